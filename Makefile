@@ -1,0 +1,39 @@
+# Two commands set up a fresh machine:
+#   make site   build the site from the bundled collection into site/
+#   make test   run every test (installs Chromium from Debian for the browser tests)
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+
+.PHONY: site test validate serve lint clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+site: $(VENV)/.installed
+	$(PY) -m generator build
+
+validate: $(VENV)/.installed
+	$(PY) -m generator validate
+
+serve: $(VENV)/.installed
+	$(PY) -m generator serve
+
+# Browser tests need Debian's chromium; install it when missing (needs root, as in CI).
+/usr/bin/chromium:
+	@if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+	else echo "chromium not installed: browser tests will be skipped (run as root to install)"; fi
+
+test: $(VENV)/.installed /usr/bin/chromium
+	$(PY) -m ruff check generator tests benchmarks
+	$(PY) -m pytest
+
+lint: $(VENV)/.installed
+	$(PY) -m ruff check generator tests benchmarks
+
+clean:
+	rm -rf site $(VENV)

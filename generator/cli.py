@@ -1,0 +1,102 @@
+"""The command line: a thin layer over the pipeline. Errors are messages, never tracebacks."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import subprocess
+import sys
+from pathlib import Path
+
+from .errors import GeneratorError
+from .settings import Layout
+
+
+def _taxonomy(layout: Layout):
+    from .taxonomy import load_taxonomy
+
+    return load_taxonomy(layout.taxonomy)
+
+
+def cmd_import(args, layout: Layout) -> int:
+    from .importer import run_import, stderr_progress
+
+    report = run_import([Path(p) for p in args.paths], layout.papers_dir, _taxonomy(layout),
+                        added=args.added, fmt=args.format, listed_year=args.year, progress=stderr_progress)
+    print(report.render())
+    print(f"wrote {len(report.written)} file(s) under {layout.papers_dir.relative_to(layout.root)}/"
+          if report.written else "no file changed")
+    return 0
+
+
+def cmd_validate(args, layout: Layout) -> int:
+    from .validate import load_collection
+
+    collection = load_collection(layout.papers_dir, _taxonomy(layout), layout.root)
+    for problem in collection.problems:
+        print(f"{problem}{' (warning)' if problem.warning else ''}")
+    if collection.errors:
+        print(f"{len(collection.errors)} problem(s) in {layout.papers_dir.relative_to(layout.root)}/; "
+              "nothing was built", file=sys.stderr)
+        return 1
+    warnings = len(collection.problems)
+    print(f"ok: {len(collection.papers)} papers valid" + (f", {warnings} warning(s)" if warnings else ""))
+    return 0
+
+
+def cmd_build(args, layout: Layout) -> int:
+    from .build import build_site
+
+    if cmd_validate(args, layout) != 0:
+        return 1
+    build_site(layout.config_file, layout.site_dir)
+    print(f"built {layout.site_dir.relative_to(layout.root)}/")
+    return 0
+
+
+def cmd_serve(args, layout: Layout) -> int:
+    command = [sys.executable, "-m", "mkdocs", "serve", "--config-file", str(layout.config_file),
+               "--dev-addr", args.dev_addr]
+    try:
+        return subprocess.call(command)
+    except KeyboardInterrupt:
+        return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="python -m generator", description="Build a paper collection site.")
+    top.add_argument("--root", type=Path, default=Path.cwd(), help="project folder (default: current folder)")
+    sub = top.add_subparsers(dest="command", required=True)
+
+    imp = sub.add_parser("import", help="import papers from dumps and exports into content/papers/")
+    imp.add_argument("paths", nargs="+", help="input files (listing text, BibTeX, JSON, JSONL, Atom, CSV)")
+    imp.add_argument("--format", choices=["listing", "bibtex", "json", "jsonl", "atom", "csv"],
+                     help="force an input format instead of detecting it")
+    imp.add_argument("--year", type=int, help="the year of a listing's dates like 'Mar 20' (never guessed)")
+    imp.add_argument("--added", default=dt.date.today().isoformat(),
+                     help="date the papers join the collection, YYYY-MM-DD (default: today)")
+    imp.set_defaults(func=cmd_import)
+
+    val = sub.add_parser("validate", help="check every paper file and report all problems")
+    val.set_defaults(func=cmd_validate)
+
+    bld = sub.add_parser("build", help="validate, then build the site into site/ with mkdocs --strict")
+    bld.set_defaults(func=cmd_build)
+
+    srv = sub.add_parser("serve", help="preview the site with live reload")
+    srv.add_argument("--dev-addr", default="127.0.0.1:8000")
+    srv.set_defaults(func=cmd_serve)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    layout = Layout(args.root.resolve())
+    try:
+        return args.func(args, layout)
+    except GeneratorError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted; nothing was left half-written", file=sys.stderr)
+        return 130

@@ -1,0 +1,120 @@
+"""Read and write paper files: YAML front matter between `---` lines, then the abstract.
+
+YAML goes through PyYAML only. The loader is strict on purpose: paper files come from
+pull requests, so anchors/aliases (alias bombs), duplicate keys and non-mapping front
+matter are errors with a line number rather than surprises.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from .errors import InputError
+
+FENCE = "---"
+MAX_DEPTH = 20
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that refuses aliases, duplicate keys and deep nesting."""
+
+    def compose_node(self, parent, index):  # type: ignore[override]
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.MarkedYAMLError(
+                None, None, "YAML aliases (*name) are not allowed in paper files", event.start_mark
+            )
+        self._depth = getattr(self, "_depth", 0) + 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise yaml.MarkedYAMLError(
+                    None, None, f"nesting deeper than {MAX_DEPTH} levels", self.peek_event().start_mark
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_mapping(self, node, deep=False):  # type: ignore[override]
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            try:
+                duplicate = key in seen
+            except TypeError:  # unhashable key: let the schema check report it
+                continue
+            if duplicate:
+                raise yaml.MarkedYAMLError(
+                    None, None, f"duplicate key {key!r}", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+class _Dumper(yaml.SafeDumper):
+    """SafeDumper that never writes anchors, so what we write our loader reads back."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+@dataclass(frozen=True)
+class PaperFile:
+    meta: dict[str, Any]
+    body: str
+    key_lines: dict[str, int]  # top-level key -> 1-based line in the file, for error messages
+    raw_scalars: dict[str, str]  # top-level key -> the scalar as written, before YAML typed it
+    body_line: int  # 1-based line where the body starts
+
+
+def split(text: str, file: str) -> tuple[str, str, int]:
+    """Split a paper file into (yaml text, body, 1-based line of the body)."""
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != FENCE:
+        raise InputError(file, 1, "no front matter", fix="start the file with a '---' line")
+    for index in range(1, len(lines)):
+        if lines[index].strip() == FENCE:
+            return "\n".join(lines[1:index]), "\n".join(lines[index + 1 :]), index + 2
+    raise InputError(file, 1, "front matter is not closed", fix="end it with a '---' line")
+
+
+def parse(text: str, file: str) -> PaperFile:
+    """Parse a paper file. Raises InputError naming the file and line of a YAML problem."""
+    yaml_text, body, body_line = split(text, file)
+    try:
+        loader = _StrictLoader(yaml_text)
+        try:
+            node = loader.get_single_node()
+            meta = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 2 if mark else 1  # +1 for 1-based, +1 for the opening fence
+        raise InputError(file, line, f"invalid YAML: {error.problem or error.context}") from None
+    except (yaml.YAMLError, RecursionError) as error:
+        raise InputError(file, 1, f"invalid YAML: {error}") from None
+    if not isinstance(meta, dict):
+        kind = "empty" if meta is None else type(meta).__name__
+        raise InputError(file, 2, f"front matter must be a mapping of fields, found {kind}",
+                         fix="write 'title: ...' style fields between the '---' lines")
+    key_lines: dict[str, int] = {}
+    raw_scalars: dict[str, str] = {}
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key_lines[str(key_node.value)] = key_node.start_mark.line + 2
+            if isinstance(value_node, yaml.ScalarNode):
+                raw_scalars[str(key_node.value)] = value_node.value
+    return PaperFile(meta=meta, body=body.strip("\n"), key_lines=key_lines, raw_scalars=raw_scalars,
+                     body_line=body_line)
+
+
+def dump(meta: dict[str, Any], body: str) -> str:
+    """The text of a paper file. Key order is the caller's: stable files, small diffs."""
+    yaml_text = yaml.dump(
+        meta, Dumper=_Dumper, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100
+    )
+    return f"{FENCE}\n{yaml_text}{FENCE}\n{body.strip()}\n"

@@ -1,0 +1,155 @@
+"""The `Paper` record, its declared schema, and conversion to and from paper files.
+
+The schema is declared once (`FIELDS`) and drives both writing and checking, in the manner
+of MkDocs' config schema: every problem is collected and reported at once.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from .model import LINK_KINDS, Link
+
+ARXIV_ID = re.compile(r"^(\d{4}\.\d{4,5}|[a-z\-]+(\.[A-Z]{2})?/\d{7})$")
+DOI = re.compile(r"^10\.\d{4,9}/\S+$")
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass(frozen=True)
+class Source:
+    """What one import read: the input's file name, the line, its format, the listing date."""
+
+    file: str
+    line: int
+    format: str
+    title: str  # the title exactly as read: recognises the paper after a person fixes `title`
+    listed: str | None = None  # as given, e.g. "Mar 20"; never completed with an invented year
+    listed_on: str | None = None  # ISO date, only when the maintainer supplied the year
+
+
+@dataclass(frozen=True)
+class Paper:
+    slug: str
+    title: str
+    abstract: str
+    tags: tuple[str, ...]
+    added: str  # ISO date the paper joined the collection
+    authors: tuple[str, ...] = ()
+    year: int | None = None
+    month: int | None = None
+    day: int | None = None
+    arxiv: str | None = None
+    doi: str | None = None
+    venue: str | None = None
+    keywords: tuple[str, ...] = ()
+    links: tuple[Link, ...] = ()
+    sources: tuple[Source, ...] = field(default=())
+
+    @property
+    def listed(self) -> str | None:
+        return next((s.listed for s in self.sources if s.listed), None)
+
+
+# Front matter keys in the order they are written. (name, expected type, required, help)
+FIELDS: tuple[tuple[str, str, bool, str], ...] = (
+    ("title", "text", True, "the paper's title"),
+    ("authors", "list of text", False, "author names in order"),
+    ("year", "integer", False, "publication year"),
+    ("month", "integer", False, "publication month, 1-12"),
+    ("day", "integer", False, "publication day, 1-31"),
+    ("venue", "text", False, "journal or conference"),
+    ("arxiv", "text", False, "arXiv identifier such as '2401.10010'"),
+    ("doi", "text", False, "DOI such as '10.1000/xyz'"),
+    ("tags", "list of text", True, "tag names from taxonomy.yml"),
+    ("keywords", "list of text", False, "keywords from the source"),
+    ("links", "list of links", False, "links with 'kind' and 'url'"),
+    ("added", "text", True, "date the paper joined the collection, 'YYYY-MM-DD' in quotes"),
+    ("sources", "list of sources", False, "what each import read; written by the importer"),
+)
+FIELD_NAMES = tuple(name for name, *_ in FIELDS)
+
+
+def normalize_title(title: str) -> str:
+    """The key under which two titles count as the same paper."""
+    text = unicodedata.normalize("NFKC", title).casefold()
+    return " ".join(re.sub(r"[^\w]+", " ", text).split())
+
+
+def is_web_url(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.netloc) and not any(
+        ch.isspace() or ord(ch) < 32 for ch in url
+    )
+
+
+def to_front_matter(paper: Paper) -> dict[str, Any]:
+    """The paper's fields as written to its file, in declared order, empty ones left out."""
+    values: dict[str, Any] = {
+        "title": paper.title,
+        "authors": list(paper.authors),
+        "year": paper.year,
+        "month": paper.month,
+        "day": paper.day,
+        "venue": paper.venue,
+        "arxiv": paper.arxiv,
+        "doi": paper.doi,
+        "tags": list(paper.tags),
+        "keywords": list(paper.keywords),
+        "links": [{"kind": link.kind, "url": link.url} for link in paper.links],
+        "added": paper.added,
+        "sources": [_source_data(s) for s in paper.sources],
+    }
+    always = {"title", "tags", "added"}
+    return {k: v for k, v in values.items() if k in always or v not in (None, [], "")}
+
+
+def _source_data(source: Source) -> dict[str, Any]:
+    data: dict[str, Any] = {"file": source.file, "line": source.line, "format": source.format}
+    if source.listed:
+        data["listed"] = source.listed
+    if source.listed_on:
+        data["listed_on"] = source.listed_on
+    data["title"] = source.title
+    return data
+
+
+def from_front_matter(slug: str, meta: dict[str, Any], body: str) -> Paper:
+    """Build a Paper from already-validated front matter (see `validate.check_paper`)."""
+    return Paper(
+        slug=slug,
+        title=meta["title"],
+        abstract=body.strip(),
+        tags=tuple(meta.get("tags") or ()),
+        added=meta["added"],
+        authors=tuple(meta.get("authors") or ()),
+        year=meta.get("year"),
+        month=meta.get("month"),
+        day=meta.get("day"),
+        arxiv=meta.get("arxiv"),
+        doi=meta.get("doi"),
+        venue=meta.get("venue"),
+        keywords=tuple(meta.get("keywords") or ()),
+        links=tuple(Link(kind=item["kind"], url=item["url"]) for item in meta.get("links") or ()),
+        sources=tuple(
+            Source(
+                file=str(s.get("file", "")),
+                line=int(s.get("line", 0)),
+                format=str(s.get("format", "")),
+                title=str(s.get("title", meta["title"])),
+                listed=s.get("listed"),
+                listed_on=s.get("listed_on"),
+            )
+            for s in meta.get("sources") or ()
+        ),
+    )
+
+
+__all__ = ["FIELDS", "FIELD_NAMES", "LINK_KINDS", "Paper", "Source", "normalize_title", "is_web_url",
+           "to_front_matter", "from_front_matter", "ARXIV_ID", "DOI", "ISO_DATE"]

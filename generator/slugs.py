@@ -1,0 +1,41 @@
+"""File names for papers: python-slugify slugs that are stable, unique, safe and bounded."""
+
+from __future__ import annotations
+
+import hashlib
+
+from slugify import slugify
+
+MAX_LENGTH = 80
+# Names that would clash with the site's own pages or with Windows device names.
+RESERVED = frozenset(
+    {"index", "tags", "tag", "search", "assets", "404", "sitemap", "feed", "papers", "con", "prn", "aux",
+     "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
+)
+
+
+def base_slug(title: str) -> str:
+    slug = slugify(title, max_length=MAX_LENGTH, word_boundary=True, save_order=True)
+    if not slug:
+        return "paper"
+    if slug in RESERVED:
+        return f"{slug}-paper"
+    return slug
+
+
+def unique_slug(title: str, taken: set[str] | frozenset[str]) -> str:
+    """The title's slug, or on a collision the slug plus a suffix derived from the title itself,
+    so the same title gets the same name whatever order papers arrive in."""
+    slug = base_slug(title)
+    if slug not in taken:
+        return slug
+    digest = hashlib.sha256(title.encode("utf-8")).hexdigest()
+    stem = slug[: MAX_LENGTH - 9].rstrip("-")
+    for width in (6, 10, 16, 64):
+        candidate = f"{stem}-{digest[:width]}"
+        if candidate not in taken:
+            return candidate
+    counter = 2
+    while f"{stem}-{counter}" in taken:
+        counter += 1
+    return f"{stem}-{counter}"
