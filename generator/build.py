@@ -17,9 +17,10 @@ def build_site(config_file: Path, site_dir: Path, *, extra_args: tuple[str, ...]
     site_dir = site_dir.resolve()
     staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.building-", dir=site_dir.parent))
     try:
+        env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
         command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--config-file", str(config_file),
                    "--site-dir", str(staging), *extra_args]
-        result = subprocess.run(command, check=False)
+        result = subprocess.run(command, check=False, env=env)
         if result.returncode != 0:
             raise GeneratorError(f"mkdocs build --strict failed (exit {result.returncode}); "
                                  f"{site_dir.name}/ was left as it was")

@@ -22,7 +22,8 @@ def cmd_import(args, layout: Layout) -> int:
     from .importer import run_import, stderr_progress
 
     report = run_import([Path(p) for p in args.paths], layout.papers_dir, _taxonomy(layout),
-                        added=args.added, fmt=args.format, listed_year=args.year, progress=stderr_progress)
+                        added=args.added, fmt=args.format, listed_year=args.year, default_tag=args.default_tag,
+                        progress=stderr_progress)
     print(report.render())
     print(f"wrote {len(report.written)} file(s) under {layout.papers_dir.relative_to(layout.root)}/"
           if report.written else "no file changed")
@@ -75,6 +76,7 @@ def parser() -> argparse.ArgumentParser:
     imp.add_argument("--year", type=int, help="the year of a listing's dates like 'Mar 20' (never guessed)")
     imp.add_argument("--added", default=dt.date.today().isoformat(),
                      help="date the papers join the collection, YYYY-MM-DD (default: today)")
+    imp.add_argument("--default-tag", help="tag for papers no taxonomy rule matches (otherwise they are rejected)")
     imp.set_defaults(func=cmd_import)
 
     val = sub.add_parser("validate", help="check every paper file and report all problems")

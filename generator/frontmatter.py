@@ -7,6 +7,7 @@ matter are errors with a line number rather than surprises.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -112,9 +113,26 @@ def parse(text: str, file: str) -> PaperFile:
                      body_line=body_line)
 
 
+# Characters PyYAML would write raw although YAML reads them as line breaks or refuses them.
+_NEEDS_ESCAPES = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff\ufffe\uffff]")
+
+
+def _has_awkward_text(value: Any) -> bool:
+    if isinstance(value, str):
+        return bool(_NEEDS_ESCAPES.search(value))
+    if isinstance(value, dict):
+        return any(_has_awkward_text(k) or _has_awkward_text(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_awkward_text(v) for v in value)
+    return False
+
+
 def dump(meta: dict[str, Any], body: str) -> str:
-    """The text of a paper file. Key order is the caller's: stable files, small diffs."""
+    """The text of a paper file. Key order is the caller's: stable files, small diffs.
+    Non-ASCII text is written as is (readable diffs) unless it holds characters YAML cannot
+    carry raw; then the document is written with escapes so it still loads back the same."""
     yaml_text = yaml.dump(
-        meta, Dumper=_Dumper, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100
+        meta, Dumper=_Dumper, sort_keys=False, allow_unicode=not _has_awkward_text(meta),
+        default_flow_style=False, width=10_000,
     )
     return f"{FENCE}\n{yaml_text}{FENCE}\n{body.strip()}\n"

@@ -142,9 +142,12 @@ def to_front_matter_order() -> tuple[str, ...]:
 
 
 def run_import(paths: list[Path], papers_dir: Path, taxonomy, *, added: str, fmt: str | None = None,
-               listed_year: int | None = None, progress: Callable[[str], None] | None = None) -> ImportReport:
+               listed_year: int | None = None, default_tag: str | None = None,
+               progress: Callable[[str], None] | None = None) -> ImportReport:
     """Import every input or nothing. Raises GeneratorError (collection untouched) when an input
     cannot be read or holds no papers at all."""
+    if default_tag and taxonomy.get(default_tag) is None:
+        raise GeneratorError(f"--default-tag: '{default_tag}' is not a tag in taxonomy.yml")
     index = _Index(papers_dir)
     taken = set(index.slugs)
     pending: dict[Path, str] = {}  # path -> new file text
@@ -169,7 +172,8 @@ def run_import(paths: list[Path], papers_dir: Path, taxonomy, *, added: str, fmt
         for number, raw in enumerate(result.records, start=1):
             if progress and (number % 1000 == 0 or number == total) and total >= 1000:
                 progress(f"{shown}: {number}/{total} records")
-            candidate = paper_from_record(raw, taxonomy, slug="", added=added, listed_year=listed_year)
+            candidate = paper_from_record(raw, taxonomy, slug="", added=added, listed_year=listed_year,
+                                          default_tag=default_tag)
             if isinstance(candidate, Rejection):
                 report.rejected.append(candidate)
                 continue

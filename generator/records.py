@@ -38,8 +38,8 @@ def abstract_problem(title: str, abstract: str) -> str | None:
     return None
 
 
-def paper_from_record(raw: RawRecord, taxonomy, *, slug: str, added: str,
-                      listed_year: int | None = None) -> Paper | Rejection:
+def paper_from_record(raw: RawRecord, taxonomy, *, slug: str, added: str, listed_year: int | None = None,
+                      default_tag: str | None = None) -> Paper | Rejection:
     title = clean_text(raw.title)
     if not title:
         return Rejection(raw.origin.file, raw.origin.line, "no title")
@@ -49,7 +49,10 @@ def paper_from_record(raw: RawRecord, taxonomy, *, slug: str, added: str,
     if problem == "no abstract":
         return Rejection(raw.origin.file, raw.origin.line, f"'{title[:80]}': no abstract")
     links = _merge_links(raw.links, found_links)
-    tags = taxonomy.assign(title, abstract) or taxonomy.fallback_tags()
+    tags = taxonomy.assign(title, abstract) or ((default_tag,) if default_tag else ())
+    if not tags:
+        return Rejection(raw.origin.file, raw.origin.line, f"'{title[:80]}': no tag in taxonomy.yml matches; "
+                         "add a rule for it, or import with --default-tag NAME")
     source = Source(file=raw.origin.file, line=raw.origin.line, format=raw.origin.format, title=raw.title,
                     listed=raw.listed, listed_on=listed_on(raw.listed, listed_year))
     return Paper(

@@ -174,7 +174,8 @@ def check_paper(file: str, parsed: frontmatter.PaperFile, tag_names: frozenset[s
                 add(f"sources[{index}].line", "expected a whole number")
 
     if not parsed.body.strip():
-        problems.append(Problem(file, parsed.body_line, "abstract", "is empty; write the abstract after the closing '---'"))
+        problems.append(Problem(file, parsed.body_line, "abstract",
+                                "is empty; write the abstract after the closing '---'"))
 
     stem = Path(file).stem
     if isinstance(title, str) and title.strip() and not slug_matches(stem, title):

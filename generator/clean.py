@@ -1,0 +1,140 @@
+"""Repair copy-paste residue (LaTeX markup, TeX quotes, stray ties) in titles and abstracts.
+
+Genuine math (``$O(n^2)$``) and URLs are protected and left exactly as given: a later stage
+renders math, and ``links`` reads URLs. pylatexenc converts only small LaTeX fragments, and a
+fragment whose words it would drop is kept as its arguments instead, so no word is ever lost.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+
+from pylatexenc.latex2text import LatexNodes2Text
+
+_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+_URL = re.compile(r"https?://[^\s{}]+", re.IGNORECASE)  # braces: "\url{...}" and "{url{label}}" residue
+# $$..$$, \[..\], \(..\), and $..$ where "$" is not followed/preceded by space (so "$5 or $10" is not math).
+_MATH = re.compile(
+    r"\$\$.+?\$\$|\\\[.+?\\\]|\\\(.+?\\\)|(?<![\\$])\$(?![\s$])(?:[^$\\]|\\.)+?(?<![\s\\])\$(?!\d)",
+    re.DOTALL,
+)
+# Text-formatting commands; residue may have lost its backslash ("$textbf{x}$").
+_FORMAT_NAMES = (
+    r"(?:textbf|textit|textrm|textsf|texttt|textsc|textup|textmd|textnormal|emph|text"
+    r"|mathrm|mathbf|mathit|mathsf|mathtt|underline)"
+)
+_FORMAT = re.compile(rf"\\?\b{_FORMAT_NAMES}\{{([^{{}}]*)\}}")
+_PLAIN_MATH = re.compile(r"(?:[^\W_]|[\s,.;:!?'\"()/&%-])*")  # words and punctuation, no _ ^ \\ =
+_SYMBOLS = {
+    "textgreater": ">",
+    "textless": "<",
+    "textasciitilde": "~",
+    "textasciicircum": "^",
+    "textbar": "|",
+    "textbackslash": "\\",
+    "textunderscore": "_",
+    "textendash": "–",
+    "textemdash": "—",
+    "LaTeX": "LaTeX",
+    "TeX": "TeX",
+}
+_ESCAPES = re.compile(r"\\([%&#_$])")
+_SPACE = re.compile(r"\\[ ,;:]")  # TeX spaces: "e.g.\ that", "a\,b"
+_NOSPACE = re.compile(r"\\[!@/]")  # negative space, \@, italic correction
+_ACCENT = re.compile(r"(?<!\\)\\['\"`^~=.](?:\{\\?[A-Za-z]\}|[A-Za-z])")
+# A command with all its brace-free arguments; a nested one waits until its inner commands are done.
+_COMMAND = re.compile(r"\\([A-Za-z]+)(?![A-Za-z])\*?((?:\{[^{}]*\})*)(?!\{)")
+_WORD = re.compile(r"[^\W_]+")
+
+_latex = LatexNodes2Text()
+
+
+def clean_text(text: str) -> str:
+    """Return ``text`` with LaTeX residue turned into plain Unicode and whitespace collapsed."""
+    text = _INVISIBLE.sub("", text)
+    mark = next(chr(c) for c in range(0xE000, 0xF900) if chr(c) not in text)
+    kept: list[str] = []
+
+    def protect(value: str) -> str:
+        kept.append(value)
+        return f"{mark}{len(kept) - 1}{mark}"
+
+    text = _URL.sub(lambda m: protect(m.group()), text)
+    text = _MATH.sub(lambda m: _unwrap_math(m.group(), protect), text)
+    text = _clean_plain(text, protect)
+    placeholder = re.compile(rf"{mark}(\d+){mark}")
+    while placeholder.search(text):  # a protected span may hold another (a URL inside math)
+        text = placeholder.sub(lambda m: kept[int(m.group(1))], text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _unwrap_math(math: str, protect: Callable[[str], str]) -> str:
+    """Math that only holds formatted words ("$textbf{a} and textbf{b}$") becomes those words."""
+    inner = math[1:-1]
+    if math.startswith("$") and not math.startswith("$$") and _FORMAT.search(inner):
+        words = inner
+        while (unwrapped := _FORMAT.sub(r"\1", words)) != words:
+            words = unwrapped
+        if _PLAIN_MATH.fullmatch(words):
+            return words
+    return protect(math)
+
+
+def _clean_plain(text: str, protect: Callable[[str], str]) -> str:
+    """Clean text that is known to hold no math and no URLs."""
+    text = _ESCAPES.sub(r"\1", text)
+    text = _ACCENT.sub(_accent, text)
+
+    # Commands go first and innermost first, so no later rule can create a command that eats a word.
+    # A result holding a backslash ("\\textbackslash") is protected: it must not start a new command.
+    def command(match: re.Match[str]) -> str:
+        converted = _command(match)
+        return protect(converted) if "\\" in converted else converted
+
+    while (converted := _COMMAND.sub(command, text)) != text:
+        text = converted
+    text = re.sub(rf"(?<![\w\\]){_FORMAT_NAMES}\{{([^{{}}]*)\}}", r"\1", text)  # lost backslash
+    text = _SPACE.sub(" ", text)
+    text = _NOSPACE.sub("", text)
+    # TeX quotes, and the mixed forms copy-paste leaves: ``a'', ``a", "a'', ''a''.
+    text = re.sub(r"``([^\n]*?)(?:''|\")", "\u201c\\1\u201d", text)
+    text = re.sub(r"(?<!\w)\"([^\"\n]*?)''", "\u201c\\1\u201d", text)
+    text = re.sub(r"(?<!\w)''([^'\n]+?)''", "\u201c\\1\u201d", text)
+    text = text.replace("``", "\u201c").replace("''", "\u201d")
+    text = re.sub(r"(?<![\w`])`([^`'\n]+)'(?!\w)", "\u2018\\1\u2019", text)
+    text = re.sub(r"(?<=\S)~(?=\S)", " ", text)  # a TeX tie between words
+    text = re.sub(r"(?<=[\s\d%])---(?=[\s\d])", "\u2014", text)
+    text = re.sub(r"(?<=[\s\d%])--(?=[\s\d])", "\u2013", text)
+    text = re.sub(r"([_^])\{([\w.,+-]*)\}", r"\1\2", text)  # LaSOT_{ext} -> LaSOT_ext
+    return text
+
+
+def _accent(match: re.Match[str]) -> str:
+    """``\\'e`` -> é; the bare letter if pylatexenc gives nothing usable."""
+    letter = match.group()[-1] if match.group()[-1] != "}" else match.group()[-2]
+    converted = _latex.latex_to_text(match.group())
+    return converted if _words(converted) == {letter} else letter
+
+
+def _command(match: re.Match[str]) -> str:
+    """Convert one ``\\name{arg}...`` with pylatexenc; keep its arguments if that would lose words."""
+    fragment = match.group()
+    if match.group(1) in _SYMBOLS:  # pylatexenc renders these as nothing
+        return _SYMBOLS[match.group(1)]
+    args = re.findall(r"\{([^{}]*)\}", match.group(2))
+    try:
+        converted = _latex.latex_to_text(fragment)
+    except Exception:  # pylatexenc is lenient, but a parse failure must never lose the text
+        converted = ""
+    wanted = _words(" ".join(args))
+    if converted.strip() and wanted <= _words(converted) and not converted.lstrip().startswith("<"):
+        return converted
+    return " ".join(args) if args else ""
+
+
+def _words(text: str) -> set[str]:
+    """Alphanumeric runs, accents stripped, for checking that nothing was dropped."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return set(_WORD.findall(plain))

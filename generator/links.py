@@ -1,0 +1,110 @@
+"""Find the http(s) links in an abstract, repair LaTeX link residue around them, and classify them."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from generator.model import Link
+
+_URL_CHARS = r"[^\s<>\"{}\\^`|]+"
+_URL = re.compile(rf"https?://{_URL_CHARS}", re.IGNORECASE)
+# "\href{url}{label}", "{url{label}}", "url{label}": residue of LaTeX links whose backslash was lost.
+_HREF = re.compile(rf"\\?href\{{(https?://{_URL_CHARS})\}}\{{([^{{}}]*)\}}", re.IGNORECASE)
+_URL_CMD = re.compile(rf"\\?url\{{(https?://{_URL_CHARS})\}}", re.IGNORECASE)
+_LABELLED = re.compile(rf"(\{{)?(https?://{_URL_CHARS})\{{([^{{}}]*)\}}(?(1)\}})", re.IGNORECASE)
+_BRACED = re.compile(rf"\{{(https?://{_URL_CHARS})\}}", re.IGNORECASE)
+_GENERIC_LABELS = {"", "link", "here", "this link", "url", "this url", "website", "webpage", "link here"}
+_TRAILING = ".,;:!?'\"*"
+_CLOSERS = {")": "(", "]": "["}
+
+_CODE_HOSTS = ("github.com", "gitlab.com", "bitbucket.org", "codeberg.org", "sourceforge.net", "gitee.com")
+_HF_HOSTS = ("huggingface.co", "hf.co")
+_PROJECT_HOSTS = (".github.io", ".gitlab.io", ".pages.dev", ".netlify.app", ".vercel.app", ".readthedocs.io")
+# Platforms whose pages are not a paper's own project page.
+_PLATFORMS = (
+    "google.com", "youtube.com", "youtu.be", "twitter.com", "x.com", "kaggle.com", "openreview.net",
+    "paperswithcode.com", "zenodo.org", "figshare.com", "wikipedia.org", "medium.com", "reddit.com",
+    "linkedin.com", "facebook.com", "dropbox.com", "aclanthology.org", "acm.org", "ieee.org",
+    "springer.com", "sciencedirect.com", "nature.com", "semanticscholar.org", "pypi.org", "npmjs.com",
+    "arxiv.org", "doi.org", "bit.ly", "discord.gg", "discord.com", "colab.research.google.com",
+    "modelscope.cn", "docker.com", "osf.io", "microsoft.com", "openai.com", "amazon.com",
+)  # fmt: skip
+_DOWNLOAD = re.compile(r"\.(?:zip|tar|gz|tgz|bz2|xz|7z|rar|csv|tsv|jsonl?|parquet|pt|pth|bin|ckpt|h5)$", re.I)
+
+
+def extract_links(text: str) -> tuple[str, tuple[Link, ...]]:
+    """Return ``text`` with link residue repaired, and its http(s) links in order, without repeats."""
+    text = _HREF.sub(lambda m: _labelled(m.group(1), m.group(2)), text)
+    text = _URL_CMD.sub(r"\1", text)
+    text = _LABELLED.sub(lambda m: _labelled(m.group(2), m.group(3)), text)
+    text = _BRACED.sub(r"\1", text)
+    links: list[Link] = []
+    seen: set[str] = set()
+    for match in _URL.finditer(text):
+        url = _trim(match.group())
+        url = url[: url.index(":")].lower() + url[url.index(":") :]  # "HTTPS://" -> "https://"
+        if not _host(url):
+            continue
+        key = _key(url)
+        if key not in seen:
+            seen.add(key)
+            links.append(Link(kind=classify(url), url=url))
+    return text, tuple(links)
+
+
+def _labelled(url: str, label: str) -> str:
+    """Keep a real label as text ("Repo: url"); a generic one ("link") says nothing and goes."""
+    label = label.strip()
+    return url if label.lower() in _GENERIC_LABELS else f"{label}: {url}"
+
+
+def _trim(url: str) -> str:
+    """Drop sentence punctuation after a URL, and closing brackets the URL did not open."""
+    while url:
+        last = url[-1]
+        if last in _TRAILING:
+            url = url[:-1]
+        elif last in _CLOSERS and url.count(last) > url.count(_CLOSERS[last]):
+            url = url[:-1]
+        else:
+            break
+    return url
+
+
+def _host(url: str) -> str:
+    try:
+        return (urlsplit(url).hostname or "").lower().removeprefix("www.")
+    except ValueError:  # e.g. an unclosed IPv6 bracket: not a usable link
+        return ""
+
+
+def _key(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{_host(url)}{parts.path.rstrip('/')}?{parts.query}"
+
+
+def _on(host: str, domains: tuple[str, ...]) -> bool:
+    return any(host == d or host.endswith("." + d) for d in domains)
+
+
+def classify(url: str) -> str:
+    """One of ``model.LINK_KINDS`` for an http(s) URL."""
+    parts = urlsplit(url)
+    host = _host(url)
+    path = parts.path.lower()
+    if _on(host, _CODE_HOSTS) or host in ("raw.githubusercontent.com", "gist.github.com"):
+        return "code"
+    if _on(host, _HF_HOSTS):
+        return "huggingface"
+    if _on(host, ("arxiv.org",)) and re.match(r"/(?:abs|pdf|html)/", path):
+        return "arxiv"
+    if _on(host, ("doi.org",)):
+        return "doi"
+    if path.endswith(".pdf"):
+        return "pdf"
+    if host.endswith(_PROJECT_HOSTS) or host == "sites.google.com":
+        return "project"
+    if _on(host, _PLATFORMS) or _DOWNLOAD.search(path) or parts.query:
+        return "other"
+    return "project"  # a page on a personal or lab domain, e.g. https://ig-llm.is.tue.mpg.de/

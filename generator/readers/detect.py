@@ -1,0 +1,101 @@
+"""Tell input formats apart by their content, and dispatch to the matching reader."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+
+from generator.errors import InputError
+from generator.model import ReadResult
+from generator.readers.atom import read_atom
+from generator.readers.bibtex import read_bibtex
+from generator.readers.csvfmt import TITLE_HEADERS, header_key, read_csv, sniff_delimiter
+from generator.readers.jsonfmt import read_json, read_jsonl
+
+FORMATS = ("listing", "bibtex", "json", "jsonl", "atom", "csv")
+
+_BIB_ENTRY = re.compile(r"^\s*@\s*[A-Za-z]+\s*[{(]")
+_BIB_KNOWN = re.compile(
+    r"^\s*@\s*(?:article|inproceedings|conference|misc|book|incollection|inbook|phdthesis|"
+    r"mastersthesis|techreport|unpublished|online|proceedings|manual|report|software)\s*[{(]",
+    re.IGNORECASE | re.MULTILINE,
+)
+# "[" or "{" followed by what JSON can hold there; not "[1] arXiv:2403.12345 ..." in a listing.
+_JSON_START = re.compile(r'^(?:\[\s*[{\["\]]|\{\s*["}])')
+_ATOM_NS = "http://www.w3.org/2005/Atom"
+
+
+def _read_listing(text: str, file: str) -> ReadResult:
+    from generator.readers.listing import read_listing  # written separately; import on use
+
+    return read_listing(text, file)
+
+
+READERS: dict[str, Callable[[str, str], ReadResult]] = {
+    "listing": _read_listing,
+    "bibtex": read_bibtex,
+    "json": read_json,
+    "jsonl": read_jsonl,
+    "atom": read_atom,
+    "csv": read_csv,
+}
+
+
+def detect_format(text: str) -> str:
+    """One of ``FORMATS``, judged from the content alone (file names are not consulted)."""
+    body = text.removeprefix("\ufeff").lstrip()
+    if not body:
+        return "listing"
+    if body.startswith("<"):
+        head = body[:4000]
+        if _ATOM_NS in head or re.match(r"<(\?xml|feed[\s>])", head):
+            return "atom"
+    if _JSON_START.match(body):
+        return _json_kind(body)
+    lines = [line for line in body.splitlines() if line.strip()]
+    significant = [line for line in lines if not line.lstrip().startswith("%")]
+    if significant and _BIB_ENTRY.match(significant[0]) or _BIB_KNOWN.search(body):
+        return "bibtex"
+    if _is_csv_header(lines[0]):
+        return "csv"
+    return "listing"
+
+
+def _json_kind(body: str) -> str:
+    try:
+        json.loads(body)
+        return "json"
+    except json.JSONDecodeError:
+        pass
+    lines = [line.strip() for line in body.splitlines() if line.strip()]
+    if len(lines) >= 2 and all(line.startswith("{") for line in lines[:2]):
+        try:
+            json.loads(lines[0])
+        except json.JSONDecodeError:
+            return "json"  # e.g. a pretty-printed object that is broken: report it as JSON
+        return "jsonl"
+    return "json"
+
+
+def _is_csv_header(line: str) -> bool:
+    delimiter = sniff_delimiter(line)
+    if delimiter not in line:
+        return False
+    return any(header_key(cell) in TITLE_HEADERS for cell in line.split(delimiter))
+
+
+def read_input(text: str, file: str, fmt: str | None = None) -> tuple[str, ReadResult]:
+    """Read ``text`` (the decoded content of ``file``) as ``fmt``, or as the detected format.
+
+    Returns the format used and what its reader found."""
+    if fmt is None:
+        fmt = detect_format(text)
+    elif fmt not in READERS:
+        raise InputError(
+            file,
+            None,
+            f"unknown input format '{fmt}'",
+            f"use one of: {', '.join(FORMATS)}",
+        )
+    return fmt, READERS[fmt](text, file)

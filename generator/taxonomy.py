@@ -1,0 +1,380 @@
+"""The tag taxonomy: which tags exist, what they mean, and the rules that assign them.
+
+The maintainer edits ``taxonomy.yml`` (its header comments explain the format). ``load_taxonomy``
+reads and checks it, reporting every problem at once with its line; ``Taxonomy.assign`` tags a
+paper from its title and abstract with precompiled regexes, so tagging is deterministic and costs
+O(papers x patterns).
+
+Scoring, per tag: if an ``exclude`` pattern matches the title or abstract the tag is out. Otherwise
+each matching ``title`` pattern scores ``TITLE_WEIGHT``; each match of an ``abstract`` pattern
+(every occurrence, every pattern) scores 1. The tag is assigned when a title pattern matched or the
+abstract matches reach ``min_abstract_hits``. Tags are ordered by score, then taxonomy order.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from rapidfuzz import fuzz, process
+from slugify import slugify
+
+from generator.errors import InputError
+
+TITLE_WEIGHT = 5
+MAX_TAGS = 5
+SUGGEST_CUTOFF = 70.0
+
+_TOP_KEYS = ("tags",)
+_TAG_KEYS = ("name", "title", "description", "rules")
+_RULE_KEYS = ("title", "abstract", "exclude", "min_abstract_hits")
+_PATTERN_KEYS = ("title", "abstract", "exclude")
+
+
+class TaxonomyError(InputError):
+    """``taxonomy.yml`` cannot be used; ``problems`` lists every problem found, each with its line."""
+
+    def __init__(self, file: str, problems: list[str], line: int | None = None) -> None:
+        self.problems = list(problems)
+        count = len(self.problems)
+        summary = f"{count} problem{'s' if count != 1 else ''} in the taxonomy"
+        super().__init__(file, line, summary, "fix the taxonomy file and run again")
+
+    def __str__(self) -> str:
+        return "\n".join(self.problems)
+
+
+@dataclass(frozen=True)
+class Tag:
+    name: str  # a slug, e.g. "language-models"
+    title: str  # shown to readers, e.g. "Language models"
+    description: str  # one line
+    title_patterns: tuple[re.Pattern[str], ...] = ()
+    abstract_patterns: tuple[re.Pattern[str], ...] = ()
+    exclude_patterns: tuple[re.Pattern[str], ...] = ()
+    min_abstract_hits: int = 1
+    # A text a pattern cannot match without (casefolded), to skip most regex runs; "" = always run.
+    _needs: dict[re.Pattern[str], str] = field(init=False, repr=False, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        patterns = self.title_patterns + self.abstract_patterns + self.exclude_patterns
+        object.__setattr__(self, "_needs", {p: _required_literal(p.pattern) for p in patterns})
+
+    def score(self, title: str, abstract: str) -> int:
+        """How strongly the rules point at this tag; 0 when the tag does not apply."""
+        return self._score(title, abstract, _fold(title), _fold(abstract))
+
+    def _score(self, title: str, abstract: str, title_key: str, abstract_key: str) -> int:
+        needs = self._needs
+        for pattern in self.exclude_patterns:
+            need = needs[pattern]
+            if (need in title_key and pattern.search(title)) or (need in abstract_key and pattern.search(abstract)):
+                return 0
+        title_hits = sum(1 for p in self.title_patterns if needs[p] in title_key and p.search(title))
+        abstract_hits = 0
+        for pattern in self.abstract_patterns:
+            if needs[pattern] in abstract_key:
+                abstract_hits += sum(1 for _ in pattern.finditer(abstract))
+        if title_hits == 0 and abstract_hits < self.min_abstract_hits:
+            return 0
+        return TITLE_WEIGHT * title_hits + abstract_hits
+
+
+def _fold(text: str) -> str:
+    """Casefolded text for the literal prefilter; U+0131 (dotless i) matches 'i' under re.IGNORECASE."""
+    return text.casefold().replace("\u0131", "i")
+
+
+_LITERAL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 -_,:;'\"/!@%&=<>~`")
+
+
+def _required_literal(source: str) -> str:
+    """A casefolded ASCII text every match of ``source`` contains: its leading literal run, or ""."""
+    depth = 0
+    in_class = False
+    escaped = False
+    for char in source:  # a top-level '|' means the leading run is not required
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            return ""
+    rest = source[2:] if source.startswith("\\b") else source
+    run = ""
+    for char in rest:
+        if char not in _LITERAL_CHARS:
+            break
+        run += char
+    following = rest[len(run) : len(run) + 1]
+    if following in ("?", "*", "{"):
+        run = run[:-1]  # the last character is optional
+    return run.casefold()
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    tags: tuple[Tag, ...]
+    _by_name: dict[str, Tag] = field(init=False, repr=False, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_name", {tag.name: tag for tag in self.tags})
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(tag.name for tag in self.tags)
+
+    def get(self, name: str) -> Tag | None:
+        return self._by_name.get(name)
+
+    def scores(self, title: str, abstract: str) -> tuple[tuple[str, int], ...]:
+        """Every tag that applies with its score, best first (ties keep taxonomy order)."""
+        title_key, abstract_key = _fold(title), _fold(abstract)
+        scored = [
+            (tag.name, tag._score(title, abstract, title_key, abstract_key), i) for i, tag in enumerate(self.tags)
+        ]
+        scored = [item for item in scored if item[1] > 0]
+        scored.sort(key=lambda item: (-item[1], item[2]))
+        return tuple((name, score) for name, score, _ in scored)
+
+    def assign(self, title: str, abstract: str, max_tags: int = MAX_TAGS) -> tuple[str, ...]:
+        """The tags for a paper, best first, at most ``max_tags``; () when no rule matches."""
+        return tuple(name for name, _ in self.scores(title, abstract)[: max(max_tags, 0)])
+
+    def suggest(self, unknown: str) -> str | None:
+        """The tag name closest to ``unknown`` (for "did you mean ...?"), or None."""
+        if not self.tags:
+            return None
+        query = slugify(unknown) or unknown.strip().lower()
+        if query in self._by_name:
+            return query
+        match = process.extractOne(query, self.names, scorer=fuzz.ratio, score_cutoff=SUGGEST_CUTOFF)
+        return match[0] if match else None
+
+
+# --- loading -------------------------------------------------------------------------------
+
+
+def _line(node: yaml.Node | None, default: int | None = None) -> int | None:
+    return node.start_mark.line + 1 if node is not None else default
+
+
+def _mapping_items(node: yaml.Node) -> list[tuple[str, yaml.Node, yaml.Node]]:
+    """(key, key node, value node) for a mapping node's scalar keys."""
+    items = []
+    for key_node, value_node in node.value:
+        key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.value)
+        items.append((key, key_node, value_node))
+    return items
+
+
+class _Problems:
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.messages: list[str] = []
+        self.first_line: int | None = None
+
+    def add(self, line: int | None, where: str, message: str) -> None:
+        place = f"{self.file}:{line}" if line else self.file
+        text = f"{place}: {where}: {message}" if where else f"{place}: {message}"
+        self.messages.append(text)
+        if self.first_line is None:
+            self.first_line = line
+
+
+def _check_keys(
+    node: yaml.MappingNode, allowed: tuple[str, ...], where: str, problems: _Problems
+) -> dict[str, yaml.Node]:
+    """The mapping's values by key; reports unknown and duplicate keys."""
+    values: dict[str, yaml.Node] = {}
+    for key, key_node, value_node in _mapping_items(node):
+        path = f"{where}.{key}" if where else key
+        if key not in allowed:
+            expected = ", ".join(allowed)
+            problems.add(_line(key_node), path, f"unknown key (expected one of: {expected})")
+            continue
+        if key in values:
+            problems.add(_line(key_node), path, "duplicate key")
+            continue
+        values[key] = value_node
+    return values
+
+
+def _text(values: dict[str, yaml.Node], key: str, where: str, owner: yaml.Node, problems: _Problems) -> str | None:
+    node = values.get(key)
+    if node is None:
+        problems.add(_line(owner), where, f"missing '{key}'")
+        return None
+    if not isinstance(node, yaml.ScalarNode) or node.tag != "tag:yaml.org,2002:str":
+        problems.add(_line(node), f"{where}.{key}", "must be a text")
+        return None
+    text = " ".join(str(node.value).split())
+    if not text:
+        problems.add(_line(node), f"{where}.{key}", "must not be empty")
+        return None
+    return text
+
+
+def _patterns(node: yaml.Node, where: str, problems: _Problems) -> tuple[re.Pattern[str], ...]:
+    if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:str":
+        items = [node]  # a single pattern without brackets
+    elif isinstance(node, yaml.SequenceNode):
+        items = list(node.value)
+    else:
+        problems.add(_line(node), where, "must be a list of regexes")
+        return ()
+    compiled = []
+    for i, item in enumerate(items):
+        place = f"{where}[{i}]" if isinstance(node, yaml.SequenceNode) else where
+        if not isinstance(item, yaml.ScalarNode) or item.tag != "tag:yaml.org,2002:str":
+            problems.add(_line(item), place, "must be a regex in quotes")
+            continue
+        source = str(item.value)
+        if not source:
+            problems.add(_line(item), place, "empty regex (it would match every paper)")
+            continue
+        try:
+            compiled.append(re.compile(source, re.IGNORECASE))
+        except re.error as err:
+            problems.add(_line(item), place, f"invalid regex {source!r} ({err.msg})")
+    return tuple(compiled)
+
+
+def _tag(node: yaml.Node, where: str, problems: _Problems) -> Tag | None:
+    if not isinstance(node, yaml.MappingNode):
+        problems.add(_line(node), where, "must be a mapping with name, title, description, rules")
+        return None
+    count = len(problems.messages)
+    values = _check_keys(node, _TAG_KEYS, where, problems)
+    name = _text(values, "name", where, node, problems)
+    if name is not None and slugify(name) != name:
+        suggestion = slugify(name)
+        fix = f" (use '{suggestion}')" if suggestion else ""
+        problems.add(
+            _line(values["name"]),
+            f"{where}.name",
+            f"{name!r} is not a valid tag name: use lowercase letters, digits and hyphens{fix}",
+        )
+    title = _text(values, "title", where, node, problems)
+    description = _text(values, "description", where, node, problems)
+
+    rules_node = values.get("rules")
+    patterns: dict[str, tuple[re.Pattern[str], ...]] = {key: () for key in _PATTERN_KEYS}
+    min_hits = 1
+    if rules_node is None:
+        problems.add(_line(node), where, "missing 'rules'")
+    elif not isinstance(rules_node, yaml.MappingNode):
+        problems.add(_line(rules_node), f"{where}.rules", "must be a mapping")
+    else:
+        rules_where = f"{where}.rules"
+        rules = _check_keys(rules_node, _RULE_KEYS, rules_where, problems)
+        for key in _PATTERN_KEYS:
+            if key in rules:
+                patterns[key] = _patterns(rules[key], f"{rules_where}.{key}", problems)
+        if "title" not in rules and "abstract" not in rules:
+            problems.add(_line(rules_node), rules_where, "needs 'title' or 'abstract' patterns")
+        hits = rules.get("min_abstract_hits")
+        if hits is not None:
+            value = _whole_number(hits)
+            if value is None or value < 1:
+                problems.add(_line(hits), f"{rules_where}.min_abstract_hits", "must be a whole number >= 1")
+            else:
+                min_hits = value
+    if len(problems.messages) > count or name is None:
+        return None
+    return Tag(
+        name=name,
+        title=title or "",
+        description=description or "",
+        title_patterns=patterns["title"],
+        abstract_patterns=patterns["abstract"],
+        exclude_patterns=patterns["exclude"],
+        min_abstract_hits=min_hits,
+    )
+
+
+def _whole_number(node: yaml.Node) -> int | None:
+    if not isinstance(node, yaml.ScalarNode) or node.tag != "tag:yaml.org,2002:int":
+        return None
+    try:
+        return int(str(node.value).replace("_", ""), 0)
+    except ValueError:
+        return None
+
+
+def _text_value(node: yaml.Node | None) -> str | None:
+    if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:str":
+        return " ".join(str(node.value).split()) or None
+    return None
+
+
+def parse_taxonomy(text: str, file: str = "taxonomy.yml") -> Taxonomy:
+    """Build a taxonomy from the text of a taxonomy file; raises ``TaxonomyError`` listing every problem."""
+    problems = _Problems(file)
+    try:
+        root = yaml.compose(text)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        reason = getattr(err, "problem", None) or str(err)
+        problems.add(line, "", f"not valid YAML: {reason}")
+        raise TaxonomyError(file, problems.messages, problems.first_line) from None
+    if root is None or not isinstance(root, yaml.MappingNode):
+        problems.add(_line(root, 1), "", "must be a mapping with a 'tags' list")
+        raise TaxonomyError(file, problems.messages, problems.first_line)
+    top = _check_keys(root, _TOP_KEYS, "", problems)
+    tags_node = top.get("tags")
+    tags: list[Tag] = []
+    if tags_node is None:
+        problems.add(_line(root), "", "missing 'tags'")
+    elif not isinstance(tags_node, yaml.SequenceNode) or not tags_node.value:
+        problems.add(_line(tags_node), "tags", "must be a non-empty list of tags")
+    else:
+        seen: dict[str, int | None] = {}
+        for i, tag_node in enumerate(tags_node.value):
+            where = f"tags[{i}]"
+            tag = _tag(tag_node, where, problems)
+            name = tag.name if tag else _name_of(tag_node)
+            if name is not None:
+                if name in seen:
+                    problems.add(
+                        _line(tag_node),
+                        f"{where}.name",
+                        f"duplicate tag name {name!r} (first defined at line {seen[name]})",
+                    )
+                    continue
+                seen[name] = _line(tag_node)
+            if tag is not None:
+                tags.append(tag)
+    if problems.messages:
+        raise TaxonomyError(file, problems.messages, problems.first_line)
+    return Taxonomy(tags=tuple(tags))
+
+
+def _name_of(node: yaml.Node) -> str | None:
+    if isinstance(node, yaml.MappingNode):
+        for key, _, value in _mapping_items(node):
+            if key == "name":
+                return _text_value(value)
+    return None
+
+
+def load_taxonomy(path: Path) -> Taxonomy:
+    """Read and check ``taxonomy.yml``; raises ``TaxonomyError`` listing every problem with its line."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
+        raise TaxonomyError(path.name, [f"{path.name}: cannot read the taxonomy: {reason}"]) from None
+    return parse_taxonomy(text, path.name)
