@@ -1,0 +1,91 @@
+"""Shared test helpers: build a site from a collection, serve it (optionally under a subpath),
+and drive headless Chromium."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--disable-quic", "--no-first-run"]
+
+
+def make_project(tmp: Path, papers: Path | None = None) -> Path:
+    """A copy of the project's site configuration, taxonomy and theme in `tmp`, with the bundled
+    papers (or those in `papers`)."""
+    for name in ("mkdocs.yml", "taxonomy.yml"):
+        shutil.copy(ROOT / name, tmp / name)
+    shutil.copytree(ROOT / "theme_overrides", tmp / "theme_overrides")
+    (tmp / "content").mkdir()
+    shutil.copytree(papers or ROOT / "content" / "papers", tmp / "content" / "papers")
+    return tmp
+
+
+def run_generator(root: Path, *args: str, env: dict | None = None, check: bool = True) -> subprocess.CompletedProcess:
+    result = subprocess.run([sys.executable, "-m", "generator", "--root", str(root), *args], cwd=root,
+                            capture_output=True, text=True, env={**os.environ, **(env or {})})
+    if check and result.returncode != 0:
+        raise AssertionError(f"generator {' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):  # keep test output clean
+        pass
+
+
+@contextmanager
+def serve(directory: Path, prefix: str = "/"):
+    """Serve `directory` at http://127.0.0.1:PORT{prefix}; anything outside the prefix is a 404,
+    as on GitHub Pages for a project site."""
+    prefix = "/" + prefix.strip("/") + "/" if prefix.strip("/") else "/"
+
+    class Handler(_QuietHandler):
+        def translate_path(self, path):
+            if not path.startswith(prefix):
+                return str(directory / "__outside_prefix__")
+            return super().translate_path("/" + path[len(prefix):])
+
+        def send_error(self, code, message=None, explain=None):
+            page = directory / "404.html"
+            if code == 404 and page.exists():
+                body = page.read_bytes()
+                self.send_response(404)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+                return
+            super().send_error(code, message, explain)
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(directory)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}{prefix}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def require_chromium():
+    """Skip outside CI when there is no browser; in CI a missing browser is a failure."""
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{CHROMIUM} is missing in CI: .ci/run must install Debian's chromium")
+        pytest.skip(f"no browser at {CHROMIUM} (install Debian's chromium, or run make test as root)")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        pytest.fail("playwright is a test dependency: pip install -e '.[test]'")
