@@ -30,10 +30,11 @@ def cmd_import(args, layout: Layout) -> int:
     return 0
 
 
-def cmd_validate(args, layout: Layout) -> int:
+def cmd_validate(args, layout: Layout, collection=None) -> int:
     from .validate import load_collection
 
-    collection = load_collection(layout.papers_dir, _taxonomy(layout), layout.root)
+    if collection is None:
+        collection = load_collection(layout.papers_dir, _taxonomy(layout), layout.root)
     for problem in collection.problems:
         print(f"{problem}{' (warning)' if problem.warning else ''}")
     if collection.errors:
@@ -47,10 +48,13 @@ def cmd_validate(args, layout: Layout) -> int:
 
 def cmd_build(args, layout: Layout) -> int:
     from .build import build_site
+    from .validate import load_collection
 
-    if cmd_validate(args, layout) != 0:
+    collection = load_collection(layout.papers_dir, _taxonomy(layout), layout.root)
+    if cmd_validate(args, layout, collection) != 0:
         return 1
-    build_site(layout.config_file, layout.site_dir)
+    newest = max((p.added for p in collection.papers), default=None)
+    build_site(layout.config_file, layout.site_dir, content_date=newest)
     print(f"built {layout.site_dir.relative_to(layout.root)}/")
     return 0
 

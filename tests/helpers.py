@@ -24,6 +24,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 def make_project(tmp: Path, papers: Path | None = None) -> Path:
     """A copy of the project's site configuration, taxonomy and theme in `tmp`, with the bundled
     papers (or those in `papers`)."""
+    tmp.mkdir(parents=True, exist_ok=True)
     for name in ("mkdocs.yml", "taxonomy.yml"):
         shutil.copy(ROOT / name, tmp / name)
     shutil.copytree(ROOT / "theme_overrides", tmp / "theme_overrides")
@@ -32,11 +33,13 @@ def make_project(tmp: Path, papers: Path | None = None) -> Path:
     return tmp
 
 
-def run_generator(root: Path, *args: str, env: dict | None = None, check: bool = True) -> subprocess.CompletedProcess:
+def run_generator(root: Path, *args: str, env: dict | None = None,
+                  check: bool = True) -> subprocess.CompletedProcess:
     result = subprocess.run([sys.executable, "-m", "generator", "--root", str(root), *args], cwd=root,
                             capture_output=True, text=True, env={**os.environ, **(env or {})})
     if check and result.returncode != 0:
-        raise AssertionError(f"generator {' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+        raise AssertionError(f"generator {' '.join(args)} failed ({result.returncode}):\n"
+                             f"{result.stdout}\n{result.stderr}")
     return result
 
 
