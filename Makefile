@@ -10,6 +10,10 @@ PY := $(VENV)/bin/python
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $@
 
@@ -28,11 +32,11 @@ serve: $(VENV)/.installed
 		apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
 	else echo "chromium not installed: browser tests will be skipped (run as root to install)"; fi
 
-test: $(VENV)/.installed /usr/bin/chromium
+test: $(VENV)/.installed-test /usr/bin/chromium
 	$(PY) -m ruff check generator tests benchmarks
 	$(PY) -m pytest
 
-lint: $(VENV)/.installed
+lint: $(VENV)/.installed-test
 	$(PY) -m ruff check generator tests benchmarks
 
 clean:
