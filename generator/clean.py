@@ -47,6 +47,15 @@ _ACCENT = re.compile(r"(?<!\\)\\['\"`^~=.](?:\{\\?[A-Za-z]\}|[A-Za-z])")
 # A command with all its brace-free arguments; a nested one waits until its inner commands are done.
 _COMMAND = re.compile(r"\\([A-Za-z]+)(?![A-Za-z])\*?((?:\{[^{}]*\})*)(?!\{)")
 _WORD = re.compile(r"[^\W_]+")
+_LOST_BACKSLASH = re.compile(rf"(?<![\w\\]){_FORMAT_NAMES}\{{([^{{}}]*)\}}")
+_QUOTES_TEX = re.compile(r"``([^\n]*?)(?:''|\")")
+_QUOTES_MIXED = re.compile(r"(?<!\w)\"([^\"\n]*?)''")
+_QUOTES_SINGLE_PAIRS = re.compile(r"(?<!\w)''([^'\n]+?)''")
+_QUOTES_SINGLE = re.compile(r"(?<![\w`])`([^`'\n]+)'(?!\w)")
+_TIE = re.compile(r"(?<=\S)~(?=\S)")
+_EM_DASH = re.compile(r"(?<=[\s\d%])---(?=[\s\d])")
+_EN_DASH = re.compile(r"(?<=[\s\d%])--(?=[\s\d])")
+_BRACED_SCRIPT = re.compile(r"([_^])\{([\w.,+-]*)\}")
 
 _latex = LatexNodes2Text()
 
@@ -61,13 +70,18 @@ def clean_text(text: str) -> str:
         kept.append(value)
         return f"{mark}{len(kept) - 1}{mark}"
 
-    text = _URL.sub(lambda m: protect(m.group()), text)
-    text = _MATH.sub(lambda m: _unwrap_math(m.group(), protect), text)
+    # Each rule runs only when the text holds the characters it needs (most abstracts hold no
+    # LaTeX at all): the same result, several times faster on a large import.
+    if "://" in text:
+        text = _URL.sub(lambda m: protect(m.group()), text)
+    if "$" in text or "\\" in text:
+        text = _MATH.sub(lambda m: _unwrap_math(m.group(), protect), text)
     text = _clean_plain(text, protect)
-    placeholder = re.compile(rf"{mark}(\d+){mark}")
-    while placeholder.search(text):  # a protected span may hold another (a URL inside math)
-        text = placeholder.sub(lambda m: kept[int(m.group(1))], text)
-    return re.sub(r"\s+", " ", text).strip()
+    if kept:
+        placeholder = re.compile(rf"{mark}(\d+){mark}")
+        while placeholder.search(text):  # a protected span may hold another (a URL inside math)
+            text = placeholder.sub(lambda m: kept[int(m.group(1))], text)
+    return " ".join(text.split())  # the same as collapsing r"\s+" and stripping
 
 
 def _unwrap_math(math: str, protect: Callable[[str], str]) -> str:
@@ -84,30 +98,39 @@ def _unwrap_math(math: str, protect: Callable[[str], str]) -> str:
 
 def _clean_plain(text: str, protect: Callable[[str], str]) -> str:
     """Clean text that is known to hold no math and no URLs."""
-    text = _ESCAPES.sub(r"\1", text)
-    text = _ACCENT.sub(_accent, text)
+    if "\\" in text:
+        text = _ESCAPES.sub(r"\1", text)
+        text = _ACCENT.sub(_accent, text)
 
-    # Commands go first and innermost first, so no later rule can create a command that eats a word.
-    # A result holding a backslash ("\\textbackslash") is protected: it must not start a new command.
-    def command(match: re.Match[str]) -> str:
-        converted = _command(match)
-        return protect(converted) if "\\" in converted else converted
+        # Commands go first and innermost first, so no later rule can create a command that eats a word.
+        # A result holding a backslash ("\\textbackslash") is protected: it must not start a new command.
+        def command(match: re.Match[str]) -> str:
+            converted = _command(match)
+            return protect(converted) if "\\" in converted else converted
 
-    while (converted := _COMMAND.sub(command, text)) != text:
-        text = converted
-    text = re.sub(rf"(?<![\w\\]){_FORMAT_NAMES}\{{([^{{}}]*)\}}", r"\1", text)  # lost backslash
-    text = _SPACE.sub(" ", text)
-    text = _NOSPACE.sub("", text)
+        while (converted := _COMMAND.sub(command, text)) != text:
+            text = converted
+    if "{" in text:
+        text = _LOST_BACKSLASH.sub(r"\1", text)
+    if "\\" in text:
+        text = _SPACE.sub(" ", text)
+        text = _NOSPACE.sub("", text)
     # TeX quotes, and the mixed forms copy-paste leaves: ``a'', ``a", "a'', ''a''.
-    text = re.sub(r"``([^\n]*?)(?:''|\")", "\u201c\\1\u201d", text)
-    text = re.sub(r"(?<!\w)\"([^\"\n]*?)''", "\u201c\\1\u201d", text)
-    text = re.sub(r"(?<!\w)''([^'\n]+?)''", "\u201c\\1\u201d", text)
+    if "``" in text:
+        text = _QUOTES_TEX.sub("\u201c\\1\u201d", text)
+    if "''" in text:
+        text = _QUOTES_MIXED.sub("\u201c\\1\u201d", text)
+        text = _QUOTES_SINGLE_PAIRS.sub("\u201c\\1\u201d", text)
     text = text.replace("``", "\u201c").replace("''", "\u201d")
-    text = re.sub(r"(?<![\w`])`([^`'\n]+)'(?!\w)", "\u2018\\1\u2019", text)
-    text = re.sub(r"(?<=\S)~(?=\S)", " ", text)  # a TeX tie between words
-    text = re.sub(r"(?<=[\s\d%])---(?=[\s\d])", "\u2014", text)
-    text = re.sub(r"(?<=[\s\d%])--(?=[\s\d])", "\u2013", text)
-    text = re.sub(r"([_^])\{([\w.,+-]*)\}", r"\1\2", text)  # LaSOT_{ext} -> LaSOT_ext
+    if "`" in text:
+        text = _QUOTES_SINGLE.sub("\u2018\\1\u2019", text)
+    if "~" in text:
+        text = _TIE.sub(" ", text)  # a TeX tie between words
+    if "--" in text:
+        text = _EM_DASH.sub("\u2014", text)
+        text = _EN_DASH.sub("\u2013", text)
+    if "{" in text:
+        text = _BRACED_SCRIPT.sub(r"\1\2", text)  # LaSOT_{ext} -> LaSOT_ext
     return text
 
 

@@ -30,6 +30,24 @@ def cmd_import(args, layout: Layout) -> int:
     return 0
 
 
+def cmd_add(args, layout: Layout) -> int:
+    from .add import add_paper, read_abstract
+
+    abstract, source = read_abstract(args.abstract_file)
+    result = add_paper(layout.papers_dir, _taxonomy(layout), title=args.title, abstract=abstract, tags=args.tag,
+                       links=args.link, code=args.code, project=args.project, authors=args.author,
+                       arxiv=args.arxiv, doi=args.doi, year=args.year, added=args.added, source_file=source,
+                       root=layout.root)
+    print(f"wrote {result.path.relative_to(layout.root).as_posix()}")
+    print(f"tags: {', '.join(result.paper.tags)}"
+          + (f" (taxonomy.yml suggests: {', '.join(result.suggested) or 'none'})" if args.tag else
+             " (suggested by taxonomy.yml; change them in the file if they do not fit)"))
+    for note in result.notes:
+        print(f"note: {note}")
+    print("next: python -m generator validate, then python -m generator serve to preview")
+    return 0
+
+
 def cmd_validate(args, layout: Layout, collection=None) -> int:
     from .validate import load_collection
 
@@ -82,6 +100,23 @@ def parser() -> argparse.ArgumentParser:
                      help="date the papers join the collection, YYYY-MM-DD (default: today)")
     imp.add_argument("--default-tag", help="tag for papers no taxonomy rule matches (otherwise they are rejected)")
     imp.set_defaults(func=cmd_import)
+
+    add = sub.add_parser("add", help="write a new paper file under content/papers/")
+    add.add_argument("--title", required=True, help="the paper's title")
+    add.add_argument("--abstract-file", metavar="PATH",
+                     help="file holding the abstract, or '-' for standard input (default: piped standard input)")
+    add.add_argument("--tag", action="append", default=[], metavar="NAME",
+                     help="a tag from taxonomy.yml (repeatable; default: the tags its rules suggest)")
+    add.add_argument("--link", action="append", default=[], metavar="URL", help="a link (repeatable; kind guessed)")
+    add.add_argument("--code", action="append", default=[], metavar="URL", help="the code repository")
+    add.add_argument("--project", action="append", default=[], metavar="URL", help="the project page")
+    add.add_argument("--author", action="append", default=[], metavar="NAME", help="an author (repeatable, in order)")
+    add.add_argument("--arxiv", help="arXiv id such as 2401.10010")
+    add.add_argument("--doi", help="DOI such as 10.1000/xyz123")
+    add.add_argument("--year", type=int, help="publication year")
+    add.add_argument("--added", default=dt.date.today().isoformat(),
+                     help="date the paper joins the collection, YYYY-MM-DD (default: today)")
+    add.set_defaults(func=cmd_add)
 
     val = sub.add_parser("validate", help="check every paper file and report all problems")
     val.set_defaults(func=cmd_validate)

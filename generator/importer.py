@@ -1,25 +1,55 @@
-"""`import`: read inputs, merge them with the collection, write paper files all-or-nothing."""
+"""`import`: read inputs, merge them with the collection, write paper files all-or-nothing.
+
+How a record meets the collection:
+
+* It is the same paper as a file (same arXiv id, same DOI, or the same normalised title or
+  title as once read, ``sources[].title``) -> the file's missing fields are filled from it
+  ("merged"); nothing to fill -> "unchanged" when the file already records this source, else
+  "duplicate". A present value is never changed, so a person's edits survive every import:
+  deleting a field (the whole ``key:`` line) lets a later import fill it, while an empty value
+  such as ``links: []`` counts as present and stays empty. Differing values are reported.
+* It is not -> a new file, tagged by the taxonomy. A near-identical title (not proven the same
+  paper) is written too, with a "possible duplicate" note.
+* It cannot be a paper (no title; no abstract or no tag for a new paper) -> "rejected", with
+  its line and reason. Every record read is accounted for in the report.
+
+Nothing is written until every input has been read; then all files are swapped in or none.
+"""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import sys
 import tempfile
+from collections import Counter, defaultdict
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import yaml
+from rapidfuzz import fuzz, process
+
 from . import frontmatter
 from .errors import GeneratorError, InputError
-from .model import Rejection
-from .paper import Paper, Source, from_front_matter, normalize_title, to_front_matter
+from .model import RawRecord, Rejection
+from .paper import FIELD_NAMES, Paper, Source, normalize_title, to_front_matter
 from .readers.detect import read_input
 from .readers.text import decode_input
 from .records import abstract_problem, paper_from_record
-from .slugs import unique_slug
+from .slugs import base_slug, unique_slug
+from .validate import NEAR_DUPLICATE_SCORE
 
 # Fields an import may fill when the paper file lacks them; present values are never changed.
 FILLABLE = ("authors", "year", "month", "day", "venue", "arxiv", "doi", "keywords", "links")
+# Fields whose differing values are reported when a new source meets a file.
+COMPARED = ("title", "authors", "year", "month", "day", "venue", "arxiv", "doi")
+PROGRESS_EVERY = 1000
+PARALLEL_FROM = 1000  # records; fewer are prepared in this process (starting workers costs more)
+_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+Progress = Callable[[str], None]
 
 
 @dataclass
@@ -37,6 +67,15 @@ class FileReport:
     def accounted(self) -> int:
         return len(self.new) + len(self.merged) + len(self.unchanged) + len(self.duplicate) + len(self.rejected)
 
+    def render(self) -> list[str]:
+        out = [f"{self.file} ({self.format}): read {self.read}, new {len(self.new)}, merged {len(self.merged)}, "
+               f"unchanged {len(self.unchanged)}, duplicate {len(self.duplicate)}, rejected {len(self.rejected)}"]
+        out += [f"  duplicate: {d}" for d in self.duplicate]
+        out += [f"  merged: {m}" for m in self.merged]
+        out += [f"  rejected: {r.file}:{r.line}: {r.reason}" for r in self.rejected]
+        out += [f"  note: {n}" for n in self.notes]
+        return out
+
 
 @dataclass
 class ImportReport:
@@ -44,192 +83,376 @@ class ImportReport:
     written: list[Path] = field(default_factory=list)
 
     def render(self) -> str:
-        out: list[str] = []
-        for f in self.files:
-            out.append(f"{f.file} ({f.format}): read {f.read}, new {len(f.new)}, merged {len(f.merged)}, "
-                       f"unchanged {len(f.unchanged)}, duplicate {len(f.duplicate)}, rejected {len(f.rejected)}")
-            out += [f"  duplicate: {d}" for d in f.duplicate]
-            out += [f"  merged: {m}" for m in f.merged]
-            out += [f"  rejected: {r.file}:{r.line}: {r.reason}" for r in f.rejected]
-            out += [f"  note: {n}" for n in f.notes]
-        return "\n".join(out)
+        return "\n".join(line for f in self.files for line in f.render())
 
 
 @dataclass
 class _Existing:
+    """A paper file as the importer sees it (or one this import is about to write)."""
+
     path: Path
     meta: dict
     body: str
-    paper: Paper | None  # None when the file does not validate: matched by title only, never rewritten
+    read_by: dict[str, str] = field(default_factory=dict)  # input file -> "file:line", this import only
+    new: bool = False  # written by this import
+
+    @property
+    def title(self) -> str:
+        title = self.meta.get("title")
+        return title if isinstance(title, str) else ""
+
+
+def _text(meta: dict, name: str) -> str | None:
+    value = meta.get(name)
+    return value if isinstance(value, str) else None
+
+
+def _keys(title: str, arxiv: str | None, doi: str | None, source_titles=()) -> list[tuple[str, str]]:
+    keys = [("title", normalize_title(t)) for t in (title, *source_titles)]
+    if arxiv:
+        keys.append(("arxiv", arxiv.lower()))
+    if doi:
+        keys.append(("doi", doi.lower()))
+    return [k for k in keys if k[1]]
+
+
+def load_meta(path: Path) -> tuple[dict, str] | None:
+    """(front matter, body) of a paper file, read with the fast (libyaml) loader: the index only
+    needs to recognise papers. None for a file that cannot be read; `validate` reports those."""
+    try:
+        yaml_text, body, _ = frontmatter.split(path.read_text(encoding="utf-8"), str(path))
+        meta = yaml.load(yaml_text, Loader=_FAST_LOADER)  # noqa: S506 - a safe loader
+    except (InputError, UnicodeDecodeError, OSError, yaml.YAMLError, RecursionError):
+        return None
+    return (meta, body.strip("\n")) if isinstance(meta, dict) else None
 
 
 class _Index:
     """The collection as the importer sees it: who is who by title, source title, arXiv id and DOI."""
 
-    def __init__(self, papers_dir: Path) -> None:
+    def __init__(self, papers_dir: Path, progress: Progress | None = None) -> None:
         self.by_key: dict[tuple[str, str], _Existing] = {}
-        self.slugs: set[str] = set()
-        for path in sorted(papers_dir.glob("*.md")):
-            self.slugs.add(path.stem)
-            try:
-                parsed = frontmatter.parse(path.read_text(encoding="utf-8"), str(path))
-            except (InputError, UnicodeDecodeError, OSError):
-                continue  # `validate` reports broken files; import leaves them alone
-            meta = parsed.meta
-            paper = None
-            try:
-                paper = from_front_matter(path.stem, meta, parsed.body)
-            except (KeyError, TypeError, ValueError, AttributeError):
-                paper = None
-            self.add(_Existing(path, meta, parsed.body, paper))
-
-    def keys(self, title: str, arxiv: str | None, doi: str | None, source_titles=()) -> list[tuple[str, str]]:
-        keys = [("title", normalize_title(title))] + [("title", normalize_title(t)) for t in source_titles]
-        if arxiv:
-            keys.append(("arxiv", arxiv.lower()))
-        if doi:
-            keys.append(("doi", doi.lower()))
-        return [k for k in keys if k[1]]
+        self.entries: list[_Existing] = []
+        paths = sorted(papers_dir.glob("*.md"))
+        self.slugs: set[str] = {path.stem for path in paths}
+        self.unreadable: set[str] = set()  # file names (stems) whose front matter cannot be read
+        for number, path in enumerate(paths, start=1):
+            if progress and number % PROGRESS_EVERY == 0:
+                progress(f"reading the collection: {number}/{len(paths)} files")
+            loaded = load_meta(path)
+            if loaded is None:
+                self.unreadable.add(path.stem)
+            else:
+                self.add(_Existing(path, *loaded))
 
     def add(self, existing: _Existing) -> None:
         meta = existing.meta
-        title = meta.get("title") if isinstance(meta.get("title"), str) else ""
         sources = [s.get("title") for s in meta.get("sources") or [] if isinstance(s, dict)
                    and isinstance(s.get("title"), str)]
-        arxiv = meta.get("arxiv") if isinstance(meta.get("arxiv"), str) else None
-        doi = meta.get("doi") if isinstance(meta.get("doi"), str) else None
-        for key in self.keys(title, arxiv, doi, sources):
+        self.entries.append(existing)
+        for key in _keys(existing.title, _text(meta, "arxiv"), _text(meta, "doi"), sources):
             self.by_key.setdefault(key, existing)
 
     def find(self, paper: Paper) -> _Existing | None:
-        source_titles = [s.title for s in paper.sources]
-        for key in self.keys(paper.title, paper.arxiv, paper.doi, source_titles):
-            if key in self.by_key:
-                return self.by_key[key]
-        return None
+        keys = _keys(paper.title, paper.arxiv, paper.doi, [s.title for s in paper.sources])
+        return next((self.by_key[key] for key in keys if key in self.by_key), None)
 
 
 def merge(existing: _Existing, incoming: Paper) -> tuple[dict, list[str], list[str]]:
-    """Fill fields the file lacks from `incoming`; never change a present value.
-    Returns (new front matter, filled field names, conflicts)."""
+    """Fill fields the file lacks from `incoming`; never change a present value (``links: []``
+    is present). Returns (new front matter, filled field names, conflicts)."""
     meta = dict(existing.meta)
     data = to_front_matter(incoming)
-    filled: list[str] = []
-    conflicts: list[str] = []
-    for name in FILLABLE:
-        if name not in data:
+    filled = [name for name in FILLABLE if name in data and name not in meta]
+    for name in filled:
+        meta[name] = data[name]
+    if filled and not _has_source(meta, incoming.sources[0]):
+        meta["sources"] = [*(meta.get("sources") or []), *data["sources"]]
+    ordered = {k: meta[k] for k in FIELD_NAMES if k in meta}
+    ordered.update((k, v) for k, v in meta.items() if k not in ordered)
+    return ordered, filled, _conflicts(existing.meta, data)
+
+
+def _conflicts(meta: dict, data: dict) -> list[str]:
+    conflicts = []
+    for name in COMPARED:
+        if name not in meta or name not in data:
             continue
-        if name not in meta:
-            meta[name] = data[name]
-            filled.append(name)
-        elif name in ("year", "arxiv", "doi", "venue") and meta[name] != data[name]:
-            conflicts.append(f"{name}: file has {meta[name]!r}, input has {data[name]!r}")
-    if filled:
-        sources = list(meta.get("sources") or [])
-        new_sources = [s for s in data.get("sources", []) if s not in sources]
-        if new_sources:
-            meta["sources"] = sources + new_sources
-        ordered = [k for k in to_front_matter_order() if k in meta] + [k for k in meta if k not in
-                                                                      to_front_matter_order()]
-        meta = {k: meta[k] for k in ordered}
-    return meta, filled, conflicts
+        ours, theirs = meta[name], data[name]
+        if name == "title":
+            known = [ours, *(s.get("title") for s in meta.get("sources") or [] if isinstance(s, dict))]
+            differs = normalize_title(theirs) not in {normalize_title(t) for t in known if isinstance(t, str)}
+        elif name == "authors":
+            differs = [normalize_title(str(a)) for a in ours or []] != [normalize_title(a) for a in theirs]
+        else:
+            differs = ours != theirs
+        if differs:
+            conflicts.append(f"{name}: the file has {ours!r}, the input has {theirs!r}")
+    return conflicts
 
 
-def to_front_matter_order() -> tuple[str, ...]:
-    from .paper import FIELD_NAMES
+def _has_source(meta: dict, source: Source) -> bool:
+    return any(isinstance(item, dict) and Path(str(item.get("file", ""))).name == Path(source.file).name
+               and item.get("title") == source.title for item in meta.get("sources") or [])
 
-    return FIELD_NAMES
+
+@dataclass(frozen=True)
+class _Options:
+    taxonomy: object
+    added: str
+    listed_year: int | None
+    default_tag: str | None
 
 
-def run_import(paths: list[Path], papers_dir: Path, taxonomy, *, added: str, fmt: str | None = None,
-               listed_year: int | None = None, default_tag: str | None = None,
-               progress: Callable[[str], None] | None = None) -> ImportReport:
-    """Import every input or nothing. Raises GeneratorError (collection untouched) when an input
-    cannot be read or holds no papers at all."""
-    if default_tag and taxonomy.get(default_tag) is None:
-        raise GeneratorError(f"--default-tag: '{default_tag}' is not a tag in taxonomy.yml")
-    index = _Index(papers_dir)
-    taken = set(index.slugs)
-    pending: dict[Path, str] = {}  # path -> new file text
-    reports: list[FileReport] = []
-    seen_here: dict[tuple[str, str], str] = {}  # keys seen in this run -> "file:line"
+@dataclass(frozen=True)
+class _Draft:
+    """What a record would be as a new paper file: its tags and, when it has some, the file text."""
 
-    for path in paths:
+    tags: tuple[str, ...]
+    text: str | None
+
+
+def _draft(paper: Paper, options: _Options) -> _Draft:
+    tags = options.taxonomy.assign(paper.title, paper.abstract) or (
+        (options.default_tag,) if options.default_tag else ())
+    if not tags:
+        return _Draft((), None)
+    return _Draft(tuple(tags), frontmatter.dump(to_front_matter(replace(paper, tags=tuple(tags))), paper.abstract))
+
+
+def _prepare(raw: RawRecord, options: _Options, known: frozenset) -> tuple[Paper | Rejection, _Draft | None]:
+    """The record as a clean paper and, unless the collection already knows it, as a new file.
+    The costly per-record work (cleaning, tagging, YAML) is here, so it can run in parallel."""
+    paper = paper_from_record(raw, added=options.added, listed_year=options.listed_year)
+    if isinstance(paper, Rejection) or not paper.abstract or any(key in known for key in _paper_keys(paper)):
+        return paper, None
+    return paper, _draft(paper, options)
+
+
+def _paper_keys(paper: Paper) -> list[tuple[str, str]]:
+    return _keys(paper.title, paper.arxiv, paper.doi, [s.title for s in paper.sources])
+
+
+_WORKER: tuple[_Options, frozenset] | None = None
+
+
+def _start_worker(options: _Options, known: frozenset) -> None:
+    global _WORKER
+    _WORKER = (options, known)
+
+
+def _prepare_in_worker(raw: RawRecord) -> tuple[Paper | Rejection, _Draft | None]:
+    assert _WORKER is not None
+    return _prepare(raw, *_WORKER)
+
+
+def _prepare_all(records: tuple[RawRecord, ...], options: _Options,
+                 known: frozenset) -> list[tuple[Paper | Rejection, _Draft | None]]:
+    """`_prepare` every record, in worker processes when there are many; the order is kept."""
+    workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    if len(records) < PARALLEL_FROM or workers < 2:
+        return [_prepare(raw, options, known) for raw in records]
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
+                             initargs=(options, known)) as pool:
+        return list(pool.map(_prepare_in_worker, records, chunksize=max(1, len(records) // (workers * 8))))
+
+
+class _Run:
+    """One import: the index, the files to write, and what each record became."""
+
+    def __init__(self, papers_dir: Path, options: _Options, fmt: str | None, progress: Progress | None) -> None:
+        self.papers_dir = papers_dir
+        self.options = options
+        self.fmt = fmt
+        self.progress = progress
+        self.index = _Index(papers_dir, progress)
+        self.taken = set(self.index.slugs)
+        self.pending: dict[Path, str] = {}  # path -> new file text
+        self.created: list[tuple[_Existing, FileReport, str]] = []  # new files, for the near-duplicate check
+
+    def read_file(self, path: Path) -> FileReport:
         shown = path.as_posix()
         try:
             data = path.read_bytes()
         except OSError as error:
             raise InputError(shown, None, f"cannot read: {error.strerror}") from None
-        text = decode_input(data, shown)
-        detected, result = read_input(text, path.name, fmt)
-        report = FileReport(file=shown, format=detected, read=len(result.records) + len(result.rejected))
-        report.rejected.extend(result.rejected)
-        report.notes.extend(result.notes)
+        detected, result = read_input(decode_input(data, shown), path.name, self.fmt)
         if not result.records:
             raise InputError(shown, None, f"no papers found (read as {detected})",
                              fix="check that this is a paper listing, or force a format with --format")
+        report = FileReport(file=shown, format=detected, read=len(result.records) + len(result.rejected))
+        report.rejected.extend(result.rejected)
+        report.notes.extend(result.notes)
         total = len(result.records)
-        for number, raw in enumerate(result.records, start=1):
-            if progress and (number % 1000 == 0 or number == total) and total >= 1000:
-                progress(f"{shown}: {number}/{total} records")
-            candidate = paper_from_record(raw, taxonomy, slug="", added=added, listed_year=listed_year,
-                                          default_tag=default_tag)
-            if isinstance(candidate, Rejection):
-                report.rejected.append(candidate)
-                continue
-            where = f"{raw.origin.file}:{raw.origin.line}"
-            label = f"{where} '{candidate.title[:80]}'"
-            problem = abstract_problem(candidate.title, candidate.abstract)
-            if problem:
-                report.notes.append(f"{where}: {problem}; check the abstract")
-            keys = index.keys(candidate.title, candidate.arxiv, candidate.doi)
-            first = next((seen_here[k] for k in keys if k in seen_here), None)
-            if first:
-                report.duplicate.append(f"{label} repeats {first} in this import")
-                continue
-            for key in keys:
-                seen_here[key] = where
-            existing = index.find(candidate)
-            if existing is None:
-                slug = unique_slug(candidate.title, taken)
-                taken.add(slug)
-                paper = replace(candidate, slug=slug)
-                target = papers_dir / f"{slug}.md"
-                pending[target] = frontmatter.dump(to_front_matter(paper), paper.abstract)
-                report.new.append(f"{target.name} '{paper.title[:80]}'")
-                continue
-            rel = existing.path.name
-            if _same_source(existing.meta, candidate.sources[0]):
-                report.unchanged.append(f"{rel}")
-                continue
-            meta, filled, conflicts = merge(existing, candidate)
-            for conflict in conflicts:
-                report.notes.append(f"{where}: conflicts with {rel}: {conflict} (kept the file's value)")
-            if filled and existing.path not in pending:
-                pending[existing.path] = frontmatter.dump(meta, existing.body)
-                existing.meta = meta
-                report.merged.append(f"{label} into {rel} (filled {', '.join(filled)})")
-            else:
-                report.duplicate.append(f"{label} is already in the collection as {rel}")
-        reports.append(report)
-        if report.accounted() != len(result.records) + len(result.rejected):
+        if self.progress and total >= PROGRESS_EVERY:
+            self.progress(f"{shown}: {total} records read as {detected}; cleaning and tagging them")
+        prepared = _prepare_all(result.records, self.options, frozenset(self.index.by_key))
+        for number, (raw, (paper, draft)) in enumerate(zip(result.records, prepared, strict=True), start=1):
+            if self.progress and total >= PROGRESS_EVERY and (number % PROGRESS_EVERY == 0 or number == total):
+                self.progress(f"{shown}: {number}/{total} records")
+            self._record(raw, paper, draft, shown, report)
+        if report.accounted() != report.read:
             raise GeneratorError(f"{shown}: internal error: the report does not account for every record")
+        report.rejected.sort(key=lambda r: r.line)
+        return report
 
-    written = write_all(pending)
-    return ImportReport(files=reports, written=written)
+    def _record(self, raw: RawRecord, paper: Paper | Rejection, draft: _Draft | None, shown: str,
+                report: FileReport) -> None:
+        if isinstance(paper, Rejection):
+            report.rejected.append(paper)
+            return
+        where = f"{raw.origin.file}:{raw.origin.line}"
+        existing = self.index.find(paper)
+        if existing is None:
+            self._add(paper, raw, draft or _draft(paper, self.options), report)
+        elif shown in existing.read_by:
+            report.duplicate.append(f"{where} '{paper.title[:80]}' repeats {existing.read_by[shown]} in this import")
+        else:
+            existing.read_by[shown] = where
+            self._merge(existing, paper, where, report)
 
+    def _add(self, paper: Paper, raw: RawRecord, draft: _Draft, report: FileReport) -> None:
+        """A new paper file, or a rejection when the record has no abstract or no tag fits."""
+        where = f"{raw.origin.file}:{raw.origin.line}"
+        problem = abstract_problem(paper.title, paper.abstract)
+        reason = None
+        if problem == "no abstract":
+            reason = "no abstract (a record without one can only fill in a paper already in the collection)"
+        elif draft.text is None:
+            reason = "no tag in taxonomy.yml matches; add a rule for it, or import with --default-tag NAME"
+        elif base_slug(paper.title) in self.index.unreadable:
+            reason = (f"may be the paper in {base_slug(paper.title)}.md, whose front matter cannot be read; "
+                      "fix that file (python -m generator validate) and import again")
+        if reason:
+            report.rejected.append(Rejection(raw.origin.file, raw.origin.line, f"'{paper.title[:80]}': {reason}"))
+            return
+        slug = unique_slug(paper.title, self.taken)
+        self.taken.add(slug)
+        paper = replace(paper, slug=slug, tags=draft.tags)
+        entry = _Existing(self.papers_dir / f"{slug}.md", to_front_matter(paper), paper.abstract,
+                          read_by={report.file: where}, new=True)
+        self.index.add(entry)
+        self.pending[entry.path] = draft.text
+        self.created.append((entry, report, where))
+        report.new.append(f"{entry.path.name} '{paper.title[:80]}'")
+        if problem:
+            report.notes.append(f"{where}: {problem}; check the abstract")
 
-def _same_source(meta: dict, source: Source) -> bool:
-    for item in meta.get("sources") or []:
-        if isinstance(item, dict) and Path(str(item.get("file", ""))).name == Path(source.file).name \
-                and item.get("title") == source.title:
+    def _merge(self, existing: _Existing, paper: Paper, where: str, report: FileReport) -> None:
+        name = existing.path.name
+        label = f"{where} '{paper.title[:80]}'"
+        known_source = _has_source(existing.meta, paper.sources[0])
+        meta, filled, conflicts = merge(existing, paper)
+        if not known_source:
+            report.notes += [f"{where}: differs from {name}: {c} (kept the file's value)" for c in conflicts]
+        if filled and not self._writable(existing):
+            report.notes.append(f"{where}: {name} has invalid front matter; not filled ({', '.join(filled)})")
+            filled = []
+        if filled:
+            existing.meta = meta
+            self.pending[existing.path] = frontmatter.dump(meta, existing.body)
+            report.merged.append(f"{label} into {name} (filled {', '.join(filled)})")
+        elif known_source:
+            report.unchanged.append(name)
+        else:
+            report.duplicate.append(f"{label} is already in the collection as {name}")
+
+    def _writable(self, existing: _Existing) -> bool:
+        """Rewrite only files the strict loader accepts (the index read them with a lenient one)."""
+        if existing.new:
             return True
-    return False
+        try:
+            frontmatter.parse(existing.path.read_text(encoding="utf-8"), str(existing.path))
+        except (InputError, UnicodeDecodeError, OSError):
+            return False
+        return True
+
+    def flag_near_duplicates(self) -> None:
+        """Note every new paper whose title is near-identical to another paper's (not merged)."""
+        if not self.created:
+            return
+        entries = self.index.entries
+        position = {id(e): i for i, e in enumerate(entries)}
+        titles = [normalize_title(e.title) for e in entries]
+        new_titles = [normalize_title(e.title) for e, _, _ in self.created]
+        for row, column in similar_pairs(new_titles, titles):
+            entry, report, where = self.created[row]
+            other = entries[column]
+            if other.new and position[id(other)] > position[id(entry)]:
+                continue  # a pair of new papers is noted once, on the later one
+            report.notes.append(f"{where}: possible duplicate: '{entry.title[:80]}' ({entry.path.name}) has "
+                                f"a near-identical title to {other.path.name}; written as a new paper, "
+                                "remove one if they are the same")
+
+
+_SEGMENT = 5  # characters per segment of the near-duplicate filter
+_BUCKET = 8  # positions per bucket of its index
+_ALL_PAIRS_UP_TO = 4_000_000  # comparing every pair is faster than building the filter's index
+
+
+def similar_pairs(queries: list[str], titles: list[str], cutoff: float = NEAR_DUPLICATE_SCORE) -> list[tuple[int, int]]:
+    """Every (i, j) with ``fuzz.ratio(queries[i], titles[j]) >= cutoff`` and different texts.
+
+    Exact, and fast when both lists are long (10,000 x 10,000 titles in about a second instead of
+    10 s for all pairs): two texts that close are at most D = (1 - cutoff/100) * (la + lb)
+    insertions/deletions apart, and each edit breaks at most one of a's disjoint segments, so any
+    D + 1 of them include one that b holds unchanged, within D positions of where a has it. Only
+    titles that share one of the query's D + 1 rarest segments near its position are compared."""
+    if len(queries) * len(titles) <= _ALL_PAIRS_UP_TO:
+        candidates = [range(len(titles))] * len(queries)
+    else:
+        candidates = _candidates(queries, titles, 1 - cutoff / 100)
+    pairs = []
+    for i, (query, columns) in enumerate(zip(queries, candidates, strict=True)):
+        columns = list(columns)
+        found = process.extract(query, [titles[j] for j in columns], scorer=fuzz.ratio, score_cutoff=cutoff,
+                                limit=None)
+        pairs += [(i, columns[k]) for choice, _, k in found if choice != query]
+    return sorted(pairs)
+
+
+def _candidates(queries: list[str], titles: list[str], slack: float) -> list[list[int] | range]:
+    size, bucket = _SEGMENT, _BUCKET
+    index: defaultdict[tuple[str, int], list[int]] = defaultdict(list)
+    frequency: Counter[str] = Counter()
+    for j, title in enumerate(titles):
+        grams = [title[p:p + size] for p in range(len(title) - size + 1)]
+        frequency.update(grams)
+        for p, gram in enumerate(grams):
+            index[gram, p // bucket].append(j)
+    found: list[list[int] | range] = []
+    for query in queries:
+        reach = int(2 * slack * len(query) / (1 - slack)) + 1  # the most edits a match can need
+        segments = [(query[p:p + size], p) for p in range(0, len(query) - size + 1, size)]
+        if len(segments) <= reach:  # too short to filter: compare with every title
+            found.append(range(len(titles)))
+            continue
+        chosen = sorted(segments, key=lambda item: frequency[item[0]])[:reach + 1]
+        found.append(sorted({j for text, p in chosen for b in range((p - reach) // bucket, (p + reach) // bucket + 1)
+                             for j in index.get((text, b), ())}))
+    return found
+
+
+def run_import(paths: list[Path], papers_dir: Path, taxonomy, *, added: str, fmt: str | None = None,
+               listed_year: int | None = None, default_tag: str | None = None,
+               progress: Progress | None = None) -> ImportReport:
+    """Import every input or nothing. Raises GeneratorError (collection untouched) when an input
+    cannot be read or holds no papers at all."""
+    if default_tag and taxonomy.get(default_tag) is None:
+        raise GeneratorError(f"--default-tag: '{default_tag}' is not a tag in taxonomy.yml")
+    run = _Run(papers_dir, _Options(taxonomy, added, listed_year, default_tag), fmt, progress)
+    reports = [run.read_file(path) for path in paths]
+    run.flag_near_duplicates()
+    if progress and len(run.pending) >= PROGRESS_EVERY:
+        progress(f"writing {len(run.pending)} files")
+    return ImportReport(files=reports, written=write_all(run.pending))
 
 
 def write_all(pending: dict[Path, str]) -> list[Path]:
     """Write every file or none: stage each next to its target, then swap them all in; on any
-    failure restore what was there."""
+    failure restore what was there. Files whose text is unchanged are not touched."""
     staged: list[tuple[Path, Path]] = []
     try:
         for target, text in sorted(pending.items()):
@@ -237,12 +460,11 @@ def write_all(pending: dict[Path, str]) -> list[Path]:
             if target.exists() and target.read_text(encoding="utf-8") == text:
                 continue
             handle, temp = tempfile.mkstemp(dir=target.parent, prefix=".import-", suffix=".tmp")
+            staged.append((Path(temp), target))
             with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
                 out.write(text)
-            staged.append((Path(temp), target))
     except OSError as error:
-        for temp, _ in staged:
-            temp.unlink(missing_ok=True)
+        _discard(staged)
         raise GeneratorError(f"cannot write the collection: {error}; nothing was changed") from None
     backups: list[tuple[Path, bytes | None]] = []
     try:
@@ -250,15 +472,19 @@ def write_all(pending: dict[Path, str]) -> list[Path]:
             backups.append((target, target.read_bytes() if target.exists() else None))
             os.replace(temp, target)
     except OSError as error:
-        for target, old in backups:
+        for target, old in reversed(backups):
             if old is None:
                 target.unlink(missing_ok=True)
             else:
                 target.write_bytes(old)
-        for temp, _ in staged:
-            temp.unlink(missing_ok=True)
+        _discard(staged)
         raise GeneratorError(f"cannot write the collection: {error}; nothing was changed") from None
     return [target for _, target in staged]
+
+
+def _discard(staged: list[tuple[Path, Path]]) -> None:
+    for temp, _ in staged:
+        temp.unlink(missing_ok=True)
 
 
 def stderr_progress(message: str) -> None:

@@ -35,6 +35,8 @@ _DOWNLOAD = re.compile(r"\.(?:zip|tar|gz|tgz|bz2|xz|7z|rar|csv|tsv|jsonl?|parque
 
 def extract_links(text: str) -> tuple[str, tuple[Link, ...]]:
     """Return ``text`` with link residue repaired, and its http(s) links in order, without repeats."""
+    if "://" not in text:  # every rule below needs a URL: skip them for most abstracts
+        return text, ()
     text = _HREF.sub(lambda m: _labelled(m.group(1), m.group(2)), text)
     text = _URL_CMD.sub(r"\1", text)
     text = _LABELLED.sub(lambda m: _labelled(m.group(2), m.group(3)), text)

@@ -5,6 +5,8 @@
   index per tag. Nothing derived is written into `content/`.
 - on_page_markdown / on_page_content: paper and generated pages get their HTML from our own
   autoescaping templates; every page's content then passes an allow-list sanitiser.
+- on_page_context: citation metadata for a paper page's <head> (partials/paper-meta.html).
+- on_post_build: the exports (papers.json, BibTeX, Atom feeds; see exports.py) into the site.
 """
 
 from __future__ import annotations
@@ -24,8 +26,11 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 from mkdocs.utils import get_relative_url
 
+from . import citation
+from .exports import Site, export_files, newest_first, write_exports
 from .model import Link
 from .paper import Paper
+from .related import related_papers
 from .render import abstract_html, environment, plain_title
 from .settings import PAPERS, TAGS
 from .taxonomy import load_taxonomy
@@ -93,6 +98,10 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
         if not self.config.escape_text:
             self.env.autoescape = False
         self.site_name = config.site_name
+        site_url = config.site_url or ""
+        if site_url and not site_url.endswith("/"):
+            site_url += "/"
+        self.site = Site(name=config.site_name, url=site_url, description=config.site_description or "")
         self.repo_url = (config.repo_url or "").rstrip("/")
         return config
 
@@ -118,6 +127,11 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
                 page = TagPage(tag, number, pages, chunk)
                 self.tag_pages[page.src_uri] = page
         self.related = self.compute_related(collection.papers)
+        self.keys = citation.bibtex_keys(collection.papers)
+        self.paper_urls = {}
+        for slug in self.papers:
+            file = files.get_file_from_path(f"{PAPERS}/{slug}.md")
+            self.paper_urls[slug] = file.url if file else f"{PAPERS}/{slug}/"
         generated = ["index.md", f"{TAGS}/index.md", *self.tag_pages]
         for uri in generated:
             if files.get_file_from_path(uri) is None:
@@ -125,7 +139,7 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
         return files
 
     def compute_related(self, papers) -> dict[str, tuple[str, ...]]:
-        return {}
+        return related_papers(papers, self.config.related)
 
     # -- pages ---------------------------------------------------------------------------
     def kind(self, page) -> str:
@@ -145,6 +159,9 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
         if kind == "paper":
             paper = self.papers[Path(page.file.src_uri).stem]
             title = plain_title(paper.title)
+            # Material prints the description unescaped in <meta name="description">, where no
+            # sanitiser runs: escaped whatever `escape_text` says.
+            page.meta["description"] = Markup(escape(citation.description(paper)))
         elif kind == "home":
             title = self.site_name
         elif kind == "tags":
@@ -156,8 +173,9 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
                 title += f" (page {tag_page.number})"
         else:
             return markdown
-        # Material prints page titles unescaped in <title> and the header: hand it escaped text.
-        page.meta["title"] = Markup(escape(title)) if self.config.escape_text else title
+        # Material prints page titles unescaped in its header, where no sanitiser runs: always hand
+        # it escaped text (`escape_text` only concerns our content templates, which nh3 backs up).
+        page.meta["title"] = Markup(escape(title))
         if kind != "paper":
             page.edit_url = None
         page.meta["collection_kind"] = kind
@@ -176,9 +194,27 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
         return sanitize(html)
 
     def on_page_context(self, context, page, config, nav):
-        if page.meta.get("collection_kind") == "paper":
-            context["paper"] = self.papers[Path(page.file.src_uri).stem]
+        kind = page.meta.get("collection_kind")
+        if kind == "paper":
+            paper = self.papers[Path(page.file.src_uri).stem]
+            context["paper"] = paper
+            context["paper_meta"] = self.paper_meta(paper, page.canonical_url)
         return context
+
+    def paper_meta(self, paper: Paper, page_url: str | None) -> dict:
+        """Values for partials/paper-meta.html: text the template escapes, and JSON-LD already
+        made safe for a <script> element."""
+        tag_titles = [self.taxonomy.get(t).title for t in paper.tags if self.taxonomy.get(t)]
+        return {
+            "names": citation.highwire(paper, page_url) + citation.twitter(paper),
+            "properties": citation.opengraph(paper, page_url, self.site_name),
+            "json_ld": Markup(citation.script_json(citation.json_ld(paper, page_url, tag_titles))),
+        }
+
+    def on_post_build(self, config):
+        files = export_files(list(self.papers.values()), site=self.site, urls=self.paper_urls, keys=self.keys,
+                             related=self.related, tag_titles={t.name: t.title for t in self.taxonomy.tags})
+        write_exports(Path(config.site_dir), files)
 
     # -- rendering -----------------------------------------------------------------------
     def url(self, page, target_uri: str) -> str:
@@ -200,11 +236,12 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
                                "page-url": page.canonical_url or page.url})
             issue_url = f"{self.repo_url}/issues/new?{query}"
         related = [self.paper_ref(page, self.papers[s]) for s in self.related.get(paper.slug, ())]
+        entry = citation.bibtex([citation.bibtex_entry(paper, self.keys[paper.slug])])
         return self.env.get_template("paper.html").render(
             paper=paper, abstract=abstract_html(paper.abstract), tags=self.tag_refs(page, paper.tags),
             links=[{"label": LINK_LABELS.get(link.kind, "Link"), **_link(link)} for link in paper.links],
             sources=[{"source": s, "format_name": FORMAT_NAMES.get(s.format, s.format)} for s in paper.sources],
-            edit_url=page.edit_url, issue_url=issue_url, related=related,
+            edit_url=page.edit_url, issue_url=issue_url, related=related, bibtex=entry.strip(),
         )
 
     def render_home(self, page) -> str:
@@ -212,6 +249,8 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
         return self.env.get_template("home.html").render(
             site_name=self.site_name, count=len(self.papers), tags=self.tag_summaries(page),
             latest=[self.paper_ref(page, p) for p in latest], all_tags_url=self.url(page, f"{TAGS}/"),
+            exports={"feed": self.url(page, "feed.xml"), "bib": self.url(page, "papers.bib"),
+                     "json": self.url(page, "papers.json")},
         )
 
     def render_tags(self, page) -> str:
@@ -231,6 +270,8 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
             pages=[{"number": n, "url": page_url(n)} for n in range(1, tag_page.pages + 1)],
             all_tags_url=self.url(page, f"{TAGS}/"),
             start=(tag_page.number - 1) * self.config.per_page + 1,
+            exports={"feed": self.url(page, f"{TAGS}/{tag.name}/feed.xml"),
+                     "bib": self.url(page, f"{TAGS}/{tag.name}/papers.bib")},
         )
 
     def tag_summaries(self, page) -> list[dict]:
@@ -241,11 +282,3 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
 def _link(link: Link) -> dict:
     return {"kind": link.kind, "url": link.url}
 
-
-def newest_first(papers) -> list[Paper]:
-    """Newest additions first; within a day, the order the source listed them, then title."""
-    def listing_order(paper: Paper):
-        first = paper.sources[0] if paper.sources else None
-        return (first.file if first else "", first.line if first else 0, paper.title.casefold(), paper.slug)
-
-    return sorted(sorted(papers, key=listing_order), key=lambda p: p.added, reverse=True)

@@ -1,8 +1,13 @@
-"""Turn what a reader found (`RawRecord`) into a clean `Paper`, or say why it cannot be one."""
+"""Turn what a reader found (`RawRecord`) into a clean `Paper`, or say why it cannot be one.
+
+The paper this returns has no tags and no slug yet, and its abstract may be empty: a record
+that only enriches a paper already in the collection needs neither (see ``importer``).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from .clean import clean_text
 from .links import extract_links
@@ -13,18 +18,37 @@ MONTHS = {m: i for i, m in enumerate(
     ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
 MIN_ABSTRACT_WORDS = 8
 
+_NUMERIC_DATE = re.compile(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})$")
+_DAY = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?$", re.IGNORECASE)
+_YEAR = re.compile(r"^\d{4}$")
+# BibTeX's protective braces around plain words ("sparse {MoE} layers"); not math ("x^{2}", "\\frac{a}{b}").
+_PROTECTIVE_BRACES = re.compile(r"(?<![\w\\_^$}])\{([\w\s-]+)\}")
+
 
 def listed_on(listed: str | None, year: int | None) -> str | None:
-    """The ISO date of a listing date like 'Mar 20' when the maintainer supplied the year."""
-    if not listed or not year:
+    """The ISO date of a listing date: 'March 20, 2024', '20 Mar 2024' and '2024-03-20' carry
+    their year; 'Mar 20' needs the year the maintainer supplied (never guessed). None otherwise."""
+    if not listed:
         return None
-    parts = listed.replace(",", " ").split()
-    if len(parts) >= 2 and parts[0][:3].lower() in MONTHS and parts[1].isdigit():
-        try:
-            return dt.date(year, MONTHS[parts[0][:3].lower()], int(parts[1])).isoformat()
-        except ValueError:
-            return None
-    return None
+    text = listed.strip()
+    numeric = _NUMERIC_DATE.match(text)
+    if numeric:
+        return _iso(int(numeric.group(1)), int(numeric.group(2)), int(numeric.group(3)))
+    parts = text.replace(",", " ").replace(".", " ").split()
+    month = next((MONTHS[p[:3].lower()] for p in parts if p[:3].lower() in MONTHS and p.isalpha()), None)
+    days = [int(m.group(1)) for p in parts if (m := _DAY.match(p))]
+    years = [int(p) for p in parts if _YEAR.match(p)]
+    if month is None or len(days) != 1 or len(years) > 1:
+        return None
+    found_year = years[0] if years else year
+    return _iso(found_year, month, days[0]) if found_year else None
+
+
+def _iso(year: int, month: int, day: int) -> str | None:
+    try:
+        return dt.date(year, month, day).isoformat()
+    except ValueError:
+        return None
 
 
 def abstract_problem(title: str, abstract: str) -> str | None:
@@ -38,39 +62,58 @@ def abstract_problem(title: str, abstract: str) -> str | None:
     return None
 
 
-def paper_from_record(raw: RawRecord, taxonomy, *, slug: str, added: str, listed_year: int | None = None,
-                      default_tag: str | None = None) -> Paper | Rejection:
+def paper_from_record(raw: RawRecord, *, added: str = "", listed_year: int | None = None) -> Paper | Rejection:
+    """A clean paper from a raw record: text cleaned, links found in the abstract and derived
+    from the arXiv id and DOI. Only a record without a title is rejected here."""
     title = clean_text(raw.title)
     if not title:
         return Rejection(raw.origin.file, raw.origin.line, "no title")
-    abstract_text, found_links = extract_links(raw.abstract)
-    abstract = clean_text(abstract_text)
-    problem = abstract_problem(title, abstract)
-    if problem == "no abstract":
-        return Rejection(raw.origin.file, raw.origin.line, f"'{title[:80]}': no abstract")
-    links = _merge_links(raw.links, found_links)
-    tags = taxonomy.assign(title, abstract) or ((default_tag,) if default_tag else ())
-    if not tags:
-        return Rejection(raw.origin.file, raw.origin.line, f"'{title[:80]}': no tag in taxonomy.yml matches; "
-                         "add a rule for it, or import with --default-tag NAME")
+    abstract = _unbrace(raw.abstract) if raw.origin.format == "bibtex" else raw.abstract
+    abstract_text, found_links = extract_links(abstract)
     source = Source(file=raw.origin.file, line=raw.origin.line, format=raw.origin.format, title=raw.title,
                     listed=raw.listed, listed_on=listed_on(raw.listed, listed_year))
     return Paper(
-        slug=slug, title=title, abstract=abstract, tags=tuple(tags), added=added,
-        authors=tuple(clean_text(a) for a in raw.authors if clean_text(a)),
+        slug="", title=title, abstract=clean_text(abstract_text), tags=(), added=added,
+        authors=tuple(name for name in (clean_text(a).replace("{", "").replace("}", "") for a in raw.authors)
+                      if name),
         year=raw.year, month=raw.month, day=raw.day, arxiv=raw.arxiv, doi=raw.doi,
-        venue=clean_text(raw.venue) if raw.venue else None,
-        keywords=tuple(k for k in (clean_text(k) for k in raw.keywords) if k),
-        links=links, sources=(source,),
+        venue=clean_text(raw.venue) or None if raw.venue else None,
+        keywords=tuple(dict.fromkeys(k for k in map(clean_text, raw.keywords) if k)),
+        links=_unique(raw.links + found_links + derived_links(raw.arxiv, raw.doi, raw.links + found_links)),
+        sources=(source,),
     )
 
 
-def _merge_links(*groups: tuple[Link, ...]) -> tuple[Link, ...]:
+def _unbrace(text: str) -> str:
+    while (unbraced := _PROTECTIVE_BRACES.sub(r"\1", text)) != text:
+        text = unbraced
+    return text
+
+
+def derived_links(arxiv: str | None, doi: str | None, links: tuple[Link, ...]) -> tuple[Link, ...]:
+    """The arXiv abstract and PDF links and the doi.org link that the identifiers define, for
+    those the paper does not link yet (any version, http or https)."""
+    urls = [link.url.lower() for link in links]
+
+    def has(*fragments: str) -> bool:
+        return any(fragment in url for url in urls for fragment in fragments)
+
+    derived: list[Link] = []
+    if arxiv:
+        if not has(f"arxiv.org/abs/{arxiv.lower()}"):
+            derived.append(Link("arxiv", f"https://arxiv.org/abs/{arxiv}"))
+        if not has(f"arxiv.org/pdf/{arxiv.lower()}"):
+            derived.append(Link("pdf", f"https://arxiv.org/pdf/{arxiv}"))
+    if doi and not has(f"doi.org/{doi.lower()}"):
+        derived.append(Link("doi", f"https://doi.org/{doi}"))
+    return tuple(derived)
+
+
+def _unique(links: tuple[Link, ...]) -> tuple[Link, ...]:
     seen: set[str] = set()
     merged: list[Link] = []
-    for group in groups:
-        for link in group:
-            if link.url not in seen:
-                seen.add(link.url)
-                merged.append(link)
+    for link in links:
+        if link.url not in seen:
+            seen.add(link.url)
+            merged.append(link)
     return tuple(merged)

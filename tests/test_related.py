@@ -1,0 +1,107 @@
+"""Related papers: known neighbours in a small collection, determinism, bounded blocks, the
+`related` option, and sensible neighbours in the bundled collection."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+import generator.related as related
+from generator.paper import Paper
+from generator.related import related_papers
+from generator.taxonomy import load_taxonomy
+from generator.validate import load_collection
+from tests.helpers import ROOT
+from tests.test_exports import MED_1, MED_2, PDE_1, PDE_2, build_fixture, slug
+
+
+def paper(slug_: str, title: str, abstract: str) -> Paper:
+    return Paper(slug=slug_, title=title, abstract=abstract, tags=("code",), added="2026-01-01")
+
+
+SMALL = [
+    paper("pde-solver", "Neural PDE solvers", "Neural operators solve partial differential equations for fluid flow."),
+    paper("pde-bench", "A benchmark for PDE solvers", "Fluid flow benchmark for neural partial differential "
+          "equation solvers."),
+    paper("tumor-seg", "Tumor segmentation", "Medical image segmentation of tumors in CT scans."),
+    paper("organ-seg", "Organ segmentation in MRI", "Medical image segmentation of organs in MRI scans."),
+    paper("code-llm", "Code generation with language models", "Language models write code for programming tasks."),
+    paper("code-rank", "Code ranking", "Ranking code snippets for programming search with language models."),
+]
+
+
+def test_small_collection_has_its_known_neighbours():
+    result = related_papers(SMALL, 1)
+    assert result == {"pde-solver": ("pde-bench",), "pde-bench": ("pde-solver",), "tumor-seg": ("organ-seg",),
+                      "organ-seg": ("tumor-seg",), "code-llm": ("code-rank",), "code-rank": ("code-llm",)}
+
+
+def test_unrelated_papers_are_never_listed_and_k_is_capped():
+    result = related_papers(SMALL, 10)
+    assert result["pde-solver"][0] == "pde-bench"
+    assert "code-llm" not in result["pde-solver"]  # nothing in common
+    assert all(len(v) <= len(SMALL) - 1 and s not in v for s, v in result.items())
+    assert related_papers(SMALL, 0) == {p.slug: () for p in SMALL}
+    assert related_papers(SMALL[:1], 5) == {"pde-solver": ()}
+    assert related_papers([], 5) == {}
+
+
+def test_ties_are_broken_by_slug_whatever_the_input_order():
+    twins = [paper(s, "Graph neural networks", "Message passing on graphs.") for s in ("c", "a", "d", "b")]
+    assert related_papers(twins, 2) == {"a": ("b", "c"), "b": ("a", "c"), "c": ("a", "b"), "d": ("a", "b")}
+    assert related_papers(list(reversed(twins)), 2) == related_papers(twins, 2)
+
+
+def test_blocks_of_rows_give_the_same_answer(monkeypatch):
+    whole = related_papers(SMALL, 3)
+    monkeypatch.setattr(related, "BLOCK_CELLS", 1)  # one row at a time
+    assert related_papers(SMALL, 3) == whole
+
+
+def test_titles_count(monkeypatch):
+    papers = [paper("q", "Tumour segmentation", "Cells under a microscope."),
+              paper("t", "Tumour segmentation", "Forests seen from satellites."),
+              paper("u", "Weather forecasting", "Rain and wind.")]
+    assert related_papers(papers, 2)["q"] == ("t",)
+    monkeypatch.setattr(related, "TITLE_WEIGHT", 0.0)
+    assert related_papers(papers, 2)["q"] == ()
+
+
+@pytest.fixture(scope="module")
+def bundled():
+    collection = load_collection(ROOT / "content" / "papers", load_taxonomy(ROOT / "taxonomy.yml"), ROOT)
+    return {p.slug: p for p in collection.papers}, related_papers(collection.papers, 5)
+
+
+def titles(bundled, slug_):
+    papers, result = bundled
+    return [papers[s].title for s in result[slug_]]
+
+
+def test_bundled_pde_paper_neighbours_are_pde_papers(bundled):
+    near = titles(bundled, "poseidon-efficient-foundation-models-for-pdes")
+    assert {"CFDBench: A Large-Scale Benchmark for Machine Learning Methods in Fluid Dynamics",
+            "Learning Neural PDE Solvers with Parameter-Guided Channel Attention"} & set(near)
+
+
+def test_bundled_medical_segmentation_neighbours_are_medical_segmentation(bundled):
+    near = " | ".join(titles(bundled, "generative-medical-segmentation"))
+    assert "MulModSeg" in near or "FreeTumor" in near
+
+
+def test_paper_pages_list_related_papers_with_tags_and_respect_the_option(tmp_path):
+    site = build_fixture(tmp_path, config_edit=lambda text: text.replace("related: 5", "related: 1"))
+    soup = BeautifulSoup((site / "papers" / slug(PDE_1) / "index.html").read_text(encoding="utf-8"), "html.parser")
+    items = soup.select(".paper__related li")
+    assert len(items) == 1
+    assert items[0].a["href"] == f"../{slug(PDE_2)}/"
+    tags = [a.get_text() for a in items[0].select(".paper-tag")]
+    assert tags == ["PDEs and scientific ML", "Benchmarks and evaluation"]
+    med = BeautifulSoup((site / "papers" / slug(MED_1) / "index.html").read_text(encoding="utf-8"), "html.parser")
+    assert med.select_one(".paper__related li a")["href"] == f"../{slug(MED_2)}/"
+
+
+def test_related_is_not_committed():
+    assert not list(Path(ROOT / "content").rglob("*related*"))

@@ -1,0 +1,273 @@
+"""`validate`: every problem in a paper file is reported with its file, line, field and fix;
+duplicates across files are found; the CLI exits non-zero on errors and prints a one-line
+summary when the collection is valid."""
+
+from __future__ import annotations
+
+import pytest
+
+from generator import frontmatter
+from generator.taxonomy import load_taxonomy
+from generator.validate import check_paper, load_collection, slug_matches
+from tests.helpers import ROOT, make_project, run_generator
+
+TAXONOMY = load_taxonomy(ROOT / "taxonomy.yml")
+ABSTRACT = "We show that models trained on a few tasks generalize to many unseen tasks when the data is varied."
+NAME = "learning-to-generalize.md"
+WHERE = f"content/papers/{NAME}"
+
+
+def doc(*front: str, body: str = ABSTRACT) -> str:
+    return "---\n" + "".join(f"{line}\n" for line in front) + "---\n" + body + "\n"
+
+
+# Lines: 1 '---', 2 title, 3 'tags:', 4 first tag, 5 added (unless a case says otherwise).
+GOOD = ("title: Learning to Generalize", "tags:", "- vision", "added: '2024-01-05'")
+
+
+def with_lines(*replacements: tuple[int, str | None], extra: tuple[str, ...] = ()) -> tuple[str, ...]:
+    lines = list(GOOD)
+    for index, text in replacements:
+        lines[index] = text
+    return tuple(line for line in lines if line is not None) + extra
+
+
+def problems_for(tmp_path, text: str, name: str = NAME) -> list[str]:
+    papers = tmp_path / "content" / "papers"
+    papers.mkdir(parents=True, exist_ok=True)
+    (papers / name).write_text(text, encoding="utf-8")
+    collection = load_collection(papers, TAXONOMY, tmp_path)
+    return [str(p) + (" (warning)" if p.warning else "") for p in collection.problems]
+
+
+BAD = [
+    # Hand-written values YAML would silently turn into a date, a float or a yes/no.
+    ("date", doc(*with_lines((3, "added: 2024-01-05"))),
+     [f"{WHERE}:5: added: expected text, found 2024-01-05 (a date); put it in quotes: added: '2024-01-05'"]),
+    ("float arxiv", doc(*GOOD, "arxiv: 2401.10010"),
+     [f"{WHERE}:6: arxiv: expected text, found 2401.1001 (a decimal number); "
+      "put it in quotes: arxiv: '2401.10010'"]),
+    ("yes/no title", doc(*with_lines((0, "title: no"))),
+     [f"{WHERE}:2: title: expected text, found false (a yes/no value); put it in quotes: title: 'no'"]),
+    ("number title", doc(*with_lines((0, "title: 1984"))),
+     [f"{WHERE}:2: title: expected text, found 1984 (a number); put it in quotes: title: '1984'"]),
+    ("quoted year", doc(*GOOD, "year: '2024'"),
+     [f"{WHERE}:6: year: expected a whole number, found text '2024'; remove the quotes: year: 2024"]),
+    ("impossible date", doc(*with_lines((3, "added: '2024-02-30'"))),
+     [f"{WHERE}:5: added: '2024-02-30' is not a date like '2024-01-05'; write added: 'YYYY-MM-DD'"]),
+    ("month out of range", doc(*GOOD, "month: 13"), [f"{WHERE}:6: month: 13 is out of range 1-12"]),
+    ("bad arxiv", doc(*GOOD, "arxiv: 'arXiv:2401.10010'"),
+     [f"{WHERE}:6: arxiv: 'arXiv:2401.10010' is not an arXiv id like '2401.10010' (no 'arXiv:' prefix, no version)"]),
+    ("bad doi", doc(*GOOD, "doi: https://doi.org/10.1/x"),
+     [f"{WHERE}:6: doi: 'https://doi.org/10.1/x' is not a DOI like '10.1000/xyz123' (no 'https://doi.org/' prefix)"]),
+    # Keys and tags.
+    ("unknown key, did you mean", doc(*GOOD, "autors: [Ada]"),
+     [f"{WHERE}:6: autors: unknown field; did you mean 'authors'?"]),
+    ("unknown key", doc(*GOOD, "colour: blue"),
+     [f"{WHERE}:6: colour: unknown field; remove it (known fields: title, authors, year, month, day, venue, "
+      "arxiv, doi, tags, keywords, links, added, sources)"]),
+    ("tag typo", doc(*with_lines(extra=()), body=ABSTRACT).replace("- vision\n", "- vision\n- segmentaton\n"),
+     [f"{WHERE}:5: tags[1]: 'segmentaton' is not a tag; did you mean 'segmentation'?"]),
+    ("tag unknown", doc(*with_lines((2, "- zoology"))),
+     [f"{WHERE}:4: tags[0]: 'zoology' is not a tag; use a tag listed in taxonomy.yml, or add the tag there"]),
+    ("tag twice", doc(*GOOD).replace("- vision\n", "- vision\n- vision\n"),
+     [f"{WHERE}:5: tags[1]: 'vision' is listed twice; remove one"]),
+    ("tags not a list", doc(*with_lines((1, "tags: vision"), (2, None))),
+     [f"{WHERE}:3: tags: expected a list, found text 'vision'; write it as a list: tags: [vision]"]),
+    ("no tags", doc(*with_lines((1, "tags: []"), (2, None))),
+     [f"{WHERE}:3: tags: is empty; give at least one tag from taxonomy.yml"]),
+    # Links: http(s) only.
+    ("javascript link", doc(*GOOD, "links:", "- kind: code", "  url: javascript:alert(1)"),
+     [f"{WHERE}:8: links[0].url: 'javascript:alert(1)' is not an http(s) URL; "
+      "only http:// and https:// links are allowed"]),
+    ("ftp link", doc(*GOOD, "links:", "- kind: other", "  url: https://example.org/a", "- kind: pdf",
+                     "  url: ftp://example.org/a.pdf"),
+     [f"{WHERE}:10: links[1].url: 'ftp://example.org/a.pdf' is not an http(s) URL; "
+      "only http:// and https:// links are allowed"]),
+    ("link kind", doc(*GOOD, "links:", "- kind: repo", "  url: https://example.org/"),
+     [f"{WHERE}:7: links[0].kind: 'repo' is not one of code, project, huggingface, arxiv, pdf, doi, other"]),
+    ("link as text", doc(*GOOD, "links:", "- https://example.org/"),
+     [f"{WHERE}:7: links[0]: expected a mapping with 'kind' and 'url', found text 'https://example.org/'; "
+      "write '- kind: code' and 'url: https://...' on two lines"]),
+    # File name, abstract, required fields, the shape of the file.
+    ("file name", doc(*with_lines((0, "title: Learning to Specialize"))),
+     [f"{WHERE}:2: file name: '{NAME[:-3]}.md' does not match the title; rename it to 'learning-to-specialize.md'"]),
+    ("empty abstract", doc(*GOOD, body=""),
+     [f"{WHERE}:7: abstract: is empty; write the abstract after the closing '---'"]),
+    ("missing title", doc(*with_lines((0, None))), [f"{WHERE}:2: title: missing; add title: (the paper's title)"]),
+    ("empty title", doc(*with_lines((0, "title: ''"))), [f"{WHERE}:2: title: is empty; write the paper's title"]),
+    ("missing added", doc(*with_lines((3, None))),
+     [f"{WHERE}:2: added: missing; add added: (date the paper joined the collection, 'YYYY-MM-DD' in quotes)"]),
+    ("list front matter", doc("- title", "- tags"),
+     [f"{WHERE}:2: front matter must be a mapping of fields, found list "
+      "(write 'title: ...' style fields between the '---' lines)"]),
+    ("no front matter", "Just an abstract.\n",
+     [f"{WHERE}:1: no front matter (start the file with a '---' line)"]),
+    ("unclosed front matter", "---\ntitle: x\n", [f"{WHERE}:1: front matter is not closed (end it with a '---' line)"]),
+    ("duplicate key", doc(*GOOD, "title: Again"), [f"{WHERE}:6: invalid YAML: duplicate key 'title'"]),
+    ("every problem at once", doc(*with_lines((2, "- vison"), (3, "added: 2024-01-05")), "autors: [Ada]", body=""),
+     [f"{WHERE}:4: tags[0]: 'vison' is not a tag; did you mean 'vision'?",
+      f"{WHERE}:5: added: expected text, found 2024-01-05 (a date); put it in quotes: added: '2024-01-05'",
+      f"{WHERE}:6: autors: unknown field; did you mean 'authors'?",
+      f"{WHERE}:8: abstract: is empty; write the abstract after the closing '---'"]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), [case[1:] for case in BAD], ids=[case[0] for case in BAD])
+def test_bad_file_reports_exact_messages(tmp_path, text, expected):
+    assert problems_for(tmp_path, text) == expected
+
+
+VALID = [
+    ("minimal", doc(*GOOD)),
+    ("every field", doc(
+        "title: 'Learning to Generalize: a Study'", "authors:", "- Ada Lovelace", "- Alan Turing", "year: 2024",
+        "month: 1", "day: 5", "venue: NeurIPS", "arxiv: '2401.10010'", "doi: 10.1000/xyz123", "tags:", "- vision",
+        "- segmentation", "keywords:", "- generalization", "links:", "- kind: code", "  url: https://github.com/a/b",
+        "- kind: project", "  url: http://example.org/", "added: '2024-01-05'", "sources:",
+        "- file: listing.txt", "  line: 3", "  format: listing", "  listed: Mar 20",
+        "  title: 'Learning to Generalize: a Study'")),
+    ("old-style arxiv id", doc(*GOOD, "arxiv: hep-th/9901001")),
+    ("unicode and markdown-looking abstract", doc(*GOOD, body="# Not a heading?\n\n*Émergence* — 学习 <b>x</b>")),
+    ("crlf and bom", "\ufeff" + doc(*GOOD).replace("\n", "\r\n")),
+]
+
+
+@pytest.mark.parametrize("text", [case[1] for case in VALID], ids=[case[0] for case in VALID])
+def test_valid_files_have_no_problems(tmp_path, text):
+    name = "learning-to-generalize-a-study.md" if "a Study" in text else NAME
+    assert problems_for(tmp_path, text, name) == []
+
+
+def test_collision_suffix_is_accepted_but_a_truncated_name_is_not(tmp_path):
+    assert slug_matches("learning-to-generalize-3fa9c2", "Learning to Generalize")
+    assert slug_matches("learning-to-generalize-2", "Learning to Generalize")
+    assert not slug_matches("learning-3fa9c2", "Learning to Generalize")
+    assert not slug_matches("learning-to-generalize-Copy", "Learning to Generalize")
+
+
+def test_check_paper_without_text_points_at_the_key(tmp_path):
+    text = doc(*GOOD).replace("- vision\n", "- vision\n- vison\n")
+    problems = check_paper(WHERE, frontmatter.parse(text, WHERE), frozenset(TAXONOMY.names), TAXONOMY.suggest)
+    assert [str(p) for p in problems] == [f"{WHERE}:3: tags[1]: 'vison' is not a tag; did you mean 'vision'?"]
+
+
+# -- duplicates across files ---------------------------------------------------------------------------
+
+
+def write_papers(tmp_path, files: dict[str, str]):
+    papers = tmp_path / "content" / "papers"
+    papers.mkdir(parents=True)
+    for name, text in files.items():
+        (papers / name).write_text(text, encoding="utf-8")
+    return load_collection(papers, TAXONOMY, tmp_path)
+
+
+def paper_text(title: str, *extra: str, tags: str = "vision") -> str:
+    return doc(f"title: '{title}'", "tags:", f"- {tags}", "added: '2024-01-05'", *extra)
+
+
+def test_same_normalised_title_in_two_files_is_an_error(tmp_path):
+    collection = write_papers(tmp_path, {
+        "learning-to-generalize.md": paper_text("Learning to Generalize"),
+        "learning-to-generalize-2.md": paper_text("Learning to  generalize!"),
+    })
+    assert [str(p) for p in collection.errors] == [
+        "content/papers/learning-to-generalize.md:2: title: same title as content/papers/learning-to-generalize-2.md "
+        "('Learning to  generalize!'); the paper is already in the collection: remove one of the two files"]
+
+
+def test_same_arxiv_and_doi_in_two_files_are_errors(tmp_path):
+    collection = write_papers(tmp_path, {
+        "a-first-title.md": paper_text("A First Title", "arxiv: '2401.10010'", "doi: 10.1000/ABC"),
+        "another-title.md": paper_text("Another Title", "arxiv: '2401.10010'", "doi: 10.1000/abc"),
+    })
+    assert [str(p) for p in collection.errors] == [
+        "content/papers/another-title.md:6: arxiv: same arxiv as content/papers/a-first-title.md ('2401.10010'); "
+        "the paper is already in the collection: remove one of the two files",
+        "content/papers/another-title.md:7: doi: same doi as content/papers/a-first-title.md ('10.1000/ABC'); "
+        "the paper is already in the collection: remove one of the two files"]
+
+
+def test_duplicates_are_found_even_in_files_with_other_problems(tmp_path):
+    collection = write_papers(tmp_path, {
+        "learning-to-generalize.md": paper_text("Learning to Generalize"),
+        "learning-to-generalize-2.md": paper_text("Learning to Generalize", tags="vison"),
+    })
+    messages = [str(p) for p in collection.errors]
+    assert any("same title as content/papers/learning-to-generalize-2.md" in m for m in messages), messages
+    assert any("'vison' is not a tag" in m for m in messages), messages
+
+
+def test_near_identical_titles_are_a_warning_not_an_error(tmp_path):
+    collection = write_papers(tmp_path, {
+        "scaling-laws-for-neural-language-models.md": paper_text("Scaling Laws for Neural Language Models"),
+        "scaling-law-for-neural-language-models.md": paper_text("Scaling Law for Neural Language Models"),
+    })
+    assert collection.errors == ()
+    assert [str(p) for p in collection.problems] == [
+        "content/papers/scaling-laws-for-neural-language-models.md:2: title: possible duplicate of "
+        "content/papers/scaling-law-for-neural-language-models.md (near-identical title); "
+        "remove one if they are the same paper"]
+    assert all(p.warning for p in collection.problems)
+    assert len(collection.papers) == 2
+
+
+# -- the command line ------------------------------------------------------------------------------------
+
+
+def project_with(tmp_path, files: dict[str, str]):
+    source = tmp_path / "papers"
+    source.mkdir()
+    for name, text in files.items():
+        (source / name).write_text(text, encoding="utf-8")
+    root = tmp_path / "project"
+    root.mkdir()
+    return make_project(root, source)
+
+
+def test_cli_valid_collection_prints_a_one_line_summary(tmp_path):
+    root = project_with(tmp_path, {NAME: doc(*GOOD), "a-first-title.md": paper_text("A First Title")})
+    result = run_generator(root, "validate")
+    assert result.stdout == "ok: 2 papers valid\n"
+    assert result.stderr == ""
+
+
+def test_cli_warnings_are_listed_and_do_not_fail(tmp_path):
+    root = project_with(tmp_path, {
+        "scaling-laws-for-neural-language-models.md": paper_text("Scaling Laws for Neural Language Models"),
+        "scaling-law-for-neural-language-models.md": paper_text("Scaling Law for Neural Language Models"),
+    })
+    result = run_generator(root, "validate")
+    lines = result.stdout.splitlines()
+    assert lines[0].endswith("remove one if they are the same paper (warning)")
+    assert lines[-1] == "ok: 2 papers valid, 1 warning(s)"
+
+
+def test_cli_reports_every_problem_and_exits_non_zero(tmp_path):
+    root = project_with(tmp_path, {
+        NAME: doc(*with_lines((2, "- vison"))),
+        "a-first-title.md": paper_text("A First Title", "arxiv: 2401.10010"),
+    })
+    result = run_generator(root, "validate", check=False)
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [
+        "content/papers/a-first-title.md:6: arxiv: expected text, found 2401.1001 (a decimal number); "
+        "put it in quotes: arxiv: '2401.10010'",
+        f"{WHERE}:4: tags[0]: 'vison' is not a tag; did you mean 'vision'?",
+    ]
+    assert "2 problem(s) in content/papers/" in result.stderr
+
+
+def test_build_runs_the_same_checks_first(tmp_path):
+    root = project_with(tmp_path, {NAME: doc(*with_lines((2, "- vison")))})
+    result = run_generator(root, "build", check=False)
+    assert result.returncode == 1
+    assert f"{WHERE}:4: tags[0]: 'vison' is not a tag; did you mean 'vision'?" in result.stdout
+    assert not (root / "site").exists()
+
+
+def test_the_documented_template_validates_when_copied(tmp_path):
+    """CONTRIBUTING.md tells contributors to copy docs/paper-template.md: it must be a valid paper."""
+    text = (ROOT / "docs" / "paper-template.md").read_text(encoding="utf-8")
+    assert problems_for(tmp_path, text, "learning-to-generalize-a-study.md") == []
