@@ -25,8 +25,9 @@ from .links import classify, extract_links
 from .model import Link
 from .paper import ARXIV_ID, DOI, ISO_DATE, Paper, Source, is_web_url, normalize_title, to_front_matter
 from .records import abstract_problem, derived_links
+from .similar import NEAR_DUPLICATE_SCORE
 from .slugs import unique_slug
-from .validate import NEAR_DUPLICATE_SCORE, check_paper, duplicate_keys
+from .validate import check_paper, duplicate_keys
 
 _ARXIV_PREFIX = re.compile(r"^(?:arxiv:|https?://(?:www\.)?arxiv\.org/(?:abs|pdf)/)", re.IGNORECASE)
 _DOI_PREFIX = re.compile(r"^(?:doi:|https?://(?:dx\.)?doi\.org/)", re.IGNORECASE)

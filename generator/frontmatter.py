@@ -54,7 +54,8 @@ class _StrictLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
-class _Dumper(yaml.SafeDumper):
+# libyaml's emitter when PyYAML has it (several times faster at 10,000 papers; same bytes).
+class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):
     """SafeDumper that never writes anchors, so what we write our loader reads back."""
 
     def ignore_aliases(self, data: Any) -> bool:

@@ -12,10 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import yaml
 from rapidfuzz import fuzz, process
-from rapidfuzz.process import cdist
 
 from . import frontmatter
 from .errors import InputError
@@ -31,9 +29,8 @@ from .paper import (
     is_web_url,
     normalize_title,
 )
+from .similar import similar_pairs
 from .slugs import MAX_LENGTH, base_slug
-
-NEAR_DUPLICATE_SCORE = 95  # rapidfuzz ratio on normalised titles; below this titles just look alike
 
 
 @dataclass(frozen=True, order=True)
@@ -357,17 +354,11 @@ def find_duplicates(entries: list[_Entry]) -> list[Problem]:
     ordered = sorted(entries, key=lambda e: e.file)
     files = [e.file for e in ordered]
     titles = [normalize_title(e.title) for e in ordered]
-    # rapidfuzz compares in C; chunks keep the score matrix small at tens of thousands of papers.
-    chunk = 1000
-    for start in range(0, len(files), chunk):
-        scores = cdist(titles[start:start + chunk], titles, scorer=fuzz.ratio,
-                       score_cutoff=NEAR_DUPLICATE_SCORE, dtype=np.uint8, workers=-1)
-        for row, j in zip(*scores.nonzero(), strict=True):
-            i = start + int(row)
-            if i < j and (files[i], files[j]) not in exact_pairs and titles[i] != titles[j]:
-                other = ordered[j]
-                problems.append(Problem(
-                    other.file, other.lines.get("title", 2), "title",
-                    f"possible duplicate of {files[i]} (near-identical title); "
-                    "remove one if they are the same paper", warning=True))
+    for i, j in similar_pairs(titles, titles):
+        if i < j and (files[i], files[j]) not in exact_pairs:
+            other = ordered[j]
+            problems.append(Problem(
+                other.file, other.lines.get("title", 2), "title",
+                f"possible duplicate of {files[i]} (near-identical title); "
+                "remove one if they are the same paper", warning=True))
     return problems

@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator import frontmatter, importer
+from generator import frontmatter, importer, similar
 from generator.errors import GeneratorError, InputError
-from generator.importer import run_import, similar_pairs
+from generator.importer import run_import
 from generator.readers.listing import read_listing
+from generator.similar import similar_pairs
 from generator.taxonomy import load_taxonomy
 from generator.validate import load_collection
 from tests.helpers import ROOT, make_project, run_generator
@@ -348,7 +349,7 @@ def test_similar_pairs_filter_finds_exactly_what_comparing_every_pair_finds(monk
     titles += [t[:-1] for t in titles[:40]] + [t.replace(" ", "", 1) for t in titles[40:80]] + ["ab", "abc"]
     brute = sorted((i, j) for i, a in enumerate(titles) for j, b in enumerate(titles)
                    if a != b and fuzz.ratio(a, b) >= 95)
-    monkeypatch.setattr(importer, "_ALL_PAIRS_UP_TO", 0)
+    monkeypatch.setattr(similar, "_ALL_PAIRS_UP_TO", 0)
     assert similar_pairs(titles, titles) == brute
     assert brute
 
@@ -488,3 +489,10 @@ def test_a_broken_paper_file_is_not_duplicated(project):
     assert [r.line for r in file_report.rejected] == [23]
     assert "whose front matter cannot be read" in file_report.rejected[0].reason
     assert broken.read_text(encoding="utf-8") == "---\ntitle: [unclosed\n---\nText.\n"
+
+
+@pytest.mark.parametrize("front", ["added: 2024-13-01", "year: " + "9" * 5000])
+def test_a_paper_file_yaml_cannot_construct_does_not_stop_an_import(project, front):
+    (papers_dir(project) / "odd.md").write_text(f"---\ntitle: Odd\n{front}\n---\nText.\n", encoding="utf-8")
+    report = do_import(project, FIXTURES / "listing_variant.txt")
+    assert len(report.files[0].new) == 3

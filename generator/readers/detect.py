@@ -66,6 +66,8 @@ def _json_kind(body: str) -> str:
     try:
         json.loads(body)
         return "json"
+    except RecursionError:
+        return "json"  # nested too deeply: the JSON reader says so
     except json.JSONDecodeError:
         pass
     lines = [line.strip() for line in body.splitlines() if line.strip()]

@@ -72,6 +72,9 @@ def _loads(text: str, file: str, line_offset: int) -> Any:
         at = "" if error.msg.endswith(" at") else " at"
         message = f"invalid JSON: {error.msg}{at} column {error.colno}"
         raise InputError(file, error.lineno + line_offset, message, _FIX) from None
+    except RecursionError:
+        raise InputError(file, line_offset + 1, "the JSON nests arrays or objects too deeply to be a paper list",
+                         "give a list of paper objects") from None
 
 
 def _read_items(items: list[tuple[int, Any]], file: str, fmt: str) -> ReadResult:
