@@ -13,7 +13,8 @@ from collections.abc import Callable
 
 from pylatexenc.latex2text import LatexNodes2Text
 
-_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+# Zero-width and direction controls, and C0/C1 control characters (JSON escapes bring them in).
+_INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 _URL = re.compile(r"https?://[^\s{}]+", re.IGNORECASE)  # braces: "\url{...}" and "{url{label}}" residue
 # $$..$$, \[..\], \(..\), and $..$ where "$" is not followed/preceded by space (so "$5 or $10" is not math).
 _MATH = re.compile(

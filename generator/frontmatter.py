@@ -38,6 +38,18 @@ class _StrictLoader(yaml.SafeLoader):
         finally:
             self._depth -= 1
 
+    def construct_object(self, node, deep=False):  # type: ignore[override]
+        # PyYAML lets plain Python errors escape for values it recognises but cannot build
+        # (`2024-13-45` as a date, an integer of thousands of digits): report them with a line.
+        try:
+            return super().construct_object(node, deep=deep)
+        except yaml.YAMLError:
+            raise
+        except (ValueError, OverflowError, TypeError) as error:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"cannot read the value {node.value[:40]!r} ({error}); put it in quotes",
+                node.start_mark) from None
+
     def construct_mapping(self, node, deep=False):  # type: ignore[override]
         seen: set[Any] = set()
         for key_node, _ in node.value:

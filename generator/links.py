@@ -6,6 +6,7 @@ import re
 from urllib.parse import urlsplit
 
 from generator.model import Link
+from generator.paper import is_web_url
 
 _URL_CHARS = r"[^\s<>\"{}\\^`|]+"
 _URL = re.compile(rf"https?://{_URL_CHARS}", re.IGNORECASE)
@@ -46,7 +47,7 @@ def extract_links(text: str) -> tuple[str, tuple[Link, ...]]:
     for match in _URL.finditer(text):
         url = _trim(match.group())
         url = url[: url.index(":")].lower() + url[url.index(":") :]  # "HTTPS://" -> "https://"
-        if not _host(url):
+        if not _host(url) or not is_web_url(url):
             continue
         key = _key(url)
         if key not in seen:

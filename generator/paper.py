@@ -80,12 +80,15 @@ def normalize_title(title: str) -> str:
 
 
 def is_web_url(url: str) -> bool:
+    """An absolute http(s) URL that browsers and the HTML sanitiser accept as a link target."""
     try:
         parts = urlsplit(url)
+        _ = parts.port  # raises ValueError for a port out of range or not a number
+        host = parts.hostname
     except ValueError:
         return False
-    return parts.scheme in ("http", "https") and bool(parts.netloc) and not any(
-        ch.isspace() or ord(ch) < 32 for ch in url
+    return parts.scheme in ("http", "https") and bool(host) and not any(
+        ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in url
     )
 
 

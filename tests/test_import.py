@@ -350,7 +350,7 @@ def test_similar_pairs_filter_finds_exactly_what_comparing_every_pair_finds(monk
     brute = sorted((i, j) for i, a in enumerate(titles) for j, b in enumerate(titles)
                    if a != b and fuzz.ratio(a, b) >= 95)
     monkeypatch.setattr(similar, "_ALL_PAIRS_UP_TO", 0)
-    assert similar_pairs(titles, titles) == brute
+    assert similar_pairs(titles, titles, limit=None) == brute
     assert brute
 
 

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from generator.links import classify
 from generator.model import Link
+from generator.paper import is_web_url
 
 # New-style (2403.12345, optional version) and old-style (hep-th/9901001) arXiv identifiers.
 _ARXIV_NEW = r"\d{4}\.\d{4,5}"
@@ -80,7 +81,7 @@ def make_link(url: str | None, kind: str | None = None) -> Link | None:
     if not url:
         return None
     url = url.strip()
-    if not re.match(r"^https?://[^\s/]+", url, re.IGNORECASE) or re.search(r"\s", url):
+    if not re.match(r"^https?://[^\s/]+", url, re.IGNORECASE) or not is_web_url(url):
         return None
     return Link(kind or classify(url), url)
 

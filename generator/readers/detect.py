@@ -55,11 +55,25 @@ def detect_format(text: str) -> str:
         return _json_kind(body)
     lines = [line for line in body.splitlines() if line.strip()]
     significant = [line for line in lines if not line.lstrip().startswith("%")]
-    if significant and _BIB_ENTRY.match(significant[0]) or _BIB_KNOWN.search(body):
+    if significant and _BIB_ENTRY.match(significant[0]):
         return "bibtex"
+    if _BIB_KNOWN.search(body):
+        # Text before the first entry is a comment to BibTeX, but one '@misc{' line quoted in a
+        # listing must not turn the listing into BibTeX: keep the reading that finds more papers.
+        return _more_papers(body, ("bibtex", "listing"))
     if _is_csv_header(lines[0]):
         return "csv"
     return "listing"
+
+
+def _more_papers(body: str, formats: tuple[str, ...]) -> str:
+    counts = {}
+    for fmt in formats:
+        try:
+            counts[fmt] = len(READERS[fmt](body, "input").records)
+        except InputError:
+            counts[fmt] = -1
+    return max(formats, key=lambda fmt: counts[fmt])
 
 
 def _json_kind(body: str) -> str:

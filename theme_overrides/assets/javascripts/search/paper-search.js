@@ -308,4 +308,9 @@
     }
   });
   if (input.value) schedule();  // the browser restored a query
+  /* The manifest and lunr's pipeline are small (a few KB, cached): fetch them once the page is
+   * idle, so a query typed right away only waits for its own shards. */
+  window.addEventListener("load", function () {
+    (window.requestIdleCallback || function (fn) { setTimeout(fn, 200); })(function () { init(); });
+  });
 })();
