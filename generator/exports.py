@@ -21,7 +21,7 @@ from urllib.parse import urljoin
 from feedgen.feed import FeedGenerator
 
 from .citation import bibtex, bibtex_entry
-from .paper import Paper
+from .paper import Paper, paper_fields
 from .render import plain_title
 from .settings import TAGS
 
@@ -57,19 +57,8 @@ def newest_first(papers: Iterable[Paper]) -> list[Paper]:
 def paper_record(paper: Paper, url: str, key: str, related: Sequence[str]) -> dict:
     return {
         "slug": paper.slug,
-        "title": paper.title,
+        **paper_fields(paper),
         "title_plain": plain_title(paper.title),
-        "authors": list(paper.authors),
-        "year": paper.year,
-        "month": paper.month,
-        "day": paper.day,
-        "venue": paper.venue,
-        "arxiv": paper.arxiv,
-        "doi": paper.doi,
-        "tags": list(paper.tags),
-        "keywords": list(paper.keywords),
-        "links": [{"kind": link.kind, "url": link.url} for link in paper.links],
-        "added": paper.added,
         "url": url,
         "bibtex_key": key,
         "related": list(related),

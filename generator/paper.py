@@ -92,9 +92,9 @@ def is_web_url(url: str) -> bool:
     )
 
 
-def to_front_matter(paper: Paper) -> dict[str, Any]:
-    """The paper's fields as written to its file, in declared order, empty ones left out."""
-    values: dict[str, Any] = {
+def paper_fields(paper: Paper) -> dict[str, Any]:
+    """The paper's own fields as plain data, in declared order (paper files and papers.json)."""
+    return {
         "title": paper.title,
         "authors": list(paper.authors),
         "year": paper.year,
@@ -107,8 +107,12 @@ def to_front_matter(paper: Paper) -> dict[str, Any]:
         "keywords": list(paper.keywords),
         "links": [{"kind": link.kind, "url": link.url} for link in paper.links],
         "added": paper.added,
-        "sources": [_source_data(s) for s in paper.sources],
     }
+
+
+def to_front_matter(paper: Paper) -> dict[str, Any]:
+    """The paper's fields as written to its file, in declared order, empty ones left out."""
+    values = {**paper_fields(paper), "sources": [_source_data(s) for s in paper.sources]}
     always = {"title", "tags", "added"}
     return {k: v for k, v in values.items() if k in always or v not in (None, [], "")}
 
@@ -155,4 +159,4 @@ def from_front_matter(slug: str, meta: dict[str, Any], body: str) -> Paper:
 
 
 __all__ = ["FIELDS", "FIELD_NAMES", "LINK_KINDS", "Paper", "Source", "normalize_title", "is_web_url",
-           "to_front_matter", "from_front_matter", "ARXIV_ID", "DOI", "ISO_DATE"]
+           "paper_fields", "to_front_matter", "from_front_matter", "ARXIV_ID", "DOI", "ISO_DATE"]
