@@ -4,11 +4,13 @@ build, plain-MkDocs comparison, sizes, and search in headless Chromium."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pytest
 
 from benchmarks import scale
-from tests.helpers import require_chromium
+from tests.helpers import ROOT, require_chromium
 
 pytestmark = pytest.mark.slow
 
@@ -24,8 +26,13 @@ def test_generated_collection_is_distinct_and_deterministic():
 
 def test_scale_benchmark_runs_at_300_papers(tmp_path):
     require_chromium()
-    result = scale.run(300, runs=1, n_queries=4, work=tmp_path / "work")
-    (tmp_path / "result.json").write_text(json.dumps(result))
+    # its own process: the session's Playwright (the `browser` fixture) may already be running here
+    out = tmp_path / "result.json"
+    run = subprocess.run([sys.executable, "-m", "benchmarks.scale", "--papers", "300", "--runs", "1", "--queries", "4",
+                          "--json", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "build / plain" in run.stdout
+    result = json.loads(out.read_text())
     assert result["papers_written"] == 300
     assert result["paper_pages"] == 300
     assert 0 < result["import_s"] and 0 < result["build_s"] and 0 < result["plain_mkdocs_s"]
@@ -36,5 +43,4 @@ def test_scale_benchmark_runs_at_300_papers(tmp_path):
     assert result["search_top10"] >= 3, result["search_cases"]
     assert result["search_first_result_median_s"] < 3  # generous: a shared CI machine
     assert result["search_bytes_before_first_result_max"] < 1_000_000
-    assert "Scale" not in scale.table(result) or True
-    assert "build / plain" in scale.table(result)
+    assert result["search_only_bytes_before_first_result_median"] > 0
