@@ -199,6 +199,9 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
             paper = self.papers[Path(page.file.src_uri).stem]
             context["paper"] = paper
             context["paper_meta"] = self.paper_meta(paper, page.canonical_url)
+        elif kind == "tag":
+            tag = self.taxonomy.get(self.tag_pages[page.file.src_uri].tag)
+            context["tag_feed"] = {"title": f"{self.site_name}: {tag.title}", "url": f"{TAGS}/{tag.name}/feed.xml"}
         return context
 
     def paper_meta(self, paper: Paper, page_url: str | None) -> dict:

@@ -108,11 +108,6 @@ def test_sitemap_urls_use_site_url_and_exist(contributed):
 # -- in the browser, under the subpath -------------------------------------------------------------------
 
 
-# Material fetches 'sitemap.xml' next to every <link rel=alternate> (its language selector); the
-# per-tag feed link (theme_overrides/main.html) makes that tags/NAME/sitemap.xml, a 404 that does
-# not affect what the page shows. Tolerated here, and only this one, until the feed link changes.
-
-
 class Watch:
     """Every request the page makes: third-party ones are aborted and remembered, failures kept."""
 

@@ -43,6 +43,11 @@ def test_copy_bibtex_then_follow_a_related_paper(site, browser):
 
 def test_math_is_typeset_by_katex(site, page):
     with serve(site) as base:
+        requested: list[str] = []
+        page.on("request", lambda request: requested.append(request.url))
+        page.goto(f"{base}tags/")  # the all-tags page has no math: KaTeX is not downloaded
+        page.wait_for_load_state("networkidle")
+        assert not [u for u in requested if "katex" in u]
         page.goto(f"{base}papers/{slug(MATH)}/")
         page.wait_for_selector(".paper__abstract .arithmatex .katex", timeout=5000)
         assert page.locator(".paper__abstract .katex").count() == 3
