@@ -215,8 +215,7 @@ def add_paper(papers_dir: Path, taxonomy, *, title: str, abstract: str, tags: It
     target = papers_dir / f"{slug}.md"
     shown = _shown(target, root)
     text = frontmatter.dump(to_front_matter(paper), paper.abstract)
-    problems = check_paper(shown, frontmatter.parse(text, shown), frozenset(taxonomy.names), taxonomy.suggest,
-                           text=text)
+    problems = check_paper(shown, frontmatter.parse(text, shown), frozenset(taxonomy.names), taxonomy.suggest)
     if problems:  # a bug in add, not in the input: refuse rather than write a broken file
         raise GeneratorError("the new file would not validate; nothing was written:\n"
                              + "\n".join(str(p) for p in problems))

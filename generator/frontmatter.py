@@ -19,24 +19,9 @@ FENCE = "---"
 MAX_DEPTH = 20
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that refuses aliases, duplicate keys and deep nesting."""
-
-    def compose_node(self, parent, index):  # type: ignore[override]
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise yaml.MarkedYAMLError(
-                None, None, "YAML aliases (*name) are not allowed in paper files", event.start_mark
-            )
-        self._depth = getattr(self, "_depth", 0) + 1
-        try:
-            if self._depth > MAX_DEPTH:
-                raise yaml.MarkedYAMLError(
-                    None, None, f"nesting deeper than {MAX_DEPTH} levels", self.peek_event().start_mark
-                )
-            return super().compose_node(parent, index)
-        finally:
-            self._depth -= 1
+class _Constructing:
+    """Construction rules both loaders share: duplicate keys and unbuildable values are errors
+    with a line number."""
 
     def construct_object(self, node, deep=False):  # type: ignore[override]
         # PyYAML lets plain Python errors escape for values it recognises but cannot build
@@ -59,14 +44,48 @@ class _StrictLoader(yaml.SafeLoader):
             except TypeError:  # unhashable key: let the schema check report it
                 continue
             if duplicate:
-                raise yaml.MarkedYAMLError(
-                    None, None, f"duplicate key {key!r}", key_node.start_mark
-                )
+                raise yaml.MarkedYAMLError(None, None, f"duplicate key {key!r}", key_node.start_mark)
             seen.add(key)
         return super().construct_mapping(node, deep=deep)
 
 
-# libyaml's emitter when PyYAML has it (several times faster at 10,000 papers; same bytes).
+class _StrictLoader(_Constructing, yaml.SafeLoader):
+    """SafeLoader that refuses aliases (at the alias, for the message) and deep nesting."""
+
+    def compose_node(self, parent, index):  # type: ignore[override]
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.MarkedYAMLError(
+                None, None, "YAML aliases (*name) are not allowed in paper files", event.start_mark
+            )
+        self._depth = getattr(self, "_depth", 0) + 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise yaml.MarkedYAMLError(
+                    None, None, f"nesting deeper than {MAX_DEPTH} levels", self.peek_event().start_mark
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+# libyaml's parser is about ten times faster: used whenever the text cannot hold an alias
+# (no '*'), with depth checked on the composed nodes. Otherwise the strict loader reports it.
+_FastLoader = type("_FastLoader", (_Constructing, yaml.CSafeLoader), {}) if hasattr(yaml, "CSafeLoader") else None
+
+
+def _check_depth(node, depth: int = 1) -> None:
+    if depth > MAX_DEPTH:
+        raise yaml.MarkedYAMLError(None, None, f"nesting deeper than {MAX_DEPTH} levels", node.start_mark)
+    if isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            _check_depth(item, depth + 1)
+    elif isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            _check_depth(key, depth + 1)
+            _check_depth(value, depth + 1)
+
+
 class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):
     """SafeDumper that never writes anchors, so what we write our loader reads back."""
 
@@ -78,7 +97,7 @@ class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):
 class PaperFile:
     meta: dict[str, Any]
     body: str
-    key_lines: dict[str, int]  # top-level key -> 1-based line in the file, for error messages
+    key_lines: dict[str, int]  # 'title', 'tags[1]', 'links[0].url' -> 1-based line in the file
     raw_scalars: dict[str, str]  # top-level key -> the scalar as written, before YAML typed it
     body_line: int  # 1-based line where the body starts
 
@@ -95,16 +114,31 @@ def split(text: str, file: str) -> tuple[str, str, int]:
     raise InputError(file, 1, "front matter is not closed", fix="end it with a '---' line")
 
 
+def _load(yaml_text: str):
+    """(composed node, value). libyaml when the text cannot hold an alias; on any problem the
+    pure-Python strict loader reads it again, so messages and lines are always the same."""
+    for loader_class in (_FastLoader if "*" not in yaml_text else None, _StrictLoader):
+        if loader_class is None:
+            continue
+        loader = loader_class(yaml_text)
+        try:
+            node = loader.get_single_node()
+            if node is not None and loader_class is _FastLoader:
+                _check_depth(node)
+            return node, (loader.construct_document(node) if node is not None else None)
+        except (yaml.YAMLError, RecursionError):
+            if loader_class is _StrictLoader:
+                raise
+        finally:
+            loader.dispose()
+    raise AssertionError("unreachable")
+
+
 def parse(text: str, file: str) -> PaperFile:
     """Parse a paper file. Raises InputError naming the file and line of a YAML problem."""
     yaml_text, body, body_line = split(text, file)
     try:
-        loader = _StrictLoader(yaml_text)
-        try:
-            node = loader.get_single_node()
-            meta = loader.construct_document(node) if node is not None else None
-        finally:
-            loader.dispose()
+        node, meta = _load(yaml_text)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 2 if mark else 1  # +1 for 1-based, +1 for the opening fence
@@ -119,9 +153,17 @@ def parse(text: str, file: str) -> PaperFile:
     raw_scalars: dict[str, str] = {}
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
-            key_lines[str(key_node.value)] = key_node.start_mark.line + 2
+            key = str(key_node.value)
+            key_lines[key] = key_node.start_mark.line + 2  # +1 for 1-based, +1 for the fence
             if isinstance(value_node, yaml.ScalarNode):
-                raw_scalars[str(key_node.value)] = value_node.value
+                raw_scalars[key] = value_node.value
+            elif isinstance(value_node, yaml.SequenceNode):
+                # 'tags[1]', 'links[0].url': a problem in one item points at that item's line.
+                for index, item in enumerate(value_node.value):
+                    key_lines[f"{key}[{index}]"] = item.start_mark.line + 2
+                    if isinstance(item, yaml.MappingNode):
+                        for sub_key, _ in item.value:
+                            key_lines[f"{key}[{index}].{sub_key.value}"] = sub_key.start_mark.line + 2
     return PaperFile(meta=meta, body=body.strip("\n"), key_lines=key_lines, raw_scalars=raw_scalars,
                      body_line=body_line)
 

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 from rapidfuzz import fuzz, process
 
 from . import frontmatter
@@ -86,37 +85,12 @@ def _quote_fix(key: str, raw: str | None, value: Any) -> str:
     return f"put it in quotes: {key}: '{shown}'"
 
 
-def _item_lines(text: str | None) -> dict[str, int]:
-    """1-based file lines of list items and their keys ('tags[1]', 'links[0].url'), so a problem
-    in the fourth tag points at the fourth tag's line, not at 'tags:'."""
-    if text is None:
-        return {}
-    try:
-        yaml_text = frontmatter.split(text, "")[0]
-        node = yaml.compose(yaml_text, Loader=yaml.SafeLoader)
-    except (InputError, yaml.YAMLError, RecursionError):
-        return {}
-    lines: dict[str, int] = {}
-    if not isinstance(node, yaml.MappingNode):
-        return lines
-    for key_node, value_node in node.value:
-        if not isinstance(value_node, yaml.SequenceNode):
-            continue
-        for index, item in enumerate(value_node.value):
-            where = f"{key_node.value}[{index}]"
-            lines[where] = item.start_mark.line + 2  # +1 for 1-based, +1 for the opening fence
-            if isinstance(item, yaml.MappingNode):
-                for sub_key, _ in item.value:
-                    lines[f"{where}.{sub_key.value}"] = sub_key.start_mark.line + 2
-    return lines
-
-
 def check_paper(file: str, parsed: frontmatter.PaperFile, tag_names: frozenset[str],
-                suggest=None, text: str | None = None) -> list[Problem]:
-    """Problems in one parsed paper file (schema, values, file name). With the file's `text`,
-    problems in list items name the item's own line."""
+                suggest=None) -> list[Problem]:
+    """Problems in one parsed paper file (schema, values, file name); problems in list items
+    name the item's own line."""
     meta, lines = parsed.meta, parsed.key_lines
-    item_lines = _item_lines(text)
+    item_lines = parsed.key_lines
     problems: list[Problem] = []
 
     def add(field: str, message: str, line: int | None = None) -> None:
@@ -273,7 +247,7 @@ def load_collection(papers_dir: Path, taxonomy, root: Path | None = None) -> Col
             fix = f" ({error.fix})" if error.fix else ""
             problems.append(Problem(shown, error.line or 1, "", error.message + fix))
             continue
-        found = check_paper(shown, parsed, tag_names, taxonomy.suggest, text=text)
+        found = check_paper(shown, parsed, tag_names, taxonomy.suggest)
         problems.extend(found)
         entry = _entry(shown, parsed)
         if entry:

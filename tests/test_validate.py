@@ -146,10 +146,10 @@ def test_collision_suffix_is_accepted_but_a_truncated_name_is_not(tmp_path):
     assert not slug_matches("learning-to-generalize-Copy", "Learning to Generalize")
 
 
-def test_check_paper_without_text_points_at_the_key(tmp_path):
+def test_check_paper_points_at_the_list_item(tmp_path):
     text = doc(*GOOD).replace("- vision\n", "- vision\n- vison\n")
     problems = check_paper(WHERE, frontmatter.parse(text, WHERE), frozenset(TAXONOMY.names), TAXONOMY.suggest)
-    assert [str(p) for p in problems] == [f"{WHERE}:3: tags[1]: 'vison' is not a tag; did you mean 'vision'?"]
+    assert [str(p) for p in problems] == [f"{WHERE}:5: tags[1]: 'vison' is not a tag; did you mean 'vision'?"]
 
 
 # -- duplicates across files ---------------------------------------------------------------------------
