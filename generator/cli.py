@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import subprocess
+import os
 import sys
 from pathlib import Path
 
@@ -80,10 +80,8 @@ def cmd_build(args, layout: Layout) -> int:
 def cmd_serve(args, layout: Layout) -> int:
     command = [sys.executable, "-m", "mkdocs", "serve", "--config-file", str(layout.config_file),
                "--dev-addr", args.dev_addr]
-    try:
-        return subprocess.call(command)
-    except KeyboardInterrupt:
-        return 0
+    # Become the server (no child left behind when this process is stopped).
+    os.execv(sys.executable, command)
 
 
 def parser() -> argparse.ArgumentParser:
