@@ -104,6 +104,16 @@ class PaperSearchPlugin(BasePlugin[PaperSearchConfig]):
 
 
 # -- index -------------------------------------------------------------------------------
+_LEADING, _TRAILING = re.compile(r"^\W+", re.ASCII), re.compile(r"\W+$", re.ASCII)
+
+
+def js_trimmer(token, i=None, tokens=None):
+    """lunr.js's trimmer, which the browser runs on queries: strip non-word characters (ASCII
+    \\W, as in JavaScript) at both ends. lunr.py's own trimmer leaves a token alone when it has
+    non-word characters inside ("<b>x</b>", "e.g."), so such words were never found."""
+    return token.update(lambda s, metadata=None: _TRAILING.sub("", _LEADING.sub("", s)))
+
+
 class Analyzer:
     """lunr's indexing pipeline (lunr.py): lowercase, split on whitespace and hyphens, trimmer,
     stop-word filter, Porter stemmer; memoised per raw token, as a collection repeats words."""
@@ -112,9 +122,8 @@ class Analyzer:
         from lunr.stemmer import stemmer
         from lunr.stop_word_filter import stop_word_filter
         from lunr.token import Token
-        from lunr.trimmer import trimmer
 
-        self._token, self._steps = Token, (trimmer, stop_word_filter, stemmer)
+        self._token, self._steps = Token, (js_trimmer, stop_word_filter, stemmer)
         self._cache: dict[str, str | None] = {}
 
     def term(self, raw: str) -> str | None:
