@@ -1,7 +1,7 @@
 """`add`: write one new paper file from a title, an abstract and a few options.
 
-The paper goes through the same pieces as an import (clean_text, extract_links, the taxonomy's
-rules, unique_slug, to_front_matter, frontmatter.dump) and is checked with `validate.check_paper`
+The paper goes through the same pieces as an import (records.paper_from_record, the importer's
+collection index, the taxonomy's rules, unique_slug, frontmatter.dump) and is checked with `validate.check_paper`
 before anything is written, so a file written by `add` always validates.
 """
 
@@ -13,21 +13,19 @@ import re
 import sys
 import tempfile
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from rapidfuzz import fuzz
-
 from . import frontmatter
-from .clean import clean_text
-from .errors import GeneratorError, InputError
-from .links import classify, extract_links
-from .model import Link
-from .paper import ARXIV_ID, DOI, ISO_DATE, Paper, Source, is_web_url, normalize_title, to_front_matter
-from .records import abstract_problem, derived_links
-from .similar import NEAR_DUPLICATE_SCORE
+from .errors import GeneratorError
+from .importer import CollectionIndex
+from .links import classify
+from .model import Link, Origin, RawRecord, Rejection
+from .paper import ARXIV_ID, DOI, ISO_DATE, Paper, duplicate_keys, is_web_url, normalize_title, to_front_matter
+from .records import abstract_problem, paper_from_record
+from .similar import similar_pairs
 from .slugs import unique_slug
-from .validate import check_paper, duplicate_keys
+from .validate import check_paper
 
 _ARXIV_PREFIX = re.compile(r"^(?:arxiv:|https?://(?:www\.)?arxiv\.org/(?:abs|pdf)/)", re.IGNORECASE)
 _DOI_PREFIX = re.compile(r"^(?:doi:|https?://(?:dx\.)?doi\.org/)", re.IGNORECASE)
@@ -77,23 +75,15 @@ def normalize_doi(value: str) -> str:
     return text
 
 
-def _links(given: Iterable[tuple[str | None, str]], found: tuple[Link, ...]) -> tuple[Link, ...]:
-    """The links given as options (kind None: classified from the URL), then those found in the
-    abstract, without repeats."""
+def _option_links(given: Iterable[tuple[str | None, str]]) -> tuple[Link, ...]:
+    """Links given as options (kind None: classified from the URL); only http(s) is accepted."""
     links: list[Link] = []
-    seen: set[str] = set()
     for option_kind, url in given:
         url = url.strip()
         if not is_web_url(url):
             option = f"--{option_kind}" if option_kind else "--link"
             raise GeneratorError(f"{option} '{url}': only http:// and https:// links are allowed")
-        if url not in seen:
-            seen.add(url)
-            links.append(Link(kind=option_kind or classify(url), url=url))
-    for link in found:
-        if link.url not in seen:
-            seen.add(link.url)
-            links.append(link)
+        links.append(Link(kind=option_kind or classify(url), url=url))
     return tuple(links)
 
 
@@ -115,38 +105,6 @@ def _tags(taxonomy, given: Iterable[str], suggested: tuple[str, ...]) -> tuple[s
     return suggested
 
 
-@dataclass(frozen=True)
-class _Known:
-    file: Path
-    title: str
-
-
-def _collection(papers_dir: Path) -> tuple[set[str], dict[tuple[str, str], _Known], list[_Known]]:
-    """Slugs taken, the duplicate keys of every readable paper file, and their titles."""
-    taken: set[str] = set()
-    keys: dict[tuple[str, str], _Known] = {}
-    known: list[_Known] = []
-    for path in sorted(papers_dir.glob("*.md")):
-        taken.add(path.stem)
-        try:
-            meta = frontmatter.parse(path.read_text(encoding="utf-8"), path.name).meta
-        except (InputError, UnicodeDecodeError, OSError):
-            continue  # `validate` reports broken files
-        title = meta.get("title")
-        if not isinstance(title, str):
-            continue
-        item = _Known(path, title)
-        known.append(item)
-        texts = {k: meta[k] if isinstance(meta.get(k), str) else None for k in ("arxiv", "doi")}
-        for key in duplicate_keys(title, texts["arxiv"], texts["doi"]):
-            keys.setdefault(key, item)
-        for source in meta.get("sources") or ():
-            if isinstance(source, dict) and isinstance(source.get("title"), str):
-                for key in duplicate_keys(source["title"]):
-                    keys.setdefault(key, item)
-    return taken, keys, known
-
-
 def _shown(path: Path, root: Path | None) -> str:
     if root is not None:
         try:
@@ -163,18 +121,6 @@ def add_paper(papers_dir: Path, taxonomy, *, title: str, abstract: str, tags: It
               root: Path | None = None) -> AddResult:
     """Write a new, valid paper file and return where. Raises GeneratorError (nothing written)
     when an option is wrong, the paper is already in the collection, or no tag fits."""
-    clean_title = clean_text(title)
-    if not clean_title:
-        raise GeneratorError("--title: the title is empty")
-    abstract_text, found_links = extract_links(abstract)
-    clean_abstract = clean_text(abstract_text)
-    notes: list[str] = []
-    problem = abstract_problem(clean_title, clean_abstract)
-    if problem == "no abstract":
-        raise GeneratorError("the abstract is empty; give it with --abstract-file PATH (or '-' for standard input)")
-    if problem:
-        notes.append(f"{problem}; check the abstract")
-
     added = added or dt.date.today().isoformat()
     try:
         if not ISO_DATE.match(added):
@@ -184,35 +130,40 @@ def add_paper(papers_dir: Path, taxonomy, *, title: str, abstract: str, tags: It
         raise GeneratorError(f"--added: '{added}' is not a date like '2024-01-05'") from None
     if year is not None and not 1000 <= year <= 2999:
         raise GeneratorError(f"--year: {year} is out of range 1000-2999")
-    arxiv_id = normalize_arxiv(arxiv) if arxiv else None
-    doi_name = normalize_doi(doi) if doi else None
-    all_links = _links([*((None, u) for u in links), *(("code", u) for u in code),
-                        *(("project", u) for u in project)], found_links)
-    all_links += derived_links(arxiv_id, doi_name, all_links)  # arXiv and doi.org links, as import adds them
-    suggested = taxonomy.assign(clean_title, clean_abstract)
+    given_links = _option_links([*((None, u) for u in links), *(("code", u) for u in code),
+                                 *(("project", u) for u in project)])
+    # The same conversion as an import: cleaning, links found in the abstract, arXiv/doi.org links.
+    raw = RawRecord(title=title, abstract=abstract, origin=Origin(source_file, 1, "add"), authors=tuple(authors),
+                    year=year, arxiv=normalize_arxiv(arxiv) if arxiv else None,
+                    doi=normalize_doi(doi) if doi else None, links=given_links)
+    paper = paper_from_record(raw, added=added)
+    if isinstance(paper, Rejection):
+        raise GeneratorError("--title: the title is empty")
+    notes: list[str] = []
+    problem = abstract_problem(paper.title, paper.abstract)
+    if problem == "no abstract":
+        raise GeneratorError("the abstract is empty; give it with --abstract-file PATH (or '-' for standard input)")
+    if problem:
+        notes.append(f"{problem}; check the abstract")
+    suggested = taxonomy.assign(paper.title, paper.abstract)
     chosen = _tags(taxonomy, tags, suggested)
 
     papers_dir.mkdir(parents=True, exist_ok=True)
-    taken, keys, known = _collection(papers_dir)
-    for key in duplicate_keys(clean_title, arxiv_id, doi_name):
-        if key in keys:
-            existing = _shown(keys[key].file, root)
+    index = CollectionIndex(papers_dir)
+    for key in duplicate_keys(paper.title, paper.arxiv, paper.doi):
+        if key in index.by_key:
+            existing = index.by_key[key]
             what = {"title": "title", "arxiv": "arXiv id", "doi": "DOI"}[key[0]]
-            raise GeneratorError(f"this paper is already in the collection: {existing} ({keys[key].title!r}) has "
-                                 f"the same {what}; edit that file instead of adding a new one")
-    normalized = normalize_title(clean_title)
-    for item in known:
-        if fuzz.ratio(normalized, normalize_title(item.title)) >= NEAR_DUPLICATE_SCORE:
-            notes.append(f"possible duplicate of {_shown(item.file, root)} (near-identical title)")
+            raise GeneratorError(f"this paper is already in the collection: {_shown(existing.path, root)} "
+                                 f"({existing.title!r}) has the same {what}; "
+                                 "edit that file instead of adding a new one")
+    titles = [normalize_title(entry.title) for entry in index.entries]
+    for _, column in similar_pairs([normalize_title(paper.title)], titles):
+        notes.append(f"possible duplicate of {_shown(index.entries[column].path, root)} (near-identical title)")
 
-    slug = unique_slug(clean_title, taken)
-    paper = Paper(
-        slug=slug, title=clean_title, abstract=clean_abstract, tags=chosen, added=added,
-        authors=tuple(a for a in (clean_text(a) for a in authors) if a), year=year, arxiv=arxiv_id,
-        doi=doi_name, links=all_links,
-        sources=(Source(file=source_file, line=1, format="add", title=clean_title),),
-    )
-    target = papers_dir / f"{slug}.md"
+    paper = replace(paper, slug=unique_slug(paper.title, index.slugs), tags=chosen,
+                    sources=(replace(paper.sources[0], title=paper.title),))
+    target = papers_dir / f"{paper.slug}.md"
     shown = _shown(target, root)
     text = frontmatter.dump(to_front_matter(paper), paper.abstract)
     problems = check_paper(shown, frontmatter.parse(text, shown), frozenset(taxonomy.names), taxonomy.suggest)

@@ -32,7 +32,7 @@ import yaml
 from . import frontmatter
 from .errors import GeneratorError, InputError
 from .model import RawRecord, Rejection
-from .paper import FIELD_NAMES, Paper, Source, normalize_title, to_front_matter
+from .paper import FIELD_NAMES, Paper, Source, duplicate_keys, normalize_title, to_front_matter
 from .readers.detect import read_input
 from .readers.text import decode_input
 from .records import abstract_problem, paper_from_record
@@ -106,12 +106,8 @@ def _text(meta: dict, name: str) -> str | None:
 
 
 def _keys(title: str, arxiv: str | None, doi: str | None, source_titles=()) -> list[tuple[str, str]]:
-    keys = [("title", normalize_title(t)) for t in (title, *source_titles)]
-    if arxiv:
-        keys.append(("arxiv", arxiv.lower()))
-    if doi:
-        keys.append(("doi", doi.lower()))
-    return [k for k in keys if k[1]]
+    """The paper's duplicate keys, plus the titles its sources read (a fixed title still matches)."""
+    return duplicate_keys(title, arxiv, doi) + [key for t in source_titles for key in duplicate_keys(t)]
 
 
 def load_meta(path: Path) -> tuple[dict, str] | None:
@@ -125,7 +121,7 @@ def load_meta(path: Path) -> tuple[dict, str] | None:
     return (meta, body.strip("\n")) if isinstance(meta, dict) else None
 
 
-class _Index:
+class CollectionIndex:
     """The collection as the importer sees it: who is who by title, source title, arXiv id and DOI."""
 
     def __init__(self, papers_dir: Path, progress: Progress | None = None) -> None:
@@ -265,7 +261,7 @@ class _Run:
         self.options = options
         self.fmt = fmt
         self.progress = progress
-        self.index = _Index(papers_dir, progress)
+        self.index = CollectionIndex(papers_dir, progress)
         self.taken = set(self.index.slugs)
         self.pending: dict[Path, str] = {}  # path -> new file text
         self.created: list[tuple[_Existing, FileReport, str]] = []  # new files, for the near-duplicate check

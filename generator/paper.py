@@ -79,6 +79,16 @@ def normalize_title(title: str) -> str:
     return " ".join(re.sub(r"[^\w]+", " ", text).split())
 
 
+def duplicate_keys(title: str, arxiv: str | None = None, doi: str | None = None) -> list[tuple[str, str]]:
+    """The keys under which two papers are the same paper: normalised title, arXiv id, DOI."""
+    keys = [("title", normalize_title(title))]
+    if arxiv:
+        keys.append(("arxiv", arxiv.strip().lower()))
+    if doi:
+        keys.append(("doi", doi.strip().lower()))
+    return [key for key in keys if key[1]]
+
+
 def is_web_url(url: str) -> bool:
     """An absolute http(s) URL that browsers and the HTML sanitiser accept as a link target."""
     try:
@@ -158,5 +168,5 @@ def from_front_matter(slug: str, meta: dict[str, Any], body: str) -> Paper:
     )
 
 
-__all__ = ["FIELDS", "FIELD_NAMES", "LINK_KINDS", "Paper", "Source", "normalize_title", "is_web_url",
+__all__ = ["FIELDS", "FIELD_NAMES", "LINK_KINDS", "Paper", "Source", "normalize_title", "duplicate_keys", "is_web_url",
            "paper_fields", "to_front_matter", "from_front_matter", "ARXIV_ID", "DOI", "ISO_DATE"]

@@ -24,6 +24,7 @@ from .paper import (
     FIELDS,
     ISO_DATE,
     Paper,
+    duplicate_keys,
     from_front_matter,
     is_web_url,
     normalize_title,
@@ -296,16 +297,6 @@ def _shown(path: Path, root: Path) -> str:
         return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
         return path.as_posix()
-
-
-def duplicate_keys(title: str, arxiv: str | None = None, doi: str | None = None) -> list[tuple[str, str]]:
-    """The keys under which two papers are the same paper: normalised title, arXiv id, DOI."""
-    keys = [("title", normalize_title(title))]
-    if arxiv:
-        keys.append(("arxiv", arxiv.strip().lower()))
-    if doi:
-        keys.append(("doi", doi.strip().lower()))
-    return [key for key in keys if key[1]]
 
 
 def find_duplicates(entries: list[_Entry]) -> list[Problem]:
