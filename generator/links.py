@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from generator.model import Link
@@ -111,3 +112,14 @@ def classify(url: str) -> str:
     if _on(host, _PLATFORMS) or _DOWNLOAD.search(path) or parts.query:
         return "other"
     return "project"  # a page on a personal or lab domain, e.g. https://ig-llm.is.tue.mpg.de/
+
+
+def unique_links(links: Iterable[Link | None]) -> tuple[Link, ...]:
+    """The links without Nones and without repeated URLs, in first-seen order."""
+    seen: set[str] = set()
+    out: list[Link] = []
+    for link in links:
+        if link is not None and link.url not in seen:
+            seen.add(link.url)
+            out.append(link)
+    return tuple(out)

@@ -10,7 +10,7 @@ import datetime as dt
 import re
 
 from .clean import clean_text
-from .links import extract_links
+from .links import extract_links, unique_links
 from .model import Link, RawRecord, Rejection
 from .paper import Paper, Source, normalize_title
 
@@ -79,7 +79,7 @@ def paper_from_record(raw: RawRecord, *, added: str = "", listed_year: int | Non
         year=raw.year, month=raw.month, day=raw.day, arxiv=raw.arxiv, doi=raw.doi,
         venue=clean_text(raw.venue) or None if raw.venue else None,
         keywords=tuple(dict.fromkeys(k for k in map(clean_text, raw.keywords) if k)),
-        links=_unique(raw.links + found_links + derived_links(raw.arxiv, raw.doi, raw.links + found_links)),
+        links=unique_links(raw.links + found_links + derived_links(raw.arxiv, raw.doi, raw.links + found_links)),
         sources=(source,),
     )
 
@@ -107,13 +107,3 @@ def derived_links(arxiv: str | None, doi: str | None, links: tuple[Link, ...]) -
     if doi and not has(f"doi.org/{doi.lower()}"):
         derived.append(Link("doi", f"https://doi.org/{doi}"))
     return tuple(derived)
-
-
-def _unique(links: tuple[Link, ...]) -> tuple[Link, ...]:
-    seen: set[str] = set()
-    merged: list[Link] = []
-    for link in links:
-        if link.url not in seen:
-            seen.add(link.url)
-            merged.append(link)
-    return tuple(merged)

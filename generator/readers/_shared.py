@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 
-from generator.links import classify
+from generator.links import classify, unique_links  # noqa: F401 - readers import it from here
 from generator.model import Link
 from generator.paper import is_web_url
 
@@ -84,17 +83,6 @@ def make_link(url: str | None, kind: str | None = None) -> Link | None:
     if not re.match(r"^https?://[^\s/]+", url, re.IGNORECASE) or not is_web_url(url):
         return None
     return Link(kind or classify(url), url)
-
-
-def unique_links(links: Iterable[Link | None]) -> tuple[Link, ...]:
-    """The links without Nones and without repeated URLs, in first-seen order."""
-    seen: set[str] = set()
-    out: list[Link] = []
-    for link in links:
-        if link is not None and link.url not in seen:
-            seen.add(link.url)
-            out.append(link)
-    return tuple(out)
 
 
 def parse_month(value: object) -> int | None:
