@@ -8,18 +8,18 @@ import os
 import sys
 from pathlib import Path
 
-from .errors import GeneratorError
-from .settings import Layout
+from generator.errors import GeneratorError
+from generator.settings import Layout
 
 
 def _taxonomy(layout: Layout):
-    from .taxonomy import load_taxonomy
+    from generator.collection.taxonomy import load_taxonomy
 
     return load_taxonomy(layout.taxonomy)
 
 
 def cmd_import(args, layout: Layout) -> int:
-    from .importer import run_import, stderr_progress
+    from generator.ingest.importer import run_import, stderr_progress
 
     report = run_import([Path(p) for p in args.paths], layout.papers_dir, _taxonomy(layout),
                         added=args.added, fmt=args.format, listed_year=args.year, default_tag=args.default_tag,
@@ -31,7 +31,7 @@ def cmd_import(args, layout: Layout) -> int:
 
 
 def cmd_add(args, layout: Layout) -> int:
-    from .add import add_paper, read_abstract
+    from generator.ingest.add import add_paper, read_abstract
 
     abstract, source = read_abstract(args.abstract_file)
     result = add_paper(layout.papers_dir, _taxonomy(layout), title=args.title, abstract=abstract, tags=args.tag,
@@ -49,7 +49,7 @@ def cmd_add(args, layout: Layout) -> int:
 
 
 def cmd_validate(args, layout: Layout, collection=None) -> int:
-    from .validate import load_collection
+    from generator.collection.validate import load_collection
 
     if collection is None:
         collection = load_collection(layout.papers_dir, _taxonomy(layout), layout.root)
@@ -65,8 +65,8 @@ def cmd_validate(args, layout: Layout, collection=None) -> int:
 
 
 def cmd_build(args, layout: Layout) -> int:
-    from .build import build_site
-    from .validate import load_collection
+    from generator.collection.validate import load_collection
+    from generator.site.build import build_site
 
     collection = load_collection(layout.papers_dir, _taxonomy(layout), layout.root)
     if cmd_validate(args, layout, collection) != 0:

@@ -12,13 +12,13 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from generator import frontmatter
-from generator.add import add_paper
-from generator.clean import clean_text
+from generator.collection import frontmatter
+from generator.collection.taxonomy import load_taxonomy
+from generator.collection.validate import load_collection
 from generator.errors import GeneratorError, InputError
-from generator.importer import run_import
-from generator.taxonomy import load_taxonomy
-from generator.validate import load_collection
+from generator.ingest.add import add_paper
+from generator.ingest.clean import clean_text
+from generator.ingest.importer import run_import
 from tests.helpers import ROOT, make_project, run_generator
 
 TAXONOMY = load_taxonomy(ROOT / "taxonomy.yml")

@@ -10,9 +10,9 @@ from urllib.parse import unquote, urljoin, urlsplit
 import pytest
 from bs4 import BeautifulSoup
 
+from generator.collection.taxonomy import load_taxonomy
+from generator.collection.validate import load_collection
 from generator.settings import Layout
-from generator.taxonomy import load_taxonomy
-from generator.validate import load_collection
 from tests.helpers import ROOT, make_project, run_generator
 
 pytestmark = pytest.mark.slow

@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from bs4 import BeautifulSoup
 
-from generator import frontmatter
+from generator.collection import frontmatter
 from tests.helpers import make_project, run_generator, serve
 
 TITLE = "Zero-Shot Transfer of Segmentation Models Across Hospitals"
@@ -62,7 +62,7 @@ def test_the_paper_is_on_each_of_its_tag_pages(contributed):
 
 
 def test_the_paper_is_in_the_search_index(contributed):
-    """The prebuilt index (generator/search.py): the paper is a result document, and the words of
+    """The prebuilt index (generator/site/search.py): the paper is a result document, and the words of
     its title and abstract point at it."""
     folder = contributed / "site" / "search"
     manifest = json.loads((folder / "paper-search.json").read_text(encoding="utf-8"))

@@ -13,11 +13,11 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from generator.exports import FEED_SIZE
-from generator.slugs import base_slug
+from generator.collection.slugs import base_slug
+from generator.site.exports import FEED_SIZE
 from tests.helpers import ROOT, make_project, run_generator
 
-SCHEMA = ROOT / "generator" / "schemas" / "papers.schema.json"
+SCHEMA = ROOT / "generator" / "site" / "schemas" / "papers.schema.json"
 
 PDE_1 = {"title": "Neural Operators Solve Fluid PDEs", "authors": ["Ada Lovelace", "Alan Turing"], "year": 2024,
          "month": 3, "arxiv": "2405.19101", "doi": "10.1000/pde.1", "venue": "Journal of Fluid Learning",

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator import frontmatter
+from generator.collection import frontmatter
 from generator.errors import InputError
 
 TRICKY_TITLES = ["no", "yes", "null", "~", "1.5", "2024-01-05", "- leading dash", "# hash", "a: colon",

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from generator import frontmatter
-from generator.render import plain_title
+from generator.collection import frontmatter
+from generator.site.render import plain_title
 from tests.helpers import ROOT, make_project, run_generator
 from tests.hostile.corpus import (
     ADDED,

@@ -10,12 +10,12 @@ import pytest
 import yaml
 
 from generator import frontmatter, importer, similar
+from generator.collection.similar import similar_pairs
+from generator.collection.taxonomy import load_taxonomy
+from generator.collection.validate import load_collection
 from generator.errors import GeneratorError, InputError
-from generator.importer import run_import
-from generator.readers.listing import read_listing
-from generator.similar import similar_pairs
-from generator.taxonomy import load_taxonomy
-from generator.validate import load_collection
+from generator.ingest.importer import run_import
+from generator.ingest.readers.listing import read_listing
 from tests.helpers import ROOT, make_project, run_generator
 
 SEED = ROOT / "sources" / "huggingface-papers-mar-20.txt"

@@ -16,16 +16,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from generator.collection.model import Link, Origin, RawRecord, ReadResult, Rejection
 from generator.errors import InputError
-from generator.model import Link, Origin, RawRecord, ReadResult, Rejection
-from generator.readers import _shared
-from generator.readers.atom import read_atom
-from generator.readers.bibtex import read_bibtex
-from generator.readers.bibtex import split_authors as bib_authors
-from generator.readers.csvfmt import read_csv
-from generator.readers.csvfmt import split_authors as csv_authors
-from generator.readers.detect import FORMATS, READERS, detect_format, read_input
-from generator.readers.jsonfmt import read_json, read_jsonl
+from generator.ingest.readers import _shared
+from generator.ingest.readers.atom import read_atom
+from generator.ingest.readers.bibtex import read_bibtex
+from generator.ingest.readers.bibtex import split_authors as bib_authors
+from generator.ingest.readers.csvfmt import read_csv
+from generator.ingest.readers.csvfmt import split_authors as csv_authors
+from generator.ingest.readers.detect import FORMATS, READERS, detect_format, read_input
+from generator.ingest.readers.jsonfmt import read_json, read_jsonl
 
 FIXTURES = Path(__file__).parent / "fixtures" / "formats"
 EXPECTED = {
@@ -378,14 +378,14 @@ def test_readers_cover_every_format() -> None:
 
 def test_read_input_dispatches_listing_lazily(monkeypatch: pytest.MonkeyPatch) -> None:
     seen: list[tuple[str, str]] = []
-    fake = types.ModuleType("generator.readers.listing")
+    fake = types.ModuleType("generator.ingest.readers.listing")
 
     def read_listing(text: str, file: str) -> ReadResult:
         seen.append((text, file))
         return ReadResult(records=(RawRecord("T", "A", Origin(file, 1, "listing")),))
 
     fake.read_listing = read_listing  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "generator.readers.listing", fake)
+    monkeypatch.setitem(sys.modules, "generator.ingest.readers.listing", fake)
     fmt, result = read_input("Mar 20\n\nT\n\nA\n", "dump.txt")
     assert fmt == "listing"
     assert seen == [("Mar 20\n\nT\n\nA\n", "dump.txt")]

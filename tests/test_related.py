@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-import generator.related as related
-from generator.paper import Paper
-from generator.related import related_papers
-from generator.taxonomy import load_taxonomy
-from generator.validate import load_collection
+import generator.site.related as related
+from generator.collection.paper import Paper
+from generator.collection.taxonomy import load_taxonomy
+from generator.collection.validate import load_collection
+from generator.site.related import related_papers
 from tests.helpers import ROOT
 from tests.test_exports import MED_1, MED_2, PDE_1, PDE_2, build_fixture, slug
 

@@ -19,14 +19,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator import frontmatter
-from generator.model import Origin, RawRecord, Rejection
-from generator.paper import from_front_matter, to_front_matter
-from generator.readers.listing import read_listing
-from generator.records import paper_from_record
-from generator.slugs import unique_slug
-from generator.taxonomy import load_taxonomy
-from generator.validate import check_paper
+from generator.collection import frontmatter
+from generator.collection.model import Origin, RawRecord, Rejection
+from generator.collection.paper import from_front_matter, to_front_matter
+from generator.collection.slugs import unique_slug
+from generator.collection.taxonomy import load_taxonomy
+from generator.collection.validate import check_paper
+from generator.ingest.readers.listing import read_listing
+from generator.ingest.records import paper_from_record
 from tests.helpers import ROOT, make_project, run_generator
 
 TAG = "language-models"
@@ -331,8 +331,8 @@ def test_imported_paper_validates_and_reads_back_the_same(title, abstract, autho
 @given(st.binary(max_size=400))
 def test_decode_and_read_never_raise_anything_but_input_errors(data):
     from generator.errors import InputError
-    from generator.readers.detect import read_input
-    from generator.readers.text import decode_input
+    from generator.ingest.readers.detect import read_input
+    from generator.ingest.readers.text import decode_input
 
     try:
         text = decode_input(data, "f")

@@ -1,4 +1,4 @@
-"""The search visitors use (generator/search.py + paper-search.js) on the bundled site, in
+"""The search visitors use (generator/site/search.py + paper-search.js) on the bundled site, in
 headless Chromium: ranking, titles before abstract-only matches, queries typed before the index
 arrived, and results inserted as text."""
 

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from generator.collection.taxonomy import Tag, Taxonomy, TaxonomyError, load_taxonomy, parse_taxonomy
 from generator.errors import GeneratorError, InputError
-from generator.taxonomy import Tag, Taxonomy, TaxonomyError, load_taxonomy, parse_taxonomy
 
 ROOT = Path(__file__).resolve().parent.parent
 TAXONOMY = ROOT / "taxonomy.yml"
@@ -398,7 +398,7 @@ def test_error_is_an_input_error_with_all_problems_in_its_text(tmp_path: Path) -
     ],
 )
 def test_required_literal(source: str, literal: str) -> None:
-    from generator.taxonomy import _required_literal
+    from generator.collection.taxonomy import _required_literal
 
     assert _required_literal(source) == literal
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from generator import frontmatter
-from generator.taxonomy import load_taxonomy
-from generator.validate import check_paper, load_collection, slug_matches
+from generator.collection import frontmatter
+from generator.collection.taxonomy import load_taxonomy
+from generator.collection.validate import check_paper, load_collection, slug_matches
 from tests.helpers import ROOT, make_project, run_generator
 
 TAXONOMY = load_taxonomy(ROOT / "taxonomy.yml")

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup
 
-from generator import frontmatter
-from generator.slugs import unique_slug
+from generator.collection import frontmatter
+from generator.collection.slugs import unique_slug
 from tests.helpers import make_project, run_generator
 
 HERE = Path(__file__).resolve().parent

@@ -1,6 +1,6 @@
 /* lunr.js 2.3.9 (MIT, Copyright (C) 2020 Oliver Nightingale, http://lunrjs.com), reduced to what
  * paper-search.js needs for queries: lunr.Token, lunr.Pipeline, lunr.stemmer, lunr.stopWordFilter,
- * lunr.trimmer; generator/search.py indexes with the same steps (lunr.py stemmer and stop words,
+ * lunr.trimmer; generator/site/search.py indexes with the same steps (lunr.py stemmer and stop words,
  * this trimmer). Made from mkdocs' bundled lunr.js by keeping those sections, dropping doc comments. */
 ;(function(){
 var lunr = function (config) {

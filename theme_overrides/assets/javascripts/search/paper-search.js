@@ -1,4 +1,4 @@
-/* Paper search: queries the sharded lunr index written by generator/search.py.
+/* Paper search: queries the sharded lunr index written by generator/site/search.py.
  *
  * Nothing is downloaded until the search box is used. Then lunr.js (for lunr's query pipeline:
  * trimmer, stop words, Porter stemmer, the same as the index) and the small manifest load;

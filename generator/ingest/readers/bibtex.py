@@ -14,8 +14,8 @@ from bibtexparser.exceptions import BlockAbortedException
 from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, Entry
 from pylatexenc.latex2text import LatexNodes2Text
 
-from generator.model import Origin, RawRecord, ReadResult, Rejection
-from generator.readers._shared import (
+from generator.collection.model import Origin, RawRecord, ReadResult, Rejection
+from generator.ingest.readers._shared import (
     arxiv_id,
     arxiv_in_text,
     clean_doi,

@@ -20,10 +20,10 @@ from urllib.parse import urljoin
 
 from feedgen.feed import FeedGenerator
 
-from .citation import bibtex, bibtex_entry
-from .paper import Paper, paper_fields
-from .render import plain_title
-from .settings import TAGS
+from generator.site.citation import bibtex, bibtex_entry
+from generator.collection.paper import Paper, paper_fields
+from generator.site.render import plain_title
+from generator.settings import TAGS
 
 FORMAT_VERSION = 1
 FEED_SIZE = 50

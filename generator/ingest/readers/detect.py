@@ -6,12 +6,12 @@ import json
 import re
 from collections.abc import Callable
 
+from generator.collection.model import ReadResult
 from generator.errors import InputError
-from generator.model import ReadResult
-from generator.readers.atom import read_atom
-from generator.readers.bibtex import read_bibtex
-from generator.readers.csvfmt import TITLE_HEADERS, header_key, read_csv, sniff_delimiter
-from generator.readers.jsonfmt import read_json, read_jsonl
+from generator.ingest.readers.atom import read_atom
+from generator.ingest.readers.bibtex import read_bibtex
+from generator.ingest.readers.csvfmt import TITLE_HEADERS, header_key, read_csv, sniff_delimiter
+from generator.ingest.readers.jsonfmt import read_json, read_jsonl
 
 FORMATS = ("listing", "bibtex", "json", "jsonl", "atom", "csv")
 
@@ -27,7 +27,7 @@ _ATOM_NS = "http://www.w3.org/2005/Atom"
 
 
 def _read_listing(text: str, file: str) -> ReadResult:
-    from generator.readers.listing import read_listing  # written separately; import on use
+    from generator.ingest.readers.listing import read_listing  # written separately; import on use
 
     return read_listing(text, file)
 

@@ -88,9 +88,9 @@ class PaperSearchPlugin(BasePlugin[PaperSearchConfig]):
         collection = config.plugins.get("paper-collection")
         if collection is not None and hasattr(collection, "papers"):
             return list(collection.papers.values())
-        from .settings import PAPERS
-        from .taxonomy import load_taxonomy
-        from .validate import load_collection
+        from generator.settings import PAPERS
+        from generator.collection.taxonomy import load_taxonomy
+        from generator.collection.validate import load_collection
 
         root = Path(config.config_file_path).resolve().parent
         return load_collection(Path(config.docs_dir) / PAPERS, load_taxonomy(root / "taxonomy.yml"), root).papers
@@ -151,7 +151,7 @@ class Analyzer:
 
 
 def paper_fields(paper, tag_titles: dict[str, str]) -> dict[str, str]:
-    from .render import plain_title
+    from generator.site.render import plain_title
 
     tags = " ".join(f"{t} {tag_titles.get(t, '')}" for t in paper.tags)
     return {"title": plain_title(paper.title), "tags": tags, "authors": " ".join(paper.authors),

@@ -16,16 +16,25 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from . import frontmatter
-from .errors import GeneratorError
-from .importer import CollectionIndex
-from .links import classify
-from .model import Link, Origin, RawRecord, Rejection
-from .paper import ARXIV_ID, DOI, ISO_DATE, Paper, duplicate_keys, is_web_url, normalize_title, to_front_matter
-from .records import abstract_problem, paper_from_record
-from .similar import similar_pairs
-from .slugs import unique_slug
-from .validate import check_paper
+from generator.collection import frontmatter
+from generator.collection.links import classify
+from generator.collection.model import Link, Origin, RawRecord, Rejection
+from generator.collection.paper import (
+    ARXIV_ID,
+    DOI,
+    ISO_DATE,
+    Paper,
+    duplicate_keys,
+    is_web_url,
+    normalize_title,
+    to_front_matter,
+)
+from generator.collection.similar import similar_pairs
+from generator.collection.slugs import unique_slug
+from generator.collection.validate import check_paper
+from generator.errors import GeneratorError
+from generator.ingest.importer import CollectionIndex
+from generator.ingest.records import abstract_problem, paper_from_record
 
 _ARXIV_PREFIX = re.compile(r"^(?:arxiv:|https?://(?:www\.)?arxiv\.org/(?:abs|pdf)/)", re.IGNORECASE)
 _DOI_PREFIX = re.compile(r"^(?:doi:|https?://(?:dx\.)?doi\.org/)", re.IGNORECASE)

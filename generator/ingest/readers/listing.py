@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from generator.model import Origin, RawRecord, ReadResult, Rejection
+from generator.collection.model import Origin, RawRecord, ReadResult, Rejection
 
 _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"

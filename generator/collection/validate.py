@@ -14,10 +14,9 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
-from . import frontmatter
-from .errors import InputError
-from .model import LINK_KINDS
-from .paper import (
+from generator.collection import frontmatter
+from generator.collection.model import LINK_KINDS
+from generator.collection.paper import (
     ARXIV_ID,
     DOI,
     FIELD_NAMES,
@@ -29,8 +28,9 @@ from .paper import (
     is_web_url,
     normalize_title,
 )
-from .similar import similar_pairs
-from .slugs import MAX_LENGTH, base_slug
+from generator.collection.similar import similar_pairs
+from generator.collection.slugs import MAX_LENGTH, base_slug
+from generator.errors import InputError
 
 
 @dataclass(frozen=True, order=True)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from generator.links import classify, unique_links  # noqa: F401 - readers import it from here
-from generator.model import Link
-from generator.paper import is_web_url
+from generator.collection.links import classify, unique_links  # noqa: F401 - readers import it from here
+from generator.collection.model import Link
+from generator.collection.paper import is_web_url
 
 # New-style (2403.12345, optional version) and old-style (hep-th/9901001) arXiv identifiers.
 _ARXIV_NEW = r"\d{4}\.\d{4,5}"
@@ -76,7 +76,7 @@ def make_link(url: str | None, kind: str | None = None) -> Link | None:
     """A ``Link`` for an http(s) URL, or None for anything else (empty, relative, mailto:...).
 
     ``kind`` is for when the input says what the link is (an arXiv feed's ``title="pdf"``);
-    otherwise the kind comes from the URL, as everywhere else (``generator.links.classify``)."""
+    otherwise the kind comes from the URL, as everywhere else (``generator.collection.links.classify``)."""
     if not url:
         return None
     url = url.strip()

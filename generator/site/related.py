@@ -20,8 +20,8 @@ from scipy import sparse
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfTransformer
 from sklearn.preprocessing import normalize
 
-from .paper import Paper
-from .render import plain_title
+from generator.collection.paper import Paper
+from generator.site.render import plain_title
 
 TITLE_WEIGHT = 0.5  # the title vector is added to the abstract's: title words count more (tuned by reading)
 BLOCK_CELLS = 4_000_000  # similarity cells computed at once (32 MB of float64)

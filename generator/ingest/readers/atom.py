@@ -10,9 +10,9 @@ import re
 
 from lxml import etree
 
+from generator.collection.model import Origin, RawRecord, ReadResult, Rejection
 from generator.errors import InputError
-from generator.model import Origin, RawRecord, ReadResult, Rejection
-from generator.readers._shared import (
+from generator.ingest.readers._shared import (
     arxiv_id,
     clean_doi,
     make_link,

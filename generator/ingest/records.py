@@ -9,10 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from .clean import clean_text
-from .links import extract_links, unique_links
-from .model import Link, RawRecord, Rejection
-from .paper import Paper, Source, normalize_title
+from generator.collection.links import extract_links, unique_links
+from generator.collection.model import Link, RawRecord, Rejection
+from generator.collection.paper import Paper, Source, normalize_title
+from generator.ingest.clean import clean_text
 
 MONTHS = {m: i for i, m in enumerate(
     ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}

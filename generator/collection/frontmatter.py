@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from .errors import InputError
+from generator.errors import InputError
 
 FENCE = "---"
 MAX_DEPTH = 20

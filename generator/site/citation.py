@@ -15,8 +15,8 @@ from collections.abc import Iterable, Sequence
 import bibtexparser
 from bibtexparser import model
 
-from .paper import Paper
-from .render import first_sentence, plain_title
+from generator.collection.paper import Paper
+from generator.site.render import first_sentence, plain_title
 
 CONFERENCE = re.compile(r"conference|proceedings|workshop|symposium|\b(NeurIPS|NIPS|ICML|ICLR|CVPR|ICCV|ECCV|ACL|"
                         r"EMNLP|NAACL|AAAI|IJCAI|KDD|COLING|AISTATS|UAI|CoRL|COLT|MICCAI|SIGIR|WWW)\b", re.I)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from .model import LINK_KINDS, Link
+from generator.collection.model import LINK_KINDS, Link
 
 ARXIV_ID = re.compile(r"^(\d{4}\.\d{4,5}|[a-z\-]+(\.[A-Z]{2})?/\d{7})$")
 DOI = re.compile(r"^10\.\d{4,9}/\S+$")

@@ -11,7 +11,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .errors import GeneratorError
+from generator.errors import GeneratorError
 
 
 def build_site(config_file: Path, site_dir: Path, *, content_date: str | None = None,

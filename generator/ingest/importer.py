@@ -29,15 +29,15 @@ from pathlib import Path
 
 import yaml
 
-from . import frontmatter
-from .errors import GeneratorError, InputError
-from .model import RawRecord, Rejection
-from .paper import FIELD_NAMES, Paper, Source, duplicate_keys, normalize_title, to_front_matter
-from .readers.detect import read_input
-from .readers.text import decode_input
-from .records import abstract_problem, paper_from_record
-from .similar import similar_pairs
-from .slugs import base_slug, unique_slug
+from generator.collection import frontmatter
+from generator.collection.model import RawRecord, Rejection
+from generator.collection.paper import FIELD_NAMES, Paper, Source, duplicate_keys, normalize_title, to_front_matter
+from generator.collection.similar import similar_pairs
+from generator.collection.slugs import base_slug, unique_slug
+from generator.errors import GeneratorError, InputError
+from generator.ingest.readers.detect import read_input
+from generator.ingest.readers.text import decode_input
+from generator.ingest.records import abstract_problem, paper_from_record
 
 # Fields an import may fill when the paper file lacks them; present values are never changed.
 FILLABLE = ("authors", "year", "month", "day", "venue", "arxiv", "doi", "keywords", "links")

@@ -26,15 +26,15 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 from mkdocs.utils import get_relative_url
 
-from . import citation
-from .exports import Site, export_files, newest_first, write_exports
-from .model import Link
-from .paper import Paper
-from .related import related_papers
-from .render import abstract_html, environment, plain_title
-from .settings import PAPERS, TAGS
-from .taxonomy import load_taxonomy
-from .validate import load_collection
+from generator.site import citation
+from generator.site.exports import Site, export_files, newest_first, write_exports
+from generator.collection.model import Link
+from generator.collection.paper import Paper
+from generator.site.related import related_papers
+from generator.site.render import abstract_html, environment, plain_title
+from generator.settings import PAPERS, TAGS
+from generator.collection.taxonomy import load_taxonomy
+from generator.collection.validate import load_collection
 
 LINK_LABELS = {"code": "Code", "project": "Project page", "huggingface": "Hugging Face", "arxiv": "arXiv",
                "pdf": "PDF", "doi": "DOI", "other": "Link"}
