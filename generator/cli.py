@@ -33,11 +33,21 @@ def cmd_import(args, layout: Layout) -> int:
 def cmd_add(args, layout: Layout) -> int:
     from generator.ingest.add import add_paper, read_abstract
 
+    if args.identifier or args.saved:
+        return cmd_add_by_identifier(args, layout)
+    if not args.title:
+        raise GeneratorError("add needs an arXiv id or DOI (python -m generator add arXiv:2401.10010), "
+                             "or --title and --abstract-file")
     abstract, source = read_abstract(args.abstract_file)
     result = add_paper(layout.papers_dir, _taxonomy(layout), title=args.title, abstract=abstract, tags=args.tag,
                        links=args.link, code=args.code, project=args.project, authors=args.author,
                        arxiv=args.arxiv, doi=args.doi, year=args.year, added=args.added, source_file=source,
                        root=layout.root)
+    _print_added(args, layout, result)
+    return 0
+
+
+def _print_added(args, layout: Layout, result) -> None:
     print(f"wrote {result.path.relative_to(layout.root).as_posix()}")
     print(f"tags: {', '.join(result.paper.tags)}"
           + (f" (taxonomy.yml suggests: {', '.join(result.suggested) or 'none'})" if args.tag else
@@ -45,7 +55,82 @@ def cmd_add(args, layout: Layout) -> int:
     for note in result.notes:
         print(f"note: {note}")
     print("next: python -m generator validate, then python -m generator serve to preview")
+
+
+def _lookup_client(args, layout: Layout):
+    from generator.ingest.importer import stderr_progress
+    from generator.ingest.lookup.client import LookupClient, LookupSettings
+
+    settings = LookupSettings.from_environment(
+        layout.root, endpoints={"arxiv": args.arxiv_api, "crossref": args.crossref_api, "openalex": args.openalex_api},
+        mailto=args.mailto, min_interval=args.min_interval, cache_dir=args.cache, no_cache=args.no_cache)
+    return LookupClient(settings, progress=stderr_progress)
+
+
+def cmd_add_by_identifier(args, layout: Layout) -> int:
+    """`add IDENTIFIER`: the paper's fields from the arXiv API, Crossref or OpenAlex (or a saved
+    response), combined with the options given; options win over what the lookup found."""
+    from generator.ingest.add import add_paper, read_abstract
+    from generator.ingest.lookup.resolve import look_up, parse_identifier, pick, records_from_file
+
+    identifier = parse_identifier(args.identifier) if args.identifier else None
+    if args.saved:
+        record = pick(records_from_file(Path(args.saved)), identifier, args.saved)
+        source = Path(args.saved).name
+    else:
+        with _lookup_client(args, layout) as client:
+            record = look_up(identifier, client)
+        source = str(identifier)
+    abstract = record.abstract
+    if args.abstract_file:
+        abstract, _ = read_abstract(args.abstract_file)
+    elif not abstract.strip():
+        raise GeneratorError(f"{identifier or args.saved}: the lookup found no abstract; "
+                             "give it with --abstract-file PATH (or '-' for standard input)")
+    same_year = args.year is None or args.year == record.year
+    result = add_paper(layout.papers_dir, _taxonomy(layout), title=args.title or record.title, abstract=abstract,
+                       tags=args.tag, links=args.link, code=args.code, project=args.project,
+                       authors=args.author or record.authors, arxiv=args.arxiv or record.arxiv,
+                       doi=args.doi or record.doi, year=args.year or record.year,
+                       month=record.month if same_year else None, day=record.day if same_year else None,
+                       venue=record.venue, added=args.added, source_file=source, root=layout.root)
+    _print_added(args, layout, result)
     return 0
+
+
+def cmd_enrich(args, layout: Layout) -> int:
+    from generator.ingest.enrich import run_enrich
+    from generator.ingest.importer import stderr_progress
+    from generator.ingest.lookup.resolve import OnlineFinder, SavedFinder, records_from_file
+
+    if args.saved:
+        finder = SavedFinder(records_from_file(Path(args.saved)), Path(args.saved).name)
+        report = run_enrich(layout.papers_dir, finder, root=layout.root, dry_run=args.dry_run,
+                            progress=stderr_progress)
+    else:
+        with _lookup_client(args, layout) as client:
+            report = run_enrich(layout.papers_dir, OnlineFinder(client), root=layout.root, dry_run=args.dry_run,
+                                progress=stderr_progress)
+    print(report.render())
+    return 0
+
+
+def _lookup_options(command: argparse.ArgumentParser) -> None:
+    """Options of the commands that look papers up (see README, "Looking papers up")."""
+    command.add_argument("--from", dest="saved", metavar="FILE",
+                         help="use a saved response (arXiv API Atom, Crossref or OpenAlex JSON) instead of the network")
+    command.add_argument("--arxiv-api", metavar="URL", help="arXiv API query address (env PAPER_COLLECTION_ARXIV_API)")
+    command.add_argument("--crossref-api", metavar="URL", help="Crossref API (env PAPER_COLLECTION_CROSSREF_API)")
+    command.add_argument("--openalex-api", metavar="URL", help="OpenAlex API (env PAPER_COLLECTION_OPENALEX_API)")
+    command.add_argument("--mailto", metavar="EMAIL",
+                         help="contact sent to the services: User-Agent and Crossref's polite pool "
+                              "(env PAPER_COLLECTION_MAILTO)")
+    command.add_argument("--min-interval", type=float, metavar="SECONDS",
+                         help="seconds between two requests to one service (default 3, as arXiv asks; "
+                              "env PAPER_COLLECTION_MIN_INTERVAL)")
+    command.add_argument("--cache", type=Path, metavar="DIR",
+                         help="HTTP cache folder (default .cache/lookup/; env PAPER_COLLECTION_CACHE)")
+    command.add_argument("--no-cache", action="store_true", help="neither read nor write the HTTP cache")
 
 
 def cmd_validate(args, layout: Layout, collection=None) -> int:
@@ -100,7 +185,10 @@ def parser() -> argparse.ArgumentParser:
     imp.set_defaults(func=cmd_import)
 
     add = sub.add_parser("add", help="write a new paper file under content/papers/")
-    add.add_argument("--title", required=True, help="the paper's title")
+    add.add_argument("identifier", nargs="?",
+                     help="arXiv id or DOI to look the paper up by (arXiv:2401.10010, an arxiv.org, "
+                          "huggingface.co/papers or doi.org link, 10.1000/xyz)")
+    add.add_argument("--title", help="the paper's title (required without an identifier)")
     add.add_argument("--abstract-file", metavar="PATH",
                      help="file holding the abstract, or '-' for standard input (default: piped standard input)")
     add.add_argument("--tag", action="append", default=[], metavar="NAME",
@@ -114,7 +202,13 @@ def parser() -> argparse.ArgumentParser:
     add.add_argument("--year", type=int, help="publication year")
     add.add_argument("--added", default=dt.date.today().isoformat(),
                      help="date the paper joins the collection, YYYY-MM-DD (default: today)")
+    _lookup_options(add)
     add.set_defaults(func=cmd_add)
+
+    enr = sub.add_parser("enrich", help="fill missing fields of existing papers from arXiv, Crossref or a saved file")
+    enr.add_argument("--dry-run", action="store_true", help="show the changes without writing them")
+    _lookup_options(enr)
+    enr.set_defaults(func=cmd_enrich)
 
     val = sub.add_parser("validate", help="check every paper file and report all problems")
     val.set_defaults(func=cmd_validate)

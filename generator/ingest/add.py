@@ -127,7 +127,8 @@ def add_paper(papers_dir: Path, taxonomy, *, title: str, abstract: str, tags: It
               links: Iterable[str] = (), code: Iterable[str] = (), project: Iterable[str] = (),
               authors: Iterable[str] = (), arxiv: str | None = None, doi: str | None = None,
               year: int | None = None, added: str | None = None, source_file: str = "command line",
-              root: Path | None = None) -> AddResult:
+              root: Path | None = None, month: int | None = None, day: int | None = None,
+              venue: str | None = None, keywords: Iterable[str] = ()) -> AddResult:
     """Write a new, valid paper file and return where. Raises GeneratorError (nothing written)
     when an option is wrong, the paper is already in the collection, or no tag fits."""
     added = added or dt.date.today().isoformat()
@@ -143,7 +144,8 @@ def add_paper(papers_dir: Path, taxonomy, *, title: str, abstract: str, tags: It
                                  *(("project", u) for u in project)])
     # The same conversion as an import: cleaning, links found in the abstract, arXiv/doi.org links.
     raw = RawRecord(title=title, abstract=abstract, origin=Origin(source_file, 1, "add"), authors=tuple(authors),
-                    year=year, arxiv=normalize_arxiv(arxiv) if arxiv else None,
+                    year=year, month=month, day=day, venue=venue, keywords=tuple(keywords),
+                    arxiv=normalize_arxiv(arxiv) if arxiv else None,
                     doi=normalize_doi(doi) if doi else None, links=given_links)
     paper = paper_from_record(raw, added=added)
     if isinstance(paper, Rejection):

@@ -152,12 +152,13 @@ class CollectionIndex:
         return next((self.by_key[key] for key in keys if key in self.by_key), None)
 
 
-def merge(existing: _Existing, incoming: Paper) -> tuple[dict, list[str], list[str]]:
-    """Fill fields the file lacks from `incoming`; never change a present value (``links: []``
-    is present). Returns (new front matter, filled field names, conflicts)."""
+def merge(existing: _Existing, incoming: Paper,
+          fields: tuple[str, ...] = FILLABLE) -> tuple[dict, list[str], list[str]]:
+    """Fill fields (of `fields`) the file lacks from `incoming`; never change a present value
+    (``links: []`` is present). Returns (new front matter, filled field names, conflicts)."""
     meta = dict(existing.meta)
     data = to_front_matter(incoming)
-    filled = [name for name in FILLABLE if name in data and name not in meta]
+    filled = [name for name in fields if name in data and name not in meta]
     for name in filled:
         meta[name] = data[name]
     if filled and not _has_source(meta, incoming.sources[0]):

@@ -1,0 +1,142 @@
+"""`enrich`: fill the fields existing paper files lack, from the arXiv API, Crossref or a saved response.
+
+The rule is the importer's (`importer.merge`): only a field the file does not have is filled; a
+value a person wrote is never changed, and an empty value such as ``links: []`` counts as written
+("keep it empty"). A paper is found by the arXiv id or DOI in its file, else by its exact title
+(normalised); anything else is reported as not matched, never guessed. Every change is reported
+(file, field, value, source), and the files are written all-or-nothing (`importer.write_all`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator.collection import frontmatter
+from generator.collection.model import Rejection
+from generator.collection.paper import normalize_title
+from generator.errors import InputError
+from generator.ingest.importer import _Existing, load_meta, merge, write_all
+from generator.ingest.records import paper_from_record
+
+# The fields enrich may fill (the importer also fills keywords; a lookup's categories are not the curator's).
+ENRICHABLE = ("authors", "year", "month", "day", "venue", "arxiv", "doi", "links")
+PROGRESS_EVERY = 10
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Change:
+    file: str
+    field: str
+    value: object
+    source: str
+
+    def render(self) -> str:
+        value = self.value
+        if self.field == "links" and isinstance(value, list):
+            value = ", ".join(f"{link['kind']} {link['url']}" for link in value)
+        elif isinstance(value, list):
+            value = "; ".join(map(str, value))
+        return f"{self.file}: {self.field} = {value} (from {self.source})"
+
+
+@dataclass
+class EnrichReport:
+    changes: list[Change] = field(default_factory=list)
+    unmatched: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    complete: int = 0  # papers with nothing to fill: not looked up
+    written: list[Path] = field(default_factory=list)
+    dry_run: bool = False
+
+    def render(self) -> str:
+        lines = [change.render() for change in self.changes]
+        lines += [f"not matched: {item}" for item in self.unmatched]
+        lines += [f"note: {note}" for note in self.notes]
+        files = len({change.file for change in self.changes})
+        verb = "would fill" if self.dry_run else "filled"
+        summary = (f"enrich: {verb} {len(self.changes)} field(s) in {files} file(s); "
+                   f"{len(self.unmatched)} paper(s) not matched; {self.complete} already complete")
+        if self.dry_run:
+            summary += " (dry run: nothing written)"
+        return "\n".join([*lines, summary])
+
+
+def missing_fields(meta: dict) -> list[str]:
+    return [name for name in ENRICHABLE if name not in meta]
+
+
+def run_enrich(papers_dir: Path, finder, *, root: Path, dry_run: bool = False,
+               progress: Progress | None = None) -> EnrichReport:
+    """Look up every paper with a missing field, fill what is found, write all files or none.
+    Raises GeneratorError (nothing written) when a service fails."""
+    report = EnrichReport(dry_run=dry_run)
+    papers: list[_Existing] = []
+    for path in sorted(papers_dir.glob("*.md")):
+        loaded = load_meta(path)
+        if loaded is None or not _strictly_readable(path):
+            report.notes.append(f"{_shown(path, root)}: front matter cannot be read; skipped "
+                                "(python -m generator validate says why)")
+            continue
+        existing = _Existing(path, *loaded)
+        if missing_fields(existing.meta):
+            papers.append(existing)
+        else:
+            report.complete += 1
+    finder.prepare([existing.meta["arxiv"] for existing in papers if isinstance(existing.meta.get("arxiv"), str)])
+    pending: dict[Path, str] = {}
+    for number, existing in enumerate(papers, start=1):
+        if progress and (number % PROGRESS_EVERY == 0 or number == len(papers)):
+            progress(f"enrich: looked up {number}/{len(papers)} papers")
+        _enrich_one(existing, finder, root, report, pending)
+    if not dry_run:
+        report.written = write_all(pending)
+    return report
+
+
+def _enrich_one(existing: _Existing, finder, root: Path, report: EnrichReport, pending: dict[Path, str]) -> None:
+    shown = _shown(existing.path, root)
+    meta = existing.meta
+    arxiv = meta.get("arxiv") if isinstance(meta.get("arxiv"), str) else None
+    doi = meta.get("doi") if isinstance(meta.get("doi"), str) else None
+    found = finder.find(arxiv, doi, existing.title)
+    if found is None:
+        how = f"arXiv id {arxiv}" if arxiv else f"DOI {doi}" if doi else "exact title"
+        report.unmatched.append(f"{shown} {existing.title[:80]!r}: no paper found by its {how}")
+        return
+    record, source = found
+    paper = paper_from_record(record)
+    if isinstance(paper, Rejection):
+        report.unmatched.append(f"{shown} {existing.title[:80]!r}: the answer from {source} has no title")
+        return
+    known_titles = {normalize_title(existing.title), *(normalize_title(str(s.get("title", "")))
+                                                       for s in meta.get("sources") or [] if isinstance(s, dict))}
+    if normalize_title(paper.title) not in known_titles:
+        report.notes.append(f"{shown}: {source} calls it {paper.title[:80]!r}; check the file's arXiv id or DOI "
+                            "(the file's title is kept)")
+    filled_meta, filled, _ = merge(existing, paper, ENRICHABLE)
+    if not filled:
+        return
+    for name in filled:
+        report.changes.append(Change(shown, name, filled_meta[name], source))
+    existing.meta = filled_meta
+    pending[existing.path] = frontmatter.dump(filled_meta, existing.body)
+
+
+def _strictly_readable(path: Path) -> bool:
+    """Rewrite only files the strict loader accepts (as the importer does)."""
+    try:
+        frontmatter.parse(path.read_text(encoding="utf-8"), str(path))
+    except (InputError, UnicodeDecodeError, OSError, ValueError):
+        return False
+    return True
+
+
+def _shown(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
