@@ -201,8 +201,8 @@ class LookupClient:
             raise LookupFailed(what, service, f"cannot be reached at {url} ({error})",
                                f"check the network connection or the address (--{service}-api, "
                                f"{ENDPOINT_ENV[service]})") from None
-        status = getattr(response.extensions.get("caching"), "from_cache", False)
-        self.from_cache += bool(status)
+        caching = response.extensions.get("caching") or {}  # hishel's CacheStatus, a TypedDict
+        self.from_cache += bool(caching.get("from_cache"))
         if response.status_code == 429:
             asked = retry_after(response)
             wait = f" and asks to wait {asked:g} s" if asked is not None else ""
