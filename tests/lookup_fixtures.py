@@ -3,9 +3,13 @@ each came from), served to the lookup client without a network."""
 
 from __future__ import annotations
 
+import http.server
 import json
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import yaml
@@ -62,3 +66,46 @@ class Replay:
 
 def arxiv_ids(request: httpx.Request) -> str:
     return request.url.params.get("id_list", "")
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    server: _ReplayServer
+
+    def do_GET(self):  # noqa: N802 - the http.server API
+        self.server.requests.append((self.path, dict(self.headers)))
+        url = urlsplit(self.path)
+        answer = next((answer for predicate, answer in self.server.rules if predicate(url.path, parse_qs(url.query))),
+                      Recorded(404, b"no rule"))
+        if isinstance(answer, list):
+            answer = answer.pop(0) if len(answer) > 1 else answer[0]
+        self.send_response(answer.status)
+        for key, value in answer.headers:
+            if key.lower() != "content-length":
+                self.send_header(key, value)
+        self.send_header("Content-Length", str(len(answer.body)))
+        self.end_headers()
+        self.wfile.write(answer.body)
+
+    def log_message(self, *args):  # keep test output clean
+        pass
+
+
+class _ReplayServer(http.server.ThreadingHTTPServer):
+    rules: list
+    requests: list
+
+
+@contextmanager
+def replay_server(rules):
+    """A server on 127.0.0.1 answering GETs from (predicate(path, query), Recorded) rules; yields
+    (base URL, the list of (path, headers) it was asked)."""
+    server = _ReplayServer(("127.0.0.1", 0), _Handler)
+    server.rules = rules
+    server.requests = []
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", server.requests
+    finally:
+        server.shutdown()
+        server.server_close()

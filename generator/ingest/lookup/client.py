@@ -152,7 +152,7 @@ class PoliteTransport(httpx.BaseTransport):
         raise AssertionError("unreachable")
 
     def _backoff(self, attempt: int) -> float:
-        return max(self.settings.min_interval, 1.0) * 2 ** attempt
+        return max(self.settings.min_interval, 0.1) * 2 ** attempt
 
     def _pause(self, seconds: float, reason: str) -> None:
         if self.progress:
