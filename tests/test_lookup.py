@@ -363,3 +363,30 @@ def test_a_saved_file_that_is_no_response_is_refused(tmp_path):
     with pytest.raises(GeneratorError, match=r"x.json: not a saved arXiv API feed \(Atom\), Crossref work"):
         records_from_file(path)
     assert FIXTURES.is_dir()
+
+
+def test_enrich_never_gives_a_second_file_an_id_another_file_has(tmp_path):
+    papers = tmp_path / "content" / "papers"
+    original = paper_file(papers, {"title": "Heat-bath random walks (the copy with the id)", "arxiv": "1605.08386"})
+    copy = paper_file(papers, {"title": "Heat-bath random walks with Markov bases"})
+    saved = tmp_path / "saved.xml"
+    saved.write_bytes(HEAT_BATH.body)
+    before = copy.read_bytes()
+    report = run_enrich(papers, SavedFinder(records_from_file(saved), "saved.xml"), root=tmp_path)
+    assert copy.read_bytes() == before
+    assert (f"not matched: content/papers/{copy.name} 'Heat-bath random walks with Markov bases': found in saved.xml "
+            f"(by exact title) as arxiv 1605.08386, which content/papers/{original.name} already has; if they are "
+            "the same paper, keep one file") in report.render().splitlines()
+
+
+def test_a_malformed_id_in_one_file_is_noted_and_the_others_are_still_looked_up(tmp_path):
+    papers = tmp_path / "content" / "papers"
+    broken = paper_file(papers, {"title": "Broken", "arxiv": "abc"})
+    paper_file(papers, {"title": "Bethe", "arxiv": "1111.2011"})
+    replay = Replay([(lambda r: arxiv_ids(r) == "1111.2011", BETHE), (is_arxiv, BAD_ID)])
+    with client_for(replay) as client:
+        report = run_enrich(papers, OnlineFinder(client), root=tmp_path)
+    assert [arxiv_ids(r) for r in replay.requests] == ["1111.2011"]  # 'abc' would fail the whole batch
+    assert (f"note: content/papers/{broken.name}: arxiv: 'abc' is not a valid arXiv id; not looked up "
+            "(python -m generator validate says how to fix it)") in report.render().splitlines()
+    assert {change.file for change in report.changes} == {"content/papers/bethe.md"}

@@ -15,7 +15,11 @@ from pathlib import Path
 
 from generator.collection import frontmatter
 from generator.collection.model import Rejection
-from generator.collection.paper import normalize_title
+from generator.collection.paper import (
+    ARXIV_ID,
+    DOI,
+    normalize_title,
+)
 from generator.errors import InputError
 from generator.ingest.importer import _Existing, load_meta, merge, write_all
 from generator.ingest.records import paper_from_record
@@ -86,18 +90,49 @@ def run_enrich(papers_dir: Path, finder, *, root: Path, dry_run: bool = False,
             papers.append(existing)
         else:
             report.complete += 1
-    finder.prepare([existing.meta["arxiv"] for existing in papers if isinstance(existing.meta.get("arxiv"), str)])
+    owners = _identifier_owners(papers_dir)
+    usable: list[_Existing] = []
+    for existing in papers:
+        problem = _identifier_problem(existing.meta)
+        if problem:
+            report.notes.append(f"{_shown(existing.path, root)}: {problem}; not looked up "
+                                "(python -m generator validate says how to fix it)")
+        else:
+            usable.append(existing)
+    finder.prepare([existing.meta["arxiv"] for existing in usable if existing.meta.get("arxiv")])
     pending: dict[Path, str] = {}
-    for number, existing in enumerate(papers, start=1):
-        if progress and (number % PROGRESS_EVERY == 0 or number == len(papers)):
-            progress(f"enrich: looked up {number}/{len(papers)} papers")
-        _enrich_one(existing, finder, root, report, pending)
+    for number, existing in enumerate(usable, start=1):
+        if progress and (number % PROGRESS_EVERY == 0 or number == len(usable)):
+            progress(f"enrich: looked up {number}/{len(usable)} papers")
+        _enrich_one(existing, finder, root, report, pending, owners)
     if not dry_run:
         report.written = write_all(pending)
     return report
 
 
-def _enrich_one(existing: _Existing, finder, root: Path, report: EnrichReport, pending: dict[Path, str]) -> None:
+def _identifier_problem(meta: dict) -> str | None:
+    """Why the file's arXiv id or DOI cannot be asked for (one bad id would fail a whole batch)."""
+    for name, pattern in (("arxiv", ARXIV_ID), ("doi", DOI)):
+        value = meta.get(name)
+        if value is not None and not (isinstance(value, str) and pattern.match(value)):
+            return f"{name}: {value!r} is not a valid {'arXiv id' if name == 'arxiv' else 'DOI'}"
+    return None
+
+
+def _identifier_owners(papers_dir: Path) -> dict[tuple[str, str], Path]:
+    """Which file has each arXiv id and DOI, so that enrich never gives one to a second file."""
+    owners: dict[tuple[str, str], Path] = {}
+    for path in sorted(papers_dir.glob("*.md")):
+        loaded = load_meta(path)
+        for name in ("arxiv", "doi"):
+            value = loaded[0].get(name) if loaded else None
+            if isinstance(value, str) and value.strip():
+                owners.setdefault((name, value.strip().lower()), path)
+    return owners
+
+
+def _enrich_one(existing: _Existing, finder, root: Path, report: EnrichReport, pending: dict[Path, str],
+                owners: dict[tuple[str, str], Path]) -> None:
     shown = _shown(existing.path, root)
     meta = existing.meta
     arxiv = meta.get("arxiv") if isinstance(meta.get("arxiv"), str) else None
@@ -117,9 +152,18 @@ def _enrich_one(existing: _Existing, finder, root: Path, report: EnrichReport, p
     if normalize_title(paper.title) not in known_titles:
         report.notes.append(f"{shown}: {source} calls it {paper.title[:80]!r}; check the file's arXiv id or DOI "
                             "(the file's title is kept)")
+    for name, value in (("arxiv", paper.arxiv), ("doi", paper.doi)):
+        owner = owners.get((name, value.lower())) if value else None
+        if owner is not None and owner != existing.path:
+            report.unmatched.append(f"{shown} {existing.title[:80]!r}: found in {source} as {name} {value}, which "
+                                    f"{_shown(owner, root)} already has; if they are the same paper, keep one file")
+            return
     filled_meta, filled, _ = merge(existing, paper, ENRICHABLE)
     if not filled:
         return
+    for name in ("arxiv", "doi"):
+        if name in filled:
+            owners[(name, str(filled_meta[name]).lower())] = existing.path
     for name in filled:
         report.changes.append(Change(shown, name, filled_meta[name], source))
     existing.meta = filled_meta
