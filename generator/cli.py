@@ -76,11 +76,9 @@ def cmd_add_by_identifier(args, layout: Layout) -> int:
     identifier = parse_identifier(args.identifier) if args.identifier else None
     if args.saved:
         record = pick(records_from_file(Path(args.saved)), identifier, args.saved)
-        source = Path(args.saved).name
     else:
         with _lookup_client(args, layout) as client:
             record = look_up(identifier, client)
-        source = str(identifier)
     abstract = record.abstract
     if args.abstract_file:
         abstract, _ = read_abstract(args.abstract_file)
@@ -93,7 +91,7 @@ def cmd_add_by_identifier(args, layout: Layout) -> int:
                        authors=args.author or record.authors, arxiv=args.arxiv or record.arxiv,
                        doi=args.doi or record.doi, year=args.year or record.year,
                        month=record.month if same_year else None, day=record.day if same_year else None,
-                       venue=record.venue, added=args.added, source_file=source, root=layout.root)
+                       venue=record.venue, added=args.added, source_file=record.origin.file, root=layout.root)
     _print_added(args, layout, result)
     return 0
 

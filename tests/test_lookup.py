@@ -354,7 +354,8 @@ def test_enrich_from_a_saved_feed_matches_by_id_and_exact_title(collection, tmp_
     saved_json = tmp_path / "work.json"
     saved_json.write_bytes(CROSSREF_WORK.body)
     (record,) = records_from_file(saved_json)
-    assert record.doi == "10.17705/1cais.04607" and record.origin.file == "work.json"
+    assert record.doi == "10.17705/1cais.04607"
+    assert record.origin.file == "doi:10.17705/1cais.04607"  # the identifier, not the local file's name
 
 
 def test_a_saved_file_that_is_no_response_is_refused(tmp_path):
@@ -390,3 +391,24 @@ def test_a_malformed_id_in_one_file_is_noted_and_the_others_are_still_looked_up(
     assert (f"note: content/papers/{broken.name}: arxiv: 'abc' is not a valid arXiv id; not looked up "
             "(python -m generator validate says how to fix it)") in report.render().splitlines()
     assert {change.file for change in report.changes} == {"content/papers/bethe.md"}
+
+
+def test_a_crossref_title_search_accepts_only_the_exact_title():
+    from generator.ingest.lookup import crossref
+
+    # Crossref answers `query.title` with a work list; its items are works like this recorded one.
+    replay = Replay([(lambda r: r.url.path == "/works", CROSSREF_WORK)])
+    title = "A knowledge development perspective on literature reviews -- validation of a new typology in the IS field"
+    with client_for(replay) as client:
+        found = crossref.search_title(client, title)
+        other = crossref.search_title(client, "A knowledge development perspective on literature reviews")
+    assert found is not None and found.doi == "10.17705/1cais.04607"
+    assert other is None  # a near title is not the paper
+    assert replay.requests[0].url.params["query.title"] == title and replay.requests[0].url.params["rows"] == "5"
+
+
+def test_an_unusable_cache_folder_is_a_message(tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x", encoding="utf-8")
+    with pytest.raises(GeneratorError, match=r"cannot use the cache folder .*not-a-folder.*--no-cache"):
+        client_for(Replay([]), cache=blocker)

@@ -150,4 +150,4 @@ def test_enrich_from_a_saved_feed_needs_no_network(project, tmp_path):
     assert result.stdout.splitlines()[-1] == ("enrich: filled 5 field(s) in 1 file(s); 0 paper(s) not matched; "
                                               "0 already complete")
     meta = frontmatter.parse(paper.read_text(encoding="utf-8"), "x").meta
-    assert meta["links"] == [] and meta["year"] == 2016 and meta["sources"][-1]["file"] == "feed.xml"
+    assert meta["links"] == [] and meta["year"] == 2016 and meta["sources"][-1]["file"] == "arXiv:1605.08386"

@@ -226,6 +226,8 @@ class LookupClient:
 def _cache_transport(inner: httpx.BaseTransport, settings: LookupSettings) -> httpx.BaseTransport:
     """hishel's cache in `settings.cache_dir`: successful GETs, by URL, for `cache_days`
     (the services send no caching headers worth following for this use)."""
+    import sqlite3
+
     from hishel import SqliteStorage
     from hishel.httpx import CacheTransport
 
@@ -234,7 +236,7 @@ def _cache_transport(inner: httpx.BaseTransport, settings: LookupSettings) -> ht
         settings.cache_dir.mkdir(parents=True, exist_ok=True)
         storage = SqliteStorage(database_path=settings.cache_dir / "http-cache.sqlite",
                                 default_ttl=settings.cache_days * 86400)
-    except OSError as error:
+    except (OSError, sqlite3.Error) as error:
         raise GeneratorError(f"cannot use the cache folder {settings.cache_dir}: {error}; "
                              "give another with --cache DIR, or use --no-cache") from None
     return CacheTransport(next_transport=inner, storage=storage)

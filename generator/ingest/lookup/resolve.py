@@ -73,7 +73,8 @@ def look_up(identifier: Identifier, client: LookupClient) -> RawRecord:
 
 def records_from_file(path: Path) -> list[RawRecord]:
     """The records of a saved response: an arXiv API feed (Atom), a Crossref work or work list,
-    or an OpenAlex work or result list (JSON)."""
+    or an OpenAlex work or result list (JSON). Each record's origin is its identifier
+    (``arXiv:...``, ``doi:...``), never the local file's name, which is no business of the site."""
     shown = path.as_posix()
     try:
         data = path.read_bytes()
@@ -86,14 +87,15 @@ def records_from_file(path: Path) -> list[RawRecord]:
             records = list(read_atom(text, shown).records)
         except InputError as error:
             raise GeneratorError(f"--from {error}") from None
-        return [replace(raw, origin=Origin(name, raw.origin.line, arxiv.FORMAT)) for raw in records]
+        return [replace(raw, origin=Origin(arxiv.label(raw.arxiv) if raw.arxiv else name, 1, arxiv.FORMAT))
+                for raw in records]
     parsed = crossref.parse_json(text, f"--from {shown}", "saved response")
     works = crossref.works_in(parsed)
     if works is not None:
-        return [crossref.record_from_work(work, name) for work in works]
+        return [crossref.record_from_work(work, None if work.get("DOI") else name) for work in works]
     works = openalex.works_in(parsed)
     if works is not None:
-        return [openalex.record_from_work(work, name) for work in works]
+        return [openalex.record_from_work(work, None if work.get("doi") else name) for work in works]
     raise GeneratorError(f"--from {shown}: not a saved arXiv API feed (Atom), Crossref work (JSON) or "
                          "OpenAlex work (JSON); save the service's response as it came")
 
