@@ -246,6 +246,11 @@ def test_settings_come_from_options_then_environment(tmp_path):
     assert settings.endpoints == {"arxiv": "http://127.0.0.1:9/api/query", "crossref": "http://mirror.test",
                                   "openalex": "https://api.openalex.org"}
     assert settings.mailto == "a@b.org" and settings.min_interval == 5.0
+    assert settings.user_agent == ("paper-collection/0.1 (static site generator for paper collections; paper lookups; "
+                                   "mailto:a@b.org)")
+    in_actions = LookupSettings.from_environment(tmp_path, {"GITHUB_SERVER_URL": "https://github.com",
+                                                            "GITHUB_REPOSITORY": "owner/papers"})
+    assert in_actions.user_agent.endswith("paper lookups; +https://github.com/owner/papers)")
     assert settings.cache_dir == tmp_path / ".cache" / "lookup"
     assert LookupSettings.from_environment(tmp_path, {}, no_cache=True).cache_dir is None
     with pytest.raises(GeneratorError, match="'ftp://x' is not an http"):
@@ -311,8 +316,8 @@ def test_enrich_fills_only_missing_fields_and_reports_every_change(collection):
             "(from the arXiv API (exact title))") in lines
     assert not any(line.startswith("content/papers/bethe.md: year") for line in lines)
     assert not any("bethe.md: links" in line for line in lines)
-    assert "not matched: content/papers/a-paper-nobody-has.md 'A Paper Nobody Has': no paper found by its DOI " \
-           "10.1371/notarealdoi" in lines
+    assert "not matched: content/papers/a-paper-nobody-has.md 'A Paper Nobody Has': Crossref has no paper with " \
+           "its DOI 10.1371/notarealdoi" in lines
     assert lines[-1] == "enrich: filled 11 field(s) in 2 file(s); 1 paper(s) not matched; 1 already complete"
     assert sorted(p.name for p in report.written) == ["bethe.md", "heat-bath-random-walks-with-markov-bases.md"]
     assert load_collection(root / "content" / "papers", TAXONOMY, root).errors == ()

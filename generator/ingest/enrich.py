@@ -140,7 +140,8 @@ def _enrich_one(existing: _Existing, finder, root: Path, report: EnrichReport, p
     found = finder.find(arxiv, doi, existing.title)
     if found is None:
         how = f"arXiv id {arxiv}" if arxiv else f"DOI {doi}" if doi else "exact title"
-        report.unmatched.append(f"{shown} {existing.title[:80]!r}: no paper found by its {how}")
+        report.unmatched.append(f"{shown} {existing.title[:80]!r}: {finder.asked(arxiv, doi)} has no paper "
+                                f"with its {how}")
         return
     record, source = found
     paper = paper_from_record(record)

@@ -55,6 +55,7 @@ class LookupFailed(GeneratorError):
 class LookupSettings:
     endpoints: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_ENDPOINTS))
     mailto: str | None = None
+    project_url: str | None = None  # the collection's repository, named in the User-Agent
     min_interval: float = 3.0  # seconds between two requests to one host (arXiv's terms ask for 3)
     timeout: float = 30.0
     retries: int = 3  # further tries after a timeout or a 429/5xx answer
@@ -84,13 +85,17 @@ class LookupSettings:
         cache = None if no_cache else (cache_dir or Path(environ.get(CACHE_ENV) or DEFAULT_CACHE))
         if cache is not None and not cache.is_absolute():
             cache = root / cache
+        project = environ.get("REPO_URL") or (f"{environ['GITHUB_SERVER_URL']}/{environ['GITHUB_REPOSITORY']}"
+                                              if environ.get("GITHUB_SERVER_URL") and environ.get("GITHUB_REPOSITORY")
+                                              else None)
         return cls(endpoints=chosen, mailto=(mailto or environ.get(MAILTO_ENV) or "").strip() or None,
-                   min_interval=3.0 if interval is None else interval, cache_dir=cache)
+                   project_url=project, min_interval=3.0 if interval is None else interval, cache_dir=cache)
 
     @property
     def user_agent(self) -> str:
+        project = f"; +{self.project_url}" if self.project_url else ""
         contact = f"; mailto:{self.mailto}" if self.mailto else ""
-        return f"{USER_AGENT[:-1]}{contact})"
+        return f"{USER_AGENT[:-1]}{project}{contact})"
 
 
 def retry_after(response: httpx.Response, now: float | None = None) -> float | None:

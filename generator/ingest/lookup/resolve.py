@@ -127,6 +127,9 @@ class SavedFinder:
     def prepare(self, arxiv_ids: list[str]) -> None:
         pass
 
+    def asked(self, arxiv_value: str | None, doi: str | None) -> str:
+        return self.source
+
     def find(self, arxiv_value: str | None, doi: str | None, title: str) -> tuple[RawRecord, str] | None:
         for key in _keys(arxiv_value, doi, title):
             if key in self.by_key:
@@ -146,6 +149,9 @@ class OnlineFinder:
         wanted = sorted({value.lower() for value in arxiv_ids} - set(self.arxiv_records))
         if wanted:
             self.arxiv_records.update(arxiv.fetch_ids(self.client, wanted))
+
+    def asked(self, arxiv_value: str | None, doi: str | None) -> str:
+        return "the arXiv API" if arxiv_value else "Crossref" if doi else "the arXiv API or Crossref"
 
     def find(self, arxiv_value: str | None, doi: str | None, title: str) -> tuple[RawRecord, str] | None:
         if arxiv_value:
