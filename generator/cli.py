@@ -19,26 +19,31 @@ def _taxonomy(layout: Layout):
 
 
 def cmd_import(args, layout: Layout) -> int:
+    from generator.atomic import Workspace
     from generator.ingest.importer import run_import, stderr_progress
 
-    report = run_import([Path(p) for p in args.paths], layout.papers_dir, _taxonomy(layout),
-                        added=args.added, fmt=args.format, listed_year=args.year, default_tag=args.default_tag,
-                        progress=stderr_progress)
+    # The lock covers reading the collection too: two imports never both take a paper for new.
+    with Workspace(layout.root, "import"):
+        report = run_import([Path(p) for p in args.paths], layout.papers_dir, _taxonomy(layout),
+                            added=args.added, fmt=args.format, listed_year=args.year,
+                            default_tag=args.default_tag, progress=stderr_progress)
     print(report.render())
-    print(f"wrote {len(report.written)} file(s) under {layout.papers_dir.relative_to(layout.root)}/"
+    print(f"wrote {len(report.written)} file(s) under {layout.shown(layout.papers_dir)}/"
           if report.written else "no file changed")
     return 0
 
 
 def cmd_add(args, layout: Layout) -> int:
+    from generator.atomic import Workspace
     from generator.ingest.add import add_paper, read_abstract
 
     abstract, source = read_abstract(args.abstract_file)
-    result = add_paper(layout.papers_dir, _taxonomy(layout), title=args.title, abstract=abstract, tags=args.tag,
-                       links=args.link, code=args.code, project=args.project, authors=args.author,
-                       arxiv=args.arxiv, doi=args.doi, year=args.year, added=args.added, source_file=source,
-                       root=layout.root)
-    print(f"wrote {result.path.relative_to(layout.root).as_posix()}")
+    with Workspace(layout.root, "add"):
+        result = add_paper(layout.papers_dir, _taxonomy(layout), title=args.title, abstract=abstract,
+                           tags=args.tag, links=args.link, code=args.code, project=args.project,
+                           authors=args.author, arxiv=args.arxiv, doi=args.doi, year=args.year, added=args.added,
+                           source_file=source, root=layout.root)
+    print(f"wrote {layout.shown(result.path)}")
     print(f"tags: {', '.join(result.paper.tags)}"
           + (f" (taxonomy.yml suggests: {', '.join(result.suggested) or 'none'})" if args.tag else
              " (suggested by taxonomy.yml; change them in the file if they do not fit)"))
@@ -56,7 +61,7 @@ def cmd_validate(args, layout: Layout, collection=None) -> int:
     for problem in collection.problems:
         print(f"{problem}{' (warning)' if problem.warning else ''}")
     if collection.errors:
-        print(f"{len(collection.errors)} problem(s) in {layout.papers_dir.relative_to(layout.root)}/; "
+        print(f"{len(collection.errors)} problem(s) in {layout.shown(layout.papers_dir)}/; "
               "nothing was built", file=sys.stderr)
         return 1
     warnings = len(collection.problems)
@@ -65,15 +70,19 @@ def cmd_validate(args, layout: Layout, collection=None) -> int:
 
 
 def cmd_build(args, layout: Layout) -> int:
+    from generator.atomic import Workspace
     from generator.collection.validate import load_collection
     from generator.site.build import build_site
 
-    collection = load_collection(layout.papers_dir, _taxonomy(layout), layout.root)
-    if cmd_validate(args, layout, collection) != 0:
-        return 1
-    newest = max((p.added for p in collection.papers), default=None)
-    build_site(layout.config_file, layout.site_dir, content_date=newest)
-    print(f"built {layout.site_dir.relative_to(layout.root)}/")
+    with Workspace(layout.root, "build") as workspace:
+        taxonomy = _taxonomy(layout)
+        collection = load_collection(layout.papers_dir, taxonomy, layout.root)
+        if cmd_validate(args, layout, collection) != 0:
+            return 1
+        newest = max((p.added for p in collection.papers), default=None)
+        # MkDocs runs in this process and is handed the checked papers: they are not read twice.
+        build_site(workspace, layout.config_file, layout.site_dir, collection.papers, taxonomy, content_date=newest)
+    print(f"built {layout.shown(layout.site_dir)}/")
     return 0
 
 

@@ -8,14 +8,13 @@ before anything is written, so a file written by `add` always validates.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import sys
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from generator.atomic import workspace_for
 from generator.collection import frontmatter
 from generator.collection.links import classify
 from generator.collection.model import Link, Origin, RawRecord, Rejection
@@ -184,15 +183,6 @@ def add_paper(papers_dir: Path, taxonomy, *, title: str, abstract: str, tags: It
 
 
 def _write_new(target: Path, text: str) -> None:
-    """Write `target` whole or not at all, and never over an existing file."""
-    handle, temp = tempfile.mkstemp(dir=target.parent, prefix=".add-", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
-            out.write(text)
-        os.link(temp, target)  # fails if the name was taken meanwhile
-    except FileExistsError:
-        raise GeneratorError(f"{target.name} appeared while adding; run add again") from None
-    except OSError as error:
-        raise GeneratorError(f"cannot write {target}: {error.strerror}; nothing was written") from None
-    finally:
-        Path(temp).unlink(missing_ok=True)
+    """Write `target` whole or not at all, and never over an existing file (see generator/atomic.py)."""
+    with workspace_for(target, "add") as workspace:
+        workspace.create_file(target, text)
