@@ -24,12 +24,14 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import ctypes
 import errno
 import fcntl
 import json
 import os
 import shutil
 import signal
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -53,6 +55,17 @@ def write_text_atomic(path: Path, text: str) -> None:
         os.replace(temp, path)
     finally:
         Path(temp).unlink(missing_ok=True)
+
+
+def die_with_parent() -> None:
+    """In a child process (Linux): be killed when the parent dies, even by SIGKILL, instead of
+    living on as an orphan doing work nobody will read."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+            if os.getppid() == 1:  # the parent died before prctl took effect
+                os._exit(1)
 
 
 def _raise_interrupt(signum, frame):

@@ -57,7 +57,10 @@ def cmd_validate(args, layout: Layout, collection=None) -> int:
     from generator.collection.validate import load_collection
 
     if collection is None:
-        collection = load_collection(layout.papers_dir, _taxonomy(layout), layout.root)
+        from generator.atomic import Workspace
+
+        with Workspace(layout.root, "validate"):  # finishes or undoes what a killed run left first
+            collection = load_collection(layout.papers_dir, _taxonomy(layout), layout.root)
     for problem in collection.problems:
         print(f"{problem}{' (warning)' if problem.warning else ''}")
     if collection.errors:

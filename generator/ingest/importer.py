@@ -28,7 +28,7 @@ from pathlib import Path
 
 import yaml
 
-from generator.atomic import workspace_for
+from generator.atomic import die_with_parent, workspace_for
 from generator.collection import frontmatter
 from generator.collection.model import RawRecord, Rejection
 from generator.collection.paper import FIELD_NAMES, Paper, Source, duplicate_keys, normalize_title, to_front_matter
@@ -232,6 +232,7 @@ _WORKER: tuple[_Options, frozenset] | None = None
 
 def _start_worker(options: _Options, known: frozenset) -> None:
     global _WORKER
+    die_with_parent()  # a killed import leaves no worker behind
     _WORKER = (options, known)
 
 
