@@ -8,7 +8,6 @@ before anything is written, so a file written by `add` always validates.
 from __future__ import annotations
 
 import datetime as dt
-import re
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -16,12 +15,10 @@ from pathlib import Path
 
 from generator.atomic import workspace_for
 from generator.collection import frontmatter
+from generator.collection.identifiers import ISO_DATE, arxiv_id, clean_doi
 from generator.collection.links import classify
 from generator.collection.model import Link, Origin, RawRecord, Rejection
 from generator.collection.paper import (
-    ARXIV_ID,
-    DOI,
-    ISO_DATE,
     Paper,
     duplicate_keys,
     is_web_url,
@@ -34,9 +31,6 @@ from generator.collection.validate import check_paper
 from generator.errors import GeneratorError
 from generator.ingest.importer import CollectionIndex
 from generator.ingest.records import abstract_problem, paper_from_record
-
-_ARXIV_PREFIX = re.compile(r"^(?:arxiv:|https?://(?:www\.)?arxiv\.org/(?:abs|pdf)/)", re.IGNORECASE)
-_DOI_PREFIX = re.compile(r"^(?:doi:|https?://(?:dx\.)?doi\.org/)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -69,18 +63,17 @@ def read_abstract(name: str | None) -> tuple[str, str]:
 
 def normalize_arxiv(value: str) -> str:
     """'arXiv:2401.10010v2' or an arxiv.org URL -> '2401.10010'; raises when it is no arXiv id."""
-    text = _ARXIV_PREFIX.sub("", value.strip()).removesuffix(".pdf")
-    text = re.sub(r"v\d+$", "", text)
-    if not ARXIV_ID.match(text):
+    found = arxiv_id(value)
+    if not found:
         raise GeneratorError(f"--arxiv: '{value}' is not an arXiv id like '2401.10010'")
-    return text
+    return found
 
 
 def normalize_doi(value: str) -> str:
-    text = _DOI_PREFIX.sub("", value.strip())
-    if not DOI.match(text):
+    found = clean_doi(value)
+    if not found:
         raise GeneratorError(f"--doi: '{value}' is not a DOI like '10.1000/xyz123'")
-    return text
+    return found
 
 
 def _option_links(given: Iterable[tuple[str | None, str]]) -> tuple[Link, ...]:

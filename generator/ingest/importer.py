@@ -45,7 +45,6 @@ FILLABLE = ("authors", "year", "month", "day", "venue", "arxiv", "doi", "keyword
 COMPARED = ("title", "authors", "year", "month", "day", "venue", "arxiv", "doi")
 PROGRESS_EVERY = 1000
 PARALLEL_FROM = 1000  # records; fewer are prepared in this process (starting workers costs more)
-_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 Progress = Callable[[str], None]
 
@@ -115,7 +114,7 @@ def load_meta(path: Path) -> tuple[dict, str] | None:
     needs to recognise papers. None for a file that cannot be read; `validate` reports those."""
     try:
         yaml_text, body, _ = frontmatter.split(path.read_text(encoding="utf-8"), str(path))
-        meta = yaml.load(yaml_text, Loader=_FAST_LOADER)  # noqa: S506 - a safe loader
+        meta = frontmatter.load(yaml_text)
     except (InputError, UnicodeDecodeError, OSError, yaml.YAMLError, RecursionError, ValueError):
         return None  # ValueError: PyYAML's for impossible dates and huge integers
     return (meta, body.strip("\n")) if isinstance(meta, dict) else None
