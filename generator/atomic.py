@@ -45,16 +45,20 @@ JOURNAL = "journal.json"
 _current: contextvars.ContextVar[Workspace | None] = contextvars.ContextVar("workspace", default=None)
 
 
-def write_text_atomic(path: Path, text: str) -> None:
+def write_bytes_atomic(path: Path, data: bytes) -> None:
     """One file replaced whole (a temporary file beside it, then a rename): for caches and
     other files only this project reads."""
     handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
-            out.write(text)
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
         os.replace(temp, path)
     finally:
         Path(temp).unlink(missing_ok=True)
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    write_bytes_atomic(path, text.encode("utf-8"))
 
 
 def die_with_parent() -> None:
@@ -283,6 +287,7 @@ def recover(state: Path) -> list[Path]:
     staging = state / "staging"
     staging.mkdir(parents=True, exist_ok=True)
     leftovers = sorted(p for p in staging.iterdir())
+    leftovers += sorted((state / "cache").glob(".*.tmp"))  # a cache file being written when killed
     for run in leftovers:
         if run.is_dir():
             recover_run(run)

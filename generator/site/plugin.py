@@ -11,6 +11,7 @@ render it; `exports.py` writes papers.json, BibTeX and feeds.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from markupsafe import Markup, escape
@@ -21,8 +22,20 @@ from mkdocs.structure.files import File, Files
 
 from generator.site import session
 from generator.site.exports import export_files, write_exports
-from generator.site.pages import Renderer, SitePage, Where, sanitize, site_pages
+from generator.site.cache import content_key
+from generator.site.pages import PaperPage, Renderer, SitePage, Where, sanitize, site_pages
 from generator.site.render import environment
+
+log = logging.getLogger("mkdocs.plugins.paper-collection")
+
+
+def template_fingerprint(folder: Path) -> str:
+    """The page templates and the code that fills them: a cached page body is only reused
+    when neither changed."""
+    code = Path(__file__).parent
+    files = [*sorted(p for p in folder.glob("*") if p.is_file()),
+             *(code / name for name in ("pages.py", "render.py", "citation.py", "model.py"))]
+    return content_key(*((p.name, p.read_bytes()) for p in files))
 
 
 class PaperCollectionConfig(Config):
@@ -43,12 +56,14 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
         self.env = environment(template_dir / "collection")
         if not self.config.escape_text:
             self.env.autoescape = False
+        self.templates = template_fingerprint(template_dir / "collection")
         return config
 
     def on_files(self, files: Files, config):
         self.model = session.model_for(config)
         self.pages: dict[str, SitePage] = site_pages(self.model)
         self.renderer = Renderer(self.model, self.env)
+        self.memo = session.memo_for(config)
         for uri, page in self.pages.items():
             if page.generated and files.get_file_from_path(uri) is None:
                 files.append(File.generated(config, uri, content=""))
@@ -78,8 +93,17 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
 
     def on_page_content(self, html, page, config, files):
         ours = self._page(page)
+        where = Where(page.url, page.canonical_url, page.edit_url)
+        if isinstance(ours, PaperPage):
+            # A paper page's body is kept between builds, keyed by everything it shows.
+            key = content_key("page", self.templates, self.config.escape_text, where, *ours.inputs(self.model))
+            body = self.memo.get("page", key)
+            if body is None:
+                body = sanitize(ours.render(self.renderer, where))
+                self.memo.put("page", key, body)
+            return body
         if ours is not None:
-            html = ours.render(self.renderer, Where(page.url, page.canonical_url, page.edit_url))
+            html = ours.render(self.renderer, where)
         return sanitize(html)
 
     def on_page_context(self, context, page, config, nav):
@@ -90,3 +114,7 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
 
     def on_post_build(self, config):
         write_exports(Path(config.site_dir), export_files(self.model))
+        memo = self.memo
+        log.info("paper-collection: %d of %d paper page bodies reused from the cache", memo.hits_of("page"),
+                 len(self.model.papers))
+        session.save_memo(config)
