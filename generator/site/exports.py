@@ -4,7 +4,7 @@
 - `papers.bib` and `tags/<tag>/papers.bib`,
 - `feed.xml` and `tags/<tag>/feed.xml`: Atom feeds of the newest additions.
 
-Every file is a pure function of the collection and the site settings: two builds of the same
+Every file is a pure function of the site model (`model.py`): two builds of the same
 collection give byte-identical files (the feeds' `updated` is the newest paper's `added` date,
 never the time of the build).
 """
