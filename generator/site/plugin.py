@@ -50,6 +50,12 @@ class PaperCollectionConfig(Config):
 class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
     supports_multiple_instances = False
 
+    command = "build"
+
+    def on_startup(self, *, command, dirty):
+        # Defining on_startup also keeps this plugin across `mkdocs serve` rebuilds.
+        self.command = command
+
     def on_config(self, config):
         session.taxonomy_for(config)  # a broken taxonomy fails the build before anything else
         template_dir = Path(config.theme.custom_dir or session.project_root(config) / "theme_overrides")
@@ -60,7 +66,7 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
         return config
 
     def on_files(self, files: Files, config):
-        self.model = session.model_for(config)
+        self.model = session.model_for(config, preview=self.command == "serve")
         self.pages: dict[str, SitePage] = site_pages(self.model)
         self.renderer = Renderer(self.model, self.env)
         self.memo = session.memo_for(config)
