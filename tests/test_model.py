@@ -128,3 +128,27 @@ def test_layout_reads_folders_and_taxonomy_from_mkdocs_yml(tmp_path):
     assert "built out/" in result.stdout
     assert (root / "out" / "tags" / "index.html").exists() and not (root / "site").exists()
     assert (root / "out" / "search" / "paper-search.json").exists()
+
+
+def test_build_checks_the_collection_once_and_mkdocs_alone_still_checks(tmp_path, monkeypatch, capsys):
+    import subprocess
+    import sys
+
+    import generator.collection.validate as validate
+    from generator.cli import main
+
+    root = make_project(tmp_path / "project", FIXTURE / "papers")
+    shutil.copy(FIXTURE / "taxonomy.yml", root / "taxonomy.yml")
+    calls = []
+    real = validate.load_collection
+    monkeypatch.setattr(validate, "load_collection", lambda *a, **k: calls.append(a) or real(*a, **k))
+    assert main(["--root", str(root), "build"]) == 0
+    assert len(calls) == 1  # the CLI's check; MkDocs, run in the same process, is handed its result
+    assert (root / "site" / "tags" / "vision" / "index.html").exists()
+
+    broken = root / "content" / "papers" / "a-quiet-paper-about-nothing.md"
+    broken.write_text(broken.read_text().replace("tags: [language]", "tags: [not-a-tag]"))
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(root / "mkdocs.yml"),
+                             "-d", str(tmp_path / "out")], capture_output=True, text=True, cwd=root)
+    assert result.returncode != 0
+    assert "a-quiet-paper-about-nothing.md" in result.stderr and "'not-a-tag' is not a tag" in result.stderr
