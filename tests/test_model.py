@@ -46,6 +46,11 @@ def test_papers_newest_first_and_by_tag(model):
         "empty": [],
     }
     assert model.updated == "2024-03-03"
+    assert {name: slugs(papers) for name, papers in model.by_author.items()} == {
+        "Ada Lovelace": ["image-segmentation-at-scale", "image-segmentation-with-transformers"],
+        "Alan Turing": ["image-segmentation-with-transformers"],
+        "Grace Hopper": ["language-models-count-words", "a-quiet-paper-about-nothing"],
+    }
 
 
 def test_tag_pages_paginate(model):
