@@ -59,9 +59,10 @@ def processes_mentioning(text: str) -> list[str]:
     return found
 
 
-def start(root: Path, *args: str) -> subprocess.Popen:
+def start(root: Path, *args: str, env: dict | None = None) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "generator", "--root", str(root), *args], cwd=root,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, **(env or {})})
 
 
 COMMANDS = {
@@ -136,7 +137,8 @@ def test_second_run_refuses_while_the_first_holds_the_lock(built, tmp_path):
 
 def test_two_imports_at_once_do_not_both_write_the_same_papers(built, tmp_path):
     root = copy(built, tmp_path / "p")
-    first, second = start(root, *COMMANDS["import"]), start(root, *COMMANDS["import"])
+    wait = {"PAPER_COLLECTION_LOCK_WAIT": "300"}  # the second waits for the first, however loaded the machine
+    first, second = start(root, *COMMANDS["import"], env=wait), start(root, *COMMANDS["import"], env=wait)
     outputs = [process.communicate(timeout=180) for process in (first, second)]
     assert [p.returncode for p in (first, second)] == [0, 0], outputs
     reports = sorted(out for out, _ in outputs)
