@@ -6,6 +6,9 @@ indexing grow with the collection (3-4 s and 10 MB at 5,000 papers), and Materia
 `prebuild_index` option. Here the index is built once, at build time, and split so that a
 query only downloads what it needs:
 
+- the documents are the site model's (`model.SiteModel.search_documents`, obtained through
+  `session.model_for`: the same model the `paper-collection` plugin renders from, never read
+  from that plugin);
 - documents are papers only, with the fields that matter: title (boost 10), tags and authors
   (boost 3), abstract (boost 1). Terms come from lunr's own pipeline (lunr.py: tokenizer,
   trimmer, English stop words, Porter stemmer) and each (term, paper) weight is lunr's BM25
