@@ -19,18 +19,22 @@ def _taxonomy(layout: Layout):
 
 
 def cmd_import(args, layout: Layout) -> int:
+    from generator.atomic import Workspace
     from generator.ingest.importer import run_import, stderr_progress
 
-    report = run_import([Path(p) for p in args.paths], layout.papers_dir, _taxonomy(layout),
-                        added=args.added, fmt=args.format, listed_year=args.year, default_tag=args.default_tag,
-                        progress=stderr_progress)
+    # The lock covers reading the collection too: two imports never both take a paper for new.
+    with Workspace(layout.root, "import"):
+        report = run_import([Path(p) for p in args.paths], layout.papers_dir, _taxonomy(layout),
+                            added=args.added, fmt=args.format, listed_year=args.year,
+                            default_tag=args.default_tag, progress=stderr_progress)
     print(report.render())
-    print(f"wrote {len(report.written)} file(s) under {layout.papers_dir.relative_to(layout.root)}/"
+    print(f"wrote {len(report.written)} file(s) under {layout.shown(layout.papers_dir)}/"
           if report.written else "no file changed")
     return 0
 
 
 def cmd_add(args, layout: Layout) -> int:
+    from generator.atomic import Workspace
     from generator.ingest.add import add_paper, read_abstract
 
     if args.identifier or args.saved:
@@ -39,16 +43,17 @@ def cmd_add(args, layout: Layout) -> int:
         raise GeneratorError("add needs an arXiv id or DOI (python -m generator add arXiv:2401.10010), "
                              "or --title and --abstract-file")
     abstract, source = read_abstract(args.abstract_file)
-    result = add_paper(layout.papers_dir, _taxonomy(layout), title=args.title, abstract=abstract, tags=args.tag,
-                       links=args.link, code=args.code, project=args.project, authors=args.author,
-                       arxiv=args.arxiv, doi=args.doi, year=args.year, added=args.added, source_file=source,
-                       root=layout.root)
+    with Workspace(layout.root, "add"):
+        result = add_paper(layout.papers_dir, _taxonomy(layout), title=args.title, abstract=abstract,
+                           tags=args.tag, links=args.link, code=args.code, project=args.project,
+                           authors=args.author, arxiv=args.arxiv, doi=args.doi, year=args.year, added=args.added,
+                           source_file=source, root=layout.root)
     _print_added(args, layout, result)
     return 0
 
 
 def _print_added(args, layout: Layout, result) -> None:
-    print(f"wrote {result.path.relative_to(layout.root).as_posix()}")
+    print(f"wrote {layout.shown(result.path)}")
     print(f"tags: {', '.join(result.paper.tags)}"
           + (f" (taxonomy.yml suggests: {', '.join(result.suggested) or 'none'})" if args.tag else
              " (suggested by taxonomy.yml; change them in the file if they do not fit)"))
@@ -70,6 +75,7 @@ def _lookup_client(args, layout: Layout):
 def cmd_add_by_identifier(args, layout: Layout) -> int:
     """`add IDENTIFIER`: the paper's fields from the arXiv API, Crossref or OpenAlex (or a saved
     response), combined with the options given; options win over what the lookup found."""
+    from generator.atomic import Workspace
     from generator.ingest.add import add_paper, read_abstract
     from generator.ingest.lookup.resolve import look_up, parse_identifier, pick, records_from_file
 
@@ -86,29 +92,32 @@ def cmd_add_by_identifier(args, layout: Layout) -> int:
         raise GeneratorError(f"{identifier or args.saved}: the lookup found no abstract; "
                              "give it with --abstract-file PATH (or '-' for standard input)")
     same_year = args.year is None or args.year == record.year
-    result = add_paper(layout.papers_dir, _taxonomy(layout), title=args.title or record.title, abstract=abstract,
-                       tags=args.tag, links=args.link, code=args.code, project=args.project,
-                       authors=args.author or record.authors, arxiv=args.arxiv or record.arxiv,
-                       doi=args.doi or record.doi, year=args.year or record.year,
-                       month=record.month if same_year else None, day=record.day if same_year else None,
-                       venue=record.venue, added=args.added, source_file=record.origin.file, root=layout.root)
+    with Workspace(layout.root, "add"):
+        result = add_paper(layout.papers_dir, _taxonomy(layout), title=args.title or record.title,
+                           abstract=abstract, tags=args.tag, links=args.link, code=args.code, project=args.project,
+                           authors=args.author or record.authors, arxiv=args.arxiv or record.arxiv,
+                           doi=args.doi or record.doi, year=args.year or record.year,
+                           month=record.month if same_year else None, day=record.day if same_year else None,
+                           venue=record.venue, added=args.added, source_file=record.origin.file, root=layout.root)
     _print_added(args, layout, result)
     return 0
 
 
 def cmd_enrich(args, layout: Layout) -> int:
+    from generator.atomic import Workspace
     from generator.ingest.enrich import run_enrich
     from generator.ingest.importer import stderr_progress
     from generator.ingest.lookup.resolve import OnlineFinder, SavedFinder, records_from_file
 
-    if args.saved:
-        finder = SavedFinder(records_from_file(Path(args.saved)), Path(args.saved).name)
-        report = run_enrich(layout.papers_dir, finder, root=layout.root, dry_run=args.dry_run,
-                            progress=stderr_progress)
-    else:
-        with _lookup_client(args, layout) as client:
-            report = run_enrich(layout.papers_dir, OnlineFinder(client), root=layout.root, dry_run=args.dry_run,
+    with Workspace(layout.root, "enrich"):
+        if args.saved:
+            finder = SavedFinder(records_from_file(Path(args.saved)), Path(args.saved).name)
+            report = run_enrich(layout.papers_dir, finder, root=layout.root, dry_run=args.dry_run,
                                 progress=stderr_progress)
+        else:
+            with _lookup_client(args, layout) as client:
+                report = run_enrich(layout.papers_dir, OnlineFinder(client), root=layout.root,
+                                    dry_run=args.dry_run, progress=stderr_progress)
     print(report.render())
     return 0
 
@@ -135,11 +144,14 @@ def cmd_validate(args, layout: Layout, collection=None) -> int:
     from generator.collection.validate import load_collection
 
     if collection is None:
-        collection = load_collection(layout.papers_dir, _taxonomy(layout), layout.root)
+        from generator.atomic import Workspace
+
+        with Workspace(layout.root, "validate"):  # finishes or undoes what a killed run left first
+            collection = load_collection(layout.papers_dir, _taxonomy(layout), layout.root)
     for problem in collection.problems:
         print(f"{problem}{' (warning)' if problem.warning else ''}")
     if collection.errors:
-        print(f"{len(collection.errors)} problem(s) in {layout.papers_dir.relative_to(layout.root)}/; "
+        print(f"{len(collection.errors)} problem(s) in {layout.shown(layout.papers_dir)}/; "
               "nothing was built", file=sys.stderr)
         return 1
     warnings = len(collection.problems)
@@ -148,15 +160,19 @@ def cmd_validate(args, layout: Layout, collection=None) -> int:
 
 
 def cmd_build(args, layout: Layout) -> int:
+    from generator.atomic import Workspace
     from generator.collection.validate import load_collection
     from generator.site.build import build_site
 
-    collection = load_collection(layout.papers_dir, _taxonomy(layout), layout.root)
-    if cmd_validate(args, layout, collection) != 0:
-        return 1
-    newest = max((p.added for p in collection.papers), default=None)
-    build_site(layout.config_file, layout.site_dir, content_date=newest)
-    print(f"built {layout.site_dir.relative_to(layout.root)}/")
+    with Workspace(layout.root, "build") as workspace:
+        taxonomy = _taxonomy(layout)
+        collection = load_collection(layout.papers_dir, taxonomy, layout.root)
+        if cmd_validate(args, layout, collection) != 0:
+            return 1
+        newest = max((p.added for p in collection.papers), default=None)
+        # MkDocs runs in this process and is handed the checked papers: they are not read twice.
+        build_site(workspace, layout.config_file, layout.site_dir, collection.papers, taxonomy, content_date=newest)
+    print(f"built {layout.shown(layout.site_dir)}/")
     return 0
 
 

@@ -1,18 +1,78 @@
-"""Where things live. The CLI and the MkDocs plugin share these defaults."""
+"""Where things live, read from `mkdocs.yml` only: the docs and site folders, and the
+`paper-collection` plugin's options (the taxonomy file). The CLI, the MkDocs plugins and the
+tests all ask this module, so a folder renamed in `mkdocs.yml` is renamed everywhere.
+
+`PAPERS` and `TAGS` are URL layout, not settings: paper files live in `<docs_dir>/papers/`
+and tag pages are generated under `tags/`.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
+from typing import Any
+
+from generator.errors import GeneratorError
+
+CONFIG_FILE = "mkdocs.yml"
+PLUGIN = "paper-collection"  # the plugin's name in mkdocs.yml
+STATE_DIR = ".paper-collection"  # git-ignored working folder: lock, staging, cache (see generator/atomic.py)
+PAPERS = "papers"  # folder of paper files inside the docs dir, and their URL prefix
+TAGS = "tags"  # URL prefix of the generated tag pages
+DEFAULTS = {"docs_dir": "docs", "site_dir": "site"}  # MkDocs' own defaults
+PLUGIN_DEFAULTS = {"taxonomy": "taxonomy.yml"}
+
+
+def read_config_file(path: Path) -> dict[str, Any]:
+    """mkdocs.yml as data, with MkDocs' own loader (`!ENV` tags, `INHERIT`), without loading plugins."""
+    from mkdocs.utils.yaml import yaml_load
+
+    try:
+        with path.open("rb") as handle:
+            data = yaml_load(handle)
+    except FileNotFoundError:
+        raise GeneratorError(f"{path}: no MkDocs configuration here; run from the project folder or pass --root") \
+            from None
+    except Exception as error:  # noqa: BLE001 - any YAML problem is the user's file, not a crash
+        raise GeneratorError(f"{path}: cannot read it: {error}") from None
+    if not isinstance(data, dict):
+        raise GeneratorError(f"{path}: expected a mapping of settings")
+    return data
+
+
+def plugin_options(config: dict[str, Any], name: str = PLUGIN) -> dict[str, Any]:
+    """One plugin's options from the raw `plugins:` setting (a list of names or of {name: options})."""
+    plugins = config.get("plugins") or []
+    items = plugins.items() if isinstance(plugins, dict) else (
+        next(iter(p.items())) if isinstance(p, dict) else (p, None) for p in plugins)
+    for key, options in items:
+        if key == name:
+            return {**PLUGIN_DEFAULTS, **(options or {})}
+    return dict(PLUGIN_DEFAULTS)
 
 
 @dataclass(frozen=True)
 class Layout:
+    """The project's folders, as `mkdocs.yml` (in `root`, or `config_file`) declares them."""
+
     root: Path
+    config_file: Path | None = None
+
+    def __post_init__(self) -> None:
+        if self.config_file is None:
+            object.__setattr__(self, "config_file", self.root / CONFIG_FILE)
+
+    @cached_property
+    def config(self) -> dict[str, Any]:
+        return read_config_file(self.config_file)
+
+    def _path(self, value: str) -> Path:
+        return (self.config_file.parent / value).resolve()
 
     @property
     def docs_dir(self) -> Path:
-        return self.root / "content"
+        return self._path(self.config.get("docs_dir") or DEFAULTS["docs_dir"])
 
     @property
     def papers_dir(self) -> Path:
@@ -20,16 +80,19 @@ class Layout:
 
     @property
     def taxonomy(self) -> Path:
-        return self.root / "taxonomy.yml"
+        return self._path(plugin_options(self.config)["taxonomy"])
 
     @property
     def site_dir(self) -> Path:
-        return self.root / "site"
+        return self._path(self.config.get("site_dir") or DEFAULTS["site_dir"])
 
     @property
-    def config_file(self) -> Path:
-        return self.root / "mkdocs.yml"
+    def state_dir(self) -> Path:
+        return self.root / STATE_DIR
 
-
-PAPERS = "papers"  # folder of paper files inside the docs dir, and their URL prefix
-TAGS = "tags"  # URL prefix of the generated tag pages
+    def shown(self, path: Path) -> str:
+        """A path as the user sees it: relative to the project folder when inside it."""
+        try:
+            return path.resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return path.as_posix()

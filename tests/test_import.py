@@ -9,11 +9,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator import frontmatter, importer, similar
+from generator import atomic
+from generator.collection import frontmatter, similar
 from generator.collection.similar import similar_pairs
 from generator.collection.taxonomy import load_taxonomy
 from generator.collection.validate import load_collection
 from generator.errors import GeneratorError, InputError
+from generator.ingest import importer
 from generator.ingest.importer import run_import
 from generator.ingest.readers.listing import read_listing
 from tests.helpers import ROOT, make_project, run_generator
@@ -392,12 +394,13 @@ def test_a_failed_swap_restores_every_file(project, monkeypatch):
     calls = []
 
     def failing_replace(source, target):
-        calls.append(target)
-        if len(calls) == 3:
-            raise OSError(28, "No space left on device")
+        if Path(target).parent == papers_dir(project) and str(source).endswith(".new"):
+            calls.append(target)  # a staged paper file moved into place
+            if len(calls) == 3:
+                raise OSError(28, "No space left on device")
         real_replace(source, target)
 
-    monkeypatch.setattr(importer.os, "replace", failing_replace)
+    monkeypatch.setattr(atomic.os, "replace", failing_replace)
     with pytest.raises(GeneratorError, match="nothing was changed"):
         do_import(project, FIXTURES / "listing_variant.txt", FIXTURES / "merge.atom")
     assert len(calls) == 3

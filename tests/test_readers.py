@@ -8,17 +8,15 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import sys
-import types
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.collection.model import Link, Origin, RawRecord, ReadResult, Rejection
+from generator.collection import identifiers
+from generator.collection.model import Link, Origin, ReadResult, Rejection
 from generator.errors import InputError
-from generator.ingest.readers import _shared
 from generator.ingest.readers.atom import read_atom
 from generator.ingest.readers.bibtex import read_bibtex
 from generator.ingest.readers.bibtex import split_authors as bib_authors
@@ -376,22 +374,6 @@ def test_readers_cover_every_format() -> None:
     assert set(READERS) == set(FORMATS) == {"listing", "bibtex", "json", "jsonl", "atom", "csv"}
 
 
-def test_read_input_dispatches_listing_lazily(monkeypatch: pytest.MonkeyPatch) -> None:
-    seen: list[tuple[str, str]] = []
-    fake = types.ModuleType("generator.ingest.readers.listing")
-
-    def read_listing(text: str, file: str) -> ReadResult:
-        seen.append((text, file))
-        return ReadResult(records=(RawRecord("T", "A", Origin(file, 1, "listing")),))
-
-    fake.read_listing = read_listing  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "generator.ingest.readers.listing", fake)
-    fmt, result = read_input("Mar 20\n\nT\n\nA\n", "dump.txt")
-    assert fmt == "listing"
-    assert seen == [("Mar 20\n\nT\n\nA\n", "dump.txt")]
-    assert result.records[0].title == "T"
-
-
 def test_read_input_forced_format_overrides_detection() -> None:
     text = "title,abstract\nT,A\n"
     fmt, result = read_input(text, "x.txt", fmt="csv")
@@ -423,7 +405,7 @@ def test_read_input_unknown_format() -> None:
     ],
 )
 def test_arxiv_ids(value: str, expected: str | None) -> None:
-    assert _shared.arxiv_id(value) == expected
+    assert identifiers.arxiv_id(value) == expected
 
 
 @pytest.mark.parametrize(
@@ -438,12 +420,12 @@ def test_arxiv_ids(value: str, expected: str | None) -> None:
     ],
 )
 def test_dates_are_never_invented(value: str | None, expected: tuple) -> None:
-    assert _shared.parse_date(value) == expected
+    assert identifiers.parse_date(value) == expected
 
 
 @pytest.mark.parametrize(("value", "month"), [("mar", 3), ("March", 3), ("Sept.", 9), ("03", 3), ("13", None)])
 def test_months(value: str, month: int | None) -> None:
-    assert _shared.parse_month(value) == month
+    assert identifiers.parse_month(value) == month
 
 
 # --- robustness: any text either reads or fails as an InputError -------------------------------

@@ -105,3 +105,22 @@ def test_paper_pages_list_related_papers_with_tags_and_respect_the_option(tmp_pa
 
 def test_related_is_not_committed():
     assert not list(Path(ROOT / "content").rglob("*related*"))
+
+
+def test_incremental_update_equals_a_recomputation_in_the_same_space():
+    """`related.update` after edits, an addition and a removal gives exactly what computing every
+    neighbour again in the same fitted space gives (its terms and IDF are those of the first fit)."""
+    from dataclasses import replace
+
+    papers = sorted(load_collection(ROOT / "content" / "papers", load_taxonomy(ROOT / "taxonomy.yml"), ROOT).papers,
+                    key=lambda p: p.slug)
+    first, space = related.related_with_space(papers, 5)
+    assert first == related_papers(papers, 5)
+    edited = [replace(p, abstract=papers[(i * 7) % len(papers)].abstract) for i, p in enumerate(papers[:3])]
+    added = replace(papers[10], slug="zz-added-paper", abstract=papers[20].abstract + " " + papers[10].abstract)
+    now = [*edited, *papers[3:-1], added]  # the last paper removed
+    changed = {p.slug for p in edited} | {added.slug}
+    updated, new_space = related.update(space, first, now, changed, 5)
+    assert new_space.slugs == sorted(p.slug for p in now)
+    assert updated == related.neighbours(new_space.matrix, new_space.slugs, 5)
+    assert updated != first

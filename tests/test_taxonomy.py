@@ -416,7 +416,8 @@ def test_prefilter_matches_plain_regex_scoring(taxonomy: Taxonomy, papers: list[
     odd = ("SOCIAL NORMS and ſocial norms", "The LLM-baſed ıntrospection of KELVIN-ſcaling")
     for title, abstract in [*papers, odd, (odd[1], odd[0])]:
         for tag in taxonomy.tags:
-            assert tag.score(title, abstract) == slow(tag, title, abstract), (tag.name, title)
+            score = dict(taxonomy.scores(title, abstract)).get(tag.name, 0)
+            assert score == slow(tag, title, abstract), (tag.name, title)
 
 
 WORDS = [
@@ -451,7 +452,7 @@ WORDS = [
 def test_prefilter_never_changes_scores(taxonomy: Taxonomy, title: list[str], abstract: list[str]) -> None:
     t, a = " ".join(title), "".join(abstract)
     for tag in taxonomy.tags:
-        fast = tag.score(t, a)
+        fast = dict(taxonomy.scores(t, a)).get(tag.name, 0)
         excluded = any(p.search(t) or p.search(a) for p in tag.exclude_patterns)
         th = sum(1 for p in tag.title_patterns if p.search(t))
         ah = sum(len(list(p.finditer(a))) for p in tag.abstract_patterns)

@@ -134,6 +134,11 @@ def _load(yaml_text: str):
     raise AssertionError("unreachable")
 
 
+def load(yaml_text: str) -> Any:
+    """Front matter as data, without the line map `parse` makes (the importer's quick index)."""
+    return _load(yaml_text)[1]
+
+
 def parse(text: str, file: str) -> PaperFile:
     """Parse a paper file. Raises InputError naming the file and line of a YAML problem."""
     yaml_text, body, body_line = split(text, file)

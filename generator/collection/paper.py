@@ -14,10 +14,6 @@ from urllib.parse import urlsplit
 
 from generator.collection.model import LINK_KINDS, Link
 
-ARXIV_ID = re.compile(r"^(\d{4}\.\d{4,5}|[a-z\-]+(\.[A-Z]{2})?/\d{7})$")
-DOI = re.compile(r"^10\.\d{4,9}/\S+$")
-ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
 
 @dataclass(frozen=True)
 class Source:
@@ -49,9 +45,6 @@ class Paper:
     links: tuple[Link, ...] = ()
     sources: tuple[Source, ...] = field(default=())
 
-    @property
-    def listed(self) -> str | None:
-        return next((s.listed for s in self.sources if s.listed), None)
 
 
 # Front matter keys in the order they are written. (name, expected type, required, help)
@@ -169,4 +162,4 @@ def from_front_matter(slug: str, meta: dict[str, Any], body: str) -> Paper:
 
 
 __all__ = ["FIELDS", "FIELD_NAMES", "LINK_KINDS", "Paper", "Source", "normalize_title", "duplicate_keys", "is_web_url",
-           "paper_fields", "to_front_matter", "from_front_matter", "ARXIV_ID", "DOI", "ISO_DATE"]
+           "paper_fields", "to_front_matter", "from_front_matter"]

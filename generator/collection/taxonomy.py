@@ -62,10 +62,6 @@ class Tag:
         patterns = self.title_patterns + self.abstract_patterns + self.exclude_patterns
         object.__setattr__(self, "_needs", {p: _required_literal(p.pattern) for p in patterns})
 
-    def score(self, title: str, abstract: str) -> int:
-        """How strongly the rules point at this tag; 0 when the tag does not apply."""
-        return self._score(title, abstract, _fold(title), _fold(abstract))
-
     def _score(self, title: str, abstract: str, title_key: str, abstract_key: str) -> int:
         needs = self._needs
         for pattern in self.exclude_patterns:

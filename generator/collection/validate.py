@@ -15,13 +15,11 @@ from typing import Any
 from rapidfuzz import fuzz, process
 
 from generator.collection import frontmatter
+from generator.collection.identifiers import ARXIV_ID, DOI, ISO_DATE, YEARS
 from generator.collection.model import LINK_KINDS
 from generator.collection.paper import (
-    ARXIV_ID,
-    DOI,
     FIELD_NAMES,
     FIELDS,
-    ISO_DATE,
     Paper,
     duplicate_keys,
     from_front_matter,
@@ -147,7 +145,7 @@ def check_paper(file: str, parsed: frontmatter.PaperFile, tag_names: frozenset[s
             dt.date.fromisoformat(added)
         except ValueError:
             add("added", f"'{added}' is not a date like '2024-01-05'; write added: 'YYYY-MM-DD'")
-    for name, low, high in (("month", 1, 12), ("day", 1, 31), ("year", 1000, 2999)):
+    for name, low, high in (("month", 1, 12), ("day", 1, 31), ("year", *YEARS)):
         value = meta.get(name)
         if isinstance(value, int) and not isinstance(value, bool) and not low <= value <= high:
             add(name, f"{value} is out of range {low}-{high}")

@@ -8,21 +8,17 @@ before anything is written, so a file written by `add` always validates.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import re
 import sys
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from generator.atomic import workspace_for
 from generator.collection import frontmatter
+from generator.collection.identifiers import ISO_DATE, arxiv_id, clean_doi
 from generator.collection.links import classify
 from generator.collection.model import Link, Origin, RawRecord, Rejection
 from generator.collection.paper import (
-    ARXIV_ID,
-    DOI,
-    ISO_DATE,
     Paper,
     duplicate_keys,
     is_web_url,
@@ -35,9 +31,6 @@ from generator.collection.validate import check_paper
 from generator.errors import GeneratorError
 from generator.ingest.importer import CollectionIndex
 from generator.ingest.records import abstract_problem, paper_from_record
-
-_ARXIV_PREFIX = re.compile(r"^(?:arxiv:|https?://(?:www\.)?arxiv\.org/(?:abs|pdf)/)", re.IGNORECASE)
-_DOI_PREFIX = re.compile(r"^(?:doi:|https?://(?:dx\.)?doi\.org/)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -70,18 +63,17 @@ def read_abstract(name: str | None) -> tuple[str, str]:
 
 def normalize_arxiv(value: str) -> str:
     """'arXiv:2401.10010v2' or an arxiv.org URL -> '2401.10010'; raises when it is no arXiv id."""
-    text = _ARXIV_PREFIX.sub("", value.strip()).removesuffix(".pdf")
-    text = re.sub(r"v\d+$", "", text)
-    if not ARXIV_ID.match(text):
+    found = arxiv_id(value)
+    if not found:
         raise GeneratorError(f"--arxiv: '{value}' is not an arXiv id like '2401.10010'")
-    return text
+    return found
 
 
 def normalize_doi(value: str) -> str:
-    text = _DOI_PREFIX.sub("", value.strip())
-    if not DOI.match(text):
+    found = clean_doi(value)
+    if not found:
         raise GeneratorError(f"--doi: '{value}' is not a DOI like '10.1000/xyz123'")
-    return text
+    return found
 
 
 def _option_links(given: Iterable[tuple[str | None, str]]) -> tuple[Link, ...]:
@@ -186,15 +178,6 @@ def add_paper(papers_dir: Path, taxonomy, *, title: str, abstract: str, tags: It
 
 
 def _write_new(target: Path, text: str) -> None:
-    """Write `target` whole or not at all, and never over an existing file."""
-    handle, temp = tempfile.mkstemp(dir=target.parent, prefix=".add-", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
-            out.write(text)
-        os.link(temp, target)  # fails if the name was taken meanwhile
-    except FileExistsError:
-        raise GeneratorError(f"{target.name} appeared while adding; run add again") from None
-    except OSError as error:
-        raise GeneratorError(f"cannot write {target}: {error.strerror}; nothing was written") from None
-    finally:
-        Path(temp).unlink(missing_ok=True)
+    """Write `target` whole or not at all, and never over an existing file (see generator/atomic.py)."""
+    with workspace_for(target, "add") as workspace:
+        workspace.create_file(target, text)

@@ -21,7 +21,6 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
-import tempfile
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -29,6 +28,7 @@ from pathlib import Path
 
 import yaml
 
+from generator.atomic import die_with_parent, workspace_for
 from generator.collection import frontmatter
 from generator.collection.model import RawRecord, Rejection
 from generator.collection.paper import FIELD_NAMES, Paper, Source, duplicate_keys, normalize_title, to_front_matter
@@ -45,7 +45,6 @@ FILLABLE = ("authors", "year", "month", "day", "venue", "arxiv", "doi", "keyword
 COMPARED = ("title", "authors", "year", "month", "day", "venue", "arxiv", "doi")
 PROGRESS_EVERY = 1000
 PARALLEL_FROM = 1000  # records; fewer are prepared in this process (starting workers costs more)
-_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 Progress = Callable[[str], None]
 
@@ -115,7 +114,7 @@ def load_meta(path: Path) -> tuple[dict, str] | None:
     needs to recognise papers. None for a file that cannot be read; `validate` reports those."""
     try:
         yaml_text, body, _ = frontmatter.split(path.read_text(encoding="utf-8"), str(path))
-        meta = yaml.load(yaml_text, Loader=_FAST_LOADER)  # noqa: S506 - a safe loader
+        meta = frontmatter.load(yaml_text)
     except (InputError, UnicodeDecodeError, OSError, yaml.YAMLError, RecursionError, ValueError):
         return None  # ValueError: PyYAML's for impossible dates and huge integers
     return (meta, body.strip("\n")) if isinstance(meta, dict) else None
@@ -233,6 +232,7 @@ _WORKER: tuple[_Options, frozenset] | None = None
 
 def _start_worker(options: _Options, known: frozenset) -> None:
     global _WORKER
+    die_with_parent()  # a killed import leaves no worker behind
     _WORKER = (options, known)
 
 
@@ -398,40 +398,11 @@ def run_import(paths: list[Path], papers_dir: Path, taxonomy, *, added: str, fmt
 
 
 def write_all(pending: dict[Path, str]) -> list[Path]:
-    """Write every file or none: stage each next to its target, then swap them all in; on any
-    failure restore what was there. Files whose text is unchanged are not touched."""
-    staged: list[tuple[Path, Path]] = []
-    try:
-        for target, text in sorted(pending.items()):
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if target.exists() and target.read_text(encoding="utf-8") == text:
-                continue
-            handle, temp = tempfile.mkstemp(dir=target.parent, prefix=".import-", suffix=".tmp")
-            staged.append((Path(temp), target))
-            with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
-                out.write(text)
-    except OSError as error:
-        _discard(staged)
-        raise GeneratorError(f"cannot write the collection: {error}; nothing was changed") from None
-    backups: list[tuple[Path, bytes | None]] = []
-    try:
-        for temp, target in staged:
-            backups.append((target, target.read_bytes() if target.exists() else None))
-            os.replace(temp, target)
-    except OSError as error:
-        for target, old in reversed(backups):
-            if old is None:
-                target.unlink(missing_ok=True)
-            else:
-                target.write_bytes(old)
-        _discard(staged)
-        raise GeneratorError(f"cannot write the collection: {error}; nothing was changed") from None
-    return [target for _, target in staged]
-
-
-def _discard(staged: list[tuple[Path, Path]]) -> None:
-    for temp, _ in staged:
-        temp.unlink(missing_ok=True)
+    """Write every file or none (see generator/atomic.py); unchanged files are not touched."""
+    if not pending:
+        return []
+    with workspace_for(next(iter(pending)), "import") as workspace:
+        return workspace.replace_files(pending)
 
 
 def stderr_progress(message: str) -> None:

@@ -9,13 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from generator.collection.identifiers import MONTHS
 from generator.collection.links import extract_links, unique_links
 from generator.collection.model import Link, RawRecord, Rejection
 from generator.collection.paper import Paper, Source, normalize_title
 from generator.ingest.clean import clean_text
 
-MONTHS = {m: i for i, m in enumerate(
-    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
 MIN_ABSTRACT_WORDS = 8
 
 _NUMERIC_DATE = re.compile(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})$")

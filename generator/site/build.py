@@ -1,48 +1,82 @@
-"""`build`: check the collection, run `mkdocs build --strict` into a fresh folder, then swap it
-in place of `site/`, so a failed build leaves the last good site as it was."""
+"""`build`: MkDocs, run in this process on the collection the CLI has just checked, into a
+staging folder (generator/atomic.py) that is then swapped in place of the site folder: a
+failed or interrupted build leaves the last good site as it was, and no child process is ever
+left running (there is none; it also saves MkDocs' start-up).
+"""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import logging
 import os
-import shutil
-import subprocess
 import sys
-import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
+from generator.atomic import Workspace
+from generator.collection.paper import Paper
+from generator.collection.taxonomy import Taxonomy
 from generator.errors import GeneratorError
+from generator.site import session
 
 
-def build_site(config_file: Path, site_dir: Path, *, content_date: str | None = None,
-               extra_args: tuple[str, ...] = ()) -> None:
+@contextlib.contextmanager
+def _source_date(content_date: str | None):
     """`content_date` (ISO, the newest paper's `added`) stands in for the build time wherever
     MkDocs would otherwise write the clock (sitemap lastmod, gzip header): same input, same bytes."""
-    site_dir = site_dir.resolve()
-    staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.building-", dir=site_dir.parent))
+    if not content_date or "SOURCE_DATE_EPOCH" in os.environ:
+        yield
+        return
+    moment = dt.datetime.fromisoformat(content_date).replace(tzinfo=dt.UTC)
+    os.environ["SOURCE_DATE_EPOCH"] = str(int(moment.timestamp()))
     try:
-        env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-        if content_date and "SOURCE_DATE_EPOCH" not in env:
-            moment = dt.datetime.fromisoformat(content_date).replace(tzinfo=dt.UTC)
-            env["SOURCE_DATE_EPOCH"] = str(int(moment.timestamp()))
-        command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--config-file", str(config_file),
-                   "--site-dir", str(staging), *extra_args]
-        result = subprocess.run(command, check=False, env=env)
-        if result.returncode != 0:
-            raise GeneratorError(f"mkdocs build --strict failed (exit {result.returncode}); "
-                                 f"{site_dir.name}/ was left as it was")
-        swap(staging, site_dir)
+        yield
     finally:
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
+        os.environ.pop("SOURCE_DATE_EPOCH", None)
 
 
-def swap(new: Path, target: Path) -> None:
-    """Put `new` where `target` is, keeping the old one until the new one is in place."""
-    old = None
-    if target.exists():
-        old = target.with_name(f".{target.name}.old-{os.getpid()}")
-        os.replace(target, old)
-    os.replace(new, target)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+@contextlib.contextmanager
+def _mkdocs_log():
+    """MkDocs' messages on standard error, as `mkdocs build` prints them."""
+    logger = logging.getLogger("mkdocs")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)-8s -  %(message)s"))
+    handler.setLevel(logging.INFO)
+    level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+
+
+def build_site(workspace: Workspace, config_file: Path, site_dir: Path, papers: Sequence[Paper],
+               taxonomy: Taxonomy, *, content_date: str | None = None) -> None:
+    """Build the checked `papers` with MkDocs (strict) and swap the result in for `site_dir`."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    staging = workspace.new_dir("site")
+    kept = f"{site_dir.name}/ was left as it was"
+    with _mkdocs_log(), _source_date(content_date):
+        try:
+            config = load_config(str(config_file), site_dir=str(staging), strict=True)
+            session.trust(config, papers, taxonomy)
+            config.plugins.on_startup(command="build", dirty=False)
+            try:
+                build(config)
+            finally:
+                config.plugins.on_shutdown()
+        except KeyboardInterrupt:
+            raise
+        except (MkDocsException, SystemExit) as error:
+            raise GeneratorError(f"mkdocs build --strict failed ({error}); {kept}") from None
+        except Exception as error:  # noqa: BLE001 - a broken theme or plugin: say so, keep the site
+            raise GeneratorError(f"mkdocs build --strict failed ({type(error).__name__}: {error}); {kept}") \
+                from None
+    workspace.replace_dir(staging, site_dir)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from array import array
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -56,7 +57,36 @@ def counts(documents: Sequence[list[str]], vocabulary: dict[str, int]) -> sparse
     return matrix
 
 
-def vectors(papers: Sequence[Paper]) -> sparse.csr_matrix:
+@dataclass
+class Fitted:
+    """A fitted TF-IDF space: the kept terms and their IDF, and one unit row per paper."""
+
+    terms: dict[str, int]  # kept term -> column
+    transformer: TfidfTransformer
+    slugs: list[str]  # the rows of `matrix`, in slug order
+    matrix: sparse.csr_matrix
+
+    def transform(self, papers: Sequence[Paper]) -> sparse.csr_matrix:
+        """Rows for papers in this fitted space (terms it has not seen are left out)."""
+        terms = self.terms
+
+        def kept(text: str) -> list[str]:
+            return [t for t in analyze(text) if t in terms]
+
+        abstracts = counts([kept(p.abstract) for p in papers], dict(terms))
+        titles = counts([kept(plain_title(p.title)) for p in papers], dict(terms))
+        shape = (len(papers), len(terms))
+        abstracts.resize(shape)
+        titles.resize(shape)
+        return _combine(self.transformer, abstracts, titles)
+
+
+def _combine(transformer: TfidfTransformer, abstracts, titles) -> sparse.csr_matrix:
+    combined = transformer.transform(abstracts) + TITLE_WEIGHT * transformer.transform(titles)
+    return normalize(combined.tocsr(), norm="l2", copy=False)
+
+
+def fit(papers: Sequence[Paper]) -> Fitted:
     """One L2-normalised TF-IDF row per paper (in the order given): sublinear term frequency and
     smoothed IDF as scikit-learn's TfidfTransformer computes them, IDF over titles and abstracts
     together. Terms in one paper only are dropped (they cannot make two papers similar), as are
@@ -72,35 +102,114 @@ def vectors(papers: Sequence[Paper]) -> sparse.csr_matrix:
     if not len(keep):
         raise ValueError("no term is shared by two papers")
     transformer = TfidfTransformer(sublinear_tf=True, norm="l2").fit(present[:, keep])
-    combined = transformer.transform(abstracts[:, keep]) + TITLE_WEIGHT * transformer.transform(titles[:, keep])
-    return normalize(combined.tocsr(), norm="l2", copy=False)
+    words = list(vocabulary)
+    terms = {words[i]: column for column, i in enumerate(keep.tolist())}
+    matrix = _combine(transformer, abstracts[:, keep], titles[:, keep])
+    return Fitted(terms, transformer, [p.slug for p in papers], matrix)
+
+
+def vectors(papers: Sequence[Paper]) -> sparse.csr_matrix:
+    return fit(papers).matrix
+
+
+def _best(scores: np.ndarray, candidates: np.ndarray, k: int) -> np.ndarray:
+    """The k best candidates (score > 0), best score first; ties by the smaller index (slug order)."""
+    candidates = candidates[scores[candidates] > 0]
+    return candidates[np.lexsort((candidates, -scores[candidates]))][:k]
+
+
+def neighbours(matrix: sparse.csr_matrix, slugs: Sequence[str], k: int,
+               rows: Sequence[int] | None = None) -> dict[str, tuple[str, ...]]:
+    """Top k of the given rows (all by default), a block of rows at a time."""
+    n = matrix.shape[0]
+    rows = np.arange(n) if rows is None else np.asarray(rows, dtype=np.int64)
+    result: dict[str, tuple[str, ...]] = {}
+    if k <= 0 or n < 2:
+        return {slugs[r]: () for r in rows}
+    transposed = matrix.T.tocsc()
+    block = max(1, BLOCK_CELLS // n)
+    for start in range(0, len(rows), block):
+        chunk = rows[start:start + block]
+        scores = (matrix[chunk] @ transposed).toarray()
+        scores[np.arange(len(chunk)), chunk] = -np.inf  # never a paper's own neighbour
+        # The k best of each row (in no order); the k-th best score then admits ties at the boundary.
+        top = np.argpartition(-scores, k - 1, axis=1)[:, :k]
+        kth = scores[np.arange(len(chunk))[:, None], top].min(axis=1)
+        for i, row in enumerate(chunk):
+            candidates = np.flatnonzero(scores[i] >= kth[i])
+            result[slugs[row]] = tuple(slugs[j] for j in _best(scores[i], candidates, k))
+    return result
 
 
 def related_papers(papers: Sequence[Paper], k: int) -> dict[str, tuple[str, ...]]:
     """For every paper's slug, the slugs of up to `k` most similar other papers, best first."""
+    return related_with_space(papers, k)[0]
+
+
+def related_with_space(papers: Sequence[Paper], k: int) -> tuple[dict[str, tuple[str, ...]], Fitted | None]:
     ordered = sorted(papers, key=lambda p: p.slug)
     slugs = [p.slug for p in ordered]
-    result: dict[str, tuple[str, ...]] = {slug: () for slug in slugs}
-    n = len(ordered)
-    k = min(k, n - 1)
+    k = min(k, len(ordered) - 1)
     if k <= 0:
-        return result
+        return {slug: () for slug in slugs}, None
     try:
-        matrix = vectors(ordered)
+        fitted = fit(ordered)
     except ValueError:  # an empty vocabulary: nothing is related to anything
-        return result
-    transposed = matrix.T.tocsc()
-    block = max(1, BLOCK_CELLS // n)
-    for start in range(0, n, block):
-        stop = min(n, start + block)
-        scores = (matrix[start:stop] @ transposed).toarray()
-        scores[np.arange(stop - start), np.arange(start, stop)] = -np.inf  # never a paper's own neighbour
-        # The k best of each row (in no order); the k-th best score then admits ties at the boundary.
-        top = np.argpartition(-scores, k - 1, axis=1)[:, :k]
-        kth = scores[np.arange(stop - start)[:, None], top].min(axis=1)
-        for row in range(stop - start):
-            candidates = np.flatnonzero((scores[row] >= kth[row]) & (scores[row] > 0))
-            # Best score first; among equal scores, the smaller index, which is slug order.
-            best = candidates[np.lexsort((candidates, -scores[row, candidates]))][:k]
-            result[slugs[start + row]] = tuple(slugs[i] for i in best)
-    return result
+        return {slug: () for slug in slugs}, None
+    return neighbours(fitted.matrix, slugs, k), fitted
+
+
+def update(fitted: Fitted, previous: dict[str, tuple[str, ...]], papers: Sequence[Paper], changed: set[str],
+           k: int) -> tuple[dict[str, tuple[str, ...]], Fitted]:
+    """Related papers after a few papers were added, edited (`changed`) or removed, in the fitted
+    space of an earlier full computation (its terms and IDF; see benchmarks/README.md for how
+    much this differs from a full recomputation). Exact for that space: a changed paper's
+    neighbours are computed in full, and so are those of every paper that listed a changed or
+    removed paper; any other paper keeps its list unless a changed paper now scores higher."""
+    ordered = sorted(papers, key=lambda p: p.slug)
+    slugs = [p.slug for p in ordered]
+    index = {slug: i for i, slug in enumerate(slugs)}
+    old_row = {slug: i for i, slug in enumerate(fitted.slugs)}
+    k = min(k, len(ordered) - 1)
+    fresh = [p for p in ordered if p.slug in changed or p.slug not in old_row]
+    fresh_rows = fitted.transform(fresh) if fresh else None
+    kept = [slug for slug in slugs if slug not in changed and slug in old_row]
+    parts = [fitted.matrix[[old_row[slug] for slug in kept]]] + ([fresh_rows] if fresh else [])
+    stacked = sparse.vstack(parts, format="csr")
+    at = {slug: i for i, slug in enumerate([*kept, *(p.slug for p in fresh)])}
+    matrix = stacked[[at[slug] for slug in slugs]]
+    new_space = Fitted(fitted.terms, fitted.transformer, slugs, matrix)
+    if k <= 0:
+        return {slug: () for slug in slugs}, new_space
+    gone = set(fitted.slugs) - set(slugs)
+    moved = {p.slug for p in fresh}
+    redo = set(moved)
+    for slug in slugs:
+        if slug not in moved and any(other in moved or other in gone for other in previous.get(slug, ())):
+            redo.add(slug)
+    result = dict(neighbours(matrix, slugs, k, sorted(index[s] for s in redo)))
+    changed_rows = np.array(sorted(index[s] for s in moved), dtype=np.int64)
+    against = (matrix[changed_rows] @ matrix.T).toarray() if len(changed_rows) else np.zeros((0, len(slugs)))
+    # Any other paper: its k-th score now (its listed papers did not move), against the best a
+    # changed paper scores with it; only where a changed paper reaches it is the list made again.
+    rest = [slug for slug in slugs if slug not in result]
+    pairs = [(index[slug], index[other]) for slug in rest for other in previous.get(slug, ())]
+    pair_scores = np.asarray(matrix[[a for a, _ in pairs]].multiply(matrix[[b for _, b in pairs]]).sum(axis=1)
+                             ).ravel() if pairs else np.zeros(0)
+    kth: dict[int, float] = {}
+    for (row, _), score in zip(pairs, pair_scores, strict=True):
+        kth[row] = min(kth.get(row, np.inf), score)
+    for slug in rest:
+        row = index[slug]
+        listed = [index[s] for s in previous.get(slug, ())]
+        floor = kth.get(row, 0.0) if len(listed) >= k else 0.0
+        reach = against[:, row] if len(changed_rows) else np.zeros(0)
+        if not len(reach) or reach.max() < floor or reach.max() <= 0:
+            result[slug] = tuple(previous.get(slug, ()))
+            continue
+        candidates = np.unique(np.concatenate([np.array(listed, dtype=np.int64), changed_rows]))
+        scores = np.full(len(slugs), -np.inf)
+        scores[candidates] = (matrix[row] @ matrix[candidates].T).toarray().ravel()
+        scores[row] = -np.inf
+        result[slug] = tuple(slugs[j] for j in _best(scores, candidates, k))
+    return {slug: result[slug] for slug in slugs}, new_space

@@ -9,6 +9,7 @@ HTML and Markdown links from an untrusted file through).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import Path
 
 import jinja2
@@ -40,6 +41,7 @@ def text_with_math(text: str) -> Markup:
     return Markup("".join(parts))
 
 
+@lru_cache(maxsize=65_536)  # a build asks for each title many times (pages, lists, feeds, BibTeX)
 def plain_title(text: str) -> str:
     """A title for places that show no math (<title>, feeds, BibTeX): TeX delimiters dropped."""
     return INLINE_MATH.sub(lambda m: m.group(1) if is_math(m.group(1)) else m.group(0), text)
@@ -51,6 +53,7 @@ def abstract_html(abstract: str) -> Markup:
                              for p in paragraphs)
 
 
+@lru_cache(maxsize=65_536)  # each paper's summary shows in tag lists, related lists and <meta>
 def first_sentence(abstract: str, limit: int = 300) -> str:
     text = " ".join(abstract.split())
     match = SENTENCE_END.search(text)

@@ -6,6 +6,9 @@ indexing grow with the collection (3-4 s and 10 MB at 5,000 papers), and Materia
 `prebuild_index` option. Here the index is built once, at build time, and split so that a
 query only downloads what it needs:
 
+- the documents are the site model's (`model.SiteModel.search_documents`, obtained through
+  `session.model_for`: the same model the `paper-collection` plugin renders from, never read
+  from that plugin);
 - documents are papers only, with the fields that matter: title (boost 10), tags and authors
   (boost 3), abstract (boost 1). Terms come from lunr's own pipeline (lunr.py: tokenizer,
   trimmer, English stop words, Porter stemmer) and each (term, paper) weight is lunr's BM25
@@ -38,6 +41,9 @@ from pathlib import Path
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.plugins import BasePlugin
+
+from generator.site import session
+from generator.site.model import SiteModel
 
 log = logging.getLogger("mkdocs.plugins.paper-search")
 FORMAT = 1
@@ -78,29 +84,11 @@ class PaperSearchPlugin(BasePlugin[PaperSearchConfig]):
         if not self.config.enabled:
             return
         start = time.perf_counter()
-        papers = self._papers(config)
-        stats = write_index(Path(config.site_dir) / "search", papers, self._tag_titles(config), self.config)
+        model = session.model_for(config)
+        stats = write_index(Path(config.site_dir) / "search", model, self.config)
         log.info("paper-search: indexed %d papers in %.2f s: %d terms in %d shards, %d bytes",
-                 len(papers), time.perf_counter() - start, stats["terms_count"], stats["shards"],
+                 len(model.papers), time.perf_counter() - start, stats["terms_count"], stats["shards"],
                  stats["manifest"] + stats["terms"] + stats["docs"])
-
-    def _papers(self, config):
-        collection = config.plugins.get("paper-collection")
-        if collection is not None and hasattr(collection, "papers"):
-            return list(collection.papers.values())
-        from generator.settings import PAPERS
-        from generator.collection.taxonomy import load_taxonomy
-        from generator.collection.validate import load_collection
-
-        root = Path(config.config_file_path).resolve().parent
-        return load_collection(Path(config.docs_dir) / PAPERS, load_taxonomy(root / "taxonomy.yml"), root).papers
-
-    def _tag_titles(self, config) -> dict[str, str]:
-        collection = config.plugins.get("paper-collection")
-        taxonomy = getattr(collection, "taxonomy", None)
-        if taxonomy is None:
-            return {}
-        return {t.name: t.title for t in taxonomy.tags}
 
 
 # -- index -------------------------------------------------------------------------------
@@ -148,14 +136,6 @@ class Analyzer:
                 if term:
                     out.append(term)
         return out
-
-
-def paper_fields(paper, tag_titles: dict[str, str]) -> dict[str, str]:
-    from generator.site.render import plain_title
-
-    tags = " ".join(f"{t} {tag_titles.get(t, '')}" for t in paper.tags)
-    return {"title": plain_title(paper.title), "tags": tags, "authors": " ".join(paper.authors),
-            "abstract": paper.abstract}
 
 
 def build_postings(fields: list[dict[str, str]], boosts: dict[str, int]):
@@ -209,12 +189,12 @@ def build_postings(fields: list[dict[str, str]], boosts: dict[str, int]):
     return terms, starts, docs, weights
 
 
-def write_index(out: Path, papers, tag_titles: dict[str, str], cfg) -> dict:
+def write_index(out: Path, model: SiteModel, cfg) -> dict:
     """Write the manifest, term shards and document chunks under `out`; returns byte counts."""
-    papers = sorted(papers, key=lambda p: p.slug)
+    papers = list(model.papers.values())  # slug order
     boosts = {"title": cfg.title_boost, "tags": cfg.tags_boost, "authors": cfg.authors_boost,
               "abstract": cfg.abstract_boost}
-    fields = [paper_fields(p, tag_titles) for p in papers]
+    fields = model.search_documents
     terms, starts, docs, weights = build_postings(fields, boosts)
     (out / "terms").mkdir(parents=True, exist_ok=True)
     (out / "docs").mkdir(parents=True, exist_ok=True)
@@ -267,7 +247,7 @@ def write_index(out: Path, papers, tag_titles: dict[str, str], cfg) -> dict:
               json.dumps(chunk, ensure_ascii=False, separators=(",", ":")).encode(), "docs")
 
     manifest = {"format": FORMAT, "version": digest.hexdigest()[:12], "docs": len(papers), "chunk": cfg.chunk,
-                "shards": bounds, "tags": tag_titles}
+                "shards": bounds, "tags": model.tag_titles}
     text = json.dumps(manifest, ensure_ascii=False, separators=(",", ":"))
     (out / "paper-search.json").write_text(text, encoding="utf-8")
     return {"manifest": len(text.encode()), **sizes, "shards": len(bounds), "terms_count": len(terms)}

@@ -10,15 +10,11 @@ import re
 
 from lxml import etree
 
+from generator.collection.identifiers import arxiv_id, clean_doi, parse_date
+from generator.collection.links import unique_links
 from generator.collection.model import Origin, RawRecord, ReadResult, Rejection
 from generator.errors import InputError
-from generator.ingest.readers._shared import (
-    arxiv_id,
-    clean_doi,
-    make_link,
-    parse_date,
-    unique_links,
-)
+from generator.ingest.readers._shared import make_link
 
 FORMAT = "atom"
 ATOM = "{http://www.w3.org/2005/Atom}"

@@ -9,19 +9,11 @@ from __future__ import annotations
 import csv
 import io
 
+from generator.collection.identifiers import arxiv_id, clean_doi, parse_date, parse_day, parse_month, parse_year
+from generator.collection.links import unique_links
 from generator.collection.model import Origin, RawRecord, ReadResult, Rejection
 from generator.errors import InputError
-from generator.ingest.readers._shared import (
-    arxiv_id,
-    clean_doi,
-    make_link,
-    parse_date,
-    parse_day,
-    parse_month,
-    parse_year,
-    split_keywords,
-    unique_links,
-)
+from generator.ingest.readers._shared import make_link, split_authors, split_keywords
 
 FORMAT = "csv"
 
@@ -117,21 +109,6 @@ def _columns(header: list[str]) -> dict[str, int]:
                 columns[name] = index
                 break
     return columns
-
-
-def split_authors(value: str) -> tuple[str, ...]:
-    """Authors from a cell: split on ``;``; else on `` and `` and on commas when every
-    comma-separated part is a multi-word name (``Smith, John`` stays one name)."""
-    value = " ".join(value.split())
-    if not value:
-        return ()
-    if ";" in value:
-        return tuple(part.strip() for part in value.split(";") if part.strip())
-    parts = [p.strip() for p in value.replace(", and ", ", ").replace(" and ", ", ").split(",")]
-    parts = [p for p in parts if p]
-    if all(len(part.split()) >= 2 for part in parts):
-        return tuple(parts)
-    return tuple(part.strip() for part in value.split(" and ") if part.strip())
 
 
 def _record(cells: dict[str, str], file: str, line: int) -> RawRecord | Rejection:

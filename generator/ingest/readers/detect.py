@@ -12,6 +12,7 @@ from generator.ingest.readers.atom import read_atom
 from generator.ingest.readers.bibtex import read_bibtex
 from generator.ingest.readers.csvfmt import TITLE_HEADERS, header_key, read_csv, sniff_delimiter
 from generator.ingest.readers.jsonfmt import read_json, read_jsonl
+from generator.ingest.readers.listing import read_listing
 
 FORMATS = ("listing", "bibtex", "json", "jsonl", "atom", "csv")
 
@@ -26,14 +27,8 @@ _JSON_START = re.compile(r'^(?:\[\s*[{\["\]]|\{\s*["}])')
 _ATOM_NS = "http://www.w3.org/2005/Atom"
 
 
-def _read_listing(text: str, file: str) -> ReadResult:
-    from generator.ingest.readers.listing import read_listing  # written separately; import on use
-
-    return read_listing(text, file)
-
-
 READERS: dict[str, Callable[[str, str], ReadResult]] = {
-    "listing": _read_listing,
+    "listing": read_listing,
     "bibtex": read_bibtex,
     "json": read_json,
     "jsonl": read_jsonl,

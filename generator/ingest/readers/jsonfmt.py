@@ -18,20 +18,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from generator.collection.identifiers import arxiv_id, clean_doi, parse_date, parse_day, parse_month, parse_year
+from generator.collection.links import unique_links
 from generator.collection.model import Origin, RawRecord, ReadResult, Rejection
 from generator.errors import InputError
-from generator.ingest.readers._shared import (
-    arxiv_id,
-    clean_doi,
-    make_link,
-    parse_date,
-    parse_day,
-    parse_month,
-    parse_year,
-    split_keywords,
-    text_or_empty,
-    unique_links,
-)
+from generator.ingest.readers._shared import make_link, split_authors, split_keywords, text_or_empty
 
 _FIX = "check the JSON syntax near here"
 _DECODER = json.JSONDecoder()
@@ -157,7 +148,7 @@ def _authors(data: dict[str, Any]) -> tuple[str, ...]:
         return tuple(name for name in names if name)
     value = _first(data, "authors", "author")
     if isinstance(value, str):
-        return split_author_string(value)
+        return split_authors(value)
     if isinstance(value, list):
         names = []
         for author in value:
@@ -169,16 +160,6 @@ def _authors(data: dict[str, Any]) -> tuple[str, ...]:
                 names.append(name.strip())
         return tuple(names)
     return ()
-
-
-def split_author_string(value: str) -> tuple[str, ...]:
-    """``"A. One, B. Two and C. Three"`` (arXiv style) or ``"A; B"`` to a tuple of names."""
-    value = " ".join(value.split())
-    if ";" in value:
-        parts = value.split(";")
-    else:
-        parts = value.replace(", and ", ", ").replace(" and ", ", ").split(",")
-    return tuple(part.strip() for part in parts if part.strip())
 
 
 def _date(data: dict[str, Any]) -> tuple[int | None, int | None, int | None]:

@@ -1,0 +1,317 @@
+"""The one way this project changes files: stage, then swap; one run at a time; a killed run's
+leftovers undone by the next.
+
+Everything temporary lives in the project's `.paper-collection/` folder (it ignores itself in
+git with its own `.gitignore`), never among the paper files or beside `site/`:
+
+    .paper-collection/lock                 held (flock) by the running import, add or build
+    .paper-collection/staging/<run>/       what one run is writing; removed when it ends
+    .paper-collection/staging/<run>/journal.json   present only while files are being swapped
+    .paper-collection/cache/               see generator/site/cache.py
+
+- `Workspace` is one run on a collection: it takes the lock (a second run waits briefly, then
+  refuses, naming the lock and the other run's pid), rolls back whatever a killed run left
+  half-done, turns SIGTERM into the same clean stop as Ctrl-C, and removes its staging folder.
+- `replace_files` writes a set of files all or none: new texts are staged, the old files kept
+  as hard links, a journal written; then each is renamed into place. Until the journal is
+  removed, an interrupted swap is rolled back (at once, or by the next run if the process was
+  killed), so the files are either all old or all new.
+- `replace_dir` puts a freshly built folder (the site) in place of the old one the same way.
+- `create_file` writes one new file whole, never over an existing one (`add`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import ctypes
+import errno
+import fcntl
+import json
+import os
+import shutil
+import signal
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from generator.errors import GeneratorError
+from generator.settings import STATE_DIR
+
+LOCK_WAIT = float(os.environ.get("PAPER_COLLECTION_LOCK_WAIT", "10"))  # seconds a second run waits
+JOURNAL = "journal.json"
+
+_current: contextvars.ContextVar[Workspace | None] = contextvars.ContextVar("workspace", default=None)
+
+
+def write_bytes_atomic(path: Path, data: bytes) -> None:
+    """One file replaced whole (a temporary file beside it, then a rename): for caches and
+    other files only this project reads."""
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(temp, path)
+    finally:
+        Path(temp).unlink(missing_ok=True)
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    write_bytes_atomic(path, text.encode("utf-8"))
+
+
+def die_with_parent() -> None:
+    """In a child process (Linux): be killed when the parent dies, even by SIGKILL, instead of
+    living on as an orphan doing work nobody will read."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+            if os.getppid() == 1:  # the parent died before prctl took effect
+                os._exit(1)
+
+
+def _raise_interrupt(signum, frame):
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+class Workspace:
+    """One run on the collection in `root` (the folder of mkdocs.yml)."""
+
+    def __init__(self, root: Path, command: str = "run", *, wait: float | None = None):
+        self.root = root.resolve()
+        self.command = command
+        self.wait = LOCK_WAIT if wait is None else wait
+        self.state = self.root / STATE_DIR
+        self.lock_path = self.state / "lock"
+        self._lock_fd: int | None = None
+        self.staging: Path | None = None
+        self._token = None
+        self._old_handler = None
+
+    # -- entering and leaving -------------------------------------------------------------
+    def __enter__(self) -> Workspace:
+        self.state.mkdir(parents=True, exist_ok=True)
+        ignore = self.state / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("# working files of python -m generator; never committed\n*\n", encoding="utf-8")
+        self._lock()
+        try:
+            recover(self.state)
+            self.staging = Path(tempfile.mkdtemp(prefix=f"{self.command}-{os.getpid()}-",
+                                                 dir=self.state / "staging"))
+        except BaseException:
+            self._unlock()
+            raise
+        self._token = _current.set(self)
+        if signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, None):
+            with contextlib.suppress(ValueError):  # not the main thread: leave signals alone
+                self._old_handler = signal.signal(signal.SIGTERM, _raise_interrupt)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        try:
+            if self._old_handler is not None:
+                signal.signal(signal.SIGTERM, self._old_handler)
+            if self.staging is not None:
+                recover_run(self.staging)
+        finally:
+            if self._token is not None:
+                _current.reset(self._token)
+            self._unlock()
+
+    def _lock(self) -> None:
+        fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        deadline = time.monotonic() + self.wait
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError as error:
+                if error.errno not in (errno.EAGAIN, errno.EACCES):
+                    os.close(fd)
+                    raise
+                if time.monotonic() >= deadline:
+                    holder = Path(self.lock_path).read_text(encoding="utf-8", errors="replace").strip()
+                    os.close(fd)
+                    raise GeneratorError(
+                        f"another run is using this collection ({holder or 'pid unknown'}; lock "
+                        f"{self.lock_path}); wait for it to finish and try again") from None
+                time.sleep(0.1)
+        os.ftruncate(fd, 0)
+        os.write(fd, f"pid {os.getpid()}: {self.command}\n".encode())
+        self._lock_fd = fd
+
+    def _unlock(self) -> None:
+        if self._lock_fd is not None:
+            with contextlib.suppress(OSError):
+                os.ftruncate(self._lock_fd, 0)
+            os.close(self._lock_fd)  # closing releases the flock
+            self._lock_fd = None
+
+    # -- writing --------------------------------------------------------------------------
+    def replace_files(self, pending: dict[Path, str]) -> list[Path]:
+        """Write every file or none; files whose text is unchanged are not touched. Returns the
+        files written."""
+        assert self.staging is not None
+        run = Path(tempfile.mkdtemp(prefix="files-", dir=self.staging))
+        moves: list[dict] = []
+        try:
+            for index, (target, text) in enumerate(sorted(pending.items())):
+                target.parent.mkdir(parents=True, exist_ok=True)
+                if target.exists() and target.read_text(encoding="utf-8") == text:
+                    continue
+                new = run / f"{index}.new"
+                with new.open("w", encoding="utf-8", newline="\n") as out:
+                    out.write(text)
+                old = None
+                if target.exists():
+                    old = run / f"{index}.old"
+                    os.link(target, old)
+                moves.append({"target": str(target), "new": str(new), "old": str(old) if old else None})
+        except OSError as error:
+            shutil.rmtree(run, ignore_errors=True)
+            raise GeneratorError(f"cannot write the collection: {error}; nothing was changed") from None
+        if not moves:
+            shutil.rmtree(run, ignore_errors=True)
+            return []
+        _write_journal(run, {"kind": "files", "moves": moves})
+        try:
+            for move in moves:
+                os.replace(move["new"], move["target"])
+        except BaseException as error:
+            _roll_back(run)
+            if isinstance(error, OSError):
+                raise GeneratorError(f"cannot write the collection: {error}; nothing was changed") from None
+            raise
+        _commit(run)
+        return [Path(m["target"]) for m in moves]
+
+    def create_file(self, target: Path, text: str) -> None:
+        """Write `target` whole or not at all, and never over an existing file."""
+        assert self.staging is not None
+        temp = self.staging / f"new-{target.name}"
+        try:
+            with temp.open("w", encoding="utf-8", newline="\n") as out:
+                out.write(text)
+            os.link(temp, target)  # fails if the name was taken meanwhile
+        except FileExistsError:
+            raise GeneratorError(f"{target.name} appeared while adding; run add again") from None
+        except OSError as error:
+            raise GeneratorError(f"cannot write {target}: {error.strerror}; nothing was written") from None
+        finally:
+            temp.unlink(missing_ok=True)
+
+    def new_dir(self, name: str) -> Path:
+        """An empty folder in this run's staging area, for a whole tree built before it is swapped in."""
+        assert self.staging is not None
+        return Path(tempfile.mkdtemp(prefix=f"{name}-", dir=self.staging))
+
+    def replace_dir(self, new: Path, target: Path) -> None:
+        """Put the folder `new` (from `new_dir`) where `target` is; the old one is removed after."""
+        assert self.staging is not None
+        run = Path(tempfile.mkdtemp(prefix="dir-", dir=self.staging))
+        old = run / "old"
+        moves = [{"target": str(target), "new": str(new), "old": str(old) if target.exists() else None}]
+        _write_journal(run, {"kind": "dir", "moves": moves})
+        try:
+            if target.exists():
+                os.replace(target, old)
+            os.replace(new, target)
+        except BaseException as error:
+            _roll_back(run)
+            if isinstance(error, OSError):
+                raise GeneratorError(f"cannot put the new {target.name}/ in place: {error}; "
+                                     f"{target.name}/ was left as it was") from None
+            raise
+        _commit(run)
+
+
+def current() -> Workspace | None:
+    """The workspace of the run in progress in this process, if any."""
+    return _current.get()
+
+
+# -- journal -----------------------------------------------------------------------------
+
+
+def _write_journal(run: Path, data: dict) -> None:
+    temp = run / (JOURNAL + ".tmp")
+    with temp.open("w", encoding="utf-8") as out:
+        json.dump(data, out)
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(temp, run / JOURNAL)  # from here on, an interruption is rolled back
+
+
+def _commit(run: Path) -> None:
+    (run / JOURNAL).unlink()  # the commit point: the new files stay
+    shutil.rmtree(run, ignore_errors=True)
+
+
+def _roll_back(run: Path) -> None:
+    """Undo a swap that did not reach its commit point: every target as it was before."""
+    try:
+        data = json.loads((run / JOURNAL).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        data = None  # no complete journal: nothing had been moved yet
+    if data:
+        for move in reversed(data["moves"]):
+            target, old = Path(move["target"]), move["old"]
+            if data["kind"] == "dir":
+                if old is not None and Path(old).exists():
+                    if target.exists():
+                        shutil.rmtree(target)
+                    os.replace(old, target)
+                elif old is None and not Path(move["new"]).exists() and target.exists():
+                    shutil.rmtree(target)  # there was no old folder: the new one goes
+            elif old is not None:
+                os.replace(old, target)  # the same inode as before
+            elif not Path(move["new"]).exists():
+                target.unlink(missing_ok=True)  # it was new, and had been moved in
+    (run / JOURNAL).unlink(missing_ok=True)
+
+
+def recover_run(staging: Path) -> None:
+    """Roll back any unfinished swap in one run's staging folder, then remove the folder."""
+    if not staging.exists():
+        return
+    for journal in sorted(staging.glob(f"*/{JOURNAL}")):
+        _roll_back(journal.parent)
+    shutil.rmtree(staging, ignore_errors=True)
+
+
+def recover(state: Path) -> list[Path]:
+    """Undo and remove what killed runs left (the caller holds the lock, so none is running)."""
+    staging = state / "staging"
+    staging.mkdir(parents=True, exist_ok=True)
+    leftovers = sorted(p for p in staging.iterdir())
+    leftovers += sorted((state / "cache").glob(".*.tmp"))  # a cache file being written when killed
+    for run in leftovers:
+        if run.is_dir():
+            recover_run(run)
+        else:
+            run.unlink(missing_ok=True)
+    return leftovers
+
+
+def project_root_for(path: Path) -> Path:
+    """The project folder holding `path`: the nearest folder above with mkdocs.yml, else the
+    folder above `path`'s folder (a papers folder outside any project, as in tests)."""
+    path = path.resolve()
+    for folder in path.parents:
+        if (folder / "mkdocs.yml").exists():
+            return folder
+    return path.parent.parent if path.parent != path.parent.parent else path.parent
+
+
+@contextlib.contextmanager
+def workspace_for(path: Path, command: str):
+    """The run in progress, or a new one on the project holding `path` (library callers)."""
+    active = current()
+    if active is not None:
+        yield active
+        return
+    with Workspace(project_root_for(path), command) as ws:
+        yield ws

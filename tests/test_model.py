@@ -1,0 +1,159 @@
+"""Golden tests on the site model (generator/site/model.py): a five-paper fixture collection
+(tests/fixtures/model/) gives exactly these tags, pages, URLs, BibTeX keys and related papers;
+the page types, the exports and the search index are made from it; settings come from mkdocs.yml."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from generator.site.model import SiteSettings, build_model
+from generator.site.pages import HomePage, PaperPage, TagIndexPage, TagsPage, site_pages
+
+from generator.collection.taxonomy import load_taxonomy
+from generator.collection.validate import load_collection
+from generator.settings import Layout
+from generator.site.exports import export_files
+from tests.helpers import ROOT, make_project, run_generator
+
+FIXTURE = Path(__file__).parent / "fixtures" / "model"
+SETTINGS = SiteSettings(name="Golden", url="https://example.org/g", per_page=2, latest=3, related=2)
+
+
+@pytest.fixture(scope="module")
+def model():
+    taxonomy = load_taxonomy(FIXTURE / "taxonomy.yml")
+    collection = load_collection(FIXTURE / "papers", taxonomy, FIXTURE)
+    assert not collection.problems
+    return build_model(collection.papers, taxonomy, SETTINGS)
+
+
+def slugs(papers):
+    return [p.slug for p in papers]
+
+
+def test_papers_newest_first_and_by_tag(model):
+    assert list(model.papers) == sorted(model.papers)
+    assert slugs(model.newest) == ["images-and-language-together", "image-segmentation-at-scale",
+                                   "language-models-count-words", "a-quiet-paper-about-nothing",
+                                   "image-segmentation-with-transformers"]
+    assert slugs(model.latest) == slugs(model.newest)[:3]
+    assert {tag: slugs(papers) for tag, papers in model.by_tag.items()} == {
+        "vision": ["images-and-language-together", "image-segmentation-at-scale",
+                   "image-segmentation-with-transformers"],
+        "language": ["images-and-language-together", "language-models-count-words", "a-quiet-paper-about-nothing"],
+        "empty": [],
+    }
+    assert model.updated == "2024-03-03"
+    assert {name: slugs(papers) for name, papers in model.by_author.items()} == {
+        "Ada Lovelace": ["image-segmentation-at-scale", "image-segmentation-with-transformers"],
+        "Alan Turing": ["image-segmentation-with-transformers"],
+        "Grace Hopper": ["language-models-count-words", "a-quiet-paper-about-nothing"],
+    }
+
+
+def test_tag_pages_paginate(model):
+    assert [(p.src_uri, p.url, p.number, p.pages, p.first, slugs(p.papers)) for p in model.tag_pages] == [
+        ("tags/vision/index.md", "tags/vision/", 1, 2, 1,
+         ["images-and-language-together", "image-segmentation-at-scale"]),
+        ("tags/vision/page/2/index.md", "tags/vision/page/2/", 2, 2, 3, ["image-segmentation-with-transformers"]),
+        ("tags/language/index.md", "tags/language/", 1, 2, 1,
+         ["images-and-language-together", "language-models-count-words"]),
+        ("tags/language/page/2/index.md", "tags/language/page/2/", 2, 2, 3, ["a-quiet-paper-about-nothing"]),
+        ("tags/empty/index.md", "tags/empty/", 1, 1, 1, []),
+    ]
+
+
+def test_urls_keys_and_related(model):
+    assert model.urls == {slug: f"papers/{slug}/" for slug in model.papers}
+    assert model.keys == {
+        "images-and-language-together": "images-and-language-together",  # no author or year: the slug
+        "a-quiet-paper-about-nothing": "hopper2023quiet",
+        "language-models-count-words": "hopper2023language",
+        "image-segmentation-with-transformers": "lovelace2024image",  # added first: keeps the bare key
+        "image-segmentation-at-scale": "lovelace2024imageb",
+    }
+    assert model.related == {
+        "a-quiet-paper-about-nothing": (),  # nothing in common with anything: never listed
+        "image-segmentation-at-scale": ("image-segmentation-with-transformers", "images-and-language-together"),
+        "image-segmentation-with-transformers": ("image-segmentation-at-scale", "images-and-language-together"),
+        "images-and-language-together": ("language-models-count-words", "image-segmentation-with-transformers"),
+        "language-models-count-words": ("images-and-language-together",),
+    }
+
+
+def test_bibtex_entries_are_made_once_and_shared_by_exports(model):
+    entry = model.bibtex("image-segmentation-with-transformers")
+    assert entry == ("@misc{lovelace2024image,\n  title = {Image Segmentation with Transformers},\n"
+                     "  author = {Ada Lovelace and Alan Turing},\n  year = {2024},\n  eprint = {2401.00001},\n"
+                     "  archivePrefix = {arXiv},\n  url = {https://arxiv.org/abs/2401.00001}\n}\n")
+    assert model.bibtex("image-segmentation-with-transformers") is entry
+    files = export_files(model)
+    assert files["papers.bib"].decode() == "\n".join(model.bibtex(s) for s in sorted(model.papers,
+                                                                                       key=model.keys.get))
+    assert files["tags/empty/papers.bib"] == b""
+    assert set(files) == {"papers.json", "papers.schema.json", "papers.bib", "feed.xml",
+                          *(f"tags/{t}/{name}" for t in ("vision", "language", "empty")
+                            for name in ("papers.bib", "feed.xml"))}
+    assert b'"url": "https://example.org/g/papers/language-models-count-words/"' in files["papers.json"]
+
+
+def test_search_documents(model):
+    assert model.search_documents[0] == {"slug": "a-quiet-paper-about-nothing", "title": "A Quiet Paper About Nothing",
+                                         "tags": "language Language", "authors": "Grace Hopper",
+                                         "abstract": model.papers["a-quiet-paper-about-nothing"].abstract}
+    assert [d["slug"] for d in model.search_documents] == list(model.papers)
+
+
+def test_page_types_cover_the_site(model):
+    pages = site_pages(model)
+    kinds = {uri: type(page) for uri, page in pages.items()}
+    assert kinds == {"index.md": HomePage, "tags/index.md": TagsPage,
+                     **{p.src_uri: TagIndexPage for p in model.tag_pages},
+                     **{f"papers/{slug}.md": PaperPage for slug in model.papers}}
+    assert pages["tags/vision/page/2/index.md"].title(model) == "Vision (page 2)"
+    assert pages["index.md"].title(model) == "Golden"
+    assert not pages["index.md"].editable and pages["papers/images-and-language-together.md"].editable
+
+
+def test_layout_reads_folders_and_taxonomy_from_mkdocs_yml(tmp_path):
+    root = make_project(tmp_path / "project")
+    shutil.move(root / "content", root / "docs-elsewhere")
+    shutil.move(root / "taxonomy.yml", root / "tags.yml")
+    text = (root / "mkdocs.yml").read_text()
+    text = text.replace("docs_dir: content", "docs_dir: docs-elsewhere").replace("site_dir: site", "site_dir: out")
+    (root / "mkdocs.yml").write_text(text.replace("taxonomy: taxonomy.yml", "taxonomy: tags.yml"))
+    layout = Layout(root)
+    assert (layout.docs_dir, layout.site_dir, layout.taxonomy) == (root / "docs-elsewhere", root / "out",
+                                                                   root / "tags.yml")
+    assert layout.papers_dir == root / "docs-elsewhere" / "papers"
+    assert Layout(ROOT).taxonomy == ROOT / "taxonomy.yml"
+    result = run_generator(root, "build")
+    assert "built out/" in result.stdout
+    assert (root / "out" / "tags" / "index.html").exists() and not (root / "site").exists()
+    assert (root / "out" / "search" / "paper-search.json").exists()
+
+
+def test_build_checks_the_collection_once_and_mkdocs_alone_still_checks(tmp_path, monkeypatch, capsys):
+    import subprocess
+    import sys
+
+    import generator.collection.validate as validate
+    from generator.cli import main
+
+    root = make_project(tmp_path / "project", FIXTURE / "papers")
+    shutil.copy(FIXTURE / "taxonomy.yml", root / "taxonomy.yml")
+    calls = []
+    real = validate.load_collection
+    monkeypatch.setattr(validate, "load_collection", lambda *a, **k: calls.append(a) or real(*a, **k))
+    assert main(["--root", str(root), "build"]) == 0
+    assert len(calls) == 1  # the CLI's check; MkDocs, run in the same process, is handed its result
+    assert (root / "site" / "tags" / "vision" / "index.html").exists()
+
+    broken = root / "content" / "papers" / "a-quiet-paper-about-nothing.md"
+    broken.write_text(broken.read_text().replace("tags: [language]", "tags: [not-a-tag]"))
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(root / "mkdocs.yml"),
+                             "-d", str(tmp_path / "out")], capture_output=True, text=True, cwd=root)
+    assert result.returncode != 0
+    assert "a-quiet-paper-about-nothing.md" in result.stderr and "'not-a-tag' is not a tag" in result.stderr
