@@ -14,12 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.collection import frontmatter
+from generator.collection.identifiers import ARXIV_ID, DOI
 from generator.collection.model import Rejection
-from generator.collection.paper import (
-    ARXIV_ID,
-    DOI,
-    normalize_title,
-)
+from generator.collection.paper import normalize_title
 from generator.errors import InputError
 from generator.ingest.importer import _Existing, load_meta, merge, write_all
 from generator.ingest.records import paper_from_record

@@ -7,10 +7,10 @@ from urllib.parse import quote
 
 from lxml import html
 
+from generator.collection.identifiers import arxiv_id, clean_doi, parse_int, parse_year
 from generator.collection.model import Origin, RawRecord
 from generator.collection.paper import normalize_title
 from generator.ingest.lookup.client import LookupClient, LookupFailed
-from generator.ingest.readers._shared import arxiv_id, clean_doi, parse_int, parse_year
 
 SERVICE = "crossref"
 FORMAT = "crossref"

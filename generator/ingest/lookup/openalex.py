@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+from generator.collection.identifiers import arxiv_id, clean_doi, parse_date
 from generator.collection.model import Origin, RawRecord
 from generator.ingest.lookup.client import LookupClient, LookupFailed
 from generator.ingest.lookup.crossref import parse_json
-from generator.ingest.readers._shared import arxiv_id, clean_doi, parse_date
 
 SERVICE = "openalex"
 FORMAT = "openalex"

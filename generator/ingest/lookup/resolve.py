@@ -6,12 +6,12 @@ import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from generator.collection.identifiers import DOI, arxiv_id, clean_doi
 from generator.collection.model import Origin, RawRecord
-from generator.collection.paper import DOI, normalize_title
+from generator.collection.paper import normalize_title
 from generator.errors import GeneratorError, InputError
 from generator.ingest.lookup import arxiv, crossref, openalex
 from generator.ingest.lookup.client import LookupClient, LookupFailed
-from generator.ingest.readers._shared import arxiv_id, clean_doi
 from generator.ingest.readers.atom import read_atom
 from generator.ingest.readers.text import decode_input
 
