@@ -1,0 +1,165 @@
+"""On-disk memory of costly per-build results, in the git-ignored `.paper-collection/cache/`,
+each keyed by a hash of exactly the content it depends on: a stale entry is never read, it is
+simply not found. Losing the folder costs time, never correctness.
+
+- Related papers: keyed by every paper's slug, title and abstract and the number asked for
+  (the TF-IDF vocabulary depends on all of them), so they are reused while no title or abstract
+  changed (tags, links, dates and authors do not move them).
+- `Memo`: per-paper results (BibTeX entries, rendered and sanitised paper page bodies), each
+  keyed by a hash of everything its output depends on (`content_key`). One file, loaded at the
+  start of a build and rewritten at its end with only the entries that build used, so it
+  never grows past one collection's worth.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+from collections.abc import Sequence
+from pathlib import Path
+
+from generator.collection.paper import Paper
+from generator.settings import STATE_DIR
+from generator.site.related import related_papers, related_with_space, update
+
+VERSION = 1  # bump when related.py's algorithm changes
+
+
+def cache_dir(root: Path) -> Path:
+    return root / STATE_DIR / "cache"
+
+
+def _digest(parts) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part.encode("utf-8", "surrogatepass"))
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def related_key(papers: Sequence[Paper], k: int) -> str:
+    ordered = sorted(papers, key=lambda p: p.slug)
+    return _digest([f"related-v{VERSION}", str(k), *(x for p in ordered for x in (p.slug, p.title, p.abstract))])
+
+
+REFIT_SHARE = 0.01  # an incremental update refits once this share of papers changed since the last fit
+
+
+def cached_related(root: Path | None, papers: Sequence[Paper], k: int, *,
+                   incremental: bool = False) -> dict[str, tuple[str, ...]]:
+    """`related_papers(papers, k)`, read from the cache when the same titles and abstracts were seen.
+
+    `incremental` (the `serve` preview only): when a few papers changed since the last full
+    computation, update its result in its fitted space instead (`related.update`): seconds
+    instead of a minute at 10,000 papers, slightly different from a full recomputation (see
+    benchmarks/README.md). `build` never does this, so a built site depends on its input only."""
+    if root is None or os.environ.get("PAPER_COLLECTION_NO_CACHE"):
+        return related_papers(papers, k)
+    folder = cache_dir(root)
+    path = folder / f"related-{related_key(papers, k)}.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return {slug: tuple(found) for slug, found in data.items()}
+    except (OSError, ValueError):
+        pass
+    space_path = folder / "related-space.pickle"
+    texts = {p.slug: content_key(p.title, p.abstract) for p in papers} if incremental else {}
+    state = _load_pickle(space_path) if incremental else None
+    if state and state.get("k") == k and state.get("space") is not None:
+        changed = {slug for slug, text in texts.items() if state["texts"].get(slug) != text}
+        drift = state["drift"] + len(changed) + len(set(state["texts"]) - set(texts))
+        if drift <= max(1, REFIT_SHARE * len(papers)):
+            result, space = update(state["space"], state["result"], papers, changed, k)
+            _store_space(space_path, {"k": k, "texts": texts, "result": result, "space": space, "drift": drift})
+            return result
+    result, space = related_with_space(papers, k)
+    _store(folder, path.name, json.dumps(result, separators=(",", ":")), prefix="related-")
+    if incremental:  # only a preview session updates incrementally; a build need not pay for storing this
+        _store_space(space_path, {"k": k, "texts": texts, "result": result, "space": space, "drift": 0})
+    return result
+
+
+def _load_pickle(path: Path):
+    try:
+        with path.open("rb") as handle:
+            data = pickle.load(handle)  # our own file, in the project's git-ignored folder
+        return data if isinstance(data, dict) and data.get("version") == VERSION else None
+    except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+        return None
+
+
+def _store_space(path: Path, state: dict) -> None:
+    from generator.atomic import write_bytes_atomic
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_bytes_atomic(path, pickle.dumps({"version": VERSION, **state}, protocol=pickle.HIGHEST_PROTOCOL))
+    except OSError:
+        pass
+
+
+def _store(folder: Path, name: str, text: str, prefix: str) -> None:
+    """Write one entry atomically and drop older entries of the same kind (one is enough)."""
+    from generator.atomic import write_text_atomic
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for old in folder.glob(f"{prefix}*.json"):
+            if old.name != name:
+                old.unlink(missing_ok=True)
+        write_text_atomic(folder / name, text)
+    except OSError:
+        pass  # a cache that cannot be written is only slower
+
+
+def content_key(*parts) -> str:
+    """A hash of `parts` by their repr: frozen dataclasses, tuples, strings and numbers have
+    stable reprs, so equal inputs give equal keys across runs."""
+    return hashlib.sha256(repr(parts).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+class Memo:
+    """Results kept from one build to the next, by kind and content key."""
+
+    FILE = "memo.pickle"
+
+    def __init__(self, root: Path | None):
+        self.path = cache_dir(root) / self.FILE if root is not None else None
+        self.old: dict[str, dict[str, object]] = {}
+        self.used: dict[str, dict[str, object]] = {}
+        self.hits: dict[str, int] = {}
+        if self.path is not None and not os.environ.get("PAPER_COLLECTION_NO_CACHE"):
+            try:
+                with self.path.open("rb") as handle:
+                    data = pickle.load(handle)  # our own file, in the project's git-ignored folder
+                if isinstance(data, dict) and data.get("version") == VERSION:
+                    self.old = data["entries"]
+            except (OSError, pickle.PickleError, EOFError, AttributeError, KeyError, TypeError, ValueError):
+                self.old = {}
+
+    def get(self, kind: str, key: str):
+        value = self.old.get(kind, {}).get(key)
+        if value is not None:
+            self.hits[kind] = self.hits.get(kind, 0) + 1
+            self.used.setdefault(kind, {})[key] = value
+        return value
+
+    def hits_of(self, kind: str) -> int:
+        return self.hits.get(kind, 0)
+
+    def put(self, kind: str, key: str, value) -> None:
+        self.used.setdefault(kind, {})[key] = value
+
+    def save(self) -> None:
+        if self.path is None or os.environ.get("PAPER_COLLECTION_NO_CACHE"):
+            return
+        from generator.atomic import write_bytes_atomic
+
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            write_bytes_atomic(self.path, pickle.dumps({"version": VERSION, "entries": self.used},
+                                                       protocol=pickle.HIGHEST_PROTOCOL))
+        except OSError:
+            pass  # a cache that cannot be written is only slower

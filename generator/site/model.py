@@ -1,0 +1,174 @@
+"""The site model: everything the site shows, computed once per build from the checked papers,
+the taxonomy and the settings, and read by every consumer (page rendering in `pages.py`, the
+search index in `search.py`, the exports in `exports.py`).
+
+`build_model` is pure: no MkDocs, no files. It decides the tags' pages (pagination), the URLs,
+the BibTeX keys and entries, the related papers and the search documents; consumers only
+format them. (Related papers may be handed in from the cache, see `cache.py` and `session.py`.)
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from urllib.parse import urljoin
+
+from generator.collection.paper import Paper
+from generator.collection.taxonomy import Tag, Taxonomy
+from generator.settings import PAPERS, TAGS
+from generator.site import citation
+from generator.site.related import related_papers
+from generator.site.render import plain_title
+
+
+@dataclass(frozen=True)
+class SiteSettings:
+    """What the model needs from `mkdocs.yml` (site name and URL, the plugin's options)."""
+
+    name: str
+    url: str = ""  # the site's root URL, ending in "/"; "" when the site has no site_url
+    description: str = ""
+    repo_url: str = ""  # without a trailing "/"; "" when unknown
+    per_page: int = 100  # papers per tag page
+    latest: int = 12  # newest papers on the home page
+    related: int = 5  # related papers per paper
+    issue_template: str = "paper-problem.yml"
+    directory_urls: bool = True
+
+    def __post_init__(self) -> None:
+        if self.url and not self.url.endswith("/"):
+            object.__setattr__(self, "url", self.url + "/")
+        object.__setattr__(self, "repo_url", self.repo_url.rstrip("/"))
+
+    def absolute(self, path: str) -> str:
+        """A site path such as "papers/x/" as a URL: absolute when the site URL is known."""
+        return urljoin(self.url, path) if self.url else path
+
+
+@dataclass(frozen=True)
+class TagPage:
+    """One page of a tag's paper list (newest first, `per_page` papers a page)."""
+
+    tag: Tag
+    number: int  # 1-based
+    pages: int  # how many pages the tag has
+    papers: tuple[Paper, ...]
+    first: int  # 1-based position of this page's first paper in the tag's list
+
+    @property
+    def src_uri(self) -> str:
+        return tag_page_uri(self.tag.name, self.number) + "index.md"
+
+    @property
+    def url(self) -> str:
+        return tag_page_uri(self.tag.name, self.number)
+
+
+def tag_page_uri(tag: str, number: int = 1) -> str:
+    return f"{TAGS}/{tag}/" if number == 1 else f"{TAGS}/{tag}/page/{number}/"
+
+
+def newest_first(papers: Iterable[Paper]) -> list[Paper]:
+    """Newest additions first; within a day, the order the source listed them, then title."""
+    def listing_order(paper: Paper):
+        first = paper.sources[0] if paper.sources else None
+        return (first.file if first else "", first.line if first else 0, paper.title.casefold(), paper.slug)
+
+    return sorted(sorted(papers, key=listing_order), key=lambda p: p.added, reverse=True)
+
+
+@dataclass(frozen=True)
+class SiteModel:
+    settings: SiteSettings
+    taxonomy: Taxonomy
+    papers: Mapping[str, Paper]  # by slug, in slug order
+    newest: tuple[Paper, ...]  # every paper, newest addition first
+    by_tag: Mapping[str, tuple[Paper, ...]]  # every tag of the taxonomy (in its order) -> its papers, newest first
+    tag_pages: tuple[TagPage, ...]
+    urls: Mapping[str, str]  # slug -> the paper page's path inside the site
+    keys: Mapping[str, str]  # slug -> BibTeX key
+    related: Mapping[str, tuple[str, ...]]  # slug -> related slugs, best first
+    bibtex_texts: Mapping[str, str] = field(default_factory=dict)  # slug -> its BibTeX entry (filled lazily)
+
+    @property
+    def tags(self) -> tuple[Tag, ...]:
+        return self.taxonomy.tags
+
+    @cached_property
+    def tag_titles(self) -> dict[str, str]:
+        return {tag.name: tag.title for tag in self.taxonomy.tags}
+
+    @property
+    def latest(self) -> tuple[Paper, ...]:
+        return self.newest[: self.settings.latest]
+
+    @property
+    def updated(self) -> str | None:
+        """The newest `added` date: stands in for the build time wherever a date is written."""
+        return self.newest[0].added if self.newest else None
+
+    def bibtex(self, slug: str) -> str:
+        """The paper's BibTeX entry, made once per build (page, papers.bib and tag files share it)."""
+        text = self.bibtex_texts.get(slug)
+        if text is None:
+            paper = self.papers[slug]
+            text = citation.bibtex([citation.bibtex_entry(paper, self.keys[slug])])
+            self.bibtex_texts[slug] = text  # type: ignore[index]  # a memo, not state
+        return text
+
+    def bibliography(self, papers: Iterable[Paper]) -> str:
+        """One entry per paper, in key order, separated by a blank line (as bibtexparser writes a library)."""
+        texts = [self.bibtex(p.slug) for p in sorted(papers, key=lambda p: self.keys[p.slug])]
+        return "\n".join(texts)
+
+    @cached_property
+    def by_author(self) -> dict[str, tuple[Paper, ...]]:
+        """Each author's papers, newest first; authors in alphabetical order (for author pages)."""
+        found: dict[str, list[Paper]] = {}
+        for paper in self.newest:
+            for author in dict.fromkeys(paper.authors):
+                found.setdefault(author, []).append(paper)
+        return {name: tuple(found[name]) for name in sorted(found, key=lambda n: (n.casefold(), n))}
+
+    @cached_property
+    def search_documents(self) -> list[dict[str, str]]:
+        """What the search index reads per paper (slug order): title, tags, authors, abstract."""
+        titles = self.tag_titles
+        return [{"slug": p.slug, "title": plain_title(p.title),
+                 "tags": " ".join(f"{t} {titles.get(t, '')}" for t in p.tags),
+                 "authors": " ".join(p.authors), "abstract": p.abstract} for p in self.papers.values()]
+
+
+def paper_path(slug: str, directory_urls: bool = True) -> str:
+    return f"{PAPERS}/{slug}/" if directory_urls else f"{PAPERS}/{slug}.html"
+
+
+def build_model(papers: Iterable[Paper], taxonomy: Taxonomy, settings: SiteSettings, *,
+                related: Mapping[str, tuple[str, ...]] | None = None) -> SiteModel:
+    """The whole site, from checked papers. `related` may be handed in when already known (cache)."""
+    ordered = sorted(papers, key=lambda p: p.slug)
+    by_slug = {p.slug: p for p in ordered}
+    newest = tuple(newest_first(ordered))
+    members: dict[str, list[Paper]] = {tag.name: [] for tag in taxonomy.tags}
+    for paper in newest:
+        for tag in paper.tags:
+            if tag in members:
+                members[tag].append(paper)
+    by_tag = {name: tuple(papers) for name, papers in members.items()}
+    per_page = max(1, settings.per_page)
+    tag_pages: list[TagPage] = []
+    for tag in taxonomy.tags:
+        listed = by_tag[tag.name]
+        count = max(1, math.ceil(len(listed) / per_page))
+        for number in range(1, count + 1):
+            start = (number - 1) * per_page
+            tag_pages.append(TagPage(tag, number, count, listed[start:start + per_page], start + 1))
+    if related is None:
+        related = related_papers(ordered, settings.related)
+    return SiteModel(
+        settings=settings, taxonomy=taxonomy, papers=by_slug, newest=newest, by_tag=by_tag,
+        tag_pages=tuple(tag_pages), urls={slug: paper_path(slug, settings.directory_urls) for slug in by_slug},
+        keys=citation.bibtex_keys(ordered), related=related,
+    )

@@ -1,0 +1,221 @@
+"""The kinds of page the collection adds to a site, as types: `PaperPage`, `HomePage`,
+`TagsPage` and `TagIndexPage`. Each knows its source path, its title, its HTML body (from our
+autoescaping templates) and what it adds to the page's template context; `site_pages` lists
+every page of a `SiteModel`. The MkDocs plugin only looks pages up here and calls them.
+
+Every body then passes an allow-list sanitiser (`sanitize`): even if escaping were missed
+somewhere, no script, handler or javascript: URL reaches a page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+import jinja2
+import nh3
+from markupsafe import Markup, escape
+from mkdocs.utils import get_relative_url
+
+from generator.collection.paper import Paper
+from generator.settings import PAPERS, TAGS
+from generator.site import citation
+from generator.site.model import SiteModel, TagPage, tag_page_uri
+from generator.site.render import abstract_html, plain_title
+
+LINK_LABELS = {"code": "Code", "project": "Project page", "huggingface": "Hugging Face", "arxiv": "arXiv",
+               "pdf": "PDF", "doi": "DOI", "other": "Link"}
+FORMAT_NAMES = {"listing": "a paper listing", "bibtex": "a BibTeX file", "json": "a JSON export",
+                "jsonl": "a JSON Lines export", "atom": "an arXiv Atom feed", "csv": "a CSV file",
+                "add": "a contributor (generator add)"}
+
+# What page content may contain after rendering: our templates' markup and Material's.
+ALLOWED_TAGS = {"a", "abbr", "article", "aside", "b", "blockquote", "br", "button", "code", "dd", "del", "details",
+                "div", "dl", "dt", "em", "figure", "figcaption", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i",
+                "img", "kbd", "li", "mark", "nav", "ol", "p", "pre", "s", "section", "small", "span", "strong",
+                "sub", "summary", "sup", "table", "tbody", "td", "textarea", "tfoot", "th", "thead", "time", "tr",
+                "u", "ul"}
+ALLOWED_ATTRIBUTES = {"*": {"class", "id", "title", "lang", "dir", "aria-label", "aria-hidden", "role"},
+                      "a": {"href", "hreflang", "type", "download"},
+                      "img": {"src", "alt", "width", "height", "loading"},
+                      "time": {"datetime"}, "td": {"colspan", "rowspan"}, "th": {"colspan", "rowspan", "scope"},
+                      "button": {"type", "data-clipboard-target"}, "textarea": {"readonly", "rows"},
+                      "ol": {"start"}}
+
+
+_CLEANER = nh3.Cleaner(tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes={"http", "https", "mailto"},
+                       link_rel=None, strip_comments=True)
+
+
+def sanitize(html: str) -> str:
+    """Second defence: even if escaping were missed somewhere, no script, handler or
+    javascript: URL survives into a page."""
+    return _CLEANER.clean(html)
+
+
+@dataclass(frozen=True)
+class Where:
+    """Where a page is being rendered: its own path (for relative links) and its absolute URL."""
+
+    url: str  # the page's path inside the site, as MkDocs gives it ("papers/x/")
+    canonical_url: str | None = None
+    edit_url: str | None = None
+
+    def link(self, target: str) -> str:
+        return get_relative_url(target, self.url) or "./"
+
+
+class Renderer:
+    """The templates and the model, shared by every page of one build."""
+
+    def __init__(self, model: SiteModel, env: jinja2.Environment):
+        self.model, self.env = model, env
+
+    def tag_refs(self, where: Where, tags) -> list[dict]:
+        taxonomy = self.model.taxonomy
+        return [{"name": t, "title": taxonomy.get(t).title, "url": where.link(tag_page_uri(t))}
+                for t in tags if taxonomy.get(t)]
+
+    def paper_ref(self, where: Where, paper: Paper) -> dict:
+        return {"paper": paper, "url": where.link(self.model.urls[paper.slug]),
+                "tags": self.tag_refs(where, paper.tags)}
+
+    def tag_summaries(self, where: Where) -> list[dict]:
+        return [{"tag": t, "count": len(self.model.by_tag[t.name]), "url": where.link(tag_page_uri(t.name))}
+                for t in self.model.tags]
+
+
+class SitePage:
+    """A page the collection renders. `src_uri` is its path among MkDocs' files."""
+
+    src_uri: str
+    editable = False  # generated pages have no source file to edit
+    generated = True  # added to MkDocs' files (paper pages are files already)
+
+    def title(self, model: SiteModel) -> str:
+        raise NotImplementedError
+
+    def description(self, model: SiteModel) -> str | None:
+        return None
+
+    def render(self, renderer: Renderer, where: Where) -> str:
+        raise NotImplementedError
+
+    def context(self, model: SiteModel, where: Where) -> dict:
+        """What the page adds to the theme's template context."""
+        return {}
+
+
+@dataclass(frozen=True)
+class PaperPage(SitePage):
+    paper: Paper
+    editable = True
+    generated = False
+
+    @property
+    def src_uri(self) -> str:
+        return f"{PAPERS}/{self.paper.slug}.md"
+
+    def title(self, model):
+        return plain_title(self.paper.title)
+
+    def description(self, model):
+        return citation.description(self.paper)
+
+    def inputs(self, model: SiteModel) -> tuple:
+        """Everything `render` reads besides the templates and `where` (the page cache's key)."""
+        related = tuple(model.papers[s] for s in model.related.get(self.paper.slug, ()))
+        tags = {t for p in (self.paper, *related) for t in p.tags}
+        return (model.settings, self.paper, related, tuple(sorted((t, model.tag_titles.get(t)) for t in tags)),
+                model.bibtex(self.paper.slug))
+
+    def render(self, renderer, where):
+        model, paper = renderer.model, self.paper
+        issue_url = None
+        if model.settings.repo_url:
+            query = urlencode({"template": model.settings.issue_template,
+                               "title": f"Problem with: {paper.title[:150]}",
+                               "page-url": where.canonical_url or where.url})
+            issue_url = f"{model.settings.repo_url}/issues/new?{query}"
+        related = [renderer.paper_ref(where, model.papers[s]) for s in model.related.get(paper.slug, ())]
+        return renderer.env.get_template("paper.html").render(
+            paper=paper, abstract=abstract_html(paper.abstract), tags=renderer.tag_refs(where, paper.tags),
+            links=[{"label": LINK_LABELS.get(link.kind, "Link"), "kind": link.kind, "url": link.url}
+                   for link in paper.links],
+            sources=[{"source": s, "format_name": FORMAT_NAMES.get(s.format, s.format)} for s in paper.sources],
+            edit_url=where.edit_url, issue_url=issue_url, related=related, bibtex=model.bibtex(paper.slug).strip(),
+        )
+
+    def context(self, model, where):
+        paper = self.paper
+        tag_titles = [model.tag_titles[t] for t in paper.tags if t in model.tag_titles]
+        url = where.canonical_url
+        return {"paper": paper, "paper_meta": {
+            # text the template escapes, and JSON-LD already made safe for a <script> element
+            "names": citation.highwire(paper, url) + citation.twitter(paper),
+            "properties": citation.opengraph(paper, url, model.settings.name),
+            "json_ld": Markup(citation.script_json(citation.json_ld(paper, url, tag_titles))),
+        }}
+
+
+@dataclass(frozen=True)
+class HomePage(SitePage):
+    src_uri = "index.md"
+
+    def title(self, model):
+        return model.settings.name
+
+    def render(self, renderer, where):
+        model = renderer.model
+        return renderer.env.get_template("home.html").render(
+            site_name=model.settings.name, count=len(model.papers), tags=renderer.tag_summaries(where),
+            latest=[renderer.paper_ref(where, p) for p in model.latest], all_tags_url=where.link(f"{TAGS}/"),
+            exports={"feed": where.link("feed.xml"), "bib": where.link("papers.bib"),
+                     "json": where.link("papers.json")},
+        )
+
+
+@dataclass(frozen=True)
+class TagsPage(SitePage):
+    src_uri = f"{TAGS}/index.md"
+
+    def title(self, model):
+        return "All tags"
+
+    def render(self, renderer, where):
+        return renderer.env.get_template("tags.html").render(tags=renderer.tag_summaries(where),
+                                                             count=len(renderer.model.papers))
+
+
+@dataclass(frozen=True)
+class TagIndexPage(SitePage):
+    page: TagPage
+
+    @property
+    def src_uri(self) -> str:
+        return self.page.src_uri
+
+    def title(self, model):
+        return self.page.tag.title + (f" (page {self.page.number})" if self.page.number > 1 else "")
+
+    def render(self, renderer, where):
+        tag, page = self.page.tag, self.page
+        return renderer.env.get_template("tag.html").render(
+            tag=tag, page=page, total=len(renderer.model.by_tag[tag.name]),
+            papers=[renderer.paper_ref(where, p) for p in page.papers],
+            pages=[{"number": n, "url": where.link(tag_page_uri(tag.name, n))} for n in range(1, page.pages + 1)],
+            all_tags_url=where.link(f"{TAGS}/"), start=page.first,
+            exports={"feed": where.link(f"{TAGS}/{tag.name}/feed.xml"),
+                     "bib": where.link(f"{TAGS}/{tag.name}/papers.bib")},
+        )
+
+    def context(self, model, where):
+        tag = self.page.tag
+        return {"tag_feed": {"title": f"{model.settings.name}: {tag.title}", "url": f"{TAGS}/{tag.name}/feed.xml"}}
+
+
+def site_pages(model: SiteModel) -> dict[str, SitePage]:
+    """Every page the collection renders, by source path."""
+    pages: list[SitePage] = [HomePage(), TagsPage(), *(TagIndexPage(p) for p in model.tag_pages),
+                             *(PaperPage(p) for p in model.papers.values())]
+    return {page.src_uri: page for page in pages}
