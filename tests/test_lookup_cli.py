@@ -19,7 +19,8 @@ BETHE_FILE = "content/papers/quantum-criticality-for-extended-nodes-on-a-bethe-l
 
 @pytest.fixture
 def project(tmp_path):
-    (tmp_path / "taxonomy.yml").write_bytes((ROOT / "taxonomy.yml").read_bytes())
+    for name in ("mkdocs.yml", "taxonomy.yml"):
+        (tmp_path / name).write_bytes((ROOT / name).read_bytes())
     (tmp_path / "content" / "papers").mkdir(parents=True)
     return tmp_path
 
