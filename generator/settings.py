@@ -33,3 +33,19 @@ class Layout:
 
 PAPERS = "papers"  # folder of paper files inside the docs dir, and their URL prefix
 TAGS = "tags"  # URL prefix of the generated tag pages
+
+
+CONFIG = "mkdocs.yml"  # marks the project folder
+
+
+def find_root(start: Path) -> Path:
+    """The project folder: `start` or the nearest folder above it holding mkdocs.yml, so commands
+    work from any folder of the repository (content/papers/ included)."""
+    from generator.errors import GeneratorError
+
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / CONFIG).is_file():
+            return folder
+    raise GeneratorError(f"no {CONFIG} in {start} or any folder above it: run the command inside the "
+                         "collection's repository, or give its folder with --root")
