@@ -91,8 +91,8 @@ def _read(root: Path, path: str) -> str | None:
 
 def _problem_line(problem: Problem) -> str:
     kind = "warning, " if problem.warning else ""
-    field = f", {problem.field}" if problem.field else ""
-    return f"  - {kind}line {problem.line}{markdown_text(field)}: {markdown_text(problem.message)}"
+    field = f", {markdown_text(problem.field)}" if problem.field else ""
+    return f"  - {kind}line {problem.line}{field}: {markdown_text(problem.message)}"
 
 
 def render_report(layout: Layout, collection: Collection, changes: list[Change], base: str,
@@ -108,8 +108,7 @@ def render_report(layout: Layout, collection: Collection, changes: list[Change],
     counts = {status: sum(1 for c in changes if c.status == status) for status in ORDER}
     lines = ["## Papers in this pull request", ""]
     if not changes:
-        lines += [f"No file under {markdown_text(layout.docs_dir.name + '/')} differs from "
-                  f"{markdown_text(base)}.", ""]
+        lines.append(f"No file under {markdown_text(layout.docs_dir.name + '/')} differs from {markdown_text(base)}.")
     else:
         lines += [", ".join(f"{n} {status}" for status, n in counts.items() if n)
                   + f" (compared with {markdown_text(base)})", ""]
