@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import shlex
 import sys
 from pathlib import Path
 
@@ -189,7 +190,7 @@ def cmd_suggestion(args, layout: Layout) -> int:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_PROBLEMS
     if args.dry_run:
-        print(" ".join(["python", "-m", "generator", *add_arguments(suggestion)]))
+        print(shlex.join(["python", "-m", "generator", *add_arguments(suggestion)]))
         return EXIT_OK
     code, written = run_add(layout.root, suggestion)
     if code != 0:

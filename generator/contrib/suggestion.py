@@ -80,8 +80,9 @@ def suggestion_from_answers(answers: dict[str, str | None]) -> Suggestion:
         raise SuggestionError(f"'{identifier}' is not one identifier; give one arXiv id, arXiv link or DOI")
     title, abstract = one_line("title"), (answers.get("abstract") or "").strip() or None
     if not identifier and not (title and abstract):
-        missing = "an abstract" if title else "a title" if abstract else "an arXiv id, a DOI, or a title and abstract"
-        raise SuggestionError(f"the suggestion has no {missing}; edit the issue to add it, then label it again")
+        what = ("has a title but no abstract" if title else "has an abstract but no title" if abstract
+                else "gives no arXiv id, no DOI, and no title and abstract")
+        raise SuggestionError(f"the suggestion {what}; edit the issue to add it, then label it again")
     authors = tuple(name for line in (answers.get("authors") or "").splitlines()
                     for name in [" ".join(line.split()).strip(" ,;")] if name)
     tags = tuple(dict.fromkeys(tag.lower() for tag in re.split(r"[\s,;]+", answers.get("tags") or "") if tag))
