@@ -62,6 +62,17 @@ def make_project(tmp: Path, papers: Path | None = None) -> Path:
     return tmp
 
 
+def link_environment(root: Path) -> None:
+    """Give the project copy at `root` this interpreter's environment as `.venv` (what `make` would
+    install), so commands written as `.venv/bin/python -m generator ...` run without installing."""
+    environment = Path(sys.prefix)
+    if environment == Path(sys.base_prefix):  # not a virtual environment: .venv/bin/python is this interpreter
+        (root / ".venv" / "bin").mkdir(parents=True)
+        (root / ".venv" / "bin" / "python").symlink_to(sys.executable)
+    else:
+        (root / ".venv").symlink_to(environment, target_is_directory=True)
+
+
 def run_generator(root: Path, *args: str, env: dict | None = None,
                   check: bool = True) -> subprocess.CompletedProcess:
     result = subprocess.run([sys.executable, "-m", "generator", "--root", str(root), *args], cwd=root,

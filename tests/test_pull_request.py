@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -20,7 +19,7 @@ import yaml
 from generator.collection import frontmatter
 from generator.collection.slugs import base_slug
 from generator.contrib.github import markdown_text
-from tests.helpers import ROOT
+from tests.helpers import ROOT, link_environment
 
 pytestmark = pytest.mark.slow
 
@@ -61,12 +60,7 @@ def clone_repository(target: Path) -> Path:
     git(target, "add", "-A")
     if git(target, "status", "--porcelain"):
         git(target, "commit", "--quiet", "-m", "the work tree")
-    environment = Path(sys.prefix)
-    if environment == Path(sys.base_prefix):  # not in a virtual environment: a .venv/bin/python that is this one
-        (target / ".venv" / "bin").mkdir(parents=True)
-        (target / ".venv" / "bin" / "python").symlink_to(sys.executable)
-    else:
-        (target / ".venv").symlink_to(environment, target_is_directory=True)
+    link_environment(target)
     git(target, "tag", "base")
     return target
 
