@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator import frontmatter, importer, similar
+from generator.collection import frontmatter, similar
 from generator.collection.similar import similar_pairs
 from generator.collection.taxonomy import load_taxonomy
 from generator.collection.validate import load_collection
 from generator.errors import GeneratorError, InputError
+from generator.ingest import importer
 from generator.ingest.importer import run_import
 from generator.ingest.readers.listing import read_listing
 from tests.helpers import ROOT, make_project, run_generator
