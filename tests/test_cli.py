@@ -40,6 +40,15 @@ def test_the_readme_documents_the_exit_codes():
         assert re.search(rf"^\| `{code}` \|", table, re.M), code
 
 
+def test_the_readme_lists_every_command():
+    from generator.cli import parser
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    [commands] = [action for action in parser()._actions if action.dest == "command"]
+    for name in commands.choices:
+        assert f"`python -m generator {name}" in readme, name
+
+
 @pytest.mark.parametrize(("args", "code"), [
     (["validate"], EXIT_PROBLEMS),  # a paper has a problem
     (["build"], EXIT_PROBLEMS),
