@@ -5,11 +5,15 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import shlex
 import sys
 from pathlib import Path
 
 from generator.errors import GeneratorError
-from generator.settings import Layout
+from generator.settings import Layout, find_root
+
+# Exit codes, the same for every command (README, "Exit codes").
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 
 def _taxonomy(layout: Layout):
@@ -140,16 +144,33 @@ def _lookup_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--no-cache", action="store_true", help="neither read nor write the HTTP cache")
 
 
+def _selected_files(paths: list[str], layout: Layout) -> set[str]:
+    """`validate FILE...`: the files as the problems name them (relative to the project folder)."""
+    selected = set()
+    for name in paths:
+        path = Path(name).resolve()
+        if not path.is_file():
+            raise GeneratorError(f"{name}: no such file")
+        try:
+            selected.add(path.relative_to(layout.root).as_posix())
+        except ValueError:
+            raise GeneratorError(f"{name}: not inside the collection at {layout.root}") from None
+    return selected
+
+
 def cmd_validate(args, layout: Layout, collection=None) -> int:
     from generator.collection.validate import load_collection
 
+    files = getattr(args, "files", None)
+    selected = _selected_files(files, layout) if files else None
     if collection is None:
         from generator.atomic import Workspace
 
         with Workspace(layout.root, "validate"):  # finishes or undoes what a killed run left first
             collection = load_collection(layout.papers_dir, _taxonomy(layout), layout.root)
-    for problem in collection.problems:
-        print(f"{problem}{' (warning)' if problem.warning else ''}")
+    if selected is not None:  # duplicates were still looked for across the whole collection
+        return _report_selected(args, layout, collection, selected)
+    _print_problems(args, collection.problems)
     if collection.errors:
         print(f"{len(collection.errors)} problem(s) in {layout.shown(layout.papers_dir)}/; "
               "nothing was built", file=sys.stderr)
@@ -157,6 +178,29 @@ def cmd_validate(args, layout: Layout, collection=None) -> int:
     warnings = len(collection.problems)
     print(f"ok: {len(collection.papers)} papers valid" + (f", {warnings} warning(s)" if warnings else ""))
     return 0
+
+
+def _print_problems(args, problems) -> None:
+    if getattr(args, "format", "text") == "github":
+        from generator.contrib.github import problem_annotation
+
+        for problem in problems:
+            print(problem_annotation(problem))
+        return
+    for problem in problems:
+        print(f"{problem}{' (warning)' if problem.warning else ''}")
+
+
+def _report_selected(args, layout: Layout, collection, selected: set[str]) -> int:
+    problems = [p for p in collection.problems if p.file in selected]
+    _print_problems(args, problems)
+    errors = [p for p in problems if not p.warning]
+    if errors:
+        print(f"{len(errors)} problem(s) in {len(selected)} file(s)", file=sys.stderr)
+        return EXIT_PROBLEMS
+    warnings = len(problems)
+    print(f"ok: {len(selected)} file(s) valid" + (f", {warnings} warning(s)" if warnings else ""))
+    return EXIT_OK
 
 
 def cmd_build(args, layout: Layout) -> int:
@@ -176,16 +220,95 @@ def cmd_build(args, layout: Layout) -> int:
     return 0
 
 
+def _check_port_free(dev_addr: str) -> None:
+    """Say a busy port in words before mkdocs would end in a traceback."""
+    import errno
+    import socket
+
+    host, sep, port_text = dev_addr.rpartition(":")
+    if not sep or not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        raise GeneratorError(f"--dev-addr {dev_addr}: expected HOST:PORT, e.g. --dev-addr 127.0.0.1:8001")
+    host, port = host.strip("[]") or "127.0.0.1", int(port_text)
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as error:
+        raise GeneratorError(f"--dev-addr {dev_addr}: unknown host {host!r} ({error.strerror})") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        # as the server will: a port left in TIME_WAIT by a stopped preview is free
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as error:
+            if error.errno != errno.EADDRINUSE:
+                raise GeneratorError(f"--dev-addr {dev_addr}: cannot listen there ({error.strerror})") from None
+            raise GeneratorError(f"port {port} on {host} is already in use (is another preview running?); "
+                                 f"stop it, or preview on another port: python -m generator serve "
+                                 f"--dev-addr {host}:{port + 1 if port < 65535 else 8001}") from None
+
+
 def cmd_serve(args, layout: Layout) -> int:
+    _check_port_free(args.dev_addr)
     command = [sys.executable, "-m", "mkdocs", "serve", "--config-file", str(layout.config_file),
                "--dev-addr", args.dev_addr]
     # Become the server (no child left behind when this process is stopped).
     os.execv(sys.executable, command)
 
 
+def cmd_pr_report(args, layout: Layout) -> int:
+    from generator.collection.validate import load_collection
+    from generator.contrib.pr_report import changed_files, render_report
+
+    merge_base, changes = changed_files(layout.root, args.base, layout.docs_dir.relative_to(layout.root).as_posix())
+    collection = load_collection(layout.papers_dir, _taxonomy(layout), layout.root)
+    site = args.site.resolve() if args.site else layout.site_dir
+    print(render_report(layout, collection, changes, args.base, merge_base, (site / "index.html").is_file()), end="")
+    return EXIT_PROBLEMS if collection.errors else EXIT_OK
+
+
+def cmd_suggestion(args, layout: Layout) -> int:
+    from generator.contrib.github import markdown_text
+    from generator.contrib.suggestion import (
+        FORM,
+        SuggestionError,
+        add_arguments,
+        form_fields,
+        parse_issue_body,
+        run_add,
+        suggestion_from_answers,
+    )
+
+    try:
+        body = Path(args.issue_body_file).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise GeneratorError(f"--issue-body-file {args.issue_body_file}: cannot read it ({error})") from None
+    answers = parse_issue_body(body, form_fields(args.form or layout.root / FORM))
+    try:
+        suggestion = suggestion_from_answers(answers)
+    except SuggestionError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    if args.dry_run:
+        print(shlex.join(["python", "-m", "generator", *add_arguments(suggestion)]))
+        return EXIT_OK
+    code, written = run_add(layout.root, suggestion)
+    if code != 0:
+        return code
+    if args.pr_body_file:
+        issue = f"#{args.issue}" if args.issue else "an issue"
+        files = ", ".join(markdown_text(p.relative_to(layout.root).as_posix()) for p in written) or "no file"
+        text = (f"Adds {files}, the paper suggested in {issue}.\n\n"
+                + (f"Closes #{args.issue}\n\n" if args.issue else "")
+                + "Written by `python -m generator suggestion` from the issue form; `validate` and a strict build "
+                  "passed. Before merging, check the title, authors, abstract, links and tags against the paper.\n")
+        Path(args.pr_body_file).write_text(text, encoding="utf-8")
+    return EXIT_OK
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python -m generator", description="Build a paper collection site.")
-    top.add_argument("--root", type=Path, default=Path.cwd(), help="project folder (default: current folder)")
+    top.add_argument("--root", type=Path, default=None,
+                     help="project folder (default: the nearest folder holding mkdocs.yml, from the current one up)")
     sub = top.add_subparsers(dest="command", required=True)
 
     imp = sub.add_parser("import", help="import papers from dumps and exports into content/papers/")
@@ -225,6 +348,10 @@ def parser() -> argparse.ArgumentParser:
     enr.set_defaults(func=cmd_enrich)
 
     val = sub.add_parser("validate", help="check every paper file and report all problems")
+    val.add_argument("files", nargs="*", metavar="FILE",
+                     help="check just these files (duplicates are still looked for in the whole collection)")
+    val.add_argument("--format", choices=["text", "github"], default="text",
+                     help="github: one GitHub Actions annotation (::error file=...,line=...::) per problem")
     val.set_defaults(func=cmd_validate)
 
     bld = sub.add_parser("build", help="validate, then build the site into site/ with mkdocs --strict")
@@ -233,17 +360,32 @@ def parser() -> argparse.ArgumentParser:
     srv = sub.add_parser("serve", help="preview the site with live reload")
     srv.add_argument("--dev-addr", default="127.0.0.1:8000")
     srv.set_defaults(func=cmd_serve)
+
+    rep = sub.add_parser("pr-report", help="Markdown summary of the papers added, changed and removed since a base")
+    rep.add_argument("--base", default="origin/main",
+                     help="the branch or commit the pull request goes into (default: origin/main)")
+    rep.add_argument("--site", type=Path, help="the built site folder, to say whether pages can be looked at "
+                                               "(default: site/)")
+    rep.set_defaults(func=cmd_pr_report)
+
+    sug = sub.add_parser("suggestion", help="turn a 'Suggest a paper' issue body into a paper file (runs add)")
+    sug.add_argument("--issue-body-file", required=True, metavar="PATH", help="the issue's body (Markdown)")
+    sug.add_argument("--issue", type=int, help="the issue number, linked from the pull request body")
+    sug.add_argument("--pr-body-file", metavar="PATH", help="write a pull request description here")
+    sug.add_argument("--form", type=Path, help="the issue form (default: .github/ISSUE_TEMPLATE/suggest-paper.yml)")
+    sug.add_argument("--dry-run", action="store_true", help="print the add command instead of running it")
+    sug.set_defaults(func=cmd_suggestion)
     return top
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
-    layout = Layout(args.root.resolve())
+    args = parser().parse_args(argv)  # usage errors exit with EXIT_USAGE (argparse's own 2)
     try:
+        layout = Layout(args.root.resolve() if args.root else find_root(Path.cwd()))
         return args.func(args, layout)
     except GeneratorError as error:
         print(f"error: {error}", file=sys.stderr)
-        return 2
+        return EXIT_USAGE
     except KeyboardInterrupt:
         print("interrupted; nothing was left half-written", file=sys.stderr)
         return 130

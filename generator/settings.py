@@ -96,3 +96,17 @@ class Layout:
             return path.resolve().relative_to(self.root.resolve()).as_posix()
         except ValueError:
             return path.as_posix()
+
+
+
+def find_root(start: Path) -> Path:
+    """The project folder: `start` or the nearest folder above it holding mkdocs.yml, so commands
+    work from any folder of the repository (content/papers/ included)."""
+    from generator.errors import GeneratorError
+
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / CONFIG_FILE).is_file():
+            return folder
+    raise GeneratorError(f"no {CONFIG_FILE} in {start} or any folder above it: run the command inside the "
+                         "collection's repository, or give its folder with --root")

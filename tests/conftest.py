@@ -7,8 +7,9 @@ from tests.helpers import CHROMIUM, CHROMIUM_ARGS, make_project, require_chromiu
 
 @pytest.fixture(scope="session")
 def bundled_site(tmp_path_factory):
-    """The bundled collection built once per test session: returns the project folder;
-    the site is in `site/` beneath it."""
+    """The seed collection (tests/helpers.py: the seed listing imported into a temporary folder,
+    never content/) built once per test session: returns the project folder; the site is in
+    `site/` beneath it."""
     root = make_project(tmp_path_factory.mktemp("bundled"))
     run_generator(root, "build")
     return root

@@ -1,14 +1,22 @@
 """Shared test helpers: build a site from a collection, serve it (optionally under a subpath),
-and drive headless Chromium."""
+and drive headless Chromium.
+
+Tests never read the bundled collection (`content/papers/`): contributors change it. They use
+their own papers, or the seed collection, which is the seed listing in `sources/` imported into
+a temporary folder (the same 110 papers the bundled collection started from, with fixed dates).
+Only tests/test_build.py's bundled check and tests/test_pull_request.py read `content/`, and
+they take every count from the files."""
 
 from __future__ import annotations
 
+import atexit
 import functools
 import http.server
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,16 +29,48 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-sync", "--disable-quic", "--no-first-run"]
 
 
+BUNDLED_PAPERS = ROOT / "content" / "papers"  # contributors' data: read only with counts taken from the files
+SEED_LISTING = ROOT / "sources" / "huggingface-papers-mar-20.txt"
+SEED_ADDED = "2026-11-27"
+
+
+@functools.cache
+def seed_papers() -> Path:
+    """The seed listing imported once per test process into a temporary folder: 110 papers listed
+    "Mar 20", tagged by taxonomy.yml's rules, added on SEED_ADDED. Returns the papers folder."""
+    from generator.collection.taxonomy import load_taxonomy
+    from generator.ingest.importer import run_import
+
+    folder = Path(tempfile.mkdtemp(prefix="seed-collection-"))
+    atexit.register(shutil.rmtree, folder, True)
+    papers = folder / "papers"
+    papers.mkdir()
+    report = run_import([SEED_LISTING], papers, load_taxonomy(ROOT / "taxonomy.yml"), added=SEED_ADDED)
+    assert report.written, "the seed listing imported no paper"
+    return papers
+
+
 def make_project(tmp: Path, papers: Path | None = None) -> Path:
-    """A copy of the project's site configuration, taxonomy and theme in `tmp`, with the bundled
-    papers (or those in `papers`)."""
+    """A copy of the project's site configuration, taxonomy and theme in `tmp`, with the seed
+    collection's papers (or those in `papers`)."""
     tmp.mkdir(parents=True, exist_ok=True)
     for name in ("mkdocs.yml", "taxonomy.yml"):
         shutil.copy(ROOT / name, tmp / name)
     shutil.copytree(ROOT / "theme_overrides", tmp / "theme_overrides")
     (tmp / "content").mkdir()
-    shutil.copytree(papers or ROOT / "content" / "papers", tmp / "content" / "papers")
+    shutil.copytree(papers or seed_papers(), tmp / "content" / "papers")
     return tmp
+
+
+def link_environment(root: Path) -> None:
+    """Give the project copy at `root` this interpreter's environment as `.venv` (what `make` would
+    install), so commands written as `.venv/bin/python -m generator ...` run without installing."""
+    environment = Path(sys.prefix)
+    if environment == Path(sys.base_prefix):  # not a virtual environment: .venv/bin/python is this interpreter
+        (root / ".venv" / "bin").mkdir(parents=True)
+        (root / ".venv" / "bin" / "python").symlink_to(sys.executable)
+    else:
+        (root / ".venv").symlink_to(environment, target_is_directory=True)
 
 
 def run_generator(root: Path, *args: str, env: dict | None = None,

@@ -120,7 +120,7 @@ def test_twitter_card(site):
     assert meta(soup, "twitter:card") == ["summary"] and meta(soup, "twitter:title") == [MED_1["title"]]
 
 
-def test_bundled_pages_have_citation_data_without_a_year(bundled_site):
+def test_seed_pages_have_citation_data_without_a_year(bundled_site):
     path = bundled_site / "site" / "papers" / "poseidon-efficient-foundation-models-for-pdes" / "index.html"
     soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
     assert meta(soup, "citation_title") == ["Poseidon: Efficient Foundation Models for PDEs"]

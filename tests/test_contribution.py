@@ -30,11 +30,12 @@ ENV = {"SITE_URL": SITE_URL, "REPO_URL": REPO_URL, "EDIT_URI": "edit/main/conten
 def contributed(tmp_path_factory):
     """A copy of the project where a contributor followed CONTRIBUTING.md: add, validate, build."""
     root = make_project(tmp_path_factory.mktemp("contribution"))
+    before = len(list((root / "content" / "papers").glob("*.md")))
     (root / "abstract.txt").write_text(ABSTRACT, encoding="utf-8")
     added = run_generator(root, "add", "--title", TITLE, "--abstract-file", "abstract.txt", "--author", "Ada Lovelace",
                           "--added", "2099-01-01")
     assert added.stdout.splitlines()[0] == f"wrote content/papers/{SLUG}.md"
-    assert run_generator(root, "validate").stdout == "ok: 111 papers valid\n"
+    assert run_generator(root, "validate").stdout == f"ok: {before + 1} papers valid\n"
     run_generator(root, "build", env=ENV)
     return root
 
@@ -68,7 +69,7 @@ def test_the_paper_is_in_the_search_index(contributed):
     manifest = json.loads((folder / "paper-search.json").read_text(encoding="utf-8"))
     docs = [doc for chunk in sorted((folder / "docs").glob("*.json"), key=lambda p: int(p.stem))
             for doc in json.loads(chunk.read_text(encoding="utf-8"))]
-    assert len(docs) == manifest["docs"] == 111
+    assert len(docs) == manifest["docs"] == len(list((contributed / "content" / "papers").glob("*.md")))
     (number,) = [i for i, doc in enumerate(docs) if doc[0] == SLUG]
     assert docs[number][1] == TITLE
     terms: set[str] = set()

@@ -145,12 +145,12 @@ def test_tag_feeds_are_valid_and_hold_only_their_tag(site):
     assert empty.bozo == 0 and empty.entries == []
 
 
-def test_bundled_feed_holds_the_newest_fifty(bundled_site):
+def test_seed_feed_holds_the_newest_fifty(bundled_site):
     feed = feedparser.parse((bundled_site / "site" / "feed.xml").read_bytes())
     assert feed.bozo == 0
     assert len(feed.entries) == FEED_SIZE
     data = json.loads((bundled_site / "site" / "papers.json").read_text(encoding="utf-8"))
-    assert data["count"] == len(list((ROOT / "content" / "papers").glob("*.md")))
+    assert data["count"] == len(list((bundled_site / "content" / "papers").glob("*.md")))
 
 
 def test_feeds_and_exports_are_linked_from_the_site(site):

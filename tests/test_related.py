@@ -1,5 +1,5 @@
 """Related papers: known neighbours in a small collection, determinism, bounded blocks, the
-`related` option, and sensible neighbours in the bundled collection."""
+`related` option, and sensible neighbours in the seed collection (tests/helpers.py)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from generator.collection.paper import Paper
 from generator.collection.taxonomy import load_taxonomy
 from generator.collection.validate import load_collection
 from generator.site.related import related_papers
-from tests.helpers import ROOT
+from tests.helpers import ROOT, seed_papers
 from tests.test_exports import MED_1, MED_2, PDE_1, PDE_2, build_fixture, slug
 
 
@@ -70,24 +70,24 @@ def test_titles_count(monkeypatch):
 
 
 @pytest.fixture(scope="module")
-def bundled():
-    collection = load_collection(ROOT / "content" / "papers", load_taxonomy(ROOT / "taxonomy.yml"), ROOT)
+def seed():
+    collection = load_collection(seed_papers(), load_taxonomy(ROOT / "taxonomy.yml"), ROOT)
     return {p.slug: p for p in collection.papers}, related_papers(collection.papers, 5)
 
 
-def titles(bundled, slug_):
-    papers, result = bundled
+def titles(seed, slug_):
+    papers, result = seed
     return [papers[s].title for s in result[slug_]]
 
 
-def test_bundled_pde_paper_neighbours_are_pde_papers(bundled):
-    near = titles(bundled, "poseidon-efficient-foundation-models-for-pdes")
+def test_seed_pde_paper_neighbours_are_pde_papers(seed):
+    near = titles(seed, "poseidon-efficient-foundation-models-for-pdes")
     assert {"CFDBench: A Large-Scale Benchmark for Machine Learning Methods in Fluid Dynamics",
             "Learning Neural PDE Solvers with Parameter-Guided Channel Attention"} & set(near)
 
 
-def test_bundled_medical_segmentation_neighbours_are_medical_segmentation(bundled):
-    near = " | ".join(titles(bundled, "generative-medical-segmentation"))
+def test_seed_medical_segmentation_neighbours_are_medical_segmentation(seed):
+    near = " | ".join(titles(seed, "generative-medical-segmentation"))
     assert "MulModSeg" in near or "FreeTumor" in near
 
 

@@ -24,7 +24,11 @@ GITHUB_DIR = ROOT / ".github"
 WORKFLOWS_DIR = GITHUB_DIR / "workflows"
 PULL_REQUEST = WORKFLOWS_DIR / "pull-request.yml"
 DEPLOY = WORKFLOWS_DIR / "deploy.yml"
-WORKFLOWS = [PULL_REQUEST, DEPLOY]
+SUGGESTION = WORKFLOWS_DIR / "suggest-paper.yml"
+SUGGESTION_FORM = GITHUB_DIR / "ISSUE_TEMPLATE" / "suggest-paper.yml"
+WORKFLOWS = [PULL_REQUEST, DEPLOY, SUGGESTION]
+# Jobs allowed to write, per workflow; none of them runs project code.
+WRITERS = {DEPLOY: ["deploy"], SUGGESTION: ["open-pull-request"]}
 
 FULL_SHA_PIN = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40}$")
 VERSION_COMMENT = re.compile(r"uses:\s*\S+@[0-9a-f]{40}\s+#\s*v\d+\.\d+\.\d+\s*$")
@@ -232,27 +236,77 @@ def test_privileged_scopes_appear_nowhere_else() -> None:
             perms = job.get("permissions") or {}
             if _write_scopes(perms) or "id-token" in perms:
                 holders.append(name)
-        expected = ["deploy"] if path == DEPLOY else []
+        expected = WRITERS.get(path, [])
         assert holders == expected, f"{path.name}: write/OIDC permissions held by {holders}"
 
 
 # --- the workflows run what a person runs locally -------------------------------
 
 
-def _make_targets(workflow: dict[str, Any]) -> list[str]:
-    targets = []
-    for script in run_scripts(workflow):
-        for line in script.splitlines():
-            match = re.match(r"^\s*make\s+([\w-]+)\s*$", line)
-            if match:
-                targets.append(match.group(1))
-    return targets
+def _step(job: dict[str, Any], needle: str) -> dict[str, Any]:
+    found = [step for step in job["steps"] if needle in step.get("run", "") or needle in step.get("uses", "")]
+    assert len(found) == 1, f"expected one step with {needle!r}, found {len(found)}"
+    return found[0]
 
 
-def test_pull_request_runs_the_local_commands() -> None:
-    targets = _make_targets(load(PULL_REQUEST))
-    assert {"test", "site"} <= set(targets), targets
-    assert "validate" in targets, targets
+def test_pull_request_checks_papers_in_their_own_job_and_tests_in_another() -> None:
+    jobs = load(PULL_REQUEST)["jobs"]
+    assert set(jobs) == {"papers", "tests"}
+    assert "needs" not in jobs["papers"], "the paper checks must not wait for (or depend on) the tests"
+    assert [step["run"] for step in jobs["tests"]["steps"] if "run" in step] == ["make test"]
+    papers = jobs["papers"]
+    runs = [step["run"] for step in papers["steps"] if "run" in step]
+    assert runs[:3] == ["make .venv/.installed", ".venv/bin/python -m generator validate --format github",
+                        ".venv/bin/python -m generator build"], runs
+    report = _step(papers, "generator pr-report")
+    assert report["if"] == "always() && steps.install.outcome == 'success'"  # also when a paper check failed
+    assert report["run"].endswith('>> "$GITHUB_STEP_SUMMARY"')
+    upload = _step(papers, "actions/upload-artifact@")
+    assert upload["with"]["path"] == "site" and upload["with"]["name"] == "site"
+    assert upload["if"] == "always() && steps.build.outcome == 'success'"
+    checkout = _step(papers, "actions/checkout@")
+    assert checkout["with"]["fetch-depth"] == 2, "pr-report compares with the merge commit's first parent"
+
+
+def test_suggestion_runs_only_for_the_maintainers_label() -> None:
+    workflow = load(SUGGESTION)
+    assert triggers(workflow) == {"issues": {"types": ["labeled"]}}
+    assert workflow.get("permissions") == {}
+    jobs = workflow["jobs"]
+    assert jobs["prepare"]["if"] == "github.event.label.name == 'accepted-suggestion'"
+    assert jobs["prepare"]["permissions"] == {"contents": "read"}
+    assert jobs["open-pull-request"]["needs"] == "prepare"
+    assert jobs["open-pull-request"]["permissions"] == {"contents": "write", "pull-requests": "write"}
+
+
+def test_suggestion_issue_text_reaches_the_generator_only_through_a_file() -> None:
+    prepare = load(SUGGESTION)["jobs"]["prepare"]
+    step = _step(prepare, "generator suggestion")
+    assert step["env"]["ISSUE_BODY"] == "${{ github.event.issue.body }}"
+    assert '"$ISSUE_BODY" > "$RUNNER_TEMP/issue-body.md"' in step["run"]
+    assert "--issue-body-file \"$RUNNER_TEMP/issue-body.md\"" in step["run"]
+    runs = [s["run"] for s in prepare["steps"] if "run" in s]
+    assert ".venv/bin/python -m generator validate --format github" in runs
+    assert ".venv/bin/python -m generator build" in runs
+
+
+def test_the_job_that_writes_runs_no_project_code() -> None:
+    job = load(SUGGESTION)["jobs"]["open-pull-request"]
+    for script in [step["run"] for step in job["steps"] if "run" in step]:
+        assert not re.search(r"\b(python|make|pip|\.venv)\b", script), script
+    assert any(step.get("uses", "").startswith("actions/download-artifact@") for step in job["steps"])
+
+
+def test_suggestion_form_fields_are_the_ones_the_parser_reads() -> None:
+    from generator.contrib.suggestion import form_fields
+
+    form = load(SUGGESTION_FORM)
+    assert form["name"] == "Suggest a paper" and form["description"]
+    fields = dict(form_fields(SUGGESTION_FORM))
+    assert list(fields) == ["arxiv", "doi", "title", "abstract", "authors", "code", "tags"]
+    answers = [item for item in form["body"] if "id" in item]
+    assert all(item["validations"]["required"] is False for item in answers), "any one route may be used"
+    assert len(set(fields.values())) == len(fields), "labels are the headings the parser looks for: unique"
 
 
 def test_deploy_builds_with_the_local_command() -> None:

@@ -1,0 +1,208 @@
+"""A contributor's pull request, played on a copy of the repository: add a paper by hand from the
+template, add one with `add`, remove one, rename one; then run the paper job of
+.github/workflows/pull-request.yml (the commands read from the workflow, on GitHub's merge commit)
+and see every step pass, the summary name the change, and the site hold the right pages.
+
+The copy is a git clone of this repository with the work tree's state on top (uncommitted edits
+included), using this interpreter's environment as `.venv` instead of installing again."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from generator.collection import frontmatter
+from generator.collection.slugs import base_slug
+from generator.contrib.github import markdown_text
+from tests.helpers import ROOT, link_environment
+
+pytestmark = pytest.mark.slow
+
+WORKFLOW = ROOT / ".github" / "workflows" / "pull-request.yml"
+GIT = ["git", "-c", "user.name=Contributor", "-c", "user.email=contributor@example.org", "-c", "commit.gpgsign=false",
+       "-c", "advice.detachedHead=false"]
+ABSTRACT = ("We study whether medical image segmentation models trained in one hospital generalize to scans from "
+            "hospitals they never saw. Code is at https://github.com/example/zero-shot-hospitals.")
+
+
+def git(root: Path, *args: str) -> str:
+    result = subprocess.run([*GIT, *args], cwd=root, capture_output=True, text=True,
+                            env={**os.environ, "GIT_CONFIG_GLOBAL": os.devnull})
+    assert result.returncode == 0, f"git {' '.join(args)}: {result.stderr}"
+    return result.stdout
+
+
+def paper_job_steps() -> list[tuple[str, str]]:
+    """(name, script) of the paper job's `run:` steps, except installing (this environment is reused)."""
+    job = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))["jobs"]["papers"]
+    steps = [(step["name"], step["run"]) for step in job["steps"] if "run" in step and step.get("id") != "install"]
+    assert [name for name, _ in steps] == ["Check the papers", "Build the site strictly",
+                                           "Summarise the papers in this pull request"]
+    return steps
+
+
+def clone_repository(target: Path) -> Path:
+    """A clone with the work tree's tracked and untracked (not ignored) files as its base commit."""
+    subprocess.run(["git", "clone", "--quiet", "--no-hardlinks", str(ROOT), str(target)], check=True)
+    listed = git(ROOT, "ls-files", "-z", "--cached", "--others", "--exclude-standard").split("\0")
+    present = {name for name in listed if name and (ROOT / name).is_file()}
+    for name in git(target, "ls-files", "-z").split("\0"):
+        if name and name not in present:
+            (target / name).unlink()
+    for name in present:
+        (target / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / name, target / name)
+    git(target, "add", "-A")
+    if git(target, "status", "--porcelain"):
+        git(target, "commit", "--quiet", "-m", "the work tree")
+    link_environment(target)
+    git(target, "tag", "base")
+    return target
+
+
+def reset(repo: Path) -> None:
+    git(repo, "checkout", "--quiet", "--force", "--detach", "base")
+    git(repo, "clean", "-fdqx", "-e", ".venv")
+
+
+def pull_request(repo: Path, name: str, change) -> tuple[dict[str, subprocess.CompletedProcess], str]:
+    """Make `change` on a branch from `base`, merge it as GitHub does for a pull request
+    (refs/pull/N/merge: base as first parent), run the paper job's steps; returns the steps' results
+    and the job summary."""
+    reset(repo)
+    git(repo, "switch", "--quiet", "-c", name)
+    message = change(repo)
+    git(repo, "add", "-A", "content")
+    git(repo, "commit", "--quiet", "-m", message)
+    git(repo, "checkout", "--quiet", "--detach", "base")
+    git(repo, "merge", "--quiet", "--no-ff", "--no-edit", name)
+    summary = repo.parent / f"{name}-summary.md"
+    summary.write_text("", encoding="utf-8")
+    env = {**os.environ, "GITHUB_STEP_SUMMARY": str(summary), "CI": "true", "NO_MKDOCS_2_WARNING": "1"}
+    results = {}
+    for step, script in paper_job_steps():
+        # GitHub's default shell for run: steps
+        results[step] = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script],
+                                       cwd=repo, capture_output=True, text=True, env=env)
+        assert results[step].returncode == 0, (f"{step} failed:\n{results[step].stdout}\n{results[step].stderr}")
+    return results, summary.read_text(encoding="utf-8")
+
+
+def entry(status: str, path: str, title: str) -> str:
+    return f"- **{status}** {markdown_text(path)}: {markdown_text(title)} — ok\n"
+
+
+@pytest.fixture(scope="module")
+def repository(tmp_path_factory) -> Path:
+    """The repository as it is, its real collection included."""
+    return clone_repository(tmp_path_factory.mktemp("pull-request") / "repo")
+
+
+@pytest.fixture(scope="module")
+def small_repository(tmp_path_factory) -> Path:
+    """The repository with a collection of five of its papers."""
+    repo = clone_repository(tmp_path_factory.mktemp("pull-request-small") / "repo")
+    for path in sorted((repo / "content" / "papers").glob("*.md"))[5:]:
+        path.unlink()
+    git(repo, "add", "-A")
+    git(repo, "commit", "--quiet", "-m", "a small collection")
+    git(repo, "tag", "--force", "base")
+    return repo
+
+
+def papers(repo: Path) -> list[Path]:
+    return sorted((repo / "content" / "papers").glob("*.md"))
+
+
+def base_count(repo: Path) -> int:
+    """Paper files in the base commit (the work tree may hold an earlier case's merge)."""
+    return sum(1 for name in git(repo, "ls-tree", "--name-only", "base", "content/papers/").splitlines()
+               if name.endswith(".md"))
+
+
+def test_paper_added_by_hand_from_the_template(repository):
+    template = (ROOT / "docs" / "paper-template.md").read_text(encoding="utf-8")
+    title = frontmatter.parse(template, "docs/paper-template.md").meta["title"]
+    path = f"content/papers/{base_slug(title)}.md"
+    count = base_count(repository)
+
+    def add_by_hand(repo: Path) -> str:
+        (repo / path).write_text(template, encoding="utf-8")  # copied as CONTRIBUTING.md says
+        return "Add a paper from the template"
+
+    results, summary = pull_request(repository, "template", add_by_hand)
+    assert results["Check the papers"].stdout == f"ok: {count + 1} papers valid\n"
+    assert entry("added", path, title) in summary
+    assert summary.startswith("## Papers in this pull request\n\n1 added (compared with HEAD\\^1)\n")
+    assert (repository / "site" / "papers" / base_slug(title) / "index.html").is_file()
+    assert len(list((repository / "site" / "papers").glob("*/index.html"))) == count + 1
+
+
+def test_paper_added_with_the_add_command(repository):
+    title = "Zero-Shot Transfer of Segmentation Models Across Hospitals"
+    slug = base_slug(title)
+    count = base_count(repository)
+
+    def add_with_the_tool(repo: Path) -> str:
+        (repo / "abstract.txt").write_text(ABSTRACT, encoding="utf-8")
+        added = subprocess.run([str(repo / ".venv" / "bin" / "python"), "-m", "generator", "add", "--title", title,
+                                "--abstract-file", "abstract.txt", "--author", "Ada Lovelace", "--year", "2024"],
+                               cwd=repo, capture_output=True, text=True)
+        assert added.returncode == 0, added.stderr
+        assert added.stdout.splitlines()[0] == f"wrote content/papers/{slug}.md"
+        (repo / "abstract.txt").unlink()
+        return "Add a paper with python -m generator add"
+
+    results, summary = pull_request(repository, "add", add_with_the_tool)
+    assert results["Check the papers"].stdout == f"ok: {count + 1} papers valid\n"
+    assert entry("added", f"content/papers/{slug}.md", title) in summary
+    assert f"- papers\\/{markdown_text(slug)}\\/index\\.html: {markdown_text(title)}\n" in summary
+    assert (repository / "site" / "papers" / slug / "index.html").is_file()
+
+
+def test_paper_removed(small_repository):
+    reset(small_repository)
+    removed = papers(small_repository)[0]
+    title = frontmatter.parse(removed.read_text(encoding="utf-8"), removed.name).meta["title"]
+
+    def remove(repo: Path) -> str:
+        (repo / "content" / "papers" / removed.name).unlink()
+        return "Remove a paper"
+
+    results, summary = pull_request(small_repository, "remove", remove)
+    assert results["Check the papers"].stdout == "ok: 4 papers valid\n"
+    assert (f"- **removed** {markdown_text(f'content/papers/{removed.name}')}: {markdown_text(title)}\n"
+            in summary)
+    site = small_repository / "site" / "papers"
+    assert not (site / removed.stem).exists()
+    assert len(list(site.glob("*/index.html"))) == 4
+
+
+def test_paper_renamed_after_a_title_fix(small_repository):
+    reset(small_repository)
+    renamed = papers(small_repository)[1]
+    parsed = frontmatter.parse(renamed.read_text(encoding="utf-8"), renamed.name)
+    title = "Revisited: " + parsed.meta["title"]
+    new_name = f"{base_slug(title)}.md"
+
+    def rename(repo: Path) -> str:
+        old = repo / "content" / "papers" / renamed.name
+        text = old.read_text(encoding="utf-8")
+        old.unlink()
+        (repo / "content" / "papers" / new_name).write_text(
+            frontmatter.dump({**parsed.meta, "title": title}, parsed.body), encoding="utf-8")
+        assert text != (repo / "content" / "papers" / new_name).read_text(encoding="utf-8")
+        return "Fix a title and rename the file to match"
+
+    results, summary = pull_request(small_repository, "rename", rename)
+    assert results["Check the papers"].stdout == "ok: 5 papers valid\n"
+    assert (f"- **renamed** {markdown_text(f'content/papers/{renamed.name}')} → "
+            f"{markdown_text(f'content/papers/{new_name}')}: {markdown_text(title)} — ok\n") in summary
+    site = small_repository / "site" / "papers"
+    assert (site / base_slug(title) / "index.html").is_file()
+    assert len(list(site.glob("*/index.html"))) == 5
