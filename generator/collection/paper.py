@@ -6,6 +6,7 @@ of MkDocs' config schema: every problem is collected and reported at once.
 
 from __future__ import annotations
 
+import calendar
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -48,6 +49,7 @@ class Paper:
     keywords: tuple[str, ...] = ()
     links: tuple[Link, ...] = ()
     sources: tuple[Source, ...] = field(default=())
+    aliases: tuple[str, ...] = ()  # earlier addresses (slugs) of the paper, which redirect to it
 
     @property
     def listed(self) -> str | None:
@@ -68,9 +70,26 @@ FIELDS: tuple[tuple[str, str, bool, str], ...] = (
     ("keywords", "list of text", False, "keywords from the source"),
     ("links", "list of links", False, "links with 'kind' and 'url'"),
     ("added", "text", True, "date the paper joined the collection, 'YYYY-MM-DD' in quotes"),
+    ("aliases", "list of text", False, "earlier file names (without '.md') whose addresses redirect here"),
     ("sources", "list of sources", False, "what each import read; written by the importer"),
 )
 FIELD_NAMES = tuple(name for name, *_ in FIELDS)
+
+
+def day_problem(year: int | None, month: int | None, day: int | None) -> str | None:
+    """Why a publication day cannot be (no month, or not in that month), or None. Each value is
+    None or already in range. Without a year, a leap year allows 29 February."""
+    if day is None:
+        return None
+    if month is None:
+        return "a day without a month; add month: (1-12) or remove day"
+    if not 1 <= month <= 12:
+        return None  # reported by the range check
+    days = calendar.monthrange(year if year and 1 <= year <= 9999 else 2000, month)[1]
+    if day > days:
+        when = f"{calendar.month_name[month]} {year}" if year else calendar.month_name[month]
+        return f"{when} has {days} days, not {day}; check day and month"
+    return None
 
 
 def normalize_title(title: str) -> str:
@@ -122,7 +141,8 @@ def paper_fields(paper: Paper) -> dict[str, Any]:
 
 def to_front_matter(paper: Paper) -> dict[str, Any]:
     """The paper's fields as written to its file, in declared order, empty ones left out."""
-    values = {**paper_fields(paper), "sources": [_source_data(s) for s in paper.sources]}
+    values = {**paper_fields(paper), "aliases": list(paper.aliases),
+              "sources": [_source_data(s) for s in paper.sources]}
     always = {"title", "tags", "added"}
     return {k: v for k, v in values.items() if k in always or v not in (None, [], "")}
 
@@ -154,6 +174,7 @@ def from_front_matter(slug: str, meta: dict[str, Any], body: str) -> Paper:
         venue=meta.get("venue"),
         keywords=tuple(meta.get("keywords") or ()),
         links=tuple(Link(kind=item["kind"], url=item["url"]) for item in meta.get("links") or ()),
+        aliases=tuple(meta.get("aliases") or ()),
         sources=tuple(
             Source(
                 file=str(s.get("file", "")),
@@ -169,4 +190,4 @@ def from_front_matter(slug: str, meta: dict[str, Any], body: str) -> Paper:
 
 
 __all__ = ["FIELDS", "FIELD_NAMES", "LINK_KINDS", "Paper", "Source", "normalize_title", "duplicate_keys", "is_web_url",
-           "paper_fields", "to_front_matter", "from_front_matter", "ARXIV_ID", "DOI", "ISO_DATE"]
+           "paper_fields", "to_front_matter", "from_front_matter", "ARXIV_ID", "DOI", "ISO_DATE", "day_problem"]

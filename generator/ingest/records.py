@@ -11,7 +11,7 @@ import re
 
 from generator.collection.links import extract_links, unique_links
 from generator.collection.model import Link, RawRecord, Rejection
-from generator.collection.paper import Paper, Source, normalize_title
+from generator.collection.paper import Paper, Source, day_problem, normalize_title
 from generator.ingest.clean import clean_text
 
 MONTHS = {m: i for i, m in enumerate(
@@ -76,7 +76,10 @@ def paper_from_record(raw: RawRecord, *, added: str = "", listed_year: int | Non
         slug="", title=title, abstract=clean_text(abstract_text), tags=(), added=added,
         authors=tuple(name for name in (clean_text(a).replace("{", "").replace("}", "") for a in raw.authors)
                       if name),
-        year=raw.year, month=raw.month, day=raw.day, arxiv=raw.arxiv, doi=raw.doi,
+        # A day that cannot be (no month, 31 February) is dropped rather than written into a file
+        # that `validate` would refuse.
+        year=raw.year, month=raw.month, day=None if day_problem(raw.year, raw.month, raw.day) else raw.day,
+        arxiv=raw.arxiv, doi=raw.doi,
         venue=clean_text(raw.venue) or None if raw.venue else None,
         keywords=tuple(dict.fromkeys(k for k in map(clean_text, raw.keywords) if k)),
         links=unique_links(raw.links + found_links + derived_links(raw.arxiv, raw.doi, raw.links + found_links)),
