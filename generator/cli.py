@@ -33,10 +33,10 @@ def cmd_import(args, layout: Layout) -> int:
 def cmd_add(args, layout: Layout) -> int:
     from generator.ingest.add import add_paper, read_abstract
 
-    abstract, source = read_abstract(args.abstract_file)
+    abstract, _ = read_abstract(args.abstract_file)  # its file name is not published: sources say "add"
     result = add_paper(layout.papers_dir, _taxonomy(layout), title=args.title, abstract=abstract, tags=args.tag,
                        links=args.link, code=args.code, project=args.project, authors=args.author,
-                       arxiv=args.arxiv, doi=args.doi, year=args.year, added=args.added, source_file=source,
+                       arxiv=args.arxiv, doi=args.doi, year=args.year, added=args.added,
                        root=layout.root)
     print(f"wrote {result.path.relative_to(layout.root).as_posix()}")
     print(f"tags: {', '.join(result.paper.tags)}"

@@ -98,13 +98,23 @@ def normalize_title(title: str) -> str:
     return " ".join(re.sub(r"[^\w]+", " ", text).split())
 
 
-def duplicate_keys(title: str, arxiv: str | None = None, doi: str | None = None) -> list[tuple[str, str]]:
-    """The keys under which two papers are the same paper: normalised title, arXiv id, DOI."""
+# An abstract this short ("TBD", "No abstract available.") may be shared by unrelated papers.
+MIN_SHARED_ABSTRACT_WORDS = 8
+
+
+def duplicate_keys(title: str, arxiv: str | None = None, doi: str | None = None,
+                   abstract: str | None = None) -> list[tuple[str, str]]:
+    """The keys under which two papers are the same paper: normalised title, arXiv id, DOI, and
+    the normalised abstract when it is long enough to tell papers apart."""
     keys = [("title", normalize_title(title))]
     if arxiv:
         keys.append(("arxiv", arxiv.strip().lower()))
     if doi:
         keys.append(("doi", doi.strip().lower()))
+    if abstract:
+        text = normalize_title(abstract)
+        if len(text.split()) >= MIN_SHARED_ABSTRACT_WORDS:
+            keys.append(("abstract", text))
     return [key for key in keys if key[1]]
 
 

@@ -36,8 +36,6 @@ from generator.collection.similar import similar_pairs
 from generator.collection.slugs import base_slug, slug_problem
 from generator.errors import InputError
 
-# An abstract this short ("TBD", "See the paper.") may be shared by unrelated papers.
-MIN_SHARED_ABSTRACT_WORDS = 8
 # `added` may be at most this far ahead of the checking machine's date: the contributor's "today"
 # may already be tomorrow in UTC.
 ADDED_GRACE = dt.timedelta(days=1)
@@ -313,7 +311,7 @@ class _Entry:
     arxiv: str | None
     doi: str | None
     added: str
-    abstract: str  # normalised; "" when too short to identify a paper
+    abstract: str
     aliases: tuple[str, ...]
     source_titles: tuple[str, ...]
     lines: dict[str, int]
@@ -337,10 +335,9 @@ def _entry(file: str, path: Path, parsed: frontmatter.PaperFile) -> _Entry | Non
     def texts(values: Any) -> tuple[str, ...]:
         return tuple(v for v in values if isinstance(v, str) and v.strip()) if isinstance(values, list) else ()
 
-    abstract = normalize_title(parsed.body)
     sources = meta.get("sources") if isinstance(meta.get("sources"), list) else []
     return _Entry(file, path, title, text("arxiv"), text("doi"), text("added") or "",
-                  abstract if len(abstract.split()) >= MIN_SHARED_ABSTRACT_WORDS else "",
+                  parsed.body,
                   texts(meta.get("aliases")), texts([s.get("title") for s in sources if isinstance(s, dict)]),
                   parsed.key_lines, parsed.body_line)
 
@@ -454,10 +451,7 @@ def find_duplicates(entries: list[_Entry], newness: _Newness | None = None) -> l
     problems: list[Problem] = []
     groups: dict[tuple[str, str], list[_Entry]] = defaultdict(list)
     for entry in entries:
-        keys = duplicate_keys(entry.title, entry.arxiv, entry.doi)
-        if entry.abstract:
-            keys.append(("abstract", entry.abstract))
-        for key in keys:
+        for key in duplicate_keys(entry.title, entry.arxiv, entry.doi, entry.abstract):
             groups[key].append(entry)
 
     order = newness.key if newness else (lambda e: (0, 0, e.added, e.slug))

@@ -40,6 +40,11 @@ _ARXIV_PREFIX = re.compile(r"^(?:arxiv:|https?://(?:www\.)?arxiv\.org/(?:abs|pdf
 _DOI_PREFIX = re.compile(r"^(?:doi:|https?://(?:dx\.)?doi\.org/)", re.IGNORECASE)
 
 
+# What a paper's `sources` entry says `add` read: the command, never the contributor's local file
+# name (which the page would publish).
+ADD_SOURCE = "python -m generator add"
+
+
 @dataclass(frozen=True)
 class AddResult:
     path: Path
@@ -126,7 +131,7 @@ def _shown(path: Path, root: Path | None) -> str:
 def add_paper(papers_dir: Path, taxonomy, *, title: str, abstract: str, tags: Iterable[str] = (),
               links: Iterable[str] = (), code: Iterable[str] = (), project: Iterable[str] = (),
               authors: Iterable[str] = (), arxiv: str | None = None, doi: str | None = None,
-              year: int | None = None, added: str | None = None, source_file: str = "command line",
+              year: int | None = None, added: str | None = None, source_file: str = ADD_SOURCE,
               root: Path | None = None) -> AddResult:
     """Write a new, valid paper file and return where. Raises GeneratorError (nothing written)
     when an option is wrong, the paper is already in the collection, or no tag fits."""
@@ -159,10 +164,10 @@ def add_paper(papers_dir: Path, taxonomy, *, title: str, abstract: str, tags: It
 
     papers_dir.mkdir(parents=True, exist_ok=True)
     index = CollectionIndex(papers_dir)
-    for key in duplicate_keys(paper.title, paper.arxiv, paper.doi):
+    for key in duplicate_keys(paper.title, paper.arxiv, paper.doi, paper.abstract):
         if key in index.by_key:
             existing = index.by_key[key]
-            what = {"title": "title", "arxiv": "arXiv id", "doi": "DOI"}[key[0]]
+            what = {"title": "title", "arxiv": "arXiv id", "doi": "DOI", "abstract": "abstract"}[key[0]]
             raise GeneratorError(f"this paper is already in the collection: {_shown(existing.path, root)} "
                                  f"({existing.title!r}) has the same {what}; "
                                  "edit that file instead of adding a new one")

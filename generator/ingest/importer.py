@@ -105,9 +105,10 @@ def _text(meta: dict, name: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _keys(title: str, arxiv: str | None, doi: str | None, source_titles=()) -> list[tuple[str, str]]:
+def _keys(title: str, arxiv: str | None, doi: str | None, source_titles=(),
+          abstract: str | None = None) -> list[tuple[str, str]]:
     """The paper's duplicate keys, plus the titles its sources read (a fixed title still matches)."""
-    return duplicate_keys(title, arxiv, doi) + [key for t in source_titles for key in duplicate_keys(t)]
+    return duplicate_keys(title, arxiv, doi, abstract) + [key for t in source_titles for key in duplicate_keys(t)]
 
 
 def load_meta(path: Path) -> tuple[dict, str] | None:
@@ -144,11 +145,11 @@ class CollectionIndex:
         sources = [s.get("title") for s in meta.get("sources") or [] if isinstance(s, dict)
                    and isinstance(s.get("title"), str)]
         self.entries.append(existing)
-        for key in _keys(existing.title, _text(meta, "arxiv"), _text(meta, "doi"), sources):
+        for key in _keys(existing.title, _text(meta, "arxiv"), _text(meta, "doi"), sources, existing.body):
             self.by_key.setdefault(key, existing)
 
     def find(self, paper: Paper) -> _Existing | None:
-        keys = _keys(paper.title, paper.arxiv, paper.doi, [s.title for s in paper.sources])
+        keys = _keys(paper.title, paper.arxiv, paper.doi, [s.title for s in paper.sources], paper.abstract)
         return next((self.by_key[key] for key in keys if key in self.by_key), None)
 
 
@@ -224,7 +225,7 @@ def _prepare(raw: RawRecord, options: _Options, known: frozenset) -> tuple[Paper
 
 
 def _paper_keys(paper: Paper) -> list[tuple[str, str]]:
-    return _keys(paper.title, paper.arxiv, paper.doi, [s.title for s in paper.sources])
+    return _keys(paper.title, paper.arxiv, paper.doi, [s.title for s in paper.sources], paper.abstract)
 
 
 _WORKER: tuple[_Options, frozenset] | None = None

@@ -9,8 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from generator.collection.links import extract_links, unique_links
-from generator.collection.model import Link, RawRecord, Rejection
+from generator.collection.links import derived_links, extract_links, unique_links
+from generator.collection.model import RawRecord, Rejection
 from generator.collection.paper import Paper, Source, day_problem, normalize_title
 from generator.ingest.clean import clean_text
 
@@ -91,22 +91,3 @@ def _unbrace(text: str) -> str:
     while (unbraced := _PROTECTIVE_BRACES.sub(r"\1", text)) != text:
         text = unbraced
     return text
-
-
-def derived_links(arxiv: str | None, doi: str | None, links: tuple[Link, ...]) -> tuple[Link, ...]:
-    """The arXiv abstract and PDF links and the doi.org link that the identifiers define, for
-    those the paper does not link yet (any version, http or https)."""
-    urls = [link.url.lower() for link in links]
-
-    def has(*fragments: str) -> bool:
-        return any(fragment in url for url in urls for fragment in fragments)
-
-    derived: list[Link] = []
-    if arxiv:
-        if not has(f"arxiv.org/abs/{arxiv.lower()}"):
-            derived.append(Link("arxiv", f"https://arxiv.org/abs/{arxiv}"))
-        if not has(f"arxiv.org/pdf/{arxiv.lower()}"):
-            derived.append(Link("pdf", f"https://arxiv.org/pdf/{arxiv}"))
-    if doi and not has(f"doi.org/{doi.lower()}"):
-        derived.append(Link("doi", f"https://doi.org/{doi}"))
-    return tuple(derived)

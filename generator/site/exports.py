@@ -20,6 +20,7 @@ from urllib.parse import urljoin
 
 from feedgen.feed import FeedGenerator
 
+from generator.collection.links import paper_links
 from generator.site.citation import bibtex, bibtex_entry
 from generator.collection.paper import Paper, paper_fields
 from generator.site.render import plain_title
@@ -58,6 +59,7 @@ def paper_record(paper: Paper, url: str, key: str, related: Sequence[str]) -> di
     return {
         "slug": paper.slug,
         **paper_fields(paper),
+        "links": [{"kind": link.kind, "url": link.url} for link in paper_links(paper)],
         "title_plain": plain_title(paper.title),
         "url": url,
         "bibtex_key": key,

@@ -28,6 +28,7 @@ from mkdocs.utils import get_relative_url
 
 from generator.site import citation
 from generator.site.exports import Site, export_files, newest_first, write_exports
+from generator.collection.links import paper_links
 from generator.collection.model import Link
 from generator.collection.paper import Paper
 from generator.site.related import related_papers
@@ -250,7 +251,7 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
         entry = citation.bibtex([citation.bibtex_entry(paper, self.keys[paper.slug])])
         return self.env.get_template("paper.html").render(
             paper=paper, abstract=abstract_html(paper.abstract), tags=self.tag_refs(page, paper.tags),
-            links=[{"label": LINK_LABELS.get(link.kind, "Link"), **_link(link)} for link in paper.links],
+            links=[{"label": LINK_LABELS.get(link.kind, "Link"), **_link(link)} for link in paper_links(paper)],
             sources=[{"source": s, "format_name": FORMAT_NAMES.get(s.format, s.format)} for s in paper.sources],
             edit_url=page.edit_url, issue_url=issue_url, related=related, bibtex=entry.strip(),
         )
