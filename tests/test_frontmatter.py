@@ -44,10 +44,10 @@ def test_front_matter_round_trip(title, tags, line, body):
                                      "(write 'title: ...' style fields between the '---' lines)"),
         ("---\n---\nbody", "p.md:2: front matter must be a mapping of fields, found empty "
                            "(write 'title: ...' style fields between the '---' lines)"),
-        ("---\ntitle: a\ntags: [x]\ntitle: b\n---\n", "p.md:4: invalid YAML: duplicate key 'title'"),
+        ("---\ntitle: a\ntags: [x]\ntitle: b\n---\n", "p.md:4: this field is given twice; keep one of the two lines"),
         ("---\na: &x [1, 2]\nb: *x\n---\n",
          "p.md:3: invalid YAML: YAML aliases (*name) are not allowed in paper files"),
-        ("---\ntitle: [unclosed\n---\n", "p.md:2: invalid YAML: expected ',' or ']', but got '<stream end>'"),
+        ("---\ntitle: [unclosed\n---\n", "p.md:2: the list opened here is not closed; end it with ']' on this line"),
     ],
 )
 def test_bad_front_matter_is_reported_with_line(text, message):

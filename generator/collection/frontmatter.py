@@ -205,6 +205,11 @@ def explain_yaml_error(error: yaml.MarkedYAMLError, yaml_text: str) -> tuple[int
     own = start[0] if start else ""  # the key on the line itself ("" for a list item)
     key = own or _enclosing_key(lines, line_number)
 
+    if problem.startswith("found unknown escape character") and start:
+        value = line[start[1]:].strip()
+        inner = value[1:-1] if len(value) > 1 and value.endswith('"') else value[1:]
+        return line_number, key, ("inside double quotes a backslash starts an escape such as \\n; write each "
+                                  f"backslash twice: {_double_quoted(own, inner)}")
     unclosed = _unclosed_quote(yaml_text, error)
     if unclosed is not None:
         opened, quote = unclosed
