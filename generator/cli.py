@@ -18,12 +18,18 @@ def _taxonomy(layout: Layout):
     return load_taxonomy(layout.taxonomy)
 
 
+def _removed(layout: Layout):
+    from generator.collection.removed import REMOVED_FILE, load_removed
+
+    return load_removed(layout.root / REMOVED_FILE)
+
+
 def cmd_import(args, layout: Layout) -> int:
     from generator.ingest.importer import run_import, stderr_progress
 
     report = run_import([Path(p) for p in args.paths], layout.papers_dir, _taxonomy(layout),
                         added=args.added, fmt=args.format, listed_year=args.year, default_tag=args.default_tag,
-                        progress=stderr_progress)
+                        progress=stderr_progress, removed=_removed(layout))
     print(report.render())
     print(f"wrote {len(report.written)} file(s) under {layout.papers_dir.relative_to(layout.root)}/"
           if report.written else "no file changed")
@@ -84,6 +90,37 @@ def cmd_serve(args, layout: Layout) -> int:
     os.execv(sys.executable, command)
 
 
+def cmd_rename(args, layout: Layout) -> int:
+    from generator.collection.rename import rename_paper
+
+    target = rename_paper(layout.papers_dir, args.old, args.new, layout.root)
+    shown = target.relative_to(layout.root).as_posix()
+    print(f"renamed to {shown}; '{args.old.removesuffix('.md')}' is kept in its aliases, "
+          "so the old address redirects to the new one")
+    return 0
+
+
+def cmd_remove(args, layout: Layout) -> int:
+    from generator.collection.rename import remove_paper
+
+    record = remove_paper(layout.papers_dir, args.slug, args.reason, layout.root)
+    print(f"removed {layout.papers_dir.relative_to(layout.root).as_posix()}/{record.slug}.md and recorded it in "
+          "removed.yml; imports will skip it")
+    return 0
+
+
+def add_address_commands(sub) -> None:
+    """`rename` and `remove`: change addresses and the collection without breaking links."""
+    ren = sub.add_parser("rename", help="rename a paper file; its old address keeps working (recorded in aliases)")
+    ren.add_argument("old", help="the paper's file name now, without .md")
+    ren.add_argument("new", help="the new file name, without .md (lowercase letters, digits, hyphens)")
+    ren.set_defaults(func=cmd_rename)
+    rem = sub.add_parser("remove", help="delete a paper file and record it in removed.yml so imports skip it")
+    rem.add_argument("slug", help="the paper's file name, without .md")
+    rem.add_argument("--reason", required=True, help="why it is removed (kept in removed.yml)")
+    rem.set_defaults(func=cmd_remove)
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python -m generator", description="Build a paper collection site.")
     top.add_argument("--root", type=Path, default=Path.cwd(), help="project folder (default: current folder)")
@@ -125,6 +162,8 @@ def parser() -> argparse.ArgumentParser:
     srv = sub.add_parser("serve", help="preview the site with live reload")
     srv.add_argument("--dev-addr", default="127.0.0.1:8000")
     srv.set_defaults(func=cmd_serve)
+
+    add_address_commands(sub)
     return top
 
 

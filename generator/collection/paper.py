@@ -7,6 +7,7 @@ of MkDocs' config schema: every problem is collected and reported at once.
 from __future__ import annotations
 
 import calendar
+import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -74,6 +75,24 @@ FIELDS: tuple[tuple[str, str, bool, str], ...] = (
     ("sources", "list of sources", False, "what each import read; written by the importer"),
 )
 FIELD_NAMES = tuple(name for name, *_ in FIELDS)
+
+
+# `added` may be at most this far ahead of the checking machine's date: the contributor's "today"
+# may already be tomorrow in UTC.
+ADDED_GRACE = dt.timedelta(days=1)
+
+
+def added_problem(added: str) -> str | None:
+    """Why `added` (the date a paper joins the collection) cannot be, or None."""
+    try:
+        if not ISO_DATE.match(added):
+            raise ValueError
+        day = dt.date.fromisoformat(added)
+    except ValueError:
+        return f"'{added}' is not a date like '2024-01-05'"
+    if day > dt.date.today() + ADDED_GRACE:
+        return f"'{added}' is in the future; write the date the paper joins the collection (today, for a new paper)"
+    return None
 
 
 def day_problem(year: int | None, month: int | None, day: int | None) -> str | None:
@@ -200,4 +219,5 @@ def from_front_matter(slug: str, meta: dict[str, Any], body: str) -> Paper:
 
 
 __all__ = ["FIELDS", "FIELD_NAMES", "LINK_KINDS", "Paper", "Source", "normalize_title", "duplicate_keys", "is_web_url",
-           "paper_fields", "to_front_matter", "from_front_matter", "ARXIV_ID", "DOI", "ISO_DATE", "day_problem"]
+           "paper_fields", "to_front_matter", "from_front_matter", "ARXIV_ID", "DOI", "ISO_DATE", "day_problem",
+           "added_problem"]

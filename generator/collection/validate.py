@@ -23,8 +23,8 @@ from generator.collection.paper import (
     DOI,
     FIELD_NAMES,
     FIELDS,
-    ISO_DATE,
     Paper,
+    added_problem,
     day_problem,
     duplicate_keys,
     from_front_matter,
@@ -35,10 +35,6 @@ from generator.collection.removed import REMOVED_FILE, RemovedIndex, load_remove
 from generator.collection.similar import similar_pairs
 from generator.collection.slugs import base_slug, slug_problem
 from generator.errors import InputError
-
-# `added` may be at most this far ahead of the checking machine's date: the contributor's "today"
-# may already be tomorrow in UTC.
-ADDED_GRACE = dt.timedelta(days=1)
 
 
 @dataclass(frozen=True, order=True)
@@ -138,16 +134,9 @@ def check_paper(file: str, parsed: frontmatter.PaperFile, tag_names: frozenset[s
     title = meta.get("title")
     added = meta.get("added")
     if isinstance(added, str) and added.strip():
-        try:
-            if not ISO_DATE.match(added):
-                raise ValueError
-            dt.date.fromisoformat(added)
-        except ValueError:
-            add("added", f"'{added}' is not a date like '2024-01-05'; write added: 'YYYY-MM-DD'")
-        else:
-            if dt.date.fromisoformat(added) > dt.date.today() + ADDED_GRACE:
-                add("added", f"'{added}' is in the future; write the date the paper joins the collection "
-                             "(today, for a new paper)")
+        wrong = added_problem(added)
+        if wrong:
+            add("added", f"{wrong}; write added: 'YYYY-MM-DD'" if "not a date" in wrong else wrong)
     in_range: dict[str, int] = {}
     for name, low, high in (("month", 1, 12), ("day", 1, 31), ("year", 1000, 2999)):
         value = meta.get(name)

@@ -29,6 +29,7 @@ from generator.collection.paper import (
     normalize_title,
     to_front_matter,
 )
+from generator.collection.removed import REMOVED_FILE, RemovedIndex, load_removed
 from generator.collection.similar import similar_pairs
 from generator.collection.slugs import unique_slug
 from generator.collection.validate import check_paper
@@ -171,11 +172,17 @@ def add_paper(papers_dir: Path, taxonomy, *, title: str, abstract: str, tags: It
             raise GeneratorError(f"this paper is already in the collection: {_shown(existing.path, root)} "
                                  f"({existing.title!r}) has the same {what}; "
                                  "edit that file instead of adding a new one")
+    removed = load_removed(root / REMOVED_FILE) if root is not None else RemovedIndex()
+    gone = removed.match_paper(paper)
+    if gone is not None:
+        raise GeneratorError(f"this paper was {gone.describe()} (removed.yml, slug '{gone.slug}'); "
+                             "delete its entry in removed.yml first if it should come back")
     titles = [normalize_title(entry.title) for entry in index.entries]
     for _, column in similar_pairs([normalize_title(paper.title)], titles):
         notes.append(f"possible duplicate of {_shown(index.entries[column].path, root)} (near-identical title)")
 
-    paper = replace(paper, slug=unique_slug(paper.title, index.slugs), tags=chosen,
+    taken = index.slugs | index.aliases | set(removed.by_slug)  # old and removed addresses stay unused
+    paper = replace(paper, slug=unique_slug(paper.title, taken), tags=chosen,
                     sources=(replace(paper.sources[0], title=paper.title),))
     target = papers_dir / f"{paper.slug}.md"
     shown = _shown(target, root)

@@ -31,6 +31,7 @@ from generator.site.exports import Site, export_files, newest_first, write_expor
 from generator.collection.links import paper_links
 from generator.collection.model import Link
 from generator.collection.paper import Paper
+from generator.site.redirects import redirect_files
 from generator.site.related import related_papers
 from generator.site.render import abstract_html, environment, plain_title
 from generator.settings import PAPERS, TAGS
@@ -227,6 +228,7 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
         files = export_files(list(self.papers.values()), site=self.site, urls=self.paper_urls, keys=self.keys,
                              related=self.related, tag_titles={t.name: t.title for t in self.taxonomy.tags})
         write_exports(Path(config.site_dir), files)
+        write_exports(Path(config.site_dir), redirect_files(self.papers.values(), self.paper_urls, self.site))
 
     # -- rendering -----------------------------------------------------------------------
     def url(self, page, target_uri: str) -> str:
