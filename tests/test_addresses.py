@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import xml.etree.ElementTree as ET
@@ -96,6 +97,16 @@ def test_rename_refuses_another_paper_s_old_address(project):
                              "choose another name\n")
 
 
+def test_rename_by_hand_with_aliases_validates(project):
+    """What CONTRIBUTING.md asks of someone on GitHub's web editor: rename the file, add the old name."""
+    meta = meta_of(project, FIRST)
+    body = frontmatter.parse((project / PAPERS / f"{FIRST}.md").read_text(encoding="utf-8"), "x").body
+    (project / PAPERS / f"{FIRST}.md").unlink()
+    text = frontmatter.dump(meta, body).replace("sources:", f"aliases:\n- {FIRST}\nsources:", 1)
+    (project / PAPERS / "tiny-experts.md").write_text(text, encoding="utf-8")
+    assert run_generator(project, "validate").stdout == "ok: 2 papers valid\n"
+
+
 def test_rename_of_a_missing_paper_names_the_folder(project):
     result = run_generator(project, "rename", "no-such-paper", "x", check=False)
     assert result.stderr == (f"error: {PAPERS}/no-such-paper.md does not exist; give the paper's file name "
@@ -105,11 +116,43 @@ def test_rename_of_a_missing_paper_names_the_folder(project):
 # -- redirect pages ----------------------------------------------------------------------------------------
 
 
+# A paper written by hand from docs/paper-template.md: `arxiv:` and `doi:`, no links.
+HAND_WRITTEN = """\
+---
+title: "Don't Stop: Learning to Generalize"
+authors:
+- "Alan O'Neill"
+arxiv: '2401.10010'
+doi: '10.1000/xyz123'
+tags:
+- vision
+added: '2024-03-21'
+---
+We show that vision models trained on a few tasks generalize to many unseen tasks when the data is varied.
+"""
+
+
 @pytest.fixture
 def renamed_site(project):
     run_generator(project, "rename", FIRST, "tiny-experts")
+    (project / PAPERS / "dont-stop.md").write_text(HAND_WRITTEN, encoding="utf-8")
     run_generator(project, "build", env={"SITE_URL": SITE_URL})
     return project
+
+
+def test_hand_written_identifiers_get_the_same_buttons_as_add(renamed_site):
+    """The template path and `add` give the same paper: arXiv, PDF and DOI links come from `arxiv:` and `doi:`
+    at build time, on the page and in papers.json."""
+    soup = BeautifulSoup((renamed_site / "site" / "papers" / "dont-stop" / "index.html").read_text(encoding="utf-8"),
+                         "html.parser")
+    buttons = [(a.get_text(), a["href"]) for a in soup.select(".paper__links a")]
+    assert buttons == [("arXiv", "https://arxiv.org/abs/2401.10010"), ("PDF", "https://arxiv.org/pdf/2401.10010"),
+                       ("DOI", "https://doi.org/10.1000/xyz123")]
+    data = json.loads((renamed_site / "site" / "papers.json").read_text(encoding="utf-8"))
+    record = next(p for p in data["papers"] if p["slug"] == "dont-stop")
+    assert record["links"] == [{"kind": "arxiv", "url": "https://arxiv.org/abs/2401.10010"},
+                               {"kind": "pdf", "url": "https://arxiv.org/pdf/2401.10010"},
+                               {"kind": "doi", "url": "https://doi.org/10.1000/xyz123"}]
 
 
 def test_old_address_gets_a_redirect_page(renamed_site):
