@@ -497,7 +497,8 @@ def check_addresses(entries: list[_Entry], removed: RemovedIndex, newness: _Newn
             claimed[alias].append(entry)
     order = newness.key if newness else (lambda e: (0, 0, e.added, e.slug))
     for alias, owners in sorted(claimed.items()):
-        owners = sorted(owners, key=order)
+        if len(owners) > 1:  # git is asked only when two papers compete
+            owners = sorted(owners, key=order)
         holder = by_slug.get(alias)
         if holder is not None and holder not in owners:
             problems.append(Problem(
