@@ -362,19 +362,18 @@ def stray_files(docs_dir: Path, papers_dir: Path, root: Path) -> list[Problem]:
     for folder, folders, names in os.walk(docs_dir):
         folders[:] = sorted(name for name in folders if not name.startswith("."))
         here = Path(folder)
+        resolved = here.resolve()
         for name in sorted(names):
-            if name.startswith("."):
+            if name.startswith(".") or (resolved == papers and name.endswith(".md")):
                 continue
             path = here / name
             stem, suffix = os.path.splitext(name)
-            if here.resolve() == papers and suffix == ".md":
-                continue
             good = stem if not slug_problem(stem) else base_slug(stem)
             target = f"{papers_shown}/{good}.md"
             if suffix.lower() in (".md", ".markdown", ".mdown", ".mkd", ".mkdn", ".txt"):
-                if here.resolve() == papers:
+                if resolved == papers:
                     message = f"a paper file's name ends in '.md'; rename it to {target}"
-                elif papers in here.resolve().parents:
+                elif papers in resolved.parents:
                     message = f"paper files go directly in {papers_shown}/, not in a subfolder; move it to {target}"
                 else:
                     message = (f"only paper files belong under {_shown(docs_dir, root)}/, and they go in "
