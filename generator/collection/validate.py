@@ -486,8 +486,9 @@ def find_duplicates(entries: list[_Entry], newness: _Newness | None = None) -> l
 
 def check_addresses(entries: list[_Entry], removed: RemovedIndex, newness: _Newness | None = None) -> list[Problem]:
     """A paper's old addresses (`aliases`) keep leading to it: no other file may take one, and two
-    papers may not claim the same. A removed paper's address is not reused, and a removed paper
-    that comes back is pointed out."""
+    papers may not claim the same. A removed paper's address is not reused by another paper's file
+    (an alias may point it at the paper it duplicated), and a removed paper that comes back is
+    pointed out."""
     problems: list[Problem] = []
     by_slug = {entry.slug: entry for entry in entries}
     claimed: dict[str, list[_Entry]] = defaultdict(list)
@@ -522,10 +523,4 @@ def check_addresses(entries: list[_Entry], removed: RemovedIndex, newness: _Newn
                 entry.file, 1, "file name",
                 f"'{entry.slug}' was the address of '{_short(gone.title)}', {gone.describe()}; "
                 f"rename this file, e.g. to '{entry.slug}-2.md', so old links do not lead to another paper"))
-        for index, alias in enumerate(entry.aliases):
-            owner = removed.by_slug.get(alias)
-            if owner is not None and same is None:
-                problems.append(Problem(
-                    entry.file, entry.lines.get(f"aliases[{index}]", 2), f"aliases[{index}]",
-                    f"'{alias}' was the address of '{_short(owner.title)}', {owner.describe()}; remove it here"))
     return problems
