@@ -278,3 +278,20 @@ def test_removed_yml_is_written_in_a_stable_order(project, tmp_path):
     shutil.copy(project / "removed.yml", tmp_path / "before.yml")
     run_generator(project, "validate")
     assert (project / "removed.yml").read_bytes() == (tmp_path / "before.yml").read_bytes()
+
+
+def test_merge_points_the_removed_duplicate_s_address_at_the_kept_paper(project):
+    """CONTRIBUTING.md's merge: remove the duplicate, add its name to the kept paper's aliases."""
+    run_generator(project, "remove", SECOND, "--reason", f"duplicate of {FIRST}")
+    path = project / PAPERS / f"{FIRST}.md"
+    meta = meta_of(project, FIRST)
+    body = frontmatter.parse(path.read_text(encoding="utf-8"), "x").body
+    path.write_text(frontmatter.dump({**meta, "aliases": [SECOND]}, body), encoding="utf-8")
+    assert run_generator(project, "validate").stdout == "ok: 1 papers valid\n"
+    # Another paper may not take the removed address.
+    (project / PAPERS / f"{SECOND}.md").write_text(HAND_WRITTEN, encoding="utf-8")
+    result = run_generator(project, "validate", check=False)
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [
+        f"{PAPERS}/{SECOND}.md:1: file name: '{SECOND}' is an old address of {PAPERS}/{FIRST}.md (in its aliases) "
+        f"and must keep leading there; rename this file, e.g. to '{SECOND}-2.md'"]

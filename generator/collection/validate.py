@@ -518,7 +518,7 @@ def check_addresses(entries: list[_Entry], removed: RemovedIndex, newness: _Newn
                 entry.file, entry.lines.get("title", 2), "title",
                 f"this paper was {same.describe()} (removed.yml, slug '{same.slug}'); delete this file, or delete "
                 "its entry in removed.yml if it should come back", warning=True))
-        elif gone is not None:
+        elif gone is not None and entry.slug not in claimed:  # a live paper's alias is reported above
             problems.append(Problem(
                 entry.file, 1, "file name",
                 f"'{entry.slug}' was the address of '{_short(gone.title)}', {gone.describe()}; "
