@@ -151,14 +151,20 @@ class Workspace:
             self._lock_fd = None
 
     # -- writing --------------------------------------------------------------------------
-    def replace_files(self, pending: dict[Path, str]) -> list[Path]:
-        """Write every file or none; files whose text is unchanged are not touched. Returns the
-        files written."""
+    def replace_files(self, pending: dict[Path, str | None]) -> list[Path]:
+        """Write every file or none; a text of None deletes the file (`rename`, `remove`); files
+        whose text is unchanged are not touched. Returns the files written or deleted."""
         assert self.staging is not None
         run = Path(tempfile.mkdtemp(prefix="files-", dir=self.staging))
         moves: list[dict] = []
         try:
             for index, (target, text) in enumerate(sorted(pending.items())):
+                if text is None:
+                    if target.exists():
+                        old = run / f"{index}.old"
+                        os.link(target, old)
+                        moves.append({"target": str(target), "new": None, "old": str(old)})
+                    continue
                 target.parent.mkdir(parents=True, exist_ok=True)
                 if target.exists() and target.read_text(encoding="utf-8") == text:
                     continue
@@ -179,7 +185,10 @@ class Workspace:
         _write_journal(run, {"kind": "files", "moves": moves})
         try:
             for move in moves:
-                os.replace(move["new"], move["target"])
+                if move["new"] is None:
+                    Path(move["target"]).unlink()
+                else:
+                    os.replace(move["new"], move["target"])
         except BaseException as error:
             _roll_back(run)
             if isinstance(error, OSError):
@@ -268,7 +277,7 @@ def _roll_back(run: Path) -> None:
                     shutil.rmtree(target)  # there was no old folder: the new one goes
             elif old is not None:
                 os.replace(old, target)  # the same inode as before
-            elif not Path(move["new"]).exists():
+            elif move["new"] is not None and not Path(move["new"]).exists():
                 target.unlink(missing_ok=True)  # it was new, and had been moved in
     (run / JOURNAL).unlink(missing_ok=True)
 

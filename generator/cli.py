@@ -22,6 +22,12 @@ def _taxonomy(layout: Layout):
     return load_taxonomy(layout.taxonomy)
 
 
+def _removed(layout: Layout):
+    from generator.collection.removed import REMOVED_FILE, load_removed
+
+    return load_removed(layout.root / REMOVED_FILE)
+
+
 def cmd_import(args, layout: Layout) -> int:
     from generator.atomic import Workspace
     from generator.ingest.importer import run_import, stderr_progress
@@ -30,7 +36,7 @@ def cmd_import(args, layout: Layout) -> int:
     with Workspace(layout.root, "import"):
         report = run_import([Path(p) for p in args.paths], layout.papers_dir, _taxonomy(layout),
                             added=args.added, fmt=args.format, listed_year=args.year,
-                            default_tag=args.default_tag, progress=stderr_progress)
+                            default_tag=args.default_tag, progress=stderr_progress, removed=_removed(layout))
     print(report.render())
     print(f"wrote {len(report.written)} file(s) under {layout.shown(layout.papers_dir)}/"
           if report.written else "no file changed")
@@ -46,12 +52,12 @@ def cmd_add(args, layout: Layout) -> int:
     if not args.title:
         raise GeneratorError("add needs an arXiv id or DOI (python -m generator add arXiv:2401.10010), "
                              "or --title and --abstract-file")
-    abstract, source = read_abstract(args.abstract_file)
+    abstract, _ = read_abstract(args.abstract_file)  # its file name is not published: sources say "add"
     with Workspace(layout.root, "add"):
         result = add_paper(layout.papers_dir, _taxonomy(layout), title=args.title, abstract=abstract,
                            tags=args.tag, links=args.link, code=args.code, project=args.project,
                            authors=args.author, arxiv=args.arxiv, doi=args.doi, year=args.year, added=args.added,
-                           source_file=source, root=layout.root)
+                           root=layout.root)
     _print_added(args, layout, result)
     return 0
 
@@ -305,6 +311,41 @@ def cmd_suggestion(args, layout: Layout) -> int:
     return EXIT_OK
 
 
+def cmd_rename(args, layout: Layout) -> int:
+    from generator.atomic import Workspace
+    from generator.collection.rename import rename_paper
+
+    with Workspace(layout.root, "rename"):
+        target = rename_paper(layout.papers_dir, args.old, args.new, layout.root)
+    shown = target.relative_to(layout.root).as_posix()
+    print(f"renamed to {shown}; '{args.old.removesuffix('.md')}' is kept in its aliases, "
+          "so the old address redirects to the new one")
+    return 0
+
+
+def cmd_remove(args, layout: Layout) -> int:
+    from generator.atomic import Workspace
+    from generator.collection.rename import remove_paper
+
+    with Workspace(layout.root, "remove"):
+        record = remove_paper(layout.papers_dir, args.slug, args.reason, layout.root)
+    print(f"removed {layout.papers_dir.relative_to(layout.root).as_posix()}/{record.slug}.md and recorded it in "
+          "removed.yml; imports will skip it")
+    return 0
+
+
+def add_address_commands(sub) -> None:
+    """`rename` and `remove`: change addresses and the collection without breaking links."""
+    ren = sub.add_parser("rename", help="rename a paper file; its old address keeps working (recorded in aliases)")
+    ren.add_argument("old", help="the paper's file name now, without .md")
+    ren.add_argument("new", help="the new file name, without .md (lowercase letters, digits, hyphens)")
+    ren.set_defaults(func=cmd_rename)
+    rem = sub.add_parser("remove", help="delete a paper file and record it in removed.yml so imports skip it")
+    rem.add_argument("slug", help="the paper's file name, without .md")
+    rem.add_argument("--reason", required=True, help="why it is removed (kept in removed.yml)")
+    rem.set_defaults(func=cmd_remove)
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python -m generator", description="Build a paper collection site.")
     top.add_argument("--root", type=Path, default=None,
@@ -375,6 +416,8 @@ def parser() -> argparse.ArgumentParser:
     sug.add_argument("--form", type=Path, help="the issue form (default: .github/ISSUE_TEMPLATE/suggest-paper.yml)")
     sug.add_argument("--dry-run", action="store_true", help="print the add command instead of running it")
     sug.set_defaults(func=cmd_suggestion)
+
+    add_address_commands(sub)
     return top
 
 

@@ -47,7 +47,7 @@ def test_add_writes_a_valid_file_with_slug_suggested_tags_and_links(tmp_path):
     assert kinds["https://example.org/seg"] == "project"
     assert kinds["https://github.com/example/seg-gen"] == "code"  # found in the abstract
     assert kinds["https://arxiv.org/abs/2401.10010"] == "arxiv"
-    assert meta["sources"] == [{"file": "command line", "line": 1, "format": "add",
+    assert meta["sources"] == [{"file": "python -m generator add", "line": 1, "format": "add",
                                 "title": "Segmenting Anything, Zero-Shot"}]
     collection = collection_of(papers)
     assert collection.problems == ()
@@ -104,17 +104,26 @@ def test_duplicates_of_existing_papers_are_refused(tmp_path, first, second, reas
 def test_near_identical_title_is_added_with_a_note(tmp_path):
     papers = tmp_path / "content" / "papers"
     add_paper(papers, TAXONOMY, title="Scaling Laws for Neural Language Models", abstract=ABSTRACT, root=tmp_path)
-    result = add_paper(papers, TAXONOMY, title="Scaling Law for Neural Language Models", abstract=ABSTRACT,
-                       root=tmp_path)
+    result = add_paper(papers, TAXONOMY, title="Scaling Law for Neural Language Models",
+                       abstract=ABSTRACT.replace("medical", "satellite"), root=tmp_path)
     assert result.notes == ("possible duplicate of content/papers/scaling-laws-for-neural-language-models.md "
                             "(near-identical title)",)
     assert collection_of(papers).errors == ()
 
 
+def test_same_abstract_under_another_title_is_refused(tmp_path):
+    papers = tmp_path / "content" / "papers"
+    add_paper(papers, TAXONOMY, title="Scaling Laws for Neural Language Models", abstract=ABSTRACT, root=tmp_path)
+    with pytest.raises(GeneratorError, match="content/papers/scaling-laws-for-neural-language-models.md .* has the "
+                                             "same abstract; edit that file instead of adding a new one"):
+        add_paper(papers, TAXONOMY, title="A Different Title Entirely", abstract=ABSTRACT, root=tmp_path)
+
+
 def test_slug_collision_gets_a_suffix_that_validates(tmp_path):
     papers = tmp_path / "content" / "papers"
     add_paper(papers, TAXONOMY, title="Über Generalization", abstract=ABSTRACT, root=tmp_path)
-    second = add_paper(papers, TAXONOMY, title="Uber Generalization", abstract=ABSTRACT, root=tmp_path)
+    second = add_paper(papers, TAXONOMY, title="Uber Generalization", abstract=ABSTRACT.replace("medical", "satellite"),
+                       root=tmp_path)
     assert second.path.stem.startswith("uber-generalization-") and second.path.stem != "uber-generalization"
     assert collection_of(papers).problems == ()
 
@@ -142,7 +151,9 @@ def test_cli_add_from_an_abstract_file(project):
     meta = frontmatter.parse(text, "x").meta
     assert meta["tags"] == ["segmentation"] and meta["authors"] == ["Ada"]
     assert meta["links"][0] == {"kind": "huggingface", "url": "https://huggingface.co/x/y"}
-    assert meta["sources"][0]["file"] == "abstract.txt"
+    # The contributor's local file name is not published: the source is the command.
+    assert meta["sources"][0]["file"] == "python -m generator add"
+    assert "abstract.txt" not in text
     assert run_generator(project, "validate").stdout == "ok: 1 papers valid\n"
 
 

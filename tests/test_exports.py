@@ -87,7 +87,11 @@ def test_papers_json_validates_against_its_schema_and_matches_the_paper_files(si
     pde = records[slug(PDE_1)]
     for field in ("title", "authors", "year", "month", "arxiv", "doi", "venue", "tags", "added", "abstract"):
         assert pde[field] == PDE_1[field], field
-    assert pde["day"] is None and pde["links"] == [] and pde["keywords"] == []
+    assert pde["day"] is None and pde["keywords"] == []
+    # No links in the file: the arXiv, PDF and DOI links come from its identifiers, as on its page.
+    assert pde["links"] == [{"kind": "arxiv", "url": f"https://arxiv.org/abs/{PDE_1['arxiv']}"},
+                            {"kind": "pdf", "url": f"https://arxiv.org/pdf/{PDE_1['arxiv']}"},
+                            {"kind": "doi", "url": f"https://doi.org/{PDE_1['doi']}"}]
     assert pde["url"] == f"https://example.github.io/paper-collection/papers/{slug(PDE_1)}/"
     assert pde["related"][0] == slug(PDE_2)
     math = records[slug(MATH)]

@@ -44,10 +44,10 @@ def test_front_matter_round_trip(title, tags, line, body):
                                      "(write 'title: ...' style fields between the '---' lines)"),
         ("---\n---\nbody", "p.md:2: front matter must be a mapping of fields, found empty "
                            "(write 'title: ...' style fields between the '---' lines)"),
-        ("---\ntitle: a\ntags: [x]\ntitle: b\n---\n", "p.md:4: invalid YAML: duplicate key 'title'"),
+        ("---\ntitle: a\ntags: [x]\ntitle: b\n---\n", "p.md:4: this field is given twice; keep one of the two lines"),
         ("---\na: &x [1, 2]\nb: *x\n---\n",
          "p.md:3: invalid YAML: YAML aliases (*name) are not allowed in paper files"),
-        ("---\ntitle: [unclosed\n---\n", "p.md:2: invalid YAML: expected ',' or ']', but got '<stream end>'"),
+        ("---\ntitle: [unclosed\n---\n", "p.md:2: the list opened here is not closed; end it with ']' on this line"),
     ],
 )
 def test_bad_front_matter_is_reported_with_line(text, message):
@@ -66,3 +66,22 @@ def test_dump_is_deterministic_and_keeps_key_order():
     meta = {"title": "T", "tags": ["b", "a"], "added": "2024-01-01"}
     assert frontmatter.dump(meta, "x") == frontmatter.dump(dict(meta), "x")
     assert frontmatter.dump(meta, "x").splitlines()[1:5] == ["title: T", "tags:", "- b", "- a"]
+
+
+FRAGMENTS = ["title: Foo: a study", "\t- vision", "title: 'It's here'", 'title: "open', "title: 'open", "- a", "  b: c",
+             "key", "[", "{", "'", '"', "tags:", "- 'x", "a: [1, 2", ": x", "? x", "&a x", "*a", "!tag x",
+             'title: "a\\q"', "  - b", " - c", "x: 'y' z", "added: '2024-01-05'", "- \tx", "a:\tb", "- [x: y"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(lines=st.lists(st.sampled_from(FRAGMENTS), min_size=1, max_size=8))
+def test_any_broken_front_matter_is_explained_not_raw(lines):
+    """Whatever a contributor writes, the answer is a parsed file or an InputError on a line of the file, and
+    the two PyYAML phrases contributors cannot act on never reach them."""
+    text = "---\n" + "\n".join(lines) + "\n---\nabstract"
+    try:
+        frontmatter.parse(text, "p.md")
+    except InputError as error:
+        assert 1 <= error.line <= len(lines) + 2
+        assert "mapping values are not allowed here" not in str(error)
+        assert "expected <block end>" not in str(error)

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from generator.collection.model import Link
-from generator.collection.paper import is_web_url
+from generator.collection.paper import Paper, is_web_url
 
 _URL_CHARS = r"[^\s<>\"{}\\^`|]+"
 _URL = re.compile(rf"https?://{_URL_CHARS}", re.IGNORECASE)
@@ -123,3 +123,29 @@ def unique_links(links: Iterable[Link | None]) -> tuple[Link, ...]:
             seen.add(link.url)
             out.append(link)
     return tuple(out)
+
+
+def derived_links(arxiv: str | None, doi: str | None, links: tuple[Link, ...]) -> tuple[Link, ...]:
+    """The arXiv abstract and PDF links and the doi.org link that the identifiers define, for
+    those the paper does not link yet (any version, http or https)."""
+    urls = [link.url.lower() for link in links]
+
+    def has(*fragments: str) -> bool:
+        return any(fragment in url for url in urls for fragment in fragments)
+
+    derived: list[Link] = []
+    if arxiv:
+        if not has(f"arxiv.org/abs/{arxiv.lower()}"):
+            derived.append(Link("arxiv", f"https://arxiv.org/abs/{arxiv}"))
+        if not has(f"arxiv.org/pdf/{arxiv.lower()}"):
+            derived.append(Link("pdf", f"https://arxiv.org/pdf/{arxiv}"))
+    if doi and not has(f"doi.org/{doi.lower()}"):
+        derived.append(Link("doi", f"https://doi.org/{doi}"))
+    return tuple(derived)
+
+
+def paper_links(paper: Paper) -> tuple[Link, ...]:
+    """The links a paper's page and exports show: its own, then the arXiv, PDF and DOI links its
+    identifiers define. Derived at build time, so a file written by hand with `arxiv:` gets the same
+    buttons as one written by `add` or an import, and fixing the id fixes the links."""
+    return unique_links(paper.links + derived_links(paper.arxiv, paper.doi, paper.links))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 
 from slugify import slugify
 
@@ -12,6 +13,20 @@ RESERVED = frozenset(
     {"index", "tags", "tag", "search", "assets", "404", "sitemap", "feed", "papers", "con", "prn", "aux",
      "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
 )
+
+
+VALID_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def slug_problem(slug: str) -> str | None:
+    """Why `slug` cannot be a paper's address (its file name without '.md'), or None."""
+    if not VALID_SLUG.match(slug):
+        return "use only lowercase letters, digits and single hyphens"
+    if slug in RESERVED:
+        return "the name is taken by the site's own pages"
+    if len(slug) > MAX_LENGTH:
+        return f"use at most {MAX_LENGTH} characters"
+    return None
 
 
 def base_slug(title: str) -> str:

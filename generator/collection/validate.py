@@ -7,6 +7,8 @@ Every problem is collected; each names the file, the line, the field and the fix
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,19 +17,22 @@ from typing import Any
 from rapidfuzz import fuzz, process
 
 from generator.collection import frontmatter
-from generator.collection.identifiers import ARXIV_ID, DOI, ISO_DATE, YEARS
+from generator.collection.identifiers import ARXIV_ID, DOI, YEARS
 from generator.collection.model import LINK_KINDS
 from generator.collection.paper import (
     FIELD_NAMES,
     FIELDS,
     Paper,
+    added_problem,
+    day_problem,
     duplicate_keys,
     from_front_matter,
     is_web_url,
     normalize_title,
 )
+from generator.collection.removed import REMOVED_FILE, RemovedIndex, load_removed
 from generator.collection.similar import similar_pairs
-from generator.collection.slugs import MAX_LENGTH, base_slug
+from generator.collection.slugs import base_slug, slug_problem
 from generator.errors import InputError
 
 
@@ -42,17 +47,6 @@ class Problem:
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}"
         return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
-
-
-def slug_matches(stem: str, title: str) -> bool:
-    """The file name is the title's slug, or that slug with a collision suffix (see slugs.py)."""
-    expected = base_slug(title)
-    if stem == expected:
-        return True
-    head, _, suffix = stem.rpartition("-")
-    # unique_slug's suffixed names: the slug cut to leave room for the suffix, then a hash or number.
-    return (head == expected[: MAX_LENGTH - 9].rstrip("-") and 1 <= len(suffix) <= 64
-            and all(ch in "0123456789abcdef" for ch in suffix))
 
 
 def _describe(value: Any) -> str:
@@ -139,16 +133,18 @@ def check_paper(file: str, parsed: frontmatter.PaperFile, tag_names: frozenset[s
     title = meta.get("title")
     added = meta.get("added")
     if isinstance(added, str) and added.strip():
-        try:
-            if not ISO_DATE.match(added):
-                raise ValueError
-            dt.date.fromisoformat(added)
-        except ValueError:
-            add("added", f"'{added}' is not a date like '2024-01-05'; write added: 'YYYY-MM-DD'")
+        wrong = added_problem(added)
+        if wrong:
+            add("added", f"{wrong}; write added: 'YYYY-MM-DD'" if "not a date" in wrong else wrong)
+    in_range: dict[str, int] = {}
     for name, low, high in (("month", 1, 12), ("day", 1, 31), ("year", *YEARS)):
         value = meta.get(name)
-        if isinstance(value, int) and not isinstance(value, bool) and not low <= value <= high:
-            add(name, f"{value} is out of range {low}-{high}")
+        if isinstance(value, int) and not isinstance(value, bool):
+            if low <= value <= high:
+                in_range[name] = value
+            else:
+                add(name, f"{value} is out of range {low}-{high}")
+    _check_date(meta, in_range, add)
     if isinstance(meta.get("arxiv"), str) and meta["arxiv"].strip() and not ARXIV_ID.match(meta["arxiv"]):
         add("arxiv", f"'{meta['arxiv']}' is not an arXiv id like '2401.10010' (no 'arXiv:' prefix, no version)")
     if isinstance(meta.get("doi"), str) and meta["doi"].strip() and not DOI.match(meta["doi"]):
@@ -213,10 +209,31 @@ def check_paper(file: str, parsed: frontmatter.PaperFile, tag_names: frozenset[s
                                 "is empty; write the abstract after the closing '---'"))
 
     stem = Path(file).stem
-    if isinstance(title, str) and title.strip() and not slug_matches(stem, title):
-        problems.append(Problem(file, lines.get("title", 2), "file name",
-                                f"'{stem}.md' does not match the title; rename it to '{base_slug(title)}.md'"))
+    wrong = slug_problem(stem)
+    if wrong:
+        better = base_slug(stem) if stem.strip() else base_slug(title if isinstance(title, str) else "")
+        problems.append(Problem(file, 1, "file name",
+                                f"'{stem}.md' cannot be a paper's address: {wrong}; rename it to '{better}.md'"))
+    aliases = meta.get("aliases")
+    if isinstance(aliases, list):
+        for index, alias in enumerate(aliases):
+            if not isinstance(alias, str) or not alias.strip():
+                continue
+            wrong = slug_problem(alias)
+            if wrong:
+                add(f"aliases[{index}]", f"'{alias}' is not an old file name: {wrong}")
+            elif alias == stem:
+                add(f"aliases[{index}]", f"'{alias}' is this file's own name; remove it from aliases")
     return problems
+
+
+def _check_date(meta: dict[str, Any], known: dict[str, int], add) -> None:
+    """The publication day must exist: it needs a month, and that month must have it."""
+    if "day" not in known or ("month" in meta and "month" not in known):
+        return  # no day, or a month already reported as wrong
+    problem = day_problem(known.get("year"), known.get("month"), known["day"])
+    if problem:
+        add("day", problem)
 
 
 @dataclass(frozen=True)
@@ -231,12 +248,15 @@ class Collection:
 
 def load_collection(papers_dir: Path, taxonomy, root: Path | None = None) -> Collection:
     """Read and check every paper file; return the valid papers and every problem found.
-    Duplicates are looked for among every file with a title, valid or not."""
+    Duplicates are looked for among every file with a title, valid or not. Files under the docs
+    folder (`papers_dir`'s parent) that are not paper files in the right place are problems too,
+    and `removed.yml` (at `root`) says which addresses and papers are gone for good."""
     root = root or Path.cwd()
     tag_names = frozenset(taxonomy.names)
     papers: list[Paper] = []
     problems: list[Problem] = []
     entries: list[_Entry] = []
+    removed = _removed(root, problems)
     for path in sorted(papers_dir.glob("*.md")):
         shown = _shown(path, root)
         try:
@@ -244,31 +264,53 @@ def load_collection(papers_dir: Path, taxonomy, root: Path | None = None) -> Col
             parsed = frontmatter.parse(text, shown)
         except InputError as error:
             fix = f" ({error.fix})" if error.fix else ""
-            problems.append(Problem(shown, error.line or 1, "", error.message + fix))
+            problems.append(Problem(shown, error.line or 1, getattr(error, "field", ""), error.message + fix))
             continue
         found = check_paper(shown, parsed, tag_names, taxonomy.suggest)
         problems.extend(found)
-        entry = _entry(shown, parsed)
+        entry = _entry(shown, path, parsed)
         if entry:
             entries.append(entry)
         if not found:
             papers.append(from_front_matter(path.stem, parsed.meta, parsed.body))
-    problems.extend(find_duplicates(entries))
+    problems.extend(stray_files(papers_dir.parent, papers_dir, root))
+    newness = _Newness(root)
+    problems.extend(find_duplicates(entries, newness))
+    problems.extend(check_addresses(entries, removed, newness))
     return Collection(tuple(papers), tuple(sorted(problems)))
+
+
+def _removed(root: Path, problems: list[Problem]) -> RemovedIndex:
+    try:
+        return load_removed(root / REMOVED_FILE)
+    except InputError as error:
+        fix = f" ({error.fix})" if error.fix else ""
+        problems.append(Problem(REMOVED_FILE, error.line or 1, getattr(error, "field", ""), error.message + fix))
+        return RemovedIndex()
 
 
 @dataclass(frozen=True)
 class _Entry:
-    """What duplicate detection needs from one paper file."""
+    """What the checks across files need from one paper file."""
 
     file: str
+    path: Path
     title: str
     arxiv: str | None
     doi: str | None
+    added: str
+    abstract: str
+    aliases: tuple[str, ...]
+    source_titles: tuple[str, ...]
     lines: dict[str, int]
+    body_line: int
+
+    @property
+    def slug(self) -> str:
+        return self.path.stem
 
 
-def _entry(file: str, parsed: frontmatter.PaperFile) -> _Entry | None:
+def _entry(file: str, path: Path, parsed: frontmatter.PaperFile) -> _Entry | None:
     meta = parsed.meta
     title = meta.get("title")
     if not isinstance(title, str) or not normalize_title(title):
@@ -278,7 +320,14 @@ def _entry(file: str, parsed: frontmatter.PaperFile) -> _Entry | None:
         value = meta.get(key)
         return value.strip() if isinstance(value, str) and value.strip() else None
 
-    return _Entry(file, title, text("arxiv"), text("doi"), parsed.key_lines)
+    def texts(values: Any) -> tuple[str, ...]:
+        return tuple(v for v in values if isinstance(v, str) and v.strip()) if isinstance(values, list) else ()
+
+    sources = meta.get("sources") if isinstance(meta.get("sources"), list) else []
+    return _Entry(file, path, title, text("arxiv"), text("doi"), text("added") or "",
+                  parsed.body,
+                  texts(meta.get("aliases")), texts([s.get("title") for s in sources if isinstance(s, dict)]),
+                  parsed.key_lines, parsed.body_line)
 
 
 def _read(path: Path, shown: str) -> str:
@@ -297,23 +346,127 @@ def _shown(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
-def find_duplicates(entries: list[_Entry]) -> list[Problem]:
-    """Same normalised title, arXiv id or DOI: errors. Near-identical titles: warnings."""
+# -- files in the wrong place ------------------------------------------------------------------
+
+
+def stray_files(docs_dir: Path, papers_dir: Path, root: Path) -> list[Problem]:
+    """Every file under the docs folder that is not a paper file directly in the papers folder:
+    MkDocs would publish it as a bare page (or a loose file) that no tag page, search or export
+    knows. Hidden files and folders are skipped, as MkDocs skips them."""
+    problems: list[Problem] = []
+    if not docs_dir.is_dir():
+        return problems
+    papers = papers_dir.resolve()
+    papers_shown = _shown(papers_dir, root)
+    for folder, folders, names in os.walk(docs_dir):
+        folders[:] = sorted(name for name in folders if not name.startswith("."))
+        here = Path(folder)
+        resolved = here.resolve()
+        for name in sorted(names):
+            if name.startswith(".") or (resolved == papers and name.endswith(".md")):
+                continue
+            path = here / name
+            stem, suffix = os.path.splitext(name)
+            good = stem if not slug_problem(stem) else base_slug(stem)
+            target = f"{papers_shown}/{good}.md"
+            if suffix.lower() in (".md", ".markdown", ".mdown", ".mkd", ".mkdn", ".txt"):
+                if resolved == papers:
+                    message = f"a paper file's name ends in '.md'; rename it to {target}"
+                elif papers in resolved.parents:
+                    message = f"paper files go directly in {papers_shown}/, not in a subfolder; move it to {target}"
+                else:
+                    message = (f"only paper files belong under {_shown(docs_dir, root)}/, and they go in "
+                               f"{papers_shown}/; move it to {target}")
+            else:
+                message = (f"not a paper file; only paper files ({papers_shown}/NAME.md) belong under "
+                           f"{_shown(docs_dir, root)}/: move it to {target} if it is a paper, otherwise delete it")
+            problems.append(Problem(_shown(path, root), 1, "file", message))
+    return problems
+
+
+# -- which file is the newer ---------------------------------------------------------------------
+
+
+class _Newness:
+    """Orders paper files from first to last to arrive: by git when the collection is in a git
+    repository (a file not committed yet is the newest; otherwise the later commit that added it),
+    then by `added`, then by name. Git is asked only when two files compete."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._git: tuple[set[Path], dict[Path, int]] | None = None
+
+    def _load_git(self) -> tuple[set[Path], dict[Path, int]]:
+        if self._git is None:
+            self._git = (set(), {})
+            try:
+                top = self._run("rev-parse", "--show-toplevel").strip()
+                tracked = self._run("ls-files", "-z", "--full-name", "--", ".").split("\0")
+                history = self._run("log", "--diff-filter=A", "--format=@%ct", "--name-only", "-z", "--", ".")
+            except (OSError, subprocess.SubprocessError):
+                return self._git
+            base = Path(top)
+            added_at: dict[Path, int] = {}
+            moment = 0
+            for item in history.replace("\n", "\0").split("\0"):
+                item = item.strip()
+                if item.startswith("@") and item[1:].isdigit():
+                    moment = int(item[1:])
+                elif item:
+                    added_at.setdefault((base / item).resolve(), moment)  # newest first: the latest addition
+            self._git = ({(base / name).resolve() for name in tracked if name}, added_at)
+        return self._git
+
+    def _run(self, *args: str) -> str:
+        result = subprocess.run(["git", "-c", "core.quotePath=false", *args], cwd=self.root, capture_output=True,
+                                text=True, check=True, timeout=120)
+        return result.stdout
+
+    def key(self, entry: _Entry) -> tuple:
+        tracked, added_at = self._load_git()
+        path = entry.path.resolve()
+        if tracked and path not in tracked:
+            git_rank: tuple[int, int] = (1, 0)  # not committed yet: the newest
+        else:
+            git_rank = (0, added_at.get(path, 0))
+        return (*git_rank, entry.added, entry.slug)  # by slug: 'name' before 'name-2'
+
+
+def find_duplicates(entries: list[_Entry], newness: _Newness | None = None) -> list[Problem]:
+    """Same normalised title, arXiv id, DOI or abstract: errors, reported on the newer file, which
+    is told to go. Near-identical titles: warnings."""
     problems: list[Problem] = []
     groups: dict[tuple[str, str], list[_Entry]] = defaultdict(list)
     for entry in entries:
-        for key in duplicate_keys(entry.title, entry.arxiv, entry.doi):
+        for key in duplicate_keys(entry.title, entry.arxiv, entry.doi, entry.abstract):
             groups[key].append(entry)
 
+    order = newness.key if newness else (lambda e: (0, 0, e.added, e.slug))
     exact_pairs: set[tuple[str, str]] = set()
-    for (kind, _), members in sorted(groups.items()):
+    kinds = ("title", "arxiv", "doi", "abstract")  # the same abstract is reported only for another title
+    for (kind, _), members in sorted(groups.items(), key=lambda item: (kinds.index(item[0][0]), item[0][1])):
+        if len(members) < 2:
+            continue
+        members = sorted(members, key=order)
         first = members[0]
         for other in members[1:]:
+            if kind == "abstract" and (first.file, other.file) in exact_pairs:
+                continue
             exact_pairs.add((first.file, other.file))
-            value = {"title": first.title, "arxiv": first.arxiv, "doi": first.doi}[kind]
-            problems.append(Problem(other.file, other.lines.get(kind, 2), kind,
-                                    f"same {kind} as {first.file} ({_short(str(value))!r}); "
-                                    "the paper is already in the collection: remove one of the two files"))
+            exact_pairs.add((other.file, first.file))
+            if kind == "abstract":
+                what = "the same abstract" + (" under another title" if normalize_title(first.title)
+                                              != normalize_title(other.title) else "")
+                line = other.body_line
+            else:
+                value = {"title": first.title, "arxiv": first.arxiv, "doi": first.doi}[kind]
+                what = f"same {kind} as {first.file} ({_short(str(value))!r})"
+                line = other.lines.get(kind, 2)
+            if kind == "abstract":
+                what = f"{what} as {first.file}"
+            problems.append(Problem(other.file, line, kind,
+                                    f"{what}: the paper is already in the collection; keep {first.file} "
+                                    "(move anything this file adds into it) and delete this file"))
     ordered = sorted(entries, key=lambda e: e.file)
     files = [e.file for e in ordered]
     titles = [normalize_title(e.title) for e in ordered]
@@ -324,4 +477,49 @@ def find_duplicates(entries: list[_Entry]) -> list[Problem]:
                 other.file, other.lines.get("title", 2), "title",
                 f"possible duplicate of {files[i]} (near-identical title); "
                 "remove one if they are the same paper", warning=True))
+    return problems
+
+
+# -- addresses: old ones stay with their paper, removed ones stay gone ----------------------------
+
+
+def check_addresses(entries: list[_Entry], removed: RemovedIndex, newness: _Newness | None = None) -> list[Problem]:
+    """A paper's old addresses (`aliases`) keep leading to it: no other file may take one, and two
+    papers may not claim the same. A removed paper's address is not reused by another paper's file
+    (an alias may point it at the paper it duplicated), and a removed paper that comes back is
+    pointed out."""
+    problems: list[Problem] = []
+    by_slug = {entry.slug: entry for entry in entries}
+    claimed: dict[str, list[_Entry]] = defaultdict(list)
+    for entry in entries:
+        for alias in dict.fromkeys(entry.aliases):
+            claimed[alias].append(entry)
+    order = newness.key if newness else (lambda e: (0, 0, e.added, e.slug))
+    for alias, owners in sorted(claimed.items()):
+        if len(owners) > 1:  # git is asked only when two papers compete
+            owners = sorted(owners, key=order)
+        holder = by_slug.get(alias)
+        if holder is not None and holder not in owners:
+            problems.append(Problem(
+                holder.file, 1, "file name",
+                f"'{alias}' is an old address of {owners[0].file} (in its aliases) and must keep leading there; "
+                f"rename this file, e.g. to '{alias}-2.md'"))
+        for other in owners[1:]:
+            index = other.aliases.index(alias)
+            problems.append(Problem(
+                other.file, other.lines.get(f"aliases[{index}]", other.lines.get("aliases", 2)), f"aliases[{index}]",
+                f"'{alias}' is already an old address of {owners[0].file}; remove it here"))
+    for entry in entries:
+        gone = removed.by_slug.get(entry.slug)
+        same = removed.match(entry.title, entry.arxiv, entry.doi, entry.source_titles)
+        if same is not None:
+            problems.append(Problem(
+                entry.file, entry.lines.get("title", 2), "title",
+                f"this paper was {same.describe()} (removed.yml, slug '{same.slug}'); delete this file, or delete "
+                "its entry in removed.yml if it should come back", warning=True))
+        elif gone is not None and entry.slug not in claimed:  # a live paper's alias is reported above
+            problems.append(Problem(
+                entry.file, 1, "file name",
+                f"'{entry.slug}' was the address of '{_short(gone.title)}', {gone.describe()}; "
+                f"rename this file, e.g. to '{entry.slug}-2.md', so old links do not lead to another paper"))
     return problems

@@ -25,12 +25,17 @@ from generator.collection.paper import (
     normalize_title,
     to_front_matter,
 )
+from generator.collection.removed import REMOVED_FILE, RemovedIndex, load_removed
 from generator.collection.similar import similar_pairs
 from generator.collection.slugs import unique_slug
 from generator.collection.validate import check_paper
 from generator.errors import GeneratorError
 from generator.ingest.importer import CollectionIndex
 from generator.ingest.records import abstract_problem, paper_from_record
+
+# What a paper's `sources` entry says `add` read: the command, never the contributor's local file
+# name (which the page would publish).
+ADD_SOURCE = "python -m generator add"
 
 
 @dataclass(frozen=True)
@@ -118,7 +123,7 @@ def _shown(path: Path, root: Path | None) -> str:
 def add_paper(papers_dir: Path, taxonomy, *, title: str, abstract: str, tags: Iterable[str] = (),
               links: Iterable[str] = (), code: Iterable[str] = (), project: Iterable[str] = (),
               authors: Iterable[str] = (), arxiv: str | None = None, doi: str | None = None,
-              year: int | None = None, added: str | None = None, source_file: str = "command line",
+              year: int | None = None, added: str | None = None, source_file: str = ADD_SOURCE,
               root: Path | None = None, month: int | None = None, day: int | None = None,
               venue: str | None = None, keywords: Iterable[str] = ()) -> AddResult:
     """Write a new, valid paper file and return where. Raises GeneratorError (nothing written)
@@ -153,18 +158,24 @@ def add_paper(papers_dir: Path, taxonomy, *, title: str, abstract: str, tags: It
 
     papers_dir.mkdir(parents=True, exist_ok=True)
     index = CollectionIndex(papers_dir)
-    for key in duplicate_keys(paper.title, paper.arxiv, paper.doi):
+    for key in duplicate_keys(paper.title, paper.arxiv, paper.doi, paper.abstract):
         if key in index.by_key:
             existing = index.by_key[key]
-            what = {"title": "title", "arxiv": "arXiv id", "doi": "DOI"}[key[0]]
+            what = {"title": "title", "arxiv": "arXiv id", "doi": "DOI", "abstract": "abstract"}[key[0]]
             raise GeneratorError(f"this paper is already in the collection: {_shown(existing.path, root)} "
                                  f"({existing.title!r}) has the same {what}; "
                                  "edit that file instead of adding a new one")
+    removed = load_removed(root / REMOVED_FILE) if root is not None else RemovedIndex()
+    gone = removed.match_paper(paper)
+    if gone is not None:
+        raise GeneratorError(f"this paper was {gone.describe()} (removed.yml, slug '{gone.slug}'); "
+                             "delete its entry in removed.yml first if it should come back")
     titles = [normalize_title(entry.title) for entry in index.entries]
     for _, column in similar_pairs([normalize_title(paper.title)], titles):
         notes.append(f"possible duplicate of {_shown(index.entries[column].path, root)} (near-identical title)")
 
-    paper = replace(paper, slug=unique_slug(paper.title, index.slugs), tags=chosen,
+    taken = index.slugs | index.aliases | set(removed.by_slug)  # old and removed addresses stay unused
+    paper = replace(paper, slug=unique_slug(paper.title, taken), tags=chosen,
                     sources=(replace(paper.sources[0], title=paper.title),))
     target = papers_dir / f"{paper.slug}.md"
     shown = _shown(target, root)

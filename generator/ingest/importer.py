@@ -31,7 +31,16 @@ import yaml
 from generator.atomic import die_with_parent, workspace_for
 from generator.collection import frontmatter
 from generator.collection.model import RawRecord, Rejection
-from generator.collection.paper import FIELD_NAMES, Paper, Source, duplicate_keys, normalize_title, to_front_matter
+from generator.collection.paper import (
+    FIELD_NAMES,
+    Paper,
+    Source,
+    added_problem,
+    duplicate_keys,
+    normalize_title,
+    to_front_matter,
+)
+from generator.collection.removed import RemovedIndex
 from generator.collection.similar import similar_pairs
 from generator.collection.slugs import base_slug, unique_slug
 from generator.errors import GeneratorError, InputError
@@ -60,13 +69,17 @@ class FileReport:
     duplicate: list[str] = field(default_factory=list)
     rejected: list[Rejection] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # records of papers removed from the collection
 
     def accounted(self) -> int:
-        return len(self.new) + len(self.merged) + len(self.unchanged) + len(self.duplicate) + len(self.rejected)
+        return (len(self.new) + len(self.merged) + len(self.unchanged) + len(self.duplicate) + len(self.rejected)
+                + len(self.skipped))
 
     def render(self) -> list[str]:
         out = [f"{self.file} ({self.format}): read {self.read}, new {len(self.new)}, merged {len(self.merged)}, "
-               f"unchanged {len(self.unchanged)}, duplicate {len(self.duplicate)}, rejected {len(self.rejected)}"]
+               f"unchanged {len(self.unchanged)}, duplicate {len(self.duplicate)}, rejected {len(self.rejected)}"
+               + (f", skipped {len(self.skipped)}" if self.skipped else "")]
+        out += [f"  skipped: {s}" for s in self.skipped]
         out += [f"  duplicate: {d}" for d in self.duplicate]
         out += [f"  merged: {m}" for m in self.merged]
         out += [f"  rejected: {r.file}:{r.line}: {r.reason}" for r in self.rejected]
@@ -104,9 +117,10 @@ def _text(meta: dict, name: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _keys(title: str, arxiv: str | None, doi: str | None, source_titles=()) -> list[tuple[str, str]]:
+def _keys(title: str, arxiv: str | None, doi: str | None, source_titles=(),
+          abstract: str | None = None) -> list[tuple[str, str]]:
     """The paper's duplicate keys, plus the titles its sources read (a fixed title still matches)."""
-    return duplicate_keys(title, arxiv, doi) + [key for t in source_titles for key in duplicate_keys(t)]
+    return duplicate_keys(title, arxiv, doi, abstract) + [key for t in source_titles for key in duplicate_keys(t)]
 
 
 def load_meta(path: Path) -> tuple[dict, str] | None:
@@ -129,6 +143,7 @@ class CollectionIndex:
         paths = sorted(papers_dir.glob("*.md"))
         self.slugs: set[str] = {path.stem for path in paths}
         self.unreadable: set[str] = set()  # file names (stems) whose front matter cannot be read
+        self.aliases: set[str] = set()  # old addresses the papers keep (their `aliases`)
         for number, path in enumerate(paths, start=1):
             if progress and number % PROGRESS_EVERY == 0:
                 progress(f"reading the collection: {number}/{len(paths)} files")
@@ -143,11 +158,14 @@ class CollectionIndex:
         sources = [s.get("title") for s in meta.get("sources") or [] if isinstance(s, dict)
                    and isinstance(s.get("title"), str)]
         self.entries.append(existing)
-        for key in _keys(existing.title, _text(meta, "arxiv"), _text(meta, "doi"), sources):
+        aliases = meta.get("aliases")
+        if isinstance(aliases, list):
+            self.aliases.update(a for a in aliases if isinstance(a, str))
+        for key in _keys(existing.title, _text(meta, "arxiv"), _text(meta, "doi"), sources, existing.body):
             self.by_key.setdefault(key, existing)
 
     def find(self, paper: Paper) -> _Existing | None:
-        keys = _keys(paper.title, paper.arxiv, paper.doi, [s.title for s in paper.sources])
+        keys = _keys(paper.title, paper.arxiv, paper.doi, [s.title for s in paper.sources], paper.abstract)
         return next((self.by_key[key] for key in keys if key in self.by_key), None)
 
 
@@ -224,7 +242,7 @@ def _prepare(raw: RawRecord, options: _Options, known: frozenset) -> tuple[Paper
 
 
 def _paper_keys(paper: Paper) -> list[tuple[str, str]]:
-    return _keys(paper.title, paper.arxiv, paper.doi, [s.title for s in paper.sources])
+    return _keys(paper.title, paper.arxiv, paper.doi, [s.title for s in paper.sources], paper.abstract)
 
 
 _WORKER: tuple[_Options, frozenset] | None = None
@@ -257,13 +275,16 @@ def _prepare_all(records: tuple[RawRecord, ...], options: _Options,
 class _Run:
     """One import: the index, the files to write, and what each record became."""
 
-    def __init__(self, papers_dir: Path, options: _Options, fmt: str | None, progress: Progress | None) -> None:
+    def __init__(self, papers_dir: Path, options: _Options, fmt: str | None, progress: Progress | None,
+                 removed: RemovedIndex | None = None) -> None:
         self.papers_dir = papers_dir
         self.options = options
         self.fmt = fmt
         self.progress = progress
         self.index = CollectionIndex(papers_dir, progress)
-        self.taken = set(self.index.slugs)
+        self.removed = removed or RemovedIndex()
+        # Old addresses (aliases) and removed papers' addresses are never given to a new paper.
+        self.taken = set(self.index.slugs) | self.index.aliases | set(self.removed.by_slug)
         self.pending: dict[Path, str] = {}  # path -> new file text
         self.created: list[tuple[_Existing, FileReport, str]] = []  # new files, for the near-duplicate check
 
@@ -300,7 +321,11 @@ class _Run:
             return
         where = f"{raw.origin.file}:{raw.origin.line}"
         existing = self.index.find(paper)
-        if existing is None:
+        gone = self.removed.match_paper(paper) if existing is None else None
+        if gone is not None:
+            report.skipped.append(f"{where} '{paper.title[:80]}': removed on {gone.date} ({gone.reason}); "
+                                  "see removed.yml")
+        elif existing is None:
             self._add(paper, raw, draft or _draft(paper, self.options), report)
         elif shown in existing.read_by:
             report.duplicate.append(f"{where} '{paper.title[:80]}' repeats {existing.read_by[shown]} in this import")
@@ -384,12 +409,15 @@ class _Run:
 
 def run_import(paths: list[Path], papers_dir: Path, taxonomy, *, added: str, fmt: str | None = None,
                listed_year: int | None = None, default_tag: str | None = None,
-               progress: Progress | None = None) -> ImportReport:
+               progress: Progress | None = None, removed: RemovedIndex | None = None) -> ImportReport:
     """Import every input or nothing. Raises GeneratorError (collection untouched) when an input
     cannot be read or holds no papers at all."""
     if default_tag and taxonomy.get(default_tag) is None:
         raise GeneratorError(f"--default-tag: '{default_tag}' is not a tag in taxonomy.yml")
-    run = _Run(papers_dir, _Options(taxonomy, added, listed_year, default_tag), fmt, progress)
+    wrong_date = added_problem(added)
+    if wrong_date:
+        raise GeneratorError(f"--added: {wrong_date}")
+    run = _Run(papers_dir, _Options(taxonomy, added, listed_year, default_tag), fmt, progress, removed)
     reports = [run.read_file(path) for path in paths]
     run.flag_near_duplicates()
     if progress and len(run.pending) >= PROGRESS_EVERY:

@@ -10,9 +10,9 @@ import datetime as dt
 import re
 
 from generator.collection.identifiers import MONTHS
-from generator.collection.links import extract_links, unique_links
-from generator.collection.model import Link, RawRecord, Rejection
-from generator.collection.paper import Paper, Source, normalize_title
+from generator.collection.links import derived_links, extract_links, unique_links
+from generator.collection.model import RawRecord, Rejection
+from generator.collection.paper import Paper, Source, day_problem, normalize_title
 from generator.ingest.clean import clean_text
 
 MIN_ABSTRACT_WORDS = 8
@@ -75,7 +75,10 @@ def paper_from_record(raw: RawRecord, *, added: str = "", listed_year: int | Non
         slug="", title=title, abstract=clean_text(abstract_text), tags=(), added=added,
         authors=tuple(name for name in (clean_text(a).replace("{", "").replace("}", "") for a in raw.authors)
                       if name),
-        year=raw.year, month=raw.month, day=raw.day, arxiv=raw.arxiv, doi=raw.doi,
+        # A day that cannot be (no month, 31 February) is dropped rather than written into a file
+        # that `validate` would refuse.
+        year=raw.year, month=raw.month, day=None if day_problem(raw.year, raw.month, raw.day) else raw.day,
+        arxiv=raw.arxiv, doi=raw.doi,
         venue=clean_text(raw.venue) or None if raw.venue else None,
         keywords=tuple(dict.fromkeys(k for k in map(clean_text, raw.keywords) if k)),
         links=unique_links(raw.links + found_links + derived_links(raw.arxiv, raw.doi, raw.links + found_links)),
@@ -87,22 +90,3 @@ def _unbrace(text: str) -> str:
     while (unbraced := _PROTECTIVE_BRACES.sub(r"\1", text)) != text:
         text = unbraced
     return text
-
-
-def derived_links(arxiv: str | None, doi: str | None, links: tuple[Link, ...]) -> tuple[Link, ...]:
-    """The arXiv abstract and PDF links and the doi.org link that the identifiers define, for
-    those the paper does not link yet (any version, http or https)."""
-    urls = [link.url.lower() for link in links]
-
-    def has(*fragments: str) -> bool:
-        return any(fragment in url for url in urls for fragment in fragments)
-
-    derived: list[Link] = []
-    if arxiv:
-        if not has(f"arxiv.org/abs/{arxiv.lower()}"):
-            derived.append(Link("arxiv", f"https://arxiv.org/abs/{arxiv}"))
-        if not has(f"arxiv.org/pdf/{arxiv.lower()}"):
-            derived.append(Link("pdf", f"https://arxiv.org/pdf/{arxiv}"))
-    if doi and not has(f"doi.org/{doi.lower()}"):
-        derived.append(Link("doi", f"https://doi.org/{doi}"))
-    return tuple(derived)

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 import bibtexparser
 from bibtexparser import model
 
+from generator.collection.links import paper_links
 from generator.collection.paper import Paper
 from generator.site.render import first_sentence, plain_title
 
@@ -109,7 +110,7 @@ def paper_url(paper: Paper) -> str | None:
     if paper.doi:
         return f"https://doi.org/{paper.doi}"
     for kind in PAPER_LINK_KINDS:
-        for link in paper.links:
+        for link in paper_links(paper):
             # A Hugging Face link is the paper's only when it is its Papers page (not models or data).
             if link.kind == kind and (kind != "huggingface" or "huggingface.co/papers/" in link.url):
                 return link.url
@@ -117,7 +118,7 @@ def paper_url(paper: Paper) -> str | None:
 
 
 def pdf_url(paper: Paper) -> str | None:
-    link = next((link.url for link in paper.links if link.kind == "pdf"), None)
+    link = next((link.url for link in paper_links(paper) if link.kind == "pdf"), None)
     if link:
         return link
     return f"https://arxiv.org/pdf/{paper.arxiv}" if paper.arxiv else None

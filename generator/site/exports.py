@@ -18,6 +18,7 @@ from pathlib import Path
 
 from feedgen.feed import FeedGenerator
 
+from generator.collection.links import paper_links
 from generator.collection.paper import Paper, paper_fields
 from generator.settings import TAGS
 from generator.site.model import SiteModel
@@ -36,6 +37,7 @@ def paper_record(model: SiteModel, paper: Paper) -> dict:
     return {
         "slug": paper.slug,
         **paper_fields(paper),
+        "links": [{"kind": link.kind, "url": link.url} for link in paper_links(paper)],
         "title_plain": plain_title(paper.title),
         "url": model.settings.absolute(model.urls[paper.slug]),
         "bibtex_key": model.keys[paper.slug],

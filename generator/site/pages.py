@@ -17,6 +17,7 @@ import nh3
 from markupsafe import Markup, escape
 from mkdocs.utils import get_relative_url
 
+from generator.collection.links import paper_links
 from generator.collection.paper import Paper
 from generator.settings import PAPERS, TAGS
 from generator.site import citation
@@ -141,7 +142,7 @@ class PaperPage(SitePage):
         return renderer.env.get_template("paper.html").render(
             paper=paper, abstract=abstract_html(paper.abstract), tags=renderer.tag_refs(where, paper.tags),
             links=[{"label": LINK_LABELS.get(link.kind, "Link"), "kind": link.kind, "url": link.url}
-                   for link in paper.links],
+                   for link in paper_links(paper)],
             sources=[{"source": s, "format_name": FORMAT_NAMES.get(s.format, s.format)} for s in paper.sources],
             edit_url=where.edit_url, issue_url=issue_url, related=related, bibtex=model.bibtex(paper.slug).strip(),
         )

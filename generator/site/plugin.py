@@ -25,6 +25,7 @@ from generator.site.exports import export_files, write_exports
 from generator.site.cache import content_key
 from generator.site.pages import PaperPage, Renderer, SitePage, Where, sanitize, site_pages
 from generator.site.render import environment
+from generator.site.redirects import redirect_files
 
 log = logging.getLogger("mkdocs.plugins.paper-collection")
 
@@ -120,6 +121,9 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
 
     def on_post_build(self, config):
         write_exports(Path(config.site_dir), export_files(self.model))
+        # Old addresses of renamed papers: redirect pages, outside MkDocs' files (so not in the sitemap).
+        write_exports(Path(config.site_dir), redirect_files(self.model.papers.values(), self.model.urls,
+                                                            self.model.settings))
         memo = self.memo
         log.info("paper-collection: %d of %d paper page bodies reused from the cache", memo.hits_of("page"),
                  len(self.model.papers))
