@@ -24,7 +24,7 @@ SETTINGS = SiteSettings(name="Golden", url="https://example.org/g", per_page=2, 
 @pytest.fixture(scope="module")
 def model():
     taxonomy = load_taxonomy(FIXTURE / "taxonomy.yml")
-    collection = load_collection(FIXTURE / "papers", taxonomy, FIXTURE)
+    collection = load_collection(FIXTURE / "content" / "papers", taxonomy, FIXTURE)
     assert not collection.problems
     return build_model(collection.papers, taxonomy, SETTINGS)
 
@@ -142,7 +142,7 @@ def test_build_checks_the_collection_once_and_mkdocs_alone_still_checks(tmp_path
     import generator.collection.validate as validate
     from generator.cli import main
 
-    root = make_project(tmp_path / "project", FIXTURE / "papers")
+    root = make_project(tmp_path / "project", FIXTURE / "content" / "papers")
     shutil.copy(FIXTURE / "taxonomy.yml", root / "taxonomy.yml")
     calls = []
     real = validate.load_collection
