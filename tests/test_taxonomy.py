@@ -69,7 +69,7 @@ def test_no_tag_covers_more_than_half_the_collection(
 
 def test_every_tag_is_used_by_a_seed_paper(taxonomy: Taxonomy, assigned: dict[str, tuple[str, ...]]) -> None:
     used = {tag for tags in assigned.values() for tag in tags}
-    assert [name for name in taxonomy.names if name not in used] == []
+    assert [name for name in taxonomy.topic_names if name not in used] == []
 
 
 def test_assigned_tags_are_known_and_unique(taxonomy: Taxonomy, assigned: dict[str, tuple[str, ...]]) -> None:
