@@ -10,11 +10,11 @@ import pytest
 import yaml
 
 from generator.collection import frontmatter, similar
-from generator.ingest import importer
 from generator.collection.similar import similar_pairs
 from generator.collection.taxonomy import load_taxonomy
 from generator.collection.validate import load_collection
 from generator.errors import GeneratorError, InputError
+from generator.ingest import importer
 from generator.ingest.importer import run_import
 from generator.ingest.readers.listing import read_listing
 from tests.helpers import ROOT, make_project, run_generator

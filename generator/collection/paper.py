@@ -188,5 +188,6 @@ def from_front_matter(slug: str, meta: dict[str, Any], body: str) -> Paper:
     )
 
 
-__all__ = ["FIELDS", "FIELD_NAMES", "LINK_KINDS", "Paper", "Source", "SuggestedTag", "normalize_title", "duplicate_keys", "is_web_url",
+__all__ = ["FIELDS", "FIELD_NAMES", "LINK_KINDS", "Paper", "Source", "SuggestedTag",
+           "normalize_title", "duplicate_keys", "is_web_url",
            "paper_fields", "to_front_matter", "from_front_matter", "ARXIV_ID", "DOI", "ISO_DATE"]

@@ -41,8 +41,8 @@ from generator.collection import frontmatter
 from generator.collection.model import RawRecord, Rejection
 from generator.collection.paper import FIELD_NAMES, Paper, Source, duplicate_keys, normalize_title, to_front_matter
 from generator.collection.similar import similar_pairs
-from generator.collection.taxonomy import UNTAGGED
 from generator.collection.slugs import base_slug, unique_slug
+from generator.collection.taxonomy import UNTAGGED
 from generator.errors import GeneratorError, InputError
 from generator.ingest.readers.detect import read_input
 from generator.ingest.readers.text import decode_input
