@@ -23,11 +23,22 @@ def cmd_import(args, layout: Layout) -> int:
 
     report = run_import([Path(p) for p in args.paths], layout.papers_dir, _taxonomy(layout),
                         added=args.added, fmt=args.format, listed_year=args.year, default_tag=args.default_tag,
-                        progress=stderr_progress)
+                        suggest=not args.no_suggest, mapping=_field_map(args.map), progress=stderr_progress)
     print(report.render())
     print(f"wrote {len(report.written)} file(s) under {layout.papers_dir.relative_to(layout.root)}/"
           if report.written else "no file changed")
     return 0
+
+
+def _field_map(items: list[str]) -> dict[str, str]:
+    """``--map title=details.title`` options as {field: path}."""
+    mapping: dict[str, str] = {}
+    for item in items:
+        field, sep, path = item.partition("=")
+        if not sep or not field.strip() or not path.strip():
+            raise GeneratorError(f"--map {item}: write FIELD=PATH, e.g. --map abstract=details.abstract")
+        mapping[field.strip()] = path.strip()
+    return mapping
 
 
 def cmd_add(args, layout: Layout) -> int:
@@ -96,7 +107,15 @@ def parser() -> argparse.ArgumentParser:
     imp.add_argument("--year", type=int, help="the year of a listing's dates like 'Mar 20' (never guessed)")
     imp.add_argument("--added", default=dt.date.today().isoformat(),
                      help="date the papers join the collection, YYYY-MM-DD (default: today)")
-    imp.add_argument("--default-tag", help="tag for papers no taxonomy rule matches (otherwise they are rejected)")
+    imp.add_argument("--default-tag",
+                     help="tag for papers no taxonomy rule matches (otherwise the tag model suggests tags "
+                          "and the paper is tagged 'untagged' until a person reviews it)")
+    imp.add_argument("--map", action="append", default=[], metavar="FIELD=PATH",
+                     help="where a field is: a JSON path (details.abstract, metadata.authors[].name) or a CSV "
+                          "column name; repeatable. Fields: title, abstract, authors, arxiv, doi, year, date, "
+                          "venue, keywords, url, code, project")
+    imp.add_argument("--no-suggest", action="store_true",
+                     help="do not run the tag model: papers no rule matches are just tagged 'untagged'")
     imp.set_defaults(func=cmd_import)
 
     add = sub.add_parser("add", help="write a new paper file under content/papers/")

@@ -290,8 +290,10 @@ def _prepare_all(records: tuple[RawRecord, ...], options: _Options,
 class _Run:
     """One import: the index, the files to write, and what each record became."""
 
-    def __init__(self, papers_dir: Path, options: _Options, fmt: str | None, progress: Progress | None) -> None:
+    def __init__(self, papers_dir: Path, options: _Options, fmt: str | None, progress: Progress | None,
+                 mapping: dict[str, str] | None = None) -> None:
         self.papers_dir = papers_dir
+        self.mapping = mapping
         self.options = options
         self.fmt = fmt
         self.progress = progress
@@ -307,7 +309,7 @@ class _Run:
             data = path.read_bytes()
         except OSError as error:
             raise InputError(shown, None, f"cannot read: {error.strerror}") from None
-        detected, result = read_input(decode_input(data, shown), path.name, self.fmt)
+        detected, result = read_input(decode_input(data, shown), path.name, self.fmt, self.mapping)
         if not result.records:
             raise InputError(shown, None, f"no papers found (read as {detected})",
                              fix="check that this is a paper listing, or force a format with --format")
@@ -447,12 +449,13 @@ class _Run:
 
 def run_import(paths: list[Path], papers_dir: Path, taxonomy, *, added: str, fmt: str | None = None,
                listed_year: int | None = None, default_tag: str | None = None, suggest: bool = True,
-               progress: Progress | None = None) -> ImportReport:
+               mapping: dict[str, str] | None = None, progress: Progress | None = None) -> ImportReport:
     """Import every input or nothing. Raises GeneratorError (collection untouched) when an input
     cannot be read or holds no papers at all."""
     if default_tag and taxonomy.get(default_tag) is None:
         raise GeneratorError(f"--default-tag: '{default_tag}' is not a tag in taxonomy.yml")
-    run = _Run(papers_dir, _Options(taxonomy, added, listed_year, default_tag, suggest), fmt, progress)
+    run = _Run(papers_dir, _Options(taxonomy, added, listed_year, default_tag, suggest), fmt, progress,
+               mapping)
     reports = [run.read_file(path) for path in paths]
     run.suggest_tags()
     run.flag_near_duplicates()
