@@ -119,6 +119,14 @@ class TagModel:
         return [term for _, term in contributions[:count]]
 
 
+def train_on(rows: Iterable[tuple[str, str, object]], taxonomy) -> TagModel | None:
+    """The model for a collection: ``rows`` are (title, abstract, tags as found in a file), in slug
+    order; rows whose tags are not a list of text are skipped (validate reports them)."""
+    clean = [(title, abstract, tags) for title, abstract, tags in rows
+             if isinstance(tags, list | tuple) and all(isinstance(t, str) for t in tags)]
+    return TagModel.train(examples_from(clean, taxonomy.names), taxonomy.topic_names)
+
+
 def _even_sample(examples: list[Example], limit: int) -> list[Example]:
     """At most ``limit`` examples, spread evenly over the list (deterministic)."""
     if len(examples) <= limit:

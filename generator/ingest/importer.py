@@ -465,16 +465,13 @@ def run_import(paths: list[Path], papers_dir: Path, taxonomy, *, added: str, fmt
 
 
 def train_model(entries, taxonomy):
-    """The tag model trained on paper files' accepted tags (``tags``, not ``tags_suggested``),
-    in slug order so that the same collection always gives the same model; None if too few."""
-    from generator.collection.tagger import TagModel, examples_from
+    """The tag model trained on paper files' accepted tags (``tags``, not ``tags_suggested``), in
+    slug order so that the same collection always gives the same model; None if too few papers."""
+    from generator.collection.tagger import train_on
 
     ordered = sorted(entries, key=lambda e: e.path.name)
-    rows = [(e.title, e.body if not e.meta.get("abstract_missing") else "", e.meta.get("tags"))
-            for e in ordered]
-    rows = [(title, body, tags) for title, body, tags in rows
-            if isinstance(tags, list) and all(isinstance(t, str) for t in tags)]
-    return TagModel.train(examples_from(rows, taxonomy.names), taxonomy.topic_names)
+    return train_on(((e.title, "" if e.meta.get("abstract_missing") else e.body, e.meta.get("tags"))
+                     for e in ordered), taxonomy)
 
 
 def write_all(pending: dict[Path, str]) -> list[Path]:
