@@ -352,3 +352,36 @@ def test_an_accepted_suggestion_survives_a_re_import(collection_template, tmp_pa
     assert path.read_bytes() == accepted
     assert meta_of(path)["tags"] == [s.tag for s in item.suggestions]
     assert len(again.files[0].unchanged) == 12
+
+
+# --- the site ----------------------------------------------------------------------------------------
+
+
+def test_site_lists_papers_that_need_tags_and_hides_suggestions(empty_project):
+    from bs4 import BeautifulSoup
+
+    do_import(empty_project, SHAPES / "medical_imaging.jsonl")
+    report = do_import(empty_project, SHAPES / "unmatched.bib")
+    run_generator(empty_project, "build")
+    site = empty_project / "site"
+    needing = {meta_of(path)["title"] for path in papers_dir(empty_project).glob("*.md")
+               if meta_of(path)["tags"] == [UNTAGGED]}
+    assert len(needing) >= 3
+    page = BeautifulSoup((site / "tags" / UNTAGGED / "index.html").read_text(encoding="utf-8"), "html.parser")
+    assert page.select_one("h1").get_text() == "Papers that need tags"
+    assert {a.get_text() for a in page.select(".paper-list__title")} == needing
+    assert "Abstract not yet available." in page.get_text()
+    tags_page = BeautifulSoup((site / "tags" / "index.html").read_text(encoding="utf-8"), "html.parser")
+    counts = {row.select("td")[0].get_text(strip=True): row.select("td")[1].get_text(strip=True)
+              for row in tags_page.select(".tag-table tbody tr")}
+    assert counts["Papers that need tags"] == str(len(needing))
+    slug = "bed-net-distribution-and-malaria-incidence-in-rural-districts"
+    paper = BeautifulSoup((site / "papers" / slug / "index.html").read_text(encoding="utf-8"), "html.parser")
+    assert paper.select_one(".paper__abstract").get_text(strip=True) == "Abstract not yet available."
+    assert [a.get_text() for a in paper.select(".paper__tags a")] == ["Papers that need tags"]
+    suggested = [path for path in report.written if meta_of(path).get("tags_suggested")]
+    for path in suggested:
+        html = (site / "papers" / path.stem / "index.html").read_text(encoding="utf-8")
+        tags = BeautifulSoup(html, "html.parser").select(".paper__tags a")
+        assert [a.get_text() for a in tags] == ["Papers that need tags"]
+    assert "tags_suggested" not in (site / "papers.json").read_text(encoding="utf-8")
