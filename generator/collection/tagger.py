@@ -68,8 +68,8 @@ class TagModel:
     @classmethod
     def train(cls, examples: Sequence[Example], tag_order: Sequence[str]) -> TagModel | None:
         """Learn every tag of ``tag_order`` that at least ``MIN_EXAMPLES`` examples carry."""
-        from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.exceptions import ConvergenceWarning
+        from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
 
         examples = _even_sample(list(examples), MAX_TRAINING)
