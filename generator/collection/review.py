@@ -13,6 +13,7 @@ YAML to copy into ``taxonomy.yml``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +21,7 @@ import yaml
 
 from generator.collection import frontmatter
 from generator.collection.paper import FIELD_NAMES, Paper, SuggestedTag
-from generator.collection.tagger import TagModel, distinguishing_words, examples_from, train_on
+from generator.collection.tagger import distinguishing_words, examples_from, train_on
 from generator.collection.taxonomy import UNTAGGED
 from generator.errors import GeneratorError
 
@@ -159,10 +160,4 @@ def suggest_rules(papers: tuple[Paper, ...], taxonomy, only: list[str] | None = 
 
 
 def _regex_word(word: str) -> str:
-    import re
-
     return re.escape(word).replace(r"\-", "-")
-
-
-def model_for(papers: tuple[Paper, ...], taxonomy) -> TagModel | None:
-    return train_on(((p.title, p.abstract, p.tags) for p in sorted(papers, key=lambda p: p.slug)), taxonomy)

@@ -274,7 +274,7 @@ _TITLE_NAMES = frozenset({"title", "papertitle"})
 # The names a title may have while one file is read: the usual ones, plus the last part of --map title=...
 _title_names: contextvars.ContextVar[frozenset[str]] = contextvars.ContextVar("title_names", default=_TITLE_NAMES)
 # canonical field -> names it may have (compared with _norm, on the end of the field's path), best first
-FIELD_NAMES: dict[str, tuple[str, ...]] = {
+KNOWN_NAMES: dict[str, tuple[str, ...]] = {
     "title": ("title", "paper_title"),
     "abstract": ("abstract", "summary", "abstract_text", "paper_abstract", "description"),
     "authors": ("authors_parsed", "authors[].name", "authors[].fullname", "authors", "author", "author_names",
@@ -294,8 +294,8 @@ FIELD_NAMES: dict[str, tuple[str, ...]] = {
              "repo", "repository", "repo_url"),
     "project": ("projectPage", "project_page", "project_url", "project", "homepage", "website"),
 }
-MAPPABLE = tuple(name for name in FIELD_NAMES if name != "id")
-_NAME_KEYS = {field: tuple(_norm(name) for name in names) for field, names in FIELD_NAMES.items()}
+MAPPABLE = tuple(name for name in KNOWN_NAMES if name != "id")
+_NAME_KEYS = {field: tuple(_norm(name) for name in names) for field, names in KNOWN_NAMES.items()}
 
 
 def _flatten(value: Any, prefix: str = "", out: dict[str, Any] | None = None, depth: int = 0) -> dict[str, Any]:
@@ -324,7 +324,7 @@ def _paths_of(item: Any) -> list[str]:
 
 def _find(flat: dict[str, Any], field: str, mapping: dict[str, str]) -> tuple[str, Any] | None:
     """(path, value) of ``field`` in a flattened record: where --map says, else the first known name
-    (in the order of FIELD_NAMES) that ends a path with a value, shallowest first."""
+    (in the order of KNOWN_NAMES) that ends a path with a value, shallowest first."""
     if field in mapping:
         wanted = _norm(mapping[field])
         for path, value in flat.items():
