@@ -102,6 +102,9 @@ def decide(pending: list[Pending], papers_dir: Path, *, accept: list[str], rejec
             taken: tuple[SuggestedTag, ...] = ()
             kept: tuple[SuggestedTag, ...] = ()
         elif slug in accept:
+            if not item.suggestions:
+                report.append(f"{slug}: no suggestion to accept; tag it by hand in its file")
+                continue
             taken, kept = item.suggestions, ()
         elif accept_above is not None:
             taken = tuple(s for s in item.suggestions if s.confidence >= accept_above)
