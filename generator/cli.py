@@ -36,11 +36,23 @@ def cmd_import(args, layout: Layout) -> int:
     with Workspace(layout.root, "import"):
         report = run_import([Path(p) for p in args.paths], layout.papers_dir, _taxonomy(layout),
                             added=args.added, fmt=args.format, listed_year=args.year,
-                            default_tag=args.default_tag, progress=stderr_progress, removed=_removed(layout))
+                            default_tag=args.default_tag, suggest=not args.no_suggest,
+                            mapping=_field_map(args.map), progress=stderr_progress, removed=_removed(layout))
     print(report.render())
     print(f"wrote {len(report.written)} file(s) under {layout.shown(layout.papers_dir)}/"
           if report.written else "no file changed")
     return 0
+
+
+def _field_map(items: list[str]) -> dict[str, str]:
+    """``--map title=details.title`` options as {field: path}."""
+    mapping: dict[str, str] = {}
+    for item in items:
+        field, sep, path = item.partition("=")
+        if not sep or not field.strip() or not path.strip():
+            raise GeneratorError(f"--map {item}: write FIELD=PATH, e.g. --map abstract=details.abstract")
+        mapping[field.strip()] = path.strip()
+    return mapping
 
 
 def cmd_add(args, layout: Layout) -> int:
@@ -253,6 +265,64 @@ def _check_port_free(dev_addr: str) -> None:
                                  f"--dev-addr {host}:{port + 1 if port < 65535 else 8001}") from None
 
 
+def cmd_tags_review(args, layout: Layout) -> int:
+    from generator.collection.review import decide, pending_papers, render_pending
+    from generator.collection.validate import load_collection
+    from generator.ingest.importer import write_all
+
+    taxonomy = _taxonomy(layout)
+    collection = load_collection(layout.papers_dir, taxonomy, layout.root)
+    if collection.errors:
+        cmd_validate(args, layout, collection)
+        return 1
+    pending = pending_papers(collection.papers, taxonomy)
+    if not (args.accept or args.reject or args.accept_above is not None):
+        print(render_pending(pending))
+        return 0
+    changes, decisions = decide(pending, layout.papers_dir, accept=args.accept, reject=args.reject,
+                                accept_above=args.accept_above)
+    write_all(changes)
+    for line in decisions:
+        print(line)
+    print(f"rewrote {len(changes)} file(s)" if changes else "no file changed")
+    return 0
+
+
+def cmd_tags_suggest_rules(args, layout: Layout) -> int:
+    from generator.collection.review import suggest_rules
+    from generator.collection.validate import load_collection
+
+    taxonomy = _taxonomy(layout)
+    collection = load_collection(layout.papers_dir, taxonomy, layout.root)
+    print(suggest_rules(collection.papers, taxonomy, args.tag or None, args.words))
+    return 0
+
+
+def _confidence(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number from 0 to 1") from None
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"{value} is not from 0 to 1")
+    return value
+
+
+def _add_tags_commands(sub) -> None:
+    tags = sub.add_parser("tags", help="review the tag model's suggestions; propose taxonomy rules")
+    tags_sub = tags.add_subparsers(dest="tags_command", required=True)
+    review = tags_sub.add_parser("review", help="list papers that need tags; accept or reject suggestions")
+    review.add_argument("--accept", nargs="+", default=[], metavar="SLUG", help="accept these papers' suggestions")
+    review.add_argument("--reject", nargs="+", default=[], metavar="SLUG", help="drop these papers' suggestions")
+    review.add_argument("--accept-above", type=_confidence, metavar="CONFIDENCE",
+                        help="accept every suggestion at least this confident (0-1), e.g. 0.8")
+    review.set_defaults(func=cmd_tags_review)
+    rules = tags_sub.add_parser("suggest-rules", help="propose taxonomy rules from the words that separate tags")
+    rules.add_argument("--tag", action="append", default=[], metavar="NAME", help="only this tag (repeatable)")
+    rules.add_argument("--words", type=int, default=6, help="words proposed per tag (default 6)")
+    rules.set_defaults(func=cmd_tags_suggest_rules)
+
+
 def cmd_serve(args, layout: Layout) -> int:
     _check_port_free(args.dev_addr)
     command = [sys.executable, "-m", "mkdocs", "serve", "--config-file", str(layout.config_file),
@@ -359,7 +429,15 @@ def parser() -> argparse.ArgumentParser:
     imp.add_argument("--year", type=int, help="the year of a listing's dates like 'Mar 20' (never guessed)")
     imp.add_argument("--added", default=dt.date.today().isoformat(),
                      help="date the papers join the collection, YYYY-MM-DD (default: today)")
-    imp.add_argument("--default-tag", help="tag for papers no taxonomy rule matches (otherwise they are rejected)")
+    imp.add_argument("--default-tag",
+                     help="tag for papers no taxonomy rule matches (otherwise the tag model suggests tags "
+                          "and the paper is tagged 'untagged' until a person reviews it)")
+    imp.add_argument("--map", action="append", default=[], metavar="FIELD=PATH",
+                     help="where a field is: a JSON path (details.abstract, metadata.authors[].name) or a CSV "
+                          "column name; repeatable. Fields: title, abstract, authors, arxiv, doi, year, date, "
+                          "venue, keywords, url, code, project")
+    imp.add_argument("--no-suggest", action="store_true",
+                     help="do not run the tag model: papers no rule matches are just tagged 'untagged'")
     imp.set_defaults(func=cmd_import)
 
     add = sub.add_parser("add", help="write a new paper file under content/papers/")
@@ -397,6 +475,8 @@ def parser() -> argparse.ArgumentParser:
 
     bld = sub.add_parser("build", help="validate, then build the site into site/ with mkdocs --strict")
     bld.set_defaults(func=cmd_build)
+
+    _add_tags_commands(sub)
 
     srv = sub.add_parser("serve", help="preview the site with live reload")
     srv.add_argument("--dev-addr", default="127.0.0.1:8000")

@@ -329,17 +329,23 @@ def test_a_near_identical_title_is_reported_not_merged(project):
     assert len(list(papers_dir(project).glob("*.md"))) == 111
 
 
-def test_abstracts_that_are_not_abstracts_are_flagged(project):
+def test_abstracts_that_are_not_abstracts_are_marked_missing(project):
     report = do_import(project, FIXTURES / "odd_abstracts.csv")
     (file_report,) = report.files
     assert len(file_report.new) == 3
     assert [(r.line, r.reason) for r in file_report.rejected] == [
-        (4, "'No Abstract for Language Models': no abstract (a record without one can only fill in a paper "
-            "already in the collection)")]
+        (4, "'No Abstract for Language Models': no abstract, and no arXiv id or DOI to find it by; add the "
+            "abstract to the input, or the identifier so that python -m generator enrich can fetch it")]
     assert file_report.duplicate == ["odd_abstracts.csv:6 'Large Language Models Sometimes Repeat Papers' "
                                      "repeats odd_abstracts.csv:5 in this import"]
-    assert "odd_abstracts.csv:2: the abstract repeats the title; check the abstract" in file_report.notes
-    assert "odd_abstracts.csv:3: the abstract has fewer than 8 words; check the abstract" in file_report.notes
+    assert file_report.abstract_missing == [
+        "odd_abstracts.csv:2 'Language Models Repeat Themselves': the abstract repeats the title",
+        "odd_abstracts.csv:3 'Tiny Abstracts in Language Models': the abstract has fewer than 8 words"]
+    path = papers_dir(project) / "tiny-abstracts-in-language-models.md"
+    parsed = frontmatter.parse(path.read_text(encoding="utf-8"), "x")
+    assert parsed.meta["abstract_missing"] is True and parsed.body == ""
+    assert load_collection(papers_dir(project), TAXONOMY, project).errors == ()
+    assert "abstract missing: odd_abstracts.csv:3" in report.render()
 
 
 def test_similar_pairs_filter_finds_exactly_what_comparing_every_pair_finds(monkeypatch):
@@ -417,6 +423,7 @@ def test_cli_report_text(project):
     shown = (FIXTURES / "listing_variant.txt").as_posix()
     assert result.stdout == f"""\
 {shown} (listing): read 3, new 3, merged 0, unchanged 0, duplicate 0, rejected 0
+  tags of the new papers: by rules 3, suggested by the tag model 0, none 0
   note: line 1: skipped page boilerplate 'Hugging Face'
   note: line 2: skipped page boilerplate 'Papers'
   note: line 3: skipped page boilerplate 'Log In'

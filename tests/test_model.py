@@ -8,13 +8,13 @@ import shutil
 from pathlib import Path
 
 import pytest
-from generator.site.model import SiteSettings, build_model
-from generator.site.pages import HomePage, PaperPage, TagIndexPage, TagsPage, site_pages
 
 from generator.collection.taxonomy import load_taxonomy
 from generator.collection.validate import load_collection
 from generator.settings import Layout
 from generator.site.exports import export_files
+from generator.site.model import SiteSettings, build_model
+from generator.site.pages import HomePage, PaperPage, TagIndexPage, TagsPage, site_pages
 from tests.helpers import ROOT, make_project, run_generator
 
 FIXTURE = Path(__file__).parent / "fixtures" / "model"

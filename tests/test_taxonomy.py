@@ -69,7 +69,7 @@ def test_no_tag_covers_more_than_half_the_collection(
 
 def test_every_tag_is_used_by_a_seed_paper(taxonomy: Taxonomy, assigned: dict[str, tuple[str, ...]]) -> None:
     used = {tag for tags in assigned.values() for tag in tags}
-    assert [name for name in taxonomy.names if name not in used] == []
+    assert [name for name in taxonomy.topic_names if name not in used] == []
 
 
 def test_assigned_tags_are_known_and_unique(taxonomy: Taxonomy, assigned: dict[str, tuple[str, ...]]) -> None:
@@ -280,8 +280,18 @@ def test_loads_a_minimal_file(tmp_path: Path) -> None:
             "      title: ['\\bimage']\n",
         )
     )
-    assert tax.names == ("vision",)
+    assert tax.names == ("vision", "untagged")  # the reserved tag comes with every taxonomy
+    assert tax.topic_names == ("vision",)
+    assert tax.get("untagged").title == "Papers that need tags"
     assert tax.assign("Image models", "") == ("vision",)
+    assert tax.assign("Untagged papers", "") == ()
+
+
+def test_untagged_is_reserved(tmp_path: Path) -> None:
+    text = ("tags:\n  - name: untagged\n    title: Misc\n    description: Other.\n    rules:\n"
+            "      title: ['x']\n")
+    assert problems_of(tmp_path, text) == [
+        "taxonomy.yml:2: tags[0].name: 'untagged' is reserved for papers that need tags; choose another name"]
 
 
 def test_invalid_regex_names_line_path_and_error(tmp_path: Path) -> None:

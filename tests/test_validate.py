@@ -68,7 +68,7 @@ BAD = [
      [f"{WHERE}:6: autors: unknown field; did you mean 'authors'?"]),
     ("unknown key", doc(*GOOD, "colour: blue"),
      [f"{WHERE}:6: colour: unknown field; remove it (known fields: title, authors, year, month, day, venue, "
-      "arxiv, doi, tags, keywords, links, added, aliases, sources)"]),
+      "arxiv, doi, tags, tags_suggested, keywords, links, added, aliases, sources, abstract_missing)"]),
     ("tag typo", doc(*with_lines(extra=()), body=ABSTRACT).replace("- vision\n", "- vision\n- segmentaton\n"),
      [f"{WHERE}:5: tags[1]: 'segmentaton' is not a tag; did you mean 'segmentation'?"]),
     ("tag unknown", doc(*with_lines((2, "- zoology"))),
@@ -94,7 +94,8 @@ BAD = [
       "write '- kind: code' and 'url: https://...' on two lines"]),
     # File name, abstract, required fields, the shape of the file.
     ("empty abstract", doc(*GOOD, body=""),
-     [f"{WHERE}:7: abstract: is empty; write the abstract after the closing '---'"]),
+     [f"{WHERE}:7: abstract: is empty; write the abstract after the closing '---' (or mark a paper whose "
+     "abstract is not known yet with abstract_missing: true)"]),
     ("missing title", doc(*with_lines((0, None))), [f"{WHERE}:2: title: missing; add title: (the paper's title)"]),
     ("empty title", doc(*with_lines((0, "title: ''"))), [f"{WHERE}:2: title: is empty; write the paper's title"]),
     ("missing added", doc(*with_lines((3, None))),
@@ -111,7 +112,25 @@ BAD = [
      [f"{WHERE}:4: tags[0]: 'vison' is not a tag; did you mean 'vision'?",
       f"{WHERE}:5: added: expected text, found 2024-01-05 (a date); put it in quotes: added: '2024-01-05'",
       f"{WHERE}:6: autors: unknown field; did you mean 'authors'?",
-      f"{WHERE}:8: abstract: is empty; write the abstract after the closing '---'"]),
+      f"{WHERE}:8: abstract: is empty; write the abstract after the closing '---' (or mark a paper whose "
+      "abstract is not known yet with abstract_missing: true)"]),
+    # Issue 11: the tag model's suggestions, the reserved tag, the missing-abstract marker.
+    ("untagged beside tags", doc(*with_lines(extra=("- untagged",))[:3], "- untagged", GOOD[3]),
+     [f"{WHERE}:5: tags[1]: 'untagged' is for papers without tags, and this one has tags; remove 'untagged'"]),
+    ("bad suggestions", doc(*GOOD, "tags_suggested:", "- tag: vison", "  confidence: 1.5", "- vision"),
+     [f"{WHERE}:7: tags_suggested[0].tag: 'vison' is not a tag in taxonomy.yml; remove the entry",
+      f"{WHERE}:8: tags_suggested[0].confidence: expected a number from 0 to 1, found 1.5 (a decimal number)",
+      f"{WHERE}:9: tags_suggested[1]: expected a mapping with 'tag' and 'confidence', found text 'vision'; "
+      "accept or reject suggestions with python -m generator tags review, or remove the entry"]),
+    ("suggestions not a list", doc(*GOOD, "tags_suggested: vision"),
+     [f"{WHERE}:6: tags_suggested: expected a list, found text 'vision'; write it as a list: "
+      "tags_suggested: [vision]"]),
+    ("abstract_missing not yes/no", doc(*GOOD, "abstract_missing: 'yes'"),
+     [f"{WHERE}:6: abstract_missing: expected true or false, found text 'yes'; write abstract_missing: true, "
+      "or remove the line"]),
+    ("marked missing but present", doc(*GOOD, "abstract_missing: true"),
+     [f"{WHERE}:6: abstract_missing: the file has an abstract now; remove the line 'abstract_missing: true' "
+      "(warning)"]),
 ]
 
 
@@ -132,6 +151,9 @@ VALID = [
     ("old-style arxiv id", doc(*GOOD, "arxiv: hep-th/9901001")),
     ("unicode and markdown-looking abstract", doc(*GOOD, body="# Not a heading?\n\n*Émergence* — 学习 <b>x</b>")),
     ("crlf and bom", "\ufeff" + doc(*GOOD).replace("\n", "\r\n")),
+    ("needs tags, with suggestions, no abstract yet", doc(
+        "title: Learning to Generalize", "arxiv: '2401.10010'", "tags:", "- untagged", "tags_suggested:",
+        "- tag: vision", "  confidence: 0.61", "added: '2024-01-05'", "abstract_missing: true", body="")),
 ]
 
 

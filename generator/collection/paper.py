@@ -32,6 +32,12 @@ class Source:
 
 
 @dataclass(frozen=True)
+class SuggestedTag:
+    tag: str
+    confidence: float  # the model's probability, rounded to 2 decimals in the file
+
+
+@dataclass(frozen=True)
 class Paper:
     slug: str
     title: str
@@ -49,6 +55,11 @@ class Paper:
     links: tuple[Link, ...] = ()
     sources: tuple[Source, ...] = field(default=())
     aliases: tuple[str, ...] = ()  # earlier addresses (slugs) of the paper, which redirect to it
+    # Tags the tag model proposed, best first, with its confidence (0-1): for maintainers to
+    # review (`tags review`), never shown to visitors; accepting one moves it into `tags`.
+    tags_suggested: tuple[SuggestedTag, ...] = ()
+    # The input had no usable abstract (empty, the title again, a few words); `enrich` may fill it.
+    abstract_missing: bool = False
 
 
 
@@ -63,11 +74,14 @@ FIELDS: tuple[tuple[str, str, bool, str], ...] = (
     ("arxiv", "text", False, "arXiv identifier such as '2401.10010'"),
     ("doi", "text", False, "DOI such as '10.1000/xyz'"),
     ("tags", "list of text", True, "tag names from taxonomy.yml"),
+    ("tags_suggested", "list of suggested tags", False,
+     "tags the tag model proposed ('tag' and 'confidence'); accept them with python -m generator tags review"),
     ("keywords", "list of text", False, "keywords from the source"),
     ("links", "list of links", False, "links with 'kind' and 'url'"),
     ("added", "text", True, "date the paper joined the collection, 'YYYY-MM-DD' in quotes"),
     ("aliases", "list of text", False, "earlier file names (without '.md') whose addresses redirect here"),
     ("sources", "list of sources", False, "what each import read; written by the importer"),
+    ("abstract_missing", "yes/no", False, "true when the input had no abstract; remove it once the abstract is in"),
 )
 FIELD_NAMES = tuple(name for name, *_ in FIELDS)
 
@@ -176,7 +190,10 @@ def paper_fields(paper: Paper) -> dict[str, Any]:
 def to_front_matter(paper: Paper) -> dict[str, Any]:
     """The paper's fields as written to its file, in declared order, empty ones left out."""
     values = {**paper_fields(paper), "aliases": list(paper.aliases),
-              "sources": [_source_data(s) for s in paper.sources]}
+              "sources": [_source_data(s) for s in paper.sources],
+              "tags_suggested": [{"tag": s.tag, "confidence": round(s.confidence, 2)} for s in paper.tags_suggested],
+              "abstract_missing": True if paper.abstract_missing else None}
+    values = {name: values[name] for name in FIELD_NAMES}
     always = {"title", "tags", "added"}
     return {k: v for k, v in values.items() if k in always or v not in (None, [], "")}
 
@@ -220,8 +237,12 @@ def from_front_matter(slug: str, meta: dict[str, Any], body: str) -> Paper:
             )
             for s in meta.get("sources") or ()
         ),
+        tags_suggested=tuple(SuggestedTag(str(s["tag"]), float(s["confidence"]))
+                             for s in meta.get("tags_suggested") or ()),
+        abstract_missing=meta.get("abstract_missing") is True,
     )
 
 
-__all__ = ["FIELDS", "FIELD_NAMES", "LINK_KINDS", "Paper", "Source", "normalize_title", "duplicate_keys", "is_web_url",
-           "paper_fields", "to_front_matter", "from_front_matter", "day_problem", "added_problem"]
+__all__ = ["FIELDS", "FIELD_NAMES", "LINK_KINDS", "Paper", "Source", "SuggestedTag", "normalize_title",
+           "duplicate_keys", "is_web_url", "paper_fields", "to_front_matter", "from_front_matter", "day_problem",
+           "added_problem"]

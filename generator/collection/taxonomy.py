@@ -26,6 +26,13 @@ from generator.errors import InputError
 TITLE_WEIGHT = 5
 MAX_TAGS = 5
 SUGGEST_CUTOFF = 70.0
+# The reserved tag of papers that no rule matched and no person has tagged yet. Every taxonomy has
+# it (after the maintainer's tags), so it gets a tag page and a count like any other tag; it has no
+# rules, and taxonomy.yml may not define it.
+UNTAGGED = "untagged"
+UNTAGGED_TITLE = "Papers that need tags"
+UNTAGGED_DESCRIPTION = ("Papers no rule in taxonomy.yml matched and no person has tagged yet; "
+                        "tag them with python -m generator tags review.")
 
 _TOP_KEYS = ("tags",)
 _TAG_KEYS = ("name", "title", "description", "rules")
@@ -69,10 +76,8 @@ class Tag:
             if (need in title_key and pattern.search(title)) or (need in abstract_key and pattern.search(abstract)):
                 return 0
         title_hits = sum(1 for p in self.title_patterns if needs[p] in title_key and p.search(title))
-        abstract_hits = 0
-        for pattern in self.abstract_patterns:
-            if needs[pattern] in abstract_key:
-                abstract_hits += sum(1 for _ in pattern.finditer(abstract))
+        # findall counts the same non-overlapping matches as finditer, in C
+        abstract_hits = sum(len(p.findall(abstract)) for p in self.abstract_patterns if needs[p] in abstract_key)
         if title_hits == 0 and abstract_hits < self.min_abstract_hits:
             return 0
         return TITLE_WEIGHT * title_hits + abstract_hits
@@ -129,6 +134,11 @@ class Taxonomy:
     @property
     def names(self) -> tuple[str, ...]:
         return tuple(tag.name for tag in self.tags)
+
+    @property
+    def topic_names(self) -> tuple[str, ...]:
+        """The maintainer's tags: every tag but the reserved ``untagged``."""
+        return tuple(tag.name for tag in self.tags if tag.name != UNTAGGED)
 
     def get(self, name: str) -> Tag | None:
         return self._by_name.get(name)
@@ -341,6 +351,10 @@ def parse_taxonomy(text: str, file: str = "taxonomy.yml") -> Taxonomy:
             where = f"tags[{i}]"
             tag = _tag(tag_node, where, problems)
             name = tag.name if tag else _name_of(tag_node)
+            if name == UNTAGGED:
+                problems.add(_line(tag_node), f"{where}.name",
+                             f"'{UNTAGGED}' is reserved for papers that need tags; choose another name")
+                continue
             if name is not None:
                 if name in seen:
                     problems.add(
@@ -354,7 +368,12 @@ def parse_taxonomy(text: str, file: str = "taxonomy.yml") -> Taxonomy:
                 tags.append(tag)
     if problems.messages:
         raise TaxonomyError(file, problems.messages, problems.first_line)
-    return Taxonomy(tags=tuple(tags))
+    return Taxonomy(tags=(*tags, untagged_tag()))
+
+
+def untagged_tag() -> Tag:
+    """The reserved tag (see ``UNTAGGED``): no rules, so ``assign`` never gives it."""
+    return Tag(name=UNTAGGED, title=UNTAGGED_TITLE, description=UNTAGGED_DESCRIPTION)
 
 
 def _name_of(node: yaml.Node) -> str | None:

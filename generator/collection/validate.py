@@ -33,6 +33,7 @@ from generator.collection.paper import (
 from generator.collection.removed import REMOVED_FILE, RemovedIndex, load_removed
 from generator.collection.similar import similar_pairs
 from generator.collection.slugs import base_slug, slug_problem
+from generator.collection.taxonomy import UNTAGGED
 from generator.errors import InputError
 
 
@@ -129,6 +130,8 @@ def check_paper(file: str, parsed: frontmatter.PaperFile, tag_names: frozenset[s
                         continue
                     fix = "remove the empty item" if item is None or isinstance(item, str) else "put it in quotes"
                     add(f"{name}[{index}]", f"expected text, found {_describe(item)}; {fix}")
+        elif kind == "yes/no" and not isinstance(value, bool):
+            add(name, f"expected true or false, found {_describe(value)}; write {name}: true, or remove the line")
 
     title = meta.get("title")
     added = meta.get("added")
@@ -166,6 +169,10 @@ def check_paper(file: str, parsed: frontmatter.PaperFile, tag_names: frozenset[s
             if tag in seen:
                 add(f"tags[{index}]", f"'{tag}' is listed twice; remove one")
             seen.add(tag)
+        if UNTAGGED in seen and len(seen) > 1:
+            add(f"tags[{tags.index(UNTAGGED)}]", f"'{UNTAGGED}' is for papers without tags, and this one has "
+                                                 f"tags; remove '{UNTAGGED}'")
+    _check_suggested(meta.get("tags_suggested"), tag_names, add)
 
     links = meta.get("links")
     if isinstance(links, list):
@@ -204,9 +211,15 @@ def check_paper(file: str, parsed: frontmatter.PaperFile, tag_names: frozenset[s
                 if key in source and not isinstance(source[key], str):
                     add(f"{where}.{key}", f"expected text, found {_describe(source[key])}; put it in quotes")
 
-    if not parsed.body.strip():
+    abstract_missing = meta.get("abstract_missing") is True
+    if not parsed.body.strip() and not abstract_missing:
         problems.append(Problem(file, parsed.body_line, "abstract",
-                                "is empty; write the abstract after the closing '---'"))
+                                "is empty; write the abstract after the closing '---' (or mark a paper whose "
+                                "abstract is not known yet with abstract_missing: true)"))
+    elif parsed.body.strip() and abstract_missing:
+        problems.append(Problem(file, lines.get("abstract_missing", 2), "abstract_missing",
+                                "the file has an abstract now; remove the line 'abstract_missing: true'",
+                                warning=True))
 
     stem = Path(file).stem
     wrong = slug_problem(stem)
@@ -234,6 +247,23 @@ def _check_date(meta: dict[str, Any], known: dict[str, int], add) -> None:
     problem = day_problem(known.get("year"), known.get("month"), known["day"])
     if problem:
         add("day", problem)
+
+
+def _check_suggested(value: Any, tag_names: frozenset[str], add) -> None:
+    """``tags_suggested``: a list of {tag, confidence} written by the importer's tag model."""
+    if not isinstance(value, list):
+        return  # absent, or not a list: the schema check reported it
+    for index, item in enumerate(value):
+        where = f"tags_suggested[{index}]"
+        if not isinstance(item, dict) or set(item) != {"tag", "confidence"}:
+            add(where, f"expected a mapping with 'tag' and 'confidence', found {_describe(item)}; "
+                       "accept or reject suggestions with python -m generator tags review, or remove the entry")
+            continue
+        tag, confidence = item["tag"], item["confidence"]
+        if not isinstance(tag, str) or tag not in tag_names or tag == UNTAGGED:
+            add(f"{where}.tag", f"{tag!r} is not a tag in taxonomy.yml; remove the entry")
+        if isinstance(confidence, bool) or not isinstance(confidence, int | float) or not 0 <= confidence <= 1:
+            add(f"{where}.confidence", f"expected a number from 0 to 1, found {_describe(confidence)}")
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,18 @@ How a record meets the collection:
   "duplicate". A present value is never changed, so a person's edits survive every import:
   deleting a field (the whole ``key:`` line) lets a later import fill it, while an empty value
   such as ``links: []`` counts as present and stays empty. Differing values are reported.
-* It is not -> a new file, tagged by the taxonomy. A near-identical title (not proven the same
-  paper) is written too, with a "possible duplicate" note.
-* It cannot be a paper (no title; no abstract or no tag for a new paper) -> "rejected", with
-  its line and reason. Every record read is accounted for in the report.
+* It is not -> a new file. Its tags come from the taxonomy's rules; when no rule matches, from
+  ``--default-tag``; otherwise the tag model (``collection/tagger.py``, trained on the tags of the
+  collection and of this import's rule-tagged papers) records its proposals as ``tags_suggested``
+  and the paper carries the reserved tag ``untagged`` until a person accepts them
+  (``tags review``): visitors never see unreviewed suggestions, and the paper is listed on
+  "Papers that need tags". A near-identical title (not proven the same paper) is written too,
+  with a "possible duplicate" note.
+* Its abstract is not one (empty, the title again, a few words) -> written with
+  ``abstract_missing: true`` and an empty body, for ``enrich`` to fill; a record with no abstract
+  at all is written so only when it has an arXiv id or DOI to look it up by.
+* It cannot be a paper (no title; no abstract and no identifier) -> "rejected", with its line and
+  reason. Every record read is accounted for in the report.
 
 Nothing is written until every input has been read; then all files are swapped in or none.
 """
@@ -43,6 +51,7 @@ from generator.collection.paper import (
 from generator.collection.removed import RemovedIndex
 from generator.collection.similar import similar_pairs
 from generator.collection.slugs import base_slug, unique_slug
+from generator.collection.taxonomy import UNTAGGED
 from generator.errors import GeneratorError, InputError
 from generator.ingest.readers.detect import read_input
 from generator.ingest.readers.text import decode_input
@@ -70,6 +79,12 @@ class FileReport:
     rejected: list[Rejection] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # records of papers removed from the collection
+    # How the new papers got their tags, and which of them have no abstract yet ("file:line 'title'").
+    by_rules: int = 0
+    by_default_tag: int = 0
+    by_model: list[str] = field(default_factory=list)
+    untagged: list[str] = field(default_factory=list)
+    abstract_missing: list[str] = field(default_factory=list)
 
     def accounted(self) -> int:
         return (len(self.new) + len(self.merged) + len(self.unchanged) + len(self.duplicate) + len(self.rejected)
@@ -80,6 +95,16 @@ class FileReport:
                f"unchanged {len(self.unchanged)}, duplicate {len(self.duplicate)}, rejected {len(self.rejected)}"
                + (f", skipped {len(self.skipped)}" if self.skipped else "")]
         out += [f"  skipped: {s}" for s in self.skipped]
+        if self.new:
+            counts = [f"by rules {self.by_rules}"]
+            if self.by_default_tag:
+                counts.append(f"by --default-tag {self.by_default_tag}")
+            counts += [f"suggested by the tag model {len(self.by_model)}", f"none {len(self.untagged)}"]
+            out.append(f"  tags of the new papers: {', '.join(counts)}")
+            if self.by_model or self.untagged:
+                out.append(f"  the {len(self.by_model) + len(self.untagged)} paper(s) without accepted tags carry "
+                           f"'{UNTAGGED}' (\"Papers that need tags\"): python -m generator tags review")
+        out += [f"  abstract missing: {a}" for a in self.abstract_missing]
         out += [f"  duplicate: {d}" for d in self.duplicate]
         out += [f"  merged: {m}" for m in self.merged]
         out += [f"  rejected: {r.file}:{r.line}: {r.reason}" for r in self.rejected]
@@ -214,6 +239,7 @@ class _Options:
     added: str
     listed_year: int | None
     default_tag: str | None
+    suggest: bool = True  # let the tag model propose tags for papers no rule matches
 
 
 @dataclass(frozen=True)
@@ -222,14 +248,22 @@ class _Draft:
 
     tags: tuple[str, ...]
     text: str | None
+    by_rules: bool = False  # the tags came from taxonomy rules (not --default-tag)
 
 
 def _draft(paper: Paper, options: _Options) -> _Draft:
-    tags = options.taxonomy.assign(paper.title, paper.abstract) or (
-        (options.default_tag,) if options.default_tag else ())
+    """Tags from the rules (else the default tag) and the file text; no tags -> no text yet (the
+    tag model's suggestions are added to the file after every input is read)."""
+    by_rules = options.taxonomy.assign(paper.title, paper.abstract)
+    tags = by_rules or ((options.default_tag,) if options.default_tag else ())
     if not tags:
         return _Draft((), None)
-    return _Draft(tuple(tags), frontmatter.dump(to_front_matter(replace(paper, tags=tuple(tags))), paper.abstract))
+    text = frontmatter.dump(to_front_matter(replace(paper, tags=tuple(tags))), paper.abstract)
+    return _Draft(tuple(tags), text, bool(by_rules))
+
+
+def _without_abstract(paper: Paper) -> Paper:
+    return replace(paper, abstract="", abstract_missing=True)
 
 
 def _prepare(raw: RawRecord, options: _Options, known: frozenset) -> tuple[Paper | Rejection, _Draft | None]:
@@ -276,8 +310,9 @@ class _Run:
     """One import: the index, the files to write, and what each record became."""
 
     def __init__(self, papers_dir: Path, options: _Options, fmt: str | None, progress: Progress | None,
-                 removed: RemovedIndex | None = None) -> None:
+                 removed: RemovedIndex | None = None, mapping: dict[str, str] | None = None) -> None:
         self.papers_dir = papers_dir
+        self.mapping = mapping
         self.options = options
         self.fmt = fmt
         self.progress = progress
@@ -287,6 +322,7 @@ class _Run:
         self.taken = set(self.index.slugs) | self.index.aliases | set(self.removed.by_slug)
         self.pending: dict[Path, str] = {}  # path -> new file text
         self.created: list[tuple[_Existing, FileReport, str]] = []  # new files, for the near-duplicate check
+        self.need_tags: list[tuple[_Existing, Paper, FileReport, str]] = []  # new papers no rule matched
 
     def read_file(self, path: Path) -> FileReport:
         shown = path.as_posix()
@@ -294,7 +330,7 @@ class _Run:
             data = path.read_bytes()
         except OSError as error:
             raise InputError(shown, None, f"cannot read: {error.strerror}") from None
-        detected, result = read_input(decode_input(data, shown), path.name, self.fmt)
+        detected, result = read_input(decode_input(data, shown), path.name, self.fmt, self.mapping)
         if not result.records:
             raise InputError(shown, None, f"no papers found (read as {detected})",
                              fix="check that this is a paper listing, or force a format with --format")
@@ -338,27 +374,56 @@ class _Run:
         where = f"{raw.origin.file}:{raw.origin.line}"
         problem = abstract_problem(paper.title, paper.abstract)
         reason = None
-        if problem == "no abstract":
-            reason = "no abstract (a record without one can only fill in a paper already in the collection)"
-        elif draft.text is None:
-            reason = "no tag in taxonomy.yml matches; add a rule for it, or import with --default-tag NAME"
+        if problem == "no abstract" and not (paper.arxiv or paper.doi):
+            reason = ("no abstract, and no arXiv id or DOI to find it by; add the abstract to the input, "
+                      "or the identifier so that python -m generator enrich can fetch it")
         elif base_slug(paper.title) in self.index.unreadable:
             reason = (f"may be the paper in {base_slug(paper.title)}.md, whose front matter cannot be read; "
                       "fix that file (python -m generator validate) and import again")
         if reason:
             report.rejected.append(Rejection(raw.origin.file, raw.origin.line, f"'{paper.title[:80]}': {reason}"))
             return
+        if problem:
+            paper = _without_abstract(paper)
+            draft = _draft(paper, self.options)  # tagged by the title alone
+            report.abstract_missing.append(f"{where} '{paper.title[:80]}': {problem}")
         slug = unique_slug(paper.title, self.taken)
         self.taken.add(slug)
-        paper = replace(paper, slug=slug, tags=draft.tags)
+        paper = replace(paper, slug=slug, tags=draft.tags or (UNTAGGED,))
         entry = _Existing(self.papers_dir / f"{slug}.md", to_front_matter(paper), paper.abstract,
                           read_by={report.file: where}, new=True)
         self.index.add(entry)
-        self.pending[entry.path] = draft.text
+        if draft.text is None:
+            self.need_tags.append((entry, paper, report, where))
+            self.pending[entry.path] = frontmatter.dump(entry.meta, paper.abstract)
+        else:
+            self.pending[entry.path] = draft.text
+            if draft.by_rules:
+                report.by_rules += 1
+            else:
+                report.by_default_tag += 1
         self.created.append((entry, report, where))
         report.new.append(f"{entry.path.name} '{paper.title[:80]}'")
-        if problem:
-            report.notes.append(f"{where}: {problem}; check the abstract")
+
+    def suggest_tags(self) -> None:
+        """Tag-model suggestions for the new papers no rule matched, in one batch: the model is
+        trained once, on the collection's tags and this import's rule-tagged papers."""
+        if not self.need_tags:
+            return
+        model = None
+        if self.options.suggest:
+            if self.progress and len(self.need_tags) >= PROGRESS_EVERY:
+                self.progress(f"training the tag model for {len(self.need_tags)} papers no rule matched")
+            model = train_model(self.index.entries, self.options.taxonomy)
+        suggestions = model.suggest([(p.title, p.abstract) for _, p, _, _ in self.need_tags]) if model else []
+        for number, (entry, paper, report, where) in enumerate(self.need_tags):
+            found = suggestions[number] if suggestions else ()
+            if not found:
+                report.untagged.append(where)
+                continue
+            report.by_model.append(where)
+            entry.meta = to_front_matter(replace(paper, tags_suggested=found))
+            self.pending[entry.path] = frontmatter.dump(entry.meta, paper.abstract)
 
     def _merge(self, existing: _Existing, paper: Paper, where: str, report: FileReport) -> None:
         name = existing.path.name
@@ -408,8 +473,9 @@ class _Run:
 
 
 def run_import(paths: list[Path], papers_dir: Path, taxonomy, *, added: str, fmt: str | None = None,
-               listed_year: int | None = None, default_tag: str | None = None,
-               progress: Progress | None = None, removed: RemovedIndex | None = None) -> ImportReport:
+               listed_year: int | None = None, default_tag: str | None = None, suggest: bool = True,
+               mapping: dict[str, str] | None = None, progress: Progress | None = None,
+               removed: RemovedIndex | None = None) -> ImportReport:
     """Import every input or nothing. Raises GeneratorError (collection untouched) when an input
     cannot be read or holds no papers at all."""
     if default_tag and taxonomy.get(default_tag) is None:
@@ -417,12 +483,24 @@ def run_import(paths: list[Path], papers_dir: Path, taxonomy, *, added: str, fmt
     wrong_date = added_problem(added)
     if wrong_date:
         raise GeneratorError(f"--added: {wrong_date}")
-    run = _Run(papers_dir, _Options(taxonomy, added, listed_year, default_tag), fmt, progress, removed)
+    run = _Run(papers_dir, _Options(taxonomy, added, listed_year, default_tag, suggest), fmt, progress,
+               removed, mapping)
     reports = [run.read_file(path) for path in paths]
+    run.suggest_tags()
     run.flag_near_duplicates()
     if progress and len(run.pending) >= PROGRESS_EVERY:
         progress(f"writing {len(run.pending)} files")
     return ImportReport(files=reports, written=write_all(run.pending))
+
+
+def train_model(entries, taxonomy):
+    """The tag model trained on paper files' accepted tags (``tags``, not ``tags_suggested``), in
+    slug order so that the same collection always gives the same model; None if too few papers."""
+    from generator.collection.tagger import train_on
+
+    ordered = sorted(entries, key=lambda e: e.path.name)
+    return train_on(((e.title, "" if e.meta.get("abstract_missing") else e.body, e.meta.get("tags"))
+                     for e in ordered), taxonomy)
 
 
 def write_all(pending: dict[Path, str]) -> list[Path]:

@@ -19,13 +19,13 @@ FORMAT = "csv"
 
 # field -> accepted header names (compared lower-cased, with "_"/"-" read as spaces)
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "title": ("title", "paper", "paper title"),
-    "abstract": ("abstract", "summary", "description"),
-    "authors": ("authors", "author", "author(s)"),
-    "url": ("url", "link", "paper url", "paper link", "pdf"),
-    "code": ("code", "github", "code url", "repository", "repo"),
+    "title": ("title", "paper", "paper title", "article title", "document title", "name of paper"),
+    "abstract": ("abstract", "summary", "description", "abstract text", "paper abstract", "abstract note"),
+    "authors": ("authors", "author", "author(s)", "authors list", "author names", "creators"),
+    "url": ("url", "link", "paper url", "paper link", "pdf", "arxiv link", "arxiv url", "pdf url", "pdf link"),
+    "code": ("code", "github", "code url", "repository", "repo", "code link", "github link", "github url"),
     "keywords": ("keywords", "keyword", "tags", "tag"),
-    "year": ("year",),
+    "year": ("year", "publication year"),
     "month": ("month",),
     "day": ("day",),
     "date": ("date", "published", "publication date"),
@@ -45,8 +45,9 @@ def header_key(cell: str) -> str:
     return " ".join(cell.strip().strip('"').lower().replace("_", " ").replace("-", " ").split())
 
 
-def read_csv(text: str, file: str) -> ReadResult:
-    """Read a CSV file whose first non-blank line is the header."""
+def read_csv(text: str, file: str, mapping: dict[str, str] | None = None) -> ReadResult:
+    """Read a CSV file whose first non-blank line is the header; ``mapping`` (``--map``) names the
+    column of a field where its header is not one of ``COLUMNS``."""
     text = text.removeprefix("\ufeff")
     lines = text.splitlines()
     first = next((i for i, line in enumerate(lines) if line.strip()), None)
@@ -60,7 +61,7 @@ def read_csv(text: str, file: str) -> ReadResult:
     if not rows:  # only delimiters and blanks
         return ReadResult(records=())
     header_line, header = rows[0]
-    columns = _columns(header)
+    columns = _columns(header, mapping or {}, file, header_line)
     if "title" not in columns:
         found = ", ".join(f"'{cell.strip()}'" for cell in header if cell.strip()) or "none"
         raise InputError(
@@ -71,6 +72,8 @@ def read_csv(text: str, file: str) -> ReadResult:
         )
     records: list[RawRecord] = []
     rejected: list[Rejection] = []
+    notes = ("columns read: " + ", ".join(f"{name} <- '{header[index].strip()}'"
+                                         for name, index in columns.items()),)
     for line, row in rows[1:]:
         if len(row) != len(header):
             rejected.append(
@@ -84,7 +87,7 @@ def read_csv(text: str, file: str) -> ReadResult:
         cells = {name: row[index].strip().replace("\r\n", "\n") for name, index in columns.items()}
         found = _record(cells, file, line)
         (records if isinstance(found, RawRecord) else rejected).append(found)
-    return ReadResult(records=tuple(records), rejected=tuple(rejected))
+    return ReadResult(records=tuple(records), rejected=tuple(rejected), notes=notes)
 
 
 def _rows(reader: csv.Reader) -> list[tuple[int, list[str]]]:
@@ -99,13 +102,23 @@ def _rows(reader: csv.Reader) -> list[tuple[int, list[str]]]:
     return rows
 
 
-def _columns(header: list[str]) -> dict[str, int]:
-    """Field name -> column index, for the first column matching each field."""
+def _columns(header: list[str], mapping: dict[str, str], file: str, line: int) -> dict[str, int]:
+    """Field name -> column index: the column --map names, else the first column matching the field."""
     columns: dict[str, int] = {}
+    keys = [header_key(cell) for cell in header]
+    for name, column in mapping.items():
+        if name not in COLUMNS:
+            raise InputError(file, line, f"--map: {name} is not a field a paper has",
+                             f"map one of: {', '.join(COLUMNS)}")
+        if header_key(column) not in keys:
+            found = ", ".join(f"'{cell.strip()}'" for cell in header if cell.strip()) or "none"
+            raise InputError(file, line, f"--map {name}={column} matches no column (the columns are: {found})",
+                             "give the column's name as the header row writes it")
+        columns[name] = keys.index(header_key(column))
     for index, cell in enumerate(header):
         key = header_key(cell)
         for name, aliases in COLUMNS.items():
-            if key in aliases and name not in columns:
+            if key in aliases and name not in columns and index not in columns.values():
                 columns[name] = index
                 break
     return columns

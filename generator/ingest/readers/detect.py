@@ -96,8 +96,13 @@ def _is_csv_header(line: str) -> bool:
     return any(header_key(cell) in TITLE_HEADERS for cell in line.split(delimiter))
 
 
-def read_input(text: str, file: str, fmt: str | None = None) -> tuple[str, ReadResult]:
+MAPPABLE_FORMATS = ("json", "jsonl", "csv")
+
+
+def read_input(text: str, file: str, fmt: str | None = None,
+               mapping: dict[str, str] | None = None) -> tuple[str, ReadResult]:
     """Read ``text`` (the decoded content of ``file``) as ``fmt``, or as the detected format.
+    ``mapping`` (``--map``): field -> JSON path or CSV column, for JSON, JSON Lines and CSV.
 
     Returns the format used and what its reader found."""
     if fmt is None:
@@ -109,4 +114,9 @@ def read_input(text: str, file: str, fmt: str | None = None) -> tuple[str, ReadR
             f"unknown input format '{fmt}'",
             f"use one of: {', '.join(FORMATS)}",
         )
+    if mapping:
+        if fmt not in MAPPABLE_FORMATS:
+            raise InputError(file, None, f"--map applies to JSON, JSON Lines and CSV inputs, and this is {fmt}",
+                             "leave out --map for this input, or import it separately")
+        return fmt, READERS[fmt](text, file, mapping)
     return fmt, READERS[fmt](text, file)

@@ -1,0 +1,185 @@
+"""The tag model: proposes tags for papers the taxonomy's rules miss, learned from the collection.
+
+TF-IDF of title (counted twice) and abstract, then one logistic regression per tag (one-vs-rest),
+trained on the tags people and rules gave (``tags``; never on ``tags_suggested``, never on the
+reserved ``untagged``). A tag is learned when at least ``MIN_EXAMPLES`` papers carry it. For a new
+paper the model proposes every tag whose probability reaches ``THRESHOLD`` (at most
+``MAX_SUGGESTED``); when none does, its single best tag if that reaches ``FLOOR``; otherwise
+nothing, and the paper stays ``untagged``.
+
+Deterministic: the training papers are taken in the order given (callers sort them by slug), the
+vocabulary is sorted, the solver (saga) is seeded; the same collection gives the same
+suggestions, to the last digit the files keep. The words that drove a suggestion are the paper's
+terms with the largest TF-IDF x coefficient for that tag (``explain``).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from generator.collection.paper import SuggestedTag
+
+MIN_EXAMPLES = 2  # papers a tag needs before the model learns it
+THRESHOLD = 0.5  # probability from which a tag is proposed
+FLOOR = 0.25  # the best tag is still proposed from here when no tag reaches THRESHOLD
+MAX_SUGGESTED = 3
+MAX_TRAINING = 2000  # papers; a larger collection trains on an even sample of them (bounded time)
+REGULARISATION = 4.0  # logistic regression's C; chosen on benchmarks/tagger.py (leave-one-out)
+SEED = 0
+# saga's passes over the data: a bounded time per tag. On the arXiv benchmark 15 passes score as
+# well as 100 (macro F1 0.35-0.37 on the papers the rules miss) in a sixth of the time; liblinear to
+# full convergence took 10-20 times longer.
+MAX_EPOCHS = 15
+# Terms in fewer than MIN_DF papers are left out, and at most MAX_TERMS (the most frequent) are kept,
+# so that a large collection trains in bounded time and memory. MIN_DF 1 scored best on the arXiv
+# benchmark (benchmarks/README.md).
+MIN_DF = 1
+MAX_TERMS = 20_000
+
+
+@dataclass(frozen=True)
+class Example:
+    """A training paper: its text and the tags a person or a rule gave it."""
+
+    title: str
+    abstract: str
+    tags: tuple[str, ...]
+
+
+def paper_text(title: str, abstract: str) -> str:
+    """What the model reads: the title counts twice (titles say what a paper is about)."""
+    return f"{title}\n{title}\n{abstract}"
+
+
+class TagModel:
+    """A trained model; build it with ``TagModel.train`` (None when there is nothing to learn)."""
+
+    def __init__(self, vectorizer, tags: tuple[str, ...], weights: np.ndarray, intercepts: np.ndarray) -> None:
+        self.vectorizer = vectorizer
+        self.tags = tags  # the tags learned, in the order of weights' rows
+        self.weights = weights  # (tags, terms)
+        self.intercepts = intercepts  # (tags,)
+        self.terms = vectorizer.get_feature_names_out()
+
+    @classmethod
+    def train(cls, examples: Sequence[Example], tag_order: Sequence[str]) -> TagModel | None:
+        """Learn every tag of ``tag_order`` that at least ``MIN_EXAMPLES`` examples carry."""
+        from sklearn.exceptions import ConvergenceWarning
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+
+        examples = _even_sample(list(examples), MAX_TRAINING)
+        if len(examples) < 2 * MIN_EXAMPLES:
+            return None
+        vectorizer = TfidfVectorizer(sublinear_tf=True, stop_words="english", ngram_range=(1, 2), min_df=MIN_DF,
+                                     max_df=0.5, max_features=MAX_TERMS, dtype=np.float64,
+                                     token_pattern=r"(?u)\b[^\W\d_][\w-]*\w\b")
+        try:
+            matrix = vectorizer.fit_transform([paper_text(e.title, e.abstract) for e in examples])
+        except ValueError:  # no words at all (every text empty or stop words)
+            return None
+        learned, weights, intercepts = [], [], []
+        for tag in tag_order:
+            labels = np.fromiter((tag in e.tags for e in examples), dtype=bool, count=len(examples))
+            positives = int(labels.sum())
+            if positives < MIN_EXAMPLES or positives == len(examples):
+                continue
+            model = LogisticRegression(C=REGULARISATION, class_weight="balanced", solver="saga",
+                                       max_iter=MAX_EPOCHS, tol=1e-3, random_state=SEED)
+            with warnings.catch_warnings():  # stopping before full convergence is the point of MAX_EPOCHS
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                model.fit(matrix, labels)
+            learned.append(tag)
+            weights.append(model.coef_[0])
+            intercepts.append(model.intercept_[0])
+        if not learned:
+            return None
+        return cls(vectorizer, tuple(learned), np.vstack(weights), np.asarray(intercepts))
+
+    def probabilities(self, texts: Sequence[tuple[str, str]]) -> np.ndarray:
+        """(papers, tags) probabilities for (title, abstract) pairs."""
+        matrix = self.vectorizer.transform([paper_text(title, abstract) for title, abstract in texts])
+        scores = np.asarray(matrix @ self.weights.T) + self.intercepts
+        return 1.0 / (1.0 + np.exp(-scores))
+
+    def suggest(self, texts: Sequence[tuple[str, str]]) -> list[tuple[SuggestedTag, ...]]:
+        """The tags proposed for each (title, abstract), best first; () when none is confident enough."""
+        if not texts:
+            return []
+        found = []
+        for row in self.probabilities(texts):
+            order = sorted(range(len(self.tags)), key=lambda i: (-row[i], i))
+            chosen = [i for i in order[:MAX_SUGGESTED] if row[i] >= THRESHOLD]
+            if not chosen and row[order[0]] >= FLOOR:
+                chosen = [order[0]]
+            found.append(tuple(SuggestedTag(self.tags[i], round(float(row[i]), 2)) for i in chosen))
+        return found
+
+    def explain(self, title: str, abstract: str, tag: str, count: int = 5) -> list[str]:
+        """The paper's words that pushed hardest towards ``tag`` (TF-IDF x coefficient), strongest first."""
+        if tag not in self.tags:
+            return []
+        row = self.vectorizer.transform([paper_text(title, abstract)])
+        weights = self.weights[self.tags.index(tag)]
+        contributions = [(float(value * weights[index]), self.terms[index])
+                         for index, value in zip(row.indices, row.data, strict=True)]
+        contributions = [item for item in contributions if item[0] > 0]
+        contributions.sort(key=lambda item: (-item[0], item[1]))
+        return [term for _, term in contributions[:count]]
+
+
+def train_on(rows: Iterable[tuple[str, str, object]], taxonomy) -> TagModel | None:
+    """The model for a collection: ``rows`` are (title, abstract, tags as found in a file), in slug
+    order; rows whose tags are not a list of text are skipped (validate reports them)."""
+    clean = [(title, abstract, tags) for title, abstract, tags in rows
+             if isinstance(tags, list | tuple) and all(isinstance(t, str) for t in tags)]
+    return TagModel.train(examples_from(clean, taxonomy.names), taxonomy.topic_names)
+
+
+def _even_sample(examples: list[Example], limit: int) -> list[Example]:
+    """At most ``limit`` examples, spread evenly over the list (deterministic)."""
+    if len(examples) <= limit:
+        return examples
+    step = len(examples) / limit
+    return [examples[int(i * step)] for i in range(limit)]
+
+
+def examples_from(papers: Iterable[tuple[str, str, Sequence[str]]], known_tags: Iterable[str]) -> list[Example]:
+    """Training examples from (title, abstract, tags): only tags of the taxonomy, never ``untagged``."""
+    from generator.collection.taxonomy import UNTAGGED
+
+    known = frozenset(known_tags) - {UNTAGGED}
+    examples = []
+    for title, abstract, tags in papers:
+        kept = tuple(tag for tag in tags if tag in known)
+        if kept:
+            examples.append(Example(title, abstract, kept))
+    return examples
+
+
+def distinguishing_words(examples: Sequence[Example], tag: str, count: int = 8) -> list[tuple[str, float, float]]:
+    """Words (single words, lowercase) that separate ``tag``'s papers from the rest:
+    (word, share of the tag's papers holding it, share of the other papers), best first.
+    Ranked by the difference of shares, so a word must be common in the tag and rare elsewhere."""
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    inside = [e for e in examples if tag in e.tags]
+    if not inside or len(inside) == len(examples):
+        return []
+    vectorizer = CountVectorizer(binary=True, stop_words="english", token_pattern=r"(?u)\b[^\W\d_][\w-]*\w\b",
+                                 min_df=2)
+    try:
+        matrix = vectorizer.fit_transform([paper_text(e.title, e.abstract) for e in examples]).tocsc()
+    except ValueError:
+        return []
+    labels = np.fromiter((tag in e.tags for e in examples), dtype=bool, count=len(examples))
+    inside_share = np.asarray(matrix[labels].mean(axis=0)).ravel()
+    outside_share = np.asarray(matrix[~labels].mean(axis=0)).ravel()
+    terms = vectorizer.get_feature_names_out()
+    ranked = sorted(range(len(terms)), key=lambda i: (-(inside_share[i] - 2 * outside_share[i]), terms[i]))
+    return [(str(terms[i]), float(inside_share[i]), float(outside_share[i])) for i in ranked[:count]
+            if inside_share[i] >= 0.2 and inside_share[i] > 2 * outside_share[i]]
