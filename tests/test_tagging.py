@@ -231,7 +231,7 @@ def test_default_tag_still_wins_over_the_model(tagged_project):
 
 def test_records_without_abstract_or_identifier_are_reported_not_imported(empty_project):
     path = empty_project / "bare.json"
-    path.write_text(json.dumps([{"title": "A Bare Citation"}, {"title": "With an id", "doi": "10.1/x"}]),
+    path.write_text(json.dumps([{"title": "A Bare Citation"}, {"title": "With an id", "doi": "10.1000/xyz123"}]),
                     encoding="utf-8")
     report = do_import(empty_project, path)
     (file_report,) = report.files
