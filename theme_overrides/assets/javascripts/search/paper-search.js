@@ -244,7 +244,6 @@
     li.className = "md-search-result__item";
     var link = document.createElement("a");
     link.className = "md-search-result__link";
-    link.tabIndex = -1;
     link.href = new URL("papers/" + encodeURIComponent(slug) + "/", root).href;
     var article = document.createElement("article");
     article.className = "md-search-result__article md-typeset";
@@ -302,9 +301,15 @@
       event.preventDefault();
       open();
       input.focus();
-    } else if (target === input && event.key === "ArrowDown") {
-      var first = list.querySelector("a");
-      if (first) { event.preventDefault(); first.focus(); }
+    } else if ((event.key === "ArrowDown" || event.key === "ArrowUp") && box.contains(target)) {
+      /* Arrow keys walk the results (and the "Show more" button), up from the first back to the box. */
+      var stops = Array.prototype.slice.call(list.querySelectorAll("a.md-search-result__link, .md-search-result__more"));
+      var at = stops.indexOf(target);
+      if (target !== input && at < 0) return;
+      var next = event.key === "ArrowDown" ? at + 1 : at - 1;
+      event.preventDefault();
+      if (next < 0) input.focus();
+      else if (next < stops.length) stops[next].focus();
     }
   });
   if (input.value) schedule();  // the browser restored a query
