@@ -26,7 +26,7 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 from mkdocs.utils import get_relative_url
 
-from generator.site import citation
+from generator.site import citation, explore
 from generator.site.exports import Site, export_files, newest_first, write_exports
 from generator.collection.model import Link
 from generator.collection.paper import Paper
@@ -132,7 +132,7 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
         for slug in self.papers:
             file = files.get_file_from_path(f"{PAPERS}/{slug}.md")
             self.paper_urls[slug] = file.url if file else f"{PAPERS}/{slug}/"
-        generated = ["index.md", f"{TAGS}/index.md", *self.tag_pages]
+        generated = ["index.md", f"{TAGS}/index.md", *self.tag_pages, explore.PAGE]
         for uri in generated:
             if files.get_file_from_path(uri) is None:
                 files.append(File.generated(config, uri, content=""))
@@ -152,6 +152,8 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
             return "tags"
         if uri in self.tag_pages:
             return "tag"
+        if uri == explore.PAGE:
+            return "explore"
         return "other"
 
     def on_page_read_source(self, page, config):
@@ -179,6 +181,8 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
             title = f"{self.taxonomy.get(tag_page.tag).title}"
             if tag_page.number > 1:
                 title += f" (page {tag_page.number})"
+        elif kind == "explore":
+            title = "Explore the papers"
         else:
             return markdown
         # Material prints page titles unescaped in its header, where no sanitiser runs: always hand
@@ -199,6 +203,9 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
             html = self.render_tags(page)
         elif kind == "tag":
             html = self.render_tag(page)
+        elif kind == "explore":
+            html = explore.render_page(self.env, newest_first(self.papers.values()),
+                                       {t.name: t.title for t in self.taxonomy.tags}, lambda uri: self.url(page, uri))
         return sanitize(html)
 
     def on_page_context(self, context, page, config, nav):
@@ -225,6 +232,8 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
     def on_post_build(self, config):
         files = export_files(list(self.papers.values()), site=self.site, urls=self.paper_urls, keys=self.keys,
                              related=self.related, tag_titles={t.name: t.title for t in self.taxonomy.tags})
+        files |= explore.explore_files(newest_first(self.papers.values()),
+                                       [(t.name, t.title) for t in self.taxonomy.tags], self.keys)
         write_exports(Path(config.site_dir), files)
 
     # -- rendering -----------------------------------------------------------------------
@@ -260,6 +269,7 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
         return self.env.get_template("home.html").render(
             site_name=self.site_name, count=len(self.papers), tags=self.tag_summaries(page),
             latest=[self.paper_ref(page, p) for p in latest], all_tags_url=self.url(page, f"{TAGS}/"),
+            explore_url=self.url(page, f"{explore.EXPLORE}/"),
             exports={"feed": self.url(page, "feed.xml"), "bib": self.url(page, "papers.bib"),
                      "json": self.url(page, "papers.json")},
         )
