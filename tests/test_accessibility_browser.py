@@ -24,6 +24,8 @@ PAGES = {
     "paper": f"papers/{slug(BROWSE[0])}/",
     "paper-with-math": f"papers/{slug(BROWSE[4])}/",
     "search-results": "",
+    "explorer": "explore/",
+    "explorer-filtered": "explore/?tag=segmentation&year=2023-2024&only=selected",
 }
 
 
@@ -71,7 +73,7 @@ def test_axe_finds_no_serious_violation(site, browser, name, scheme):
             if name == "search-results":
                 open_search(page)
             if name.startswith("explorer"):
-                page.wait_for_selector(".explore-row")
+                page.wait_for_selector("#explore.explore--ready")
             assert serious_violations(page) == []
         finally:
             context.close()
