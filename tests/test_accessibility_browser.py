@@ -26,6 +26,8 @@ PAGES = {
     "search-results": "",
     "explorer": "explore/",
     "explorer-filtered": "explore/?tag=segmentation&year=2023-2024&only=selected",
+    "authors": "authors/",
+    "author": "authors/bernd-gotz/",
 }
 
 

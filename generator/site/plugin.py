@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import defaultdict
 from dataclasses import dataclass
@@ -26,8 +27,8 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 from mkdocs.utils import get_relative_url
 
-from generator.site import citation, explore
-from generator.site.exports import Site, export_files, newest_first, write_exports
+from generator.site import authors, citation, explore
+from generator.site.exports import Site, atom_feed, export_files, newest_first, write_exports
 from generator.collection.model import Link
 from generator.collection.paper import Paper
 from generator.site.related import related_papers
@@ -132,7 +133,9 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
         for slug in self.papers:
             file = files.get_file_from_path(f"{PAPERS}/{slug}.md")
             self.paper_urls[slug] = file.url if file else f"{PAPERS}/{slug}/"
-        generated = ["index.md", f"{TAGS}/index.md", *self.tag_pages, explore.PAGE]
+        self.authors = authors.build_index(newest_first(collection.papers))
+        self.author_pages = authors.page_uris(self.authors)
+        generated = ["index.md", f"{TAGS}/index.md", *self.tag_pages, explore.PAGE, *self.author_pages]
         for uri in generated:
             if files.get_file_from_path(uri) is None:
                 files.append(File.generated(config, uri, content=""))
@@ -154,6 +157,8 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
             return "tag"
         if uri == explore.PAGE:
             return "explore"
+        if uri in self.author_pages:
+            return "author" if self.author_pages[uri] else "authors"
         return "other"
 
     def on_page_read_source(self, page, config):
@@ -183,6 +188,10 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
                 title += f" (page {tag_page.number})"
         elif kind == "explore":
             title = "Explore the papers"
+        elif kind == "authors":
+            title = "Authors"
+        elif kind == "author":
+            title = self.authors.people[self.author_pages[page.file.src_uri]].name
         else:
             return markdown
         # Material prints page titles unescaped in its header, where no sanitiser runs: always hand
@@ -206,6 +215,12 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
         elif kind == "explore":
             html = explore.render_page(self.env, newest_first(self.papers.values()),
                                        {t.name: t.title for t in self.taxonomy.tags}, lambda uri: self.url(page, uri))
+        elif kind == "authors":
+            html = authors.render_index(self.env, self.authors, lambda uri: self.url(page, uri))
+        elif kind == "author":
+            person = self.authors.people[self.author_pages[page.file.src_uri]]
+            html = authors.render_author(self.env, self.authors, person, self.papers, lambda p: self.paper_ref(page, p),
+                                         lambda uri: self.url(page, uri))
         return sanitize(html)
 
     def on_page_context(self, context, page, config, nav):
@@ -217,6 +232,9 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
         elif kind == "tag":
             tag = self.taxonomy.get(self.tag_pages[page.file.src_uri].tag)
             context["tag_feed"] = {"title": f"{self.site_name}: {tag.title}", "url": f"{TAGS}/{tag.name}/feed.xml"}
+        elif kind == "author":
+            person = self.authors.people[self.author_pages[page.file.src_uri]]
+            context["tag_feed"] = {"title": f"{self.site_name}: {person.name}", "url": f"authors/{person.slug}/feed.xml"}
         return context
 
     def paper_meta(self, paper: Paper, page_url: str | None) -> dict:
@@ -233,7 +251,10 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
         files = export_files(list(self.papers.values()), site=self.site, urls=self.paper_urls, keys=self.keys,
                              related=self.related, tag_titles={t.name: t.title for t in self.taxonomy.tags})
         files |= explore.explore_files(newest_first(self.papers.values()),
-                                       [(t.name, t.title) for t in self.taxonomy.tags], self.keys)
+                                       [(t.name, t.title) for t in self.taxonomy.tags], self.keys, self.authors.name_of)
+        files |= authors.feed_files(self.authors, self.papers, functools.partial(
+            atom_feed, site=self.site, urls=self.paper_urls, tag_titles={t.name: t.title for t in self.taxonomy.tags}),
+            self.site_name)
         write_exports(Path(config.site_dir), files)
 
     # -- rendering -----------------------------------------------------------------------
@@ -262,6 +283,7 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
             links=[{"label": LINK_LABELS.get(link.kind, "Link"), **_link(link)} for link in paper.links],
             sources=[{"source": s, "format_name": FORMAT_NAMES.get(s.format, s.format)} for s in paper.sources],
             edit_url=page.edit_url, issue_url=issue_url, related=related, bibtex=entry.strip(),
+            authors=authors.author_links(self.authors, paper, lambda uri: self.url(page, uri)),
         )
 
     def render_home(self, page) -> str:
@@ -270,6 +292,7 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
             site_name=self.site_name, count=len(self.papers), tags=self.tag_summaries(page),
             latest=[self.paper_ref(page, p) for p in latest], all_tags_url=self.url(page, f"{TAGS}/"),
             explore_url=self.url(page, f"{explore.EXPLORE}/"),
+            authors_url=self.url(page, f"{authors.AUTHORS}/") if self.author_pages else None,
             exports={"feed": self.url(page, "feed.xml"), "bib": self.url(page, "papers.bib"),
                      "json": self.url(page, "papers.json")},
         )

@@ -279,6 +279,17 @@
     sortBox.append(labelled(ui.sort, "Sort by", "explore-sort"), ui.sort);
     ui.sort.addEventListener("change", function () { state.sort = ui.sort.value; commit(true); });
     form.appendChild(sortBox);
+    controls.textContent = "";
+    controls.appendChild(form);
+
+    var details = el("details", "explore-filters");
+    details.open = !window.matchMedia || window.matchMedia("(min-width: 45em)").matches;
+    ui.filtersSummary = el("summary", null, "Filters");
+    details.appendChild(ui.filtersSummary);
+    var facets = el("div", "explore-form");
+    details.appendChild(facets);
+    controls.appendChild(details);
+    form = facets;
 
     var tags = fieldset("Tags", "explore-facet--tags");
     ui.mode = select("explore-mode", [["any", "any of the chosen"], ["all", "all of the chosen"],
@@ -350,8 +361,6 @@
     reset.addEventListener("click", function () { var sort = state.sort; state = emptyState(); state.sort = sort; syncControls(); commit(true); });
     form.appendChild(reset);
 
-    controls.textContent = "";
-    controls.appendChild(form);
     controls.appendChild(buildExport());
   }
 
@@ -407,6 +416,9 @@
     var q = state.q.trim();
     ui.fulltext.href = new URL("?q=" + encodeURIComponent(q), root).href;
     ui.fulltext.textContent = q ? "Search titles and abstracts for \u201c" + q + "\u201d" : "Search titles and abstracts";
+    var active = (state.tags.length ? 1 : 0) + (state.from || state.to ? 1 : 0) + state.venues.length +
+      state.authors.length + (state.code ? 1 : 0) + (state.addedFrom || state.addedTo ? 1 : 0) + (state.only ? 1 : 0);
+    ui.filtersSummary.textContent = active ? "Filters (" + active + " on)" : "Filters";
     drawList();
     updateExport();
   }
@@ -553,11 +565,10 @@
   // ---- reading list export -------------------------------------------------------------------
   var ex = {};
   function buildExport() {
-    var panel = el("section", "explore-export");
-    panel.setAttribute("aria-labelledby", "explore-export-title");
-    var h = el("h2", "explore-export__title", "Reading list and export");
-    h.id = "explore-export-title";
-    panel.appendChild(h);
+    var panel = el("details", "explore-export");
+    panel.open = !window.matchMedia || window.matchMedia("(min-width: 45em)").matches;
+    ex.title = el("summary", "explore-export__title", "Reading list and export");
+    panel.appendChild(ex.title);
     ex.summary = el("p", "explore-export__summary");
     panel.appendChild(ex.summary);
     var row1 = el("div", "explore-export__row");
@@ -602,6 +613,7 @@
   }
   function updateExport() {
     var selected = lists.all().filter(function (s) { return bySlug.has(s); });
+    ex.title.textContent = "Reading list and export (" + selected.length + ")";
     ex.summary.textContent = selected.length + " paper" + (selected.length === 1 ? "" : "s") +
       " in your reading list; " + result.length + " listed.";
     var params = new URLSearchParams({ only: "selected", sel: selected.join(",") });
