@@ -234,7 +234,7 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
             context["tag_feed"] = {"title": f"{self.site_name}: {tag.title}", "url": f"{TAGS}/{tag.name}/feed.xml"}
         elif kind == "author":
             person = self.authors.people[self.author_pages[page.file.src_uri]]
-            context["tag_feed"] = {"title": f"{self.site_name}: {person.name}", "url": f"authors/{person.slug}/feed.xml"}
+            context["tag_feed"] = {"title": f"{self.site_name}: papers by {person.name}", "url": f"authors/{person.slug}/feed.xml"}
         return context
 
     def paper_meta(self, paper: Paper, page_url: str | None) -> dict:
