@@ -28,6 +28,7 @@ PAGES = {
     "explorer-filtered": "explore/?tag=segmentation&year=2023-2024&only=selected",
     "authors": "authors/",
     "author": "authors/bernd-gotz/",
+    "statistics": "stats/",
 }
 
 

@@ -27,7 +27,7 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 from mkdocs.utils import get_relative_url
 
-from generator.site import authors, citation, explore
+from generator.site import authors, citation, explore, stats
 from generator.site.exports import Site, atom_feed, export_files, newest_first, write_exports
 from generator.collection.model import Link
 from generator.collection.paper import Paper
@@ -135,7 +135,8 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
             self.paper_urls[slug] = file.url if file else f"{PAPERS}/{slug}/"
         self.authors = authors.build_index(newest_first(collection.papers))
         self.author_pages = authors.page_uris(self.authors)
-        generated = ["index.md", f"{TAGS}/index.md", *self.tag_pages, explore.PAGE, *self.author_pages]
+        generated = ["index.md", f"{TAGS}/index.md", *self.tag_pages, explore.PAGE, stats.PAGE,
+                     *self.author_pages]
         for uri in generated:
             if files.get_file_from_path(uri) is None:
                 files.append(File.generated(config, uri, content=""))
@@ -157,6 +158,8 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
             return "tag"
         if uri == explore.PAGE:
             return "explore"
+        if uri == stats.PAGE:
+            return "stats"
         if uri in self.author_pages:
             return "author" if self.author_pages[uri] else "authors"
         return "other"
@@ -190,6 +193,8 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
             title = "Explore the papers"
         elif kind == "authors":
             title = "Authors"
+        elif kind == "stats":
+            title = "Statistics"
         elif kind == "author":
             title = self.authors.people[self.author_pages[page.file.src_uri]].name
         else:
@@ -215,6 +220,9 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
         elif kind == "explore":
             html = explore.render_page(self.env, newest_first(self.papers.values()),
                                        {t.name: t.title for t in self.taxonomy.tags}, lambda uri: self.url(page, uri))
+        elif kind == "stats":  # sanitised inside, charts added after (lxml-built SVG)
+            return stats.render_page(self.env, list(self.papers.values()),
+                                     {t.name: t.title for t in self.taxonomy.tags}, sanitize)
         elif kind == "authors":
             html = authors.render_index(self.env, self.authors, lambda uri: self.url(page, uri))
         elif kind == "author":
@@ -291,7 +299,7 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
         return self.env.get_template("home.html").render(
             site_name=self.site_name, count=len(self.papers), tags=self.tag_summaries(page),
             latest=[self.paper_ref(page, p) for p in latest], all_tags_url=self.url(page, f"{TAGS}/"),
-            explore_url=self.url(page, f"{explore.EXPLORE}/"),
+            explore_url=self.url(page, f"{explore.EXPLORE}/"), stats_url=self.url(page, f"{stats.STATS}/"),
             authors_url=self.url(page, f"{authors.AUTHORS}/") if self.author_pages else None,
             exports={"feed": self.url(page, "feed.xml"), "bib": self.url(page, "papers.bib"),
                      "json": self.url(page, "papers.json")},
