@@ -55,6 +55,7 @@ def cmd_validate(args, layout: Layout, collection=None) -> int:
         collection = load_collection(layout.papers_dir, _taxonomy(layout), layout.root)
     for problem in collection.problems:
         print(f"{problem}{' (warning)' if problem.warning else ''}")
+    _author_notes(collection, layout)
     if collection.errors:
         print(f"{len(collection.errors)} problem(s) in {layout.papers_dir.relative_to(layout.root)}/; "
               "nothing was built", file=sys.stderr)
@@ -62,6 +63,15 @@ def cmd_validate(args, layout: Layout, collection=None) -> int:
     warnings = len(collection.problems)
     print(f"ok: {len(collection.papers)} papers valid" + (f", {warnings} warning(s)" if warnings else ""))
     return 0
+
+
+def _author_notes(collection, layout: Layout) -> None:
+    """Author spellings that fit several people (see generator/site/authors.py)."""
+    from generator.site.authors import ambiguous_notes
+
+    folder = layout.papers_dir.relative_to(layout.root)
+    for note in ambiguous_notes(collection.papers, lambda paper: f"{folder}/{paper.slug}.md"):
+        print(note)
 
 
 def cmd_build(args, layout: Layout) -> int:

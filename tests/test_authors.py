@@ -79,3 +79,15 @@ def test_one_atom_feed_per_author(site):
     page = html(site / "authors" / "ada-lovelace" / "index.html")
     feeds = {link["title"]: link["href"] for link in page.select("link[type='application/atom+xml']")}
     assert feeds[f"{feed.feed.title}"] == "feed.xml"  # relative to authors/ada-lovelace/
+
+
+def test_validate_notes_ambiguous_author_names(tmp_path):
+    from tests.helpers import make_project, run_generator
+    from tests.test_exports import write_papers
+
+    papers = [{"title": f"Paper by {name}", "tags": ["benchmarks"], "added": "2026-01-01", "abstract": "Text.",
+               "authors": [name]} for name in ("John Smith", "Jane Smith", "J. Smith")]
+    root = make_project(tmp_path / "project", write_papers(tmp_path / "papers", papers))
+    result = run_generator(root, "validate")
+    [note] = [line for line in result.stdout.splitlines() if line.startswith("note: author")]
+    assert "'J. Smith' (content/papers/paper-by-j-smith.md)" in note and "'Jane Smith', 'John Smith'" in note

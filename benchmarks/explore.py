@@ -1,0 +1,188 @@
+"""Explorer benchmark (issue 12): the explorer page at 10,110 papers in headless Chromium.
+
+    .venv/bin/python -m benchmarks.explore [--papers 10110] [--runs 5]
+
+1. Build the small browsing fixture (tests/browse_fixture.py) with the real generator, for the
+   page, theme and scripts as served.
+2. Make N synthetic papers (titles from the seed listing's words, as benchmarks/scale.py does;
+   fixed seed) in two shapes: "listing" (title, tags, date: what a listing dump gives, like the
+   bundled collection) and "full" (plus 2-6 authors from a pool of 6,000 names, a year, a venue for
+   60%, a code link for 30%: what arXiv or BibTeX sources give). Write their explore/papers.json
+   and citation chunks with generator/site/explore.py into the built site, timing that step (the
+   build time the explorer adds), and time the author index and the statistics charts too.
+3. For each shape, --runs fresh browser contexts open /explore/ from a plain static server
+   (no compression): time until the first rows are visible and until the filters are live, bytes
+   transferred until then (response bodies as served); then the redraw time of filter and sort
+   changes (the click or keystroke handler until the next frame), median per kind of change.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks.scale import generate
+from generator.collection.model import Link
+from generator.collection.paper import Paper
+from generator.collection.slugs import unique_slug
+from generator.collection.taxonomy import load_taxonomy
+from generator.site import authors, citation, explore, stats
+from generator.site.exports import newest_first
+from tests.browse_fixture import build_browse_site
+from tests.helpers import CHROMIUM, CHROMIUM_ARGS, ROOT, serve
+
+FIRST = "first rows visible"
+READY = "filters live"
+SEED = 12
+GIVEN = ["Ada", "Alan", "Grace", "Bernd", "Jürgen", "Mei", "Ravi", "Sofia", "Olu", "Yuki", "Lena", "Omar", "Chloé",
+         "Ivan", "Priya", "Tomás", "Hannah", "Kwame", "Zoë", "Marek"]
+FAMILY = ["Lovelace", "Turing", "Hopper", "Götz", "Schmidhuber", "Chen", "Patel", "García", "Okafor", "Tanaka",
+          "Müller", "Haddad", "Dubois", "Petrov", "Sharma", "Silva", "Becker", "Mensah", "Kowalski", "Nguyen"]
+VENUES = [f"{name} {year}" for name in ("NeurIPS", "ICML", "ICLR", "CVPR", "ACL", "EMNLP", "AAAI", "JMLR", "TMLR",
+                                         "Nature Machine Intelligence") for year in (2022, 2023, 2024, 2025)]
+
+
+def synthetic(count: int, tags: list[str], full: bool) -> list[Paper]:
+    rng = random.Random(SEED)
+    _, pairs = generate(count)
+    pool = [f"{g}{'' if n == 0 else ' ' + chr(65 + n % 26) + '.'} {f}{'' if n < 26 else '-' + str(n)}"
+            for n in range(15) for g in GIVEN for f in FAMILY][:6000]
+    taken: set[str] = set()
+    papers = []
+    for i, (title, abstract) in enumerate(pairs):
+        slug = unique_slug(title, taken)
+        taken.add(slug)
+        added = f"2026-{1 + i * 12 // count:02d}-{1 + i % 28:02d}"
+        extra = {}
+        if full:
+            extra = {"authors": tuple(rng.sample(pool, rng.randint(2, 6))), "year": rng.randint(2015, 2025),
+                     "venue": rng.choice(VENUES) if rng.random() < 0.6 else None,
+                     "links": (Link("code", f"https://github.com/example/repo{i}"),) if rng.random() < 0.3 else ()}
+        papers.append(Paper(slug=slug, title=title, abstract=abstract, tags=tuple(rng.sample(tags, rng.randint(1, 4))),
+                            added=added, **extra))
+    return papers
+
+
+def write_data(site: Path, papers: list[Paper], taxonomy) -> dict[str, float]:
+    """Replace the fixture's explorer data with the synthetic collection's; time what the build adds."""
+    timings = {}
+    newest = newest_first(papers)
+    start = time.perf_counter()
+    index = authors.build_index(newest)
+    timings["author index"] = time.perf_counter() - start
+    start = time.perf_counter()
+    keys = citation.bibtex_keys(papers)
+    files = explore.explore_files(newest, [(t.name, t.title) for t in taxonomy.tags], keys, index.name_of)
+    timings["explorer data and citations"] = time.perf_counter() - start
+    start = time.perf_counter()
+    stats.charts(papers, {t.name: t.title for t in taxonomy.tags})
+    timings["statistics charts"] = time.perf_counter() - start
+    shutil.rmtree(site / "explore" / "cite")
+    for path, content in files.items():
+        (site / path).parent.mkdir(parents=True, exist_ok=True)
+        (site / path).write_bytes(content)
+    timings["papers.json bytes"] = len(files["explore/papers.json"])
+    timings["citation chunks"] = sum(1 for p in files if p.startswith("explore/cite/"))
+    return timings
+
+
+REDRAW = """async (action) => {
+  const frame = () => new Promise(r => requestAnimationFrame(() => setTimeout(r, 0)));
+  await frame();
+  const start = performance.now();
+  if (action === 'type') {
+    const q = document.getElementById('explore-q');
+    q.value = 'learning mod';
+    q.dispatchEvent(new Event('input', {bubbles: true}));
+  } else if (action === 'sort') {
+    const s = document.getElementById('explore-sort');
+    s.value = 'title';
+    s.dispatchEvent(new Event('change', {bubbles: true}));
+  } else {
+    document.querySelector(action).click();
+  }
+  await frame();
+  return performance.now() - start;
+}"""
+
+
+def measure(site: Path, runs: int) -> dict:
+    from playwright.sync_api import sync_playwright
+
+    loads, redraws = [], {}
+    with serve(site) as base, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for _ in range(runs):
+            context = browser.new_context()
+            page = context.new_page()
+            sizes: list[int] = []
+            page.on("requestfinished", lambda r, sizes=sizes: sizes.append(r.sizes()["responseBodySize"]))
+            page.goto(f"{base}explore/", wait_until="commit")
+            page.wait_for_selector(".explore-row", state="visible")
+            first = page.evaluate("performance.now()")
+            first_bytes = sum(sizes)
+            page.wait_for_selector("#explore.explore--ready", timeout=30_000)
+            ready = page.evaluate("performance.now()")
+            ready_bytes = sum(sizes)
+            loads.append({FIRST: first, READY: ready, "bytes at first rows": first_bytes,
+                          "bytes when live": ready_bytes})
+            changes = {
+                "tag on": "#explore-controls input[value='benchmarks']",
+                "second tag (any)": "#explore-controls input[value='language-models']",
+                "venue on": "#explore-controls .explore-facet--venues input",
+                "code on": "#explore-code",
+                "sort by title": "sort",
+                "text filter": "type",
+                "clear all": ".explore-reset",
+            }
+            for name, selector in changes.items():
+                if selector not in ("type", "sort") and page.locator(selector).count() == 0:
+                    continue
+                redraws.setdefault(name, []).append(page.evaluate(REDRAW, selector))
+            context.close()
+        browser.close()
+    median = {key: statistics.median(run[key] for run in loads) for key in loads[0]}
+    return {"load": median, "load runs": loads, "redraw ms": {k: statistics.median(v) for k, v in redraws.items()},
+            "redraw runs": redraws}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--papers", type=int, default=10_110)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args(argv)
+    taxonomy = load_taxonomy(ROOT / "taxonomy.yml")
+    results = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        print("building the fixture site ...", file=sys.stderr)
+        site = build_browse_site(Path(tmp) / "project")
+        for shape in ("listing", "full"):
+            print(f"{shape}: {args.papers} synthetic papers ...", file=sys.stderr)
+            papers = synthetic(args.papers, taxonomy.names, full=shape == "full")
+            build = write_data(site, papers, taxonomy)
+            print(f"{shape}: measuring in Chromium, {args.runs} runs ...", file=sys.stderr)
+            results[shape] = {"build": build, **measure(site, args.runs)}
+    text = json.dumps(results, indent=2, ensure_ascii=False)
+    if args.json:
+        args.json.write_text(text, encoding="utf-8")
+    for shape, result in results.items():
+        load = result["load"]
+        print(f"\n{shape}: papers.json {result['build']['papers.json bytes'] / 1e6:.2f} MB; "
+              f"first rows {load[FIRST]:.0f} ms, {load['bytes at first rows'] / 1e6:.2f} MB; "
+              f"filters live {load[READY]:.0f} ms, {load['bytes when live'] / 1e6:.2f} MB")
+        print("  redraw (median ms): " + ", ".join(f"{k} {v:.1f}" for k, v in result["redraw ms"].items()))
+        print("  build step (s): " + ", ".join(f"{k} {v:.2f}" for k, v in result["build"].items()
+                                                if isinstance(v, float)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
