@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import shutil
 import statistics
@@ -113,26 +114,42 @@ REDRAW = """async (action) => {
 }"""
 
 
+LOAD = """() => {
+  const fcp = performance.getEntriesByName('first-contentful-paint')[0].startTime;
+  const ready = performance.getEntriesByName('explore:ready')[0].startTime;
+  const nav = performance.getEntriesByType('navigation')[0];
+  const resources = performance.getEntriesByType('resource');
+  const bytes = (until) => nav.encodedBodySize + resources.filter(r => r.responseEnd <= until)
+    .reduce((sum, r) => sum + r.encodedBodySize, 0);
+  return {fcp, ready, fcpBytes: bytes(fcp), readyBytes: bytes(ready)};
+}"""
+SCRIPT_TIME = """() => performance.getEntriesByType('measure').slice(-2).reduce((sum, e) => sum + e.duration, 0)"""
+
+
 def measure(site: Path, runs: int) -> dict:
+    """First paint (the page's own rows), filters live, bytes (as served, uncompressed) until each;
+    redraw per change: the handler's script time (performance.measure in explore.js) and the time
+    to the next frame (style, layout, paint included)."""
     from playwright.sync_api import sync_playwright
 
-    loads, redraws = [], {}
+    loads, redraws, scripts = [], {}, {}
     with serve(site) as base, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        # Without JavaScript the page's own rows are on the first screen.
+        context = browser.new_context(java_script_enabled=False)
+        page = context.new_page()
+        page.goto(f"{base}explore/")
+        first_row_top = page.eval_on_selector(".explore-row", "e => e.getBoundingClientRect().top")
+        viewport = page.evaluate("innerHeight")
+        context.close()
         for _ in range(runs):
             context = browser.new_context()
             page = context.new_page()
-            sizes: list[int] = []
-            page.on("requestfinished", lambda r, sizes=sizes: sizes.append(r.sizes()["responseBodySize"]))
-            page.goto(f"{base}explore/", wait_until="commit")
-            page.wait_for_selector(".explore-row", state="visible")
-            first = page.evaluate("performance.now()")
-            first_bytes = sum(sizes)
+            page.goto(f"{base}explore/")
             page.wait_for_selector("#explore.explore--ready", timeout=30_000)
-            ready = page.evaluate("performance.now()")
-            ready_bytes = sum(sizes)
-            loads.append({FIRST: first, READY: ready, "bytes at first rows": first_bytes,
-                          "bytes when live": ready_bytes})
+            timing = page.evaluate(LOAD)
+            loads.append({FIRST: timing["fcp"], READY: timing["ready"], "bytes at first rows": timing["fcpBytes"],
+                          "bytes when live": timing["readyBytes"]})
             changes = {
                 "tag on": "#explore-controls input[value='benchmarks']",
                 "second tag (any)": "#explore-controls input[value='language-models']",
@@ -146,10 +163,13 @@ def measure(site: Path, runs: int) -> dict:
                 if selector not in ("type", "sort") and page.locator(selector).count() == 0:
                     continue
                 redraws.setdefault(name, []).append(page.evaluate(REDRAW, selector))
+                scripts.setdefault(name, []).append(page.evaluate(SCRIPT_TIME))
             context.close()
         browser.close()
     median = {key: statistics.median(run[key] for run in loads) for key in loads[0]}
-    return {"load": median, "load runs": loads, "redraw ms": {k: statistics.median(v) for k, v in redraws.items()},
+    return {"load": median, "load runs": loads, "first row top px (no JS)": first_row_top, "viewport px": viewport,
+            "redraw ms": {k: statistics.median(v) for k, v in redraws.items()},
+            "script ms": {k: statistics.median(v) for k, v in scripts.items()},
             "redraw runs": redraws}
 
 
@@ -159,6 +179,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
+    print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs", file=sys.stderr)
     taxonomy = load_taxonomy(ROOT / "taxonomy.yml")
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -178,7 +199,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\n{shape}: papers.json {result['build']['papers.json bytes'] / 1e6:.2f} MB; "
               f"first rows {load[FIRST]:.0f} ms, {load['bytes at first rows'] / 1e6:.2f} MB; "
               f"filters live {load[READY]:.0f} ms, {load['bytes when live'] / 1e6:.2f} MB")
-        print("  redraw (median ms): " + ", ".join(f"{k} {v:.1f}" for k, v in result["redraw ms"].items()))
+        print(f"  first row at {result['first row top px (no JS)']:.0f} px of {result['viewport px']} (no JS)")
+        for label, key in (("redraw to next frame", "redraw ms"), ("script per change", "script ms")):
+            print(f"  {label} (median ms): " + ", ".join(f"{k} {v:.1f}" for k, v in result[key].items()))
         print("  build step (s): " + ", ".join(f"{k} {v:.2f}" for k, v in result["build"].items()
                                                 if isinstance(v, float)))
     return 0

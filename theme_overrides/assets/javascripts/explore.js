@@ -398,8 +398,11 @@
 
   // ---- drawing -----------------------------------------------------------------------------
   var last = null;
+  /* performance.measure entries "explore:compute" and "explore:draw" (read by benchmarks/explore.py). */
   function redraw() {
+    var started = performance.now();
     var computed = compute(state);
+    var computedAt = performance.now();
     result = computed.list;
     last = computed;
     var counts = computed.counts, total = result.length;
@@ -421,6 +424,12 @@
     ui.filtersSummary.textContent = active ? "Filters (" + active + " on)" : "Filters";
     drawList();
     updateExport();
+    if (performance.measure) {
+      try {
+        performance.measure("explore:compute", { start: started, end: computedAt });
+        performance.measure("explore:draw", { start: computedAt, end: performance.now() });
+      } catch (error) { /* older browsers: no timings */ }
+    }
   }
 
   /* Range selects: each option shows how many papers the list would hold with that bound. */
@@ -687,6 +696,7 @@
     syncControls();
     redraw();
     mount.classList.add("explore--ready");
+    if (performance.mark) performance.mark("explore:ready");
   }).catch(function () {
     status.textContent = "The filters could not be loaded; the newest papers are listed.";
   });
