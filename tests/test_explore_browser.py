@@ -273,3 +273,33 @@ def test_hostile_titles_and_authors_stay_text_in_the_explorer_and_exports(tmp_pa
         assert dialogs == []
     finally:
         context.close()
+
+
+def test_on_a_phone_the_list_comes_first_and_rows_can_be_picked(site, browser):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    try:
+        with serve(site) as base:
+            open_explorer(page, f"{base}explore/?tag=medicine")
+            assert not page.eval_on_selector(".explore-filters", "e => e.open")  # folded: the list is near the top
+            assert page.inner_text(".explore-filters > summary") == "Filters (1 on)"
+            first = page.locator(".explore-row").first
+            assert first.bounding_box()["y"] < 844
+            first.locator(".explore-row__select").tap()
+            assert page.evaluate("JSON.parse(localStorage.getItem('paper-collection:reading-list')).length") == 1
+            page.tap(".explore-filters > summary")
+            assert page.locator(f"#{tag_box(page, 'medicine')}").is_checked()
+    finally:
+        context.close()
+
+
+def test_without_javascript_the_newest_papers_are_listed(site, browser):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    try:
+        with serve(site) as base:
+            page.goto(f"{base}explore/")
+            newest = sorted(BROWSE, key=lambda p: p["added"], reverse=True)
+            assert titles(page)[:4] == [p["title"].replace("$", "") for p in newest[:4]]
+    finally:
+        context.close()
