@@ -76,8 +76,12 @@ def test_filter_combination_gives_the_papers_and_counts(site, clip_page):
         assert page.inner_text("label[for='explore-venues-1']").startswith("MICCAI")
         # the year options count with the tag filter kept: from 2022 there are 2 segmentation papers
         assert page.inner_text("#explore-from option[value='2022']") == "2022 (2)"
+        page.select_option("#explore-mode", "all")
+        assert count_of(page, tag_box(page, "medicine")) == 1 and count_of(page, tag_box(page, "benchmarks")) == 0
         page.select_option("#explore-mode", "none")
         assert set(titles(page)) == {SCALING, SOLVERS, OPERATORS}
+        assert count_of(page, tag_box(page, "medicine")) == 3 and count_of(page, tag_box(page, "benchmarks")) == 1
+        assert count_of(page, segmentation) == 4
         page.check("#explore-code")
         assert set(titles(page)) == {SCALING, OPERATORS}
         page.fill("#explore-q", "lovelace operators")
@@ -206,8 +210,14 @@ def test_reading_list_toggles_on_tag_and_paper_pages(site, clip_page):
         picked = page.locator(".paper-list__item .paper-list__title").first.inner_text()
         page.goto(f"{base}papers/{slug(BROWSE[0])}/")
         page.click(".paper__title + .reading-toggle")
+        # and in the search results
+        page.click(".md-search__input")
+        page.keyboard.type("Scaling Laws")
+        toggle = page.locator(".md-search-result__item .reading-toggle").first
+        toggle.click()
+        assert toggle.get_attribute("aria-pressed") == "true"
         open_explorer(page, f"{base}explore/?only=selected")
-        assert set(titles(page)) == {picked, BROWSE[0]["title"]}
+        assert set(titles(page)) == {picked, BROWSE[0]["title"], SCALING}
 
 
 def test_explorer_data_is_compact_and_slugs_resolve(site):

@@ -81,6 +81,13 @@
     if (slug) title.insertAdjacentElement("afterend", toggleButton(slug, title.textContent.trim()));
   }
   refresh();
+  /* For rows drawn later (search results): a toggle already showing its state. */
+  lists.button = function (slug, title) {
+    toggles = toggles.filter(function (t) { return t.button.isConnected; });  // results replaced since
+    var button = toggleButton(slug, title);
+    refresh();
+    return button;
+  };
   document.addEventListener("reading-list-change", refresh);
   window.addEventListener("storage", function (event) { if (event.key === KEY) refresh(); });
 })();

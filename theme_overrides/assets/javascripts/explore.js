@@ -136,10 +136,13 @@
   // ---- filtering and facet counts ------------------------------------------------------------
   var TEXT = 1, TAGS = 2, YEAR = 4, VENUE = 8, AUTHOR = 16, CODE = 32, ADDED = 64, ONLY = 128;
 
+  var tagIndex, venueIndex, authorIndex;
   function compile(s) {
-    var tagIndex = new Map(D.tags.map(function (t, i) { return [t[0], i]; }));
-    var venueIndex = new Map(D.venues.map(function (v, i) { return [v, i]; }));
-    var authorIndex = new Map(D.authors.map(function (a, i) { return [a, i]; }));
+    if (!tagIndex) {
+      tagIndex = new Map(D.tags.map(function (t, i) { return [t[0], i]; }));
+      venueIndex = new Map(D.venues.map(function (v, i) { return [v, i]; }));
+      authorIndex = new Map(D.authors.map(function (a, i) { return [a, i]; }));
+    }
     return {
       words: words(s.q),
       tags: s.tags.map(function (t) { return tagIndex.get(t); }).filter(function (t) { return t !== undefined; }),
@@ -183,20 +186,25 @@
     var counts = { tags: new Array(nTags).fill(0), years: new Map(), months: new Map(), code: 0,
                    codeOff: 0, venues: new Map(), venuesFree: 0, authors: new Map(), authorsFree: 0 };
     var passing = [];
-    var chosenTags = c.tags, tagSet = new Set(chosenTags);
+    var chosenTags = c.tags, tagSet = new Set(chosenTags), tagBase = 0, tagDelta = new Array(nTags).fill(0);
     for (var n = 0; n < papers.length; n++) {
       var p = papers[n], mask = failures(p, s, c);
       if (mask === 0) passing.push(p.i);
       if (mask === 0 || mask === TAGS) {
+        /* Toggling a tag the paper lacks and nobody chose has the same outcome for every such
+         * tag ("base"); only the paper's own tags and the chosen ones differ from it. */
         var inter = 0, k;
         for (k = 0; k < chosenTags.length; k++) if (p.tags.indexOf(chosenTags[k]) >= 0) inter++;
-        for (var t = 0; t < nTags; t++) {
-          var has = p.tags.indexOf(t) >= 0, chosen = tagSet.has(t);
-          var newInter = inter + (chosen ? (has ? -1 : 0) : (has ? 1 : 0));
-          var newSize = chosenTags.length + (chosen ? -1 : 1);
-          var pass = s.mode === "any" ? (newSize === 0 || newInter > 0)
-            : s.mode === "all" ? newInter === newSize : newInter === 0;
-          if (pass) counts.tags[t]++;
+        var passBase = togglePasses(inter, chosenTags.length + 1, s.mode) ? 1 : 0;
+        tagBase += passBase;
+        for (k = 0; k < p.tags.length; k++) {
+          var own = p.tags[k], chosen = tagSet.has(own);
+          tagDelta[own] += (togglePasses(inter + (chosen ? -1 : 1), chosenTags.length + (chosen ? -1 : 1), s.mode) ? 1 : 0) - passBase;
+        }
+        for (k = 0; k < chosenTags.length; k++) {
+          var picked = chosenTags[k];
+          if (p.tags.indexOf(picked) < 0)
+            tagDelta[picked] += (togglePasses(inter, chosenTags.length - 1, s.mode) ? 1 : 0) - passBase;
         }
       }
       if (mask === 0 || mask === YEAR) counts.years.set(p.year, (counts.years.get(p.year) || 0) + 1);
@@ -205,6 +213,7 @@
       if (mask === 0 || mask === VENUE) multiCount(counts, "venues", p.venue < 0 ? [] : [p.venue], c.venues);
       if (mask === 0 || mask === AUTHOR) multiCount(counts, "authors", p.authors, c.authors);
     }
+    for (var t = 0; t < nTags; t++) counts.tags[t] = tagBase + tagDelta[t];
     var sorted = order[s.sort];
     if (s.sort !== "added") {
       var keep = new Uint8Array(papers.length);
@@ -212,6 +221,10 @@
       passing = sorted.filter(function (i) { return keep[i]; });
     }
     return { list: passing, counts: counts, compiled: c };
+  }
+  /* Whether a paper passes the tag filter with `inter` of its tags among `size` chosen ones. */
+  function togglePasses(inter, size, mode) {
+    return mode === "any" ? (size === 0 || inter > 0) : mode === "all" ? inter === size : inter === 0;
   }
   /* For an any-of facet: papers (failing no other filter) by value; those matching none of the
    * chosen values separately, since adding a value adds exactly those. */
@@ -470,9 +483,8 @@
     } else {
       candidates = Array.from(counts[name].keys());
     }
-    candidates.forEach(function (v) { if (chosen.has(v)) candidates.splice(candidates.indexOf(v), 1); });
-    candidates.sort(function (a, b) { return (counts[name].get(b) || 0) - (counts[name].get(a) || 0) || a - b; });
-    var values = Array.from(chosen).filter(function (v) { return v !== undefined; }).concat(candidates.slice(0, FACET_SHOWN));
+    var values = Array.from(chosen).filter(function (v) { return v !== undefined; })
+      .concat(topValues(candidates.filter(function (v) { return !chosen.has(v); }), counts[name], FACET_SHOWN));
     facet.list.textContent = "";
     values.forEach(function (v) {
       var li = el("li"), box = el("input"), text = facet.label(v);
@@ -486,6 +498,19 @@
       li.appendChild(label);
       facet.list.appendChild(li);
     });
+  }
+  /* The `size` values with the highest counts (ties: table order), without sorting them all. */
+  function topValues(values, count, size) {
+    var top = [];
+    function before(a, b) { var ca = count.get(a) || 0, cb = count.get(b) || 0; return ca > cb || (ca === cb && a < b); }
+    values.forEach(function (v) {
+      if (top.length === size && !before(v, top[size - 1])) return;
+      var at = top.length;
+      while (at > 0 && before(v, top[at - 1])) at--;
+      top.splice(at, 0, v);
+      if (top.length > size) top.pop();
+    });
+    return top;
   }
   function refocus(id) { var node = document.getElementById(id); if (node) node.focus(); }
 

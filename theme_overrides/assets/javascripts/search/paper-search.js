@@ -267,6 +267,9 @@
     }
     link.appendChild(article);
     li.appendChild(link);
+    /* The reading list's toggle (collection.js), beside the result, not inside its link. */
+    var lists = window.paperCollectionReadingList;
+    if (lists && lists.button) li.appendChild(lists.button(slug, title));
     return li;
   }
 
