@@ -97,8 +97,11 @@ def write_data(site: Path, papers: list[Paper], taxonomy) -> dict[str, float]:
 REDRAW = """async (action) => {
   const frame = () => new Promise(r => requestAnimationFrame(() => setTimeout(r, 0)));
   await frame();
+  performance.clearMeasures();
   const start = performance.now();
-  if (action === 'type') {
+  if (action === 'none') {
+    // the reference: a frame with no change, under the same load
+  } else if (action === 'type') {
     const q = document.getElementById('explore-q');
     q.value = 'learning mod';
     q.dispatchEvent(new Event('input', {bubbles: true}));
@@ -123,7 +126,7 @@ LOAD = """() => {
     .reduce((sum, r) => sum + r.encodedBodySize, 0);
   return {fcp, ready, fcpBytes: bytes(fcp), readyBytes: bytes(ready)};
 }"""
-SCRIPT_TIME = """() => performance.getEntriesByType('measure').slice(-2).reduce((sum, e) => sum + e.duration, 0)"""
+SCRIPT_TIME = """() => performance.getEntriesByType('measure').reduce((sum, e) => sum + e.duration, 0)"""
 
 
 def measure(site: Path, runs: int) -> dict:
@@ -151,6 +154,7 @@ def measure(site: Path, runs: int) -> dict:
             loads.append({FIRST: timing["fcp"], READY: timing["ready"], "bytes at first rows": timing["fcpBytes"],
                           "bytes when live": timing["readyBytes"]})
             changes = {
+                "no change (reference)": "none",
                 "tag on": "#explore-controls input[value='benchmarks']",
                 "second tag (any)": "#explore-controls input[value='language-models']",
                 "venue on": "#explore-controls .explore-facet--venues input",
@@ -160,7 +164,7 @@ def measure(site: Path, runs: int) -> dict:
                 "clear all": ".explore-reset",
             }
             for name, selector in changes.items():
-                if selector not in ("type", "sort") and page.locator(selector).count() == 0:
+                if selector not in ("type", "sort", "none") and page.locator(selector).count() == 0:
                     continue
                 redraws.setdefault(name, []).append(page.evaluate(REDRAW, selector))
                 scripts.setdefault(name, []).append(page.evaluate(SCRIPT_TIME))
