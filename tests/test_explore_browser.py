@@ -87,7 +87,7 @@ def test_filter_combination_gives_the_papers_and_counts(site, clip_page):
         page.fill("#explore-q", "lovelace operators")
         assert titles(page) == [OPERATORS]
         fulltext = page.get_attribute(".explore-fulltext", "href")
-        assert parse_qs(urlsplit(fulltext).query)["q"] == ["lovelace operators"]
+        assert parse_qs(urlsplit(fulltext).query)["search"] == ["lovelace operators"]
 
 
 def test_the_address_keeps_the_view_and_back_restores_it(site, clip_page):
@@ -313,3 +313,13 @@ def test_without_javascript_the_newest_papers_are_listed(site, browser):
             assert titles(page)[:4] == [p["title"].replace("$", "") for p in newest[:4]]
     finally:
         context.close()
+
+
+def test_the_full_text_link_opens_the_search_with_the_words(site, page):
+    with serve(site) as base:
+        open_explorer(page, f"{base}explore/?q=fluid")
+        page.click(".explore-fulltext")
+        page.wait_for_selector(".md-search-result__item h1", state="visible")
+        assert page.input_value(".md-search__input") == "fluid"
+        found = page.locator(".md-search-result__item h1").all_inner_texts()
+        assert OPERATORS in found and SOLVERS in found

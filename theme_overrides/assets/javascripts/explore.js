@@ -65,7 +65,8 @@
     s.addedTo = /^\d{4}-\d{2}$/.test(added[1] || "") ? added[1] : "";
     s.sort = SORTS.some(function (x) { return x[0] === params.get("sort"); }) ? params.get("sort") : "added";
     s.only = params.get("only") === "selected";
-    if (params.has("sel")) lists.replace(params.get("sel").split(",").filter(Boolean));
+    /* A shared reading list joins the visitor's own (never replaces it). */
+    if (params.has("sel")) lists.add(params.get("sel").split(",").filter(Boolean));
     return s;
   }
   function writeQuery(s) {
@@ -430,7 +431,7 @@
     redrawFacet(ui.venue);
     redrawFacet(ui.author);
     var q = state.q.trim();
-    ui.fulltext.href = new URL("?q=" + encodeURIComponent(q), root).href;
+    ui.fulltext.href = new URL("?search=" + encodeURIComponent(q), root).href;
     ui.fulltext.textContent = q ? "Search titles and abstracts for \u201c" + q + "\u201d" : "Search titles and abstracts";
     var active = (state.tags.length ? 1 : 0) + (state.from || state.to ? 1 : 0) + state.venues.length +
       state.authors.length + (state.code ? 1 : 0) + (state.addedFrom || state.addedTo ? 1 : 0) + (state.only ? 1 : 0);

@@ -315,7 +315,14 @@
       else if (next < stops.length) stops[next].focus();
     }
   });
-  if (input.value) schedule();  // the browser restored a query
+  /* ?search=words (the explorer's "search titles and abstracts" link): open the search with them. */
+  var asked = new URLSearchParams(location.search).get("search");
+  if (asked && document.body.contains(input)) {
+    input.value = asked;
+    open();
+    input.focus();
+  }
+  if (input.value) schedule();  // the browser restored a query, or the address asked one
   /* The manifest and lunr's pipeline are small (a few KB, cached): fetch them once the page is
    * idle, so a query typed right away only waits for its own shards. */
   window.addEventListener("load", function () {
