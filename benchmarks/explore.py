@@ -157,7 +157,7 @@ def measure(site: Path, runs: int) -> dict:
                 "no change (reference)": "none",
                 "tag on": "#explore-controls input[value='benchmarks']",
                 "second tag (any)": "#explore-controls input[value='language-models']",
-                "venue on": "#explore-controls .explore-facet--venues input",
+                "venue on": "#explore-controls .explore-facet--venues input[type=checkbox]",
                 "code on": "#explore-code",
                 "sort by title": "sort",
                 "text filter": "type",
