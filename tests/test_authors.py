@@ -91,3 +91,17 @@ def test_validate_notes_ambiguous_author_names(tmp_path):
     result = run_generator(root, "validate")
     [note] = [line for line in result.stdout.splitlines() if line.startswith("note: author")]
     assert "'J. Smith' (content/papers/paper-by-j-smith.md)" in note and "'Jane Smith', 'John Smith'" in note
+
+
+def test_feeds_hold_names_with_control_characters():
+    from generator.site.authors import feed_files
+    from generator.site.exports import Site, atom_feed
+
+    papers = [paper("a", "Ada\x00 Lo\x1bvelace"), paper("b", "Ada Lovelace")]
+    index = build_index(papers)
+    files = feed_files(index, {p.slug: p for p in papers},
+                       lambda members, **kw: atom_feed(members, site=Site("S", "", ""), urls={"a": "a/", "b": "b/"},
+                                                       tag_titles={}, **kw), "S")
+    [(path, content)] = files.items()
+    assert "\x00" not in content.decode() and b"Ada Lovelace" in content
+    assert index.people[path.split("/")[1]].name == "Ada Lovelace"  # the clean spelling is shown

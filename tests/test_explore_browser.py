@@ -213,7 +213,9 @@ def test_reading_list_toggles_on_tag_and_paper_pages(site, clip_page):
         # and in the search results
         page.click(".md-search__input")
         page.keyboard.type("Scaling Laws")
-        toggle = page.locator(".md-search-result__item .reading-toggle").first
+        page.wait_for_load_state("networkidle")
+        result = page.locator(".md-search-result__item", has_text=SCALING)
+        toggle = result.locator(".reading-toggle")
         toggle.click()
         assert toggle.get_attribute("aria-pressed") == "true"
         open_explorer(page, f"{base}explore/?only=selected")
