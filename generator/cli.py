@@ -189,6 +189,8 @@ def cmd_validate(args, layout: Layout, collection=None) -> int:
     if selected is not None:  # duplicates were still looked for across the whole collection
         return _report_selected(args, layout, collection, selected)
     _print_problems(args, collection.problems)
+    if args.format != "github":
+        _author_notes(collection, layout)
     if collection.errors:
         print(f"{len(collection.errors)} problem(s) in {layout.shown(layout.papers_dir)}/; "
               "nothing was built", file=sys.stderr)
@@ -219,6 +221,15 @@ def _report_selected(args, layout: Layout, collection, selected: set[str]) -> in
     warnings = len(problems)
     print(f"ok: {len(selected)} file(s) valid" + (f", {warnings} warning(s)" if warnings else ""))
     return EXIT_OK
+
+
+def _author_notes(collection, layout: Layout) -> None:
+    """Author spellings that fit several people (see generator/site/authors.py)."""
+    from generator.site.authors import ambiguous_notes
+
+    folder = layout.papers_dir.relative_to(layout.root)
+    for note in ambiguous_notes(collection.papers, lambda paper: f"{folder}/{paper.slug}.md"):
+        print(note)
 
 
 def cmd_build(args, layout: Layout) -> int:

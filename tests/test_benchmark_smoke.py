@@ -44,3 +44,19 @@ def test_scale_benchmark_runs_at_300_papers(tmp_path):
     assert result["search_first_result_median_s"] < 3  # generous: a shared CI machine
     assert result["search_bytes_before_first_result_max"] < 1_000_000
     assert result["search_only_bytes_before_first_result_median"] > 0
+
+
+def test_explore_benchmark_runs_at_200_papers(tmp_path):
+    require_chromium()
+    out = tmp_path / "explore.json"
+    run = subprocess.run([sys.executable, "-m", "benchmarks.explore", "--papers", "200", "--runs", "1",
+                          "--json", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stdout + run.stderr
+    result = json.loads(out.read_text())
+    for shape in ("listing", "full"):
+        load = result[shape]["load"]
+        assert 0 < load["first rows visible"] <= load["filters live"]
+        assert 0 < load["bytes at first rows"] < load["bytes when live"]
+        assert result[shape]["build"]["citation chunks"] == 1
+        assert result[shape]["script ms"]["tag on"] > 0  # the change redrew the list
+    assert result["full"]["script ms"]["venue on"] > 0

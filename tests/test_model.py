@@ -46,7 +46,7 @@ def test_papers_newest_first_and_by_tag(model):
         "empty": [],
     }
     assert model.updated == "2024-03-03"
-    assert {name: slugs(papers) for name, papers in model.by_author.items()} == {
+    assert {person.name: person.papers for person in model.authors.people.values()} == {
         "Ada Lovelace": ["image-segmentation-at-scale", "image-segmentation-with-transformers"],
         "Alan Turing": ["image-segmentation-with-transformers"],
         "Grace Hopper": ["language-models-count-words", "a-quiet-paper-about-nothing"],

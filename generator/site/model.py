@@ -19,6 +19,7 @@ from generator.collection.paper import Paper
 from generator.collection.taxonomy import Tag, Taxonomy
 from generator.settings import PAPERS, TAGS
 from generator.site import citation
+from generator.site.authors import AuthorIndex, build_index
 from generator.site.related import related_papers
 from generator.site.render import plain_title
 
@@ -124,13 +125,10 @@ class SiteModel:
         return "\n".join(texts)
 
     @cached_property
-    def by_author(self) -> dict[str, tuple[Paper, ...]]:
-        """Each author's papers, newest first; authors in alphabetical order (for author pages)."""
-        found: dict[str, list[Paper]] = {}
-        for paper in self.newest:
-            for author in dict.fromkeys(paper.authors):
-                found.setdefault(author, []).append(paper)
-        return {name: tuple(found[name]) for name in sorted(found, key=lambda n: (n.casefold(), n))}
+    def authors(self) -> AuthorIndex:
+        """The people who wrote the papers, spellings matched across sources (generator/site/authors.py);
+        each person's papers newest first."""
+        return build_index(self.newest)
 
     @cached_property
     def search_documents(self) -> list[dict[str, str]]:

@@ -20,7 +20,7 @@ from mkdocs.utils import get_relative_url
 from generator.collection.links import paper_links
 from generator.collection.paper import Paper
 from generator.settings import PAPERS, TAGS
-from generator.site import citation
+from generator.site import authors, citation, explore, stats
 from generator.site.model import SiteModel, TagPage, tag_page_uri
 from generator.site.render import abstract_html, plain_title
 
@@ -127,8 +127,9 @@ class PaperPage(SitePage):
         """Everything `render` reads besides the templates and `where` (the page cache's key)."""
         related = tuple(model.papers[s] for s in model.related.get(self.paper.slug, ()))
         tags = {t for p in (self.paper, *related) for t in p.tags}
+        people = tuple(model.authors.of_written[a] for a in self.paper.authors)  # author page addresses
         return (model.settings, self.paper, related, tuple(sorted((t, model.tag_titles.get(t)) for t in tags)),
-                model.bibtex(self.paper.slug))
+                model.bibtex(self.paper.slug), people)
 
     def render(self, renderer, where):
         model, paper = renderer.model, self.paper
@@ -145,6 +146,7 @@ class PaperPage(SitePage):
                    for link in paper_links(paper)],
             sources=[{"source": s, "format_name": FORMAT_NAMES.get(s.format, s.format)} for s in paper.sources],
             edit_url=where.edit_url, issue_url=issue_url, related=related, bibtex=model.bibtex(paper.slug).strip(),
+            authors=authors.author_links(model.authors, paper, where.link),
         )
 
     def context(self, model, where):
@@ -171,6 +173,8 @@ class HomePage(SitePage):
         return renderer.env.get_template("home.html").render(
             site_name=model.settings.name, count=len(model.papers), tags=renderer.tag_summaries(where),
             latest=[renderer.paper_ref(where, p) for p in model.latest], all_tags_url=where.link(f"{TAGS}/"),
+            explore_url=where.link(f"{explore.EXPLORE}/"), stats_url=where.link(f"{stats.STATS}/"),
+            authors_url=where.link(f"{authors.AUTHORS}/") if model.authors.people else None,
             exports={"feed": where.link("feed.xml"), "bib": where.link("papers.bib"),
                      "json": where.link("papers.json")},
         )
@@ -215,8 +219,73 @@ class TagIndexPage(SitePage):
         return {"tag_feed": {"title": f"{model.settings.name}: {tag.title}", "url": f"{TAGS}/{tag.name}/feed.xml"}}
 
 
+@dataclass(frozen=True)
+class ExplorePage(SitePage):
+    """Every paper with facets, sorting and the reading list (explore.js reads explore/papers.json)."""
+
+    src_uri = explore.PAGE
+
+    def title(self, model):
+        return "Explore the papers"
+
+    def render(self, renderer, where):
+        model = renderer.model
+        return explore.render_page(renderer.env, model.newest, model.tag_titles, where.link)
+
+
+@dataclass(frozen=True)
+class StatsPage(SitePage):
+    """Charts of the collection, as SVG made at build time."""
+
+    src_uri = stats.PAGE
+    sanitized = True  # the template's HTML is sanitised inside, then the lxml-built charts are placed
+
+    def title(self, model):
+        return "Statistics"
+
+    def render(self, renderer, where):
+        model = renderer.model
+        return stats.render_page(renderer.env, list(model.papers.values()), model.tag_titles, sanitize)
+
+
+@dataclass(frozen=True)
+class AuthorsPage(SitePage):
+    src_uri = authors.INDEX_PAGE
+
+    def title(self, model):
+        return "Authors"
+
+    def render(self, renderer, where):
+        return authors.render_index(renderer.env, renderer.model.authors, where.link)
+
+
+@dataclass(frozen=True)
+class AuthorPage(SitePage):
+    person_slug: str
+
+    @property
+    def src_uri(self) -> str:
+        return f"{authors.AUTHORS}/{self.person_slug}/index.md"
+
+    def title(self, model):
+        return model.authors.people[self.person_slug].name
+
+    def render(self, renderer, where):
+        model = renderer.model
+        person = model.authors.people[self.person_slug]
+        return authors.render_author(renderer.env, model.authors, person, model.papers,
+                                     lambda paper: renderer.paper_ref(where, paper), where.link)
+
+    def context(self, model, where):
+        person = model.authors.people[self.person_slug]
+        return {"tag_feed": {"title": f"{model.settings.name}: papers by {person.name}",
+                             "url": f"{authors.AUTHORS}/{person.slug}/feed.xml"}}
+
+
 def site_pages(model: SiteModel) -> dict[str, SitePage]:
     """Every page the collection renders, by source path."""
+    people = model.authors.people
     pages: list[SitePage] = [HomePage(), TagsPage(), *(TagIndexPage(p) for p in model.tag_pages),
-                             *(PaperPage(p) for p in model.papers.values())]
+                             ExplorePage(), StatsPage(), *([AuthorsPage()] if people else []),
+                             *(AuthorPage(slug) for slug in people), *(PaperPage(p) for p in model.papers.values())]
     return {page.src_uri: page for page in pages}

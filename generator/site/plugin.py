@@ -11,6 +11,7 @@ render it; `exports.py` writes papers.json, BibTeX and feeds.
 
 from __future__ import annotations
 
+import functools
 import logging
 from pathlib import Path
 
@@ -20,8 +21,8 @@ from mkdocs.config.base import Config
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 
-from generator.site import session
-from generator.site.exports import export_files, write_exports
+from generator.site import authors, explore, session
+from generator.site.exports import atom_feed, export_files, write_exports
 from generator.site.cache import content_key
 from generator.site.pages import PaperPage, Renderer, SitePage, Where, sanitize, site_pages
 from generator.site.render import environment
@@ -111,6 +112,8 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
             return body
         if ours is not None:
             html = ours.render(self.renderer, where)
+            if getattr(ours, "sanitized", False):
+                return html
         return sanitize(html)
 
     def on_page_context(self, context, page, config, nav):
@@ -120,7 +123,13 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
         return context
 
     def on_post_build(self, config):
-        write_exports(Path(config.site_dir), export_files(self.model))
+        model = self.model
+        write_exports(Path(config.site_dir), export_files(model))
+        # The explorer's data and the reading list's citations; one Atom feed per author.
+        write_exports(Path(config.site_dir), explore.explore_files(
+            model.newest, [(t.name, t.title) for t in model.tags], model.keys, model.authors.name_of))
+        write_exports(Path(config.site_dir), authors.feed_files(
+            model.authors, model.papers, functools.partial(atom_feed, model), model.settings.name))
         # Old addresses of renamed papers: redirect pages, outside MkDocs' files (so not in the sitemap).
         write_exports(Path(config.site_dir), redirect_files(self.model.papers.values(), self.model.urls,
                                                             self.model.settings))

@@ -244,7 +244,6 @@
     li.className = "md-search-result__item";
     var link = document.createElement("a");
     link.className = "md-search-result__link";
-    link.tabIndex = -1;
     link.href = new URL("papers/" + encodeURIComponent(slug) + "/", root).href;
     var article = document.createElement("article");
     article.className = "md-search-result__article md-typeset";
@@ -268,6 +267,9 @@
     }
     link.appendChild(article);
     li.appendChild(link);
+    /* The reading list's toggle (collection.js), beside the result, not inside its link. */
+    var lists = window.paperCollectionReadingList;
+    if (lists && lists.button) li.appendChild(lists.button(slug, title));
     return li;
   }
 
@@ -302,12 +304,25 @@
       event.preventDefault();
       open();
       input.focus();
-    } else if (target === input && event.key === "ArrowDown") {
-      var first = list.querySelector("a");
-      if (first) { event.preventDefault(); first.focus(); }
+    } else if ((event.key === "ArrowDown" || event.key === "ArrowUp") && box.contains(target)) {
+      /* Arrow keys walk the results (and the "Show more" button), up from the first back to the box. */
+      var stops = Array.prototype.slice.call(list.querySelectorAll("a.md-search-result__link, .md-search-result__more"));
+      var at = stops.indexOf(target);
+      if (target !== input && at < 0) return;
+      var next = event.key === "ArrowDown" ? at + 1 : at - 1;
+      event.preventDefault();
+      if (next < 0) input.focus();
+      else if (next < stops.length) stops[next].focus();
     }
   });
-  if (input.value) schedule();  // the browser restored a query
+  /* ?search=words (the explorer's "search titles and abstracts" link): open the search with them. */
+  var asked = new URLSearchParams(location.search).get("search");
+  if (asked && document.body.contains(input)) {
+    input.value = asked;
+    open();
+    input.focus();
+  }
+  if (input.value) schedule();  // the browser restored a query, or the address asked one
   /* The manifest and lunr's pipeline are small (a few KB, cached): fetch them once the page is
    * idle, so a query typed right away only waits for its own shards. */
   window.addEventListener("load", function () {

@@ -1,0 +1,238 @@
+"""Authors: one person per name however sources wrote it, an index page, a page and a feed each.
+
+Sources write the same person differently: "Bernd Götz", "Götz, Bernd", "B. Götz", "Gotz, B.".
+Names are compared by family name (accents folded, case ignored) and given names, where an
+initial matches any given name starting with that letter. A name with initials only joins the one
+person whose full name fits it; when several fit ("J. Smith" with "John Smith" and "Jane Smith")
+it is kept apart and listed in `AuthorIndex.ambiguous` for `validate` to report.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from slugify import slugify
+
+from generator.collection.paper import Paper
+
+AUTHORS = "authors"
+INDEX_PAGE = f"{AUTHORS}/index.md"
+
+
+def xml_text(text: str) -> str:
+    """Text XML can hold: control characters (which paper files may carry) dropped."""
+    return "".join(c for c in text if c in "\t\n\r" or unicodedata.category(c) != "Cc")
+
+
+def fold(text: str) -> str:
+    """Lowercase ASCII letters and digits only: "Götz" and "Gotz" compare equal."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return re.sub(r"[^a-z0-9]", "", "".join(c for c in decomposed if not unicodedata.combining(c)).casefold())
+
+
+@dataclass(frozen=True)
+class Name:
+    written: str
+    family: str  # as written
+    given: tuple[str, ...]  # as written, e.g. ("B.",) or ("Bernd", "K.")
+
+    @property
+    def family_key(self) -> str:
+        return fold(self.family)
+
+    @property
+    def given_keys(self) -> tuple[str, ...]:
+        return tuple(k for k in (fold(g) for g in self.given) if k)
+
+    @property
+    def initials_only(self) -> bool:
+        return all(len(g) == 1 for g in self.given_keys)
+
+    @property
+    def display(self) -> str:
+        return " ".join((*self.given, self.family)) if self.given else self.family
+
+
+def parse_name(written: str) -> Name:
+    """"Götz, B." -> family Götz, given (B.); "Bernd Götz" -> family Götz, given (Bernd)."""
+    text = " ".join(written.split())
+    if "," in text:
+        family, given = (part.strip() for part in text.split(",", 1))
+    else:
+        words = text.split(" ")
+        family, given = words[-1], " ".join(words[:-1])
+    # "B.K." -> "B." "K."
+    given_words = [w for w in re.split(r"\s+|(?<=\.)(?=\w)", given) if w]
+    return Name(written, family, tuple(given_words))
+
+
+def compatible(short: tuple[str, ...], full: tuple[str, ...]) -> bool:
+    """Given names that may be the same person's: each position equal, or one an initial of the other."""
+    for a, b in zip(short, full, strict=False):
+        if a == b or (len(a) == 1 and b.startswith(a)) or (len(b) == 1 and a.startswith(b)):
+            continue
+        return False
+    return True
+
+
+@dataclass
+class Person:
+    name: str
+    slug: str
+    written: tuple[str, ...]  # every spelling met, sorted
+    papers: list[str] = field(default_factory=list)  # paper slugs, newest first
+
+
+@dataclass
+class AuthorIndex:
+    people: dict[str, Person]  # by slug, sorted by family name
+    of_written: dict[str, str]  # a spelling -> its person's slug
+    ambiguous: list[tuple[str, tuple[str, ...]]]  # a spelling that fits several people -> their names
+
+    def name_of(self, written: str) -> str:
+        return self.people[self.of_written[written]].name
+
+    def person_of(self, written: str) -> Person:
+        return self.people[self.of_written[written]]
+
+    def of_paper(self, paper: Paper) -> list[Person]:
+        return [self.people[s] for s in dict.fromkeys(self.of_written[a] for a in paper.authors)]
+
+
+def build_index(papers: Sequence[Paper]) -> AuthorIndex:
+    """People of `papers` (given newest first: each person's papers keep that order)."""
+    usage = Counter(a for p in papers for a in p.authors)
+    names = {written: parse_name(written) for written in sorted(usage)}
+    by_family: dict[str, list[Name]] = defaultdict(list)
+    for name in names.values():
+        by_family[name.family_key or fold(name.written)].append(name)
+
+    groups: list[list[Name]] = []
+    ambiguous: list[tuple[str, tuple[str, ...]]] = []
+    for family in sorted(by_family):
+        members = by_family[family]
+        full: dict[tuple[str, ...], list[Name]] = defaultdict(list)
+        for name in members:
+            if not name.initials_only:
+                full[name.given_keys].append(name)
+        # Full names are one person when their given names are spelled the same (accents aside);
+        # "Ada Lovelace" and "Ada K. Lovelace" stay two, as nothing says they are one.
+        keys = sorted(full)
+        clusters = [list(full[given]) for given in keys]
+        initials: dict[tuple[str, ...], list[Name]] = defaultdict(list)
+        for name in members:
+            if name.initials_only:
+                initials[name.given_keys].append(name)
+        for given, spellings in sorted(initials.items()):
+            fits = [i for i, full_given in enumerate(keys) if compatible(given, full_given)]
+            if len(fits) == 1:
+                clusters[fits[0]].extend(spellings)
+                continue
+            if len(fits) > 1:
+                choices = tuple(best_display(clusters[i]) for i in fits)
+                ambiguous.extend((name.written, choices) for name in spellings)
+            clusters.append(list(spellings))
+        groups.extend(clusters)
+
+    people: dict[str, Person] = {}
+    of_written: dict[str, str] = {}
+    for cluster in sorted(groups, key=lambda c: (fold(c[0].family), best_display(c).casefold())):
+        display = best_display(cluster, usage)
+        slug = base = slugify(display) or "author"
+        number = 1
+        while slug in people:
+            number += 1
+            slug = f"{base}-{number}"
+        people[slug] = Person(display, slug, tuple(sorted(n.written for n in cluster)))
+        for name in cluster:
+            of_written[name.written] = slug
+    for paper in papers:
+        for slug in dict.fromkeys(of_written[a] for a in paper.authors):
+            people[slug].papers.append(paper.slug)
+    return AuthorIndex(people, of_written, ambiguous)
+
+
+def best_display(cluster: Sequence[Name], usage: Mapping[str, int] | None = None) -> str:
+    """The fullest spelling, then the most used, then the one with accents (sources that drop
+    accents are the lossy ones), as "Given Family"."""
+    def rank(name: Name):
+        return (xml_text(name.written) != name.written, -sum(len(g) for g in name.given_keys),
+                -(usage or {}).get(name.written, 0),
+                name.display.isascii(), name.display)
+    return min(cluster, key=rank).display
+
+
+# -- pages and feeds -----------------------------------------------------------------------------
+
+
+def page_uris(index: AuthorIndex) -> dict[str, str | None]:
+    """Generated page -> the person's slug (None for the index page); none when no paper names authors."""
+    if not index.people:
+        return {}
+    uris: dict[str, str | None] = {INDEX_PAGE: None}
+    for slug in index.people:
+        uris[f"{AUTHORS}/{slug}/index.md"] = slug
+    return uris
+
+
+def coauthors(index: AuthorIndex, person: Person, papers: Mapping[str, Paper]) -> list[tuple[Person, int]]:
+    counts: Counter[str] = Counter()
+    for slug in person.papers:
+        for other in index.of_paper(papers[slug]):
+            if other.slug != person.slug:
+                counts[other.slug] += 1
+    return [(index.people[s], n) for s, n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))]
+
+
+def render_index(env, index: AuthorIndex, url: Callable[[str], str]) -> str:
+    people = [{"person": p, "url": url(f"{AUTHORS}/{p.slug}/"), "count": len(p.papers)} for p in index.people.values()]
+    return env.get_template("authors.html").render(people=people)
+
+
+def render_author(env, index: AuthorIndex, person: Person, papers: Mapping[str, Paper],
+                  paper_ref: Callable[[Paper], dict], url: Callable[[str], str]) -> str:
+    return env.get_template("author.html").render(
+        person=person, papers=[paper_ref(papers[s]) for s in person.papers],
+        coauthors=[{"person": p, "count": n, "url": url(f"{AUTHORS}/{p.slug}/")}
+                   for p, n in coauthors(index, person, papers)],
+        feed_url=url(f"{AUTHORS}/{person.slug}/feed.xml"), index_url=url(f"{AUTHORS}/"))
+
+
+def author_links(index: AuthorIndex, paper: Paper, url: Callable[[str], str]) -> list[dict]:
+    """The paper's authors as written, each linked to the person's page."""
+    return [{"name": a, "url": url(f"{AUTHORS}/{index.of_written[a]}/")} for a in paper.authors]
+
+
+def feed_files(index: AuthorIndex, papers: Mapping[str, Paper], atom_feed: Callable[..., bytes],
+               site_name: str) -> dict[str, bytes]:
+    """One Atom feed per person (`atom_feed` is exports.atom_feed with the site's arguments bound)."""
+    files = {}
+    for person in index.people.values():
+        members = [_xml_safe(papers[s]) for s in person.papers]
+        name = xml_text(person.name)
+        files[f"{AUTHORS}/{person.slug}/feed.xml"] = atom_feed(
+            members, title=f"{site_name}: papers by {name}", subtitle=f"Newest papers by {name}",
+            feed_path=f"{AUTHORS}/{person.slug}/feed.xml", home_path=f"{AUTHORS}/{person.slug}/",
+            updated=members[0].added)
+    return files
+
+
+def _xml_safe(paper: Paper) -> Paper:
+    return dataclasses.replace(paper, title=xml_text(paper.title), abstract=xml_text(paper.abstract),
+                               authors=tuple(xml_text(a) for a in paper.authors))
+
+
+def ambiguous_notes(papers: Sequence[Paper], file_of: Callable[[Paper], str]) -> list[str]:
+    """Lines for `validate`: spellings kept apart because several people fit them, with the files
+    that use them."""
+    notes = []
+    for written, fits in build_index(list(papers)).ambiguous:
+        files = ", ".join(file_of(p) for p in papers if written in p.authors)
+        notes.append(f"note: author {written!r} ({files}) could be any of {', '.join(repr(c) for c in fits)}; "
+                     "listed as a separate person. Write the full name there to join them.")
+    return notes

@@ -1,0 +1,107 @@
+"""Authors: names matched across sources (accents, initials, order), ambiguous ones kept apart;
+author pages, paper pages linking them, and one Atom feed per author."""
+
+from __future__ import annotations
+
+import feedparser
+import pytest
+from bs4 import BeautifulSoup
+
+from generator.collection.paper import Paper
+from generator.site.authors import build_index, parse_name
+from tests.browse_fixture import BROWSE, build_browse_site
+from tests.test_exports import slug
+
+
+def paper(name: str, *authors: str, added: str = "2026-01-01") -> Paper:
+    return Paper(slug=name, title=name, abstract="", tags=(), added=added, authors=authors)
+
+
+@pytest.mark.parametrize("written", ["Götz, B.", "B. Götz", "Gotz, Bernd", "Bernd Gotz", "GÖTZ, B"])
+def test_spellings_of_one_person_join_the_full_name(written):
+    index = build_index([paper("a", "Bernd Götz"), paper("b", written)])
+    assert list(index.people) == ["bernd-gotz"]
+    assert index.name_of(written) == "Bernd Götz"
+    assert index.people["bernd-gotz"].papers == ["a", "b"]
+
+
+def test_initials_that_fit_two_people_are_kept_apart_and_reported():
+    index = build_index([paper("a", "John Smith"), paper("b", "Jane Smith"), paper("c", "J. Smith")])
+    assert sorted(p.name for p in index.people.values()) == ["J. Smith", "Jane Smith", "John Smith"]
+    assert index.ambiguous == [("J. Smith", ("Jane Smith", "John Smith"))]
+
+
+def test_different_given_names_are_different_people():
+    index = build_index([paper("a", "Ada Lovelace"), paper("b", "Augusta Lovelace"), paper("c", "K. Lovelace")])
+    assert len(index.people) == 3 and not index.ambiguous
+
+
+def test_initials_without_a_full_name_are_one_person():
+    index = build_index([paper("a", "B. Götz"), paper("b", "Götz, B.")])
+    assert len(index.people) == 1 and index.people["b-gotz"].papers == ["a", "b"]
+
+
+def test_name_parts():
+    assert parse_name("Götz, B.K.").given == ("B.", "K.")
+    assert parse_name("Ada  Lovelace").family == "Lovelace"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    return build_browse_site(tmp_path_factory.mktemp("authors"))
+
+
+def html(path):
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+@pytest.mark.slow
+def test_author_pages_list_papers_and_coauthors_and_paper_pages_link_them(site):
+    index = html(site / "authors" / "index.html")
+    rows = {a.get_text(): a["href"] for a in index.select(".author-table a")}
+    assert rows == {"Bernd Götz": "bernd-gotz/", "Ada Lovelace": "ada-lovelace/", "Grace Hopper": "grace-hopper/",
+                    "Alan Turing": "alan-turing/"}
+    gotz = html(site / "authors" / "bernd-gotz" / "index.html")
+    assert {a.get_text() for a in gotz.select(".paper-list__title")} == {BROWSE[0]["title"], BROWSE[1]["title"]}
+    assert {a.get_text() for a in gotz.select(".coauthor-list a")} == {"Ada Lovelace", "Alan Turing"}
+    # the paper page shows the name as the source wrote it, linked to the person
+    solvers = html(site / "papers" / slug(BROWSE[1]) / "index.html")
+    links = {a.get_text(): a["href"] for a in solvers.select(".paper__authors a")}
+    assert links == {"Götz, B.": "../../authors/bernd-gotz/", "Alan Turing": "../../authors/alan-turing/"}
+
+
+@pytest.mark.slow
+def test_one_atom_feed_per_author(site):
+    feed = feedparser.parse((site / "authors" / "ada-lovelace" / "feed.xml").read_bytes())
+    assert not feed.bozo
+    assert feed.feed.title.endswith("papers by Ada Lovelace")
+    assert {e.title for e in feed.entries} == {p["title"] for p in BROWSE if "Ada Lovelace" in p.get("authors", [])}
+    page = html(site / "authors" / "ada-lovelace" / "index.html")
+    feeds = {link["title"]: link["href"] for link in page.select("link[type='application/atom+xml']")}
+    assert feeds[f"{feed.feed.title}"] == "feed.xml"  # relative to authors/ada-lovelace/
+
+
+def test_validate_notes_ambiguous_author_names(tmp_path):
+    from tests.helpers import make_project, run_generator
+    from tests.test_exports import write_papers
+
+    papers = [{"title": f"Paper by {name}", "tags": ["benchmarks"], "added": "2026-01-01", "abstract": "Text.",
+               "authors": [name]} for name in ("John Smith", "Jane Smith", "J. Smith")]
+    root = make_project(tmp_path / "project", write_papers(tmp_path / "papers", papers))
+    result = run_generator(root, "validate")
+    [note] = [line for line in result.stdout.splitlines() if line.startswith("note: author")]
+    assert "'J. Smith' (content/papers/paper-by-j-smith.md)" in note and "'Jane Smith', 'John Smith'" in note
+
+
+def test_feeds_hold_names_with_control_characters():
+    from generator.site.authors import feed_files
+    from generator.site.exports import Site, atom_feed
+
+    papers = [paper("a", "Ada\x00 Lo\x1bvelace"), paper("b", "Ada Lovelace")]
+    index = build_index(papers)
+    files = feed_files(index, {p.slug: p for p in papers},
+                       lambda members, **kw: atom_feed(members, site=Site("S", "", ""), urls={"a": "a/", "b": "b/"},
+                                                       tag_titles={}, **kw), "S")
+    [(path, content)] = files.items()
+    assert "\x00" not in content.decode() and b"Ada Lovelace" in content
+    assert index.people[path.split("/")[1]].name == "Ada Lovelace"  # the clean spelling is shown
