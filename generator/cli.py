@@ -189,7 +189,7 @@ def cmd_validate(args, layout: Layout, collection=None) -> int:
     if selected is not None:  # duplicates were still looked for across the whole collection
         return _report_selected(args, layout, collection, selected)
     _print_problems(args, collection.problems)
-    if args.format != "github":
+    if getattr(args, "format", "text") != "github":
         _author_notes(collection, layout)
     if collection.errors:
         print(f"{len(collection.errors)} problem(s) in {layout.shown(layout.papers_dir)}/; "
@@ -523,3 +523,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted; nothing was left half-written", file=sys.stderr)
         return 130
+    except Exception as error:  # noqa: BLE001 - a bug of ours: a message, then the details only on request
+        if os.environ.get("PAPER_COLLECTION_DEBUG"):
+            raise
+        print(f"error: unexpected {type(error).__name__}: {error}. Nothing was left half-written. This is a bug "
+              "in the generator; please report it with the command you ran (set PAPER_COLLECTION_DEBUG=1 "
+              "to see the traceback)", file=sys.stderr)
+        return EXIT_USAGE

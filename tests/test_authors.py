@@ -94,14 +94,15 @@ def test_validate_notes_ambiguous_author_names(tmp_path):
 
 
 def test_feeds_hold_names_with_control_characters():
+    from generator.collection.taxonomy import load_taxonomy
     from generator.site.authors import feed_files
-    from generator.site.exports import Site, atom_feed
+    from generator.site.exports import atom_feed
+    from generator.site.model import SiteSettings, build_model
+    from tests.helpers import ROOT
 
     papers = [paper("a", "Ada\x00 Lo\x1bvelace"), paper("b", "Ada Lovelace")]
-    index = build_index(papers)
-    files = feed_files(index, {p.slug: p for p in papers},
-                       lambda members, **kw: atom_feed(members, site=Site("S", "", ""), urls={"a": "a/", "b": "b/"},
-                                                       tag_titles={}, **kw), "S")
+    model = build_model(papers, load_taxonomy(ROOT / "taxonomy.yml"), SiteSettings(name="S"))
+    files = feed_files(model.authors, model.papers, lambda members, **kw: atom_feed(model, members, **kw), "S")
     [(path, content)] = files.items()
     assert "\x00" not in content.decode() and b"Ada Lovelace" in content
-    assert index.people[path.split("/")[1]].name == "Ada Lovelace"  # the clean spelling is shown
+    assert model.authors.people[path.split("/")[1]].name == "Ada Lovelace"  # the clean spelling is shown

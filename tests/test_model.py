@@ -14,7 +14,17 @@ from generator.collection.validate import load_collection
 from generator.settings import Layout
 from generator.site.exports import export_files
 from generator.site.model import SiteSettings, build_model
-from generator.site.pages import HomePage, PaperPage, TagIndexPage, TagsPage, site_pages
+from generator.site.pages import (
+    AuthorPage,
+    AuthorsPage,
+    ExplorePage,
+    HomePage,
+    PaperPage,
+    StatsPage,
+    TagIndexPage,
+    TagsPage,
+    site_pages,
+)
 from tests.helpers import ROOT, make_project, run_generator
 
 FIXTURE = Path(__file__).parent / "fixtures" / "model"
@@ -44,6 +54,7 @@ def test_papers_newest_first_and_by_tag(model):
                    "image-segmentation-with-transformers"],
         "language": ["images-and-language-together", "language-models-count-words", "a-quiet-paper-about-nothing"],
         "empty": [],
+        "untagged": [],  # reserved: every taxonomy has it (papers that need tags)
     }
     assert model.updated == "2024-03-03"
     assert {person.name: person.papers for person in model.authors.people.values()} == {
@@ -62,6 +73,7 @@ def test_tag_pages_paginate(model):
          ["images-and-language-together", "language-models-count-words"]),
         ("tags/language/page/2/index.md", "tags/language/page/2/", 2, 2, 3, ["a-quiet-paper-about-nothing"]),
         ("tags/empty/index.md", "tags/empty/", 1, 1, 1, []),
+        ("tags/untagged/index.md", "tags/untagged/", 1, 1, 1, []),
     ]
 
 
@@ -94,7 +106,7 @@ def test_bibtex_entries_are_made_once_and_shared_by_exports(model):
                                                                                        key=model.keys.get))
     assert files["tags/empty/papers.bib"] == b""
     assert set(files) == {"papers.json", "papers.schema.json", "papers.bib", "feed.xml",
-                          *(f"tags/{t}/{name}" for t in ("vision", "language", "empty")
+                          *(f"tags/{t}/{name}" for t in ("vision", "language", "empty", "untagged")
                             for name in ("papers.bib", "feed.xml"))}
     assert b'"url": "https://example.org/g/papers/language-models-count-words/"' in files["papers.json"]
 
@@ -111,6 +123,9 @@ def test_page_types_cover_the_site(model):
     kinds = {uri: type(page) for uri, page in pages.items()}
     assert kinds == {"index.md": HomePage, "tags/index.md": TagsPage,
                      **{p.src_uri: TagIndexPage for p in model.tag_pages},
+                     "explore/index.md": ExplorePage, "stats/index.md": StatsPage, "authors/index.md": AuthorsPage,
+                     **{f"authors/{slug}/index.md": AuthorPage for slug in ("ada-lovelace", "alan-turing",
+                                                                           "grace-hopper")},
                      **{f"papers/{slug}.md": PaperPage for slug in model.papers}}
     assert pages["tags/vision/page/2/index.md"].title(model) == "Vision (page 2)"
     assert pages["index.md"].title(model) == "Golden"

@@ -232,6 +232,9 @@ class ExplorePage(SitePage):
         model = renderer.model
         return explore.render_page(renderer.env, model.newest, model.tag_titles, where.link)
 
+    def context(self, model, where):
+        return {"page_scripts": ["assets/javascripts/explore.js"]}
+
 
 @dataclass(frozen=True)
 class StatsPage(SitePage):
