@@ -151,11 +151,14 @@ class Analyzer:
 
 
 def paper_fields(paper, tag_titles: dict[str, str]) -> dict[str, str]:
-    from generator.site.render import plain_title
+    from generator.site.tex import math_words, to_plain
 
+    # Words as readers see them ("$\\sigma$-rank" -> "σ-rank"), plus the names of Greek letters
+    # ("sigma"), which lunr's trimmer would otherwise drop.
     tags = " ".join(f"{t} {tag_titles.get(t, '')}" for t in paper.tags)
-    return {"title": plain_title(paper.title), "tags": tags, "authors": " ".join(paper.authors),
-            "abstract": paper.abstract}
+    return {"title": f"{to_plain(paper.title)} {math_words(paper.title)}".strip(), "tags": tags,
+            "authors": " ".join(paper.authors),
+            "abstract": f"{to_plain(paper.abstract)} {math_words(paper.abstract)}".strip()}
 
 
 def build_postings(fields: list[dict[str, str]], boosts: dict[str, int]):
@@ -211,6 +214,8 @@ def build_postings(fields: list[dict[str, str]], boosts: dict[str, int]):
 
 def write_index(out: Path, papers, tag_titles: dict[str, str], cfg) -> dict:
     """Write the manifest, term shards and document chunks under `out`; returns byte counts."""
+    from generator.site.render import plain_title
+
     papers = sorted(papers, key=lambda p: p.slug)
     boosts = {"title": cfg.title_boost, "tags": cfg.tags_boost, "authors": cfg.authors_boost,
               "abstract": cfg.abstract_boost}
@@ -260,9 +265,9 @@ def write_index(out: Path, papers, tag_titles: dict[str, str], cfg) -> dict:
     for start in range(0, len(papers), cfg.chunk):
         chunk = []
         for paper, record in zip(papers[start:start + cfg.chunk], fields[start:start + cfg.chunk], strict=True):
-            abstract = " ".join(paper.abstract.split())
+            abstract = plain_title(paper.abstract)
             snippet = abstract if len(abstract) <= cfg.snippet else abstract[:cfg.snippet].rsplit(" ", 1)[0] + " …"
-            chunk.append([paper.slug, record["title"], list(paper.tags), snippet])
+            chunk.append([paper.slug, plain_title(paper.title), list(paper.tags), snippet])
         write(out / "docs" / f"{start // cfg.chunk}.json",
               json.dumps(chunk, ensure_ascii=False, separators=(",", ":")).encode(), "docs")
 
