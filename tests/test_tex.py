@@ -382,6 +382,7 @@ def test_plain_text_has_no_tex_left(source, html, plain):
     "\\href{javascript:alert(1)}{click}", "\\texttt{<img src=x onerror=alert(1)>}", "\\emph{<b>x</b>}",
     "\\href{https://ok.org}{<script>x</script>}", "\\url{https://x.org/\"><script>}", "$x$\"><img src=x>",
 ])
+@pytest.mark.filterwarnings("ignore::bs4.MarkupResemblesLocatorWarning")
 def test_hostile_input_renders_inert(hostile):
     from bs4 import BeautifulSoup
 
