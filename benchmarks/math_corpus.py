@@ -79,6 +79,28 @@ def corpus_lines(selection: list[dict]) -> str:
     return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
 
 
+def write_raw(folder: Path, selection: list[dict]) -> list[dict]:
+    """One paper file per record, title and abstract as arXiv gives them (YAML by PyYAML)."""
+    import yaml
+
+    from generator.collection.slugs import base_slug
+
+    written: list[dict] = []
+    used: set[str] = set()
+    for record in selection:
+        title = " ".join(record["title"].split())
+        slug = base_slug(title)
+        if not slug or slug in used:
+            continue
+        used.add(slug)
+        meta = {"title": title, "tags": ["language-models"], "added": "2026-01-01", "arxiv": record["id"]}
+        abstract = "\n\n".join(" ".join(p.split()) for p in re.split(r"\n\s*\n|\n  ", record["summary"]) if p.strip())
+        text = "---\n" + yaml.safe_dump(meta, sort_keys=False, allow_unicode=True) + "---\n" + abstract + "\n"
+        (folder / f"{slug}.md").write_text(text, encoding="utf-8")
+        written.append(record)
+    return written
+
+
 def prices(text: str) -> list[str]:
     """`$<amount>` occurrences outside math spans (as the renderer finds math)."""
     spans = math_spans(text)
@@ -156,6 +178,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="git dir of the fetched dw-dengwei/daily-arXiv-ai-enhanced snapshot")
     parser.add_argument("--papers", type=int, default=1200, help="abstracts with math to keep (default 1200)")
     parser.add_argument("--workdir", type=Path, help="where to build (default: a temporary folder)")
+    parser.add_argument("--raw", action="store_true",
+                        help="write the paper files with the abstracts exactly as arXiv gives them instead of "
+                             "importing (the import cleans some TeX; this measures the renderer alone)")
     args = parser.parse_args(argv)
     records = read_snapshot(args.source)
     selection = select(records, args.papers)
@@ -168,14 +193,18 @@ def main(argv: list[str] | None = None) -> int:
         dump = work / "math-corpus.jsonl"
         dump.write_text(corpus_lines(selection), encoding="utf-8")
         started = time.monotonic()
-        run_generator(project, "import", str(dump), "--format", "jsonl", "--default-tag", "language-models",
-                      "--added", "2026-01-01")
+        if args.raw:
+            selection = write_raw(project / "content" / "papers", selection)
+        else:
+            run_generator(project, "import", str(dump), "--format", "jsonl", "--default-tag", "language-models",
+                          "--added", "2026-01-01")
         imported = time.monotonic() - started
         run_generator(project, "build")
         built = time.monotonic() - started - imported
         print(f"imported in {imported:.0f} s, built in {built:.0f} s", file=sys.stderr)
         figures = measure(project / "site", selection)
     figures["corpus"] = {"source": "github.com/dw-dengwei/daily-arXiv-ai-enhanced@data", "papers": len(selection),
+                         "mode": "raw paper files" if args.raw else "generator import",
                          "first_id": selection[0]["id"], "last_id": selection[-1]["id"]}
     print(json.dumps(figures, ensure_ascii=False, indent=2))
     return 0

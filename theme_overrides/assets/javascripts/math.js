@@ -15,6 +15,7 @@
   // Macros common in arXiv abstracts that KaTeX does not define.
   var MACROS = {
     "\\bm": "\\boldsymbol{#1}",
+    "\\Bar": "\\bar{#1}",
     "\\mathds": "\\mathbb{#1}",
     "\\Q": "\\mathbb{Q}",
     "\\E": "\\mathbb{E}",
