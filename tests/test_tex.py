@@ -228,6 +228,14 @@ TABLE = [
     ('$O(1)$ RM calls--but',
      '<span class="arithmatex">\\(O(1)\\)</span> RM calls–but',
      'O(1) RM calls–but'),
+    # arXiv:2510.24161; a bare % in math would start a TeX comment: it is a percent sign
+    ('achieving\n$\\sim\\!\\textbf{6%}$ gains',
+     'achieving <span class="arithmatex">\\(\\sim\\!\\textbf{6\\%}\\)</span> gains',
+     'achieving ∼6% gains'),
+    # arXiv:2601.05376; a bare URL is the URL: its TeX escapes are undone, nothing else is read
+    ('available at https://github.com/rsinghlab/Persona\\_Paradox.',
+     'available at https://github.com/rsinghlab/Persona_Paradox.',
+     'available at https://github.com/rsinghlab/Persona_Paradox.'),
     # arXiv:2504.17180; unknown macro in math: KaTeX shows the author's TeX in code style; the plain form shows its
     # name
     ('introduce \\(\\projectname\\), a',
@@ -418,3 +426,13 @@ def test_search_finds_words_around_and_inside_math():
         assert word in words, word
     assert "$" not in fields["title"] + fields["abstract"] and "\\" not in fields["abstract"]
     assert math_words("$\\sigma$ and $\\Omega$") == "sigma omega"
+
+
+def test_import_keeps_the_math_and_escaped_dollars_the_renderer_reads():
+    from generator.ingest.clean import clean_text
+
+    # arXiv:2503.13211 and arXiv:2604.01212: cleaning must not turn \\times into × or \\$ into a math-opening $.
+    assert clean_text("up to 512$\\times$512$\\times$256") == "up to 512$\\times$512$\\times$256"
+    text = "funds at \\$1.27 M, followed by GLM-5 at \\$1.21 M at 11$\\times$ lower"
+    assert clean_text(text) == text
+    assert to_plain(clean_text(text)) == "funds at $1.27 M, followed by GLM-5 at $1.21 M at 11× lower"
