@@ -7,7 +7,7 @@ from a public snapshot:
   source      github.com/dw-dengwei/daily-arXiv-ai-enhanced, branch `data`, files data/YYYY-MM-DD.jsonl
               (one arXiv listing a day, 2025-03-18 to 2026-07-01: id, title, authors, `summary` = the
               abstract exactly as arXiv's API gives it). Fetched as a git snapshot; pass its git dir.
-  selection   unique arXiv ids whose abstract or title contains `$`, `\\(` or `\\[`, sorted by id,
+  selection   unique arXiv ids whose abstract or title holds a `$...$` pair, `\\(` or `\\[`, sorted by id,
               then every k-th so that `--papers` remain (spread over the whole period).
 
   .venv/bin/python -m benchmarks.math_corpus --source /work/.mirror/dw-dengwei+daily-arXiv-ai-enhanced/repo
@@ -40,10 +40,10 @@ sys.path.insert(0, str(ROOT))
 from generator.site.tex import math_spans  # noqa: E402
 from tests.helpers import CHROMIUM, CHROMIUM_ARGS, make_project, run_generator, serve  # noqa: E402
 
-HAS_MATH = re.compile(r"\$|\\\(|\\\[")
+HAS_MATH = re.compile(r"\$(?=\S)[^$]{1,300}?(?<=\S)\$(?!\d)|\\\(|\\\[")  # a `$...$` pair (as RAW_PAIR), \( or \[
 RAW_PAIR = re.compile(r"\$(?=\S)[^$]{1,300}?(?<=\S)\$(?!\d)")
 RAW_COMMAND = re.compile(r"\\(?:[A-Za-z]+|[%&$#_{}])")
-PRICE = re.compile(r"(?<![\\$\w])\$\d[\d,.]*(?:\s?(?:[KMB]\b|k\b|million|billion|per\b|USD))?")
+PRICE = re.compile(r"(?<![\\$\w])\$\d+(?:[.,]\d+)*(?:\s?(?:[KMB]\b|k\b|million|billion|per\b|USD))?")
 
 
 def read_snapshot(source: Path) -> list[dict]:
