@@ -1,9 +1,10 @@
 """Render paper, tag and home page bodies to HTML.
 
 Templates live in `theme_overrides/collection/` and run in a Jinja environment with
-autoescaping on, so text from dumps and pull requests always arrives as text. The abstract is
-turned into HTML here by escaping, never by passing it through Markdown (which would let raw
-HTML and Markdown links from an untrusted file through).
+autoescaping on, so text from dumps and pull requests always arrives as text. Titles and
+abstracts become HTML through tex.py (escaped text, math marked for KaTeX, TeX text commands
+rendered with markupsafe), never through Markdown (which would let raw HTML and Markdown links
+from an untrusted file through).
 """
 
 from __future__ import annotations
