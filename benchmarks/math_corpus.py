@@ -129,7 +129,8 @@ def measure(site: Path, selection: list[dict]) -> dict:
     totals = {"pages": len(pages), "pages_with_raw_math": 0, "pages_with_tex_commands": 0, "katex_errors": 0,
               "math_rendered": 0, "math_shown_as_source": 0, "prices_in_source": 0, "prices_shown": 0}
     examples: dict[str, list[str]] = {"raw_math": [], "tex_commands": [], "shown_as_source": [], "prices_lost": []}
-    abstracts = {" ".join(r["title"].split()): r["summary"] for r in selection}
+    by_id = {r["id"]: r["summary"] for r in selection}
+    unmatched = 0
     with serve(site) as base, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page()
@@ -155,11 +156,10 @@ def measure(site: Path, selection: list[dict]) -> dict:
             if commands:
                 totals["pages_with_tex_commands"] += 1
                 examples["tex_commands"].append(f"{slug}: {commands[:5]}")
-            title = page.title().rsplit(" - ", 1)[0]
-            source = abstracts.get(title)
-            if source is None:
-                heading = page.inner_text("h1.paper__title")
-                source = next((a for t, a in abstracts.items() if t.startswith(heading[:40])), "")
+            arxiv = page.locator('meta[name="citation_arxiv_id"]')
+            source = by_id.get(arxiv.first.get_attribute("content") if arxiv.count() else "", "")
+            if not source:
+                unmatched += 1
             for price in prices(source):
                 totals["prices_in_source"] += 1
                 if price in text:
@@ -169,6 +169,7 @@ def measure(site: Path, selection: list[dict]) -> dict:
             if number % 100 == 0 or number == len(pages):
                 print(f"checked {number}/{len(pages)} pages in {time.monotonic() - started:.0f} s", file=sys.stderr)
         browser.close()
+    totals["pages_without_source"] = unmatched
     return {"totals": totals, "examples": {k: v[:15] for k, v in examples.items()}}
 
 

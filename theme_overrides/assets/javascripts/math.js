@@ -16,6 +16,7 @@
   var MACROS = {
     "\\bm": "\\boldsymbol{#1}",
     "\\Bar": "\\bar{#1}",
+    "\\upmu": "\\mu",
     "\\mathds": "\\mathbb{#1}",
     "\\Q": "\\mathbb{Q}",
     "\\E": "\\mathbb{E}",
