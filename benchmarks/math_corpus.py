@@ -8,7 +8,8 @@ from a public snapshot:
               (one arXiv listing a day, 2025-03-18 to 2026-07-01: id, title, authors, `summary` = the
               abstract exactly as arXiv's API gives it). Fetched as a git snapshot; pass its git dir.
   selection   unique arXiv ids whose abstract or title holds a `$...$` pair, `\\(` or `\\[`, sorted by id,
-              then every k-th so that `--papers` remain (spread over the whole period).
+              then every k-th so that `--papers` remain (spread over the whole period); plus the
+              abstracts that name a price (`$5`, `$1 billion`: 99 in the snapshot), `--price-papers`.
 
   .venv/bin/python -m benchmarks.math_corpus --source /work/.mirror/dw-dengwei+daily-arXiv-ai-enhanced/repo
 
@@ -67,10 +68,15 @@ def read_snapshot(source: Path) -> list[dict]:
     return [records[key] for key in sorted(records)]
 
 
-def select(records: list[dict], papers: int) -> list[dict]:
+def select(records: list[dict], papers: int, price_papers: int = 0) -> list[dict]:
+    """`papers` records with math, spread over the listing, then up to `price_papers` more whose
+    abstracts name a price (few abstracts with math also quote one)."""
     with_math = [r for r in records if HAS_MATH.search(r["summary"]) or HAS_MATH.search(r["title"])]
-    step = max(1, len(with_math) // papers)
-    return with_math[::step][:papers]
+    step = max(1, len(with_math) // papers) if papers else 1
+    chosen = with_math[::step][:papers]
+    taken = {r["id"] for r in chosen}
+    with_prices = [r for r in records if r["id"] not in taken and prices(r["summary"])]
+    return chosen + with_prices[:price_papers]
 
 
 def corpus_lines(selection: list[dict]) -> str:
@@ -160,9 +166,10 @@ def measure(site: Path, selection: list[dict]) -> dict:
             source = by_id.get(arxiv.first.get_attribute("content") if arxiv.count() else "", "")
             if not source:
                 unmatched += 1
+            visible = " ".join(text.split())
             for price in prices(source):
                 totals["prices_in_source"] += 1
-                if price in text:
+                if " ".join(price.split()) in visible:
                     totals["prices_shown"] += 1
                 else:
                     examples["prices_lost"].append(f"{slug}: {price}")
@@ -178,14 +185,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--source", type=Path, required=True,
                         help="git dir of the fetched dw-dengwei/daily-arXiv-ai-enhanced snapshot")
     parser.add_argument("--papers", type=int, default=1200, help="abstracts with math to keep (default 1200)")
+    parser.add_argument("--price-papers", type=int, default=100,
+                        help="also take up to this many abstracts that name a price (default 100)")
     parser.add_argument("--workdir", type=Path, help="where to build (default: a temporary folder)")
     parser.add_argument("--raw", action="store_true",
                         help="write the paper files with the abstracts exactly as arXiv gives them instead of "
                              "importing (the import cleans some TeX; this measures the renderer alone)")
     args = parser.parse_args(argv)
     records = read_snapshot(args.source)
-    selection = select(records, args.papers)
-    print(f"{len(records)} papers in the snapshot; {len(selection)} with math selected", file=sys.stderr)
+    selection = select(records, args.papers, args.price_papers)
+    print(f"{len(records)} papers in the snapshot; {len(selection)} selected", file=sys.stderr)
     with tempfile.TemporaryDirectory() as tmp:
         work = args.workdir or Path(tmp)
         project = make_project(work / "project", papers=None)
@@ -205,6 +214,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"imported in {imported:.0f} s, built in {built:.0f} s", file=sys.stderr)
         figures = measure(project / "site", selection)
     figures["corpus"] = {"source": "github.com/dw-dengwei/daily-arXiv-ai-enhanced@data", "papers": len(selection),
+                         "with_math": sum(1 for r in selection if HAS_MATH.search(r["summary"] + r["title"])),
                          "mode": "raw paper files" if args.raw else "generator import",
                          "first_id": selection[0]["id"], "last_id": selection[-1]["id"]}
     print(json.dumps(figures, ensure_ascii=False, indent=2))
