@@ -236,6 +236,16 @@ TABLE = [
     ('available at https://github.com/rsinghlab/Persona\\_Paradox.',
      'available at https://github.com/rsinghlab/Persona_Paradox.',
      'available at https://github.com/rsinghlab/Persona_Paradox.'),
+    # arXiv:2603.03318; ambiguous: a space just inside the `$` (which arXiv's MathJax accepts) is allowed when
+    # the math holds a TeX command and nothing is glued to the outside; plain prices never hold one
+    ('word error rate ($4.7 \\times $) and cross-entropy loss ($13 \\times$)',
+     'word error rate (<span class="arithmatex">\\(4.7 \\times\\)</span>) and cross-entropy loss (<span '
+     'class="arithmatex">\\(13 \\times\\)</span>)',
+     'word error rate (4.7 ×) and cross-entropy loss (13 ×)'),
+    # arXiv:2603.03318
+    ('only requiring a $ 2.6\\times$ longer inference time',
+     'only requiring a <span class="arithmatex">\\(2.6\\times\\)</span> longer inference time',
+     'only requiring a 2.6× longer inference time'),
     # arXiv:2504.17180; unknown macro in math: KaTeX shows the author's TeX in code style; the plain form shows its
     # name
     ('introduce \\(\\projectname\\), a',

@@ -106,6 +106,7 @@ TEX_QUOTES = re.compile(r"``(.+?)(?:''|\")")  # authors close with '' or with "
 DASHES = re.compile(r"(?:(?<=[^\W_])|(?<=[)%]))([ \u00a0]?)(---?)( ?)(?=[(]?[^\W_])")
 TIE = re.compile(r"(?<!\s)~(?!\s)")  # a tie joins two words; "rm -rf ~/x" keeps its tilde
 NBSP = "\u00a0"
+TEX_COMMAND = re.compile(r"\\[A-Za-z]{2,}")
 SPECIAL = re.compile(r"[$\\{]")  # where the reader must look closer (and at "http", found with str.find)
 # MathJax's \unicode{x00b0} (KaTeX has no such command): the character itself, escaped for TeX.
 UNICODE_COMMAND = re.compile(r"\\unicode\s*\{\s*(x|0x|U\+)?([0-9A-Fa-f]{1,6})\s*\}")
@@ -130,7 +131,10 @@ def _inline_dollar_end(text: str, start: int) -> int:
             continue
         if ch == "$":
             if text[k - 1].isspace():
-                return -1  # "a space followed by $" ends the attempt: "$5 and $10" is not math
+                # "a space followed by $" ends the attempt ("$5 and $10" is not math), unless what came
+                # before holds a TeX command and nothing glues on after: "($4.7 \\times $)".
+                glued = k + 1 < n and text[k + 1].isalnum()
+                return k if TEX_COMMAND.search(text, start, k) and not glued else -1
             if k + 1 < n and text[k + 1].isdigit() and text[start].isdigit():
                 k += 1  # "$5–$10": a `$` before a digit does not close math that began with a digit (a price)
                 continue
@@ -165,7 +169,13 @@ def math_at(text: str, i: int) -> tuple[Math, int] | None:
         if i + 1 < len(text) and not text[i + 1].isspace():
             end = _inline_dollar_end(text, i + 1)
             if end > i + 1:
-                return Math(text[i + 1 : end], False, text[i : end + 1]), end + 1
+                return Math(text[i + 1 : end].strip(), False, text[i : end + 1]), end + 1
+        elif i + 1 < len(text) and not (i and text[i - 1].isalnum()):
+            # "$ 2.6\\times$": a space after the opening `$` is allowed when a TeX command follows
+            # before a closing `$` that touches its content ("US$ 3 million" never opens).
+            end = _inline_dollar_end(text, i + 1)
+            if end > i + 1 and not text[end - 1].isspace() and TEX_COMMAND.search(text, i + 1, end):
+                return Math(text[i + 1 : end].strip(), False, text[i : end + 1]), end + 1
         return None
     for opening, closing, display in (("\\(", "\\)", False), ("\\[", "\\]", True)):
         if text.startswith(opening, i):
