@@ -107,6 +107,7 @@ DASHES = re.compile(r"(?:(?<=[^\W_])|(?<=[)%]))([ \u00a0]?)(---?)( ?)(?=[(]?[^\W
 TIE = re.compile(r"(?<!\s)~(?!\s)")  # a tie joins two words; "rm -rf ~/x" keeps its tilde
 NBSP = "\u00a0"
 TEX_COMMAND = re.compile(r"\\[A-Za-z]{2,}")
+WORD = re.compile(r"[A-Za-z]{3,}")
 SPECIAL = re.compile(r"[$\\{]")  # where the reader must look closer (and at "http", found with str.find)
 # MathJax's \unicode{x00b0} (KaTeX has no such command): the character itself, escaped for TeX.
 UNICODE_COMMAND = re.compile(r"\\unicode\s*\{\s*(x|0x|U\+)?([0-9A-Fa-f]{1,6})\s*\}")
@@ -134,7 +135,7 @@ def _inline_dollar_end(text: str, start: int) -> int:
                 # "a space followed by $" ends the attempt ("$5 and $10" is not math), unless what came
                 # before holds a TeX command and nothing glues on after: "($4.7 \\times $)".
                 glued = k + 1 < n and text[k + 1].isalnum()
-                return k if TEX_COMMAND.search(text, start, k) and not glued else -1
+                return k if _formula_like(text[start:k]) and not glued else -1
             if k + 1 < n and text[k + 1].isdigit() and text[start].isdigit():
                 k += 1  # "$5–$10": a `$` before a digit does not close math that began with a digit (a price)
                 continue
@@ -143,6 +144,14 @@ def _inline_dollar_end(text: str, start: int) -> int:
             return -1
         k += 1
     return -1
+
+
+def _formula_like(content: str) -> bool:
+    """A short formula with a TeX command and no words outside commands ("4.7 \\times "): what the
+    relaxed rule for a space inside the dollars accepts. A sentence ("10. Code: \\url{...}") is not."""
+    if len(content) > 80 or not TEX_COMMAND.search(content):
+        return False
+    return not WORD.search(TEX_COMMAND.sub(" ", content))
 
 
 def _double_dollar_end(text: str, start: int) -> int:
@@ -174,7 +183,7 @@ def math_at(text: str, i: int) -> tuple[Math, int] | None:
             # "$ 2.6\\times$": a space after the opening `$` is allowed when a TeX command follows
             # before a closing `$` that touches its content ("US$ 3 million" never opens).
             end = _inline_dollar_end(text, i + 1)
-            if end > i + 1 and not text[end - 1].isspace() and TEX_COMMAND.search(text, i + 1, end):
+            if end > i + 1 and not text[end - 1].isspace() and _formula_like(text[i + 1 : end]):
                 return Math(text[i + 1 : end].strip(), False, text[i : end + 1]), end + 1
         return None
     for opening, closing, display in (("\\(", "\\)", False), ("\\[", "\\]", True)):
