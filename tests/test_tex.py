@@ -246,6 +246,11 @@ TABLE = [
     ('only requiring a $ 2.6\\times$ longer inference time',
      'only requiring a <span class="arithmatex">\\(2.6\\times\\)</span> longer inference time',
      'only requiring a 2.6× longer inference time'),
+    # a price, then a sentence with commands, then display math: the relaxed rule takes no sentence as math
+    ('A TPU hour $10. Code: \\url{https://example.org/x}. Then $$x^2$$ holds',
+     'A TPU hour $10. Code: <a href="https://example.org/x" rel="nofollow noopener">https://example.org/x</a>. '
+     'Then <span class="arithmatex arithmatex--display">\\[x^2\\]</span> holds',
+     'A TPU hour $10. Code: https://example.org/x. Then x² holds'),
     # arXiv:2504.17180; unknown macro in math: KaTeX shows the author's TeX in code style; the plain form shows its
     # name
     ('introduce \\(\\projectname\\), a',

@@ -264,7 +264,7 @@ def write_index(out: Path, papers, tag_titles: dict[str, str], cfg) -> dict:
 
     for start in range(0, len(papers), cfg.chunk):
         chunk = []
-        for paper, record in zip(papers[start:start + cfg.chunk], fields[start:start + cfg.chunk], strict=True):
+        for paper in papers[start:start + cfg.chunk]:
             abstract = plain_title(paper.abstract)
             snippet = abstract if len(abstract) <= cfg.snippet else abstract[:cfg.snippet].rsplit(" ", 1)[0] + " …"
             chunk.append([paper.slug, plain_title(paper.title), list(paper.tags), snippet])
