@@ -79,11 +79,11 @@ def test_bibtex_on_the_page_parses_back_with_the_same_fields(site):
 
 def test_titles_with_math_are_plain_everywhere_but_the_heading(site):
     text, soup = page(site, MATH)
-    plain = "Fast O(n^2) Attention & <Friends>"
+    plain = "Fast O(n²) Attention & <Friends>"
     assert soup.title.get_text() == f"{plain} - Generalization Papers"
     assert meta(soup, "citation_title") == [plain]
     assert soup.select_one('meta[property="og:title"]')["content"] == plain
-    assert page_bibtex(soup).fields_dict["title"].value == "Fast O(n^2) Attention \\& <Friends>"
+    assert page_bibtex(soup).fields_dict["title"].value == "Fast $O(n^2)$ Attention \\& <Friends>"  # TeX stays TeX
     assert soup.select_one("h1 .arithmatex") is not None
 
 
@@ -110,7 +110,7 @@ def test_json_ld_cannot_break_out_of_its_script(site):
     raw = re.search(r'<script type="application/ld\+json">(.*?)</script>', text, re.S).group(1)
     assert "<" not in raw and ">" not in raw and "&" not in raw
     article = json.loads(script.string)
-    assert "</script>" in article["abstract"] and article["name"] == "Fast O(n^2) Attention & <Friends>"
+    assert "</script>" in article["abstract"] and article["name"] == "Fast O(n²) Attention & <Friends>"
     assert "datePublished" not in article and "author" not in article
     assert script_json({"a": "</script><b>&"}) == '{"a":"\\u003c/script\\u003e\\u003cb\\u003e\\u0026"}'
 

@@ -95,7 +95,7 @@ def test_papers_json_validates_against_its_schema_and_matches_the_paper_files(si
     assert pde["url"] == f"https://example.github.io/paper-collection/papers/{slug(PDE_1)}/"
     assert pde["related"][0] == slug(PDE_2)
     math = records[slug(MATH)]
-    assert math["title_plain"] == "Fast O(n^2) Attention & <Friends>" and math["year"] is None
+    assert math["title_plain"] == "Fast O(n²) Attention & <Friends>" and math["year"] is None
     assert len({p["bibtex_key"] for p in data["papers"]}) == len(FIXTURE)
 
 
@@ -130,14 +130,14 @@ def test_site_feed_is_valid_atom_newest_first(site):
     assert feed.bozo == 0, feed.get("bozo_exception")
     assert feed.version == "atom10"
     assert feed.feed.updated.startswith("2026-01-04")
-    assert [e.title for e in feed.entries][:2] == ["Fast O(n^2) Attention & <Friends>", PDE_2["title"]]
+    assert [e.title for e in feed.entries][:2] == ["Fast O(n²) Attention & <Friends>", PDE_2["title"]]
     assert len(feed.entries) == len(FIXTURE)
     for entry in feed.entries:
         assert entry.title and entry.link.startswith("https://example.github.io/paper-collection/papers/")
         assert entry.summary and entry.id
     by_title = {e.title: e for e in feed.entries}
     assert [a.name for a in by_title[PDE_1["title"]].authors] == PDE_1["authors"]
-    assert "$" not in by_title["Fast O(n^2) Attention & <Friends>"].summary.replace("$5", "")
+    assert "$" not in by_title["Fast O(n²) Attention & <Friends>"].summary.replace("$5", "")
 
 
 def test_tag_feeds_are_valid_and_hold_only_their_tag(site):

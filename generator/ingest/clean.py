@@ -13,14 +13,11 @@ from collections.abc import Callable
 
 from pylatexenc.latex2text import LatexNodes2Text
 
+from generator.site.tex import math_spans
+
 # Zero-width and direction controls, and C0/C1 control characters (JSON escapes bring them in).
 _INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 _URL = re.compile(r"https?://[^\s{}]+", re.IGNORECASE)  # braces: "\url{...}" and "{url{label}}" residue
-# $$..$$, \[..\], \(..\), and $..$ where "$" is not followed/preceded by space (so "$5 or $10" is not math).
-_MATH = re.compile(
-    r"\$\$.+?\$\$|\\\[.+?\\\]|\\\(.+?\\\)|(?<![\\$])\$(?![\s$])(?:[^$\\]|\\.)+?(?<![\s\\])\$(?!\d)",
-    re.DOTALL,
-)
 # Text-formatting commands; residue may have lost its backslash ("$textbf{x}$").
 _FORMAT_NAMES = (
     r"(?:textbf|textit|textrm|textsf|texttt|textsc|textup|textmd|textnormal|emph|text"
@@ -41,7 +38,7 @@ _SYMBOLS = {
     "LaTeX": "LaTeX",
     "TeX": "TeX",
 }
-_ESCAPES = re.compile(r"\\([%&#_$])")
+_ESCAPES = re.compile(r"\\([%&#_])")  # not \\$: "\\$5 and $x$" must not become math
 _SPACE = re.compile(r"\\[ ,;:]")  # TeX spaces: "e.g.\ that", "a\,b"
 _NOSPACE = re.compile(r"\\[!@/]")  # negative space, \@, italic correction
 _ACCENT = re.compile(r"(?<!\\)\\['\"`^~=.](?:\{\\?[A-Za-z]\}|[A-Za-z])")
@@ -76,7 +73,13 @@ def clean_text(text: str) -> str:
     if "://" in text:
         text = _URL.sub(lambda m: protect(m.group()), text)
     if "$" in text or "\\" in text:
-        text = _MATH.sub(lambda m: _unwrap_math(m.group(), protect), text)
+        # The renderer's rule for math (pandoc's; generator/site/tex.py), so that what it will read as
+        # math is never cleaned as text ("512$\\times$512" keeps its \\times).
+        parts, last = [], 0
+        for start, end in math_spans(text):
+            parts += [text[last:start], _unwrap_math(text[start:end], protect)]
+            last = end
+        text = "".join(parts) + text[last:]
     text = _clean_plain(text, protect)
     if kept:
         placeholder = re.compile(rf"{mark}(\d+){mark}")

@@ -2,7 +2,8 @@
 reference managers and link previews read (Highwire `citation_*`, JSON-LD, OpenGraph, Twitter).
 
 Only what the collection knows is written: no year, venue or URL is ever guessed. Titles and
-descriptions are plain text (TeX delimiters dropped, see `render.plain_title`).
+descriptions are plain text (math as Unicode, TeX commands read; see `render.plain_title`); the
+BibTeX title keeps the author's TeX.
 """
 
 from __future__ import annotations
@@ -125,7 +126,7 @@ def pdf_url(paper: Paper) -> str | None:
 
 
 def bibtex_entry(paper: Paper, key: str) -> model.Entry:
-    fields: list[tuple[str, str]] = [("title", bib_text(plain_title(paper.title)))]
+    fields: list[tuple[str, str]] = [("title", bib_text(paper.title))]  # BibTeX reads TeX: kept as written
     if paper.authors:
         names = [f"{{{a}}}" if " and " in a else a for a in (bib_text(a) for a in paper.authors)]
         fields.append(("author", " and ".join(names)))

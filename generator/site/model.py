@@ -22,6 +22,7 @@ from generator.site import citation
 from generator.site.authors import AuthorIndex, build_index
 from generator.site.related import related_papers
 from generator.site.render import plain_title
+from generator.site.tex import math_words, to_plain
 
 
 @dataclass(frozen=True)
@@ -134,9 +135,15 @@ class SiteModel:
     def search_documents(self) -> list[dict[str, str]]:
         """What the search index reads per paper (slug order): title, tags, authors, abstract."""
         titles = self.tag_titles
-        return [{"slug": p.slug, "title": plain_title(p.title),
+
+        def words(text: str) -> str:
+            # Words as readers see them ("$\\sigma$-rank" -> "σ-rank"), plus the names of Greek letters
+            # ("sigma"), which lunr's trimmer would otherwise drop.
+            return f"{to_plain(text)} {math_words(text)}".strip()
+
+        return [{"slug": p.slug, "title": words(p.title),
                  "tags": " ".join(f"{t} {titles.get(t, '')}" for t in p.tags),
-                 "authors": " ".join(p.authors), "abstract": p.abstract} for p in self.papers.values()]
+                 "authors": " ".join(p.authors), "abstract": words(p.abstract)} for p in self.papers.values()]
 
 
 def paper_path(slug: str, directory_urls: bool = True) -> str:

@@ -37,7 +37,7 @@ ALLOWED_TAGS = {"a", "abbr", "article", "aside", "b", "blockquote", "br", "butto
                 "sub", "summary", "sup", "table", "tbody", "td", "textarea", "tfoot", "th", "thead", "time", "tr",
                 "u", "ul"}
 ALLOWED_ATTRIBUTES = {"*": {"class", "id", "title", "lang", "dir", "aria-label", "aria-hidden", "role"},
-                      "a": {"href", "hreflang", "type", "download"},
+                      "a": {"href", "hreflang", "type", "download", "rel"},  # rel: tex.py's nofollow noopener
                       "img": {"src", "alt", "width", "height", "loading"},
                       "time": {"datetime"}, "td": {"colspan", "rowspan"}, "th": {"colspan", "rowspan", "scope"},
                       "button": {"type", "data-clipboard-target"}, "textarea": {"readonly", "rows"},

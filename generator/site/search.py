@@ -191,6 +191,8 @@ def build_postings(fields: list[dict[str, str]], boosts: dict[str, int]):
 
 def write_index(out: Path, model: SiteModel, cfg) -> dict:
     """Write the manifest, term shards and document chunks under `out`; returns byte counts."""
+    from generator.site.render import plain_title
+
     papers = list(model.papers.values())  # slug order
     boosts = {"title": cfg.title_boost, "tags": cfg.tags_boost, "authors": cfg.authors_boost,
               "abstract": cfg.abstract_boost}
@@ -239,10 +241,10 @@ def write_index(out: Path, model: SiteModel, cfg) -> dict:
 
     for start in range(0, len(papers), cfg.chunk):
         chunk = []
-        for paper, record in zip(papers[start:start + cfg.chunk], fields[start:start + cfg.chunk], strict=True):
-            abstract = " ".join(paper.abstract.split())
+        for paper in papers[start:start + cfg.chunk]:
+            abstract = plain_title(paper.abstract)
             snippet = abstract if len(abstract) <= cfg.snippet else abstract[:cfg.snippet].rsplit(" ", 1)[0] + " …"
-            chunk.append([paper.slug, record["title"], list(paper.tags), snippet])
+            chunk.append([paper.slug, plain_title(paper.title), list(paper.tags), snippet])
         write(out / "docs" / f"{start // cfg.chunk}.json",
               json.dumps(chunk, ensure_ascii=False, separators=(",", ":")).encode(), "docs")
 
