@@ -18,7 +18,6 @@ import pytest
 from markupsafe import Markup
 
 from generator.site.render import first_sentence
-from generator.site.search import paper_fields
 from generator.site.tex import math_spans, math_words, to_html, to_plain
 
 TABLE = [
@@ -429,13 +428,15 @@ def test_first_sentence_never_cuts_inside_math():
 
 
 def test_search_finds_words_around_and_inside_math():
-    class Paper:
-        title = "The $\\sigma$-rank of eluder classes"
-        abstract = "We bound the $\\alpha$-rank by the eluder dimension $d_E$ and $40\\%$ of it."
-        tags: list[str] = []
-        authors: list[str] = []
+    from generator.collection.paper import Paper
+    from generator.collection.taxonomy import load_taxonomy
+    from generator.site.model import SiteSettings, build_model
+    from tests.helpers import ROOT
 
-    fields = paper_fields(Paper(), {})
+    paper = Paper(slug="s", title="The $\\sigma$-rank of eluder classes", tags=(), added="2024-01-01",
+                  abstract="We bound the $\\alpha$-rank by the eluder dimension $d_E$ and $40\\%$ of it.")
+    model = build_model([paper], load_taxonomy(ROOT / "taxonomy.yml"), SiteSettings(name="S"))
+    [fields] = model.search_documents
     words = (fields["title"] + " " + fields["abstract"]).lower().replace("-", " ").split()
     for word in ("sigma", "σ", "rank", "eluder", "alpha", "α", "40%"):
         assert word in words, word
