@@ -35,7 +35,7 @@ from generator.collection.paper import Paper
 from generator.collection.slugs import unique_slug
 from generator.collection.taxonomy import load_taxonomy
 from generator.site import authors, citation, explore, stats
-from generator.site.exports import newest_first
+from generator.site.model import newest_first
 from tests.browse_fixture import build_browse_site
 from tests.helpers import CHROMIUM, CHROMIUM_ARGS, ROOT, serve
 

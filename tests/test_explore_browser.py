@@ -13,6 +13,7 @@ import pytest
 import rispy
 
 from generator.site.explore import simple_slug
+from generator.site.render import plain_title
 from tests.browse_fixture import BROWSE, build_browse_site
 from tests.helpers import serve
 from tests.test_exports import slug
@@ -312,7 +313,7 @@ def test_without_javascript_the_newest_papers_are_listed(site, browser):
         with serve(site) as base:
             page.goto(f"{base}explore/")
             newest = sorted(BROWSE, key=lambda p: p["added"], reverse=True)
-            assert titles(page)[:4] == [p["title"].replace("$", "") for p in newest[:4]]
+            assert titles(page)[:4] == [plain_title(p["title"]) for p in newest[:4]]
     finally:
         context.close()
 

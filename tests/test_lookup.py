@@ -260,7 +260,9 @@ def test_settings_come_from_options_then_environment(tmp_path):
 # --- enrich -------------------------------------------------------------------------------------
 
 
-def paper_file(papers, meta, abstract="An abstract long enough to be one, about random walks and graphs."):
+def paper_file(papers, meta, abstract=None):
+    # each paper its own abstract: the same abstract under two titles is a duplicate for validate
+    abstract = abstract or f"An abstract of {meta['title']}, long enough to be one, about random walks and graphs."
     papers.mkdir(parents=True, exist_ok=True)
     path = papers / f"{base_slug(meta['title'])}.md"
     path.write_text(frontmatter.dump({**meta, "tags": ["graphs"], "added": "2024-01-01"}, abstract), encoding="utf-8")
