@@ -56,7 +56,7 @@ def test_explore_benchmark_runs_at_200_papers(tmp_path):
     for shape in ("listing", "full"):
         load = result[shape]["load"]
         assert 0 < load["first rows visible"] <= load["filters live"]
-        assert 0 < load["bytes at first rows"] < load["bytes when live"]
+        assert 0 < load["bytes at first rows"] <= load["bytes when live"]  # small data may be in by then
         assert result[shape]["build"]["citation chunks"] == 1
         assert result[shape]["script ms"]["tag on"] > 0  # the change redrew the list
     assert result["full"]["script ms"]["venue on"] > 0
