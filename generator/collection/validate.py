@@ -35,6 +35,7 @@ from generator.collection.similar import similar_pairs
 from generator.collection.slugs import base_slug, slug_problem
 from generator.collection.taxonomy import UNTAGGED
 from generator.errors import InputError
+from generator.parallel import map_shares
 
 
 @dataclass(frozen=True, order=True)
@@ -287,27 +288,37 @@ def load_collection(papers_dir: Path, taxonomy, root: Path | None = None) -> Col
     problems: list[Problem] = []
     entries: list[_Entry] = []
     removed = _removed(root, problems)
-    for path in sorted(papers_dir.glob("*.md")):
-        shown = _shown(path, root)
-        try:
-            text = _read(path, shown)
-            parsed = frontmatter.parse(text, shown)
-        except InputError as error:
-            fix = f" ({error.fix})" if error.fix else ""
-            problems.append(Problem(shown, error.line or 1, getattr(error, "field", ""), error.message + fix))
-            continue
-        found = check_paper(shown, parsed, tag_names, taxonomy.suggest)
+
+    def check_files(paths: list[Path]) -> list[tuple[list[Problem], _Entry | None, Paper | None]]:
+        return [_check_file(path, root, tag_names, taxonomy) for path in paths]
+
+    # Each file on its own first (in worker processes for a large collection), then across files.
+    for found, entry, paper in map_shares(check_files, sorted(papers_dir.glob("*.md")), what="reading paper files"):
         problems.extend(found)
-        entry = _entry(shown, path, parsed)
         if entry:
             entries.append(entry)
-        if not found:
-            papers.append(from_front_matter(path.stem, parsed.meta, parsed.body))
+        if paper is not None:
+            papers.append(paper)
     problems.extend(stray_files(papers_dir.parent, papers_dir, root))
     newness = _Newness(root)
     problems.extend(find_duplicates(entries, newness))
     problems.extend(check_addresses(entries, removed, newness))
     return Collection(tuple(papers), tuple(sorted(problems)))
+
+
+def _check_file(path: Path, root: Path, tag_names: frozenset, taxonomy) -> tuple[list[Problem], _Entry | None,
+                                                                                Paper | None]:
+    """One paper file's problems, what the checks across files need of it, and its paper when valid."""
+    shown = _shown(path, root)
+    try:
+        text = _read(path, shown)
+        parsed = frontmatter.parse(text, shown)
+    except InputError as error:
+        fix = f" ({error.fix})" if error.fix else ""
+        return [Problem(shown, error.line or 1, getattr(error, "field", ""), error.message + fix)], None, None
+    found = check_paper(shown, parsed, tag_names, taxonomy.suggest)
+    paper = None if found else from_front_matter(path.stem, parsed.meta, parsed.body)
+    return found, _entry(shown, path, parsed), paper
 
 
 def _removed(root: Path, problems: list[Problem]) -> RemovedIndex:

@@ -18,6 +18,7 @@ from generator.atomic import Workspace
 from generator.collection.paper import Paper
 from generator.collection.taxonomy import Taxonomy
 from generator.errors import GeneratorError
+from generator import parallel
 from generator.site import session
 
 
@@ -72,6 +73,7 @@ def build_site(workspace: Workspace, config_file: Path, site_dir: Path, papers: 
                 build(config)
             finally:
                 config.plugins.on_shutdown()
+                parallel.stop_children()  # a failed build's workers end with it
         except KeyboardInterrupt:
             raise
         except (MkDocsException, SystemExit) as error:

@@ -4,9 +4,15 @@ render it; `exports.py` writes papers.json, BibTeX and feeds.
 
 - on_files: add the generated pages (home, all tags, each tag's pages). Nothing derived is
   written into the docs folder.
+- on_nav: the collection's pages become `CollectionPage`s, which skip Markdown (their body
+  comes from our templates).
 - on_page_read_source / on_page_markdown / on_page_content / on_page_context: a page the
-  collection owns gets its title, body (sanitised) and head metadata from its page type.
-- on_post_build: the exports, into the site.
+  collection owns gets its title, body (sanitised) and head metadata from its page type. A
+  paper page's body is made when the page is written (on_page_context), not when it is read.
+- on_env (`build` of a large collection): the paper pages are shared out between this process
+  and forked children (parallel.py), which write theirs into the site folder; MkDocs' loop
+  then passes over the children's pages (an empty template, so nothing is written twice).
+- on_post_build: the children's results, then the exports, into the site.
 """
 
 from __future__ import annotations
@@ -15,12 +21,16 @@ import functools
 import logging
 from pathlib import Path
 
+import jinja2
 from markupsafe import Markup, escape
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.plugins import BasePlugin
-from mkdocs.structure.files import File, Files
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import get_toc
 
+from generator import parallel
 from generator.site import authors, explore, session
 from generator.site.exports import atom_feed, export_files, write_exports
 from generator.site.cache import content_key
@@ -38,6 +48,27 @@ def template_fingerprint(folder: Path) -> str:
     files = [*sorted(p for p in folder.glob("*") if p.is_file()),
              *(code / name for name in ("pages.py", "render.py", "citation.py", "model.py"))]
     return content_key(*((p.name, p.read_bytes()) for p in files))
+
+
+class CollectionPage(Page):
+    """A page whose body the collection renders: no Markdown to convert. (What Markdown would
+    make of the empty source: no content, no table of contents, no anchors.)"""
+
+    def render(self, config, files) -> None:
+        self.content = ""
+        self.toc = get_toc([])
+        self.present_anchor_ids = set()
+        self.links_to_anchors = {}
+
+
+SKIP_TEMPLATE = "paper-collection/written-by-a-worker.html"  # renders nothing: MkDocs then writes nothing
+
+
+class _QuietSkips(logging.Filter):
+    """MkDocs says "Page skipped" for each page written by a worker instead: not news."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Page skipped: ")
 
 
 class PaperCollectionConfig(Config):
@@ -72,10 +103,51 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
         self.pages: dict[str, SitePage] = site_pages(self.model)
         self.renderer = Renderer(self.model, self.env)
         self.memo = session.memo_for(config)
+        self.bodies: dict[str, str] = {}  # page cache entries made by this process in this build
+        self.workers: list[tuple[parallel.Child, list[str]]] = []
+        self.quiet = _QuietSkips()
         for uri, page in self.pages.items():
             if page.generated and files.get_file_from_path(uri) is None:
                 files.append(File.generated(config, uri, content=""))
         return files
+
+    def on_nav(self, nav, config, files):
+        self.nav = nav
+        for uri in self.pages:
+            file = files.get_file_from_path(uri)
+            if file is not None and type(file.page) is Page:
+                # MkDocs made every page already (nav or not); the same object, without Markdown.
+                file.page.__class__ = CollectionPage
+        return nav
+
+    def on_env(self, env, config, files):
+        papers = [uri for uri, page in self.pages.items() if isinstance(page, PaperPage)]
+        if self.command != "build" or not parallel.worth_forking(len(papers)):
+            return env
+        env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({SKIP_TEMPLATE: ""}), env.loader])
+        # What the children need and would otherwise each compute again.
+        self.model.authors  # noqa: B018
+        self.model.tag_titles  # noqa: B018
+        documentation = files.documentation_pages(inclusion=InclusionLevel.is_included)
+        shares = parallel.split(papers, parallel.workers())
+        for share in shares[1:]:
+            child = parallel.Child(functools.partial(self._write_pages, share, config, documentation, env),
+                                   f"{len(share)} paper pages")
+            self.workers.append((child, share))
+            for uri in share:
+                files.get_file_from_path(uri).page.meta["template"] = SKIP_TEMPLATE
+        logging.getLogger("mkdocs.commands.build").addFilter(self.quiet)
+        return env
+
+    def _write_pages(self, uris: list[str], config, documentation, env) -> tuple[dict, dict]:
+        """In a child: write these paper pages as MkDocs would; return what the parent keeps."""
+        from mkdocs.commands.build import _build_page  # MkDocs' own page writer (pinned mkdocs<2)
+
+        files = {file.src_uri: file for file in documentation}
+        for uri in uris:
+            _build_page(files[uri].page, config, documentation, self.nav, env)
+        slugs = [self.pages[uri].paper.slug for uri in uris]
+        return self.bodies, {slug: self.model.bibtex(slug) for slug in slugs}, self.memo.hits_of("page")
 
     def _page(self, page) -> SitePage | None:
         return self.pages.get(page.file.src_uri)
@@ -92,24 +164,33 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
         # Material prints the title and description unescaped in the header and <meta>, where no
         # sanitiser runs: always escaped (`escape_text` only concerns our templates, which nh3 backs up).
         page.meta["title"] = Markup(escape(ours.title(self.model)))
-        description = ours.description(self.model)
-        if description is not None:
-            page.meta["description"] = Markup(escape(description))
+        if not isinstance(ours, PaperPage):
+            self._describe(ours, page)
         if not ours.editable:
             page.edit_url = None
         return ""  # the body comes from the page type in on_page_content
+
+    def _describe(self, ours: SitePage, page) -> None:
+        description = ours.description(self.model)
+        if description is not None:
+            page.meta["description"] = Markup(escape(description))
+
+    def _paper_body(self, ours: PaperPage, page) -> str:
+        """A paper page's body, kept between builds, keyed by everything it shows."""
+        where = Where(page.url, page.canonical_url, page.edit_url)
+        key = content_key("page", self.templates, self.config.escape_text, where, *ours.inputs(self.model))
+        body = self.memo.get("page", key)
+        if body is None:
+            body = sanitize(ours.render(self.renderer, where))
+            self.memo.put("page", key, body)
+        self.bodies[key] = body  # what a worker hands back, for the cache
+        return body
 
     def on_page_content(self, html, page, config, files):
         ours = self._page(page)
         where = Where(page.url, page.canonical_url, page.edit_url)
         if isinstance(ours, PaperPage):
-            # A paper page's body is kept between builds, keyed by everything it shows.
-            key = content_key("page", self.templates, self.config.escape_text, where, *ours.inputs(self.model))
-            body = self.memo.get("page", key)
-            if body is None:
-                body = sanitize(ours.render(self.renderer, where))
-                self.memo.put("page", key, body)
-            return body
+            return ""  # made when the page is written (on_page_context), perhaps by a worker process
         if ours is not None:
             html = ours.render(self.renderer, where)
             if getattr(ours, "sanitized", False):
@@ -118,12 +199,28 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
 
     def on_page_context(self, context, page, config, nav):
         ours = self._page(page)
+        if isinstance(ours, PaperPage) and page.meta.get("template") != SKIP_TEMPLATE:
+            page.content = self._paper_body(ours, page)
+            self._describe(ours, page)
         if ours is not None:
             context.update(ours.context(self.model, Where(page.url, page.canonical_url, page.edit_url)))
         return context
 
     def on_post_build(self, config):
         model = self.model
+        workers, self.workers = self.workers, []
+        logging.getLogger("mkdocs.commands.build").removeFilter(self.quiet)
+        try:
+            for child, _share in workers:
+                bodies, bibtex, hits = child.result()
+                for key, body in bodies.items():
+                    self.memo.put("page", key, body)
+                self.memo.hits["page"] = self.memo.hits_of("page") + hits
+                model.bibtex_texts.update(bibtex)  # type: ignore[attr-defined]
+        except BaseException:
+            for child, _share in workers:
+                child.cancel()
+            raise
         write_exports(Path(config.site_dir), export_files(model))
         # The explorer's data and the reading list's citations; one Atom feed per author.
         write_exports(Path(config.site_dir), explore.explore_files(
@@ -133,7 +230,14 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
         # Old addresses of renamed papers: redirect pages, outside MkDocs' files (so not in the sitemap).
         write_exports(Path(config.site_dir), redirect_files(self.model.papers.values(), self.model.urls,
                                                             self.model.settings))
+        session.join_background(config)  # the search index, when it was written by a worker
         memo = self.memo
         log.info("paper-collection: %d of %d paper page bodies reused from the cache", memo.hits_of("page"),
                  len(self.model.papers))
         session.save_memo(config)
+
+    def on_build_error(self, error):
+        parallel.stop_children()
+
+    def on_shutdown(self):
+        parallel.stop_children()

@@ -22,6 +22,7 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfTransformer
 from sklearn.preprocessing import normalize
 
 from generator.collection.paper import Paper
+from generator.parallel import map_shares
 from generator.site.render import plain_title
 
 TITLE_WEIGHT = 0.5  # the title vector is added to the abstract's: title words count more (tuned by reading)
@@ -156,7 +157,16 @@ def related_with_space(papers: Sequence[Paper], k: int) -> tuple[dict[str, tuple
         fitted = fit(ordered)
     except ValueError:  # an empty vocabulary: nothing is related to anything
         return {slug: () for slug in slugs}, None
-    return neighbours(fitted.matrix, slugs, k), fitted
+    return all_neighbours(fitted.matrix, slugs, k), fitted
+
+
+def all_neighbours(matrix: sparse.csr_matrix, slugs: Sequence[str], k: int) -> dict[str, tuple[str, ...]]:
+    """`neighbours` of every row, the rows shared out among the machine's CPUs (parallel.py)."""
+    def share(rows: list[int]) -> list[tuple[str, ...]]:
+        found = neighbours(matrix, slugs, k, rows)
+        return [found[slugs[row]] for row in rows]
+
+    return dict(zip(slugs, map_shares(share, list(range(len(slugs))), what="related papers"), strict=True))
 
 
 def update(fitted: Fitted, previous: dict[str, tuple[str, ...]], papers: Sequence[Paper], changed: set[str],

@@ -80,15 +80,24 @@ class PaperSearchPlugin(BasePlugin[PaperSearchConfig]):
             dict.__setitem__(config.plugins, "material/search", _HeaderSwitch(self.config))
         return config
 
-    def on_post_build(self, config):
-        if not self.config.enabled:
-            return
+    def on_env(self, env, config, files):
+        # The index depends on the site model only: it is written while the pages are (in a worker
+        # process for a large collection; the paper-collection plugin waits for it in on_post_build).
+        if self.config.enabled:
+            self._write(config)
+        return env
+
+    def _write(self, config):
         start = time.perf_counter()
         model = session.model_for(config)
-        stats = write_index(Path(config.site_dir) / "search", model, self.config)
-        log.info("paper-search: indexed %d papers in %.2f s: %d terms in %d shards, %d bytes",
-                 len(model.papers), time.perf_counter() - start, stats["terms_count"], stats["shards"],
-                 stats["manifest"] + stats["terms"] + stats["docs"])
+
+        def report(stats: dict) -> None:
+            log.info("paper-search: indexed %d papers in %.2f s: %d terms in %d shards, %d bytes",
+                     len(model.papers), time.perf_counter() - start, stats["terms_count"], stats["shards"],
+                     stats["manifest"] + stats["terms"] + stats["docs"])
+
+        session.in_background(config, "the search index",
+                              lambda: write_index(Path(config.site_dir) / "search", model, self.config), report)
 
 
 # -- index -------------------------------------------------------------------------------

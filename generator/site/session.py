@@ -11,15 +11,17 @@ that every hook receives.
 from __future__ import annotations
 
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from mkdocs.exceptions import PluginError
 
 from generator.collection.paper import Paper
 from generator.collection.taxonomy import Taxonomy, load_taxonomy
 from generator.settings import PAPERS, PLUGIN
+from generator import parallel
 from generator.site.cache import Memo, cached_related, content_key
 from generator.site.model import SiteModel, SiteSettings, build_model
 
@@ -36,6 +38,7 @@ class Checked:
 _checked: dict[int, tuple[weakref.ref, Checked]] = {}
 _models: dict[int, tuple[weakref.ref, SiteModel]] = {}
 _memos: dict[int, tuple[weakref.ref, Memo]] = {}
+_background: dict[int, tuple[weakref.ref, list]] = {}
 
 
 def _get(table: dict, config):
@@ -131,3 +134,33 @@ def save_memo(config) -> None:
         for slug, entry in model.bibtex_texts.items():
             memo.put("bibtex", bibtex_key(model, slug), entry)
     memo.save()
+
+
+def in_background(config, what: str, work: Callable[[], Any], then: Callable[[Any], None]) -> None:
+    """`then(work())`: in a forked worker while the build goes on, when the collection is large and
+    the paper-collection plugin will wait for it (`join_background`, in its on_post_build);
+    otherwise here and now."""
+    model = _get(_models, config)
+    if PLUGIN not in config.plugins or model is None or not parallel.worth_forking(len(model.papers)):
+        then(work())
+        return
+    jobs = _get(_background, config)
+    if jobs is None:
+        jobs = []
+        _put(_background, config, jobs)
+    jobs.append((parallel.Child(work, what), then))
+
+
+def join_background(config) -> None:
+    """Wait for the work `in_background` handed out for this build; a failure fails the build."""
+    jobs = _get(_background, config) or []
+    _put(_background, config, [])
+    try:
+        while jobs:
+            child, then = jobs[0]
+            then(child.result())
+            jobs.pop(0)
+    except BaseException:
+        for child, _ in jobs:
+            child.cancel()
+        raise

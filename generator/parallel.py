@@ -1,0 +1,171 @@
+"""Work of one build split over the machine's CPUs by forking (Linux and macOS; elsewhere, and
+for small collections, everything runs in the build's own process).
+
+A forked child inherits the build's state as it is (the site model, MkDocs' pages, navigation
+and templates) without pickling any of it, and sends back only its result. Children die with
+the build, even when it is killed (`atomic.die_with_parent`); a failure in one fails the build
+with its message. What a child logs at WARNING or above is handed back and logged again by the
+parent, so that `strict: true` counts it as it would count the parent's own.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import pickle
+import signal
+import sys
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from generator.atomic import die_with_parent
+from generator.errors import GeneratorError
+
+_children: set[int] = set()  # pids of running children of this process
+
+
+def parallel_from() -> int:
+    """Collections smaller than this are built in one process: forking would cost more than it
+    saves (PAPER_COLLECTION_PARALLEL_FROM; tests set 1 to build small collections in parallel)."""
+    configured = os.environ.get("PAPER_COLLECTION_PARALLEL_FROM", "").strip()
+    return int(configured) if configured.isdigit() else 1000
+
+
+def worth_forking(items: int) -> bool:
+    return can_fork() and workers() >= 2 and items >= parallel_from()
+
+
+def workers() -> int:
+    """How many processes may work at once: the CPUs this process may use, or
+    PAPER_COLLECTION_WORKERS (1 turns forking off)."""
+    configured = os.environ.get("PAPER_COLLECTION_WORKERS", "").strip()
+    if configured.isdigit() and int(configured) > 0:
+        return int(configured)
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
+
+
+def can_fork() -> bool:
+    return hasattr(os, "fork") and sys.platform != "win32"
+
+
+class _Capture(logging.Filter):
+    """In a child: keeps WARNING and above for the parent instead of printing them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[tuple[str, int, str]] = []
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno >= logging.WARNING:
+            self.records.append((record.name, record.levelno, record.getMessage()))
+            return False
+        return True
+
+
+def _capture_logs() -> _Capture:
+    capture = _Capture()
+    handlers = {*logging.getLogger().handlers, *logging.getLogger("mkdocs").handlers}
+    for handler in handlers:
+        handler.addFilter(capture)
+    return capture
+
+
+class Child:
+    """`function()` running in a forked child process from now on; `result()` waits for it."""
+
+    def __init__(self, function: Callable[[], Any], what: str):
+        self.what = what
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: never returns into the caller's code
+            status = 0
+            try:
+                os.close(read)
+                die_with_parent()
+                # Ctrl-C reaches the whole process group: the child just ends, the parent reports.
+                signal.signal(signal.SIGINT, signal.SIG_DFL)
+                signal.signal(signal.SIGTERM, signal.SIG_DFL)
+                capture = _capture_logs()
+                try:
+                    outcome: tuple = ("ok", function(), capture.records)
+                except BaseException as error:  # noqa: BLE001 - reported by the parent
+                    outcome = ("error", f"{type(error).__name__}: {error}", traceback.format_exc())
+                with os.fdopen(write, "wb") as pipe:
+                    pickle.dump(outcome, pipe, protocol=pickle.HIGHEST_PROTOCOL)
+            except BaseException:  # noqa: BLE001 - nothing may escape into the parent's code
+                status = 1
+            finally:
+                os._exit(status)
+        os.close(write)
+        self.pid, self.read = pid, read
+        _children.add(pid)
+
+    def result(self) -> Any:
+        """The child's return value, once it has ended; its warnings are logged here."""
+        try:
+            with os.fdopen(self.read, "rb") as pipe:
+                data = pipe.read()
+        finally:
+            _, status = os.waitpid(self.pid, 0)
+            _children.discard(self.pid)
+        if not data:
+            raise GeneratorError(f"the worker process for {self.what} ended without a result "
+                                 f"(exit status {os.waitstatus_to_exitcode(status)})")
+        outcome = pickle.loads(data)  # from our own child, through a private pipe
+        if outcome[0] == "error":
+            logging.getLogger("mkdocs").debug(outcome[2])
+            raise GeneratorError(f"{self.what} failed in a worker process: {outcome[1]}")
+        for name, level, message in outcome[2]:
+            logging.getLogger(name).log(level, message)
+        return outcome[1]
+
+    def cancel(self) -> None:
+        """End the child now (the build failed or was interrupted)."""
+        with contextlib.suppress(OSError):
+            os.kill(self.pid, signal.SIGKILL)
+        with contextlib.suppress(OSError):
+            os.waitpid(self.pid, 0)
+        with contextlib.suppress(OSError):
+            os.close(self.read)
+        _children.discard(self.pid)
+
+
+def stop_children() -> None:
+    """End every child still running (a build that failed or was interrupted)."""
+    for pid in list(_children):
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+        with contextlib.suppress(OSError):
+            os.waitpid(pid, 0)
+        _children.discard(pid)
+
+
+def split(items: list, parts: int) -> list[list]:
+    """`items` dealt into `parts` shares of equal size (every parts-th item), order kept in each."""
+    return [items[i::parts] for i in range(parts)]
+
+
+def map_shares(function: Callable[[list], list], items: list, *, what: str, at_least: int = 1) -> list:
+    """`function(items)` computed in shares by `workers()` processes (this one included) when
+    there are `at_least` items and the machine can fork; `function` maps a list to a list of
+    the same length. The result is in the order of `items`."""
+    count = min(workers(), max(1, len(items) // max(1, at_least)))
+    if count < 2 or not worth_forking(len(items)):
+        return function(items)
+    indexes = split(list(range(len(items))), count)
+    children = [Child(lambda share=share: function([items[i] for i in share]), what) for share in indexes[1:]]
+    try:
+        results = [function([items[i] for i in indexes[0]])] + [child.result() for child in children]
+    except BaseException:
+        for child in children:
+            child.cancel()
+        raise
+    merged: list = [None] * len(items)
+    for share, values in zip(indexes, results, strict=True):
+        for i, value in zip(share, values, strict=True):
+            merged[i] = value
+    return merged
