@@ -58,10 +58,14 @@ class _Capture(logging.Filter):
     def __init__(self) -> None:
         super().__init__()
         self.records: list[tuple[str, int, str]] = []
+        self.seen: dict[int, logging.LogRecord] = {}  # one record passes every handler's filter (kept alive:
+        # an id is unique only while its object lives)
 
     def filter(self, record: logging.LogRecord) -> bool:
         if record.levelno >= logging.WARNING:
-            self.records.append((record.name, record.levelno, record.getMessage()))
+            if id(record) not in self.seen:
+                self.seen[id(record)] = record
+                self.records.append((record.name, record.levelno, record.getMessage()))
             return False
         return True
 

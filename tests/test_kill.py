@@ -65,6 +65,10 @@ def start(root: Path, *args: str, env: dict | None = None) -> subprocess.Popen:
                             env={**os.environ, **(env or {})})
 
 
+# The build shares its pages, search index, related papers and file checks with forked workers
+# (generator/parallel.py): here even for 400 papers, and on a one-CPU machine too.
+PARALLEL = {"PAPER_COLLECTION_PARALLEL_FROM": "1", "PAPER_COLLECTION_WORKERS": "2"}
+
 COMMANDS = {
     "import": ("import", "dump.txt", "--added", "2024-01-01", "--default-tag", TAG),
     "add": ("add", "--title", "A Paper Added While Being Killed", "--abstract-file", "abstract.txt",
@@ -108,7 +112,7 @@ def test_killed_run_leaves_the_state_before_or_after(built, outcomes, tmp_path, 
     prepare(root, command)
     assert state(root) == before
     delay = random.Random(f"{command}{sig}{seed}").uniform(0.3, max(0.4, seconds))
-    process = start(root, *COMMANDS[command])
+    process = start(root, *COMMANDS[command], env=PARALLEL if command == "build" else None)
     time.sleep(delay)
     process.send_signal(sig)
     _, stderr = process.communicate(timeout=120)

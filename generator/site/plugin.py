@@ -221,6 +221,9 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
             for child, _share in workers:
                 child.cancel()
             raise
+        if workers:
+            log.info("paper-collection: %d of %d paper pages written by %d worker process(es)",
+                     sum(len(share) for _, share in workers), len(model.papers), len(workers))
         write_exports(Path(config.site_dir), export_files(model))
         # The explorer's data and the reading list's citations; one Atom feed per author.
         write_exports(Path(config.site_dir), explore.explore_files(

@@ -1,0 +1,111 @@
+"""The build shares its work among forked worker processes (generator/parallel.py): paper pages,
+the search index, related papers and the checks of each paper file. What it writes must be byte
+for byte what one process writes, a worker's failure must fail the build with its message, and a
+worker's warnings must count in strict mode."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+import pytest
+
+from generator import parallel
+from generator.errors import GeneratorError
+from tests.helpers import make_project, run_generator
+from tests.test_robustness import tree_hash
+
+ONE_PROCESS = {"PAPER_COLLECTION_WORKERS": "1"}
+SHARED = {"PAPER_COLLECTION_WORKERS": "2", "PAPER_COLLECTION_PARALLEL_FROM": "1"}
+
+
+@pytest.fixture
+def forking(monkeypatch):
+    for name, value in SHARED.items():
+        monkeypatch.setenv(name, value)
+
+
+def test_map_shares_keeps_the_order_and_uses_other_processes(forking):
+    pids = parallel.map_shares(lambda items: [(item, os.getpid()) for item in items], list(range(9)), what="test")
+    assert [item for item, _ in pids] == list(range(9))
+    assert len({pid for _, pid in pids}) == 2  # this process and one child
+    assert not parallel._children
+
+
+def test_a_failing_worker_fails_with_its_message(forking):
+    parent = os.getpid()
+
+    def work(items):
+        if os.getpid() != parent:
+            raise ValueError("the worker's own reason")
+        return items
+
+    with pytest.raises(GeneratorError, match="the worker's own reason"):
+        parallel.map_shares(work, list(range(4)), what="test work")
+    assert not parallel._children
+
+
+def test_a_worker_that_dies_is_reported(forking):
+    parent = os.getpid()
+
+    def work(items):
+        if os.getpid() != parent:
+            os._exit(3)
+        return items
+
+    with pytest.raises(GeneratorError, match="ended without a result"):
+        parallel.map_shares(work, list(range(4)), what="test work")
+
+
+def test_a_workers_warnings_are_logged_by_the_parent(forking, caplog):
+    parent = os.getpid()
+
+    def work(items):
+        if os.getpid() != parent:
+            logging.getLogger("mkdocs.plugins.test").warning("seen in the worker")
+        return items
+
+    with caplog.at_level(logging.WARNING, logger="mkdocs"):
+        parallel.map_shares(work, list(range(4)), what="test")
+    assert [r.getMessage() for r in caplog.records if r.process == parent] == ["seen in the worker"]
+
+
+@pytest.fixture(scope="module")
+def two_builds(tmp_path_factory):
+    """The seed collection built by one process and by two; neither may use the other's cache."""
+    built = {}
+    for name, env in (("one", ONE_PROCESS), ("shared", SHARED)):
+        root = make_project(tmp_path_factory.mktemp(name))
+        result = run_generator(root, "build", env={**env, "PAPER_COLLECTION_NO_CACHE": "1"})
+        built[name] = (root, result.stderr)
+    return built
+
+
+def test_a_shared_build_writes_the_same_site_as_one_process(two_builds):
+    (one, one_log), (shared, shared_log) = two_builds["one"], two_builds["shared"]
+    assert "written by 1 worker process" in shared_log and "worker process" not in one_log
+    assert "Page skipped" not in shared_log
+    assert tree_hash(shared / "site") == tree_hash(one / "site")
+
+
+def test_a_shared_build_reuses_its_cache_like_one_process(tmp_path):
+    root = make_project(tmp_path)
+    run_generator(root, "build", env=SHARED)
+    first = tree_hash(root / "site")
+    again = run_generator(root, "build", env=SHARED).stderr
+    papers = len(list((root / "content" / "papers").glob("*.md")))
+    assert f"{papers} of {papers} paper page bodies reused" in again
+    assert tree_hash(root / "site") == first
+
+
+def test_checks_in_shares_report_what_one_process_reports(tmp_path):
+    root = make_project(tmp_path)
+    papers = sorted((root / "content" / "papers").glob("*.md"))
+    papers[0].write_text("---\ntitle: [unclosed\n---\nBody\n", encoding="utf-8")
+    papers[-1].write_text(papers[-1].read_text(encoding="utf-8").replace("tags:", "tags: [no-such-tag]\nx:", 1),
+                          encoding="utf-8")
+    one = run_generator(root, "validate", env=ONE_PROCESS, check=False)
+    shared = run_generator(root, "validate", env=SHARED, check=False)
+    assert one.returncode == shared.returncode == 1
+    assert (shared.stdout, shared.stderr) == (one.stdout, one.stderr)
+    assert papers[0].name in one.stdout + one.stderr and papers[-1].name in one.stdout + one.stderr
