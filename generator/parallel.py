@@ -16,6 +16,7 @@ import os
 import pickle
 import signal
 import sys
+import threading
 import traceback
 from collections.abc import Callable
 from typing import Any
@@ -34,7 +35,9 @@ def parallel_from() -> int:
 
 
 def worth_forking(items: int) -> bool:
-    return can_fork() and workers() >= 2 and items >= parallel_from()
+    # Never fork a process with other threads (the `serve` preview's server): a child could inherit
+    # a lock another thread held at that moment, and wait for it forever.
+    return can_fork() and workers() >= 2 and items >= parallel_from() and threading.active_count() == 1
 
 
 def workers() -> int:

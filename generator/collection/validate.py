@@ -6,6 +6,7 @@ Every problem is collected; each names the file, the line, the field and the fix
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import subprocess
@@ -277,11 +278,28 @@ class Collection:
         return tuple(p for p in self.problems if not p.warning)
 
 
-def load_collection(papers_dir: Path, taxonomy, root: Path | None = None) -> Collection:
+class CheckMemo:
+    """Each paper file's own check, kept between checks of one collection in one long-lived
+    process (the `serve` preview): a file whose size, modification time and inode are unchanged
+    is not read again, and near-identical titles are looked for only for the files that changed."""
+
+    def __init__(self) -> None:
+        self.files: dict[Path, tuple[tuple, tuple]] = {}  # path -> (stat signature, _check_file result)
+        self.context: tuple | None = None  # what every file's check depends on besides the file
+
+
+def _signature(path: Path) -> tuple:
+    stat = path.stat()
+    return stat.st_mtime_ns, stat.st_size, stat.st_ino
+
+
+def load_collection(papers_dir: Path, taxonomy, root: Path | None = None, memo: CheckMemo | None = None
+                    ) -> Collection:
     """Read and check every paper file; return the valid papers and every problem found.
     Duplicates are looked for among every file with a title, valid or not. Files under the docs
     folder (`papers_dir`'s parent) that are not paper files in the right place are problems too,
-    and `removed.yml` (at `root`) says which addresses and papers are gone for good."""
+    and `removed.yml` (at `root`) says which addresses and papers are gone for good. With a
+    `memo`, unchanged files are not read again (see CheckMemo)."""
     root = root or Path.cwd()
     tag_names = frozenset(taxonomy.names)
     papers: list[Paper] = []
@@ -292,8 +310,26 @@ def load_collection(papers_dir: Path, taxonomy, root: Path | None = None) -> Col
     def check_files(paths: list[Path]) -> list[tuple[list[Problem], _Entry | None, Paper | None]]:
         return [_check_file(path, root, tag_names, taxonomy) for path in paths]
 
-    # Each file on its own first (in worker processes for a large collection), then across files.
-    for found, entry, paper in map_shares(check_files, sorted(papers_dir.glob("*.md")), what="reading paper files"):
+    paths = sorted(papers_dir.glob("*.md"))
+    changed: set[str] | None = None  # shown names of files read again; None: every file
+    if memo is None:
+        # Each file on its own first (in worker processes for a large collection), then across files.
+        results = map_shares(check_files, paths, what="reading paper files")
+    else:
+        context = (root, tag_names, taxonomy)
+        if memo.context != context:
+            memo.files.clear()
+            memo.context = context
+        signatures = {}
+        for path in paths:
+            with contextlib.suppress(OSError):
+                signatures[path] = _signature(path)
+        stale = [p for p in paths if p not in memo.files or memo.files[p][0] != signatures.get(p)]
+        fresh = dict(zip(stale, map_shares(check_files, stale, what="reading paper files"), strict=True))
+        changed = {_shown(p, root) for p in stale} if len(stale) < len(paths) else None
+        memo.files = {p: (signatures.get(p), fresh[p] if p in fresh else memo.files[p][1]) for p in paths}
+        results = [memo.files[p][1] for p in paths]
+    for found, entry, paper in results:
         problems.extend(found)
         if entry:
             entries.append(entry)
@@ -301,7 +337,7 @@ def load_collection(papers_dir: Path, taxonomy, root: Path | None = None) -> Col
             papers.append(paper)
     problems.extend(stray_files(papers_dir.parent, papers_dir, root))
     newness = _Newness(root)
-    problems.extend(find_duplicates(entries, newness))
+    problems.extend(find_duplicates(entries, newness, near_only=changed))
     problems.extend(check_addresses(entries, removed, newness))
     return Collection(tuple(papers), tuple(sorted(problems)))
 
@@ -473,9 +509,11 @@ class _Newness:
         return (*git_rank, entry.added, entry.slug)  # by slug: 'name' before 'name-2'
 
 
-def find_duplicates(entries: list[_Entry], newness: _Newness | None = None) -> list[Problem]:
+def find_duplicates(entries: list[_Entry], newness: _Newness | None = None,
+                    near_only: set[str] | None = None) -> list[Problem]:
     """Same normalised title, arXiv id, DOI or abstract: errors, reported on the newer file, which
-    is told to go. Near-identical titles: warnings."""
+    is told to go. Near-identical titles: warnings (with `near_only`, only those involving these
+    files, for a preview that rechecks what changed)."""
     problems: list[Problem] = []
     groups: dict[tuple[str, str], list[_Entry]] = defaultdict(list)
     for entry in entries:
@@ -511,7 +549,12 @@ def find_duplicates(entries: list[_Entry], newness: _Newness | None = None) -> l
     ordered = sorted(entries, key=lambda e: e.file)
     files = [e.file for e in ordered]
     titles = [normalize_title(e.title) for e in ordered]
-    for i, j in similar_pairs(titles, titles):
+    if near_only is None:
+        near = similar_pairs(titles, titles)
+    else:
+        rows = [i for i, name in enumerate(files) if name in near_only]
+        near = sorted({tuple(sorted((rows[q], j))) for q, j in similar_pairs([titles[i] for i in rows], titles)})
+    for i, j in near:
         if i < j and (files[i], files[j]) not in exact_pairs:
             other = ordered[j]
             problems.append(Problem(

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import functools
 import logging
+import shutil
+import threading
 from pathlib import Path
 
 import jinja2
@@ -34,6 +36,7 @@ from generator import parallel
 from generator.site import authors, explore, session
 from generator.site.exports import atom_feed, export_files, write_exports
 from generator.site.cache import content_key
+from generator.site.model import SiteModel
 from generator.site.pages import PaperPage, Renderer, SitePage, Where, sanitize, site_pages
 from generator.site.render import environment
 from generator.site.redirects import redirect_files
@@ -71,6 +74,20 @@ class _QuietSkips(logging.Filter):
         return not record.getMessage().startswith("Page skipped: ")
 
 
+def _always() -> bool:
+    return True
+
+
+class _DirtyWarning(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("A 'dirty' build is being performed")
+
+
+def _theme_fingerprint(folder: Path) -> str:
+    return content_key(*((p.relative_to(folder).as_posix(), p.read_bytes())
+                         for p in sorted(folder.rglob("*")) if p.is_file()))
+
+
 class PaperCollectionConfig(Config):
     taxonomy = c.Type(str, default="taxonomy.yml")
     per_page = c.Type(int, default=100)
@@ -88,6 +105,23 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
     def on_startup(self, *, command, dirty):
         # Defining on_startup also keeps this plugin across `mkdocs serve` rebuilds.
         self.command = command
+        # `serve --dirty` (what `python -m generator serve` runs): each preview writes only the pages
+        # whose content changed (see `_mark_stale`) and writes the exports and the search index
+        # after the pages are served. MkDocs warns that a dirty build may leave other pages stale:
+        # for the collection's pages this plugin decides, so the warning would only stop a strict preview.
+        self.incremental = command == "serve" and dirty
+        self.previous: tuple[tuple, SiteModel] | None = None
+        self.finishing: threading.Thread | None = None
+        if self.incremental:
+            logging.getLogger("mkdocs.commands.build").addFilter(_DirtyWarning())
+
+    def on_pre_build(self, config):
+        self._wait_for_previous_preview()
+
+    def _wait_for_previous_preview(self) -> None:
+        if self.finishing is not None:
+            self.finishing.join()
+            self.finishing = None
 
     def on_config(self, config):
         session.taxonomy_for(config)  # a broken taxonomy fails the build before anything else
@@ -96,13 +130,16 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
         if not self.config.escape_text:
             self.env.autoescape = False
         self.templates = template_fingerprint(template_dir / "collection")
+        self.theme = _theme_fingerprint(template_dir) if self.incremental else ""
+        if self.incremental:
+            session.defer_site_files(config)
         return config
 
     def on_files(self, files: Files, config):
         self.model = session.model_for(config, preview=self.command == "serve")
         self.pages: dict[str, SitePage] = site_pages(self.model)
         self.renderer = Renderer(self.model, self.env)
-        self.memo = session.memo_for(config)
+        self.memo = session.memo_for(config, preview=self.command == "serve")
         self.bodies: dict[str, str] = {}  # page cache entries made by this process in this build
         self.workers: list[tuple[parallel.Child, list[str]]] = []
         self.quiet = _QuietSkips()
@@ -118,7 +155,37 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
             if file is not None and type(file.page) is Page:
                 # MkDocs made every page already (nav or not); the same object, without Markdown.
                 file.page.__class__ = CollectionPage
+        if self.incremental:
+            self._mark_stale(files)
         return nav
+
+    def _mark_stale(self, files: Files) -> None:
+        """A preview rewrites a paper page only when something it shows changed: the paper, the
+        list of related papers or one of them, its authors' addresses, or the templates, theme,
+        taxonomy or settings. (MkDocs' dirty build would look only at the paper file's date.)"""
+        model = self.model
+        fingerprint = (self.templates, self.theme, model.settings, model.taxonomy, self.config.escape_text)
+        previous, self.previous = self.previous, (fingerprint, model)
+        self.gone = [previous[1].urls[s] for s in previous[1].papers if s not in model.papers] if previous else []
+        before = previous[1] if previous is not None and previous[0] == fingerprint else None
+        changed = {slug for slug, paper in model.papers.items() if before is None or before.papers.get(slug) != paper}
+
+        def people(m: SiteModel, slug: str) -> tuple:
+            return tuple(m.authors.of_written.get(a) for a in m.papers[slug].authors)
+
+        count = 0
+        for uri, page in self.pages.items():
+            if not isinstance(page, PaperPage):
+                continue
+            slug = page.paper.slug
+            listed = model.related.get(slug, ())
+            stale = (slug in changed or listed != before.related.get(slug, ()) or not changed.isdisjoint(listed)
+                     or people(model, slug) != people(before, slug))
+            if stale:
+                file = files.get_file_from_path(uri)
+                file.is_modified = _always  # type: ignore[method-assign]  # this preview writes the page again
+                count += 1
+        log.info("paper-collection: preview: %d of %d paper pages to write again", count, len(model.papers))
 
     def on_env(self, env, config, files):
         papers = [uri for uri, page in self.pages.items() if isinstance(page, PaperPage)]
@@ -224,6 +291,28 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
         if workers:
             log.info("paper-collection: %d of %d paper pages written by %d worker process(es)",
                      sum(len(share) for _, share in workers), len(model.papers), len(workers))
+        if self.incremental:
+            # The pages are written: the preview shows them now, and the rest follows in a moment.
+            self.finishing = threading.Thread(target=self._finish_preview, args=(config,),
+                                              name="paper-collection preview", daemon=True)
+            self.finishing.start()
+        else:
+            self._write_site_files(config)
+
+    def _finish_preview(self, config) -> None:
+        try:
+            self._write_site_files(config)
+            for url in self.gone:  # a paper removed or renamed since the last preview
+                page = Path(config.site_dir) / url
+                if page.is_dir():
+                    shutil.rmtree(page, ignore_errors=True)
+                else:
+                    page.unlink(missing_ok=True)
+        except Exception as error:  # noqa: BLE001 - a preview goes on; the message says what failed
+            log.error("paper-collection: the preview's exports and search index failed: %s", error)
+
+    def _write_site_files(self, config) -> None:
+        model = self.model
         write_exports(Path(config.site_dir), export_files(model))
         # The explorer's data and the reading list's citations; one Atom feed per author.
         write_exports(Path(config.site_dir), explore.explore_files(
@@ -243,4 +332,5 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
         parallel.stop_children()
 
     def on_shutdown(self):
+        self._wait_for_previous_preview()
         parallel.stop_children()

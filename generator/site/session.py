@@ -39,6 +39,7 @@ _checked: dict[int, tuple[weakref.ref, Checked]] = {}
 _models: dict[int, tuple[weakref.ref, SiteModel]] = {}
 _memos: dict[int, tuple[weakref.ref, Memo]] = {}
 _background: dict[int, tuple[weakref.ref, list]] = {}
+_deferred: dict[int, tuple[weakref.ref, bool]] = {}
 
 
 def _get(table: dict, config):
@@ -84,11 +85,16 @@ def taxonomy_for(config) -> Taxonomy:
         raise PluginError(str(error)) from None
 
 
-def load_checked(config) -> Checked:
-    from generator.collection.validate import load_collection
+_check_memos: dict[Path, object] = {}  # project root -> CheckMemo, for the previews of one `serve`
+
+
+def load_checked(config, *, preview: bool = False) -> Checked:
+    from generator.collection.validate import CheckMemo, load_collection
 
     taxonomy = taxonomy_for(config)
-    collection = load_collection(Path(config.docs_dir) / PAPERS, taxonomy, project_root(config))
+    root = project_root(config)
+    memo = _check_memos.setdefault(root, CheckMemo()) if preview else None
+    collection = load_collection(Path(config.docs_dir) / PAPERS, taxonomy, root, memo)  # type: ignore[arg-type]
     if collection.errors:
         listing = "\n".join(str(p) for p in collection.errors)
         raise PluginError(f"{len(collection.errors)} problem(s) in paper files:\n{listing}\n"
@@ -96,11 +102,22 @@ def load_checked(config) -> Checked:
     return Checked(collection.papers, taxonomy)
 
 
-def memo_for(config) -> Memo:
-    """What earlier builds of this project computed (see cache.py); saved by `save_memo`."""
+_preview_memos: dict[Path, Memo] = {}  # project root -> the page bodies of one `serve`'s previews
+
+
+def memo_for(config, *, preview: bool = False) -> Memo:
+    """What earlier builds of this project computed (see cache.py); saved by `save_memo`. A
+    preview's memo stays in memory for the next preview: its pages (served at the preview's own
+    address) are not the build's, and must not push the build's out of the cache on disk."""
     memo = _get(_memos, config)
     if memo is None:
-        memo = Memo(project_root(config))
+        if preview:
+            memo = _preview_memos.setdefault(project_root(config), Memo(None))
+            for kind, entries in memo.used.items():
+                memo.old.setdefault(kind, {}).update(entries)
+            memo.used, memo.hits = {}, {}
+        else:
+            memo = Memo(project_root(config))
         _put(_memos, config, memo)
     return memo
 
@@ -114,11 +131,11 @@ def model_for(config, *, preview: bool = False) -> SiteModel:
     `preview` (mkdocs serve): related papers may be updated incrementally (cache.py)."""
     model = _get(_models, config)
     if model is None:
-        checked = _get(_checked, config) or load_checked(config)
+        checked = _get(_checked, config) or load_checked(config, preview=preview)
         settings = site_settings(config)
         related = cached_related(project_root(config), checked.papers, settings.related, incremental=preview)
         model = build_model(checked.papers, checked.taxonomy, settings, related=related)
-        memo = memo_for(config)
+        memo = memo_for(config, preview=preview)
         for slug in model.papers:
             entry = memo.get("bibtex", bibtex_key(model, slug))
             if entry is not None:
@@ -136,31 +153,39 @@ def save_memo(config) -> None:
     memo.save()
 
 
+def defer_site_files(config) -> None:
+    """For this build (a `serve --dirty` preview): work handed to `in_background` waits for
+    `join_background`, which the paper-collection plugin runs after the pages are served."""
+    _put(_deferred, config, True)
+
+
 def in_background(config, what: str, work: Callable[[], Any], then: Callable[[Any], None]) -> None:
-    """`then(work())`: in a forked worker while the build goes on, when the collection is large and
-    the paper-collection plugin will wait for it (`join_background`, in its on_post_build);
-    otherwise here and now."""
+    """`then(work())`, for work that only writes files of its own into the site: in a forked worker
+    while the build goes on when the collection is large, or later when the preview defers it
+    (the paper-collection plugin waits for both in `join_background`); otherwise here and now."""
     model = _get(_models, config)
-    if PLUGIN not in config.plugins or model is None or not parallel.worth_forking(len(model.papers)):
+    deferred = bool(_get(_deferred, config))
+    if PLUGIN not in config.plugins or model is None or not (deferred or parallel.worth_forking(len(model.papers))):
         then(work())
         return
     jobs = _get(_background, config)
     if jobs is None:
         jobs = []
         _put(_background, config, jobs)
-    jobs.append((parallel.Child(work, what), then))
+    jobs.append((None if deferred else parallel.Child(work, what), work, then))
 
 
 def join_background(config) -> None:
-    """Wait for the work `in_background` handed out for this build; a failure fails the build."""
+    """Finish the work `in_background` handed out for this build; a failure fails the build."""
     jobs = _get(_background, config) or []
     _put(_background, config, [])
     try:
         while jobs:
-            child, then = jobs[0]
-            then(child.result())
+            child, work, then = jobs[0]
+            then(work() if child is None else child.result())
             jobs.pop(0)
     except BaseException:
-        for child, _ in jobs:
-            child.cancel()
+        for child, _, _ in jobs:
+            if child is not None:
+                child.cancel()
         raise
