@@ -134,6 +134,14 @@ class SiteModel:
     @cached_property
     def search_documents(self) -> list[dict[str, str]]:
         """What the search index reads per paper (slug order): title, tags, authors, abstract."""
+        return [self.search_document(p) for p in self.papers.values()]
+
+    def search_inputs(self, paper: Paper) -> tuple:
+        """Everything `search_document` reads (the key of its cached postings)."""
+        return (paper.title, paper.abstract, paper.tags, tuple(self.tag_titles.get(t, "") for t in paper.tags),
+                paper.authors)
+
+    def search_document(self, paper: Paper) -> dict[str, str]:
         titles = self.tag_titles
 
         def words(text: str) -> str:
@@ -141,9 +149,9 @@ class SiteModel:
             # ("sigma"), which lunr's trimmer would otherwise drop.
             return f"{to_plain(text)} {math_words(text)}".strip()
 
-        return [{"slug": p.slug, "title": words(p.title),
-                 "tags": " ".join(f"{t} {titles.get(t, '')}" for t in p.tags),
-                 "authors": " ".join(p.authors), "abstract": words(p.abstract)} for p in self.papers.values()]
+        return {"slug": paper.slug, "title": words(paper.title),
+                "tags": " ".join(f"{t} {titles.get(t, '')}" for t in paper.tags),
+                "authors": " ".join(paper.authors), "abstract": words(paper.abstract)}
 
 
 def paper_path(slug: str, directory_urls: bool = True) -> str:

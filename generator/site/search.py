@@ -43,10 +43,12 @@ from mkdocs.config.base import Config
 from mkdocs.plugins import BasePlugin
 
 from generator.site import session
+from generator.site.cache import content_key
 from generator.site.model import SiteModel
 
 log = logging.getLogger("mkdocs.plugins.paper-search")
 FORMAT = 1
+VERSION = 1  # of the per-paper term counts kept in the cache: bump when the Analyzer changes
 K1, B = 1.2, 0.75
 SEPARATOR = re.compile(r"[\s\-]+")  # lunr's default tokenizer separator
 
@@ -91,13 +93,17 @@ class PaperSearchPlugin(BasePlugin[PaperSearchConfig]):
         start = time.perf_counter()
         model = session.model_for(config)
 
+        memo = session.memo_for(config)
+
         def report(stats: dict) -> None:
-            log.info("paper-search: indexed %d papers in %.2f s: %d terms in %d shards, %d bytes",
-                     len(model.papers), time.perf_counter() - start, stats["terms_count"], stats["shards"],
-                     stats["manifest"] + stats["terms"] + stats["docs"])
+            for key, counts in stats["memo"].items():
+                memo.put("search", key, counts)
+            log.info("paper-search: indexed %d papers in %.2f s (%d from the cache): %d terms in %d shards, %d bytes",
+                     len(model.papers), time.perf_counter() - start, stats["reused"], stats["terms_count"],
+                     stats["shards"], stats["manifest"] + stats["terms"] + stats["docs"])
 
         session.in_background(config, "the search index",
-                              lambda: write_index(Path(config.site_dir) / "search", model, self.config), report)
+                              lambda: write_index(Path(config.site_dir) / "search", model, self.config, memo), report)
 
 
 # -- index -------------------------------------------------------------------------------
@@ -147,30 +153,39 @@ class Analyzer:
         return out
 
 
-def build_postings(fields: list[dict[str, str]], boosts: dict[str, int]):
+def field_counts(analyzer: Analyzer, text: str) -> dict[str, int]:
+    """One field's terms (lunr's pipeline) and how often each occurs."""
+    term_of, cache = analyzer.term, analyzer._cache
+    counts: dict[str, int] = {}
+    for raw, tf in Counter(SEPARATOR.split(text.lower())).items():
+        term = cache[raw] if raw in cache else term_of(raw)
+        if term:
+            counts[term] = counts.get(term, 0) + tf
+    return counts
+
+
+def build_postings(fields: list[dict[str, str]], boosts: dict[str, int],
+                   counted: list[dict[str, dict[str, int]]] | None = None):
     """lunr's BM25 field scores, summed over fields, for every (term, paper).
 
+    `counted` (optional): each document's `field_counts` per field, when already known (cache).
     Returns (terms, starts, docs, weights): `terms` sorted; the postings of terms[i] are
     docs[starts[i]:starts[i+1]] (ascending) with the matching weights (floats)."""
     import numpy as np
 
-    analyzer = Analyzer()
-    term_of, cache = analyzer.term, analyzer._cache
-    n = len(fields)
+    if counted is None:
+        analyzer = Analyzer()
+        counted = [{name: field_counts(analyzer, record[name]) for name in boosts} for record in fields]
+    n = len(counted)
     vocab: dict[str, int] = {}
-    split = SEPARATOR.split
     columns = {}
     for name in boosts:
         ids: list[int] = []
         tfs: list[int] = []
         docs: list[int] = []
         lengths: list[int] = []
-        for doc, record in enumerate(fields):
-            counts: dict[str, int] = {}
-            for raw, tf in Counter(split(record[name].lower())).items():
-                term = cache[raw] if raw in cache else term_of(raw)
-                if term:
-                    counts[term] = counts.get(term, 0) + tf
+        for doc, document in enumerate(counted):
+            counts = document[name]
             ids.extend([vocab.setdefault(t, len(vocab)) for t in counts])
             tfs.extend(counts.values())
             docs.extend([doc] * len(counts))
@@ -198,15 +213,35 @@ def build_postings(fields: list[dict[str, str]], boosts: dict[str, int]):
     return terms, starts, docs, weights
 
 
-def write_index(out: Path, model: SiteModel, cfg) -> dict:
-    """Write the manifest, term shards and document chunks under `out`; returns byte counts."""
+def document_counts(model: SiteModel, papers, names, memo) -> tuple[list[dict[str, dict[str, int]]], dict, int]:
+    """Each paper's term counts per field, from `memo` (cache.Memo, kind "search") when its
+    inputs were seen before; returns them, the entries used (a worker hands these back to be
+    kept) and how many came from the memo."""
+    analyzer = Analyzer()
+    counted, made, reused = [], {}, 0
+    for paper in papers:
+        key = content_key("search", VERSION, *names, *model.search_inputs(paper))
+        counts = memo.get("search", key) if memo is not None else None
+        if counts is None:
+            record = model.search_document(paper)
+            counts = {name: field_counts(analyzer, record[name]) for name in names}
+        else:
+            reused += 1
+        made[key] = counts
+        counted.append(counts)
+    return counted, made, reused
+
+
+def write_index(out: Path, model: SiteModel, cfg, memo=None) -> dict:
+    """Write the manifest, term shards and document chunks under `out`; returns byte counts, and
+    under "memo" the cache entries this index used (see `document_counts`)."""
     from generator.site.render import plain_title
 
     papers = list(model.papers.values())  # slug order
     boosts = {"title": cfg.title_boost, "tags": cfg.tags_boost, "authors": cfg.authors_boost,
               "abstract": cfg.abstract_boost}
-    fields = model.search_documents
-    terms, starts, docs, weights = build_postings(fields, boosts)
+    counted, used, reused = document_counts(model, papers, tuple(boosts), memo)
+    terms, starts, docs, weights = build_postings([], boosts, counted)
     (out / "terms").mkdir(parents=True, exist_ok=True)
     (out / "docs").mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha1()
@@ -261,4 +296,5 @@ def write_index(out: Path, model: SiteModel, cfg) -> dict:
                 "shards": bounds, "tags": model.tag_titles}
     text = json.dumps(manifest, ensure_ascii=False, separators=(",", ":"))
     (out / "paper-search.json").write_text(text, encoding="utf-8")
-    return {"manifest": len(text.encode()), **sizes, "shards": len(bounds), "terms_count": len(terms)}
+    return {"manifest": len(text.encode()), **sizes, "shards": len(bounds), "terms_count": len(terms), "memo": used,
+            "reused": reused}
