@@ -23,6 +23,25 @@ SHARED = {"PAPER_COLLECTION_WORKERS": "2", "PAPER_COLLECTION_PARALLEL_FROM": "1"
 def forking(monkeypatch):
     for name, value in SHARED.items():
         monkeypatch.setenv(name, value)
+    # Other tests in this process may leave idle threads behind, which would (rightly) stop forking;
+    # the guard itself is tested below.
+    monkeypatch.setattr(parallel.threading, "active_count", lambda: 1)
+
+
+def test_a_process_with_other_threads_never_forks(monkeypatch):
+    import threading
+
+    for name, value in SHARED.items():
+        monkeypatch.setenv(name, value)
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        pids = parallel.map_shares(lambda items: [os.getpid() for _ in items], list(range(9)), what="test")
+    finally:
+        stop.set()
+        thread.join()
+    assert set(pids) == {os.getpid()}
 
 
 def test_map_shares_keeps_the_order_and_uses_other_processes(forking):

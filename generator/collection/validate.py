@@ -310,7 +310,7 @@ def load_collection(papers_dir: Path, taxonomy, root: Path | None = None, memo: 
     def check_files(paths: list[Path]) -> list[tuple[list[Problem], _Entry | None, Paper | None]]:
         return [_check_file(path, root, tag_names, taxonomy) for path in paths]
 
-    paths = sorted(papers_dir.glob("*.md"))
+    paths = _paper_paths(papers_dir)
     changed: set[str] | None = None  # shown names of files read again; None: every file
     if memo is None:
         # Each file on its own first (in worker processes for a large collection), then across files.
@@ -340,6 +340,15 @@ def load_collection(papers_dir: Path, taxonomy, root: Path | None = None, memo: 
     problems.extend(find_duplicates(entries, newness, near_only=changed))
     problems.extend(check_addresses(entries, removed, newness))
     return Collection(tuple(papers), tuple(sorted(problems)))
+
+
+def _paper_paths(papers_dir: Path) -> list[Path]:
+    """`sorted(papers_dir.glob("*.md"))`, several times faster at 10,000 files."""
+    try:
+        with os.scandir(papers_dir) as entries:
+            return sorted(papers_dir / entry.name for entry in entries if entry.name.endswith(".md"))
+    except (FileNotFoundError, NotADirectoryError):
+        return []
 
 
 def _check_file(path: Path, root: Path, tag_names: frozenset, taxonomy) -> tuple[list[Problem], _Entry | None,
@@ -381,6 +390,10 @@ class _Entry:
     source_titles: tuple[str, ...]
     lines: dict[str, int]
     body_line: int
+    # Made once per file (in the worker that read it, and kept by a CheckMemo): what the checks
+    # across files compare.
+    normalized_title: str = ""
+    keys: tuple = ()  # duplicate_keys
 
     @property
     def slug(self) -> str:
@@ -401,10 +414,12 @@ def _entry(file: str, path: Path, parsed: frontmatter.PaperFile) -> _Entry | Non
         return tuple(v for v in values if isinstance(v, str) and v.strip()) if isinstance(values, list) else ()
 
     sources = meta.get("sources") if isinstance(meta.get("sources"), list) else []
-    return _Entry(file, path, title, text("arxiv"), text("doi"), text("added") or "",
+    arxiv, doi = text("arxiv"), text("doi")
+    return _Entry(file, path, title, arxiv, doi, text("added") or "",
                   parsed.body,
                   texts(meta.get("aliases")), texts([s.get("title") for s in sources if isinstance(s, dict)]),
-                  parsed.key_lines, parsed.body_line)
+                  parsed.key_lines, parsed.body_line, normalize_title(title),
+                  tuple(duplicate_keys(title, arxiv, doi, parsed.body)))
 
 
 def _read(path: Path, shown: str) -> str:
@@ -517,15 +532,14 @@ def find_duplicates(entries: list[_Entry], newness: _Newness | None = None,
     problems: list[Problem] = []
     groups: dict[tuple[str, str], list[_Entry]] = defaultdict(list)
     for entry in entries:
-        for key in duplicate_keys(entry.title, entry.arxiv, entry.doi, entry.abstract):
+        for key in entry.keys:
             groups[key].append(entry)
 
     order = newness.key if newness else (lambda e: (0, 0, e.added, e.slug))
     exact_pairs: set[tuple[str, str]] = set()
     kinds = ("title", "arxiv", "doi", "abstract")  # the same abstract is reported only for another title
-    for (kind, _), members in sorted(groups.items(), key=lambda item: (kinds.index(item[0][0]), item[0][1])):
-        if len(members) < 2:
-            continue
+    shared = [(key, members) for key, members in groups.items() if len(members) > 1]
+    for (kind, _), members in sorted(shared, key=lambda item: (kinds.index(item[0][0]), item[0][1])):
         members = sorted(members, key=order)
         first = members[0]
         for other in members[1:]:
@@ -534,8 +548,8 @@ def find_duplicates(entries: list[_Entry], newness: _Newness | None = None,
             exact_pairs.add((first.file, other.file))
             exact_pairs.add((other.file, first.file))
             if kind == "abstract":
-                what = "the same abstract" + (" under another title" if normalize_title(first.title)
-                                              != normalize_title(other.title) else "")
+                what = "the same abstract" + (" under another title" if first.normalized_title
+                                              != other.normalized_title else "")
                 line = other.body_line
             else:
                 value = {"title": first.title, "arxiv": first.arxiv, "doi": first.doi}[kind]
@@ -548,7 +562,7 @@ def find_duplicates(entries: list[_Entry], newness: _Newness | None = None,
                                     "(move anything this file adds into it) and delete this file"))
     ordered = sorted(entries, key=lambda e: e.file)
     files = [e.file for e in ordered]
-    titles = [normalize_title(e.title) for e in ordered]
+    titles = [e.normalized_title for e in ordered]
     if near_only is None:
         near = similar_pairs(titles, titles)
     else:

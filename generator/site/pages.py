@@ -106,6 +106,12 @@ class SitePage:
         """What the page adds to the theme's template context."""
         return {}
 
+    def preview_inputs(self, model: SiteModel) -> tuple | None:
+        """What the page shows that can change between two previews of one `serve` (templates,
+        theme, taxonomy and settings aside): the preview writes the page again only when this
+        changed. None: always."""
+        return None
+
 
 @dataclass(frozen=True)
 class PaperPage(SitePage):
@@ -130,6 +136,11 @@ class PaperPage(SitePage):
         people = tuple(model.authors.of_written[a] for a in self.paper.authors)  # author page addresses
         return (model.settings, self.paper, related, tuple(sorted((t, model.tag_titles.get(t)) for t in tags)),
                 model.bibtex(self.paper.slug), people)
+
+    def preview_inputs(self, model):
+        slug = self.paper.slug
+        return (self.paper, tuple(model.papers[s] for s in model.related.get(slug, ())),
+                tuple(model.authors.of_written.get(a) for a in self.paper.authors))
 
     def render(self, renderer, where):
         model, paper = renderer.model, self.paper
@@ -203,6 +214,9 @@ class TagIndexPage(SitePage):
     def title(self, model):
         return self.page.tag.title + (f" (page {self.page.number})" if self.page.number > 1 else "")
 
+    def preview_inputs(self, model):
+        return self.page, len(model.by_tag[self.page.tag.name])
+
     def render(self, renderer, where):
         tag, page = self.page.tag, self.page
         return renderer.env.get_template("tag.html").render(
@@ -272,6 +286,11 @@ class AuthorPage(SitePage):
 
     def title(self, model):
         return model.authors.people[self.person_slug].name
+
+    def preview_inputs(self, model):
+        person = model.authors.people[self.person_slug]
+        papers = tuple(model.papers[s] for s in person.papers)
+        return person, papers, tuple(model.authors.of_written.get(a) for p in papers for a in p.authors)
 
     def render(self, renderer, where):
         model = renderer.model

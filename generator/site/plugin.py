@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import shutil
 import threading
 from pathlib import Path
 
@@ -36,7 +35,6 @@ from generator import parallel
 from generator.site import authors, explore, session
 from generator.site.exports import atom_feed, export_files, write_exports
 from generator.site.cache import content_key
-from generator.site.model import SiteModel
 from generator.site.pages import PaperPage, Renderer, SitePage, Where, sanitize, site_pages
 from generator.site.render import environment
 from generator.site.redirects import redirect_files
@@ -78,6 +76,10 @@ def _always() -> bool:
     return True
 
 
+def _never() -> bool:
+    return False
+
+
 class _DirtyWarning(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         return not record.getMessage().startswith("A 'dirty' build is being performed")
@@ -110,7 +112,7 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
         # after the pages are served. MkDocs warns that a dirty build may leave other pages stale:
         # for the collection's pages this plugin decides, so the warning would only stop a strict preview.
         self.incremental = command == "serve" and dirty
-        self.previous: tuple[tuple, SiteModel] | None = None
+        self.previous: tuple[tuple, dict, dict] | None = None  # the last preview's fingerprint, inputs, pages
         self.finishing: threading.Thread | None = None
         if self.incremental:
             logging.getLogger("mkdocs.commands.build").addFilter(_DirtyWarning())
@@ -119,7 +121,10 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
         self._wait_for_previous_preview()
 
     def _wait_for_previous_preview(self) -> None:
+        """A new preview starts: the last one's exports are out of date already; stop them at the
+        next step (a file being written is finished) and wait."""
         if self.finishing is not None:
+            self.superseded.set()
             self.finishing.join()
             self.finishing = None
 
@@ -160,32 +165,29 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
         return nav
 
     def _mark_stale(self, files: Files) -> None:
-        """A preview rewrites a paper page only when something it shows changed: the paper, the
-        list of related papers or one of them, its authors' addresses, or the templates, theme,
-        taxonomy or settings. (MkDocs' dirty build would look only at the paper file's date.)"""
+        """A preview writes a page again only when what it shows changed (`SitePage.preview_inputs`:
+        for a paper, the paper, its related papers and its authors' addresses), or the templates,
+        theme, taxonomy or settings did. (MkDocs' dirty build would look only at file dates.)"""
         model = self.model
         fingerprint = (self.templates, self.theme, model.settings, model.taxonomy, self.config.escape_text)
-        previous, self.previous = self.previous, (fingerprint, model)
-        self.gone = [previous[1].urls[s] for s in previous[1].papers if s not in model.papers] if previous else []
+        inputs = {uri: page.preview_inputs(model) for uri, page in self.pages.items()}
+        destinations = {uri: file.dest_uri for uri in self.pages if (file := files.get_file_from_path(uri))}
+        previous, self.previous = self.previous, (fingerprint, inputs, destinations)
+        self.gone = [dest for uri, dest in previous[2].items() if uri not in destinations] if previous else []
         before = previous[1] if previous is not None and previous[0] == fingerprint else None
-        changed = {slug for slug, paper in model.papers.items() if before is None or before.papers.get(slug) != paper}
-
-        def people(m: SiteModel, slug: str) -> tuple:
-            return tuple(m.authors.of_written.get(a) for a in m.papers[slug].authors)
-
-        count = 0
+        count = papers = 0
         for uri, page in self.pages.items():
-            if not isinstance(page, PaperPage):
+            file = files.get_file_from_path(uri)
+            if file is None:
                 continue
-            slug = page.paper.slug
-            listed = model.related.get(slug, ())
-            stale = (slug in changed or listed != before.related.get(slug, ()) or not changed.isdisjoint(listed)
-                     or people(model, slug) != people(before, slug))
-            if stale:
-                file = files.get_file_from_path(uri)
-                file.is_modified = _always  # type: ignore[method-assign]  # this preview writes the page again
-                count += 1
-        log.info("paper-collection: preview: %d of %d paper pages to write again", count, len(model.papers))
+            now = inputs[uri]
+            stale = now is None or before is None or uri not in before or before[uri] != now
+            # Decided here for every page of ours: no file dates are looked at.
+            file.is_modified = _always if stale else _never  # type: ignore[method-assign]
+            if isinstance(page, PaperPage):
+                papers += 1
+                count += stale
+        log.info("paper-collection: preview: %d of %d paper pages to write again", count, papers)
 
     def on_env(self, env, config, files):
         papers = [uri for uri, page in self.pages.items() if isinstance(page, PaperPage)]
@@ -293,6 +295,7 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
                      sum(len(share) for _, share in workers), len(model.papers), len(workers))
         if self.incremental:
             # The pages are written: the preview shows them now, and the rest follows in a moment.
+            self.superseded = threading.Event()
             self.finishing = threading.Thread(target=self._finish_preview, args=(config,),
                                               name="paper-collection preview", daemon=True)
             self.finishing.start()
@@ -301,31 +304,34 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
 
     def _finish_preview(self, config) -> None:
         try:
-            self._write_site_files(config)
-            for url in self.gone:  # a paper removed or renamed since the last preview
-                page = Path(config.site_dir) / url
-                if page.is_dir():
-                    shutil.rmtree(page, ignore_errors=True)
-                else:
-                    page.unlink(missing_ok=True)
+            for dest in self.gone:  # a page gone since the last preview (a paper removed or renamed)
+                (Path(config.site_dir) / dest).unlink(missing_ok=True)
+            self._write_site_files(config, self.superseded)
         except Exception as error:  # noqa: BLE001 - a preview goes on; the message says what failed
             log.error("paper-collection: the preview's exports and search index failed: %s", error)
 
-    def _write_site_files(self, config) -> None:
-        model = self.model
-        write_exports(Path(config.site_dir), export_files(model))
-        # The explorer's data and the reading list's citations; one Atom feed per author.
-        write_exports(Path(config.site_dir), explore.explore_files(
-            model.newest, [(t.name, t.title) for t in model.tags], model.keys, model.authors.name_of))
-        write_exports(Path(config.site_dir), authors.feed_files(
-            model.authors, model.papers, functools.partial(atom_feed, model), model.settings.name))
-        # Old addresses of renamed papers: redirect pages, outside MkDocs' files (so not in the sitemap).
-        write_exports(Path(config.site_dir), redirect_files(self.model.papers.values(), self.model.urls,
-                                                            self.model.settings))
-        session.join_background(config)  # the search index, when it was written by a worker
+    def _write_site_files(self, config, superseded: threading.Event | None = None) -> None:
+        """The exports, the explorer's data, the author feeds, the redirects and the search index
+        (when a worker or the preview left it for now); `superseded` stops a preview's between steps."""
+        model, site = self.model, Path(config.site_dir)
+        steps = [
+            lambda: write_exports(site, export_files(model)),
+            # The explorer's data and the reading list's citations; one Atom feed per author.
+            lambda: write_exports(site, explore.explore_files(
+                model.newest, [(t.name, t.title) for t in model.tags], model.keys, model.authors.name_of)),
+            lambda: write_exports(site, authors.feed_files(
+                model.authors, model.papers, functools.partial(atom_feed, model), model.settings.name)),
+            # Old addresses of renamed papers: redirect pages, outside MkDocs' files (so not in the sitemap).
+            lambda: write_exports(site, redirect_files(model.papers.values(), model.urls, model.settings)),
+            lambda: session.join_background(config),  # the search index, when written by a worker or deferred
+        ]
+        for step in steps:
+            if superseded is not None and superseded.is_set():
+                return
+            step()
         memo = self.memo
         log.info("paper-collection: %d of %d paper page bodies reused from the cache", memo.hits_of("page"),
-                 len(self.model.papers))
+                 len(model.papers))
         session.save_memo(config)
 
     def on_build_error(self, error):

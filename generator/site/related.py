@@ -183,11 +183,19 @@ def update(fitted: Fitted, previous: dict[str, tuple[str, ...]], papers: Sequenc
     k = min(k, len(ordered) - 1)
     fresh = [p for p in ordered if p.slug in changed or p.slug not in old_row]
     fresh_rows = fitted.transform(fresh) if fresh else None
-    kept = [slug for slug in slugs if slug not in changed and slug in old_row]
-    parts = [fitted.matrix[[old_row[slug] for slug in kept]]] + ([fresh_rows] if fresh else [])
-    stacked = sparse.vstack(parts, format="csr")
-    at = {slug: i for i, slug in enumerate([*kept, *(p.slug for p in fresh)])}
-    matrix = stacked[[at[slug] for slug in slugs]]
+    if fitted.slugs == slugs:  # the same papers (a preview after an edit): replace the changed rows only
+        pieces, start = [], 0
+        for number, paper in enumerate(fresh):
+            row = index[paper.slug]
+            pieces += [fitted.matrix[start:row], fresh_rows[number]]
+            start = row + 1
+        matrix = sparse.vstack([*pieces, fitted.matrix[start:]], format="csr")
+    else:
+        kept = [slug for slug in slugs if slug not in changed and slug in old_row]
+        parts = [fitted.matrix[[old_row[slug] for slug in kept]]] + ([fresh_rows] if fresh else [])
+        stacked = sparse.vstack(parts, format="csr")
+        at = {slug: i for i, slug in enumerate([*kept, *(p.slug for p in fresh)])}
+        matrix = stacked[[at[slug] for slug in slugs]]
     new_space = Fitted(fitted.terms, fitted.transformer, slugs, matrix)
     if k <= 0:
         return {slug: () for slug in slugs}, new_space
