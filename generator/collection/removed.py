@@ -67,6 +67,8 @@ class RemovedIndex:
 
     def match(self, title: str, arxiv: str | None = None, doi: str | None = None,
               source_titles: tuple[str, ...] = ()) -> RemovedPaper | None:
+        if not self.by_key:  # nothing removed (most collections): no keys to make
+            return None
         keys = duplicate_keys(title, arxiv, doi) + [k for t in source_titles for k in duplicate_keys(t)]
         return next((self.by_key[key] for key in keys if key in self.by_key), None)
 

@@ -10,7 +10,7 @@ format them. (Related papers may be handed in from the cache, see `cache.py` and
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from urllib.parse import urljoin
@@ -93,6 +93,8 @@ class SiteModel:
     keys: Mapping[str, str]  # slug -> BibTeX key
     related: Mapping[str, tuple[str, ...]]  # slug -> related slugs, best first
     bibtex_texts: Mapping[str, str] = field(default_factory=dict)  # slug -> its BibTeX entry (filled lazily)
+    # slug -> the entry an earlier build made for the same paper and key, or None (session.py's cache)
+    bibtex_cached: Callable[[str], str | None] | None = field(default=None, compare=False, repr=False)
 
     @property
     def tags(self) -> tuple[Tag, ...]:
@@ -114,6 +116,10 @@ class SiteModel:
     def bibtex(self, slug: str) -> str:
         """The paper's BibTeX entry, made once per build (page, papers.bib and tag files share it)."""
         text = self.bibtex_texts.get(slug)
+        if text is None and self.bibtex_cached is not None:
+            text = self.bibtex_cached(slug)
+            if text is not None:
+                self.bibtex_texts[slug] = text  # type: ignore[index]
         if text is None:
             paper = self.papers[slug]
             text = citation.bibtex([citation.bibtex_entry(paper, self.keys[slug])])

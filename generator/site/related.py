@@ -210,6 +210,11 @@ def update(fitted: Fitted, previous: dict[str, tuple[str, ...]], papers: Sequenc
     against = (matrix[changed_rows] @ matrix.T).toarray() if len(changed_rows) else np.zeros((0, len(slugs)))
     # Any other paper: its k-th score now (its listed papers did not move), against the best a
     # changed paper scores with it; only where a changed paper reaches it is the list made again.
+    # A paper no changed paper shares a term with keeps its list as it is.
+    reached = against.max(axis=0) > 0 if len(changed_rows) else np.zeros(len(slugs), dtype=bool)
+    for slug in slugs:
+        if slug not in result and not reached[index[slug]]:
+            result[slug] = tuple(previous.get(slug, ()))
     rest = [slug for slug in slugs if slug not in result]
     pairs = [(index[slug], index[other]) for slug in rest for other in previous.get(slug, ())]
     pair_scores = np.asarray(matrix[[a for a, _ in pairs]].multiply(matrix[[b for _, b in pairs]]).sum(axis=1)

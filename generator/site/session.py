@@ -10,6 +10,7 @@ that every hook receives.
 
 from __future__ import annotations
 
+import dataclasses
 import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -134,12 +135,9 @@ def model_for(config, *, preview: bool = False) -> SiteModel:
         checked = _get(_checked, config) or load_checked(config, preview=preview)
         settings = site_settings(config)
         related = cached_related(project_root(config), checked.papers, settings.related, incremental=preview)
-        model = build_model(checked.papers, checked.taxonomy, settings, related=related)
         memo = memo_for(config, preview=preview)
-        for slug in model.papers:
-            entry = memo.get("bibtex", bibtex_key(model, slug))
-            if entry is not None:
-                model.bibtex_texts[slug] = entry  # type: ignore[index]
+        model = build_model(checked.papers, checked.taxonomy, settings, related=related)
+        model = dataclasses.replace(model, bibtex_cached=lambda slug: memo.get("bibtex", bibtex_key(model, slug)))
         _put(_models, config, model)
     return model
 
