@@ -12,6 +12,7 @@ render it; `exports.py` writes papers.json, BibTeX and feeds.
 from __future__ import annotations
 
 import functools
+import json
 import logging
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from mkdocs.config.base import Config
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 
-from generator.site import authors, explore, session
+from generator.site import authors, collection_map, explore, session
 from generator.site.exports import atom_feed, export_files, write_exports
 from generator.site.cache import content_key
 from generator.site.pages import PaperPage, Renderer, SitePage, Where, sanitize, site_pages
@@ -126,8 +127,13 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
         model = self.model
         write_exports(Path(config.site_dir), export_files(model))
         # The explorer's data and the reading list's citations; one Atom feed per author.
-        write_exports(Path(config.site_dir), explore.explore_files(
-            model.newest, [(t.name, t.title) for t in model.tags], model.keys, model.authors.name_of))
+        explorer = explore.explore_files(
+            model.newest, [(t.name, t.title) for t in model.tags], model.keys, model.authors.name_of)
+        write_exports(Path(config.site_dir), explorer)
+        # The map: coordinates in the explorer data's order (cached while no title or abstract changes).
+        write_exports(Path(config.site_dir), collection_map.map_files(
+            session.project_root(config), model.newest, [t.name for t in model.tags],
+            json.loads(explorer[f"{explore.EXPLORE}/papers.json"])["version"]))
         write_exports(Path(config.site_dir), authors.feed_files(
             model.authors, model.papers, functools.partial(atom_feed, model), model.settings.name))
         # Old addresses of renamed papers: redirect pages, outside MkDocs' files (so not in the sitemap).
