@@ -234,7 +234,7 @@ class ExplorePage(SitePage):
         return explore.render_page(renderer.env, model.newest, model.tag_titles, where.link)
 
     def context(self, model, where):
-        return {"page_scripts": ["assets/javascripts/explore.js"]}
+        return {"page_scripts": ["assets/javascripts/explore.js", "assets/javascripts/map-link.js"]}
 
 
 @dataclass(frozen=True)
