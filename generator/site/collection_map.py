@@ -40,6 +40,7 @@ DIMENSIONS = 50  # TruncatedSVD components before t-SNE
 PERPLEXITY = 15  # better neighbourhoods than the usual 30 here, and faster (benchmarks/README.md, "Map")
 EXAGGERATION_ITERATIONS = 50  # early exaggeration phase (openTSNE's default is 250)
 ITERATIONS = 100  # the phase after it (default 500): enough with PCA initialisation, see benchmarks/README.md
+FFT_FROM = 3_000  # papers from which FFT gradients beat Barnes-Hut (fixed cost per iteration, linear growth)
 GRID = 4096  # coordinates are integers in [0, GRID): 4 digits each in the data file
 
 # Tag colours, light and dark. Each has at least 3:1 contrast with Material's background in its
@@ -79,7 +80,8 @@ def embed(matrix) -> np.ndarray:
         similarities = affinity.PerplexityBasedNN(reduced, perplexity=perplexity, metric="euclidean",
                                                   method="exact", n_jobs=1, random_state=0)
         start = initialization.pca(reduced, random_state=0)
-        embedding = TSNEEmbedding(start, similarities, negative_gradient_method="fft", n_jobs=1, random_state=0)
+        embedding = TSNEEmbedding(start, similarities, negative_gradient_method="fft" if count >= FFT_FROM else "bh",
+                                  n_jobs=1, random_state=0)
         embedding = embedding.optimize(n_iter=EXAGGERATION_ITERATIONS, exaggeration=12, momentum=0.5)
         embedding = embedding.optimize(n_iter=ITERATIONS, momentum=0.8)
     return np.asarray(embedding, dtype=np.float64)
