@@ -16,6 +16,10 @@ and the map page at 10,110 papers in headless Chromium.
    --browser-runs fresh browser contexts open /map/ from a plain static server (no compression):
    time until the map is drawn (performance.mark "map:drawn"), bytes transferred until then and
    once the network is idle (response bodies as served).
+3. --quality: how well the layout keeps neighbourhoods, on benchmarks/related.py's synthetic papers
+   (each drawn from one seed paper's words: topics): the share of each paper's 10 nearest papers in
+   the SVD space that are among its 10 nearest on the map, for the schedule used and for openTSNE's
+   defaults (perplexity 30, 250 + 500 iterations), with the time each takes.
 """
 
 from __future__ import annotations
@@ -100,11 +104,44 @@ def measure_page(site: Path, runs: int) -> dict:
             "runs ms": [round(r["drawn"]) for r in loads], "files": loads[-1]["files"]}
 
 
+def quality(count: int) -> dict[str, dict[str, float]]:
+    import random
+
+    import numpy as np
+    from sklearn.decomposition import TruncatedSVD
+    from sklearn.neighbors import NearestNeighbors
+    from sklearn.preprocessing import normalize
+    from threadpoolctl import threadpool_limits
+
+    from benchmarks.related import seed_papers
+    from benchmarks.related import synthetic as topic_papers
+
+    papers = sorted(topic_papers(seed_papers(), count, random.Random(4)), key=lambda p: p.slug)
+    matrix = related.fit(papers).matrix
+    with threadpool_limits(limits=1):
+        reduced = normalize(TruncatedSVD(collection_map.DIMENSIONS, n_iter=4, random_state=0).fit_transform(matrix))
+    near = NearestNeighbors(n_neighbors=11).fit(reduced).kneighbors(reduced, return_distance=False)[:, 1:]
+    schedules = {"used": (collection_map.PERPLEXITY, collection_map.EXAGGERATION_ITERATIONS, collection_map.ITERATIONS),
+                 "openTSNE defaults": (30, 250, 500)}
+    used = (collection_map.PERPLEXITY, collection_map.EXAGGERATION_ITERATIONS, collection_map.ITERATIONS)
+    results = {}
+    for name, (perplexity, early, later) in schedules.items():
+        collection_map.PERPLEXITY, collection_map.EXAGGERATION_ITERATIONS, collection_map.ITERATIONS = \
+            perplexity, early, later
+        seconds, points = timed(collection_map.embed, matrix)
+        on_map = NearestNeighbors(n_neighbors=11).fit(points).kneighbors(points, return_distance=False)[:, 1:]
+        kept = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(near, on_map, strict=True)])
+        results[name] = {"seconds (SVD + t-SNE)": seconds, "10 nearest kept": float(kept)}
+    collection_map.PERPLEXITY, collection_map.EXAGGERATION_ITERATIONS, collection_map.ITERATIONS = used
+    return results
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[110, 1_000, 10_110])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--browser-runs", type=int, default=5)
+    parser.add_argument("--quality", action="store_true", help="also measure how well neighbourhoods are kept")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
     print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs", file=sys.stderr)
@@ -126,6 +163,9 @@ def main(argv: list[str] | None = None) -> int:
                 collection_map.map_files(None, newest_first(papers), tags, version)[collection_map.DATA])
             print(f"{size} papers: the page in Chromium, {args.browser_runs} runs ...", file=sys.stderr)
             results["page"] = {"papers": size, **measure_page(site, args.browser_runs)}
+    if args.quality:
+        print(f"{max(args.sizes)} topic papers: layout quality ...", file=sys.stderr)
+        results["quality"] = quality(max(args.sizes))
     results["load average after"] = os.getloadavg()[0]
     if args.json:
         args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")
@@ -139,6 +179,8 @@ def main(argv: list[str] | None = None) -> int:
               f"{page['bytes until drawn'] / 1e6:.2f} MB until drawn, {page['bytes once idle'] / 1e6:.2f} MB once idle")
         for name, size in sorted(page["files"], key=lambda f: -f[1])[:8]:
             print(f"  {size / 1e3:8.1f} KB  {name}")
+    for name, figures in results.get("quality", {}).items():
+        print(f"quality, {name}: " + ", ".join(f"{k} {v:.3f}" for k, v in figures.items()))
     print(f"load average after: {results['load average after']:.1f}", file=sys.stderr)
     return 0
 
