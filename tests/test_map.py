@@ -135,3 +135,27 @@ def test_the_most_common_first_tags_get_colours_and_the_rest_share_one():
     coloured, index = collection_map.tag_colours(papers, tags)
     assert coloured[0] == "t11" and len(coloured) == len(PALETTE["light"])
     assert sorted(index.values()).count(len(PALETTE["light"])) == len(tags) - len(coloured)
+
+
+def test_serve_places_a_new_paper_beside_its_related_paper_without_a_new_layout(tmp_path, monkeypatch):
+    monkeypatch.delenv("PAPER_COLLECTION_NO_CACHE", raising=False)
+    papers = topic_papers(per_topic=10)
+    before = cached_layout(tmp_path, papers)
+    new = Paper(slug="protein-new", title="Protein folding", abstract="Protein folding of amino acid chains.",
+                tags=("benchmarks",), added="2026-03-01")
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the layout was computed again")
+
+    monkeypatch.setattr(collection_map, "layout", refuse)
+    related = {"protein-new": ("protein-03", "protein-04")}
+    after = cached_layout(tmp_path, [*papers, new], preview=True, related=related)
+    assert {slug: after[slug] for slug in before} == before
+    assert np.hypot(*np.subtract(after["protein-new"], before["protein-03"])) < 20
+    # a build lays the collection out again, and so does serve after a large change
+    with pytest.raises(AssertionError, match="computed again"):
+        cached_layout(tmp_path, [*papers, new], related=related)
+    many = [Paper(slug=f"extra-{i}", title=f"Extra {i}", abstract="Galaxy survey.", tags=("benchmarks",),
+                  added="2026-03-01") for i in range(3)]
+    with pytest.raises(AssertionError, match="computed again"):
+        cached_layout(tmp_path, [*papers, *many], preview=True, related=related)

@@ -130,6 +130,11 @@ def test_by_keyboard_the_map_is_one_tab_stop_arrows_move_and_enter_opens(site, w
             page.keyboard.press(key)
             seen.add(page.inner_text("#map-tip .map-tip__title"))
         assert len(seen) >= 2  # the arrows reached other papers
+        assert page.is_disabled("button:text-is('Zoom out')")
+        page.keyboard.press("+")  # zooms in around the current paper, which stays in view
+        assert page.is_enabled("button:text-is('Zoom out')")
+        page.keyboard.press("-")
+        assert page.is_disabled("button:text-is('Zoom out')")
         current = page.inner_text("#map-tip .map-tip__title")
         target = next(p for p in PAPERS if p["title"] == current)
         page.keyboard.press("Enter")

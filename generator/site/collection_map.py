@@ -41,6 +41,7 @@ PERPLEXITY = 15  # better neighbourhoods than the usual 30 here, and faster (ben
 EXAGGERATION_ITERATIONS = 50  # early exaggeration phase (openTSNE's default is 250)
 ITERATIONS = 100  # the phase after it (default 500): enough with PCA initialisation, see benchmarks/README.md
 FFT_FROM = 3_000  # papers from which FFT gradients beat Barnes-Hut (fixed cost per iteration, linear growth)
+PREVIEW_SHARE = 0.01  # `serve` patches the last layout while at most this share of papers is new
 GRID = 4096  # coordinates are integers in [0, GRID): 4 digits each in the data file
 
 # Tag colours, light and dark. Each has at least 3:1 contrast with Material's background in its
@@ -121,19 +122,49 @@ def layout_key(papers: Sequence[Paper]) -> str:
     return cache.texts_digest(f"map-{settings}", ordered)
 
 
-def cached_layout(root: Path | None, papers: Sequence[Paper]) -> dict[str, tuple[int, int]]:
-    """`layout(papers)`, read from the cache while no slug, title or abstract changed."""
+def _read(path: Path) -> dict[str, tuple[int, int]] | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return {slug: (int(x), int(y)) for slug, (x, y) in data.items()}
+    except (OSError, ValueError, TypeError, AttributeError):
+        return None
+
+
+def preview_layout(previous: Mapping[str, tuple[int, int]], papers: Sequence[Paper],
+                   related: Mapping[str, Sequence[str]]) -> dict[str, tuple[int, int]] | None:
+    """For `serve` only: the last layout with a few papers added, each placed beside the first of its
+    related papers that has a place (edited papers keep theirs); None when more than
+    `PREVIEW_SHARE` of the papers are new. A build always lays the whole collection out again."""
+    new = [p.slug for p in sorted(papers, key=lambda p: p.slug) if p.slug not in previous]
+    if len(new) > max(1, PREVIEW_SHARE * len(papers)):
+        return None
+    result = {p.slug: previous[p.slug] for p in papers if p.slug in previous}
+    for offset, slug in enumerate(new, 1):
+        beside = next((result[other] for other in related.get(slug, ()) if other in result), (GRID // 2, GRID // 2))
+        result[slug] = (min(GRID - 1, beside[0] + 8 * offset), beside[1])
+    return result
+
+
+def cached_layout(root: Path | None, papers: Sequence[Paper], *, preview: bool = False,
+                  related: Mapping[str, Sequence[str]] | None = None) -> dict[str, tuple[int, int]]:
+    """`layout(papers)`, read from the cache while no slug, title or abstract changed. `preview`
+    (`serve`): after a small change, the last layout patched by `preview_layout` instead."""
     start = time.perf_counter()
     if root is None or os.environ.get("PAPER_COLLECTION_NO_CACHE"):
         return layout(papers, cache.recent_space(papers))
     folder = cache.cache_dir(root)
     name = f"map-{layout_key(papers)}.json"
-    try:
-        data = json.loads((folder / name).read_text(encoding="utf-8"))
+    cached = _read(folder / name)
+    if cached is not None:
         log.info("paper-collection: map layout reused from the cache")
-        return {slug: (x, y) for slug, (x, y) in data.items()}
-    except (OSError, ValueError, TypeError):
-        pass
+        return cached
+    if preview and related is not None:
+        for path in sorted(folder.glob("map-*.json")):
+            previous = _read(path)
+            patched = preview_layout(previous, papers, related) if previous is not None else None
+            if patched is not None:
+                log.info("paper-collection: map layout of the last build, new papers beside related ones (preview)")
+                return patched
     log.info("paper-collection: placing %d papers on the map ...", len(papers))
     result = layout(papers, cache.recent_space(papers))
     cache.store_entry(folder, name, json.dumps(result, separators=(",", ":")), prefix="map-")
@@ -164,10 +195,10 @@ def map_data(newest: Sequence[Paper], positions: Mapping[str, tuple[int, int]], 
             "colour": [index[name] for name in tags], "coloured": coloured, "points": points}
 
 
-def map_files(root: Path | None, newest: Sequence[Paper], tags: Sequence[str],
-              explore_version: str) -> dict[str, bytes]:
+def map_files(root: Path | None, newest: Sequence[Paper], tags: Sequence[str], explore_version: str, *,
+              preview: bool = False, related: Mapping[str, Sequence[str]] | None = None) -> dict[str, bytes]:
     """{path inside the site: bytes}: the map's data file."""
-    data = map_data(newest, cached_layout(root, newest), tags, explore_version)
+    data = map_data(newest, cached_layout(root, newest, preview=preview, related=related), tags, explore_version)
     return {DATA: json.dumps(data, separators=(",", ":")).encode()}
 
 

@@ -133,7 +133,8 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
         # The map: coordinates in the explorer data's order (cached while no title or abstract changes).
         write_exports(Path(config.site_dir), collection_map.map_files(
             session.project_root(config), model.newest, [t.name for t in model.tags],
-            json.loads(explorer[f"{explore.EXPLORE}/papers.json"])["version"]))
+            json.loads(explorer[f"{explore.EXPLORE}/papers.json"])["version"],
+            preview=self.command == "serve", related=model.related))
         write_exports(Path(config.site_dir), authors.feed_files(
             model.authors, model.papers, functools.partial(atom_feed, model), model.settings.name))
         # Old addresses of renamed papers: redirect pages, outside MkDocs' files (so not in the sitemap).

@@ -186,6 +186,8 @@
     view.y = gy - fy * span;
     clampView();
     ui.zoomOut.disabled = zoom <= 1;
+    // on a touch screen, one finger pans the zoomed map, and scrolls the page past the whole map
+    ui.canvas.style.touchAction = zoom > 1 ? "pinch-zoom" : "";
     draw();
   }
 
@@ -347,7 +349,8 @@
     ui.view.setAttribute("aria-roledescription", "map");
     ui.view.setAttribute("aria-label", "Map of " + papers.length + " papers");
     ui.help = el("p", "map__help", "Arrow keys move to the nearest paper in that direction" +
-                 " (among the highlighted ones when a filter is on), Enter opens it, + and - zoom, Escape leaves it.");
+                 " (among the highlighted ones when a filter is on), Enter opens it, + and - zoom, Escape leaves it." +
+                 " With a mouse: Ctrl + wheel zooms, drag moves the zoomed map.");
     ui.help.id = "map-help";
     ui.view.setAttribute("aria-describedby", "map-help");
     ui.canvas = el("canvas", "map-canvas");
@@ -490,7 +493,7 @@
       if (found >= 0) location.href = paperUrl(papers[found]);
     });
     ui.canvas.addEventListener("wheel", function (e) {
-      if (!e.ctrlKey && !e.metaKey && view.zoom === 1 && e.deltaY > 0) return;  // let the page scroll
+      if (!e.ctrlKey && !e.metaKey) return;  // the wheel scrolls the page; Ctrl + wheel (or a pinch) zooms
       e.preventDefault();
       var xy = local(e), s = scale();
       zoomBy(e.deltaY < 0 ? 1.5 : 1 / 1.5, view.x + (xy[0] - PAD) / s, view.y + (xy[1] - PAD) / s);
