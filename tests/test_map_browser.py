@@ -110,6 +110,7 @@ def test_hover_shows_the_title_and_a_click_opens_the_paper(site, watched):
         assert page.inner_text("#map-tip .map-tip__title") == paper["title"]
         page.mouse.click(x, y)
         page.wait_for_url(f"**/papers/{slug(paper)}/")
+        page.wait_for_load_state("networkidle")  # before the server stops
 
 
 def test_by_keyboard_the_map_is_one_tab_stop_arrows_move_and_enter_opens(site, watched):
@@ -139,6 +140,7 @@ def test_by_keyboard_the_map_is_one_tab_stop_arrows_move_and_enter_opens(site, w
         target = next(p for p in PAPERS if p["title"] == current)
         page.keyboard.press("Enter")
         page.wait_for_url(f"**/papers/{slug(target)}/")
+        page.wait_for_load_state("networkidle")  # before the server stops
         # the next Tab stop after the map is not another point
         page.go_back()
         page.wait_for_selector("#map.map--ready")
@@ -176,6 +178,7 @@ def test_the_map_works_at_phone_width(site, browser):
             x, y = point_of(site, page, paper["title"])
             page.touchscreen.tap(x, y)
             page.wait_for_url(f"**/papers/{slug(paper)}/")
+            page.wait_for_load_state("networkidle")  # before the server stops
     finally:
         context.close()
 
