@@ -211,7 +211,8 @@
     var c = ui.context, colour = colours(), s = scale(), n, p, x, y;
     var fill = colour.palette.concat([colour.other]);
     c.clearRect(0, 0, size, size);
-    var r = Math.min(7, RADIUS * Math.sqrt(view.zoom));
+    // points shrink with a narrow canvas (a phone), grow when zoomed in
+    var r = Math.min(7, RADIUS * Math.max(0.6, Math.min(1, size / 600)) * Math.sqrt(view.zoom));
     // faded points first, then by colour (one path per colour: fast at 10,000 points)
     if (matched) {
       c.fillStyle = colour.faded;
