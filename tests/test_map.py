@@ -159,3 +159,16 @@ def test_serve_places_a_new_paper_beside_its_related_paper_without_a_new_layout(
                   added="2026-03-01") for i in range(3)]
     with pytest.raises(AssertionError, match="computed again"):
         cached_layout(tmp_path, [*papers, *many], preview=True, related=related)
+
+
+@pytest.mark.parametrize("kind", ["two shared words", "identical papers"])
+def test_degenerate_collections_still_get_points_on_the_grid(kind):
+    if kind == "two shared words":
+        papers = [Paper(slug=f"p{i}", title=f"Alpha beta x{i}", abstract=f"alpha beta only{i}.", tags=("benchmarks",),
+                        added="2026-01-01") for i in range(5)]
+    else:
+        papers = [Paper(slug=f"p{i}", title="Same title here", abstract="Same abstract words everywhere.",
+                        tags=("benchmarks",), added="2026-01-01") for i in range(8)]
+    positions = layout(papers)
+    assert sorted(positions) == sorted(p.slug for p in papers)
+    assert all(0 <= v < GRID for point in positions.values() for v in point)

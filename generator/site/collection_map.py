@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import json
 import logging
+from importlib import metadata
 import os
 import time
+import warnings
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -69,9 +71,12 @@ def embed(matrix) -> np.ndarray:
     from threadpoolctl import threadpool_limits
 
     count, terms = matrix.shape
-    if count < 4 or terms < 2:
+    if count < 4 or terms < 3:  # t-SNE needs a few papers, and PCA initialisation two components
         return _spread(count)
-    with threadpool_limits(limits=1):  # BLAS threads may change the last bits of the SVD
+    # BLAS threads may change the last bits of the SVD; degenerate input (papers with the same words)
+    # divides by zero on the way, which is checked below rather than printed.
+    with threadpool_limits(limits=1), np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
         components = min(DIMENSIONS, terms - 1, count - 1)
         reduced = TruncatedSVD(components, algorithm="randomized", n_iter=4, random_state=0).fit_transform(matrix)
         # Unit rows: Euclidean distance then orders pairs as cosine similarity does, and a paper
@@ -81,11 +86,14 @@ def embed(matrix) -> np.ndarray:
         similarities = affinity.PerplexityBasedNN(reduced, perplexity=perplexity, metric="euclidean",
                                                   method="exact", n_jobs=1, random_state=0)
         start = initialization.pca(reduced, random_state=0)
+        if not np.isfinite(start).all():  # no spread to start from: a fixed random start instead
+            start = initialization.random(reduced, random_state=0)
         embedding = TSNEEmbedding(start, similarities, negative_gradient_method="fft" if count >= FFT_FROM else "bh",
                                   n_jobs=1, random_state=0)
         embedding = embedding.optimize(n_iter=EXAGGERATION_ITERATIONS, exaggeration=12, momentum=0.5)
         embedding = embedding.optimize(n_iter=ITERATIONS, momentum=0.8)
-    return np.asarray(embedding, dtype=np.float64)
+    points = np.asarray(embedding, dtype=np.float64)
+    return points if np.isfinite(points).all() else _spread(count)
 
 
 def to_grid(points: np.ndarray) -> np.ndarray:
@@ -118,7 +126,8 @@ def layout(papers: Sequence[Paper], space: Fitted | None = None) -> dict[str, tu
 
 def layout_key(papers: Sequence[Paper]) -> str:
     ordered = sorted(papers, key=lambda p: p.slug)
-    settings = (LAYOUT_VERSION, DIMENSIONS, PERPLEXITY, EXAGGERATION_ITERATIONS, ITERATIONS, GRID)
+    settings = (LAYOUT_VERSION, DIMENSIONS, PERPLEXITY, EXAGGERATION_ITERATIONS, ITERATIONS, FFT_FROM, GRID,
+                metadata.version("openTSNE"))
     return cache.texts_digest(f"map-{settings}", ordered)
 
 
