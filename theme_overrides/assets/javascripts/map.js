@@ -294,6 +294,7 @@
     } else {
       ui.announce.textContent = "";
     }
+    placeTip();  // the label at once; the points at the next frame
     redraw();
   }
 
