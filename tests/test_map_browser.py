@@ -198,3 +198,21 @@ def test_without_javascript_the_page_says_what_it_is_and_links_to_the_explorer(s
             assert page.locator(".md-nav a[href='map/']").count() >= 1
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("query", ["venue=MICCAI&author=Grace+Hopper", "venue=Nowhere", "code=1&year=2023-",
+                                   "tag=segmentation&tag=benchmarks&mode=none",
+                                   "tag=medicine&tag=segmentation&mode=all", "q=neural+fluid&added=2026-01..2026-01"])
+def test_the_map_highlights_what_the_explorer_lists_for_the_same_address(site, watched, query):
+    page = watched
+    with serve(site) as base:
+        page.goto(f"{base}explore/?{query}")
+        page.wait_for_selector("#explore.explore--ready")
+        listed = page.locator(".explore-row .explore-row__title").all_inner_texts()
+        open_map(page, f"{base}map/?{query}")
+        if listed:
+            assert sorted(match_titles(page)) == sorted(listed)
+            assert page.inner_text("#map-summary").startswith(f"{len(listed)} of {len(PAPERS)} papers highlighted")
+        else:
+            assert match_titles(page) == []
+            assert page.inner_text("#map-summary").startswith(f"0 of {len(PAPERS)} papers highlighted")

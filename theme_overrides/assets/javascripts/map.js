@@ -69,7 +69,8 @@
     var words = s.q.toLowerCase().split(/\s+/).filter(Boolean);
     var tagIndex = new Map(D.tags.map(function (t, i) { return [t[0], i]; }));
     var tags = s.tags.map(function (t) { return tagIndex.get(t); }).filter(function (t) { return t !== undefined; });
-    var venues = new Set(s.venues.map(function (v) { return D.venues.indexOf(v); }));
+    var venueIndex = new Map(D.venues.map(function (v, i) { return [v, i]; }));  // unknown: matches nothing
+    var venues = new Set(s.venues.map(function (v) { return venueIndex.get(v); }));
     var authorIndex = new Map(D.authors.map(function (a, i) { return [a, i]; }));
     var authors = new Set(s.authors.map(function (a) { return authorIndex.get(a); }));
     var selected = s.only && lists ? new Set(lists.all()) : null;
