@@ -216,3 +216,17 @@ def test_the_map_highlights_what_the_explorer_lists_for_the_same_address(site, w
         else:
             assert match_titles(page) == []
             assert page.inner_text("#map-summary").startswith(f"0 of {len(PAPERS)} papers highlighted")
+
+
+def test_any_tag_can_be_highlighted_and_back_undoes_it(site, watched):
+    page = watched
+    with serve(site) as base:
+        open_map(page, f"{base}map/")
+        page.select_option("#map-tag", "segmentation")
+        assert parse_qs(urlsplit(page.url).query) == {"tag": ["segmentation"]}
+        segmentation = [p["title"] for p in PAPERS if "segmentation" in p["tags"]]
+        assert sorted(match_titles(page)) == sorted(segmentation)
+        page.go_back()
+        page.wait_for_function("!location.search")
+        assert page.inner_text("#map-summary") == f"{len(PAPERS)} papers."
+        assert page.input_value("#map-tag") == ""

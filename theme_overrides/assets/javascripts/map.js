@@ -322,6 +322,25 @@
     });
     form.appendChild(label);
     form.appendChild(ui.q);
+    // Any tag, not only those with a colour of their own (the legend's), can be highlighted.
+    var tagLabel = el("label", "map-find__label", "Highlight a tag");
+    tagLabel.htmlFor = "map-tag";
+    ui.tag = el("select", "map-find__select");
+    ui.tag.id = "map-tag";
+    ui.tag.appendChild(el("option", null, "Any tag (no tag filter)")).value = "";
+    D.tags.forEach(function (t) { ui.tag.appendChild(el("option", null, t[1])).value = t[0]; });
+    ui.tag.addEventListener("change", function () {
+      var params = new URLSearchParams(location.search);
+      params.delete("tag");
+      params.delete("mode");
+      if (ui.tag.value) params.append("tag", ui.tag.value);
+      var query = params.toString();
+      history.pushState(null, "", location.pathname + (query ? "?" + query : "") + location.hash);
+      state = readState(location.search);
+      update();
+    });
+    form.appendChild(tagLabel);
+    form.appendChild(ui.tag);
     mount.appendChild(form);
 
     ui.summary = el("p", "map__summary");
@@ -529,6 +548,7 @@
     var link = el("a", null, matched ? "List these " + count + " papers in the explorer" : "List all papers in the explorer");
     link.href = new URL("explore/" + explorerQuery(), root).href;
     ui.explorer.appendChild(link);
+    ui.tag.value = state.tags.length === 1 && state.mode !== "none" ? state.tags[0] : "";
     if (current >= 0 && matched && !matched[current]) setCurrent(-1);
     redraw();
   }
