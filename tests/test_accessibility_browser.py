@@ -29,6 +29,8 @@ PAGES = {
     "authors": "authors/",
     "author": "authors/bernd-gotz/",
     "statistics": "stats/",
+    "map": "map/",
+    "map-highlighted": "map/?q=segmentation",
 }
 
 
@@ -77,6 +79,9 @@ def test_axe_finds_no_serious_violation(site, browser, name, scheme):
                 open_search(page)
             if name.startswith("explorer"):
                 page.wait_for_selector("#explore.explore--ready")
+            if name.startswith("map"):
+                page.wait_for_selector("#map.map--ready")
+                page.focus("#map-view")  # a paper is current: its tooltip and announcement are shown
             assert serious_violations(page) == []
         finally:
             context.close()

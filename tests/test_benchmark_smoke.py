@@ -60,3 +60,21 @@ def test_explore_benchmark_runs_at_200_papers(tmp_path):
         assert result[shape]["build"]["citation chunks"] == 1
         assert result[shape]["script ms"]["tag on"] > 0  # the change redrew the list
     assert result["full"]["script ms"]["venue on"] > 0
+
+
+def test_map_benchmark_runs_at_small_sizes(tmp_path):
+    require_chromium()
+    out = tmp_path / "map.json"
+    run = subprocess.run([sys.executable, "-m", "benchmarks.map", "--sizes", "60", "200", "--runs", "1",
+                          "--browser-runs", "1", "--json", str(out)], cwd=ROOT, capture_output=True, text=True,
+                         timeout=600)
+    assert run.returncode == 0, run.stdout + run.stderr
+    result = json.loads(out.read_text())
+    for size in ("60", "200"):
+        build = result["build"][size]
+        assert build["map, cache warm"] < build["map alone (TF-IDF fitted again)"]
+        assert build["points.json bytes"] > 0
+    page = result["page"]
+    assert page["papers"] == 200 and page["map drawn ms"] > 0
+    assert page["bytes until drawn"] <= page["bytes once idle"] < 2_000_000
+    assert any(name.endswith("/map/points.json") for name, _ in page["files"])

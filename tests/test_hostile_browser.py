@@ -132,3 +132,26 @@ def test_search_shows_hostile_titles_as_text(site, page, title):
     page.wait_for_timeout(300)
     assert not seen["dialogs"], seen["dialogs"]
     assert not seen["errors"], seen["errors"][:10]
+
+
+def test_the_map_shows_hostile_titles_as_text(site, page):
+    """The map (/map/) lists and labels the highlighted papers with their titles as text."""
+    from urllib.parse import quote
+
+    built, url = site
+    seen = watch(page)
+    for title in SEARCHED:
+        page.goto(f"{url}map/?q={quote(title)}")
+        page.wait_for_selector("#map.map--ready")
+        listed = page.locator("#map-matches button").all_inner_texts()
+        assert any(title in text for text in listed), (title, listed)
+        page.click("#map-matches button >> nth=0")  # the chosen paper's label
+        assert page.inner_text("#map-tip .map-tip__title") == listed[0]
+        markup = page.evaluate("""() => [...document.querySelectorAll('#map *')].filter(e =>
+            /^(script|iframe|object|embed|img|svg|math|style|base|form|input)$/.test(e.localName) &&
+            !e.matches('form.map-find, input#map-q') || [...e.attributes].some(a => a.name.startsWith('on')))
+            .map(e => e.outerHTML.slice(0, 80))""")
+        assert markup == [], markup
+    page.wait_for_timeout(300)
+    assert not seen["dialogs"], seen["dialogs"]
+    assert not seen["errors"], seen["errors"][:10]

@@ -19,6 +19,7 @@ from generator.site.pages import (
     AuthorsPage,
     ExplorePage,
     HomePage,
+    MapPage,
     PaperPage,
     StatsPage,
     TagIndexPage,
@@ -124,6 +125,7 @@ def test_page_types_cover_the_site(model):
     assert kinds == {"index.md": HomePage, "tags/index.md": TagsPage,
                      **{p.src_uri: TagIndexPage for p in model.tag_pages},
                      "explore/index.md": ExplorePage, "stats/index.md": StatsPage, "authors/index.md": AuthorsPage,
+                     "map/index.md": MapPage,
                      **{f"authors/{slug}/index.md": AuthorPage for slug in ("ada-lovelace", "alan-turing",
                                                                            "grace-hopper")},
                      **{f"papers/{slug}.md": PaperPage for slug in model.papers}}

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from generator.collection.paper import Paper
 from generator.settings import STATE_DIR
-from generator.site.related import related_papers, related_with_space, update
+from generator.site.related import Fitted, related_papers, related_with_space, update
 
 VERSION = 1  # bump when related.py's algorithm changes
 
@@ -75,10 +75,39 @@ def cached_related(root: Path | None, papers: Sequence[Paper], k: int, *,
             _store_space(space_path, {"k": k, "texts": texts, "result": result, "space": space, "drift": drift})
             return result
     result, space = related_with_space(papers, k)
+    _remember_space(papers, space)
     _store(folder, path.name, json.dumps(result, separators=(",", ":")), prefix="related-")
     if incremental:  # only a preview session updates incrementally; a build need not pay for storing this
         _store_space(space_path, {"k": k, "texts": texts, "result": result, "space": space, "drift": 0})
     return result
+
+
+def texts_digest(label: str, ordered: Sequence[Paper]) -> str:
+    """A key for results that depend on every paper's slug, title and abstract (and `label`)."""
+    return _digest([label, *(x for p in ordered for x in (p.slug, p.title, p.abstract))])
+
+
+# The TF-IDF space of this process's last full related-papers computation, for the map
+# (collection_map.py) to reuse in the same build: (texts digest, space).
+_recent: list[tuple[str, Fitted]] = []
+
+
+def _remember_space(papers: Sequence[Paper], space: Fitted | None) -> None:
+    _recent.clear()
+    if space is not None:
+        _recent.append((texts_digest("space", sorted(papers, key=lambda p: p.slug)), space))
+
+
+def recent_space(papers: Sequence[Paper]) -> Fitted | None:
+    """The TF-IDF space related papers fitted on exactly these papers in this process, if any
+    (handed over once: the map is its only other reader)."""
+    if _recent and _recent[0][0] == texts_digest("space", sorted(papers, key=lambda p: p.slug)):
+        return _recent.pop()[1]
+    return None
+
+
+def store_entry(folder: Path, name: str, text: str, prefix: str) -> None:
+    _store(folder, name, text, prefix)
 
 
 def _load_pickle(path: Path):

@@ -20,7 +20,7 @@ from mkdocs.utils import get_relative_url
 from generator.collection.links import paper_links
 from generator.collection.paper import Paper
 from generator.settings import PAPERS, TAGS
-from generator.site import authors, citation, explore, stats
+from generator.site import authors, citation, collection_map, explore, stats
 from generator.site.model import SiteModel, TagPage, tag_page_uri
 from generator.site.render import abstract_html, plain_title
 
@@ -185,6 +185,7 @@ class HomePage(SitePage):
             site_name=model.settings.name, count=len(model.papers), tags=renderer.tag_summaries(where),
             latest=[renderer.paper_ref(where, p) for p in model.latest], all_tags_url=where.link(f"{TAGS}/"),
             explore_url=where.link(f"{explore.EXPLORE}/"), stats_url=where.link(f"{stats.STATS}/"),
+            map_url=where.link(f"{collection_map.MAP}/"),
             authors_url=where.link(f"{authors.AUTHORS}/") if model.authors.people else None,
             exports={"feed": where.link("feed.xml"), "bib": where.link("papers.bib"),
                      "json": where.link("papers.json")},
@@ -247,7 +248,7 @@ class ExplorePage(SitePage):
         return explore.render_page(renderer.env, model.newest, model.tag_titles, where.link)
 
     def context(self, model, where):
-        return {"page_scripts": ["assets/javascripts/explore.js"]}
+        return {"page_scripts": ["assets/javascripts/explore.js", "assets/javascripts/map-link.js"]}
 
 
 @dataclass(frozen=True)
@@ -263,6 +264,22 @@ class StatsPage(SitePage):
     def render(self, renderer, where):
         model = renderer.model
         return stats.render_page(renderer.env, list(model.papers.values()), model.tag_titles, sanitize)
+
+
+@dataclass(frozen=True)
+class MapPage(SitePage):
+    """Every paper as a point placed by similarity (map.js draws map/points.json on the explorer's data)."""
+
+    src_uri = collection_map.PAGE
+
+    def title(self, model):
+        return "Map of the papers"
+
+    def render(self, renderer, where):
+        return collection_map.render_page(renderer.env, len(renderer.model.papers), where.link)
+
+    def context(self, model, where):
+        return {"page_scripts": ["assets/javascripts/map.js"]}
 
 
 @dataclass(frozen=True)
@@ -308,6 +325,6 @@ def site_pages(model: SiteModel) -> dict[str, SitePage]:
     """Every page the collection renders, by source path."""
     people = model.authors.people
     pages: list[SitePage] = [HomePage(), TagsPage(), *(TagIndexPage(p) for p in model.tag_pages),
-                             ExplorePage(), StatsPage(), *([AuthorsPage()] if people else []),
+                             ExplorePage(), StatsPage(), MapPage(), *([AuthorsPage()] if people else []),
                              *(AuthorPage(slug) for slug in people), *(PaperPage(p) for p in model.papers.values())]
     return {page.src_uri: page for page in pages}

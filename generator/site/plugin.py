@@ -18,6 +18,7 @@ render it; `exports.py` writes papers.json, BibTeX and feeds.
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import threading
 from pathlib import Path
@@ -32,7 +33,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
 from generator import parallel
-from generator.site import authors, explore, session
+from generator.site import authors, collection_map, explore, session
 from generator.site.exports import atom_feed, export_files, write_exports
 from generator.site.cache import content_key
 from generator.site.pages import PaperPage, Renderer, SitePage, Where, sanitize, site_pages
@@ -190,6 +191,10 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
         log.info("paper-collection: preview: %d of %d paper pages to write again", count, papers)
 
     def on_env(self, env, config, files):
+        # The explorer's data, the reading list's citations and the map depend on the model only:
+        # written while the pages are (by a worker for a large collection; see session.in_background).
+        session.in_background(config, "the explorer's data and the map",
+                              functools.partial(self._write_explorer, config), lambda _: None)
         papers = [uri for uri, page in self.pages.items() if isinstance(page, PaperPage)]
         if self.command != "build" or not parallel.worth_forking(len(papers)):
             return env
@@ -207,6 +212,17 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
                 files.get_file_from_path(uri).page.meta["template"] = SKIP_TEMPLATE
         logging.getLogger("mkdocs.commands.build").addFilter(self.quiet)
         return env
+
+    def _write_explorer(self, config) -> None:
+        model, site = self.model, Path(config.site_dir)
+        explorer = explore.explore_files(
+            model.newest, [(t.name, t.title) for t in model.tags], model.keys, model.authors.name_of)
+        write_exports(site, explorer)
+        # The map: coordinates in the explorer data's order (cached while no title or abstract changes).
+        write_exports(site, collection_map.map_files(
+            session.project_root(config), model.newest, [t.name for t in model.tags],
+            json.loads(explorer[f"{explore.EXPLORE}/papers.json"])["version"],
+            preview=self.command == "serve", related=model.related))
 
     def _write_pages(self, uris: list[str], config, documentation, env) -> tuple[dict, dict]:
         """In a child: write these paper pages as MkDocs would; return what the parent keeps."""
@@ -316,14 +332,13 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
         model, site = self.model, Path(config.site_dir)
         steps = [
             lambda: write_exports(site, export_files(model)),
-            # The explorer's data and the reading list's citations; one Atom feed per author.
-            lambda: write_exports(site, explore.explore_files(
-                model.newest, [(t.name, t.title) for t in model.tags], model.keys, model.authors.name_of)),
+            # One Atom feed per author.
             lambda: write_exports(site, authors.feed_files(
                 model.authors, model.papers, functools.partial(atom_feed, model), model.settings.name)),
             # Old addresses of renamed papers: redirect pages, outside MkDocs' files (so not in the sitemap).
             lambda: write_exports(site, redirect_files(model.papers.values(), model.urls, model.settings)),
-            lambda: session.join_background(config),  # the search index, when written by a worker or deferred
+            # the search index, the explorer's data and the map, when written by workers or deferred
+            lambda: session.join_background(config),
         ]
         for step in steps:
             if superseded is not None and superseded.is_set():

@@ -1,0 +1,189 @@
+"""Map benchmark (issue 12): the build time the collection map adds, at 110, 1,000 and 10,110 papers,
+and the map page at 10,110 papers in headless Chromium.
+
+    .venv/bin/python -m benchmarks.map [--sizes 110 1000 10110] [--runs 3] [--browser-runs 5] [--json OUT]
+
+1. Build time, per size, on the explorer benchmark's synthetic papers (benchmarks/explore.py: titles
+   and abstracts from the seed listing's words and sentences, fixed seed), median of --runs:
+   - reference, same run: related papers from scratch (`related.related_with_space`: TF-IDF + top k);
+   - the map when related papers were computed in the same build (a title or abstract changed):
+     SVD + t-SNE on the shared TF-IDF space, and the data file;
+   - the map alone (related papers read from their cache, the map's not): TF-IDF fitted again too;
+   - the map with its cache warm (no title or abstract changed): reading the cached layout.
+2. The page at 10,110 papers: the browsing fixture (tests/browse_fixture.py) is built with the real
+   generator for the page, theme and scripts as served; its explorer data and map data are then
+   replaced by those of the synthetic papers ("full" shape: authors, years, venues, code links).
+   --browser-runs fresh browser contexts open /map/ from a plain static server (no compression):
+   time until the map is drawn (performance.mark "map:drawn"), bytes transferred until then and
+   once the network is idle (response bodies as served).
+3. --quality: how well the layout keeps neighbourhoods, on benchmarks/related.py's synthetic papers
+   (each drawn from one seed paper's words: topics): the share of each paper's 10 nearest papers in
+   the SVD space that are among its 10 nearest on the map, for the schedule used and for openTSNE's
+   defaults (perplexity 30, 250 + 500 iterations), with the time each takes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks.explore import synthetic, write_data
+from generator.collection.taxonomy import load_taxonomy
+from generator.site import cache, collection_map, related
+from generator.site.model import newest_first
+from tests.browse_fixture import build_browse_site
+from tests.helpers import CHROMIUM, CHROMIUM_ARGS, ROOT, serve
+
+
+def timed(function, *args):
+    start = time.perf_counter()
+    result = function(*args)
+    return time.perf_counter() - start, result
+
+
+def build_times(papers, runs: int, tags: list[str]) -> dict[str, float]:
+    newest = newest_first(papers)
+    times: dict[str, list[float]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        for run in range(runs):
+            print(f"  run {run + 1}/{runs} ...", file=sys.stderr)
+            seconds, (_, space) = timed(related.related_with_space, papers, 5)
+            times.setdefault("related papers (reference)", []).append(seconds)
+            cache._remember_space(papers, space)
+            for old in cache.cache_dir(root).glob("map-*.json"):
+                old.unlink()
+            seconds, _ = timed(collection_map.map_files, root, newest, tags, "bench")
+            times.setdefault("map, TF-IDF shared with related papers", []).append(seconds)
+            for old in cache.cache_dir(root).glob("map-*.json"):
+                old.unlink()
+            seconds, _ = timed(collection_map.map_files, root, newest, tags, "bench")
+            times.setdefault("map alone (TF-IDF fitted again)", []).append(seconds)
+            seconds, files = timed(collection_map.map_files, root, newest, tags, "bench")
+            times.setdefault("map, cache warm", []).append(seconds)
+    result = {name: statistics.median(values) for name, values in times.items()}
+    result["points.json bytes"] = len(files[collection_map.DATA])
+    return result
+
+
+DRAWN = """() => {
+  const drawn = performance.getEntriesByName('map:drawn')[0].startTime;
+  const nav = performance.getEntriesByType('navigation')[0];
+  const resources = performance.getEntriesByType('resource');
+  const bytes = (until) => nav.encodedBodySize + resources.filter(r => r.responseEnd <= until)
+    .reduce((sum, r) => sum + r.encodedBodySize, 0);
+  return {drawn, bytesDrawn: bytes(drawn), bytesAll: bytes(Infinity),
+          files: [nav, ...resources].map(r => [r.name.replace(location.origin, ''), r.encodedBodySize])};
+}"""
+
+
+def measure_page(site: Path, runs: int) -> dict:
+    from playwright.sync_api import sync_playwright
+
+    loads = []
+    with serve(site) as base, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for _ in range(runs):
+            context = browser.new_context()
+            page = context.new_page()
+            page.goto(f"{base}map/")
+            page.wait_for_selector("#map.map--ready", timeout=60_000)
+            page.wait_for_load_state("networkidle")
+            loads.append(page.evaluate(DRAWN))
+            context.close()
+        browser.close()
+    return {"map drawn ms": statistics.median(r["drawn"] for r in loads),
+            "bytes until drawn": statistics.median(r["bytesDrawn"] for r in loads),
+            "bytes once idle": statistics.median(r["bytesAll"] for r in loads),
+            "runs ms": [round(r["drawn"]) for r in loads], "files": loads[-1]["files"]}
+
+
+def quality(count: int) -> dict[str, dict[str, float]]:
+    import random
+
+    import numpy as np
+    from sklearn.decomposition import TruncatedSVD
+    from sklearn.neighbors import NearestNeighbors
+    from sklearn.preprocessing import normalize
+    from threadpoolctl import threadpool_limits
+
+    from benchmarks.related import seed_papers
+    from benchmarks.related import synthetic as topic_papers
+
+    papers = sorted(topic_papers(seed_papers(), count, random.Random(4)), key=lambda p: p.slug)
+    matrix = related.fit(papers).matrix
+    with threadpool_limits(limits=1):
+        reduced = normalize(TruncatedSVD(collection_map.DIMENSIONS, n_iter=4, random_state=0).fit_transform(matrix))
+    near = NearestNeighbors(n_neighbors=11).fit(reduced).kneighbors(reduced, return_distance=False)[:, 1:]
+    schedules = {"used": (collection_map.PERPLEXITY, collection_map.EXAGGERATION_ITERATIONS, collection_map.ITERATIONS),
+                 "openTSNE defaults": (30, 250, 500)}
+    used = (collection_map.PERPLEXITY, collection_map.EXAGGERATION_ITERATIONS, collection_map.ITERATIONS)
+    results = {}
+    for name, (perplexity, early, later) in schedules.items():
+        collection_map.PERPLEXITY, collection_map.EXAGGERATION_ITERATIONS, collection_map.ITERATIONS = \
+            perplexity, early, later
+        seconds, points = timed(collection_map.embed, matrix)
+        on_map = NearestNeighbors(n_neighbors=11).fit(points).kneighbors(points, return_distance=False)[:, 1:]
+        kept = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(near, on_map, strict=True)])
+        results[name] = {"seconds (SVD + t-SNE)": seconds, "10 nearest kept": float(kept)}
+    collection_map.PERPLEXITY, collection_map.EXAGGERATION_ITERATIONS, collection_map.ITERATIONS = used
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[110, 1_000, 10_110])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--browser-runs", type=int, default=5)
+    parser.add_argument("--quality", action="store_true", help="also measure how well neighbourhoods are kept")
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args(argv)
+    print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs", file=sys.stderr)
+    taxonomy = load_taxonomy(ROOT / "taxonomy.yml")
+    tags = [t.name for t in taxonomy.tags]
+    results: dict = {"load average before": os.getloadavg()[0], "build": {}}
+    for size in args.sizes:
+        print(f"{size} papers: build times ...", file=sys.stderr)
+        results["build"][size] = build_times(synthetic(size, taxonomy.names, full=False), args.runs, tags)
+    if args.browser_runs:
+        size = max(args.sizes)
+        with tempfile.TemporaryDirectory() as tmp:
+            print("building the fixture site ...", file=sys.stderr)
+            site = build_browse_site(Path(tmp) / "project")
+            papers = synthetic(size, taxonomy.names, full=True)
+            write_data(site, papers, taxonomy)
+            version = json.loads((site / "explore" / "papers.json").read_bytes())["version"]
+            (site / collection_map.DATA).write_bytes(
+                collection_map.map_files(None, newest_first(papers), tags, version)[collection_map.DATA])
+            print(f"{size} papers: the page in Chromium, {args.browser_runs} runs ...", file=sys.stderr)
+            results["page"] = {"papers": size, **measure_page(site, args.browser_runs)}
+    if args.quality:
+        print(f"{max(args.sizes)} topic papers: layout quality ...", file=sys.stderr)
+        results["quality"] = quality(max(args.sizes))
+    results["load average after"] = os.getloadavg()[0]
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")
+    for size, build in results["build"].items():
+        print(f"\n{size} papers (median s): " + ", ".join(f"{k} {v:.2f}" for k, v in build.items()
+                                                         if isinstance(v, float)))
+        print(f"  points.json {build['points.json bytes'] / 1e3:.1f} KB")
+    if "page" in results:
+        page = results["page"]
+        print(f"\nmap page at {page['papers']} papers: drawn {page['map drawn ms']:.0f} ms (runs {page['runs ms']}), "
+              f"{page['bytes until drawn'] / 1e6:.2f} MB until drawn, {page['bytes once idle'] / 1e6:.2f} MB once idle")
+        for name, size in sorted(page["files"], key=lambda f: -f[1])[:8]:
+            print(f"  {size / 1e3:8.1f} KB  {name}")
+    for name, figures in results.get("quality", {}).items():
+        print(f"quality, {name}: " + ", ".join(f"{k} {v:.3f}" for k, v in figures.items()))
+    print(f"load average after: {results['load average after']:.1f}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,232 @@
+"""The collection map (/map/) in Chromium: it highlights a search and the explorer's filters (the
+same papers the explorer lists), shows a paper's title on hover and on keyboard focus, opens it on
+click and Enter, keeps hostile titles as text, works at phone width and says what it is without
+JavaScript."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from tests.browse_fixture import BROWSE, build_browse_site
+from tests.helpers import serve
+from tests.test_exports import slug
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+PAD = 12  # map.js: the canvas's margin around the grid, in CSS pixels
+HOSTILE = {"title": "<img src=x onerror=alert(1)> Segmentation & \"quotes\" </script>", "tags": ["segmentation"],
+           "added": "2026-01-06",
+           "abstract": "Medical image segmentation of organs in CT scans; <b>markup</b> stays text."}
+PAPERS = (*BROWSE, HOSTILE)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    return build_browse_site(tmp_path_factory.mktemp("map"), PAPERS)
+
+
+@pytest.fixture
+def watched(browser):
+    """A page whose dialogs, console errors and page errors fail the test."""
+    context = browser.new_context()
+    page = context.new_page()
+    problems = []
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.on("console", lambda m: m.type == "error" and problems.append(m.text))
+    page.on("dialog", lambda d: (problems.append(f"dialog: {d.message}"), d.dismiss()))
+    yield page
+    context.close()
+    assert problems == []
+
+
+def open_map(page, url: str):
+    page.goto(url)
+    page.wait_for_selector("#map.map--ready")
+
+
+def point_of(site, page, title: str) -> tuple[float, float]:
+    """Where a paper's point is on the screen (the map not zoomed)."""
+    explorer = json.loads((site / "explore" / "papers.json").read_text(encoding="utf-8"))
+    points = json.loads((site / "map" / "points.json").read_text(encoding="utf-8"))
+    index = [row[0] for row in explorer["papers"]].index(title)
+    canvas = page.locator("#map-view canvas")
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    scale = (box["width"] - 2 * PAD) / points["grid"]
+    x, y = points["points"][2 * index], points["points"][2 * index + 1]
+    return box["x"] + PAD + x * scale, box["y"] + PAD + y * scale
+
+
+def match_titles(page) -> list[str]:
+    return page.locator("#map-matches button").all_inner_texts()
+
+
+def test_the_map_highlights_a_search_and_lists_the_same_papers_as_the_explorer(site, watched):
+    page = watched
+    with serve(site) as base:
+        page.goto(f"{base}explore/?q=segmentation")
+        page.wait_for_selector("#explore.explore--ready")
+        listed = page.locator(".explore-row .explore-row__title").all_inner_texts()
+        assert len(listed) == 3
+        open_map(page, f"{base}map/?q=segmentation")
+        assert page.inner_text("#map-summary").startswith(f"3 of {len(PAPERS)} papers highlighted")
+        assert sorted(match_titles(page)) == sorted(listed)
+        assert page.input_value("#map-q") == "segmentation"
+        # typing here changes the highlight and the address
+        page.fill("#map-q", "fluid")
+        assert sorted(match_titles(page)) == sorted([BROWSE[0]["title"], BROWSE[1]["title"]])
+        assert parse_qs(urlsplit(page.url).query) == {"q": ["fluid"]}
+        explorer_link = page.get_attribute(".map__explorer a", "href")
+        assert urlsplit(explorer_link).path.endswith("/explore/") and "q=fluid" in explorer_link
+        page.fill("#map-q", "")
+        assert page.inner_text("#map-summary") == f"{len(PAPERS)} papers."
+        assert match_titles(page) == []
+
+
+def test_the_explorers_view_is_carried_to_the_map(site, watched):
+    page = watched
+    with serve(site) as base:
+        page.goto(f"{base}explore/?tag=segmentation&year=2023-2024")
+        page.wait_for_selector("#explore.explore--ready")
+        listed = page.locator(".explore-row .explore-row__title").all_inner_texts()
+        page.click("#explore-map-link")
+        page.wait_for_selector("#map.map--ready")
+        assert parse_qs(urlsplit(page.url).query) == {"tag": ["segmentation"], "year": ["2023-2024"]}
+        assert match_titles(page) == listed == ["Multi-Modal Medical Image Segmentation"]
+        assert "tagged Segmentation; published 2023–2024" in page.inner_text("#map-summary")
+
+
+def test_hover_shows_the_title_and_a_click_opens_the_paper(site, watched):
+    page = watched
+    paper = BROWSE[5]
+    with serve(site) as base:
+        open_map(page, f"{base}map/")
+        x, y = point_of(site, page, paper["title"])
+        page.mouse.move(x, y)
+        page.wait_for_selector("#map-tip", state="visible")
+        assert page.inner_text("#map-tip .map-tip__title") == paper["title"]
+        page.mouse.click(x, y)
+        page.wait_for_url(f"**/papers/{slug(paper)}/")
+        page.wait_for_load_state("networkidle")  # before the server stops
+
+
+def test_by_keyboard_the_map_is_one_tab_stop_arrows_move_and_enter_opens(site, watched):
+    page = watched
+    with serve(site) as base:
+        open_map(page, f"{base}map/")
+        page.focus("#map-q")
+        for _ in range(6):  # the find box, the zoom buttons, then the map
+            page.keyboard.press("Tab")
+            if page.evaluate("document.activeElement.id") == "map-view":
+                break
+        assert page.evaluate("document.activeElement.id") == "map-view"
+        newest = max(PAPERS, key=lambda p: p["added"])
+        assert page.inner_text("#map-current").startswith(newest["title"])
+        assert page.inner_text("#map-tip .map-tip__title") == newest["title"]
+        seen = {newest["title"]}
+        for key in ("ArrowLeft", "ArrowRight", "ArrowUp", "ArrowDown"):
+            page.keyboard.press(key)
+            seen.add(page.inner_text("#map-tip .map-tip__title"))
+        assert len(seen) >= 2  # the arrows reached other papers
+        assert page.is_disabled("button:text-is('Zoom out')")
+        page.keyboard.press("+")  # zooms in around the current paper, which stays in view
+        assert page.is_enabled("button:text-is('Zoom out')")
+        page.keyboard.press("-")
+        assert page.is_disabled("button:text-is('Zoom out')")
+        current = page.inner_text("#map-tip .map-tip__title")
+        target = next(p for p in PAPERS if p["title"] == current)
+        page.keyboard.press("Enter")
+        page.wait_for_url(f"**/papers/{slug(target)}/")
+        page.wait_for_load_state("networkidle")  # before the server stops
+        # the next Tab stop after the map is not another point
+        page.go_back()
+        page.wait_for_selector("#map.map--ready")
+        page.focus("#map-view")
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.id") != "map-view"
+        assert page.evaluate("!!document.activeElement.closest('#map-view')") is False
+
+
+def test_a_hostile_title_is_shown_as_text(site, watched):
+    page = watched
+    with serve(site) as base:
+        open_map(page, f"{base}map/?q=onerror")
+        assert match_titles(page) == [HOSTILE["title"]]
+        page.click("#map-matches button")  # choosing it moves the map to it
+        assert page.evaluate("document.activeElement.id") == "map-view"
+        assert page.inner_text("#map-tip .map-tip__title") == HOSTILE["title"]
+        assert page.inner_text("#map-current").startswith(HOSTILE["title"])
+        assert page.locator("#map img, #map script, #map b").count() == 0
+        x, y = point_of(site, page, HOSTILE["title"])
+        page.mouse.move(x, y)
+        assert page.inner_text("#map-tip .map-tip__title") == HOSTILE["title"]
+
+
+def test_the_map_works_at_phone_width(site, browser):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    try:
+        with serve(site) as base:
+            open_map(page, f"{base}map/")
+            assert page.evaluate("document.scrollingElement.scrollWidth <= innerWidth")
+            box = page.locator("#map-view canvas").bounding_box()
+            assert 250 <= box["width"] <= 390 and box["x"] >= 0 and box["x"] + box["width"] <= 390
+            paper = BROWSE[2]
+            x, y = point_of(site, page, paper["title"])
+            page.touchscreen.tap(x, y)
+            page.wait_for_url(f"**/papers/{slug(paper)}/")
+            page.wait_for_load_state("networkidle")  # before the server stops
+    finally:
+        context.close()
+
+
+def test_without_javascript_the_page_says_what_it_is_and_links_to_the_explorer(site, browser):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    try:
+        with serve(site) as base:
+            page.goto(f"{base}map/")
+            assert "explorer" in page.inner_text("#map-status")
+            assert page.get_attribute("#map-status a", "href") == "../explore/"
+            assert f"All {len(PAPERS)} papers as points" in page.inner_text(".map__intro")
+            # and the home page and the navigation lead to the map
+            page.goto(base)
+            assert page.locator(".home__browse a[href='map/']").count() == 1
+            assert page.locator(".md-nav a[href='map/']").count() >= 1
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("query", ["venue=MICCAI&author=Grace+Hopper", "venue=Nowhere", "code=1&year=2023-",
+                                   "tag=segmentation&tag=benchmarks&mode=none",
+                                   "tag=medicine&tag=segmentation&mode=all", "q=neural+fluid&added=2026-01..2026-01"])
+def test_the_map_highlights_what_the_explorer_lists_for_the_same_address(site, watched, query):
+    page = watched
+    with serve(site) as base:
+        page.goto(f"{base}explore/?{query}")
+        page.wait_for_selector("#explore.explore--ready")
+        listed = page.locator(".explore-row .explore-row__title").all_inner_texts()
+        open_map(page, f"{base}map/?{query}")
+        if listed:
+            assert sorted(match_titles(page)) == sorted(listed)
+            assert page.inner_text("#map-summary").startswith(f"{len(listed)} of {len(PAPERS)} papers highlighted")
+        else:
+            assert match_titles(page) == []
+            assert page.inner_text("#map-summary").startswith(f"0 of {len(PAPERS)} papers highlighted")
+
+
+def test_any_tag_can_be_highlighted_and_back_undoes_it(site, watched):
+    page = watched
+    with serve(site) as base:
+        open_map(page, f"{base}map/")
+        page.select_option("#map-tag", "segmentation")
+        assert parse_qs(urlsplit(page.url).query) == {"tag": ["segmentation"]}
+        segmentation = [p["title"] for p in PAPERS if "segmentation" in p["tags"]]
+        assert sorted(match_titles(page)) == sorted(segmentation)
+        page.go_back()
+        page.wait_for_function("!location.search")
+        assert page.inner_text("#map-summary") == f"{len(PAPERS)} papers."
+        assert page.input_value("#map-tag") == ""

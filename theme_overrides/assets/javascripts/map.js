@@ -1,0 +1,601 @@
+/* The collection map (/map/): every paper as a point placed by the similarity of its title and
+ * abstract (generator/site/collection_map.py), coloured by its first tag, on a canvas.
+ *
+ * Data: map/points.json (integer coordinates in the order of the explorer's data, the tag colours)
+ * and explore/papers.json (titles, tags and facets: the explorer's own file, read as it is). The
+ * explorer's filters in the address (q, tag, mode, year, venue, author, code, added, only: the same
+ * names and meaning as in explore.js) highlight the papers they leave. Every text from the data
+ * is inserted with textContent, never as HTML.
+ *
+ * Keyboard: the map is one Tab stop; arrow keys move to the nearest paper in that direction (among
+ * the highlighted ones when a filter is on), Enter opens it, + and - zoom, Escape leaves the paper.
+ * The "find" box lists matching titles; choosing one moves the map to it. */
+(function () {
+  "use strict";
+
+  var mount = document.getElementById("map");
+  if (!mount || !window.fetch || !window.URLSearchParams || !window.HTMLCanvasElement) return;
+  var status = document.getElementById("map-status");
+  var configElement = document.getElementById("__config");
+  var config = configElement ? JSON.parse(configElement.textContent) : {};
+  var root = new URL(String(config.base || ".").replace(/\/?$/, "/"), location.href);
+  var lists = window.paperCollectionReadingList;  // collection.js: the reading list in localStorage
+
+  var PAD = 12, RADIUS = 2.5, HIT = 12, MATCHES_SHOWN = 8, BUCKETS = 64;
+  var M = null, D = null;  // map/points.json, explore/papers.json
+  var papers = [];  // {i, title, slug, year, venue, tags, authors, code, month, x, y, colour, text}
+  var state = null, matched = null, matchList = [], current = -1, hover = -1;
+  var view = { zoom: 1, x: 0, y: 0 };  // visible square: top-left (x, y) in grid units, grid / zoom wide
+  var ui = {}, size = 0, buckets = null, pending = false;
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+  function simpleSlug(title) {  // explore.simple_slug
+    return title.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
+  }
+  function paperUrl(p) { return new URL("papers/" + encodeURIComponent(p.slug) + "/", root).href; }
+  function dark() { return document.body.getAttribute("data-md-color-scheme") === "slate"; }
+
+  // ---- the explorer's filters, as explore.js reads them from the address ----------------------
+  function readState(search) {
+    var params = new URLSearchParams(search);
+    var years = (params.get("year") || "").split("-"), added = (params.get("added") || "").split("..");
+    return {
+      q: params.get("q") || "", tags: params.getAll("tag"),
+      mode: ["any", "all", "none"].indexOf(params.get("mode")) >= 0 ? params.get("mode") : "any",
+      from: parseInt(years[0], 10) || 0, to: parseInt(years[1], 10) || 0,
+      venues: params.getAll("venue"), authors: params.getAll("author"), code: params.get("code") === "1",
+      addedFrom: /^\d{4}-\d{2}$/.test(added[0]) ? added[0] : "",
+      addedTo: /^\d{4}-\d{2}$/.test(added[1] || "") ? added[1] : "",
+      only: params.get("only") === "selected"
+    };
+  }
+  function active(s) {
+    return !!(s.q.trim() || s.tags.length || s.from || s.to || s.venues.length || s.authors.length || s.code ||
+              s.addedFrom || s.addedTo || s.only);
+  }
+  function haystack(p) {
+    if (p.text === null)
+      p.text = (p.title + " " + p.authors.map(function (a) { return D.authors[a]; }).join(" ")).toLowerCase();
+    return p.text;
+  }
+  /* The papers the explorer would list for `s` (a Uint8Array of 0/1), or null when nothing is filtered. */
+  function filter(s) {
+    if (!active(s)) return null;
+    var words = s.q.toLowerCase().split(/\s+/).filter(Boolean);
+    var tagIndex = new Map(D.tags.map(function (t, i) { return [t[0], i]; }));
+    var tags = s.tags.map(function (t) { return tagIndex.get(t); }).filter(function (t) { return t !== undefined; });
+    var venueIndex = new Map(D.venues.map(function (v, i) { return [v, i]; }));  // unknown: matches nothing
+    var venues = new Set(s.venues.map(function (v) { return venueIndex.get(v); }));
+    var authorIndex = new Map(D.authors.map(function (a, i) { return [a, i]; }));
+    var authors = new Set(s.authors.map(function (a) { return authorIndex.get(a); }));
+    var selected = s.only && lists ? new Set(lists.all()) : null;
+    var out = new Uint8Array(papers.length);
+    papers.forEach(function (p, n) {
+      var k, text;
+      if (words.length) {
+        text = haystack(p);
+        for (k = 0; k < words.length; k++) if (text.indexOf(words[k]) < 0) return;
+      }
+      if (tags.length) {
+        var inter = 0;
+        for (k = 0; k < tags.length; k++) if (p.tags.indexOf(tags[k]) >= 0) inter++;
+        if (s.mode === "any" ? inter === 0 : s.mode === "all" ? inter !== tags.length : inter !== 0) return;
+      }
+      if ((s.from && p.year < s.from) || (s.to && (!p.year || p.year > s.to))) return;
+      if (venues.size && !venues.has(p.venue)) return;
+      if (authors.size) {
+        var any = false;
+        for (k = 0; k < p.authors.length; k++) if (authors.has(p.authors[k])) { any = true; break; }
+        if (!any) return;
+      }
+      if (s.code && !p.code) return;
+      if ((s.addedFrom && p.month < s.addedFrom) || (s.addedTo && p.month > s.addedTo)) return;
+      if (selected && !selected.has(p.slug)) return;
+      out[n] = 1;
+    });
+    return out;
+  }
+  function describe(s) {
+    var parts = [];
+    if (s.q.trim()) parts.push("“" + s.q.trim() + "” in title or authors");
+    if (s.tags.length) {
+      var titles = new Map(D.tags);
+      parts.push((s.mode === "all" ? "all of the tags " : s.mode === "none" ? "none of the tags " : "tagged ") +
+                 s.tags.map(function (t) { return titles.get(t) || t; }).join(s.mode === "any" ? " or " : ", "));
+    }
+    if (s.from || s.to) parts.push("published " + (s.from || "…") + "–" + (s.to || "…"));
+    if (s.venues.length) parts.push("at " + s.venues.join(" or "));
+    if (s.authors.length) parts.push("by " + s.authors.join(" or "));
+    if (s.code) parts.push("with code");
+    if (s.addedFrom || s.addedTo) parts.push("added " + (s.addedFrom || "…") + " to " + (s.addedTo || "…"));
+    if (s.only) parts.push("in your reading list");
+    return parts.join("; ");
+  }
+  function explorerQuery() {
+    var params = new URLSearchParams(location.search);
+    params.delete("sel");
+    var query = params.toString();
+    return query ? "?" + query : "";
+  }
+
+  // ---- geometry ---------------------------------------------------------------------------------
+  function scale() { return (size - 2 * PAD) / M.grid * view.zoom; }
+  function screenX(p) { return PAD + (p.x - view.x) * scale(); }
+  function screenY(p) { return PAD + (p.y - view.y) * scale(); }
+  function index() {
+    buckets = new Array(BUCKETS * BUCKETS);
+    var cell = M.grid / BUCKETS;
+    papers.forEach(function (p) {
+      var b = Math.min(BUCKETS - 1, Math.floor(p.y / cell)) * BUCKETS + Math.min(BUCKETS - 1, Math.floor(p.x / cell));
+      (buckets[b] || (buckets[b] = [])).push(p.i);
+    });
+  }
+  /* The paper nearest to a point of the canvas (CSS px), within HIT px; highlighted ones first. */
+  function at(cx, cy) {
+    var s = scale(), gx = view.x + (cx - PAD) / s, gy = view.y + (cy - PAD) / s, reach = HIT / s;
+    var cell = M.grid / BUCKETS, best = -1, bestD = Infinity;
+    var x0 = Math.max(0, Math.floor((gx - reach) / cell)), x1 = Math.min(BUCKETS - 1, Math.floor((gx + reach) / cell));
+    var y0 = Math.max(0, Math.floor((gy - reach) / cell)), y1 = Math.min(BUCKETS - 1, Math.floor((gy + reach) / cell));
+    for (var by = y0; by <= y1; by++) for (var bx = x0; bx <= x1; bx++) {
+      var bucket = buckets[by * BUCKETS + bx];
+      if (!bucket) continue;
+      for (var k = 0; k < bucket.length; k++) {
+        var p = papers[bucket[k]], d = (p.x - gx) * (p.x - gx) + (p.y - gy) * (p.y - gy);
+        if (matched && !matched[p.i]) d += reach * reach;  // a faded point only when no highlighted one is near
+        if (d <= reach * reach * 2 && d < bestD) { best = p.i; bestD = d; }
+      }
+    }
+    return best;
+  }
+  /* The nearest paper from `from` in a direction (dx, dy): within 60° of it, the closest, with
+   * sideways distance counting double. Among the highlighted papers when a filter is on. */
+  function step(from, dx, dy) {
+    var a = papers[from], best = -1, bestScore = Infinity;
+    for (var n = 0; n < papers.length; n++) {
+      if (n === from || (matched && !matched[n])) continue;
+      var p = papers[n], vx = p.x - a.x, vy = p.y - a.y, along = vx * dx + vy * dy, side = Math.abs(vx * dy - vy * dx);
+      if (along <= 0 || side > along * 1.8) continue;
+      var score = along + 2 * side;
+      if (score < bestScore) { bestScore = score; best = n; }
+    }
+    return best;
+  }
+  function keepInView(p) {
+    var span = M.grid / view.zoom, margin = span * 0.08;
+    if (p.x < view.x + margin || p.x > view.x + span - margin) view.x = p.x - span / 2;
+    if (p.y < view.y + margin || p.y > view.y + span - margin) view.y = p.y - span / 2;
+    clampView();
+  }
+  function clampView() {
+    var span = M.grid / view.zoom;
+    view.x = Math.max(0, Math.min(M.grid - span, view.x));
+    view.y = Math.max(0, Math.min(M.grid - span, view.y));
+  }
+  function zoomBy(factor, gx, gy) {
+    var span = M.grid / view.zoom;
+    if (gx === undefined) { gx = view.x + span / 2; gy = view.y + span / 2; }
+    var zoom = Math.max(1, Math.min(32, view.zoom * factor));
+    var fx = (gx - view.x) / span, fy = (gy - view.y) / span;
+    view.zoom = zoom;
+    span = M.grid / zoom;
+    view.x = gx - fx * span;
+    view.y = gy - fy * span;
+    clampView();
+    ui.zoomOut.disabled = zoom <= 1;
+    // on a touch screen, one finger pans the zoomed map, and scrolls the page past the whole map
+    ui.canvas.style.touchAction = zoom > 1 ? "pinch-zoom" : "";
+    draw();
+  }
+
+  // ---- drawing ----------------------------------------------------------------------------------
+  function colours() {
+    var scheme = dark() ? "dark" : "light";
+    return { palette: M.palette[scheme], other: M.other[scheme], fg: dark() ? "#e2e4e9" : "#1f2937",
+             faded: dark() ? "rgba(158,164,176,.45)" : "rgba(107,114,128,.4)" };
+  }
+  function resize() {
+    var width = Math.floor(ui.frame.clientWidth);
+    size = Math.max(200, Math.min(width, Math.floor(window.innerHeight * 0.85)));
+    var ratio = window.devicePixelRatio || 1;
+    ui.canvas.style.width = size + "px";
+    ui.canvas.style.height = size + "px";
+    ui.canvas.width = Math.round(size * ratio);
+    ui.canvas.height = Math.round(size * ratio);
+    ui.context.setTransform(ratio, 0, 0, ratio, 0, 0);
+  }
+  function draw() {
+    var c = ui.context, colour = colours(), s = scale(), n, p, x, y;
+    var fill = colour.palette.concat([colour.other]);
+    c.clearRect(0, 0, size, size);
+    // points shrink with a narrow canvas (a phone), grow when zoomed in
+    var r = Math.min(7, RADIUS * Math.max(0.6, Math.min(1, size / 600)) * Math.sqrt(view.zoom));
+    // faded points first, then by colour (one path per colour: fast at 10,000 points)
+    if (matched) {
+      c.fillStyle = colour.faded;
+      c.beginPath();
+      for (n = 0; n < papers.length; n++) {
+        if (matched[n]) continue;
+        p = papers[n]; x = PAD + (p.x - view.x) * s; y = PAD + (p.y - view.y) * s;
+        if (x < -r || y < -r || x > size + r || y > size + r) continue;
+        c.moveTo(x + r * 0.8, y);
+        c.arc(x, y, r * 0.8, 0, 2 * Math.PI);
+      }
+      c.fill();
+    }
+    var big = matched ? r + 1.5 : r;
+    for (var k = 0; k < fill.length; k++) {
+      c.fillStyle = fill[k];
+      c.beginPath();
+      for (n = 0; n < papers.length; n++) {
+        p = papers[n];
+        if (p.colour !== k || (matched && !matched[n])) continue;
+        x = PAD + (p.x - view.x) * s; y = PAD + (p.y - view.y) * s;
+        if (x < -big || y < -big || x > size + big || y > size + big) continue;
+        c.moveTo(x + big, y);
+        c.arc(x, y, big, 0, 2 * Math.PI);
+      }
+      c.fill();
+    }
+    if (matched) {  // a ring marks the highlighted points (colour is not the only sign)
+      c.strokeStyle = colour.fg;
+      c.lineWidth = 1;
+      c.beginPath();
+      for (n = 0; n < papers.length; n++) {
+        if (!matched[n]) continue;
+        p = papers[n]; x = PAD + (p.x - view.x) * s; y = PAD + (p.y - view.y) * s;
+        c.moveTo(x + big + 0.5, y);
+        c.arc(x, y, big + 0.5, 0, 2 * Math.PI);
+      }
+      c.stroke();
+    }
+    [hover, current].forEach(function (i) {
+      if (i < 0) return;
+      p = papers[i];
+      c.strokeStyle = colour.fg;
+      c.lineWidth = 2.5;
+      c.beginPath();
+      c.arc(screenX(p), screenY(p), big + 5, 0, 2 * Math.PI);
+      c.stroke();
+    });
+    placeTip();
+  }
+  function redraw() {
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(function () { pending = false; draw(); });
+  }
+
+  // ---- the title of the paper under the pointer or the keyboard -----------------------------------
+  function tagTitles(p) { return p.tags.map(function (t) { return D.tags[t][1]; }); }
+  function placeTip() {
+    var i = hover >= 0 ? hover : current;
+    if (i < 0) { ui.tip.hidden = true; return; }
+    var p = papers[i];
+    ui.tipTitle.textContent = p.title;
+    ui.tipMeta.textContent = [tagTitles(p).join(", "), p.year ? String(p.year) : ""].filter(Boolean).join(" · ");
+    ui.tip.hidden = false;
+    var x = screenX(p), y = screenY(p), width = ui.tip.offsetWidth, height = ui.tip.offsetHeight;
+    var left = Math.max(0, Math.min(size - width, x - width / 2));
+    var top = y - height - 14 >= 0 ? y - height - 14 : y + 14;
+    ui.tip.style.left = (ui.canvas.offsetLeft + left) + "px";
+    ui.tip.style.top = (ui.canvas.offsetTop + top) + "px";
+  }
+  function setCurrent(i) {
+    current = i;
+    if (i >= 0) {
+      var p = papers[i];
+      keepInView(p);
+      ui.announce.textContent = p.title + (p.tags.length ? ". Tags: " + tagTitles(p).join(", ") : "") +
+        ". Press Enter to open it.";
+    } else {
+      ui.announce.textContent = "";
+    }
+    placeTip();  // the label at once; the points at the next frame
+    redraw();
+  }
+
+  // ---- controls ---------------------------------------------------------------------------------
+  function build() {
+    mount.textContent = "";
+    var form = el("form", "map-find");
+    form.setAttribute("role", "search");
+    form.addEventListener("submit", function (e) { e.preventDefault(); });
+    var label = el("label", "map-find__label", "Highlight papers with these words in the title or authors");
+    label.htmlFor = "map-q";
+    ui.q = el("input", "map-find__input");
+    ui.q.type = "search";
+    ui.q.id = "map-q";
+    ui.q.autocomplete = "off";
+    ui.q.value = state.q;
+    ui.q.addEventListener("input", function () {
+      var params = new URLSearchParams(location.search);
+      if (ui.q.value) params.set("q", ui.q.value); else params.delete("q");
+      var query = params.toString();
+      history.replaceState(null, "", location.pathname + (query ? "?" + query : "") + location.hash);
+      state = readState(location.search);
+      update();
+    });
+    form.appendChild(label);
+    form.appendChild(ui.q);
+    // Any tag, not only those with a colour of their own (the legend's), can be highlighted.
+    var tagLabel = el("label", "map-find__label", "Highlight a tag");
+    tagLabel.htmlFor = "map-tag";
+    ui.tag = el("select", "map-find__select");
+    ui.tag.id = "map-tag";
+    ui.tag.appendChild(el("option", null, "Any tag (no tag filter)")).value = "";
+    D.tags.forEach(function (t) { ui.tag.appendChild(el("option", null, t[1])).value = t[0]; });
+    ui.tag.addEventListener("change", function () {
+      var params = new URLSearchParams(location.search);
+      params.delete("tag");
+      params.delete("mode");
+      if (ui.tag.value) params.append("tag", ui.tag.value);
+      var query = params.toString();
+      history.pushState(null, "", location.pathname + (query ? "?" + query : "") + location.hash);
+      state = readState(location.search);
+      update();
+    });
+    form.appendChild(tagLabel);
+    form.appendChild(ui.tag);
+    mount.appendChild(form);
+
+    ui.summary = el("p", "map__summary");
+    ui.summary.id = "map-summary";
+    ui.summary.setAttribute("role", "status");
+    mount.appendChild(ui.summary);
+    ui.matches = el("ul", "map-matches");
+    ui.matches.id = "map-matches";
+    ui.matches.setAttribute("aria-label", "Highlighted papers: choose one to show it on the map");
+    mount.appendChild(ui.matches);
+
+    var tools = el("div", "map-tools");
+    ui.zoomIn = el("button", "md-button map-tools__button", "Zoom in");
+    ui.zoomOut = el("button", "md-button map-tools__button", "Zoom out");
+    [ui.zoomIn, ui.zoomOut].forEach(function (b) { b.type = "button"; tools.appendChild(b); });
+    ui.zoomIn.addEventListener("click", function () {
+      if (current >= 0) zoomBy(2, papers[current].x, papers[current].y); else zoomBy(2);
+    });
+    ui.zoomOut.addEventListener("click", function () { zoomBy(0.5); });
+    ui.zoomOut.disabled = true;
+    mount.appendChild(tools);
+
+    ui.frame = el("div", "map-frame");
+    ui.view = el("div", "map-view");
+    ui.view.id = "map-view";
+    ui.view.tabIndex = 0;
+    ui.view.setAttribute("role", "application");
+    ui.view.setAttribute("aria-roledescription", "map");
+    ui.view.setAttribute("aria-label", "Map of " + papers.length + " papers");
+    ui.help = el("p", "map__help", "Arrow keys move to the nearest paper in that direction" +
+                 " (among the highlighted ones when a filter is on), Enter opens it, + and - zoom, Escape leaves it." +
+                 " With a mouse: Ctrl + wheel zooms, drag moves the zoomed map.");
+    ui.help.id = "map-help";
+    ui.view.setAttribute("aria-describedby", "map-help");
+    ui.canvas = el("canvas", "map-canvas");
+    ui.canvas.setAttribute("aria-hidden", "true");
+    ui.context = ui.canvas.getContext("2d");
+    ui.tip = el("div", "map-tip");
+    ui.tip.id = "map-tip";
+    ui.tip.setAttribute("aria-hidden", "true");
+    ui.tip.hidden = true;
+    ui.tipTitle = el("span", "map-tip__title");
+    ui.tipMeta = el("span", "map-tip__meta");
+    ui.tip.appendChild(ui.tipTitle);
+    ui.tip.appendChild(ui.tipMeta);
+    ui.view.appendChild(ui.canvas);
+    ui.frame.appendChild(ui.view);
+    ui.frame.appendChild(ui.tip);
+    mount.appendChild(ui.frame);
+    mount.appendChild(ui.help);
+    ui.announce = el("p", "map__announce");
+    ui.announce.id = "map-current";
+    ui.announce.setAttribute("role", "status");
+    mount.appendChild(ui.announce);
+
+    ui.legend = el("ul", "map-legend");
+    ui.legend.setAttribute("aria-label", "Colours: each paper's first tag");
+    mount.appendChild(legend());
+
+    ui.explorer = el("p", "map__explorer");
+    mount.appendChild(ui.explorer);
+
+    ui.view.addEventListener("keydown", keys);
+    ui.view.addEventListener("focus", function () {
+      if (current < 0) setCurrent(first());
+    });
+    ui.view.addEventListener("blur", function () { hover = -1; redraw(); });
+    pointer();
+    window.addEventListener("resize", function () { resize(); redraw(); });
+    new MutationObserver(function () { redraw(); legendColours(); })
+      .observe(document.body, { attributes: true, attributeFilter: ["data-md-color-scheme"] });
+  }
+  function first() {
+    for (var n = 0; n < papers.length; n++) if (!matched || matched[n]) return n;
+    return papers.length ? 0 : -1;
+  }
+  function legend() {
+    var box = el("div", "map-legend-box");
+    box.appendChild(el("h2", "map-legend__title", "Colours"));
+    var counts = new Array(M.palette.light.length + 1).fill(0);
+    papers.forEach(function (p) { counts[p.colour]++; });
+    var entries = M.coloured.map(function (name, k) {
+      var title = D.tags.filter(function (t) { return t[0] === name; })[0];
+      return { k: k, label: title ? title[1] : name, tag: name };
+    });
+    if (counts[M.palette.light.length]) entries.push({ k: M.palette.light.length, label: "Other tags or none" });
+    ui.swatches = [];
+    entries.forEach(function (entry) {
+      var li = el("li", "map-legend__item");
+      var swatch = el("span", "map-legend__swatch");
+      swatch.setAttribute("aria-hidden", "true");
+      swatch.dataset.colour = entry.k;
+      ui.swatches.push(swatch);
+      li.appendChild(swatch);
+      if (entry.tag) {
+        var a = el("a", "map-legend__link", entry.label);
+        a.href = "?tag=" + encodeURIComponent(entry.tag);
+        a.setAttribute("aria-label", "Highlight " + entry.label + " (" + counts[entry.k] + " papers by first tag)");
+        li.appendChild(a);
+      } else {
+        li.appendChild(el("span", "map-legend__label", entry.label));
+      }
+      li.appendChild(el("span", "map-legend__count", " " + counts[entry.k]));
+      ui.legend.appendChild(li);
+    });
+    box.appendChild(ui.legend);
+    legendColours();
+    return box;
+  }
+  function legendColours() {
+    var colour = colours(), fill = colour.palette.concat([colour.other]);
+    (ui.swatches || []).forEach(function (s) { s.style.background = fill[+s.dataset.colour]; });
+  }
+  function keys(e) {
+    var dirs = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
+    if (dirs[e.key]) {
+      e.preventDefault();
+      if (current < 0) { setCurrent(first()); return; }
+      var next = step(current, dirs[e.key][0], dirs[e.key][1]);
+      if (next >= 0) setCurrent(next);
+      else ui.announce.textContent = "No paper further in that direction. " + papers[current].title;
+    } else if (e.key === "Enter" && current >= 0) {
+      e.preventDefault();
+      location.href = paperUrl(papers[current]);
+    } else if (e.key === "+" || e.key === "=") {
+      e.preventDefault();
+      if (current >= 0) zoomBy(2, papers[current].x, papers[current].y); else zoomBy(2);
+    } else if (e.key === "-") {
+      e.preventDefault();
+      zoomBy(0.5);
+    } else if (e.key === "Home") {
+      e.preventDefault();
+      setCurrent(first());
+    } else if (e.key === "Escape" && current >= 0) {
+      e.preventDefault();
+      setCurrent(-1);
+    }
+  }
+  function pointer() {
+    var down = null;
+    function local(e) {
+      var box = ui.canvas.getBoundingClientRect();
+      return [e.clientX - box.left, e.clientY - box.top];
+    }
+    ui.canvas.addEventListener("pointerdown", function (e) {
+      var xy = local(e);
+      down = { x: xy[0], y: xy[1], vx: view.x, vy: view.y, moved: false };
+    });
+    ui.canvas.addEventListener("pointermove", function (e) {
+      var xy = local(e);
+      if (down && e.buttons) {
+        var dx = xy[0] - down.x, dy = xy[1] - down.y;
+        if (Math.abs(dx) + Math.abs(dy) > 4) down.moved = true;
+        if (down.moved && view.zoom > 1) {
+          view.x = down.vx - dx / scale();
+          view.y = down.vy - dy / scale();
+          clampView();
+          redraw();
+          return;
+        }
+      }
+      var found = at(xy[0], xy[1]);
+      if (found !== hover) { hover = found; redraw(); }
+      ui.canvas.style.cursor = found >= 0 ? "pointer" : view.zoom > 1 ? "grab" : "default";
+    });
+    ui.canvas.addEventListener("pointerleave", function () { hover = -1; redraw(); });
+    ui.canvas.addEventListener("pointerup", function (e) {
+      var xy = local(e), wasDrag = down && down.moved;
+      down = null;
+      if (wasDrag) return;
+      var found = at(xy[0], xy[1]);
+      if (found >= 0) location.href = paperUrl(papers[found]);
+    });
+    ui.canvas.addEventListener("wheel", function (e) {
+      if (!e.ctrlKey && !e.metaKey) return;  // the wheel scrolls the page; Ctrl + wheel (or a pinch) zooms
+      e.preventDefault();
+      var xy = local(e), s = scale();
+      zoomBy(e.deltaY < 0 ? 1.5 : 1 / 1.5, view.x + (xy[0] - PAD) / s, view.y + (xy[1] - PAD) / s);
+    }, { passive: false });
+  }
+
+  function update() {
+    matched = filter(state);
+    var count = 0, n;
+    if (matched) for (n = 0; n < papers.length; n++) count += matched[n];
+    ui.summary.textContent = matched ? count + " of " + papers.length + " papers highlighted: " + describe(state) + "."
+      : papers.length + " papers.";
+    ui.matches.textContent = "";
+    matchList = [];
+    if (matched) {
+      for (n = 0; n < papers.length && matchList.length < MATCHES_SHOWN; n++) if (matched[n]) matchList.push(n);
+      matchList.forEach(function (i) {
+        var li = el("li", "map-matches__item");
+        var button = el("button", "map-matches__button", papers[i].title);
+        button.type = "button";
+        button.addEventListener("click", function () { setCurrent(i); ui.view.focus(); });
+        li.appendChild(button);
+        ui.matches.appendChild(li);
+      });
+      if (count > MATCHES_SHOWN)
+        ui.matches.appendChild(el("li", "map-matches__more", "… and " + (count - MATCHES_SHOWN) +
+                                  " more: arrow keys on the map move between them."));
+    }
+    ui.explorer.textContent = "";
+    var link = el("a", null, matched ? "List these " + count + " papers in the explorer" : "List all papers in the explorer");
+    link.href = new URL("explore/" + explorerQuery(), root).href;
+    ui.explorer.appendChild(link);
+    ui.tag.value = state.tags.length === 1 && state.mode !== "none" ? state.tags[0] : "";
+    if (current >= 0 && matched && !matched[current]) setCurrent(-1);
+    redraw();
+  }
+
+  // ---- start -------------------------------------------------------------------------------------
+  function getJson(url) {
+    return fetch(url).then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); });
+  }
+  getJson(new URL("map/points.json", root)).then(function (points) {
+    M = points;
+    // The explorer's own address for its data (shared browser cache); if an older copy was cached,
+    // the version written next to the coordinates asks for the matching one.
+    return getJson(new URL("explore/papers.json", root)).then(function (data) {
+      return data.version === M.explore ? data
+        : getJson(new URL("explore/papers.json?v=" + encodeURIComponent(M.explore), root));
+    });
+  }).then(function (data) {
+    D = data;
+    if (D.version !== M.explore || D.papers.length * 2 !== M.points.length) throw new Error("data of two builds");
+    var f = {};
+    D.fields.forEach(function (name, i) { f[name] = i; });
+    var other = M.palette.light.length;
+    papers = D.papers.map(function (row, i) {
+      var title = row[f.title], tags = row[f.tags];
+      return { i: i, title: title, slug: row[f.slug] || simpleSlug(title), year: row[f.year] || 0, venue: row[f.venue],
+               tags: tags, authors: row[f.authors], code: row[f.code] === 1, month: D.dates[row[f.added]].slice(0, 7),
+               x: M.points[2 * i], y: M.points[2 * i + 1], colour: tags.length ? M.colour[tags[0]] : other, text: null };
+    });
+    state = readState(location.search);
+    RADIUS = papers.length < 300 ? 5 : papers.length < 3000 ? 3.5 : 2.5;  // small collections: larger points
+    index();
+    build();
+    resize();
+    update();
+    draw();
+    mount.classList.add("map--ready");
+    if (performance.mark) performance.mark("map:drawn");
+    window.addEventListener("popstate", function () {
+      state = readState(location.search);
+      ui.q.value = state.q;
+      update();
+    });
+  }).catch(function () {
+    status.textContent = "The map could not be loaded. ";
+    var link = el("a", null, "Browse the papers in the explorer");
+    link.href = new URL("explore/", root).href;
+    status.appendChild(link);
+    status.appendChild(document.createTextNode("."));
+  });
+})();
