@@ -7,13 +7,15 @@
 2. Make N synthetic papers (titles from the seed listing's words, as benchmarks/scale.py does;
    fixed seed) in two shapes: "listing" (title, tags, date: what a listing dump gives, like the
    bundled collection) and "full" (plus 2-6 authors from a pool of 6,000 names, a year, a venue for
-   60%, a code link for 30%: what arXiv or BibTeX sources give). Write their explore/papers.json
-   and citation chunks with generator/site/explore.py into the built site, timing that step (the
-   build time the explorer adds), and time the author index and the statistics charts too.
+   60%, a code link for 30%: what arXiv or BibTeX sources give). Write their explorer data
+   (explore/facets.json, title and citation chunks) with generator/site/explore.py into the built
+   site, timing that step (the build time the explorer adds), and time the author index and the
+   statistics charts too; the page's own first 50 rows become those of the synthetic papers.
 3. For each shape, --runs fresh browser contexts open /explore/ from a plain static server
    (no compression): time until the first rows are visible and until the filters are live, bytes
    transferred until then (response bodies as served); then the redraw time of filter and sort
-   changes (the click or keystroke handler until the next frame), median per kind of change.
+   changes (the click or keystroke handler until the rows are drawn, title chunks fetched if
+   needed, and the next frame), median per kind of change, and the bytes transferred by the end.
 """
 
 from __future__ import annotations
@@ -29,6 +31,9 @@ import tempfile
 import time
 from pathlib import Path
 
+import lxml.html
+from mkdocs.utils import get_relative_url
+
 from benchmarks.scale import generate
 from generator.collection.model import Link
 from generator.collection.paper import Paper
@@ -36,6 +41,7 @@ from generator.collection.slugs import unique_slug
 from generator.collection.taxonomy import load_taxonomy
 from generator.site import authors, citation, explore, stats
 from generator.site.model import newest_first
+from generator.site.render import environment
 from tests.browse_fixture import build_browse_site
 from tests.helpers import CHROMIUM, CHROMIUM_ARGS, ROOT, serve
 
@@ -85,13 +91,29 @@ def write_data(site: Path, papers: list[Paper], taxonomy) -> dict[str, float]:
     start = time.perf_counter()
     stats.charts(papers, {t.name: t.title for t in taxonomy.tags})
     timings["statistics charts"] = time.perf_counter() - start
-    shutil.rmtree(site / "explore" / "cite")
+    for folder in ("cite", "titles"):
+        shutil.rmtree(site / "explore" / folder, ignore_errors=True)
     for path, content in files.items():
         (site / path).parent.mkdir(parents=True, exist_ok=True)
         (site / path).write_bytes(content)
-    timings["papers.json bytes"] = len(files["explore/papers.json"])
+    replace_first_rows(site / "explore" / "index.html", newest, {t.name: t.title for t in taxonomy.tags})
+    timings["facets.json bytes"] = len(files[explore.FACETS])
+    timings["title chunk bytes"] = sum(len(c) for p, c in files.items() if p.startswith("explore/titles/"))
+    timings["title chunks"] = sum(1 for p in files if p.startswith("explore/titles/"))
     timings["citation chunks"] = sum(1 for p in files if p.startswith("explore/cite/"))
     return timings
+
+
+def replace_first_rows(page: Path, newest: list[Paper], tag_titles: dict[str, str]) -> None:
+    """The fixture page's own rows (those of its 6 papers) become the synthetic collection's newest 50,
+    rendered by the explorer's template, so that the page weighs what it would at this size."""
+    env = environment(ROOT / "theme_overrides" / "collection")
+    body = explore.render_page(env, newest, tag_titles, lambda target: get_relative_url(target, "explore/"))
+    rows = lxml.html.fragment_fromstring(body, create_parent="div").get_element_by_id("explore-list")
+    document = lxml.html.fromstring(page.read_bytes())
+    old = document.get_element_by_id("explore-list")
+    old.getparent().replace(old, rows)
+    page.write_bytes(lxml.html.tostring(document, doctype="<!doctype html>", encoding="utf-8"))
 
 
 REDRAW = """async (action) => {
@@ -112,9 +134,12 @@ REDRAW = """async (action) => {
   } else {
     document.querySelector(action).click();
   }
+  await window.paperCollectionExplorerDrawn();  // rows whose titles had to be fetched are drawn
   await frame();
   return performance.now() - start;
 }"""
+BYTES = """() => performance.getEntriesByType('navigation')[0].encodedBodySize +
+  performance.getEntriesByType('resource').reduce((sum, r) => sum + r.encodedBodySize, 0)"""
 
 
 LOAD = """() => {
@@ -168,6 +193,7 @@ def measure(site: Path, runs: int) -> dict:
                     continue
                 redraws.setdefault(name, []).append(page.evaluate(REDRAW, selector))
                 scripts.setdefault(name, []).append(page.evaluate(SCRIPT_TIME))
+            loads[-1]["bytes after the changes"] = page.evaluate(BYTES)
             context.close()
         browser.close()
     median = {key: statistics.median(run[key] for run in loads) for key in loads[0]}
@@ -200,9 +226,12 @@ def main(argv: list[str] | None = None) -> int:
         args.json.write_text(text, encoding="utf-8")
     for shape, result in results.items():
         load = result["load"]
-        print(f"\n{shape}: papers.json {result['build']['papers.json bytes'] / 1e6:.2f} MB; "
+        build = result["build"]
+        print(f"\n{shape}: facets.json {build['facets.json bytes'] / 1e6:.3f} MB, "
+              f"{build['title chunks']} title chunks {build['title chunk bytes'] / 1e6:.2f} MB; "
               f"first rows {load[FIRST]:.0f} ms, {load['bytes at first rows'] / 1e6:.2f} MB; "
-              f"filters live {load[READY]:.0f} ms, {load['bytes when live'] / 1e6:.2f} MB")
+              f"filters live {load[READY]:.0f} ms, {load['bytes when live'] / 1e6:.2f} MB; "
+              f"after the changes {load['bytes after the changes'] / 1e6:.2f} MB")
         print(f"  first row at {result['first row top px (no JS)']:.0f} px of {result['viewport px']} (no JS)")
         for label, key in (("redraw to next frame", "redraw ms"), ("script per change", "script ms")):
             print(f"  {label} (median ms): " + ", ".join(f"{k} {v:.1f}" for k, v in result[key].items()))

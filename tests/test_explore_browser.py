@@ -12,7 +12,7 @@ import bibtexparser
 import pytest
 import rispy
 
-from generator.site.explore import simple_slug
+from generator.site.explore import decode_column, decode_lists, simple_slug
 from generator.site.render import plain_title
 from tests.browse_fixture import BROWSE, build_browse_site
 from tests.helpers import serve
@@ -224,15 +224,26 @@ def test_reading_list_toggles_on_tag_and_paper_pages(site, clip_page):
 
 
 def test_explorer_data_is_compact_and_slugs_resolve(site):
-    data = json.loads((site / "explore" / "papers.json").read_text(encoding="utf-8"))
-    assert len(data["papers"]) == len(BROWSE)
-    fields = {name: i for i, name in enumerate(data["fields"])}
-    for row in data["papers"]:
-        found = row[fields["slug"]] or simple_slug(row[fields["title"]])
+    data = json.loads((site / "explore" / "facets.json").read_text(encoding="utf-8"))
+    rows = json.loads((site / "explore" / "titles" / "0.json").read_text(encoding="utf-8"))
+    assert data["count"] == len(rows) == len(BROWSE)
+    newest = sorted(BROWSE, key=lambda p: p["added"], reverse=True)
+    for (title, stored), paper in zip(rows, newest, strict=False):
+        found = stored or simple_slug(title)
         assert (site / "papers" / found / "index.html").exists(), found
     # "Götz" is not ASCII: that slug is stored, the plain ASCII ones are derived
-    assert any(row[fields["slug"]] == 0 for row in data["papers"])
-    assert "abstract" not in json.dumps(data)
+    assert any(stored == 0 for _, stored in rows) and any(stored for _, stored in rows)
+    # the facet columns decode to each paper's year, venue, authors (titles are not in this file)
+    years = decode_column(data["year"], data["count"])
+    by_title = {title: i for i, (title, _) in enumerate(rows)}
+    operators = by_title[OPERATORS]
+    assert years[operators] + data["yearBase"] == 2024
+    assert data["venues"][decode_column(data["venue"], data["count"])[operators] - 1] == "NeurIPS"
+    assert [data["authors"][a] for a in decode_lists(data["authorIds"], data["count"])[operators]] == \
+        ["Ada Lovelace", "Bernd Götz"]
+    assert [rows[i][0] for i in decode_column(data["titleOrder"], data["count"])] == \
+        sorted((title for title, _ in rows), key=str.casefold)
+    assert OPERATORS not in json.dumps(data, ensure_ascii=False) and "abstract" not in json.dumps(data)
 
 
 def test_hostile_titles_and_authors_stay_text_in_the_explorer_and_exports(tmp_path_factory, browser):
@@ -241,8 +252,8 @@ def test_hostile_titles_and_authors_stay_text_in_the_explorer_and_exports(tmp_pa
     built = build_hostile(tmp_path_factory.mktemp("hostile-explore"))
     metas = built.papers()
     hostile = {s: m for s, m in metas.items() if re.search(r"\b[HLP]X\d{3}\b", m["title"])}
-    data = json.loads((built.site / "explore" / "papers.json").read_text(encoding="utf-8"))
-    assert len(data["papers"]) == len(metas)
+    data = json.loads((built.site / "explore" / "facets.json").read_text(encoding="utf-8"))
+    assert data["count"] == len(metas)
     context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
     page = context.new_page()
     dialogs = []

@@ -221,7 +221,7 @@ class TagIndexPage(SitePage):
 
 @dataclass(frozen=True)
 class ExplorePage(SitePage):
-    """Every paper with facets, sorting and the reading list (explore.js reads explore/papers.json)."""
+    """Every paper with facets, sorting and the reading list (explore.js reads explore/facets.json and title chunks)."""
 
     src_uri = explore.PAGE
 
