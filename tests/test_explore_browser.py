@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from urllib.parse import parse_qs, urlsplit
 
 import bibtexparser
@@ -227,8 +228,7 @@ def test_explorer_data_is_compact_and_slugs_resolve(site):
     data = json.loads((site / "explore" / "facets.json").read_text(encoding="utf-8"))
     rows = json.loads((site / "explore" / "titles" / "0.json").read_text(encoding="utf-8"))
     assert data["count"] == len(rows) == len(BROWSE)
-    newest = sorted(BROWSE, key=lambda p: p["added"], reverse=True)
-    for (title, stored), paper in zip(rows, newest, strict=False):
+    for title, stored in rows:
         found = stored or simple_slug(title)
         assert (site / "papers" / found / "index.html").exists(), found
     # "Götz" is not ASCII: that slug is stored, the plain ASCII ones are derived
@@ -337,3 +337,42 @@ def test_the_full_text_link_opens_the_search_with_the_words(site, page):
         assert page.input_value(".md-search__input") == "fluid"
         found = page.locator(".md-search-result__item h1").all_inner_texts()
         assert OPERATORS in found and SOLVERS in found
+
+
+def test_titles_come_in_chunks_for_the_rows_shown_and_all_only_for_the_text_filter(site, tmp_path, browser):
+    # The same site with title chunks of 2 papers (10,000 papers have 100 of 100): the explorer
+    # must fetch the chunk of the rows it shows, and every chunk only when it filters by text.
+    small = tmp_path / "site"
+    shutil.copytree(site, small)
+    facets_file = small / "explore" / "facets.json"
+    facets = json.loads(facets_file.read_text(encoding="utf-8"))
+    rows = json.loads((small / "explore" / "titles" / "0.json").read_text(encoding="utf-8"))
+    facets["titleChunk"] = 2
+    facets_file.write_text(json.dumps(facets), encoding="utf-8")
+    for n in range(0, len(rows), 2):
+        (small / "explore" / "titles" / f"{n // 2}.json").write_text(json.dumps(rows[n:n + 2]), encoding="utf-8")
+    context = browser.new_context()
+    page = context.new_page()
+    fetched = []
+    page.on("request", lambda r: "/explore/titles/" in r.url and fetched.append(urlsplit(r.url).path.rsplit("/", 1)[1]))
+    try:
+        with serve(small) as base:
+            # the two segmentation papers were added first: the last chunk of the newest-first order
+            open_explorer(page, f"{base}explore/?tag=segmentation")
+            assert sorted(titles(page)) == ["Generative Tumor Segmentation in CT", SEGMENTATION_2024]
+            assert fetched == ["2.json"]
+            released = []
+            page.route("**/explore/titles/*.json*", lambda route: released.append(route))
+            page.fill("#explore-q", "tumor")
+            page.wait_for_function("document.getElementById('explore-status').textContent.startsWith('Loading titles')")
+            assert page.get_attribute("#explore-list", "aria-busy") == "true"
+            while len(released) < 2:
+                page.wait_for_timeout(50)
+            for route in released:
+                route.continue_()
+            page.wait_for_function("document.getElementById('explore-status').textContent === '1 of 6 papers'")
+            assert titles(page) == ["Generative Tumor Segmentation in CT"]
+            assert sorted(fetched) == ["0.json", "1.json", "2.json"]
+            assert page.get_attribute("#explore-list", "aria-busy") is None
+    finally:
+        context.close()
