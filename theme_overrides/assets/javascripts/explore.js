@@ -607,13 +607,23 @@
   /* The rows on screen, kept between redraws: a redraw rewrites only the rows whose paper changed
    * (and ticks the boxes), instead of making 50 rows of new elements each time. */
   var rowPool = [];
+  /* Rows are drawn at once from the facet data; a row whose title is still on its way shows
+   * "Loading title…" (and the list is aria-busy) until its chunk arrives. */
   function drawList() {
     var generation = ++drawGeneration, slice = result.slice(0, shown);
-    if (slice.some(function (i) { return papers[i].title === null; })) {
+    var waiting = slice.some(function (i) { return papers[i].title === null; });
+    if (waiting) {
       busy(true);
-      titlesOf(slice).then(function () { if (generation === drawGeneration) drawList(); },
-                           function () { if (generation === drawGeneration) titlesFailed(); });
-      return;
+      titlesOf(slice).then(function () {
+        if (generation !== drawGeneration) return;
+        var chosen = new Set(lists.all());
+        slice.forEach(function (i, k) {
+          if (rowPool[k].i === i) return;
+          fillRow(rowPool[k], papers[i]);
+          rowPool[k].box.checked = chosen.has(papers[i].slug);
+        });
+        busy(false);
+      }, function () { if (generation === drawGeneration) titlesFailed(); });
     }
     var total = result.length;
     setText(status, total === papers.length && !state.q ? total + " papers" : total + " of " + papers.length + " papers");
@@ -622,7 +632,7 @@
     slice.forEach(function (i, k) {
       var row = rowPool[k] || (rowPool[k] = newRow());
       if (row.i !== i) fillRow(row, papers[i]);
-      row.box.checked = selected.has(papers[i].slug);
+      row.box.checked = papers[i].slug !== null && selected.has(papers[i].slug);
       row.li.classList.remove("explore-row--current");
       if (row.li.parentNode !== list) list.appendChild(row.li);
     });
@@ -639,7 +649,7 @@
       });
       moreBox.appendChild(button);
     }
-    busy(false);
+    if (!waiting) busy(false);
   }
 
   function newRow() {
@@ -652,11 +662,19 @@
     return row;
   }
   function fillRow(row, p) {
-    row.i = p.i;
-    row.li.dataset.slug = p.slug;
-    row.box.setAttribute("aria-label", "Reading list: " + p.title);
-    row.link.textContent = p.title;
-    row.link.href = paperUrl(p);
+    var known = p.title !== null;
+    row.i = known ? p.i : -1;  // a row still waiting is filled again when its title arrives
+    row.li.classList.toggle("explore-row--waiting", !known);
+    row.box.disabled = !known;
+    row.box.setAttribute("aria-label", "Reading list: " + (known ? p.title : "paper loading"));
+    row.link.textContent = known ? p.title : "Loading title\u2026";
+    if (known) {
+      row.li.dataset.slug = p.slug;
+      row.link.href = paperUrl(p);
+    } else {
+      delete row.li.dataset.slug;
+      row.link.removeAttribute("href");
+    }
     var meta = [];
     if (p.authors.length) meta.push(p.authors.map(function (a) { return D.authors[a]; }).join(", "));
     if (p.venue >= 0) meta.push(D.venues[p.venue]);
