@@ -156,13 +156,22 @@ LOAD = """() => {
 SCRIPT_TIME = """() => performance.getEntriesByType('measure').reduce((sum, e) => sum + e.duration, 0)"""
 
 
+CHROME_COUNTERS = {"ScriptDuration": "script", "RecalcStyleDuration": "style", "LayoutDuration": "layout"}
+
+
+def chrome_counters(cdp) -> dict[str, float]:
+    """Chrome's own totals (seconds) of script, style and layout work in the page (CDP Performance)."""
+    metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+    return {label: metrics[name] for name, label in CHROME_COUNTERS.items()}
+
+
 def measure(site: Path, runs: int) -> dict:
     """First paint (the page's own rows), filters live, bytes (as served, uncompressed) until each;
     redraw per change: the handler's script time (performance.measure in explore.js) and the time
     to the next frame (style, layout, paint included)."""
     from playwright.sync_api import sync_playwright
 
-    loads, redraws, titles, scripts = [], {}, {}, {}
+    loads, redraws, titles, scripts, chrome = [], {}, {}, {}, {}
     with serve(site) as base, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         # Without JavaScript the page's own rows are on the first screen.
@@ -175,6 +184,8 @@ def measure(site: Path, runs: int) -> dict:
         for _ in range(runs):
             context = browser.new_context()
             page = context.new_page()
+            cdp = context.new_cdp_session(page)
+            cdp.send("Performance.enable")
             page.goto(f"{base}explore/")
             page.wait_for_selector("#explore.explore--ready", timeout=30_000)
             timing = page.evaluate(LOAD)
@@ -193,7 +204,11 @@ def measure(site: Path, runs: int) -> dict:
             for name, selector in changes.items():
                 if selector not in ("type", "sort", "none") and page.locator(selector).count() == 0:
                     continue
+                before = chrome_counters(cdp)
                 drawn, titled = page.evaluate(REDRAW, selector)
+                after = chrome_counters(cdp)
+                for counter, value in after.items():
+                    chrome.setdefault(name, {}).setdefault(counter, []).append(1000 * (value - before[counter]))
                 redraws.setdefault(name, []).append(drawn)
                 titles.setdefault(name, []).append(titled)
                 scripts.setdefault(name, []).append(page.evaluate(SCRIPT_TIME))
@@ -205,6 +220,8 @@ def measure(site: Path, runs: int) -> dict:
             "redraw ms": {k: statistics.median(v) for k, v in redraws.items()},
             "titles shown ms": {k: statistics.median(v) for k, v in titles.items()},
             "script ms": {k: statistics.median(v) for k, v in scripts.items()},
+            "chrome ms": {k: {c: round(statistics.median(v), 1) for c, v in counters.items()}
+                          for k, counters in chrome.items()},
             "redraw runs": redraws}
 
 
@@ -241,6 +258,9 @@ def main(argv: list[str] | None = None) -> int:
         for label, key in (("redraw to next frame", "redraw ms"), ("until every title shows", "titles shown ms"),
                            ("script per change", "script ms")):
             print(f"  {label} (median ms): " + ", ".join(f"{k} {v:.1f}" for k, v in result[key].items()))
+        print("  Chrome's counters per change (median ms): " + "; ".join(
+            f"{k} " + ", ".join(f"{c} {v:.1f}" for c, v in counters.items())
+            for k, counters in result["chrome ms"].items()))
         print("  build step (s): " + ", ".join(f"{k} {v:.2f}" for k, v in result["build"].items()
                                                 if isinstance(v, float)))
     return 0

@@ -48,6 +48,11 @@ def open_explorer(page, url: str):
     page.wait_for_selector("#explore.explore--ready")
 
 
+def settled(page):
+    """Wait until the list shows the current view: titles the text filter needs are fetched first."""
+    page.wait_for_selector("#explore-list:not([aria-busy])", state="attached")
+
+
 def titles(page) -> list[str]:
     return page.locator(TITLES).all_inner_texts()
 
@@ -87,6 +92,7 @@ def test_filter_combination_gives_the_papers_and_counts(site, clip_page):
         page.check("#explore-code")
         assert set(titles(page)) == {SCALING, OPERATORS}
         page.fill("#explore-q", "lovelace operators")
+        settled(page)
         assert titles(page) == [OPERATORS]
         fulltext = page.get_attribute(".explore-fulltext", "href")
         assert parse_qs(urlsplit(fulltext).query)["search"] == ["lovelace operators"]
@@ -263,10 +269,12 @@ def test_hostile_titles_and_authors_stay_text_in_the_explorer_and_exports(tmp_pa
             page.goto(f"{base}explore/")
             page.wait_for_selector("#explore.explore--ready")
             page.fill("#explore-q", "PX0")  # paper files written by hand: hostile authors, venues, titles
+            settled(page)
             page.wait_for_selector(TITLES)
             before = page.evaluate("document.querySelectorAll('script, img, iframe, svg, object, embed').length")
             while page.locator(".explore-more").count():
                 page.click(".explore-more")
+                settled(page)
             shown = page.evaluate("""() => [...document.querySelectorAll('.explore-row')].map(r => ({
                 title: r.querySelector('.explore-row__title').textContent,
                 meta: r.querySelector('.explore-row__meta').textContent}))""")

@@ -562,7 +562,7 @@
 
   function redrawFacet(facet) {
     if (!facet.list || !last) return;
-    var name = facet.name, counts = last.counts, chosenNames = name === "venues" ? state.venues : state.authors;
+    var name = facet.name, counts = last.counts;
     var chosen = name === "venues" ? last.compiled.venues : last.compiled.authors;
     var needle = facet.find ? facet.find.value.trim().toLowerCase() : "";
     var candidates = [];
@@ -575,19 +575,34 @@
     }
     var values = Array.from(chosen).filter(function (v) { return v !== undefined; })
       .concat(topValues(candidates.filter(function (v) { return !chosen.has(v); }), counts[name], FACET_SHOWN));
-    facet.list.textContent = "";
-    values.forEach(function (v) {
-      var li = el("li"), box = el("input"), text = facet.label(v);
-      box.type = "checkbox";
-      box.checked = chosen.has(v);
-      var label = labelled(box, "", "explore-" + name + "-" + v);
-      label.prepend(box);
-      label.appendChild(el("span", "explore-value__name", text));
-      label.appendChild(el("span", "explore-value__count", String(multiToggleCount(counts, name, v, chosen, result.length))));
-      box.addEventListener("change", function () { toggle(chosenNames, text); commit(true); refocus("explore-" + name + "-" + v); });
-      li.appendChild(label);
-      facet.list.appendChild(li);
+    /* The items are kept between redraws; an item shows another value only when the top ones change. */
+    facet.items = facet.items || [];
+    values.forEach(function (v, k) {
+      var item = facet.items[k];
+      if (!item) {
+        item = facet.items[k] = { v: -1, li: el("li"), box: el("input"), name: el("span", "explore-value__name"),
+                                  count: el("span", "explore-value__count") };
+        item.box.type = "checkbox";
+        item.label = el("label", "explore-label");
+        item.label.append(item.box, item.name, item.count);
+        item.li.appendChild(item.label);
+        item.box.addEventListener("change", function () {
+          toggle(name === "venues" ? state.venues : state.authors, facet.label(item.v));  // state is replaced on Back
+          commit(true);
+          refocus("explore-" + name + "-" + item.v);
+        });
+      }
+      if (item.v !== v) {
+        item.v = v;
+        item.box.id = item.label.htmlFor = "explore-" + name + "-" + v;
+        item.name.textContent = facet.label(v);
+      }
+      item.box.checked = chosen.has(v);
+      setText(item.count, String(multiToggleCount(counts, name, v, chosen, result.length)));
+      if (item.li.parentNode !== facet.list) facet.list.appendChild(item.li);
     });
+    for (var k = values.length; k < facet.items.length && facet.items[k].li.parentNode === facet.list; k++)
+      facet.items[k].li.remove();
   }
   /* The `size` values with the highest counts (ties: table order), without sorting them all. */
   function topValues(values, count, size) {
