@@ -9,7 +9,6 @@ format them. (Related papers may be handed in from the cache, see `cache.py` and
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -20,6 +19,8 @@ from generator.collection.taxonomy import Tag, Taxonomy
 from generator.settings import PAPERS, TAGS
 from generator.site import citation
 from generator.site.authors import AuthorIndex, build_index
+from generator.site.pagination import paginate
+from generator.site.years_venues import ListingPage, YearsAndVenues, years_and_venues
 from generator.site.related import related_papers
 from generator.site.render import plain_title
 from generator.site.tex import math_words, to_plain
@@ -132,6 +133,16 @@ class SiteModel:
         return build_index(self.newest)
 
     @cached_property
+    def years_venues(self) -> YearsAndVenues:
+        """The publication years and venues the papers give, each with its papers newest first and its
+        pages (generator/site/years_venues.py); empty for a collection that knows neither."""
+        return years_and_venues(self.newest, self.settings.per_page)
+
+    @property
+    def listing_pages(self) -> tuple[ListingPage, ...]:
+        return self.years_venues.pages
+
+    @cached_property
     def search_documents(self) -> list[dict[str, str]]:
         """What the search index reads per paper (slug order): title, tags, authors, abstract."""
         titles = self.tag_titles
@@ -162,14 +173,7 @@ def build_model(papers: Iterable[Paper], taxonomy: Taxonomy, settings: SiteSetti
             if tag in members:
                 members[tag].append(paper)
     by_tag = {name: tuple(papers) for name, papers in members.items()}
-    per_page = max(1, settings.per_page)
-    tag_pages: list[TagPage] = []
-    for tag in taxonomy.tags:
-        listed = by_tag[tag.name]
-        count = max(1, math.ceil(len(listed) / per_page))
-        for number in range(1, count + 1):
-            start = (number - 1) * per_page
-            tag_pages.append(TagPage(tag, number, count, listed[start:start + per_page], start + 1))
+    tag_pages = [TagPage(tag, *part) for tag in taxonomy.tags for part in paginate(by_tag[tag.name], settings.per_page)]
     if related is None:
         related = related_papers(ordered, settings.related)
     return SiteModel(

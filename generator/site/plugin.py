@@ -20,11 +20,12 @@ from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
 
 from generator.site import authors, explore, session
 from generator.site.exports import atom_feed, export_files, write_exports
 from generator.site.cache import content_key
-from generator.site.pages import PaperPage, Renderer, SitePage, Where, sanitize, site_pages
+from generator.site.pages import PaperPage, Renderer, SitePage, Where, optional_nav, sanitize, site_pages
 from generator.site.render import environment
 from generator.site.redirects import redirect_files
 
@@ -76,6 +77,16 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
             if page.generated and files.get_file_from_path(uri) is None:
                 files.append(File.generated(config, uri, content=""))
         return files
+
+    def on_nav(self, nav, config, files):
+        # The author, year and venue indexes exist only when the papers give those: listed when they do,
+        # after the entries of mkdocs.yml (unless mkdocs.yml lists them itself).
+        listed = {page.file.src_uri for page in nav.pages}
+        for title, uri in optional_nav(self.model):
+            file = files.get_file_from_path(uri)
+            if file is not None and uri not in listed:
+                nav.items.append(Page(title, file, config))
+        return nav
 
     def _page(self, page) -> SitePage | None:
         return self.pages.get(page.file.src_uri)
