@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from generator.collection.paper import Paper
 from generator.collection.taxonomy import load_taxonomy
 from generator.collection.validate import load_collection
 from generator.settings import Layout
 from generator.site.exports import export_files
 from generator.site.model import SiteSettings, build_model
-from generator.collection.paper import Paper
 from generator.site.pages import (
     AuthorPage,
     AuthorsPage,
