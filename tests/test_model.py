@@ -32,7 +32,8 @@ from generator.site.pages import (
 from tests.helpers import ROOT, make_project, run_generator
 
 FIXTURE = Path(__file__).parent / "fixtures" / "model"
-SETTINGS = SiteSettings(name="Golden", url="https://example.org/g", per_page=2, latest=3, related=2)
+SETTINGS = SiteSettings(name="Golden", url="https://example.org/g", per_page=2, latest=3, related=2,
+                        authors_per_page=2)
 
 
 @pytest.fixture(scope="module")
@@ -128,6 +129,7 @@ def test_page_types_cover_the_site(model):
     assert kinds == {"index.md": HomePage, "tags/index.md": TagsPage,
                      **{p.src_uri: TagIndexPage for p in model.tag_pages},
                      "explore/index.md": ExplorePage, "stats/index.md": StatsPage, "authors/index.md": AuthorsPage,
+                     "authors/page/2/index.md": AuthorsPage,
                      **{f"authors/{slug}/index.md": AuthorPage for slug in ("ada-lovelace", "alan-turing",
                                                                            "grace-hopper")},
                      "years/index.md": GroupsPage, "years/2024/index.md": ListingIndexPage,
@@ -232,3 +234,14 @@ def test_a_listing_only_collection_has_no_year_or_venue_pages():
     pages = site_pages(model)
     assert not [uri for uri in pages if uri.startswith(("years/", "venues/", "authors/"))]
     assert model.listing_pages == () and optional_nav(model) == []
+
+
+def test_author_index_paginates_with_a_jump_list_by_letter(model):
+    parts = model.author_index_pages
+    assert [(p.src_uri, p.number, p.pages, p.first, [person.name for person in p.people], p.initials)
+            for p in parts] == [
+        ("authors/index.md", 1, 2, 1, ["Grace Hopper", "Ada Lovelace"], ("H", "L")),
+        ("authors/page/2/index.md", 2, 2, 3, ["Alan Turing"], ("T",)),
+    ]
+    assert parts[0].jumps == {"H": (1, "letter-h"), "L": (1, "letter-l"), "T": (2, "letter-t")}
+    assert site_pages(model)["authors/page/2/index.md"].title(model) == "Authors (page 2)"

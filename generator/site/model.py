@@ -18,7 +18,7 @@ from generator.collection.paper import Paper
 from generator.collection.taxonomy import Tag, Taxonomy
 from generator.settings import PAPERS, TAGS
 from generator.site import citation
-from generator.site.authors import AuthorIndex, build_index
+from generator.site.authors import AuthorIndex, AuthorIndexPart, build_index, index_parts
 from generator.site.pagination import paginate
 from generator.site.years_venues import ListingPage, YearsAndVenues, years_and_venues
 from generator.site.related import related_papers
@@ -35,6 +35,7 @@ class SiteSettings:
     description: str = ""
     repo_url: str = ""  # without a trailing "/"; "" when unknown
     per_page: int = 100  # papers per tag page
+    authors_per_page: int = 500  # people per page of the author index
     latest: int = 12  # newest papers on the home page
     related: int = 5  # related papers per paper
     issue_template: str = "paper-problem.yml"
@@ -131,6 +132,11 @@ class SiteModel:
         """The people who wrote the papers, spellings matched across sources (generator/site/authors.py);
         each person's papers newest first."""
         return build_index(self.newest)
+
+    @cached_property
+    def author_index_pages(self) -> tuple[AuthorIndexPart, ...]:
+        """The author index's pages (A-Z by family name), `authors_per_page` people each; none without authors."""
+        return index_parts(self.authors, self.settings.authors_per_page)
 
     @cached_property
     def years_venues(self) -> YearsAndVenues:

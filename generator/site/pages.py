@@ -266,13 +266,20 @@ class StatsPage(SitePage):
 
 @dataclass(frozen=True)
 class AuthorsPage(SitePage):
-    src_uri = authors.INDEX_PAGE
+    """A page of the author index (A-Z, `authors_per_page` people a page, with a jump list by letter)."""
+
+    part: authors.AuthorIndexPart
+
+    @property
+    def src_uri(self) -> str:
+        return self.part.src_uri
 
     def title(self, model):
-        return "Authors"
+        return "Authors" + (f" (page {self.part.number})" if self.part.number > 1 else "")
 
     def render(self, renderer, where):
-        return authors.render_index(renderer.env, renderer.model.authors, where.link)
+        model = renderer.model
+        return authors.render_index(renderer.env, model.authors, self.part, where.link)
 
 
 @dataclass(frozen=True)
@@ -362,7 +369,7 @@ def site_pages(model: SiteModel) -> dict[str, SitePage]:
     people = model.authors.people
     groups = model.years_venues
     pages: list[SitePage] = [HomePage(), TagsPage(), *(TagIndexPage(p) for p in model.tag_pages),
-                             ExplorePage(), StatsPage(), *([AuthorsPage()] if people else []),
+                             ExplorePage(), StatsPage(), *(AuthorsPage(part) for part in model.author_index_pages),
                              *(AuthorPage(slug) for slug in people),
                              *([GroupsPage(years_venues.YEARS)] if groups.years else []),
                              *([GroupsPage(years_venues.VENUES)] if groups.venues else []),

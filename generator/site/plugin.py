@@ -44,6 +44,7 @@ def template_fingerprint(folder: Path) -> str:
 class PaperCollectionConfig(Config):
     taxonomy = c.Type(str, default="taxonomy.yml")
     per_page = c.Type(int, default=100)
+    authors_per_page = c.Type(int, default=500)  # names a page of the author index (/authors/, /authors/page/N/)
     latest = c.Type(int, default=12)
     related = c.Type(int, default=5)
     issue_template = c.Type(str, default="paper-problem.yml")
