@@ -29,6 +29,11 @@ PAGES = {
     "authors": "authors/",
     "author": "authors/bernd-gotz/",
     "statistics": "stats/",
+    "years": "years/",
+    "year": "years/2024/",
+    "venues": "venues/",
+    "venue": "venues/miccai/",
+    "explorer-text-filter": "explore/?q=segmentation&sort=title",
 }
 
 
