@@ -384,3 +384,14 @@ def test_titles_come_in_chunks_for_the_rows_shown_and_all_only_for_the_text_filt
             assert page.get_attribute("#explore-list", "aria-busy") is None
     finally:
         context.close()
+
+
+def test_facets_link_the_year_venue_and_author_pages(site, page):
+    with serve(site) as base:
+        open_explorer(page, f"{base}explore/")
+        links = {a.inner_text(): a.get_attribute("href") for a in page.locator(".explore-index-link").all()}
+        assert links == {"Papers by year": f"{base}years/", "All venues": f"{base}venues/",
+                         "All authors": f"{base}authors/"}
+        page.click(".explore-index-link >> text=All venues")
+        page.wait_for_url(f"{base}venues/")
+        assert page.locator(".md-content table a", has_text="MICCAI").count() == 1

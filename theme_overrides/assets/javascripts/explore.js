@@ -415,10 +415,14 @@
     years.append(labelled(ui.from, "from", "explore-from"), ui.from, labelled(ui.to, "to", "explore-to"), ui.to);
     ui.from.addEventListener("change", function () { state.from = +ui.from.value; commit(true); });
     ui.to.addEventListener("change", function () { state.to = +ui.to.value; commit(true); });
+    /* The site has a page per year, venue and author exactly when some paper gives one. */
+    if (allYears.length) years.appendChild(indexLink("years/", "Papers by year"));
     form.appendChild(years);
 
     ui.venue = valueFacet(form, "Venue", "venues", function (i) { return D.venues[i]; }, D.venues.length);
     ui.author = valueFacet(form, "Author", "authors", function (i) { return D.authors[i]; }, D.authors.length);
+    if (D.venues.length) ui.venue.list.parentNode.appendChild(indexLink("venues/", "All venues"));
+    if (D.authors.length) ui.author.list.parentNode.appendChild(indexLink("authors/", "All authors"));
 
     var more = fieldset("More", "explore-facet--more");
     ui.code = el("input");
@@ -473,6 +477,12 @@
     box.appendChild(facet.list);
     form.appendChild(box);
     return facet;
+  }
+
+  function indexLink(path, text) {
+    var link = el("a", "explore-index-link", text);
+    link.href = new URL(path, root).href;
+    return link;
   }
 
   function toggle(array, value) {
