@@ -395,3 +395,35 @@ def test_facets_link_the_year_venue_and_author_pages(site, page):
         page.click(".explore-index-link >> text=All venues")
         page.wait_for_url(f"{base}venues/")
         assert page.locator(".md-content table a", has_text="MICCAI").count() == 1
+
+
+def widened(column: dict, is_list: bool) -> dict:
+    """The same numbers written with two more digits each (leading zeros, "A"): what a collection
+    with 4,096 times more authors, venues or dates would need."""
+    width, data = column["width"], column["data"]
+    if not width:
+        return column
+    if is_list:
+        parts = data.split(".")[:-1]
+        data = "".join("".join("AA" + p[i:i + width] for i in range(0, len(p), width)) + "." for p in parts)
+    else:
+        data = "".join("AA" + data[i:i + width] for i in range(0, len(data), width))
+    return {"width": width + 2, "data": data}
+
+
+def test_the_explorer_reads_columns_of_any_width(site, tmp_path, page):
+    wide = tmp_path / "site"
+    shutil.copytree(site, wide)
+    facets_file = wide / "explore" / "facets.json"
+    facets = json.loads(facets_file.read_text(encoding="utf-8"))
+    for name in ("year", "venue", "code", "added", "titleOrder", "tagIds", "authorIds"):
+        facets[name] = widened(facets[name], is_list=name.endswith("Ids"))
+    assert decode_lists(facets["authorIds"], facets["count"]) == \
+        decode_lists(json.loads((site / "explore" / "facets.json").read_text())["authorIds"], facets["count"])
+    facets_file.write_text(json.dumps(facets), encoding="utf-8")
+    with serve(wide) as base:
+        open_explorer(page, f"{base}explore/?author=Grace+Hopper&sort=title")
+        assert titles(page) == ["Generative Tumor Segmentation in CT", SEGMENTATION_2024]
+        open_explorer(page, f"{base}explore/?venue=ICLR&year=2023-2023&code=1&added=2026-01..2026-01")
+        assert titles(page) == [SCALING]
+        assert count_of(page, tag_box(page, "segmentation")) == 0

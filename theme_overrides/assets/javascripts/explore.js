@@ -34,6 +34,8 @@
   var state = null, shown = PAGE, cursor = -1, result = [];
   var citeChunks = {}, titleChunks = {}, titlesKnown = 0, everyTitleLoad = null, allYears = [], allMonths = [];
   var DIGITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";  // explore.DIGITS
+  var DIGIT_VALUE = new Int8Array(128);
+  for (var d = 0; d < DIGITS.length; d++) DIGIT_VALUE[DIGITS.charCodeAt(d)] = d;
   var drawGeneration = 0, drawnWaiters = [];
 
   // ---- helpers -------------------------------------------------------------------------
@@ -115,7 +117,7 @@
     var values = new Int32Array(count), width = column.width, data = column.data;
     for (var n = 0; width && n < count; n++) {
       var v = 0;
-      for (var k = 0; k < width; k++) v = v * 64 + DIGITS.indexOf(data.charAt(n * width + k));
+      for (var k = 0; k < width; k++) v = v * 64 + DIGIT_VALUE[data.charCodeAt(n * width + k)];
       values[n] = v;
     }
     return values;
@@ -127,7 +129,7 @@
       if (width) {
         while (data.charAt(at) !== ".") {
           var v = 0;
-          for (var k = 0; k < width; k++) v = v * 64 + DIGITS.indexOf(data.charAt(at++));
+          for (var k = 0; k < width; k++) v = v * 64 + DIGIT_VALUE[data.charCodeAt(at++)];
           values.push(v);
         }
         at++;
@@ -503,7 +505,7 @@
   var last = null;
   /* performance.measure entries "explore:compute" and "explore:draw" (read by benchmarks/explore.py). */
   function redraw() {
-    if ((state.q.trim() || state.only) && !allTitlesKnown()) {
+    if ((state.q.trim() || (state.only && lists.all().length)) && !allTitlesKnown()) {
       /* The text filter and "only my reading list" read every title (or slug): fetch them all once. */
       var generation = ++drawGeneration;
       busy(true);
