@@ -708,7 +708,7 @@
     if (p.year) meta.push(String(p.year));
     meta.push("added " + p.added);
     if (p.code) meta.push("code");
-    row.meta.replaceChildren.apply(row.meta, meta.map(function (text) { return el("span", null, text); }));
+    row.meta.textContent = meta.join(" \u00b7 ");  // one text node: the page's own rows use spans and CSS dots
     var tags = [];
     p.tags.forEach(function (t) {
       var a = el("a", "paper-tag paper-tag--small", D.tags[t][1]);
