@@ -7,13 +7,15 @@
 2. Make N synthetic papers (titles from the seed listing's words, as benchmarks/scale.py does;
    fixed seed) in two shapes: "listing" (title, tags, date: what a listing dump gives, like the
    bundled collection) and "full" (plus 2-6 authors from a pool of 6,000 names, a year, a venue for
-   60%, a code link for 30%: what arXiv or BibTeX sources give). Write their explore/papers.json
-   and citation chunks with generator/site/explore.py into the built site, timing that step (the
-   build time the explorer adds), and time the author index and the statistics charts too.
+   60%, a code link for 30%: what arXiv or BibTeX sources give). Write their explorer data
+   (explore/facets.json, title and citation chunks) with generator/site/explore.py into the built
+   site, timing that step (the build time the explorer adds), and time the author index and the
+   statistics charts too; the page's own first 50 rows become those of the synthetic papers.
 3. For each shape, --runs fresh browser contexts open /explore/ from a plain static server
    (no compression): time until the first rows are visible and until the filters are live, bytes
    transferred until then (response bodies as served); then the redraw time of filter and sort
-   changes (the click or keystroke handler until the next frame), median per kind of change.
+   changes (the click or keystroke handler until the rows are drawn, title chunks fetched if
+   needed, and the next frame), median per kind of change, and the bytes transferred by the end.
 """
 
 from __future__ import annotations
@@ -29,6 +31,9 @@ import tempfile
 import time
 from pathlib import Path
 
+import lxml.html
+from mkdocs.utils import get_relative_url
+
 from benchmarks.scale import generate
 from generator.collection.model import Link
 from generator.collection.paper import Paper
@@ -36,6 +41,7 @@ from generator.collection.slugs import unique_slug
 from generator.collection.taxonomy import load_taxonomy
 from generator.site import authors, citation, explore, stats
 from generator.site.model import newest_first
+from generator.site.render import environment
 from tests.browse_fixture import build_browse_site
 from tests.helpers import CHROMIUM, CHROMIUM_ARGS, ROOT, serve
 
@@ -85,13 +91,29 @@ def write_data(site: Path, papers: list[Paper], taxonomy) -> dict[str, float]:
     start = time.perf_counter()
     stats.charts(papers, {t.name: t.title for t in taxonomy.tags})
     timings["statistics charts"] = time.perf_counter() - start
-    shutil.rmtree(site / "explore" / "cite")
+    for folder in ("cite", "titles"):
+        shutil.rmtree(site / "explore" / folder, ignore_errors=True)
     for path, content in files.items():
         (site / path).parent.mkdir(parents=True, exist_ok=True)
         (site / path).write_bytes(content)
-    timings["papers.json bytes"] = len(files["explore/papers.json"])
+    replace_first_rows(site / "explore" / "index.html", newest, {t.name: t.title for t in taxonomy.tags})
+    timings["facets.json bytes"] = len(files[explore.FACETS])
+    timings["title chunk bytes"] = sum(len(c) for p, c in files.items() if p.startswith("explore/titles/"))
+    timings["title chunks"] = sum(1 for p in files if p.startswith("explore/titles/"))
     timings["citation chunks"] = sum(1 for p in files if p.startswith("explore/cite/"))
     return timings
+
+
+def replace_first_rows(page: Path, newest: list[Paper], tag_titles: dict[str, str]) -> None:
+    """The fixture page's own rows (those of its 6 papers) become the synthetic collection's newest 50,
+    rendered by the explorer's template, so that the page weighs what it would at this size."""
+    env = environment(ROOT / "theme_overrides" / "collection")
+    body = explore.render_page(env, newest, tag_titles, lambda target: get_relative_url(target, "explore/"))
+    rows = lxml.html.fragment_fromstring(body, create_parent="div").get_element_by_id("explore-list")
+    document = lxml.html.fromstring(page.read_bytes())
+    old = document.get_element_by_id("explore-list")
+    old.getparent().replace(old, rows)
+    page.write_bytes(lxml.html.tostring(document, doctype="<!doctype html>", encoding="utf-8"))
 
 
 REDRAW = """async (action) => {
@@ -113,8 +135,13 @@ REDRAW = """async (action) => {
     document.querySelector(action).click();
   }
   await frame();
-  return performance.now() - start;
+  const drawn = performance.now() - start;
+  await window.paperCollectionExplorerDrawn();  // the titles of rows that waited for their chunk
+  await frame();
+  return [drawn, performance.now() - start];
 }"""
+BYTES = """() => performance.getEntriesByType('navigation')[0].encodedBodySize +
+  performance.getEntriesByType('resource').reduce((sum, r) => sum + r.encodedBodySize, 0)"""
 
 
 LOAD = """() => {
@@ -129,13 +156,22 @@ LOAD = """() => {
 SCRIPT_TIME = """() => performance.getEntriesByType('measure').reduce((sum, e) => sum + e.duration, 0)"""
 
 
+CHROME_COUNTERS = {"ScriptDuration": "script", "RecalcStyleDuration": "style", "LayoutDuration": "layout"}
+
+
+def chrome_counters(cdp) -> dict[str, float]:
+    """Chrome's own totals (seconds) of script, style and layout work in the page (CDP Performance)."""
+    metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+    return {label: metrics[name] for name, label in CHROME_COUNTERS.items()}
+
+
 def measure(site: Path, runs: int) -> dict:
     """First paint (the page's own rows), filters live, bytes (as served, uncompressed) until each;
     redraw per change: the handler's script time (performance.measure in explore.js) and the time
     to the next frame (style, layout, paint included)."""
     from playwright.sync_api import sync_playwright
 
-    loads, redraws, scripts = [], {}, {}
+    loads, redraws, titles, scripts, chrome = [], {}, {}, {}, {}
     with serve(site) as base, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         # Without JavaScript the page's own rows are on the first screen.
@@ -145,14 +181,20 @@ def measure(site: Path, runs: int) -> dict:
         first_row_top = page.eval_on_selector(".explore-row", "e => e.getBoundingClientRect().top")
         viewport = page.evaluate("innerHeight")
         context.close()
-        for _ in range(runs):
+        # The timed runs, then one more with Chrome's counters on (CDP's Performance domain slows frames).
+        for run in range(runs + 1):
+            counting = run == runs
             context = browser.new_context()
             page = context.new_page()
+            cdp = context.new_cdp_session(page) if counting else None
+            if cdp:
+                cdp.send("Performance.enable")
             page.goto(f"{base}explore/")
             page.wait_for_selector("#explore.explore--ready", timeout=30_000)
             timing = page.evaluate(LOAD)
-            loads.append({FIRST: timing["fcp"], READY: timing["ready"], "bytes at first rows": timing["fcpBytes"],
-                          "bytes when live": timing["readyBytes"]})
+            if not counting:
+                loads.append({FIRST: timing["fcp"], READY: timing["ready"], "bytes at first rows": timing["fcpBytes"],
+                              "bytes when live": timing["readyBytes"]})
             changes = {
                 "no change (reference)": "none",
                 "tag on": "#explore-controls input[value='benchmarks']",
@@ -166,14 +208,26 @@ def measure(site: Path, runs: int) -> dict:
             for name, selector in changes.items():
                 if selector not in ("type", "sort", "none") and page.locator(selector).count() == 0:
                     continue
-                redraws.setdefault(name, []).append(page.evaluate(REDRAW, selector))
+                if cdp:
+                    before = chrome_counters(cdp)
+                    page.evaluate(REDRAW, selector)
+                    after = chrome_counters(cdp)
+                    chrome[name] = {counter: 1000 * (value - before[counter]) for counter, value in after.items()}
+                    continue
+                drawn, titled = page.evaluate(REDRAW, selector)
+                redraws.setdefault(name, []).append(drawn)
+                titles.setdefault(name, []).append(titled)
                 scripts.setdefault(name, []).append(page.evaluate(SCRIPT_TIME))
+            if not counting:
+                loads[-1]["bytes after the changes"] = page.evaluate(BYTES)
             context.close()
         browser.close()
     median = {key: statistics.median(run[key] for run in loads) for key in loads[0]}
     return {"load": median, "load runs": loads, "first row top px (no JS)": first_row_top, "viewport px": viewport,
             "redraw ms": {k: statistics.median(v) for k, v in redraws.items()},
+            "titles shown ms": {k: statistics.median(v) for k, v in titles.items()},
             "script ms": {k: statistics.median(v) for k, v in scripts.items()},
+            "chrome ms (one run)": {k: {c: round(v, 1) for c, v in counters.items()} for k, counters in chrome.items()},
             "redraw runs": redraws}
 
 
@@ -200,12 +254,19 @@ def main(argv: list[str] | None = None) -> int:
         args.json.write_text(text, encoding="utf-8")
     for shape, result in results.items():
         load = result["load"]
-        print(f"\n{shape}: papers.json {result['build']['papers.json bytes'] / 1e6:.2f} MB; "
+        build = result["build"]
+        print(f"\n{shape}: facets.json {build['facets.json bytes'] / 1e6:.3f} MB, "
+              f"{build['title chunks']} title chunks {build['title chunk bytes'] / 1e6:.2f} MB; "
               f"first rows {load[FIRST]:.0f} ms, {load['bytes at first rows'] / 1e6:.2f} MB; "
-              f"filters live {load[READY]:.0f} ms, {load['bytes when live'] / 1e6:.2f} MB")
+              f"filters live {load[READY]:.0f} ms, {load['bytes when live'] / 1e6:.2f} MB; "
+              f"after the changes {load['bytes after the changes'] / 1e6:.2f} MB")
         print(f"  first row at {result['first row top px (no JS)']:.0f} px of {result['viewport px']} (no JS)")
-        for label, key in (("redraw to next frame", "redraw ms"), ("script per change", "script ms")):
+        for label, key in (("redraw to next frame", "redraw ms"), ("until every title shows", "titles shown ms"),
+                           ("script per change", "script ms")):
             print(f"  {label} (median ms): " + ", ".join(f"{k} {v:.1f}" for k, v in result[key].items()))
+        print("  Chrome's counters per change (ms, one extra run): " + "; ".join(
+            f"{k} " + ", ".join(f"{c} {v:.1f}" for c, v in counters.items())
+            for k, counters in result["chrome ms (one run)"].items()))
         print("  build step (s): " + ", ".join(f"{k} {v:.2f}" for k, v in result["build"].items()
                                                 if isinstance(v, float)))
     return 0

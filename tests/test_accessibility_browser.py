@@ -31,6 +31,11 @@ PAGES = {
     "statistics": "stats/",
     "map": "map/",
     "map-highlighted": "map/?q=segmentation",
+    "years": "years/",
+    "year": "years/2024/",
+    "venues": "venues/",
+    "venue": "venues/miccai/",
+    "explorer-text-filter": "explore/?q=segmentation&sort=title",
 }
 
 

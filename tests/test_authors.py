@@ -106,3 +106,22 @@ def test_feeds_hold_names_with_control_characters():
     [(path, content)] = files.items()
     assert "\x00" not in content.decode() and b"Ada Lovelace" in content
     assert model.authors.people[path.split("/")[1]].name == "Ada Lovelace"  # the clean spelling is shown
+
+
+@pytest.mark.slow
+def test_the_author_index_is_paginated_with_an_a_to_z_jump_list(tmp_path):
+    from tests.test_exports import build_fixture
+
+    site = build_fixture(tmp_path, BROWSE, config_edit=lambda text: text.replace(
+        "      per_page: 100\n", "      per_page: 100\n      authors_per_page: 2\n"))
+    first, second = html(site / "authors" / "index.html"), html(site / "authors" / "page" / "2" / "index.html")
+    # A-Z by family name: Götz, Hopper | Lovelace, Turing
+    assert [a.get_text() for a in first.select(".author-table a")] == ["Bernd Götz", "Grace Hopper"]
+    assert [a.get_text() for a in second.select(".author-table a")] == ["Ada Lovelace", "Alan Turing"]
+    jumps = {a.get_text(): a["href"] for a in first.select(".letter-jumps a")}
+    assert jumps == {"G": "#letter-g", "H": "#letter-h", "L": "page/2/#letter-l", "T": "page/2/#letter-t"}
+    assert second.select_one("#letter-l a").get_text() == "Ada Lovelace"
+    assert [a["href"] for a in second.select(".pagination a")] == ["../../"]
+    # the navigation has one entry for the index, never one per person
+    nav = [a.get_text(" ", strip=True) for a in first.select(".md-nav--primary > .md-nav__list > li > a")]
+    assert "Authors" in nav and "Ada Lovelace" not in nav

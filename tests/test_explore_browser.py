@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from urllib.parse import parse_qs, urlsplit
 
 import bibtexparser
 import pytest
 import rispy
 
-from generator.site.explore import simple_slug
+from generator.site.explore import decode_column, decode_lists, simple_slug
 from generator.site.render import plain_title
 from tests.browse_fixture import BROWSE, build_browse_site
 from tests.helpers import serve
@@ -45,6 +46,11 @@ def clip_page(browser):
 def open_explorer(page, url: str):
     page.goto(url)
     page.wait_for_selector("#explore.explore--ready")
+
+
+def settled(page):
+    """Wait until the list shows the current view: titles the text filter needs are fetched first."""
+    page.wait_for_selector("#explore-list:not([aria-busy])", state="attached")
 
 
 def titles(page) -> list[str]:
@@ -86,6 +92,7 @@ def test_filter_combination_gives_the_papers_and_counts(site, clip_page):
         page.check("#explore-code")
         assert set(titles(page)) == {SCALING, OPERATORS}
         page.fill("#explore-q", "lovelace operators")
+        settled(page)
         assert titles(page) == [OPERATORS]
         fulltext = page.get_attribute(".explore-fulltext", "href")
         assert parse_qs(urlsplit(fulltext).query)["search"] == ["lovelace operators"]
@@ -224,15 +231,25 @@ def test_reading_list_toggles_on_tag_and_paper_pages(site, clip_page):
 
 
 def test_explorer_data_is_compact_and_slugs_resolve(site):
-    data = json.loads((site / "explore" / "papers.json").read_text(encoding="utf-8"))
-    assert len(data["papers"]) == len(BROWSE)
-    fields = {name: i for i, name in enumerate(data["fields"])}
-    for row in data["papers"]:
-        found = row[fields["slug"]] or simple_slug(row[fields["title"]])
+    data = json.loads((site / "explore" / "facets.json").read_text(encoding="utf-8"))
+    rows = json.loads((site / "explore" / "titles" / "0.json").read_text(encoding="utf-8"))
+    assert data["count"] == len(rows) == len(BROWSE)
+    for title, stored in rows:
+        found = stored or simple_slug(title)
         assert (site / "papers" / found / "index.html").exists(), found
     # "Götz" is not ASCII: that slug is stored, the plain ASCII ones are derived
-    assert any(row[fields["slug"]] == 0 for row in data["papers"])
-    assert "abstract" not in json.dumps(data)
+    assert any(stored == 0 for _, stored in rows) and any(stored for _, stored in rows)
+    # the facet columns decode to each paper's year, venue, authors (titles are not in this file)
+    years = decode_column(data["year"], data["count"])
+    by_title = {title: i for i, (title, _) in enumerate(rows)}
+    operators = by_title[OPERATORS]
+    assert years[operators] + data["yearBase"] == 2024
+    assert data["venues"][decode_column(data["venue"], data["count"])[operators] - 1] == "NeurIPS"
+    assert [data["authors"][a] for a in decode_lists(data["authorIds"], data["count"])[operators]] == \
+        ["Ada Lovelace", "Bernd Götz"]
+    assert [rows[i][0] for i in decode_column(data["titleOrder"], data["count"])] == \
+        sorted((title for title, _ in rows), key=str.casefold)
+    assert OPERATORS not in json.dumps(data, ensure_ascii=False) and "abstract" not in json.dumps(data)
 
 
 def test_hostile_titles_and_authors_stay_text_in_the_explorer_and_exports(tmp_path_factory, browser):
@@ -241,8 +258,8 @@ def test_hostile_titles_and_authors_stay_text_in_the_explorer_and_exports(tmp_pa
     built = build_hostile(tmp_path_factory.mktemp("hostile-explore"))
     metas = built.papers()
     hostile = {s: m for s, m in metas.items() if re.search(r"\b[HLP]X\d{3}\b", m["title"])}
-    data = json.loads((built.site / "explore" / "papers.json").read_text(encoding="utf-8"))
-    assert len(data["papers"]) == len(metas)
+    data = json.loads((built.site / "explore" / "facets.json").read_text(encoding="utf-8"))
+    assert data["count"] == len(metas)
     context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
     page = context.new_page()
     dialogs = []
@@ -252,10 +269,12 @@ def test_hostile_titles_and_authors_stay_text_in_the_explorer_and_exports(tmp_pa
             page.goto(f"{base}explore/")
             page.wait_for_selector("#explore.explore--ready")
             page.fill("#explore-q", "PX0")  # paper files written by hand: hostile authors, venues, titles
+            settled(page)
             page.wait_for_selector(TITLES)
             before = page.evaluate("document.querySelectorAll('script, img, iframe, svg, object, embed').length")
             while page.locator(".explore-more").count():
                 page.click(".explore-more")
+                settled(page)
             shown = page.evaluate("""() => [...document.querySelectorAll('.explore-row')].map(r => ({
                 title: r.querySelector('.explore-row__title').textContent,
                 meta: r.querySelector('.explore-row__meta').textContent}))""")
@@ -326,3 +345,85 @@ def test_the_full_text_link_opens_the_search_with_the_words(site, page):
         assert page.input_value(".md-search__input") == "fluid"
         found = page.locator(".md-search-result__item h1").all_inner_texts()
         assert OPERATORS in found and SOLVERS in found
+
+
+def test_titles_come_in_chunks_for_the_rows_shown_and_all_only_for_the_text_filter(site, tmp_path, browser):
+    # The same site with title chunks of 2 papers (10,000 papers have 100 of 100): the explorer
+    # must fetch the chunk of the rows it shows, and every chunk only when it filters by text.
+    small = tmp_path / "site"
+    shutil.copytree(site, small)
+    facets_file = small / "explore" / "facets.json"
+    facets = json.loads(facets_file.read_text(encoding="utf-8"))
+    rows = json.loads((small / "explore" / "titles" / "0.json").read_text(encoding="utf-8"))
+    facets["titleChunk"] = 2
+    facets_file.write_text(json.dumps(facets), encoding="utf-8")
+    for n in range(0, len(rows), 2):
+        (small / "explore" / "titles" / f"{n // 2}.json").write_text(json.dumps(rows[n:n + 2]), encoding="utf-8")
+    context = browser.new_context()
+    page = context.new_page()
+    fetched = []
+    page.on("request", lambda r: "/explore/titles/" in r.url and fetched.append(urlsplit(r.url).path.rsplit("/", 1)[1]))
+    try:
+        with serve(small) as base:
+            # the two segmentation papers were added first: the last chunk of the newest-first order
+            open_explorer(page, f"{base}explore/?tag=segmentation")
+            assert sorted(titles(page)) == ["Generative Tumor Segmentation in CT", SEGMENTATION_2024]
+            assert fetched == ["2.json"]
+            released = []
+            page.route("**/explore/titles/*.json*", lambda route: released.append(route))
+            page.fill("#explore-q", "tumor")
+            page.wait_for_function("document.getElementById('explore-status').textContent.startsWith('Loading titles')")
+            assert page.get_attribute("#explore-list", "aria-busy") == "true"
+            while len(released) < 2:
+                page.wait_for_timeout(50)
+            for route in released:
+                route.continue_()
+            page.wait_for_function("document.getElementById('explore-status').textContent === '1 of 6 papers'")
+            assert titles(page) == ["Generative Tumor Segmentation in CT"]
+            assert sorted(fetched) == ["0.json", "1.json", "2.json"]
+            assert page.get_attribute("#explore-list", "aria-busy") is None
+    finally:
+        context.close()
+
+
+def test_facets_link_the_year_venue_and_author_pages(site, page):
+    with serve(site) as base:
+        open_explorer(page, f"{base}explore/")
+        links = {a.inner_text(): a.get_attribute("href") for a in page.locator(".explore-index-link").all()}
+        assert links == {"Papers by year": f"{base}years/", "All venues": f"{base}venues/",
+                         "All authors": f"{base}authors/"}
+        page.click(".explore-index-link >> text=All venues")
+        page.wait_for_url(f"{base}venues/")
+        assert page.locator(".md-content table a", has_text="MICCAI").count() == 1
+
+
+def widened(column: dict, is_list: bool) -> dict:
+    """The same numbers written with two more digits each (leading zeros, "A"): what a collection
+    with 4,096 times more authors, venues or dates would need."""
+    width, data = column["width"], column["data"]
+    if not width:
+        return column
+    if is_list:
+        parts = data.split(".")[:-1]
+        data = "".join("".join("AA" + p[i:i + width] for i in range(0, len(p), width)) + "." for p in parts)
+    else:
+        data = "".join("AA" + data[i:i + width] for i in range(0, len(data), width))
+    return {"width": width + 2, "data": data}
+
+
+def test_the_explorer_reads_columns_of_any_width(site, tmp_path, page):
+    wide = tmp_path / "site"
+    shutil.copytree(site, wide)
+    facets_file = wide / "explore" / "facets.json"
+    facets = json.loads(facets_file.read_text(encoding="utf-8"))
+    for name in ("year", "venue", "code", "added", "titleOrder", "tagIds", "authorIds"):
+        facets[name] = widened(facets[name], is_list=name.endswith("Ids"))
+    assert decode_lists(facets["authorIds"], facets["count"]) == \
+        decode_lists(json.loads((site / "explore" / "facets.json").read_text())["authorIds"], facets["count"])
+    facets_file.write_text(json.dumps(facets), encoding="utf-8")
+    with serve(wide) as base:
+        open_explorer(page, f"{base}explore/?author=Grace+Hopper&sort=title")
+        assert titles(page) == ["Generative Tumor Segmentation in CT", SEGMENTATION_2024]
+        open_explorer(page, f"{base}explore/?venue=ICLR&year=2023-2023&code=1&added=2026-01..2026-01")
+        assert titles(page) == [SCALING]
+        assert count_of(page, tag_box(page, "segmentation")) == 0

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from generator.collection.paper import Paper
 from generator.collection.taxonomy import load_taxonomy
 from generator.collection.validate import load_collection
 from generator.settings import Layout
@@ -18,18 +19,22 @@ from generator.site.pages import (
     AuthorPage,
     AuthorsPage,
     ExplorePage,
+    GroupsPage,
     HomePage,
+    ListingIndexPage,
     MapPage,
     PaperPage,
     StatsPage,
     TagIndexPage,
     TagsPage,
+    optional_nav,
     site_pages,
 )
 from tests.helpers import ROOT, make_project, run_generator
 
 FIXTURE = Path(__file__).parent / "fixtures" / "model"
-SETTINGS = SiteSettings(name="Golden", url="https://example.org/g", per_page=2, latest=3, related=2)
+SETTINGS = SiteSettings(name="Golden", url="https://example.org/g", per_page=2, latest=3, related=2,
+                        authors_per_page=2)
 
 
 @pytest.fixture(scope="module")
@@ -126,9 +131,14 @@ def test_page_types_cover_the_site(model):
                      **{p.src_uri: TagIndexPage for p in model.tag_pages},
                      "explore/index.md": ExplorePage, "stats/index.md": StatsPage, "authors/index.md": AuthorsPage,
                      "map/index.md": MapPage,
+                     "authors/page/2/index.md": AuthorsPage,
                      **{f"authors/{slug}/index.md": AuthorPage for slug in ("ada-lovelace", "alan-turing",
                                                                            "grace-hopper")},
+                     "years/index.md": GroupsPage, "years/2024/index.md": ListingIndexPage,
+                     "years/2023/index.md": ListingIndexPage,  # no paper gives a venue: no venue pages
                      **{f"papers/{slug}.md": PaperPage for slug in model.papers}}
+    assert optional_nav(model) == [("Authors", "authors/index.md"), ("Years", "years/index.md")]
+    assert pages["years/2024/index.md"].title(model) == "Papers from 2024"
     assert pages["tags/vision/page/2/index.md"].title(model) == "Vision (page 2)"
     assert pages["index.md"].title(model) == "Golden"
     assert not pages["index.md"].editable and pages["papers/images-and-language-together.md"].editable
@@ -174,3 +184,66 @@ def test_build_checks_the_collection_once_and_mkdocs_alone_still_checks(tmp_path
                              "-d", str(tmp_path / "out")], capture_output=True, text=True, cwd=root)
     assert result.returncode != 0
     assert "a-quiet-paper-about-nothing.md" in result.stderr and "'not-a-tag' is not a tag" in result.stderr
+
+
+def test_year_pages_list_their_papers_newest_first(model):
+    groups = model.years_venues
+    assert {key: (g.name, slugs(g.papers)) for key, g in groups.years.items()} == {
+        "2024": ("2024", ["image-segmentation-at-scale", "image-segmentation-with-transformers"]),
+        "2023": ("2023", ["language-models-count-words", "a-quiet-paper-about-nothing"]),
+    }
+    assert groups.venues == {}
+    assert groups.year_url(model.papers["a-quiet-paper-about-nothing"]) == "years/2023/"
+    assert groups.year_url(model.papers["images-and-language-together"]) is None  # no year given
+
+
+HOSTILE_VENUE = "<script>alert(1)</script> & Co"
+
+
+def venue_paper(n: int, venue: str | None, year: int | None = None) -> Paper:
+    return Paper(slug=f"p{n}", title=f"Paper {n}", abstract="An abstract.", tags=(), added=f"2026-01-{n + 1:02d}",
+                 venue=venue, year=year)
+
+
+def test_venue_pages_paginate_with_safe_unique_addresses():
+    papers = [venue_paper(0, "NeurIPS", 2024), venue_paper(1, "NeurIPS"), venue_paper(2, "NeurIPS"),
+              venue_paper(3, "Neurips"), venue_paper(4, HOSTILE_VENUE), venue_paper(5, "???"), venue_paper(6, None)]
+    model = build_model(papers, load_taxonomy(FIXTURE / "taxonomy.yml"), SETTINGS, related={})
+    groups = model.years_venues
+    # A-Z by venue; "NeurIPS" and "Neurips" slug alike, so the second gets a suffix made from its own name
+    assert [(key, g.name, slugs(g.papers)) for key, g in groups.venues.items()] == [
+        ("script-alert-1-script-co", HOSTILE_VENUE, ["p4"]),
+        ("venue", "???", ["p5"]),
+        ("neurips", "NeurIPS", ["p2", "p1", "p0"]),  # newest first, like a tag's list
+        ("neurips-76124b", "Neurips", ["p3"]),
+    ]
+    assert [(p.src_uri, p.number, p.pages, p.first, slugs(p.papers)) for p in model.listing_pages
+            if p.group.name == "NeurIPS"] == [("venues/neurips/index.md", 1, 2, 1, ["p2", "p1"]),
+                                             ("venues/neurips/page/2/index.md", 2, 2, 3, ["p0"])]
+    assert [p.src_uri for p in model.listing_pages if p.group.kind == "years"] == ["years/2024/index.md"]
+    assert groups.venue_url(papers[3]) == "venues/neurips-76124b/" and groups.venue_url(papers[6]) is None
+    # the same venues in another order get the same addresses
+    again = build_model(list(reversed(papers)), load_taxonomy(FIXTURE / "taxonomy.yml"), SETTINGS, related={})
+    assert list(again.years_venues.venues) == list(groups.venues)
+    pages = site_pages(model)
+    assert isinstance(pages["venues/index.md"], GroupsPage) and isinstance(pages["years/index.md"], GroupsPage)
+    assert pages["venues/neurips/page/2/index.md"].title(model) == "Papers in NeurIPS (page 2)"
+
+
+def test_a_listing_only_collection_has_no_year_or_venue_pages():
+    papers = [venue_paper(0, None), venue_paper(1, None)]
+    model = build_model(papers, load_taxonomy(FIXTURE / "taxonomy.yml"), SETTINGS, related={})
+    pages = site_pages(model)
+    assert not [uri for uri in pages if uri.startswith(("years/", "venues/", "authors/"))]
+    assert model.listing_pages == () and optional_nav(model) == []
+
+
+def test_author_index_paginates_with_a_jump_list_by_letter(model):
+    parts = model.author_index_pages
+    assert [(p.src_uri, p.number, p.pages, p.first, [person.name for person in p.people], p.initials)
+            for p in parts] == [
+        ("authors/index.md", 1, 2, 1, ["Grace Hopper", "Ada Lovelace"], ("H", "L")),
+        ("authors/page/2/index.md", 2, 2, 3, ["Alan Turing"], ("T",)),
+    ]
+    assert parts[0].jumps == {"H": (1, "letter-h"), "L": (1, "letter-l"), "T": (2, "letter-t")}
+    assert site_pages(model)["authors/page/2/index.md"].title(model) == "Authors (page 2)"

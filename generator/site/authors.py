@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from slugify import slugify
 
 from generator.collection.paper import Paper
+from generator.site.pagination import paginate
 
 AUTHORS = "authors"
 INDEX_PAGE = f"{AUTHORS}/index.md"
@@ -189,9 +190,67 @@ def coauthors(index: AuthorIndex, person: Person, papers: Mapping[str, Paper]) -
     return [(index.people[s], n) for s, n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))]
 
 
-def render_index(env, index: AuthorIndex, url: Callable[[str], str]) -> str:
-    people = [{"person": p, "url": url(f"{AUTHORS}/{p.slug}/"), "count": len(p.papers)} for p in index.people.values()]
-    return env.get_template("authors.html").render(people=people)
+@dataclass(frozen=True)
+class AuthorIndexPart:
+    """One page of the author index: `/authors/`, then `/authors/page/N/` (people A-Z by family name)."""
+
+    number: int
+    pages: int
+    people: tuple[Person, ...]
+    first: int
+    initials: tuple[str, ...] = field(default=(), compare=False)  # each person's letter (`initial`)
+    # letter -> (the page where its people start, the anchor of the first of them); shared by every part
+    jumps: Mapping[str, tuple[int, str]] = field(default_factory=dict, compare=False)
+
+    @property
+    def url(self) -> str:
+        return index_part_uri(self.number)
+
+    @property
+    def src_uri(self) -> str:
+        return self.url + "index.md"
+
+
+def index_part_uri(number: int) -> str:
+    return f"{AUTHORS}/" if number == 1 else f"{AUTHORS}/page/{number}/"
+
+
+def initial(person: Person) -> str:
+    """The letter the index files a person under: their family name's first, accents folded ("Ö" -> "O");
+    "#" for a digit or none."""
+    written = person.written[0]
+    key = parse_name(written).family_key or fold(written)
+    return key[0].upper() if key[:1].isalpha() else "#"
+
+
+def index_parts(index: AuthorIndex, per_page: int) -> tuple[AuthorIndexPart, ...]:
+    """The author index in pages of `per_page` people (like a tag's papers); none without authors."""
+    if not index.people:
+        return ()
+    parts = paginate(list(index.people.values()), per_page)
+    letters = [tuple(initial(p) for p in part.papers) for part in parts]
+    jumps: dict[str, tuple[int, str]] = {}
+    for part, initials in zip(parts, letters, strict=True):
+        for letter in initials:
+            jumps.setdefault(letter, (part.number, "letter-other" if letter == "#" else f"letter-{letter.lower()}"))
+    return tuple(AuthorIndexPart(*part, initials=initials, jumps=jumps)
+                 for part, initials in zip(parts, letters, strict=True))
+
+
+def render_index(env, index: AuthorIndex, part: AuthorIndexPart, url: Callable[[str], str]) -> str:
+    """One page of the author index, with an A-Z jump list to the page and row where each letter starts."""
+    people, used = [], set()
+    for person, letter in zip(part.people, part.initials, strict=True):
+        number, anchor = part.jumps[letter]
+        first_here = number == part.number and anchor not in used  # the letter's first person: its anchor
+        used.add(anchor)
+        people.append({"person": person, "url": url(f"{AUTHORS}/{person.slug}/"), "count": len(person.papers),
+                       "anchor": anchor if first_here else None})
+    letters = [{"letter": letter, "url": (url(index_part_uri(number)) if number != part.number else "") + f"#{anchor}"}
+               for letter, (number, anchor) in part.jumps.items()]
+    return env.get_template("authors.html").render(
+        people=people, letters=letters, total=len(index.people), part=part,
+        pages=[{"number": n, "url": url(index_part_uri(n))} for n in range(1, part.pages + 1)])
 
 
 def render_author(env, index: AuthorIndex, person: Person, papers: Mapping[str, Paper],

@@ -1,14 +1,19 @@
-"""The explorer page's data (`explore/papers.json`) and the reading list's citations
-(`explore/cite/N.json`), made at build time.
+"""The explorer page's data and the reading list's citations, made at build time.
 
-papers.json is compact because the explorer loads all of it: names of tags, venues and authors
-are tables, and each paper is one array of indices into them (see `ROW_FIELDS`). A paper's slug is
-left out (0) when the browser can derive it from the title with `simple_slug`; Python checks that
-it would get the same slug, so a slug is never guessed wrong.
+The explorer must be usable before much is transferred, so its data comes in two parts:
+
+- `explore/facets.json`: everything filtering, counting and sorting need, and nothing else: the
+  tables of tags, venues, authors and dates added, and per paper its year, venue, tags, authors,
+  code bit and day added, as columns of fixed-width base-64 digits (`encode_column`,
+  `encode_lists`), plus the papers' order by title, so that sorting needs no titles.
+- `explore/titles/N.json`: the titles and slugs of `TITLE_CHUNK` papers each (default order);
+  the browser fetches the chunks of the rows on screen, and all of them only when it needs every
+  title (the text filter, the reading list). A slug is left out (0) when the browser can derive it
+  from the title with `simple_slug`; Python checks that it would get the same slug.
 
 The reading list exports exactly the entries made here: BibTeX as on the paper page
 (citation.py), RIS written by rispy, CSL-JSON as JSON. The browser only concatenates them, and
-loads only the chunks that hold the papers it exports.
+loads only the chunks (`explore/cite/N.json`) that hold the papers it exports.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 
 import rispy
@@ -26,10 +32,13 @@ from generator.site.render import plain_title
 
 EXPLORE = "explore"
 PAGE = f"{EXPLORE}/index.md"
+FACETS = f"{EXPLORE}/facets.json"
 FIRST_ROWS = 50  # rows in the page itself: visible before the data arrives, and without JavaScript
 CITE_CHUNK = 200  # papers per citation file: an export of a few papers loads a few hundred KB at most
-# The order of the values in each row of papers.json (documented for the JavaScript that reads it).
-ROW_FIELDS = ("title", "slug", "year", "venue", "tags", "authors", "code", "added")
+TITLE_CHUNK = 100  # papers per title file: the 50 rows on screen touch few of them in the default order
+# The digits of the facet columns: URL-safe base 64, none of which JSON has to escape.
+DIGITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+LIST_END = "."  # ends each paper's ids in a list column
 RIS_TYPES = {"article": "JOUR", "inproceedings": "CPAPER", "misc": "GEN"}
 CSL_TYPES = {"article": "article-journal", "inproceedings": "paper-conference", "misc": "article"}
 
@@ -43,11 +52,76 @@ def has_code(paper: Paper) -> bool:
     return any(link.kind == "code" for link in paper.links)
 
 
+def width_for(largest: int) -> int:
+    """Base-64 digits needed for every number up to `largest`."""
+    width = 1
+    while largest >= 64 ** width:
+        width += 1
+    return width
+
+
+def encode_number(number: int, width: int) -> str:
+    digits = []
+    for _ in range(width):
+        number, digit = divmod(number, 64)
+        digits.append(DIGITS[digit])
+    return "".join(reversed(digits))
+
+
+def encode_column(values: Sequence[int]) -> dict:
+    """Non-negative numbers, one per paper, as one string of fixed-width digits (width 0 and no
+    data when all are 0, as years and venues are for a listing)."""
+    if not any(values):
+        return {"width": 0, "data": ""}
+    width = width_for(max(values))
+    return {"width": width, "data": "".join(encode_number(v, width) for v in values)}
+
+
+def encode_lists(lists: Sequence[Sequence[int]]) -> dict:
+    """A list of numbers per paper: fixed-width digits, each paper's list ended by LIST_END (width
+    0 and no data when every list is empty)."""
+    if not any(lists):
+        return {"width": 0, "data": ""}
+    width = width_for(max((v for values in lists for v in values), default=0))
+    return {"width": width, "data": "".join("".join(encode_number(v, width) for v in values) + LIST_END
+                                            for values in lists)}
+
+
+def decode_column(column: dict, count: int) -> list[int]:
+    """The inverse of encode_column, for `count` papers (explore.js does the same; tests use this)."""
+    width, data = column["width"], column["data"]
+    if not width:
+        return [0] * count
+    return [_decode(data[i:i + width]) for i in range(0, len(data), width)]
+
+
+def decode_lists(column: dict, count: int) -> list[list[int]]:
+    width = column["width"]
+    if not width:
+        return [[] for _ in range(count)]
+    return [[_decode(part[i:i + width]) for i in range(0, len(part), width)]
+            for part in column["data"].split(LIST_END)[:-1]]
+
+
+def _decode(digits: str) -> int:
+    number = 0
+    for digit in digits:
+        number = number * 64 + DIGITS.index(digit)
+    return number
+
+
+def title_sort_key(title: str) -> tuple:
+    """Titles as a reader sorts them: accents and case ignored, numbers by value ("2 bits" < "10 bits")."""
+    folded = "".join(c for c in unicodedata.normalize("NFKD", title) if not unicodedata.combining(c)).casefold()
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", folded) if part)
+
+
 def explore_data(papers: Sequence[Paper], tags: Sequence[tuple[str, str]],
-                 author_name: Callable[[str], str] = lambda name: name) -> dict:
-    """The explorer's data for `papers` in their default order (newest first). `tags` are
-    (name, title) in the taxonomy's order; `author_name` maps a name as written to the name
-    under which the collection lists that person (authors.py)."""
+                 author_name: Callable[[str], str] = lambda name: name) -> tuple[dict, list[list]]:
+    """The explorer's facet data for `papers` in their default order (newest first), and their
+    [title, slug] rows (the title chunks). `tags` are (name, title) in the taxonomy's order;
+    `author_name` maps a name as written to the name under which the collection lists that
+    person (authors.py)."""
     tag_index = {name: i for i, (name, _) in enumerate(tags)}
     venues = sorted({p.venue for p in papers if p.venue}, key=lambda v: (v.casefold(), v))
     venue_index = {v: i for i, v in enumerate(venues)}
@@ -55,24 +129,28 @@ def explore_data(papers: Sequence[Paper], tags: Sequence[tuple[str, str]],
     author_index = {a: i for i, a in enumerate(authors)}
     dates = sorted({p.added for p in papers})
     date_index = {d: i for i, d in enumerate(dates)}
+    years = [p.year for p in papers if p.year]
+    year_base = min(years) - 1 if years else 0  # a stored 0 is "year unknown"
+    titles = [plain_title(p.title) for p in papers]
     rows = []
-    for paper in papers:
-        title = plain_title(paper.title)
+    for paper, title in zip(papers, titles, strict=True):
         derivable = title == paper.title and title.isascii() and simple_slug(title) == paper.slug
-        rows.append([
-            title,
-            0 if derivable else paper.slug,
-            paper.year or 0,
-            venue_index[paper.venue] if paper.venue else -1,
-            [tag_index[t] for t in paper.tags if t in tag_index],
-            list(dict.fromkeys(author_index[author_name(a)] for a in paper.authors)),
-            1 if has_code(paper) else 0,
-            date_index[paper.added],
-        ])
-    data = {"fields": list(ROW_FIELDS), "tags": [list(t) for t in tags], "venues": venues, "authors": authors,
-            "dates": dates, "chunk": CITE_CHUNK, "papers": rows}
-    data["version"] = hashlib.sha256(_json(data)).hexdigest()[:12]
-    return data
+        rows.append([title, 0 if derivable else paper.slug])
+    by_title = sorted(range(len(papers)), key=lambda i: (title_sort_key(titles[i]), i))
+    data = {
+        "count": len(papers), "chunk": CITE_CHUNK, "titleChunk": TITLE_CHUNK,
+        "tags": [list(t) for t in tags], "venues": venues, "authors": authors, "dates": dates, "yearBase": year_base,
+        "year": encode_column([p.year - year_base if p.year else 0 for p in papers]),
+        "venue": encode_column([venue_index[p.venue] + 1 if p.venue else 0 for p in papers]),  # 0: unknown
+        "code": encode_column([1 if has_code(p) else 0 for p in papers]),
+        "added": encode_column([date_index[p.added] for p in papers]),
+        "tagIds": encode_lists([[tag_index[t] for t in p.tags if t in tag_index] for p in papers]),
+        "authorIds": encode_lists([list(dict.fromkeys(author_index[author_name(a)] for a in p.authors))
+                                   for p in papers]),
+        "titleOrder": encode_column(by_title),
+    }
+    data["version"] = hashlib.sha256(_json(data) + _json(rows)).hexdigest()[:12]
+    return data, rows
 
 
 def _json(data) -> bytes:
@@ -144,8 +222,10 @@ def citations(paper: Paper, key: str) -> list:
 def explore_files(papers: Sequence[Paper], tags: Sequence[tuple[str, str]], keys: Mapping[str, str],
                   author_name: Callable[[str], str] = lambda name: name) -> dict[str, bytes]:
     """{path inside the site: bytes} for the explorer and the reading list."""
-    data = explore_data(papers, tags, author_name)
-    files = {f"{EXPLORE}/papers.json": _json(data)}
+    data, rows = explore_data(papers, tags, author_name)
+    files = {FACETS: _json(data)}
+    for start in range(0, len(papers), TITLE_CHUNK):
+        files[f"{EXPLORE}/titles/{start // TITLE_CHUNK}.json"] = _json(rows[start : start + TITLE_CHUNK])
     for start in range(0, len(papers), CITE_CHUNK):
         chunk = [citations(p, keys[p.slug]) for p in papers[start : start + CITE_CHUNK]]
         files[f"{EXPLORE}/cite/{start // CITE_CHUNK}.json"] = _json(chunk)
@@ -154,7 +234,7 @@ def explore_files(papers: Sequence[Paper], tags: Sequence[tuple[str, str]], keys
 
 def render_page(env, papers: Sequence[Paper], tag_titles: Mapping[str, str], url: Callable[[str], str]) -> str:
     """The explorer page: its first rows in the default order (newest first), which explore.js
-    replaces with the filtered list once papers.json has arrived."""
+    replaces with the filtered list once facets.json has arrived."""
     rows = [{"paper": p, "title": plain_title(p.title), "url": url(f"papers/{p.slug}/"), "code": has_code(p),
              "tags": [{"title": tag_titles[t], "url": url(f"tags/{t}/")} for t in p.tags if t in tag_titles]}
             for p in papers[:FIRST_ROWS]]

@@ -19,7 +19,9 @@ from generator.collection.paper import Paper
 from generator.collection.taxonomy import Tag, Taxonomy
 from generator.settings import PAPERS, TAGS
 from generator.site import citation
-from generator.site.authors import AuthorIndex, build_index
+from generator.site.authors import AuthorIndex, AuthorIndexPart, build_index, index_parts
+from generator.site.pagination import paginate
+from generator.site.years_venues import ListingPage, YearsAndVenues, years_and_venues
 from generator.site.related import related_papers
 from generator.site.render import plain_title
 from generator.site.tex import math_words, to_plain
@@ -34,6 +36,7 @@ class SiteSettings:
     description: str = ""
     repo_url: str = ""  # without a trailing "/"; "" when unknown
     per_page: int = 100  # papers per tag page
+    authors_per_page: int = 500  # people per page of the author index
     latest: int = 12  # newest papers on the home page
     related: int = 5  # related papers per paper
     issue_template: str = "paper-problem.yml"
@@ -138,6 +141,21 @@ class SiteModel:
         return build_index(self.newest)
 
     @cached_property
+    def author_index_pages(self) -> tuple[AuthorIndexPart, ...]:
+        """The author index's pages (A-Z by family name), `authors_per_page` people each; none without authors."""
+        return index_parts(self.authors, self.settings.authors_per_page)
+
+    @cached_property
+    def years_venues(self) -> YearsAndVenues:
+        """The publication years and venues the papers give, each with its papers newest first and its
+        pages (generator/site/years_venues.py); empty for a collection that knows neither."""
+        return years_and_venues(self.newest, self.settings.per_page)
+
+    @property
+    def listing_pages(self) -> tuple[ListingPage, ...]:
+        return self.years_venues.pages
+
+    @cached_property
     def search_documents(self) -> list[dict[str, str]]:
         """What the search index reads per paper (slug order): title, tags, authors, abstract."""
         return [self.search_document(p) for p in self.papers.values()]
@@ -176,14 +194,7 @@ def build_model(papers: Iterable[Paper], taxonomy: Taxonomy, settings: SiteSetti
             if tag in members:
                 members[tag].append(paper)
     by_tag = {name: tuple(papers) for name, papers in members.items()}
-    per_page = max(1, settings.per_page)
-    tag_pages: list[TagPage] = []
-    for tag in taxonomy.tags:
-        listed = by_tag[tag.name]
-        count = max(1, math.ceil(len(listed) / per_page))
-        for number in range(1, count + 1):
-            start = (number - 1) * per_page
-            tag_pages.append(TagPage(tag, number, count, listed[start:start + per_page], start + 1))
+    tag_pages = [TagPage(tag, *part) for tag in taxonomy.tags for part in paginate(by_tag[tag.name], settings.per_page)]
     if related is None:
         related = related_papers(ordered, settings.related)
     return SiteModel(

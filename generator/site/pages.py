@@ -20,7 +20,7 @@ from mkdocs.utils import get_relative_url
 from generator.collection.links import paper_links
 from generator.collection.paper import Paper
 from generator.settings import PAPERS, TAGS
-from generator.site import authors, citation, collection_map, explore, stats
+from generator.site import authors, citation, collection_map, explore, stats, years_venues
 from generator.site.model import SiteModel, TagPage, tag_page_uri
 from generator.site.render import abstract_html, plain_title
 
@@ -134,8 +134,9 @@ class PaperPage(SitePage):
         related = tuple(model.papers[s] for s in model.related.get(self.paper.slug, ()))
         tags = {t for p in (self.paper, *related) for t in p.tags}
         people = tuple(model.authors.of_written[a] for a in self.paper.authors)  # author page addresses
+        groups = (model.years_venues.year_url(self.paper), model.years_venues.venue_url(self.paper))
         return (model.settings, self.paper, related, tuple(sorted((t, model.tag_titles.get(t)) for t in tags)),
-                model.bibtex(self.paper.slug), people)
+                model.bibtex(self.paper.slug), people, groups)
 
     def preview_inputs(self, model):
         slug = self.paper.slug
@@ -158,6 +159,8 @@ class PaperPage(SitePage):
             sources=[{"source": s, "format_name": FORMAT_NAMES.get(s.format, s.format)} for s in paper.sources],
             edit_url=where.edit_url, issue_url=issue_url, related=related, bibtex=model.bibtex(paper.slug).strip(),
             authors=authors.author_links(model.authors, paper, where.link),
+            year_url=_link_or_none(where, model.years_venues.year_url(paper)),
+            venue_url=_link_or_none(where, model.years_venues.venue_url(paper)),
         )
 
     def context(self, model, where):
@@ -236,7 +239,7 @@ class TagIndexPage(SitePage):
 
 @dataclass(frozen=True)
 class ExplorePage(SitePage):
-    """Every paper with facets, sorting and the reading list (explore.js reads explore/papers.json)."""
+    """Every paper with facets, sorting and the reading list (explore.js reads explore/facets.json and title chunks)."""
 
     src_uri = explore.PAGE
 
@@ -262,8 +265,18 @@ class StatsPage(SitePage):
         return "Statistics"
 
     def render(self, renderer, where):
-        model = renderer.model
-        return stats.render_page(renderer.env, list(model.papers.values()), model.tag_titles, sanitize)
+        model, groups = renderer.model, renderer.model.years_venues
+        links = {"tags": {t.title: where.link(tag_page_uri(t.name)) for t in model.tags},
+                 "years": {g.name: where.link(years_venues.listing_uri(g.kind, g.key)) for g in groups.years.values()},
+                 "venues": {g.name: where.link(years_venues.listing_uri(g.kind, g.key))
+                            for g in groups.venues.values()}}
+        index_links = {"tags": {"url": where.link(f"{TAGS}/"), "text": "All tags"}}
+        if groups.years:
+            index_links["years"] = {"url": where.link(f"{years_venues.YEARS}/"), "text": "All years"}
+        if groups.venues:
+            index_links["venues"] = {"url": where.link(f"{years_venues.VENUES}/"), "text": "All venues"}
+        return stats.render_page(renderer.env, list(model.papers.values()), model.tag_titles, sanitize,
+                                 links, index_links)
 
 
 @dataclass(frozen=True)
@@ -284,13 +297,20 @@ class MapPage(SitePage):
 
 @dataclass(frozen=True)
 class AuthorsPage(SitePage):
-    src_uri = authors.INDEX_PAGE
+    """A page of the author index (A-Z, `authors_per_page` people a page, with a jump list by letter)."""
+
+    part: authors.AuthorIndexPart
+
+    @property
+    def src_uri(self) -> str:
+        return self.part.src_uri
 
     def title(self, model):
-        return "Authors"
+        return "Authors" + (f" (page {self.part.number})" if self.part.number > 1 else "")
 
     def render(self, renderer, where):
-        return authors.render_index(renderer.env, renderer.model.authors, where.link)
+        model = renderer.model
+        return authors.render_index(renderer.env, model.authors, self.part, where.link)
 
 
 @dataclass(frozen=True)
@@ -321,10 +341,84 @@ class AuthorPage(SitePage):
                              "url": f"{authors.AUTHORS}/{person.slug}/feed.xml"}}
 
 
+def _link_or_none(where: Where, target: str | None) -> str | None:
+    return where.link(target) if target else None
+
+
+GROUP_WORDS = {  # kind -> (index title, column, what a page lists, link back to the index)
+    years_venues.YEARS: ("Years", "Year", "Papers from {}", "All years"),
+    years_venues.VENUES: ("Venues", "Venue", "Papers in {}", "All venues"),
+}
+
+
+@dataclass(frozen=True)
+class GroupsPage(SitePage):
+    """/years/ or /venues/: every year (newest first) or venue (A-Z) with its number of papers."""
+
+    kind: str
+
+    @property
+    def src_uri(self) -> str:
+        return years_venues.INDEX[self.kind]
+
+    def title(self, model):
+        return GROUP_WORDS[self.kind][0]
+
+    def render(self, renderer, where):
+        model = renderer.model
+        groups = model.years_venues.years if self.kind == years_venues.YEARS else model.years_venues.venues
+        given = sum(len(g.papers) for g in groups.values())
+        what = "a publication year" if self.kind == years_venues.YEARS else "a venue"
+        return renderer.env.get_template("groups.html").render(
+            heading=self.title(model), column=GROUP_WORDS[self.kind][1],
+            intro=f"{given} of {len(model.papers)} papers give {what}.",
+            rows=years_venues.index_rows(groups, where.link))
+
+
+@dataclass(frozen=True)
+class ListingIndexPage(SitePage):
+    """One page of a year's or venue's papers, newest first (like a tag's)."""
+
+    page: years_venues.ListingPage
+
+    @property
+    def src_uri(self) -> str:
+        return self.page.src_uri
+
+    def title(self, model):
+        heading = GROUP_WORDS[self.page.group.kind][2].format(self.page.group.name)
+        return heading + (f" (page {self.page.number})" if self.page.number > 1 else "")
+
+    def render(self, renderer, where):
+        page, group = self.page, self.page.group
+        return renderer.env.get_template("listing.html").render(
+            heading=GROUP_WORDS[group.kind][2].format(group.name), page=page, total=len(group.papers),
+            papers=[renderer.paper_ref(where, p) for p in page.papers], start=page.first,
+            pages=[{"number": n, "url": where.link(years_venues.listing_uri(group.kind, group.key, n))}
+                   for n in range(1, page.pages + 1)],
+            pages_label=f"Pages of {group.name}", index_url=where.link(f"{group.kind}/"),
+            index_text=GROUP_WORDS[group.kind][3])
+
+
 def site_pages(model: SiteModel) -> dict[str, SitePage]:
     """Every page the collection renders, by source path."""
     people = model.authors.people
+    groups = model.years_venues
     pages: list[SitePage] = [HomePage(), TagsPage(), *(TagIndexPage(p) for p in model.tag_pages),
-                             ExplorePage(), StatsPage(), MapPage(), *([AuthorsPage()] if people else []),
-                             *(AuthorPage(slug) for slug in people), *(PaperPage(p) for p in model.papers.values())]
+                             ExplorePage(), StatsPage(), MapPage(), *(AuthorsPage(part) for part in model.author_index_pages),
+                             *(AuthorPage(slug) for slug in people),
+                             *([GroupsPage(years_venues.YEARS)] if groups.years else []),
+                             *([GroupsPage(years_venues.VENUES)] if groups.venues else []),
+                             *(ListingIndexPage(p) for p in model.listing_pages),
+                             *(PaperPage(p) for p in model.papers.values())]
     return {page.src_uri: page for page in pages}
+
+
+def optional_nav(model: SiteModel) -> list[tuple[str, str]]:
+    """(title, source path) of the index pages a collection has only when its papers give authors,
+    years or venues: the plugin adds these to the navigation (short: never one entry per paper,
+    person, year or venue)."""
+    pages = site_pages(model)
+    wanted = [("Authors", authors.INDEX_PAGE), ("Years", years_venues.INDEX[years_venues.YEARS]),
+              ("Venues", years_venues.INDEX[years_venues.VENUES])]
+    return [(title, uri) for title, uri in wanted if uri in pages]

@@ -36,7 +36,7 @@ from generator import parallel
 from generator.site import authors, collection_map, explore, session
 from generator.site.exports import atom_feed, export_files, write_exports
 from generator.site.cache import content_key
-from generator.site.pages import PaperPage, Renderer, SitePage, Where, sanitize, site_pages
+from generator.site.pages import PaperPage, Renderer, SitePage, Where, optional_nav, sanitize, site_pages
 from generator.site.render import environment
 from generator.site.redirects import redirect_files
 
@@ -94,6 +94,7 @@ def _theme_fingerprint(folder: Path) -> str:
 class PaperCollectionConfig(Config):
     taxonomy = c.Type(str, default="taxonomy.yml")
     per_page = c.Type(int, default=100)
+    authors_per_page = c.Type(int, default=500)  # names a page of the author index (/authors/, /authors/page/N/)
     latest = c.Type(int, default=12)
     related = c.Type(int, default=5)
     issue_template = c.Type(str, default="paper-problem.yml")
@@ -156,6 +157,13 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
 
     def on_nav(self, nav, config, files):
         self.nav = nav
+        # The author, year and venue indexes exist only when the papers give those: listed when they do,
+        # after the entries of mkdocs.yml (unless mkdocs.yml lists them itself).
+        listed = {page.file.src_uri for page in nav.pages}
+        for title, uri in optional_nav(self.model):
+            file = files.get_file_from_path(uri)
+            if file is not None and uri not in listed:
+                nav.items.append(Page(title, file, config))
         for uri in self.pages:
             file = files.get_file_from_path(uri)
             if file is not None and type(file.page) is Page:
@@ -221,7 +229,7 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
         # The map: coordinates in the explorer data's order (cached while no title or abstract changes).
         write_exports(site, collection_map.map_files(
             session.project_root(config), model.newest, [t.name for t in model.tags],
-            json.loads(explorer[f"{explore.EXPLORE}/papers.json"])["version"],
+            json.loads(explorer[explore.FACETS])["version"],
             preview=self.command == "serve", related=model.related))
 
     def _write_pages(self, uris: list[str], config, documentation, env) -> tuple[dict, dict]:

@@ -128,10 +128,17 @@ def charts(papers: Sequence[Paper], tag_titles: Mapping[str, str]) -> list[dict]
     return out
 
 
-def render_page(env, papers: Sequence[Paper], tag_titles: Mapping[str, str], sanitize: Callable[[str], str]) -> str:
-    """The page: the template's text and tables (sanitised), each chart placed before its table."""
+def render_page(env, papers: Sequence[Paper], tag_titles: Mapping[str, str], sanitize: Callable[[str], str],
+                links: Mapping[str, Mapping[str, str]] | None = None,
+                index_links: Mapping[str, Mapping[str, str]] | None = None) -> str:
+    """The page: the template's text and tables (sanitised), each chart placed before its table.
+    `links`: chart id -> row label -> the address of that tag's, year's or venue's page;
+    `index_links`: chart id -> {"url", "text"} of the page listing them all."""
     made = charts(papers, tag_titles)
-    page = sanitize(env.get_template("stats.html").render(count=len(papers), charts=made))
+    for chart in made:
+        chart["links"] = (links or {}).get(chart["id"], {})
+    page = sanitize(env.get_template("stats.html").render(count=len(papers), charts=made,
+                                                                index_links=index_links or {}))
     root = lxml_html.fragment_fromstring(page, create_parent="div")
     for chart in made:
         [slot] = root.xpath("//figure[@id=$id]", id=f"figure-{chart['id']}")

@@ -1,10 +1,13 @@
 /* The explorer (/explore/): every paper in one list, narrowed by facets, sorted, with the whole
  * view in the address (shareable; Back restores it), a reading list and its export.
  *
- * Data: explore/papers.json (generator/site/explore.py: tables of tags, venues, authors, dates;
- * one short array per paper). Citations for the export: explore/cite/N.json, loaded only for the
- * papers exported. Every text from the data is inserted with textContent, never as HTML.
- * The page itself holds the first rows, so they show before (and without) this script. */
+ * Data (generator/site/explore.py): explore/facets.json holds what filtering, counting and sorting
+ * need (tables of tags, venues, authors, dates; per paper a few base-64 digits per column). Titles
+ * and slugs come in chunks (explore/titles/N.json), fetched for the rows on screen, and all of
+ * them only when the text filter or the reading list needs every title. Citations for the export:
+ * explore/cite/N.json, loaded only for the papers exported. Every text from the data is inserted
+ * with textContent, never as HTML. The page itself holds the first rows, so they show before (and
+ * without) this script. While rows wait for their titles the list is aria-busy. */
 (function () {
   "use strict";
 
@@ -24,12 +27,16 @@
                ["venue", "Venue (A-Z)"]];
   var FORMATS = [["bibtex", "BibTeX", ".bib", "application/x-bibtex"], ["ris", "RIS", ".ris", "application/x-research-info-systems"],
                  ["csl", "CSL-JSON", ".json", "application/vnd.citationstyles.csl+json"]];
-  var D = null;  // the data
-  var papers = [];  // {i, title, slug, year, venue, tags, authors, code, added, month, text}
+  var D = null;  // the facet data
+  var papers = [];  // {i, title, slug (null until their chunk is in), year, venue, tags, authors, code, added, month, text}
   var bySlug = new Map();
   var order = {};  // sort name -> array of paper indices
   var state = null, shown = PAGE, cursor = -1, result = [];
-  var citeChunks = {}, allYears = [], allMonths = [];
+  var citeChunks = {}, titleChunks = {}, titlesKnown = 0, everyTitleLoad = null, allYears = [], allMonths = [];
+  var DIGITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";  // explore.DIGITS
+  var DIGIT_VALUE = new Int8Array(128);
+  for (var d = 0; d < DIGITS.length; d++) DIGIT_VALUE[DIGITS.charCodeAt(d)] = d;
+  var drawGeneration = 0, drawnWaiters = [];
 
   // ---- helpers -------------------------------------------------------------------------
   function el(tag, className, text) {
@@ -43,6 +50,8 @@
   }
   function paperUrl(p) { return new URL("papers/" + encodeURIComponent(p.slug) + "/", root).href; }
   function words(text) { return text.toLowerCase().split(/\s+/).filter(Boolean); }
+  /* Writes only what changed: an unchanged text costs no style or layout work. */
+  function setText(node, text) { if (node.textContent !== text) node.textContent = text; }
 
   // ---- state <-> URL ---------------------------------------------------------------------
   function emptyState() {
@@ -103,30 +112,102 @@
   });
 
   // ---- data -------------------------------------------------------------------------------
+  /* explore.decode_column / decode_lists in Python: fixed-width base-64 numbers. */
+  function decodeColumn(column, count) {
+    var values = new Int32Array(count), width = column.width, data = column.data;
+    for (var n = 0; width && n < count; n++) {
+      var v = 0;
+      for (var k = 0; k < width; k++) v = v * 64 + DIGIT_VALUE[data.charCodeAt(n * width + k)];
+      values[n] = v;
+    }
+    return values;
+  }
+  function decodeLists(column, count) {
+    var out = new Array(count), width = column.width, data = column.data, at = 0;
+    for (var n = 0; n < count; n++) {
+      var values = [];
+      if (width) {
+        while (data.charAt(at) !== ".") {
+          var v = 0;
+          for (var k = 0; k < width; k++) v = v * 64 + DIGIT_VALUE[data.charCodeAt(at++)];
+          values.push(v);
+        }
+        at++;
+      }
+      out[n] = values;
+    }
+    return out;
+  }
   function load(data) {
     D = data;
-    var f = {};
-    data.fields.forEach(function (name, i) { f[name] = i; });
-    papers = data.papers.map(function (row, i) {
-      var title = row[f.title], added = data.dates[row[f.added]];
-      var p = { i: i, title: title, slug: row[f.slug] || simpleSlug(title), year: row[f.year] || 0,
-                venue: row[f.venue], tags: row[f.tags], authors: row[f.authors], code: row[f.code] === 1,
-                added: added, month: added.slice(0, 7), text: null };
-      bySlug.set(p.slug, p);
-      return p;
-    });
+    var count = data.count;
+    var year = decodeColumn(data.year, count), venue = decodeColumn(data.venue, count);
+    var code = decodeColumn(data.code, count), added = decodeColumn(data.added, count);
+    var tags = decodeLists(data.tagIds, count), authors = decodeLists(data.authorIds, count);
+    papers = new Array(count);
+    for (var i = 0; i < count; i++) {
+      var day = data.dates[added[i]];
+      papers[i] = { i: i, title: null, slug: null, year: year[i] ? year[i] + data.yearBase : 0, venue: venue[i] - 1,
+                    tags: tags[i], authors: authors[i], code: code[i] === 1, added: day, month: day.slice(0, 7),
+                    text: null };
+    }
     var idx = papers.map(function (p) { return p.i; });
     allYears = Array.from(new Set(papers.map(function (p) { return p.year; }).filter(Boolean))).sort();
     allMonths = Array.from(new Set(data.dates.map(function (d) { return d.slice(0, 7); }))).sort();
-    var collator = new Intl.Collator(undefined, { sensitivity: "base", numeric: true });
     order.added = idx;
     order.year = idx.slice().sort(function (a, b) { return (papers[b].year - papers[a].year) || (a - b); });
-    order.title = idx.slice().sort(function (a, b) { return collator.compare(papers[a].title, papers[b].title) || (a - b); });
+    order.title = Array.from(decodeColumn(data.titleOrder, count));  // made at build time: no titles needed
+    /* The venue table is in alphabetical order already; papers without a venue come last. */
     order.venue = idx.slice().sort(function (a, b) {
       var va = papers[a].venue, vb = papers[b].venue;
       if (va < 0 || vb < 0) return (va < 0) - (vb < 0) || (a - b);
-      return collator.compare(D.venues[va], D.venues[vb]) || (a - b);
+      return (va - vb) || (a - b);
     });
+  }
+  function loadTitles(n) {
+    if (!titleChunks[n]) {
+      var url = new URL("explore/titles/" + n + ".json", root);
+      url.searchParams.set("v", D.version);
+      titleChunks[n] = fetch(url).then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
+        .then(function (rows) {
+          rows.forEach(function (row, k) {
+            var p = papers[n * D.titleChunk + k];
+            p.title = row[0];
+            p.slug = row[1] || simpleSlug(row[0]);
+            bySlug.set(p.slug, p);
+          });
+          titlesKnown += rows.length;
+        });
+      titleChunks[n].catch(function () { delete titleChunks[n]; });
+    }
+    return titleChunks[n];
+  }
+  /* A promise: the titles and slugs of these papers are known. */
+  function titlesOf(indices) {
+    var needed = new Set();
+    indices.forEach(function (i) { if (papers[i].title === null) needed.add(Math.floor(i / D.titleChunk)); });
+    return Promise.all(Array.from(needed).map(loadTitles));
+  }
+  function allTitlesKnown() { return titlesKnown === papers.length; }
+  function everyTitle() {
+    if (!everyTitleLoad) {
+      everyTitleLoad = titlesOf(order.added);
+      everyTitleLoad.catch(function () { everyTitleLoad = null; });
+    }
+    return everyTitleLoad;
+  }
+  function busy(on) {
+    if (on) list.setAttribute("aria-busy", "true"); else list.removeAttribute("aria-busy");
+    if (!on) drawnWaiters.splice(0).forEach(function (resolve) { resolve(); });
+  }
+  /* A promise: the list on screen shows the current view (benchmarks/explore.py waits for it too). */
+  function whenDrawn() {
+    return list.getAttribute("aria-busy") === "true" ? new Promise(function (r) { drawnWaiters.push(r); }) : Promise.resolve();
+  }
+  window.paperCollectionExplorerDrawn = whenDrawn;
+  function titlesFailed() {
+    busy(false);
+    status.textContent = "The titles could not be loaded; change a filter to try again.";
   }
   function haystack(p) {
     if (p.text === null)
@@ -336,10 +417,14 @@
     years.append(labelled(ui.from, "from", "explore-from"), ui.from, labelled(ui.to, "to", "explore-to"), ui.to);
     ui.from.addEventListener("change", function () { state.from = +ui.from.value; commit(true); });
     ui.to.addEventListener("change", function () { state.to = +ui.to.value; commit(true); });
+    /* The site has a page per year, venue and author exactly when some paper gives one. */
+    if (allYears.length) years.appendChild(indexLink("years/", "Papers by year"));
     form.appendChild(years);
 
     ui.venue = valueFacet(form, "Venue", "venues", function (i) { return D.venues[i]; }, D.venues.length);
     ui.author = valueFacet(form, "Author", "authors", function (i) { return D.authors[i]; }, D.authors.length);
+    if (D.venues.length) ui.venue.list.parentNode.appendChild(indexLink("venues/", "All venues"));
+    if (D.authors.length) ui.author.list.parentNode.appendChild(indexLink("authors/", "All authors"));
 
     var more = fieldset("More", "explore-facet--more");
     ui.code = el("input");
@@ -396,6 +481,12 @@
     return facet;
   }
 
+  function indexLink(path, text) {
+    var link = el("a", "explore-index-link", text);
+    link.href = new URL(path, root).href;
+    return link;
+  }
+
   function toggle(array, value) {
     var at = array.indexOf(value);
     if (at >= 0) array.splice(at, 1); else array.push(value);
@@ -414,6 +505,15 @@
   var last = null;
   /* performance.measure entries "explore:compute" and "explore:draw" (read by benchmarks/explore.py). */
   function redraw() {
+    if ((state.q.trim() || (state.only && lists.all().length)) && !allTitlesKnown()) {
+      /* The text filter and "only my reading list" read every title (or slug): fetch them all once. */
+      var generation = ++drawGeneration;
+      busy(true);
+      status.textContent = "Loading titles\u2026";
+      everyTitle().then(function () { if (generation === drawGeneration) redraw(); },
+                        function () { if (generation === drawGeneration) titlesFailed(); });
+      return;
+    }
     var started = performance.now();
     var computed = compute(state);
     var computedAt = performance.now();
@@ -421,13 +521,13 @@
     last = computed;
     var counts = computed.counts, total = result.length;
     ui.tagBoxes.forEach(function (t, i) {
-      t.count.textContent = String(counts.tags[i]);
+      setText(t.count, String(counts.tags[i]));
       t.li.classList.toggle("explore-value--empty", counts.tags[i] === 0 && !t.box.checked);
     });
     rangeOptions(ui.from, ui.to, counts.years, state.from, state.to, "Any year", false);
     rangeOptions(ui.addedFrom, ui.addedTo, counts.months, state.addedFrom, state.addedTo, "Any time", true);
-    ui.codeCount.textContent = String(state.code ? counts.codeOff : counts.code);
-    ui.onlyCount.textContent = String(lists.all().length);
+    setText(ui.codeCount, String(state.code ? counts.codeOff : counts.code));
+    setText(ui.onlyCount, String(lists.all().length));
     redrawFacet(ui.venue);
     redrawFacet(ui.author);
     var q = state.q.trim();
@@ -435,7 +535,7 @@
     ui.fulltext.textContent = q ? "Search titles and abstracts for \u201c" + q + "\u201d" : "Search titles and abstracts";
     var active = (state.tags.length ? 1 : 0) + (state.from || state.to ? 1 : 0) + state.venues.length +
       state.authors.length + (state.code ? 1 : 0) + (state.addedFrom || state.addedTo ? 1 : 0) + (state.only ? 1 : 0);
-    ui.filtersSummary.textContent = active ? "Filters (" + active + " on)" : "Filters";
+    setText(ui.filtersSummary, active ? "Filters (" + active + " on)" : "Filters");
     drawList();
     updateExport();
     if (performance.measure) {
@@ -446,7 +546,8 @@
     }
   }
 
-  /* Range selects: each option shows how many papers the list would hold with that bound. */
+  /* Range selects: each option shows how many papers the list would hold with that bound. The
+   * options are made once and only their text changes. */
   function rangeOptions(fromSelect, toSelect, histogram, from, to, anyText, isMonth) {
     var keys = isMonth ? allMonths : allYears;
     function count(lo, hi) {
@@ -455,17 +556,17 @@
       return n;
     }
     function fill(node, isFrom, current) {
-      node.textContent = "";
-      var any = el("option", null, anyText + " (" + count(isFrom ? 0 : from, isFrom ? to : 0) + ")");
-      any.value = isMonth ? "" : "0";
-      node.appendChild(any);
-      (isFrom ? keys : keys.slice().reverse()).forEach(function (k) {
-        var n = isFrom ? count(k, to) : count(from, k);
-        var opt = el("option", null, k + " (" + n + ")");
-        opt.value = String(k);
-        node.appendChild(opt);
+      var values = isFrom ? keys : keys.slice().reverse();
+      if (node.options.length !== values.length + 1) {
+        node.textContent = "";
+        node.appendChild(el("option")).value = isMonth ? "" : "0";
+        values.forEach(function (k) { node.appendChild(el("option")).value = String(k); });
+      }
+      setText(node.options[0], anyText + " (" + count(isFrom ? 0 : from, isFrom ? to : 0) + ")");
+      values.forEach(function (k, n) {
+        setText(node.options[n + 1], k + " (" + (isFrom ? count(k, to) : count(from, k)) + ")");
       });
-      node.value = current ? String(current) : any.value;
+      node.value = current ? String(current) : node.options[0].value;
     }
     fill(fromSelect, true, from);
     fill(toSelect, false, to);
@@ -473,7 +574,7 @@
 
   function redrawFacet(facet) {
     if (!facet.list || !last) return;
-    var name = facet.name, counts = last.counts, chosenNames = name === "venues" ? state.venues : state.authors;
+    var name = facet.name, counts = last.counts;
     var chosen = name === "venues" ? last.compiled.venues : last.compiled.authors;
     var needle = facet.find ? facet.find.value.trim().toLowerCase() : "";
     var candidates = [];
@@ -486,19 +587,34 @@
     }
     var values = Array.from(chosen).filter(function (v) { return v !== undefined; })
       .concat(topValues(candidates.filter(function (v) { return !chosen.has(v); }), counts[name], FACET_SHOWN));
-    facet.list.textContent = "";
-    values.forEach(function (v) {
-      var li = el("li"), box = el("input"), text = facet.label(v);
-      box.type = "checkbox";
-      box.checked = chosen.has(v);
-      var label = labelled(box, "", "explore-" + name + "-" + v);
-      label.prepend(box);
-      label.appendChild(el("span", "explore-value__name", text));
-      label.appendChild(el("span", "explore-value__count", String(multiToggleCount(counts, name, v, chosen, result.length))));
-      box.addEventListener("change", function () { toggle(chosenNames, text); commit(true); refocus("explore-" + name + "-" + v); });
-      li.appendChild(label);
-      facet.list.appendChild(li);
+    /* The items are kept between redraws; an item shows another value only when the top ones change. */
+    facet.items = facet.items || [];
+    values.forEach(function (v, k) {
+      var item = facet.items[k];
+      if (!item) {
+        item = facet.items[k] = { v: -1, li: el("li"), box: el("input"), name: el("span", "explore-value__name"),
+                                  count: el("span", "explore-value__count") };
+        item.box.type = "checkbox";
+        item.label = el("label", "explore-label");
+        item.label.append(item.box, item.name, item.count);
+        item.li.appendChild(item.label);
+        item.box.addEventListener("change", function () {
+          toggle(name === "venues" ? state.venues : state.authors, facet.label(item.v));  // state is replaced on Back
+          commit(true);
+          refocus("explore-" + name + "-" + item.v);
+        });
+      }
+      if (item.v !== v) {
+        item.v = v;
+        item.box.id = item.label.htmlFor = "explore-" + name + "-" + v;
+        item.name.textContent = facet.label(v);
+      }
+      item.box.checked = chosen.has(v);
+      setText(item.count, String(multiToggleCount(counts, name, v, chosen, result.length)));
+      if (item.li.parentNode !== facet.list) facet.list.appendChild(item.li);
     });
+    for (var k = values.length; k < facet.items.length && facet.items[k].li.parentNode === facet.list; k++)
+      facet.items[k].li.remove();
   }
   /* The `size` values with the highest counts (ties: table order), without sorting them all. */
   function topValues(values, count, size) {
@@ -515,15 +631,39 @@
   }
   function refocus(id) { var node = document.getElementById(id); if (node) node.focus(); }
 
+  /* The rows on screen, kept between redraws: a redraw rewrites only the rows whose paper changed
+   * (and ticks the boxes), instead of making 50 rows of new elements each time. */
+  var rowPool = [];
+  /* Rows are drawn at once from the facet data; a row whose title is still on its way shows
+   * "Loading title…" (and the list is aria-busy) until its chunk arrives. */
   function drawList() {
-    var total = result.length, slice = result.slice(0, shown);
-    status.textContent = total === papers.length && !state.q ? total + " papers" :
-      total + " of " + papers.length + " papers";
+    var generation = ++drawGeneration, slice = result.slice(0, shown);
+    var waiting = slice.some(function (i) { return papers[i].title === null; });
+    if (waiting) {
+      busy(true);
+      titlesOf(slice).then(function () {
+        if (generation !== drawGeneration) return;
+        var chosen = new Set(lists.all());
+        slice.forEach(function (i, k) {
+          if (rowPool[k].i === i) return;
+          fillRow(rowPool[k], papers[i]);
+          rowPool[k].box.checked = chosen.has(papers[i].slug);
+        });
+        busy(false);
+      }, function () { if (generation === drawGeneration) titlesFailed(); });
+    }
+    var total = result.length;
+    setText(status, total === papers.length && !state.q ? total + " papers" : total + " of " + papers.length + " papers");
     var selected = new Set(lists.all());
-    var fragment = document.createDocumentFragment();
-    slice.forEach(function (i) { fragment.appendChild(row(papers[i], selected.has(papers[i].slug))); });
-    list.textContent = "";
-    list.appendChild(fragment);
+    if (!rowPool.length) list.textContent = "";  // the page's own rows, made without this script
+    slice.forEach(function (i, k) {
+      var row = rowPool[k] || (rowPool[k] = newRow());
+      if (row.i !== i) fillRow(row, papers[i]);
+      row.box.checked = papers[i].slug !== null && selected.has(papers[i].slug);
+      row.li.classList.remove("explore-row--current");
+      if (row.li.parentNode !== list) list.appendChild(row.li);
+    });
+    for (var k = slice.length; k < rowPool.length && rowPool[k].li.parentNode === list; k++) rowPool[k].li.remove();
     moreBox.textContent = "";
     if (total > shown) {
       var button = el("button", "md-button explore-more", "Show " + Math.min(PAGE, total - shown) + " more (" + (total - shown) + " left)");
@@ -532,42 +672,61 @@
         var first = shown;
         shown += PAGE;
         drawList();
-        focusRow(first);
+        whenDrawn().then(function () { focusRow(first); });
       });
       moreBox.appendChild(button);
     }
+    if (!waiting) busy(false);
   }
 
-  function row(p, isSelected) {
-    var li = el("li", "explore-row");
-    li.dataset.slug = p.slug;
-    var box = el("input", "explore-row__select");
-    box.type = "checkbox";
-    box.checked = isSelected;
-    box.setAttribute("aria-label", "Reading list: " + p.title);
-    box.addEventListener("change", function () { lists.set(p.slug, box.checked); afterSelection(); });
+  function newRow() {
+    var row = { i: -1, li: el("li", "explore-row"), box: el("input", "explore-row__select"),
+                link: el("a", "explore-row__title"), meta: el("p", "explore-row__meta"), tags: el("p", "explore-row__tags") };
+    row.box.type = "checkbox";
     var body = el("div", "explore-row__body");
-    var link = el("a", "explore-row__title", p.title);
-    link.href = paperUrl(p);
-    var meta = el("p", "explore-row__meta");
-    if (p.authors.length) meta.appendChild(el("span", null, p.authors.map(function (a) { return D.authors[a]; }).join(", ")));
-    if (p.venue >= 0) meta.appendChild(el("span", null, D.venues[p.venue]));
-    if (p.year) meta.appendChild(el("span", null, String(p.year)));
-    meta.appendChild(el("span", null, "added " + p.added));
-    if (p.code) meta.appendChild(el("span", null, "code"));
-    var tags = el("p", "explore-row__tags");
+    body.append(row.link, row.meta, row.tags);
+    row.li.append(row.box, body);
+    return row;
+  }
+  function fillRow(row, p) {
+    var known = p.title !== null;
+    row.i = known ? p.i : -1;  // a row still waiting is filled again when its title arrives
+    row.li.classList.toggle("explore-row--waiting", !known);
+    row.box.disabled = !known;
+    row.box.setAttribute("aria-label", "Reading list: " + (known ? p.title : "paper loading"));
+    row.link.textContent = known ? p.title : "Loading title\u2026";
+    if (known) {
+      row.li.dataset.slug = p.slug;
+      row.link.href = paperUrl(p);
+    } else {
+      delete row.li.dataset.slug;
+      row.link.removeAttribute("href");
+    }
+    var meta = [];
+    if (p.authors.length) meta.push(p.authors.map(function (a) { return D.authors[a]; }).join(", "));
+    if (p.venue >= 0) meta.push(D.venues[p.venue]);
+    if (p.year) meta.push(String(p.year));
+    meta.push("added " + p.added);
+    if (p.code) meta.push("code");
+    row.meta.textContent = meta.join(" \u00b7 ");  // one text node: the page's own rows use spans and CSS dots
+    var tags = [];
     p.tags.forEach(function (t) {
       var a = el("a", "paper-tag paper-tag--small", D.tags[t][1]);
       a.href = new URL("tags/" + encodeURIComponent(D.tags[t][0]) + "/", root).href;
-      tags.append(a, " ");
+      tags.push(a, " ");
     });
-    body.append(link, meta, tags);
-    li.append(box, body);
-    return li;
+    row.tags.replaceChildren.apply(row.tags, tags);
   }
+  /* One listener for every row's box (rows are reused, their papers change). */
+  list.addEventListener("change", function (event) {
+    var box = event.target, li = box.closest ? box.closest(".explore-row") : null;
+    if (!li || !box.classList.contains("explore-row__select") || !li.dataset.slug) return;
+    lists.set(li.dataset.slug, box.checked);
+    afterSelection();
+  });
 
   function afterSelection() {
-    ui.onlyCount.textContent = String(lists.all().length);
+    setText(ui.onlyCount, String(lists.all().length));
     if (state.only) redraw(); else updateExport();
   }
 
@@ -633,10 +792,14 @@
     ex.copy.addEventListener("click", function () { exportNow("copy"); });
     ex.download.addEventListener("click", function () { exportNow("download"); });
     ex.selectView.addEventListener("click", function () {
-      lists.add(result.map(function (i) { return papers[i].slug; }));
-      afterSelection();
-      drawList();
-      ex.message.textContent = "Added " + result.length + " papers to your reading list.";
+      var listed = result.slice();
+      ex.message.textContent = "Adding " + listed.length + " papers\u2026";
+      titlesOf(listed).then(function () {
+        lists.add(listed.map(function (i) { return papers[i].slug; }));
+        afterSelection();
+        drawList();
+        ex.message.textContent = "Added " + listed.length + " papers to your reading list.";
+      }, function () { ex.message.textContent = "The titles could not be loaded; try again."; });
     });
     ex.clear.addEventListener("click", function () {
       lists.replace([]);
@@ -647,7 +810,11 @@
     return panel;
   }
   function updateExport() {
-    var selected = lists.all().filter(function (s) { return bySlug.has(s); });
+    /* Which stored slugs are papers of this collection is known once every slug is: a visitor with
+     * a reading list loads them all (in the background), one without never does. */
+    var stored = lists.all();
+    if (stored.length && !allTitlesKnown()) everyTitle().then(updateExport, function () {});
+    var selected = allTitlesKnown() ? stored.filter(function (s) { return bySlug.has(s); }) : stored;
     ex.title.textContent = "Reading list and export (" + selected.length + ")";
     ex.summary.textContent = selected.length + " paper" + (selected.length === 1 ? "" : "s") +
       " in your reading list; " + result.length + " listed.";
@@ -681,6 +848,12 @@
     return JSON.stringify(entries.map(function (e) { return e[2]; }), null, 2) + "\n";
   }
   function exportNow(action) {
+    if (ex.scope.value === "selection" && !allTitlesKnown()) {  // the reading list holds slugs
+      ex.message.textContent = "Loading titles\u2026";
+      everyTitle().then(function () { exportNow(action); },
+                        function () { ex.message.textContent = "The titles could not be loaded; try again."; });
+      return;
+    }
     var chosen = chosenPapers(), format = FORMATS.filter(function (f) { return f[0] === ex.format.value; })[0];
     if (!chosen.length) {
       ex.message.textContent = ex.scope.value === "view" ? "No papers are listed." : "Your reading list is empty: tick papers first.";
@@ -711,7 +884,7 @@
   }
 
   // ---- start -------------------------------------------------------------------------------
-  var dataUrl = new URL("explore/papers.json", root);
+  var dataUrl = new URL("explore/facets.json", root);
   fetch(dataUrl).then(function (r) {
     if (!r.ok) throw new Error(r.status);
     return r.json();
@@ -721,6 +894,8 @@
     buildControls();
     syncControls();
     redraw();
+    return whenDrawn();
+  }).then(function () {
     mount.classList.add("explore--ready");
     if (performance.mark) performance.mark("explore:ready");
   }).catch(function () {
