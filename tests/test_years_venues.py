@@ -69,7 +69,7 @@ def test_paper_pages_and_statistics_link_years_and_venues(site):
 
 def test_the_navigation_lists_the_indexes_not_every_year_or_venue(site):
     home = html(site / "index.html")
-    assert nav_titles(home) == ["Home", "Tags", "Explore", "Statistics", "Authors", "Years", "Venues"]
+    assert nav_titles(home) == ["Home", "Tags", "Explore", "Statistics", "Map", "Authors", "Years", "Venues"]
     assert not home.select(".md-nav a[href*='years/2024']")
 
 
@@ -79,7 +79,7 @@ def test_a_collection_without_years_venues_or_authors_gets_no_such_pages(tmp_pat
     site = build_browse_site(tmp_path, listing)
     assert not (site / "years").exists() and not (site / "venues").exists() and not (site / "authors").exists()
     home = html(site / "index.html")
-    assert nav_titles(home) == ["Home", "Tags", "Explore", "Statistics"]
+    assert nav_titles(home) == ["Home", "Tags", "Explore", "Statistics", "Map"]
     paper = html(site / "papers" / slug(BROWSE[0]) / "index.html")
     assert not paper.select(".paper__venue")
     sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
