@@ -151,9 +151,14 @@ def stop_children() -> None:
         _children.discard(pid)
 
 
-def split(items: list, parts: int) -> list[list]:
-    """`items` dealt into `parts` shares of equal size (every parts-th item), order kept in each."""
-    return [items[i::parts] for i in range(parts)]
+def split(items: list, parts: int, *, first_weight: int = 1, weight: int = 1) -> list[list]:
+    """`items` dealt into `parts` shares, in turn, order kept in each: the first share gets
+    `first_weight` items a round, every other share `weight` (equal shares by default)."""
+    turns = [0] * first_weight + [share for share in range(1, parts) for _ in range(weight)] if parts > 1 else [0]
+    shares: list[list] = [[] for _ in range(parts)]
+    for i, item in enumerate(items):
+        shares[turns[i % len(turns)]].append(item)
+    return shares
 
 
 def map_shares(function: Callable[[list], list], items: list, *, what: str, at_least: int = 1) -> list:

@@ -203,15 +203,16 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
         # written while the pages are (by a worker for a large collection; see session.in_background).
         session.in_background(config, "the explorer's data and the map",
                               functools.partial(self._write_explorer, config), lambda _: None)
-        papers = [uri for uri, page in self.pages.items() if isinstance(page, PaperPage)]
-        if self.command != "build" or not parallel.worth_forking(len(papers)):
+        ours = [uri for uri in self.pages if files.get_file_from_path(uri) is not None]
+        if self.command != "build" or not parallel.worth_forking(len(ours)):
             return env
         env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({SKIP_TEMPLATE: ""}), env.loader])
         # What the children need and would otherwise each compute again.
         self.model.authors  # noqa: B018
         self.model.tag_titles  # noqa: B018
         documentation = files.documentation_pages(inclusion=InclusionLevel.is_included)
-        shares = parallel.split(papers, parallel.workers())
+        # This process has more to do meanwhile (theme files, sitemap, exports): it takes a smaller share.
+        shares = parallel.split(ours, parallel.workers(), first_weight=2, weight=3)
         for share in shares[1:]:
             child = parallel.Child(functools.partial(self._write_pages, share, config, documentation, env),
                                    f"{len(share)} paper pages")
@@ -232,14 +233,14 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
             json.loads(explorer[explore.FACETS])["version"],
             preview=self.command == "serve", related=model.related))
 
-    def _write_pages(self, uris: list[str], config, documentation, env) -> tuple[dict, dict]:
-        """In a child: write these paper pages as MkDocs would; return what the parent keeps."""
+    def _write_pages(self, uris: list[str], config, documentation, env) -> tuple[dict, dict, int]:
+        """In a child: write these pages as MkDocs would; return what the parent keeps."""
         from mkdocs.commands.build import _build_page  # MkDocs' own page writer (pinned mkdocs<2)
 
         files = {file.src_uri: file for file in documentation}
         for uri in uris:
             _build_page(files[uri].page, config, documentation, self.nav, env)
-        slugs = [self.pages[uri].paper.slug for uri in uris]
+        slugs = [page.paper.slug for uri in uris if isinstance(page := self.pages[uri], PaperPage)]
         return self.bodies, {slug: self.model.bibtex(slug) for slug in slugs}, self.memo.hits_of("page")
 
     def _page(self, page) -> SitePage | None:
@@ -268,6 +269,12 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
         if description is not None:
             page.meta["description"] = Markup(escape(description))
 
+    def _body(self, ours: SitePage, page) -> str:
+        if isinstance(ours, PaperPage):
+            return self._paper_body(ours, page)
+        html = ours.render(self.renderer, Where(page.url, page.canonical_url, page.edit_url))
+        return html if getattr(ours, "sanitized", False) else sanitize(html)
+
     def _paper_body(self, ours: PaperPage, page) -> str:
         """A paper page's body, kept between builds, keyed by everything it shows."""
         where = Where(page.url, page.canonical_url, page.edit_url)
@@ -281,20 +288,16 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
 
     def on_page_content(self, html, page, config, files):
         ours = self._page(page)
-        where = Where(page.url, page.canonical_url, page.edit_url)
-        if isinstance(ours, PaperPage):
-            return ""  # made when the page is written (on_page_context), perhaps by a worker process
         if ours is not None:
-            html = ours.render(self.renderer, where)
-            if getattr(ours, "sanitized", False):
-                return html
+            return ""  # made when the page is written (on_page_context), perhaps by a worker process
         return sanitize(html)
 
     def on_page_context(self, context, page, config, nav):
         ours = self._page(page)
-        if isinstance(ours, PaperPage) and page.meta.get("template") != SKIP_TEMPLATE:
-            page.content = self._paper_body(ours, page)
-            self._describe(ours, page)
+        if ours is not None and page.meta.get("template") != SKIP_TEMPLATE:
+            page.content = self._body(ours, page)
+            if isinstance(ours, PaperPage):
+                self._describe(ours, page)
         if ours is not None:
             context.update(ours.context(self.model, Where(page.url, page.canonical_url, page.edit_url)))
         return context
@@ -315,8 +318,8 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
                 child.cancel()
             raise
         if workers:
-            log.info("paper-collection: %d of %d paper pages written by %d worker process(es)",
-                     sum(len(share) for _, share in workers), len(model.papers), len(workers))
+            log.info("paper-collection: %d of %d pages written by %d worker process(es)",
+                     sum(len(share) for _, share in workers), len(self.pages), len(workers))
         if self.incremental:
             # The pages are written: the preview shows them now, and the rest follows in a moment.
             self.superseded = threading.Event()
