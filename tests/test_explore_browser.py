@@ -14,7 +14,7 @@ import pytest
 import rispy
 
 from generator.site.explore import decode_column, decode_lists, simple_slug
-from generator.site.render import plain_title
+from generator.site.tex import to_plain
 from tests.browse_fixture import BROWSE, build_browse_site
 from tests.helpers import serve
 from tests.test_exports import slug
@@ -286,8 +286,8 @@ def test_hostile_titles_and_authors_stay_text_in_the_explorer_and_exports(tmp_pa
             assert page.evaluate("document.querySelectorAll('script, img, iframe, svg, object, embed').length") \
                 == before
             expected = {m["title"] for m in hostile.values() if "PX0" in m["title"]}
-            from generator.site.render import plain_title
-            assert {r["title"] for r in shown} == {plain_title(t) for t in expected}
+            from generator.site.tex import to_plain
+            assert {r["title"] for r in shown} == {to_plain(t) for t in expected}
             page.select_option("#explore-export-scope", "view")
             for fmt in ("bibtex", "ris", "csl"):
                 page.select_option("#explore-export-format", fmt)
@@ -301,7 +301,7 @@ def test_hostile_titles_and_authors_stay_text_in_the_explorer_and_exports(tmp_pa
                 elif fmt == "ris":
                     assert len(rispy.loads(text)) == len(shown)
                 else:
-                    assert {plain_title(t) for t in expected} == {item["title"] for item in json.loads(text)}
+                    assert {to_plain(t) for t in expected} == {item["title"] for item in json.loads(text)}
         assert dialogs == []
     finally:
         context.close()
@@ -332,7 +332,7 @@ def test_without_javascript_the_newest_papers_are_listed(site, browser):
         with serve(site) as base:
             page.goto(f"{base}explore/")
             newest = sorted(BROWSE, key=lambda p: p["added"], reverse=True)
-            assert titles(page)[:4] == [plain_title(p["title"]) for p in newest[:4]]
+            assert titles(page)[:4] == [to_plain(p["title"]) for p in newest[:4]]
     finally:
         context.close()
 

@@ -19,7 +19,7 @@ import pytest
 from lxml import etree
 
 from generator.collection import frontmatter
-from generator.site.render import plain_title
+from generator.site.tex import to_plain
 from tests.helpers import ROOT, make_project, run_generator
 from tests.hostile.corpus import (
     ADDED,
@@ -204,7 +204,7 @@ def test_titles_authors_venues_show_as_text_on_paper_pages(hostile):
         document = soup((hostile.site / "papers" / slug / "index.html").read_text(encoding="utf-8"))
         heading = document.select_one("h1.paper__title").get_text()
         # What the title says once its TeX is read (`\\emph{x}` -> x): text, never markup.
-        expected = plain_title(meta["title"])
+        expected = to_plain(meta["title"])
         if _mathless(meta["title"]) and norm(heading) != norm(expected):
             wrong.append(f"{slug}: h1 {heading!r} != {expected!r}")
         title = document.title.get_text()
@@ -229,7 +229,7 @@ def test_titles_show_as_text_on_tag_pages_and_home(hostile):
             listed[norm(anchor.get_text())] += 1
     missing = [meta["title"] for meta in hostile.papers().values()
                if MARKER.search(meta["title"]) and _mathless(meta["title"])
-               and not listed[norm(plain_title(meta["title"]))]]
+               and not listed[norm(to_plain(meta["title"]))]]
     assert not missing, missing[:20]
 
 
@@ -243,7 +243,7 @@ def test_search_index_keeps_titles_as_data_and_the_client_inserts_text_only(host
     for chunk in sorted((hostile.site / "search" / "docs").glob("*.json")):
         for _slug, title, *_ in json.loads(chunk.read_text(encoding="utf-8")):
             titles[title] += 1
-    assert titles == Counter(plain_title(meta["title"]) for meta in hostile.papers().values())
+    assert titles == Counter(to_plain(meta["title"]) for meta in hostile.papers().values())
     client = "\n".join(p.read_text(encoding="utf-8") for p in
                        (ROOT / "theme_overrides" / "assets" / "javascripts" / "search").glob("*.js"))
     sinks = re.findall(r"innerHTML|outerHTML|insertAdjacentHTML|document\.write|\beval\(|new Function", client)

@@ -2,7 +2,7 @@
 reference managers and link previews read (Highwire `citation_*`, JSON-LD, OpenGraph, Twitter).
 
 Only what the collection knows is written: no year, venue or URL is ever guessed. Titles and
-descriptions are plain text (math as Unicode, TeX commands read; see `render.plain_title`); the
+descriptions are plain text (math as Unicode, TeX commands read; see `render.to_plain`); the
 BibTeX title keeps the author's TeX.
 """
 
@@ -18,7 +18,8 @@ from bibtexparser import model
 
 from generator.collection.links import paper_links
 from generator.collection.paper import Paper
-from generator.site.render import first_sentence, plain_title
+from generator.site.render import first_sentence
+from generator.site.tex import to_plain
 
 CONFERENCE = re.compile(r"conference|proceedings|workshop|symposium|\b(NeurIPS|NIPS|ICML|ICLR|CVPR|ICCV|ECCV|ACL|"
                         r"EMNLP|NAACL|AAAI|IJCAI|KDD|COLING|AISTATS|UAI|CoRL|COLT|MICCAI|SIGIR|WWW)\b", re.I)
@@ -48,7 +49,7 @@ def base_key(paper: Paper) -> str:
     """`lastname` + `year` + first significant title word, when author and year are known;
     otherwise the slug (already unique in the collection)."""
     if paper.authors and paper.year:
-        words = [ascii_word(w) for w in re.split(r"[\s\-:]+", plain_title(paper.title))]
+        words = [ascii_word(w) for w in re.split(r"[\s\-:]+", to_plain(paper.title))]
         word = next((w for w in words if w and w not in KEY_STOP_WORDS), "")
         author = last_name(paper.authors[0])
         if author:
@@ -173,12 +174,12 @@ def publication_date(paper: Paper, sep: str) -> str | None:
 
 
 def description(paper: Paper) -> str:
-    return plain_title(first_sentence(paper.abstract))
+    return to_plain(first_sentence(paper.abstract))
 
 
 def highwire(paper: Paper, page_url: str | None) -> list[tuple[str, str]]:
     """(name, content) pairs for <meta name=... content=...>, in Google Scholar's vocabulary."""
-    meta = [("citation_title", plain_title(paper.title))]
+    meta = [("citation_title", to_plain(paper.title))]
     meta += [("citation_author", author) for author in paper.authors]
     date = publication_date(paper, "/")
     if date:
@@ -200,7 +201,7 @@ def highwire(paper: Paper, page_url: str | None) -> list[tuple[str, str]]:
 
 def opengraph(paper: Paper, page_url: str | None, site_name: str) -> list[tuple[str, str]]:
     """(property, content) pairs for <meta property=... content=...>."""
-    meta = [("og:type", "article"), ("og:title", plain_title(paper.title)), ("og:description", description(paper)),
+    meta = [("og:type", "article"), ("og:title", to_plain(paper.title)), ("og:description", description(paper)),
             ("og:site_name", site_name)]
     if page_url:
         meta.append(("og:url", page_url))
@@ -208,14 +209,14 @@ def opengraph(paper: Paper, page_url: str | None, site_name: str) -> list[tuple[
 
 
 def twitter(paper: Paper) -> list[tuple[str, str]]:
-    return [("twitter:card", "summary"), ("twitter:title", plain_title(paper.title)),
+    return [("twitter:card", "summary"), ("twitter:title", to_plain(paper.title)),
             ("twitter:description", description(paper))]
 
 
 def json_ld(paper: Paper, page_url: str | None, tag_titles: Sequence[str] = ()) -> dict:
     data: dict = {"@context": "https://schema.org", "@type": "ScholarlyArticle",
-                  "name": plain_title(paper.title), "headline": plain_title(paper.title)[:110],
-                  "abstract": plain_title(" ".join(paper.abstract.split())), "description": description(paper)}
+                  "name": to_plain(paper.title), "headline": to_plain(paper.title)[:110],
+                  "abstract": to_plain(" ".join(paper.abstract.split())), "description": description(paper)}
     if page_url:
         data["url"] = page_url
         data["mainEntityOfPage"] = page_url

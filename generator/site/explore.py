@@ -28,7 +28,7 @@ import rispy
 
 from generator.collection.paper import Paper
 from generator.site import citation
-from generator.site.render import plain_title
+from generator.site.tex import to_plain
 
 EXPLORE = "explore"
 PAGE = f"{EXPLORE}/index.md"
@@ -131,7 +131,7 @@ def explore_data(papers: Sequence[Paper], tags: Sequence[tuple[str, str]],
     date_index = {d: i for i, d in enumerate(dates)}
     years = [p.year for p in papers if p.year]
     year_base = min(years) - 1 if years else 0  # a stored 0 is "year unknown"
-    titles = [plain_title(p.title) for p in papers]
+    titles = [to_plain(p.title) for p in papers]
     rows = []
     for paper, title in zip(papers, titles, strict=True):
         derivable = title == paper.title and title.isascii() and simple_slug(title) == paper.slug
@@ -174,7 +174,7 @@ def split_name(author: str) -> dict:
 
 
 def ris_record(paper: Paper, entry_type: str, url: str | None) -> dict:
-    record: dict = {"type_of_reference": RIS_TYPES.get(entry_type, "GEN"), "title": plain_title(paper.title)}
+    record: dict = {"type_of_reference": RIS_TYPES.get(entry_type, "GEN"), "title": to_plain(paper.title)}
     if paper.authors:
         record["authors"] = list(paper.authors)
     if paper.year:
@@ -194,7 +194,7 @@ def ris_record(paper: Paper, entry_type: str, url: str | None) -> dict:
 
 
 def csl_record(paper: Paper, key: str, entry_type: str, url: str | None) -> dict:
-    record: dict = {"id": key, "type": CSL_TYPES.get(entry_type, "article"), "title": plain_title(paper.title)}
+    record: dict = {"id": key, "type": CSL_TYPES.get(entry_type, "article"), "title": to_plain(paper.title)}
     if paper.authors:
         record["author"] = [split_name(a) for a in paper.authors]
     if paper.year:
@@ -235,7 +235,7 @@ def explore_files(papers: Sequence[Paper], tags: Sequence[tuple[str, str]], keys
 def render_page(env, papers: Sequence[Paper], tag_titles: Mapping[str, str], url: Callable[[str], str]) -> str:
     """The explorer page: its first rows in the default order (newest first), which explore.js
     replaces with the filtered list once facets.json has arrived."""
-    rows = [{"paper": p, "title": plain_title(p.title), "url": url(f"papers/{p.slug}/"), "code": has_code(p),
+    rows = [{"paper": p, "title": to_plain(p.title), "url": url(f"papers/{p.slug}/"), "code": has_code(p),
              "tags": [{"title": tag_titles[t], "url": url(f"tags/{t}/")} for t in p.tags if t in tag_titles]}
             for p in papers[:FIRST_ROWS]]
     return env.get_template("explore.html").render(rows=rows, count=len(papers))

@@ -22,7 +22,7 @@ from generator.collection.links import paper_links
 from generator.collection.paper import Paper, paper_fields
 from generator.settings import TAGS
 from generator.site.model import SiteModel
-from generator.site.render import plain_title
+from generator.site.tex import to_plain
 
 FORMAT_VERSION = 1
 FEED_SIZE = 50
@@ -38,7 +38,7 @@ def paper_record(model: SiteModel, paper: Paper) -> dict:
         "slug": paper.slug,
         **paper_fields(paper),
         "links": [{"kind": link.kind, "url": link.url} for link in paper_links(paper)],
-        "title_plain": plain_title(paper.title),
+        "title_plain": to_plain(paper.title),
         "url": model.settings.absolute(model.urls[paper.slug]),
         "bibtex_key": model.keys[paper.slug],
         "related": list(model.related.get(paper.slug, ())),
@@ -84,9 +84,9 @@ def atom_feed(model: SiteModel, newest: Sequence[Paper], *, title: str, subtitle
         url = site.absolute(model.urls[paper.slug])
         entry = feed.add_entry(order="append")
         entry.id(url if site.url else f"urn:paper-collection:{paper.slug}")
-        entry.title(plain_title(paper.title))
+        entry.title(to_plain(paper.title))
         entry.link(href=url, rel="alternate", type="text/html")
-        entry.summary(plain_title(" ".join(paper.abstract.split())))
+        entry.summary(to_plain(" ".join(paper.abstract.split())))
         entry.published(_day(paper.added))
         entry.updated(_day(paper.added))
         for author in paper.authors:

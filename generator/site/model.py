@@ -23,7 +23,6 @@ from generator.site.authors import AuthorIndex, AuthorIndexPart, build_index, in
 from generator.site.pagination import paginate
 from generator.site.years_venues import ListingPage, YearsAndVenues, years_and_venues
 from generator.site.related import related_papers
-from generator.site.render import plain_title
 from generator.site.tex import math_words, to_plain
 
 

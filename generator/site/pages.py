@@ -22,7 +22,8 @@ from generator.collection.paper import Paper
 from generator.settings import PAPERS, TAGS
 from generator.site import authors, citation, collection_map, explore, stats, years_venues
 from generator.site.model import SiteModel, TagPage, tag_page_uri
-from generator.site.render import abstract_html, plain_title
+from generator.site.render import abstract_html
+from generator.site.tex import to_plain
 
 LINK_LABELS = {"code": "Code", "project": "Project page", "huggingface": "Hugging Face", "arxiv": "arXiv",
                "pdf": "PDF", "doi": "DOI", "other": "Link"}
@@ -124,7 +125,7 @@ class PaperPage(SitePage):
         return f"{PAPERS}/{self.paper.slug}.md"
 
     def title(self, model):
-        return plain_title(self.paper.title)
+        return to_plain(self.paper.title)
 
     def description(self, model):
         return citation.description(self.paper)

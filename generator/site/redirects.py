@@ -16,7 +16,7 @@ from mkdocs.utils import get_relative_url
 from generator.collection.paper import Paper
 from generator.settings import PAPERS
 from generator.site.model import SiteSettings
-from generator.site.render import plain_title
+from generator.site.tex import to_plain
 
 _TEMPLATE = jinja2.Environment(autoescape=True, keep_trailing_newline=True).from_string("""\
 <!doctype html>
@@ -53,7 +53,7 @@ def redirect_files(papers: Iterable[Paper], urls: Mapping[str, str], site: SiteS
             old_url = redirect_url(alias, paper_url)
             target = get_relative_url(paper_url, old_url)
             path = f"{old_url}index.html" if old_url.endswith("/") else old_url
-            page = _TEMPLATE.render(title=plain_title(paper.title), target=target,
+            page = _TEMPLATE.render(title=to_plain(paper.title), target=target,
                                     canonical=site.absolute(paper_url) if site.url else target)
             files[path] = page.encode("utf-8")
     return files

@@ -23,7 +23,7 @@ from sklearn.preprocessing import normalize
 
 from generator.collection.paper import Paper
 from generator.parallel import map_shares
-from generator.site.render import plain_title
+from generator.site.tex import to_plain
 
 TITLE_WEIGHT = 0.5  # the title vector is added to the abstract's: title words count more (tuned by reading)
 BLOCK_CELLS = 4_000_000  # similarity cells computed at once (32 MB of float64)
@@ -75,7 +75,7 @@ class Fitted:
             return [t for t in analyze(text) if t in terms]
 
         abstracts = counts([kept(p.abstract) for p in papers], dict(terms))
-        titles = counts([kept(plain_title(p.title)) for p in papers], dict(terms))
+        titles = counts([kept(to_plain(p.title)) for p in papers], dict(terms))
         shape = (len(papers), len(terms))
         abstracts.resize(shape)
         titles.resize(shape)
@@ -94,7 +94,7 @@ def fit(papers: Sequence[Paper]) -> Fitted:
     terms in more than half the papers of a large collection."""
     vocabulary: dict[str, int] = {}
     abstracts = counts([analyze(p.abstract) for p in papers], vocabulary)
-    titles = counts([analyze(plain_title(p.title)) for p in papers], vocabulary)
+    titles = counts([analyze(to_plain(p.title)) for p in papers], vocabulary)
     abstracts.resize(titles.shape)  # the vocabulary grew while counting titles
     present = ((abstracts + titles) > 0).astype(np.float64)
     df = np.asarray(present.sum(axis=0)).ravel()

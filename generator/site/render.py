@@ -27,13 +27,6 @@ def text_with_math(text: str) -> Markup:
     return tex.to_html(text)
 
 
-@lru_cache(maxsize=65_536)  # a build asks for each title many times (pages, lists, feeds, BibTeX)
-def plain_title(text: str) -> str:
-    """A title or abstract for places that show no markup (<title>, meta tags, feeds, search):
-    readable text without `$` or TeX commands (see tex.py)."""
-    return tex.to_plain(text)
-
-
 def abstract_html(abstract: str) -> Markup:
     return Markup("\n").join(Markup("<p>{}</p>").format(tex.to_html(p)) for p in tex.paragraphs(abstract))
 

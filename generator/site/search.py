@@ -235,7 +235,7 @@ def document_counts(model: SiteModel, papers, names, memo) -> tuple[list[dict[st
 def write_index(out: Path, model: SiteModel, cfg, memo=None) -> dict:
     """Write the manifest, term shards and document chunks under `out`; returns byte counts, and
     under "memo" the cache entries this index used (see `document_counts`)."""
-    from generator.site.render import plain_title
+    from generator.site.tex import to_plain
 
     papers = list(model.papers.values())  # slug order
     boosts = {"title": cfg.title_boost, "tags": cfg.tags_boost, "authors": cfg.authors_boost,
@@ -286,9 +286,9 @@ def write_index(out: Path, model: SiteModel, cfg, memo=None) -> dict:
     for start in range(0, len(papers), cfg.chunk):
         chunk = []
         for paper in papers[start:start + cfg.chunk]:
-            abstract = plain_title(paper.abstract)
+            abstract = to_plain(paper.abstract)
             snippet = abstract if len(abstract) <= cfg.snippet else abstract[:cfg.snippet].rsplit(" ", 1)[0] + " …"
-            chunk.append([paper.slug, plain_title(paper.title), list(paper.tags), snippet])
+            chunk.append([paper.slug, to_plain(paper.title), list(paper.tags), snippet])
         write(out / "docs" / f"{start // cfg.chunk}.json",
               json.dumps(chunk, ensure_ascii=False, separators=(",", ":")).encode(), "docs")
 

@@ -513,8 +513,10 @@ def to_html(text: str) -> Markup:
     return _html(parse(" ".join(text.split())))
 
 
+@lru_cache(maxsize=65_536)  # a build asks for each title many times (pages, lists, feeds, BibTeX, search)
 def to_plain(text: str) -> str:
-    """Readable text without TeX: paragraphs joined by a space."""
+    """A title or abstract for places that show no markup (<title>, meta tags, feeds, search):
+    readable text without `$` or TeX commands, paragraphs joined by a space."""
     return " ".join(_plain(parse(p)) for p in paragraphs(text))
 
 
