@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import os
 import threading
 from pathlib import Path
 
@@ -137,7 +138,7 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
         if not self.config.escape_text:
             self.env.autoescape = False
         self.templates = template_fingerprint(template_dir / "collection")
-        self.theme = _theme_fingerprint(template_dir) if self.incremental else ""
+        self.theme = _theme_fingerprint(template_dir)
         if self.incremental:
             session.defer_site_files(config)
         return config
@@ -150,6 +151,7 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
         self.bodies: dict[str, str] = {}  # page cache entries made by this process in this build
         self.workers: list[tuple[parallel.Child, list[str]]] = []
         self.quiet = _QuietSkips()
+        self.reused: set[str] = set()
         for uri, page in self.pages.items():
             if page.generated and files.get_file_from_path(uri) is None:
                 files.append(File.generated(config, uri, content=""))
@@ -203,10 +205,14 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
         # written while the pages are (by a worker for a large collection; see session.in_background).
         session.in_background(config, "the explorer's data and the map",
                               functools.partial(self._write_explorer, config), lambda _: None)
-        ours = [uri for uri in self.pages if files.get_file_from_path(uri) is not None]
-        if self.command != "build" or not parallel.worth_forking(len(ours)):
+        if self.command != "build":
             return env
         env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({SKIP_TEMPLATE: ""}), env.loader])
+        logging.getLogger("mkdocs.commands.build").addFilter(self.quiet)
+        self.reused = self._reuse_pages(config, files)
+        ours = [uri for uri in self.pages if files.get_file_from_path(uri) is not None and uri not in self.reused]
+        if not parallel.worth_forking(len(ours)):
+            return env
         # What the children need and would otherwise each compute again.
         self.model.authors  # noqa: B018
         self.model.tag_titles  # noqa: B018
@@ -219,8 +225,46 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
             self.workers.append((child, share))
             for uri in share:
                 files.get_file_from_path(uri).page.meta["template"] = SKIP_TEMPLATE
-        logging.getLogger("mkdocs.commands.build").addFilter(self.quiet)
         return env
+
+    def _reuse_pages(self, config, files: Files) -> set[str]:
+        """`build` only: the paper pages whose written file would be byte for byte the one the last
+        build wrote are taken over from it (a hard link) instead of being written again. A page's
+        file depends on its own inputs (those of its body), its addresses, and what every page
+        shares: the navigation, mkdocs.yml, the theme and templates, the code and the versions of
+        MkDocs and Material, and the date the build stands for. Returns the pages taken over."""
+        import material
+        import mkdocs
+
+        old_site = session.previous_site(config)
+        code = Path(__file__).parent.parent  # the generator package
+        shared = content_key("written page", self.templates, self.theme, self.config.escape_text,
+                             Path(config.config_file_path).read_bytes(), mkdocs.__version__,
+                             getattr(material, "__version__", ""), os.environ.get("SOURCE_DATE_EPOCH", ""),
+                             *((p.relative_to(code).as_posix(), p.read_bytes()) for p in sorted(code.rglob("*.py"))),
+                             [(item.title, getattr(item, "url", None)) for item in self.nav.items])
+        reused: set[str] = set()
+        staging = Path(config.site_dir)
+        for uri, ours in self.pages.items():
+            if not isinstance(ours, PaperPage):
+                continue
+            page = files.get_file_from_path(uri).page
+            where = Where(page.url, page.canonical_url, page.edit_url)
+            body = self._body_key(ours, where)
+            key = content_key(shared, body, where)
+            self.memo.put("written", uri, key)
+            if old_site is None or self.memo.old.get("written", {}).get(uri) != key:
+                continue
+            source, target = old_site / page.file.dest_uri, staging / page.file.dest_uri
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.link(source, target)
+            except OSError:
+                continue  # gone, or no hard links here: written again
+            self.memo.get("page", body)  # its body stays in the cache for a later build
+            page.meta["template"] = SKIP_TEMPLATE
+            reused.add(uri)
+        return reused
 
     def _write_explorer(self, config) -> None:
         model, site = self.model, Path(config.site_dir)
@@ -275,10 +319,13 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
         html = ours.render(self.renderer, Where(page.url, page.canonical_url, page.edit_url))
         return html if getattr(ours, "sanitized", False) else sanitize(html)
 
+    def _body_key(self, ours: PaperPage, where: Where) -> str:
+        return content_key("page", self.templates, self.config.escape_text, where, *ours.inputs(self.model))
+
     def _paper_body(self, ours: PaperPage, page) -> str:
         """A paper page's body, kept between builds, keyed by everything it shows."""
         where = Where(page.url, page.canonical_url, page.edit_url)
-        key = content_key("page", self.templates, self.config.escape_text, where, *ours.inputs(self.model))
+        key = self._body_key(ours, where)
         body = self.memo.get("page", key)
         if body is None:
             body = sanitize(ours.render(self.renderer, where))
@@ -320,6 +367,9 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
         if workers:
             log.info("paper-collection: %d of %d pages written by %d worker process(es)",
                      sum(len(share) for _, share in workers), len(self.pages), len(workers))
+        if self.reused:
+            log.info("paper-collection: %d of %d paper pages unchanged since the last build, taken over from it",
+                     len(self.reused), len(model.papers))
         if self.incremental:
             # The pages are written: the preview shows them now, and the rest follows in a moment.
             self.superseded = threading.Event()

@@ -41,6 +41,7 @@ _models: dict[int, tuple[weakref.ref, SiteModel]] = {}
 _memos: dict[int, tuple[weakref.ref, Memo]] = {}
 _background: dict[int, tuple[weakref.ref, list]] = {}
 _deferred: dict[int, tuple[weakref.ref, bool]] = {}
+_previous_sites: dict[int, tuple[weakref.ref, Path]] = {}
 
 
 def _get(table: dict, config):
@@ -56,9 +57,16 @@ def _put(table: dict, config, value) -> None:
     table[id(config)] = (weakref.ref(config), value)
 
 
-def trust(config, papers: Sequence[Paper], taxonomy: Taxonomy) -> None:
-    """Hand over a collection the caller has just checked, for the build of `config`."""
+def trust(config, papers: Sequence[Paper], taxonomy: Taxonomy, previous_site: Path | None = None) -> None:
+    """Hand over a collection the caller has just checked, for the build of `config`, and the
+    site the last build left (whose unchanged pages this build may take over, see plugin.py)."""
     _put(_checked, config, Checked(tuple(papers), taxonomy))
+    if previous_site is not None:
+        _put(_previous_sites, config, previous_site)
+
+
+def previous_site(config) -> Path | None:
+    return _get(_previous_sites, config)
 
 
 def options(config) -> dict:
