@@ -43,6 +43,7 @@ from generator.collection.paper import (
     FIELD_NAMES,
     Paper,
     Source,
+    SuggestedTag,
     added_problem,
     duplicate_keys,
     normalize_title,
@@ -412,7 +413,7 @@ class _Run:
             report.abstract_missing.append(f"{where} '{paper.title[:80]}': {problem}")
         slug = unique_slug(paper.title, self.taken, prepared.slug)
         self.taken.add(slug)
-        paper = replace(paper, slug=slug, tags=draft.tags or (UNTAGGED,))
+        paper = replace(paper, slug=slug, tags=draft.tags) if draft.tags else needing_tags(replace(paper, slug=slug))
         entry = _Existing(self.papers_dir / f"{slug}.md", to_front_matter(paper), paper.abstract,
                           read_by={report.file: where}, new=True)
         self.index.add(entry, keys)
@@ -433,19 +434,19 @@ class _Run:
         trained once, on the collection's tags and this import's rule-tagged papers."""
         if not self.need_tags:
             return
-        model = None
+        texts = [(p.title, p.abstract) for _, p, _, _ in self.need_tags]
         if self.options.suggest:
             if self.progress and len(self.need_tags) >= PROGRESS_EVERY:
                 self.progress(f"training the tag model for {len(self.need_tags)} papers no rule matched")
-            model = train_model(self.index.entries, self.options.taxonomy)
-        suggestions = model.suggest([(p.title, p.abstract) for _, p, _, _ in self.need_tags]) if model else []
-        for number, (entry, paper, report, where) in enumerate(self.need_tags):
-            found = suggestions[number] if suggestions else ()
+            suggestions = model_suggestions(self.index.entries, self.options.taxonomy, texts)
+        else:
+            suggestions = [() for _ in texts]
+        for (entry, paper, report, where), found in zip(self.need_tags, suggestions, strict=True):
             if not found:
                 report.untagged.append(where)
                 continue
             report.by_model.append(where)
-            entry.meta = to_front_matter(replace(paper, tags_suggested=found))
+            entry.meta = to_front_matter(needing_tags(paper, found))
             self.pending[entry.path] = frontmatter.dump(entry.meta, paper.abstract)
 
     def _merge(self, existing: _Existing, paper: Paper, where: str, report: FileReport) -> None:
@@ -514,6 +515,19 @@ def run_import(paths: list[Path], papers_dir: Path, taxonomy, *, added: str, fmt
     if progress and len(run.pending) >= PROGRESS_EVERY:
         progress(f"writing {len(run.pending)} files")
     return ImportReport(files=reports, written=write_all(run.pending))
+
+
+def needing_tags(paper: Paper, suggested: tuple[SuggestedTag, ...] = ()) -> Paper:
+    """A paper no rule tagged: the reserved tag ``untagged`` until a person accepts the tag model's
+    suggestions (``tags review``); visitors never see unreviewed suggestions. Import and add both."""
+    return replace(paper, tags=(UNTAGGED,), tags_suggested=tuple(suggested))
+
+
+def model_suggestions(entries, taxonomy, texts: list[tuple[str, str]]) -> list[tuple[SuggestedTag, ...]]:
+    """The tag model's suggestions for each (title, abstract), trained on ``entries`` (the collection's
+    paper files, ``CollectionIndex.entries``); () for each when there is too little to learn from."""
+    model = train_model(entries, taxonomy)
+    return model.suggest(texts) if model is not None else [() for _ in texts]
 
 
 def train_model(entries, taxonomy):
