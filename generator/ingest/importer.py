@@ -315,10 +315,15 @@ def _prepare_in_worker(raw: RawRecord) -> _Prepared:
     return _prepare(raw, *_WORKER)
 
 
+def _worker_count() -> int:
+    """The CPUs this process may use: one worker process each."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
 def _prepare_all(records: tuple[RawRecord, ...], options: _Options,
                  known: frozenset) -> list[_Prepared]:
     """`_prepare` every record, in worker processes when there are many; the order is kept."""
-    workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    workers = _worker_count()
     if len(records) < PARALLEL_FROM or workers < 2:
         return [_prepare(raw, options, known) for raw in records]
     methods = multiprocessing.get_all_start_methods()
@@ -486,7 +491,7 @@ class _Run:
         position = {id(e): i for i, e in enumerate(entries)}
         titles = [normalize_title(e.title) for e in entries]
         new_titles = [normalize_title(e.title) for e, _, _ in self.created]
-        for row, column in similar_pairs(new_titles, titles):
+        for row, column in similar_pairs(new_titles, titles, workers=_worker_count()):
             entry, report, where = self.created[row]
             other = entries[column]
             if other.new and position[id(other)] > position[id(entry)]:
