@@ -7,8 +7,8 @@ of MkDocs' config schema: every problem is collected and reported at once.
 from __future__ import annotations
 
 import calendar
-import hashlib
 import datetime as dt
+import hashlib
 import re
 import string
 import unicodedata
