@@ -4,7 +4,7 @@ every pair (validate and import both use this at tens of thousands of papers).""
 from __future__ import annotations
 
 import multiprocessing
-from collections import Counter, defaultdict
+from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
 
 from rapidfuzz import fuzz, process
@@ -82,20 +82,20 @@ class _Index:
     def __init__(self, titles: list[str]) -> None:
         size, bucket = _SEGMENT, _BUCKET
         self.count = len(titles)
-        self.where: defaultdict[tuple[str, int], list[int]] = defaultdict(list)
-        self.frequency: Counter[str] = Counter()
+        where: defaultdict[tuple[str, int], list[int]] = defaultdict(list)
         for j, title in enumerate(titles):
-            grams = [title[p:p + size] for p in range(len(title) - size + 1)]
-            self.frequency.update(grams)
-            for p, gram in enumerate(grams):
-                self.where[gram, p // bucket].append(j)
+            for p in range(len(title) - size + 1):
+                where[title[p:p + size], p // bucket].append(j)
+        self.where = where
 
     def candidates(self, query: str, slack: float):
-        size, bucket, where, frequency = _SEGMENT, _BUCKET, self.where, self.frequency
+        size, bucket, where = _SEGMENT, _BUCKET, self.where
         reach = int(2 * slack * len(query) / (1 - slack)) + 1  # the most edits a match can need
-        segments = [(query[p:p + size], p) for p in range(0, len(query) - size + 1, size)]
+        segments = [(query[p:p + size], range((p - reach) // bucket, (p + reach) // bucket + 1))
+                    for p in range(0, len(query) - size + 1, size)]
         if len(segments) <= reach:  # too short to filter: compare with every title
             return range(self.count)
-        chosen = sorted(segments, key=lambda item: frequency[item[0]])[:reach + 1]
-        return sorted({j for text, p in chosen for b in range((p - reach) // bucket, (p + reach) // bucket + 1)
-                       for j in where.get((text, b), ())})
+        # Any reach + 1 segments are exact; the ones with the fewest titles near their place are fastest.
+        lists = [[where.get((text, b), ()) for b in buckets] for text, buckets in segments]
+        lists.sort(key=lambda found: sum(map(len, found)))
+        return sorted({j for found in lists[:reach + 1] for titles in found for j in titles})
