@@ -157,22 +157,27 @@ class Workspace:
         assert self.staging is not None
         run = Path(tempfile.mkdtemp(prefix="files-", dir=self.staging))
         moves: list[dict] = []
+        folders: set[Path] = set()  # made already (an import writes thousands of files into one)
         try:
-            for index, (target, text) in enumerate(sorted(pending.items())):
+            # Sorted by the path's text: the same order every run, without Path's slower comparisons.
+            for index, (target, text) in enumerate(sorted(pending.items(), key=lambda item: str(item[0]))):
+                exists = target.exists()
                 if text is None:
-                    if target.exists():
+                    if exists:
                         old = run / f"{index}.old"
                         os.link(target, old)
                         moves.append({"target": str(target), "new": None, "old": str(old)})
                     continue
-                target.parent.mkdir(parents=True, exist_ok=True)
-                if target.exists() and target.read_text(encoding="utf-8") == text:
+                if target.parent not in folders:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    folders.add(target.parent)
+                if exists and target.read_text(encoding="utf-8") == text:
                     continue
                 new = run / f"{index}.new"
-                with new.open("w", encoding="utf-8", newline="\n") as out:
+                with open(new, "w", encoding="utf-8", newline="\n") as out:
                     out.write(text)
                 old = None
-                if target.exists():
+                if exists:
                     old = run / f"{index}.old"
                     os.link(target, old)
                 moves.append({"target": str(target), "new": str(new), "old": str(old) if old else None})

@@ -76,9 +76,16 @@ def cmd_add(args, layout: Layout) -> int:
 
 def _print_added(args, layout: Layout, result) -> None:
     print(f"wrote {layout.shown(result.path)}")
-    print(f"tags: {', '.join(result.paper.tags)}"
-          + (f" (taxonomy.yml suggests: {', '.join(result.suggested) or 'none'})" if args.tag else
-             " (suggested by taxonomy.yml; change them in the file if they do not fit)"))
+    suggested = ", ".join(f"{s.tag} ({s.confidence:.2f})" for s in result.paper.tags_suggested)
+    if args.tag:
+        print(f"tags: {', '.join(result.paper.tags)} (taxonomy.yml suggests: {', '.join(result.suggested) or 'none'})")
+    elif result.suggested:
+        print(f"tags: {', '.join(result.paper.tags)} (suggested by taxonomy.yml; change them in the file if they "
+              "do not fit)")
+    else:
+        print(f"tags: {', '.join(result.paper.tags)} (no rule in taxonomy.yml matches; the tag model suggests: "
+              f"{suggested or 'nothing'}); accept or choose tags with python -m generator tags review, "
+              "or add again with --tag NAME")
     for note in result.notes:
         print(f"note: {note}")
     print("next: python -m generator validate, then python -m generator serve to preview")

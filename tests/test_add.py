@@ -71,8 +71,6 @@ def test_given_tags_win_and_unknown_ones_say_what_was_meant(tmp_path):
     ({"year": 24}, "--year: 24 is out of range 1000-2999"),
     ({"title": " \\emph{} "}, "--title: the title is empty"),
     ({"abstract": "  \n"}, "the abstract is empty; give it with --abstract-file PATH (or '-' for standard input)"),
-    ({"abstract": "Nothing here matches any rule at all, honestly, not one."},
-     "no tag in taxonomy.yml matches this title and abstract; give one or more with --tag NAME (tags: "),
 ])
 def test_bad_options_are_refused_and_nothing_is_written(tmp_path, options, message):
     papers = tmp_path / "papers"
@@ -237,3 +235,16 @@ def test_any_listing_import_writes_only_valid_files(papers):
         collection = collection_of(target)
         assert collection.errors == (), [str(p) for p in collection.errors]
         assert len(collection.papers) == len(report.written) == len(list(target.glob("*.md")))
+
+
+def test_a_paper_no_rule_matches_is_written_untagged_not_refused(tmp_path):
+    """Like an import: no rule and no --tag -> the reserved tag 'untagged' (the collection here is too
+    small for the tag model, so there are no suggestions), and the file validates."""
+    papers = tmp_path / "papers"
+    papers.mkdir()
+    abstract = "Nothing here matches any rule at all, honestly, not one word of it."
+    assert TAXONOMY.assign("Plain Title", abstract) == ()
+    result = add_paper(papers, TAXONOMY, title="Plain Title", abstract=abstract)
+    meta = frontmatter.parse(result.path.read_text(encoding="utf-8"), "x").meta
+    assert meta["tags"] == ["untagged"] and "tags_suggested" not in meta
+    assert result.suggested == ()

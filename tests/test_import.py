@@ -506,3 +506,15 @@ def test_a_paper_file_yaml_cannot_construct_does_not_stop_an_import(project, fro
     (papers_dir(project) / "odd.md").write_text(f"---\ntitle: Odd\n{front}\n---\nText.\n", encoding="utf-8")
     report = do_import(project, FIXTURES / "listing_variant.txt")
     assert len(report.files[0].new) == 3
+
+
+def test_similar_pairs_in_worker_processes_equal_one_process(monkeypatch):
+    """The near-duplicate search split over forked workers finds the same pairs as in one process."""
+    rng = random.Random(11)
+    words = "graph neural language model vision sparse dense learning attention tokens robot policy".split()
+    titles = [" ".join(rng.choice(words) for _ in range(rng.randint(4, 12))) for _ in range(400)]
+    titles += [t[:-1] for t in titles[:60]] + [t.replace(" ", "", 1) for t in titles[60:120]]
+    monkeypatch.setattr(similar, "_ALL_PAIRS_UP_TO", 0)
+    monkeypatch.setattr(similar, "_PARALLEL_FROM", 10)
+    alone = similar_pairs(titles, titles)
+    assert alone and similar_pairs(titles, titles, workers=2) == alone

@@ -14,6 +14,7 @@ HEAT_BATH = recorded("arxiv-id_1605.08386.json")
 NO_RESULTS = recorded("arxiv-id_0000.0000.json")
 CROSSREF_WORK = recorded("crossref-10.17705_1cais.04607.json")
 NOT_FOUND = recorded("crossref-works-404.yaml")
+HEAT_BATH_FILE = "content/papers/heat-bath-random-walks-with-markov-bases.md"
 BETHE_FILE = "content/papers/quantum-criticality-for-extended-nodes-on-a-bethe-lattice-in-the-large.md"
 
 
@@ -56,6 +57,44 @@ def test_add_by_arxiv_link_writes_a_valid_file_and_the_cache_answers_the_second_
     assert meta["tags"] == ["graphs"] and meta["links"][0] == {"kind": "code", "url": "https://github.com/example/bethe"}
     assert meta["sources"][0]["file"] == "arXiv:1111.2011"
     assert run_generator(project, "validate").stdout.strip() == "ok: 1 papers valid"
+
+
+def test_add_by_identifier_of_a_paper_no_rule_matches_gets_the_models_suggestions(tmp_path):
+    """A statistics paper (the recorded arXiv response) that no rule of taxonomy.yml matches, added without --tag
+    to a collection of tagged papers: written, not refused, as an import writes it: 'untagged' plus the
+    tag model's suggestions (trained on the collection), which validate accepts."""
+    from generator.collection.taxonomy import load_taxonomy
+    from generator.ingest.importer import CollectionIndex, model_suggestions
+    from tests.helpers import make_project
+
+    project = make_project(tmp_path / "project")
+    before = set(papers(project))
+    rules = [(lambda path, query: path == "/api/query" and ids(query) == "1605.08386", HEAT_BATH)]
+    with replay_server(rules) as (base, asked):
+        result = run_generator(project, "add", "arXiv:1605.08386", "--added", "2024-02-01", *endpoints(base, project))
+    (name,) = set(papers(project)) - before
+    assert f"content/papers/{name}" == HEAT_BATH_FILE
+    parsed = frontmatter.parse((project / HEAT_BATH_FILE).read_text(encoding="utf-8"), "x")
+    taxonomy = load_taxonomy(project / "taxonomy.yml")
+    assert taxonomy.assign(parsed.meta["title"], parsed.body) == ()  # no rule matches this paper
+    assert parsed.meta["tags"] == ["untagged"]
+    index = CollectionIndex(project / "content" / "papers")
+    index.entries = [e for e in index.entries if e.path.name != name]  # the collection the model learned from
+    (expected,) = model_suggestions(index.entries, taxonomy, [(parsed.meta["title"], parsed.body)])
+    assert expected, "the tag model proposes nothing for this paper; the test needs a paper it has a guess for"
+    assert parsed.meta["tags_suggested"] == [{"tag": s.tag, "confidence": s.confidence} for s in expected]
+    assert "no rule in taxonomy.yml matches; the tag model suggests: " in result.stdout
+    assert f"{expected[0].tag} ({expected[0].confidence:.2f})" in result.stdout
+    assert run_generator(project, "validate").returncode == 0
+
+
+def test_add_by_identifier_into_an_empty_collection_writes_it_untagged(project):
+    rules = [(lambda path, query: path == "/api/query" and ids(query) == "1605.08386", HEAT_BATH)]
+    with replay_server(rules) as (base, asked):
+        result = run_generator(project, "add", "arXiv:1605.08386", *endpoints(base, project))
+    meta = frontmatter.parse((project / HEAT_BATH_FILE).read_text(encoding="utf-8"), "x").meta
+    assert meta["tags"] == ["untagged"] and "tags_suggested" not in meta
+    assert "the tag model suggests: nothing" in result.stdout
 
 
 @pytest.mark.parametrize(("identifier", "rules", "message"), [

@@ -413,21 +413,48 @@ def test_required_literal(source: str, literal: str) -> None:
     assert _required_literal(source) == literal
 
 
-def test_prefilter_matches_plain_regex_scoring(taxonomy: Taxonomy, papers: list[tuple[str, str]]) -> None:
-    def slow(tag: Tag, title: str, abstract: str) -> int:
-        if any(p.search(title) or p.search(abstract) for p in tag.exclude_patterns):
-            return 0
-        title_hits = sum(1 for p in tag.title_patterns if p.search(title))
-        abstract_hits = sum(len(list(p.finditer(abstract))) for p in tag.abstract_patterns)
-        if title_hits == 0 and abstract_hits < tag.min_abstract_hits:
-            return 0
-        return 5 * title_hits + abstract_hits
+def plain_score(tag: Tag, title: str, abstract: str) -> int:
+    """A tag's score by the rule as taxonomy.yml's header states it, with plain regex runs."""
+    if any(p.search(title) or p.search(abstract) for p in tag.exclude_patterns):
+        return 0
+    title_hits = sum(1 for p in tag.title_patterns if p.search(title))
+    abstract_hits = sum(len(list(p.finditer(abstract))) for p in tag.abstract_patterns)
+    if title_hits == 0 and abstract_hits < tag.min_abstract_hits:
+        return 0
+    return 5 * title_hits + abstract_hits
 
-    odd = ("SOCIAL NORMS and ſocial norms", "The LLM-baſed ıntrospection of KELVIN-ſcaling")
-    for title, abstract in [*papers, odd, (odd[1], odd[0])]:
-        for tag in taxonomy.tags:
-            score = dict(taxonomy.scores(title, abstract)).get(tag.name, 0)
-            assert score == slow(tag, title, abstract), (tag.name, title)
+
+def assert_plain_scores(taxonomy: Taxonomy, title: str, abstract: str) -> None:
+    fast = dict(taxonomy.scores(title, abstract))
+    for tag in taxonomy.tags:
+        assert fast.get(tag.name, 0) == plain_score(tag, title, abstract), (tag.name, title, abstract)
+
+
+def test_prefilter_matches_plain_regex_scoring(taxonomy: Taxonomy, papers: list[tuple[str, str]]) -> None:
+    odd = ("SOCIAL NORMS and \u017focial norms", "The LLM-ba\u017fed \u0131ntrospection of \u212aELVIN-\u017fcaling")
+    turkish = ("\u0130nstruction following for \u0130nstruction-tuned LLMs", "\u0130NSTRUCTION tuning. " * 3)
+    for title, abstract in [*papers, odd, (odd[1], odd[0]), turkish]:
+        assert_plain_scores(taxonomy, title, abstract)
+
+
+def test_fold_is_one_character_per_character_and_keeps_every_ignorecase_match() -> None:
+    """Over every code point: _fold keeps the length (positions carry over to the text), and each
+    character that re.IGNORECASE matches with an ASCII literal character folds to that character."""
+    import re
+    import sys
+
+    from generator.collection.taxonomy import _LITERAL_CHARS, _fold
+
+    literal_chars = sorted(_LITERAL_CHARS)
+    any_literal = re.compile("[" + "".join(re.escape(c) for c in literal_chars) + "]", re.IGNORECASE)
+    for code in range(sys.maxunicode + 1):
+        char = chr(code)
+        folded = _fold(char)
+        assert len(folded) == 1, hex(code)
+        if any_literal.fullmatch(char):
+            for literal in literal_chars:
+                if re.fullmatch(re.escape(literal), char, re.IGNORECASE):
+                    assert folded == literal.lower(), (hex(code), literal)
 
 
 WORDS = [
@@ -435,9 +462,10 @@ WORDS = [
     "llms",
     "social",
     "norms",
-    "ſocial",
-    "ıntrospection",
+    "\u017focial",
+    "\u0131ntrospection",
     "KELVIN",
+    "\u212aELVIN",
     "math",
     "ematics",
     "bench",
@@ -450,8 +478,10 @@ WORDS = [
     ".",
     "PDE",
     "RLHF",
-    "İ",
-    "ß",
+    "\u0130",
+    "\u0130nstruction",
+    "\u00df",
+    "\ufb01",
     "Eval",
     "retrieval",
 ]
@@ -460,11 +490,67 @@ WORDS = [
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(title=st.lists(st.sampled_from(WORDS), max_size=8), abstract=st.lists(st.sampled_from(WORDS), max_size=30))
 def test_prefilter_never_changes_scores(taxonomy: Taxonomy, title: list[str], abstract: list[str]) -> None:
-    t, a = " ".join(title), "".join(abstract)
-    for tag in taxonomy.tags:
-        fast = dict(taxonomy.scores(t, a)).get(tag.name, 0)
-        excluded = any(p.search(t) or p.search(a) for p in tag.exclude_patterns)
-        th = sum(1 for p in tag.title_patterns if p.search(t))
-        ah = sum(len(list(p.finditer(a))) for p in tag.abstract_patterns)
-        slow = 0 if excluded or (th == 0 and ah < tag.min_abstract_hits) else 5 * th + ah
-        assert fast == slow
+    assert_plain_scores(taxonomy, " ".join(title), "".join(abstract))
+
+
+def _literal_words(taxonomy: Taxonomy) -> list[str]:
+    """Every pattern's literal, as it could appear in a paper (any case)."""
+    from generator.collection.taxonomy import _required_literal
+
+    tags = taxonomy.tags
+    return sorted({_required_literal(p.pattern) for t in tags for p in t.title_patterns + t.abstract_patterns} - {""})
+
+
+SEED_SENTENCES = sorted({s for _, abstract in seed_papers() for s in abstract.split(". ") if s})
+LITERALS = _literal_words(load_taxonomy(TAXONOMY))
+
+
+@st.composite
+def abstracts(draw) -> str:
+    """Text like an import's: seed sentences, the rules' own words in any case, odd characters."""
+    pieces = []
+    for _ in range(draw(st.integers(0, 25))):
+        kind = draw(st.integers(0, 3))
+        if kind == 0:
+            pieces.append(draw(st.sampled_from(SEED_SENTENCES)))
+        elif kind == 1:
+            word = draw(st.sampled_from(LITERALS))
+            case = draw(st.sampled_from([str.lower, str.upper, str.title, str.swapcase]))
+            pieces.append(case(word) + draw(st.sampled_from(["", "s", "ing", "-based", "al", "8K", "4"])))
+        elif kind == 2:
+            pieces.append(draw(st.sampled_from(WORDS)))
+        else:
+            pieces.append(draw(st.text(alphabet="aEiIkKsS \u0130\u0131\u017f\u212a-.,()'0123456789", max_size=6)))
+        pieces.append(draw(st.sampled_from([" ", "", ". ", "-", "\n"])))
+    return "".join(pieces)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(title=abstracts(), abstract=abstracts())
+def test_scores_equal_plain_regex_counting_on_generated_abstracts(taxonomy: Taxonomy, title: str,
+                                                                  abstract: str) -> None:
+    assert_plain_scores(taxonomy, title[:200], abstract)
+
+
+PATTERN_PIECES = ["\\b", "ab", "AB", "a b", "a-b", "s", "i", "k", "x?", "y*", "(c|d)", "[ab]", "\\w*", "\\d", "+",
+                  "{0,2}", "|", "e", ".", "(?:ab)?", "\\b"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(pieces=st.lists(st.sampled_from(PATTERN_PIECES), min_size=1, max_size=6),
+       text=st.text(alphabet="abABsSiIkK \u0130\u0131\u017f\u212acdexy-.1", max_size=60))
+def test_literal_search_counts_what_findall_counts(pieces: list[str], text: str) -> None:
+    """For any pattern: the literal-guided count and search equal findall and search."""
+    import re
+
+    from generator.collection.taxonomy import _count, _fold, _found, _required_literal
+
+    source = "".join(pieces)
+    try:
+        pattern = re.compile(source, re.IGNORECASE)
+    except re.error:
+        return
+    literal = _required_literal(source)
+    key = _fold(text)
+    assert _count(pattern, literal, text, key) == len(pattern.findall(text)), (source, literal)
+    assert _found(pattern, literal, text, key) == (pattern.search(text) is not None), (source, literal)

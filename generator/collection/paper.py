@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import hashlib
 import re
 import string
 import unicodedata
@@ -143,7 +144,8 @@ MIN_SHARED_ABSTRACT_WORDS = 8
 def duplicate_keys(title: str, arxiv: str | None = None, doi: str | None = None,
                    abstract: str | None = None) -> list[tuple[str, str]]:
     """The keys under which two papers are the same paper: normalised title, arXiv id, DOI, and
-    the normalised abstract when it is long enough to tell papers apart."""
+    the normalised abstract when it is long enough to tell papers apart (as a 128-bit digest: an
+    import of 100,000 papers keeps every key in memory, and the abstracts themselves are long)."""
     keys = [("title", normalize_title(title))]
     if arxiv:
         keys.append(("arxiv", arxiv.strip().lower()))
@@ -152,7 +154,7 @@ def duplicate_keys(title: str, arxiv: str | None = None, doi: str | None = None,
     if abstract:
         text = normalize_abstract(abstract)
         if text.count(" ") + 1 >= MIN_SHARED_ABSTRACT_WORDS:
-            keys.append(("abstract", text))
+            keys.append(("abstract", hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()))
     return [key for key in keys if key[1]]
 
 

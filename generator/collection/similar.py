@@ -3,22 +3,27 @@ every pair (validate and import both use this at tens of thousands of papers).""
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+import multiprocessing
+from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
 
 from rapidfuzz import fuzz, process
+
+from generator.atomic import die_with_parent
 
 NEAR_DUPLICATE_SCORE = 95  # rapidfuzz ratio on normalised titles; below this titles just look alike
 
 _SEGMENT = 5  # characters per segment of the near-duplicate filter
 _BUCKET = 8  # positions per bucket of its index
 _ALL_PAIRS_UP_TO = 4_000_000  # comparing every pair is faster than building the filter's index
+_PARALLEL_FROM = 2_000  # queries; fewer are not worth starting processes for
 
 
 MATCHES_PER_TITLE = 3  # a title close to dozens of others is a pattern, not a duplicate to list
 
 
 def similar_pairs(queries: list[str], titles: list[str], cutoff: float = NEAR_DUPLICATE_SCORE,
-                  limit: int | None = MATCHES_PER_TITLE) -> list[tuple[int, int]]:
+                  limit: int | None = MATCHES_PER_TITLE, workers: int = 1) -> list[tuple[int, int]]:
     """(i, j) with ``fuzz.ratio(queries[i], titles[j]) >= cutoff`` and different texts: for each
     query its `limit` best matches (all of them with limit=None).
 
@@ -28,37 +33,69 @@ def similar_pairs(queries: list[str], titles: list[str], cutoff: float = NEAR_DU
     D + 1 of them include one that b holds unchanged, within D positions of where a has it. Only
     titles that share one of the query's D + 1 rarest segments near its position are compared.
     Candidates are produced one query at a time, so memory stays bounded even when thousands of
-    titles look alike."""
+    titles look alike. With ``workers`` > 1 and many queries, forked processes take a share of the
+    queries each (the index is built once, before the fork); the result is the same."""
     if len(queries) * len(titles) <= _ALL_PAIRS_UP_TO:
-        candidates = (range(len(titles)) for _ in queries)
-    else:
-        candidates = _candidates(queries, titles, 1 - cutoff / 100)
+        return sorted(_matches(queries, titles, cutoff, limit, range(len(queries)), None))
+    global _SHARED
+    _SHARED = (queries, titles, cutoff, limit, _Index(titles))
+    try:
+        if workers < 2 or len(queries) < _PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
+            return sorted(_pairs_in(range(len(queries))))
+        step = -(-len(queries) // (workers * 4))  # a few shares per worker, so none waits long for another
+        shares = [range(start, min(start + step, len(queries))) for start in range(0, len(queries), step)]
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                                 initializer=die_with_parent) as pool:
+            return sorted(pair for found in pool.map(_pairs_in, shares) for pair in found)
+    finally:
+        _SHARED = None
+
+
+# What the forked workers read (inherited, never pickled): queries, titles, cutoff, limit, index.
+_SHARED: tuple | None = None
+
+
+def _pairs_in(rows: range) -> list[tuple[int, int]]:
+    assert _SHARED is not None
+    queries, titles, cutoff, limit, index = _SHARED
+    return _matches(queries, titles, cutoff, limit, rows, index)
+
+
+def _matches(queries: list[str], titles: list[str], cutoff: float, limit: int | None, rows: range,
+             index: _Index | None) -> list[tuple[int, int]]:
     pairs = []
-    for i, (query, columns) in enumerate(zip(queries, candidates, strict=True)):
-        columns = list(columns)
+    slack = 1 - cutoff / 100
+    for i in rows:
+        query = queries[i]
+        columns = list(range(len(titles)) if index is None else index.candidates(query, slack))
         found = process.extract(query, [titles[j] for j in columns], scorer=fuzz.ratio, score_cutoff=cutoff,
                                 limit=None)
         found = [(choice, score, k) for choice, score, k in found if choice != query]
         found.sort(key=lambda item: (-item[1], columns[item[2]]))
         pairs += [(i, columns[k]) for _, _, k in (found if limit is None else found[:limit])]
-    return sorted(pairs)
+    return pairs
 
 
-def _candidates(queries: list[str], titles: list[str], slack: float):
-    size, bucket = _SEGMENT, _BUCKET
-    index: defaultdict[tuple[str, int], list[int]] = defaultdict(list)
-    frequency: Counter[str] = Counter()
-    for j, title in enumerate(titles):
-        grams = [title[p:p + size] for p in range(len(title) - size + 1)]
-        frequency.update(grams)
-        for p, gram in enumerate(grams):
-            index[gram, p // bucket].append(j)
-    for query in queries:
+class _Index:
+    """Where each segment of each title is: (segment, position // _BUCKET) -> title numbers."""
+
+    def __init__(self, titles: list[str]) -> None:
+        size, bucket = _SEGMENT, _BUCKET
+        self.count = len(titles)
+        where: defaultdict[tuple[str, int], list[int]] = defaultdict(list)
+        for j, title in enumerate(titles):
+            for p in range(len(title) - size + 1):
+                where[title[p:p + size], p // bucket].append(j)
+        self.where = where
+
+    def candidates(self, query: str, slack: float):
+        size, bucket, where = _SEGMENT, _BUCKET, self.where
         reach = int(2 * slack * len(query) / (1 - slack)) + 1  # the most edits a match can need
-        segments = [(query[p:p + size], p) for p in range(0, len(query) - size + 1, size)]
+        segments = [(query[p:p + size], range((p - reach) // bucket, (p + reach) // bucket + 1))
+                    for p in range(0, len(query) - size + 1, size)]
         if len(segments) <= reach:  # too short to filter: compare with every title
-            yield range(len(titles))
-            continue
-        chosen = sorted(segments, key=lambda item: frequency[item[0]])[:reach + 1]
-        yield sorted({j for text, p in chosen for b in range((p - reach) // bucket, (p + reach) // bucket + 1)
-                      for j in index.get((text, b), ())})
+            return range(self.count)
+        # Any reach + 1 segments are exact; the ones with the fewest titles near their place are fastest.
+        lists = [[where.get((text, b), ()) for b in buckets] for text, buckets in segments]
+        lists.sort(key=lambda found: sum(map(len, found)))
+        return sorted({j for found in lists[:reach + 1] for titles in found for j in titles})

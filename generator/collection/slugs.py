@@ -38,10 +38,11 @@ def base_slug(title: str) -> str:
     return slug
 
 
-def unique_slug(title: str, taken: set[str] | frozenset[str]) -> str:
+def unique_slug(title: str, taken: set[str] | frozenset[str], base: str | None = None) -> str:
     """The title's slug, or on a collision the slug plus a suffix derived from the title itself,
-    so the same title gets the same name whatever order papers arrive in."""
-    slug = base_slug(title)
+    so the same title gets the same name whatever order papers arrive in. ``base``: the title's
+    `base_slug`, when the caller has it already."""
+    slug = base or base_slug(title)
     if slug not in taken:
         return slug
     digest = hashlib.sha256(title.encode("utf-8")).hexdigest()

@@ -62,37 +62,83 @@ class Tag:
     abstract_patterns: tuple[re.Pattern[str], ...] = ()
     exclude_patterns: tuple[re.Pattern[str], ...] = ()
     min_abstract_hits: int = 1
-    # A text a pattern cannot match without (casefolded), to skip most regex runs; "" = always run.
-    _needs: dict[re.Pattern[str], str] = field(init=False, repr=False, compare=False, hash=False)
+    # Each pattern with the text every match of it starts with (see `_required_literal`), to skip
+    # most regex runs; "" = run the pattern over the whole text.
+    _title: tuple[tuple[re.Pattern[str], str], ...] = field(init=False, repr=False, compare=False, hash=False)
+    _abstract: tuple[tuple[re.Pattern[str], str], ...] = field(init=False, repr=False, compare=False, hash=False)
+    _exclude: tuple[tuple[re.Pattern[str], str], ...] = field(init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
-        patterns = self.title_patterns + self.abstract_patterns + self.exclude_patterns
-        object.__setattr__(self, "_needs", {p: _required_literal(p.pattern) for p in patterns})
+        for name, patterns in (("_title", self.title_patterns), ("_abstract", self.abstract_patterns),
+                               ("_exclude", self.exclude_patterns)):
+            object.__setattr__(self, name, tuple((p, _required_literal(p.pattern)) for p in patterns))
 
     def _score(self, title: str, abstract: str, title_key: str, abstract_key: str) -> int:
-        needs = self._needs
-        for pattern in self.exclude_patterns:
-            need = needs[pattern]
-            if (need in title_key and pattern.search(title)) or (need in abstract_key and pattern.search(abstract)):
+        for pattern, literal in self._exclude:
+            if _found(pattern, literal, title, title_key) or _found(pattern, literal, abstract, abstract_key):
                 return 0
-        title_hits = sum(1 for p in self.title_patterns if needs[p] in title_key and p.search(title))
-        # findall counts the same non-overlapping matches as finditer, in C
-        abstract_hits = sum(len(p.findall(abstract)) for p in self.abstract_patterns if needs[p] in abstract_key)
+        title_hits = sum(1 for pattern, literal in self._title if _found(pattern, literal, title, title_key))
+        abstract_hits = sum(_count(pattern, literal, abstract, abstract_key) for pattern, literal in self._abstract)
         if title_hits == 0 and abstract_hits < self.min_abstract_hits:
             return 0
         return TITLE_WEIGHT * title_hits + abstract_hits
 
 
+# The only characters outside ASCII that re.IGNORECASE matches with an ASCII letter: U+0130 and
+# U+0131 (dotted capital and dotless i) with 'i', U+017F (long s) with 's', U+212A (Kelvin) with 'k'.
+# str.lower() maps the Kelvin sign to 'k' and keeps every other character one character long
+# except U+0130; tests/test_taxonomy.py checks both facts over every code point.
+_FOLD_FIRST = str.maketrans({"\u0130": "i"})
+_FOLD_AFTER = str.maketrans({"\u0131": "i", "\u017f": "s"})
+
+
 def _fold(text: str) -> str:
-    """Casefolded text for the literal prefilter; U+0131 (dotless i) matches 'i' under re.IGNORECASE."""
-    return text.casefold().replace("\u0131", "i")
+    """``text`` lowercased for the literal search, character for character (the same length, so a
+    position in it is the same position in ``text``): wherever a pattern's ASCII literal matches
+    ``text`` under re.IGNORECASE, the literal itself is found here at that position."""
+    if "\u0130" in text:
+        text = text.translate(_FOLD_FIRST)
+    text = text.lower()
+    if "\u0131" in text or "\u017f" in text:
+        text = text.translate(_FOLD_AFTER)
+    return text
+
+
+def _count(pattern: re.Pattern[str], literal: str, text: str, key: str) -> int:
+    """How many matches ``pattern.findall(text)`` finds (leftmost, non-overlapping), trying the
+    pattern only where ``literal``, which every match starts with, occurs in ``key`` (= _fold(text))."""
+    if not literal:
+        return len(pattern.findall(text))
+    count = 0
+    start = key.find(literal)
+    while start >= 0:
+        match = pattern.match(text, start)  # match(text, pos) sees text[pos - 1] for \b, as findall does
+        if match is None:
+            start = key.find(literal, start + 1)
+        else:  # a match holds the literal, so it is not empty and the next one starts after it
+            count += 1
+            start = key.find(literal, match.end())
+    return count
+
+
+def _found(pattern: re.Pattern[str], literal: str, text: str, key: str) -> bool:
+    """Whether ``pattern.search(text)`` would find a match (see `_count`)."""
+    if not literal:
+        return pattern.search(text) is not None
+    start = key.find(literal)
+    while start >= 0:
+        if pattern.match(text, start) is not None:
+            return True
+        start = key.find(literal, start + 1)
+    return False
 
 
 _LITERAL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 -_,:;'\"/!@%&=<>~`")
 
 
 def _required_literal(source: str) -> str:
-    """A casefolded ASCII text every match of ``source`` contains: its leading literal run, or ""."""
+    """A lowercase ASCII text every match of ``source`` starts with (after a leading ``\\b``): its
+    leading literal run, or "" when there is none."""
     depth = 0
     in_class = False
     escaped = False

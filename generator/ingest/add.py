@@ -30,7 +30,7 @@ from generator.collection.similar import similar_pairs
 from generator.collection.slugs import unique_slug
 from generator.collection.validate import check_paper
 from generator.errors import GeneratorError
-from generator.ingest.importer import CollectionIndex
+from generator.ingest.importer import CollectionIndex, model_suggestions, needing_tags
 from generator.ingest.records import abstract_problem, paper_from_record
 
 # What a paper's `sources` entry says `add` read: the command, never the contributor's local file
@@ -103,12 +103,7 @@ def _tags(taxonomy, given: Iterable[str], suggested: tuple[str, ...]) -> tuple[s
             raise GeneratorError(f"--tag '{name}' is not a tag; {hint}")
         if name not in tags:
             tags.append(name)
-    if tags:
-        return tuple(tags)
-    if not suggested:
-        raise GeneratorError("no tag in taxonomy.yml matches this title and abstract; give one or more with "
-                             f"--tag NAME (tags: {', '.join(taxonomy.names)})")
-    return suggested
+    return tuple(tags) or suggested  # () = no rule matched: the tag model's turn (see add_paper)
 
 
 def _shown(path: Path, root: Path | None) -> str:
@@ -127,7 +122,8 @@ def add_paper(papers_dir: Path, taxonomy, *, title: str, abstract: str, tags: It
               root: Path | None = None, month: int | None = None, day: int | None = None,
               venue: str | None = None, keywords: Iterable[str] = ()) -> AddResult:
     """Write a new, valid paper file and return where. Raises GeneratorError (nothing written)
-    when an option is wrong, the paper is already in the collection, or no tag fits."""
+    when an option is wrong or the paper is already in the collection. A paper no rule matches and
+    no --tag names is written as an import writes it: ``untagged``, with the tag model's suggestions."""
     added = added or dt.date.today().isoformat()
     try:
         if not ISO_DATE.match(added):
@@ -177,6 +173,8 @@ def add_paper(papers_dir: Path, taxonomy, *, title: str, abstract: str, tags: It
     taken = index.slugs | index.aliases | set(removed.by_slug)  # old and removed addresses stay unused
     paper = replace(paper, slug=unique_slug(paper.title, taken), tags=chosen,
                     sources=(replace(paper.sources[0], title=paper.title),))
+    if not chosen:
+        paper = needing_tags(paper, model_suggestions(index.entries, taxonomy, [(paper.title, paper.abstract)])[0])
     target = papers_dir / f"{paper.slug}.md"
     shown = _shown(target, root)
     text = frontmatter.dump(to_front_matter(paper), paper.abstract)

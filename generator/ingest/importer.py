@@ -43,6 +43,7 @@ from generator.collection.paper import (
     FIELD_NAMES,
     Paper,
     Source,
+    SuggestedTag,
     added_problem,
     duplicate_keys,
     normalize_title,
@@ -178,7 +179,8 @@ class CollectionIndex:
             else:
                 self.add(_Existing(path, *loaded))
 
-    def add(self, existing: _Existing) -> None:
+    def add(self, existing: _Existing, keys: list[tuple[str, str]] | None = None) -> None:
+        """Index a paper file; ``keys``: its duplicate keys when already computed (a new paper's)."""
         meta = existing.meta
         sources = [s.get("title") for s in meta.get("sources") or [] if isinstance(s, dict)
                    and isinstance(s.get("title"), str)]
@@ -186,11 +188,14 @@ class CollectionIndex:
         aliases = meta.get("aliases")
         if isinstance(aliases, list):
             self.aliases.update(a for a in aliases if isinstance(a, str))
-        for key in _keys(existing.title, _text(meta, "arxiv"), _text(meta, "doi"), sources, existing.body):
+        if keys is None:
+            keys = _keys(existing.title, _text(meta, "arxiv"), _text(meta, "doi"), sources, existing.body)
+        for key in keys:
             self.by_key.setdefault(key, existing)
 
-    def find(self, paper: Paper) -> _Existing | None:
-        keys = _keys(paper.title, paper.arxiv, paper.doi, [s.title for s in paper.sources], paper.abstract)
+    def find(self, paper: Paper, keys: list[tuple[str, str]] | None = None) -> _Existing | None:
+        if keys is None:
+            keys = _paper_keys(paper)
         return next((self.by_key[key] for key in keys if key in self.by_key), None)
 
 
@@ -266,13 +271,30 @@ def _without_abstract(paper: Paper) -> Paper:
     return replace(paper, abstract="", abstract_missing=True)
 
 
-def _prepare(raw: RawRecord, options: _Options, known: frozenset) -> tuple[Paper | Rejection, _Draft | None]:
+@dataclass(frozen=True)
+class _Prepared:
+    """A record after the per-record work: the clean paper (or why it cannot be one), its duplicate
+    keys, what is wrong with its abstract, its title's slug, and, unless the collection already
+    knows it, its draft as a new file. Computed here once, so the main process does not repeat it."""
+
+    paper: Paper | Rejection
+    keys: list[tuple[str, str]] = field(default_factory=list)
+    problem: str | None = None  # `abstract_problem`
+    slug: str = ""  # `base_slug` of the title
+    draft: _Draft | None = None
+
+
+def _prepare(raw: RawRecord, options: _Options, known: frozenset) -> _Prepared:
     """The record as a clean paper and, unless the collection already knows it, as a new file.
-    The costly per-record work (cleaning, tagging, YAML) is here, so it can run in parallel."""
+    The costly per-record work (cleaning, tagging, YAML, keys) is here, so it can run in parallel."""
     paper = paper_from_record(raw, added=options.added, listed_year=options.listed_year)
-    if isinstance(paper, Rejection) or not paper.abstract or any(key in known for key in _paper_keys(paper)):
-        return paper, None
-    return paper, _draft(paper, options)
+    if isinstance(paper, Rejection):
+        return _Prepared(paper)
+    keys = _paper_keys(paper)
+    prepared = _Prepared(paper, keys, abstract_problem(paper.title, paper.abstract), base_slug(paper.title))
+    if not paper.abstract or any(key in known for key in keys):
+        return prepared
+    return replace(prepared, draft=_draft(paper, options))
 
 
 def _paper_keys(paper: Paper) -> list[tuple[str, str]]:
@@ -288,15 +310,20 @@ def _start_worker(options: _Options, known: frozenset) -> None:
     _WORKER = (options, known)
 
 
-def _prepare_in_worker(raw: RawRecord) -> tuple[Paper | Rejection, _Draft | None]:
+def _prepare_in_worker(raw: RawRecord) -> _Prepared:
     assert _WORKER is not None
     return _prepare(raw, *_WORKER)
 
 
+def _worker_count() -> int:
+    """The CPUs this process may use: one worker process each."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
 def _prepare_all(records: tuple[RawRecord, ...], options: _Options,
-                 known: frozenset) -> list[tuple[Paper | Rejection, _Draft | None]]:
+                 known: frozenset) -> list[_Prepared]:
     """`_prepare` every record, in worker processes when there are many; the order is kept."""
-    workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    workers = _worker_count()
     if len(records) < PARALLEL_FROM or workers < 2:
         return [_prepare(raw, options, known) for raw in records]
     methods = multiprocessing.get_all_start_methods()
@@ -331,6 +358,7 @@ class _Run:
         except OSError as error:
             raise InputError(shown, None, f"cannot read: {error.strerror}") from None
         detected, result = read_input(decode_input(data, shown), path.name, self.fmt, self.mapping)
+        del data  # the records hold what is needed; the input's bytes need not stay in memory
         if not result.records:
             raise InputError(shown, None, f"no papers found (read as {detected})",
                              fix="check that this is a paper listing, or force a format with --format")
@@ -341,44 +369,45 @@ class _Run:
         if self.progress and total >= PROGRESS_EVERY:
             self.progress(f"{shown}: {total} records read as {detected}; cleaning and tagging them")
         prepared = _prepare_all(result.records, self.options, frozenset(self.index.by_key))
-        for number, (raw, (paper, draft)) in enumerate(zip(result.records, prepared, strict=True), start=1):
+        for number, (raw, item) in enumerate(zip(result.records, prepared, strict=True), start=1):
             if self.progress and total >= PROGRESS_EVERY and (number % PROGRESS_EVERY == 0 or number == total):
                 self.progress(f"{shown}: {number}/{total} records")
-            self._record(raw, paper, draft, shown, report)
+            self._record(raw, item, shown, report)
         if report.accounted() != report.read:
             raise GeneratorError(f"{shown}: internal error: the report does not account for every record")
         report.rejected.sort(key=lambda r: r.line)
         return report
 
-    def _record(self, raw: RawRecord, paper: Paper | Rejection, draft: _Draft | None, shown: str,
-                report: FileReport) -> None:
+    def _record(self, raw: RawRecord, prepared: _Prepared, shown: str, report: FileReport) -> None:
+        paper = prepared.paper
         if isinstance(paper, Rejection):
             report.rejected.append(paper)
             return
         where = f"{raw.origin.file}:{raw.origin.line}"
-        existing = self.index.find(paper)
+        existing = self.index.find(paper, prepared.keys)
         gone = self.removed.match_paper(paper) if existing is None else None
         if gone is not None:
             report.skipped.append(f"{where} '{paper.title[:80]}': removed on {gone.date} ({gone.reason}); "
                                   "see removed.yml")
         elif existing is None:
-            self._add(paper, raw, draft or _draft(paper, self.options), report)
+            self._add(paper, raw, prepared, report)
         elif shown in existing.read_by:
             report.duplicate.append(f"{where} '{paper.title[:80]}' repeats {existing.read_by[shown]} in this import")
         else:
             existing.read_by[shown] = where
             self._merge(existing, paper, where, report)
 
-    def _add(self, paper: Paper, raw: RawRecord, draft: _Draft, report: FileReport) -> None:
-        """A new paper file, or a rejection when the record has no abstract or no tag fits."""
+    def _add(self, paper: Paper, raw: RawRecord, prepared: _Prepared, report: FileReport) -> None:
+        """A new paper file, or a rejection when the record has no abstract and no identifier."""
         where = f"{raw.origin.file}:{raw.origin.line}"
-        problem = abstract_problem(paper.title, paper.abstract)
+        problem, keys = prepared.problem, prepared.keys
+        draft = prepared.draft or _draft(paper, self.options)
         reason = None
         if problem == "no abstract" and not (paper.arxiv or paper.doi):
             reason = ("no abstract, and no arXiv id or DOI to find it by; add the abstract to the input, "
                       "or the identifier so that python -m generator enrich can fetch it")
-        elif base_slug(paper.title) in self.index.unreadable:
-            reason = (f"may be the paper in {base_slug(paper.title)}.md, whose front matter cannot be read; "
+        elif prepared.slug in self.index.unreadable:
+            reason = (f"may be the paper in {prepared.slug}.md, whose front matter cannot be read; "
                       "fix that file (python -m generator validate) and import again")
         if reason:
             report.rejected.append(Rejection(raw.origin.file, raw.origin.line, f"'{paper.title[:80]}': {reason}"))
@@ -386,13 +415,14 @@ class _Run:
         if problem:
             paper = _without_abstract(paper)
             draft = _draft(paper, self.options)  # tagged by the title alone
+            keys = _paper_keys(paper)  # without the abstract's
             report.abstract_missing.append(f"{where} '{paper.title[:80]}': {problem}")
-        slug = unique_slug(paper.title, self.taken)
+        slug = unique_slug(paper.title, self.taken, prepared.slug)
         self.taken.add(slug)
-        paper = replace(paper, slug=slug, tags=draft.tags or (UNTAGGED,))
+        paper = replace(paper, slug=slug, tags=draft.tags) if draft.tags else needing_tags(replace(paper, slug=slug))
         entry = _Existing(self.papers_dir / f"{slug}.md", to_front_matter(paper), paper.abstract,
                           read_by={report.file: where}, new=True)
-        self.index.add(entry)
+        self.index.add(entry, keys)
         if draft.text is None:
             self.need_tags.append((entry, paper, report, where))
             self.pending[entry.path] = frontmatter.dump(entry.meta, paper.abstract)
@@ -410,19 +440,19 @@ class _Run:
         trained once, on the collection's tags and this import's rule-tagged papers."""
         if not self.need_tags:
             return
-        model = None
+        texts = [(p.title, p.abstract) for _, p, _, _ in self.need_tags]
         if self.options.suggest:
             if self.progress and len(self.need_tags) >= PROGRESS_EVERY:
                 self.progress(f"training the tag model for {len(self.need_tags)} papers no rule matched")
-            model = train_model(self.index.entries, self.options.taxonomy)
-        suggestions = model.suggest([(p.title, p.abstract) for _, p, _, _ in self.need_tags]) if model else []
-        for number, (entry, paper, report, where) in enumerate(self.need_tags):
-            found = suggestions[number] if suggestions else ()
+            suggestions = model_suggestions(self.index.entries, self.options.taxonomy, texts)
+        else:
+            suggestions = [() for _ in texts]
+        for (entry, paper, report, where), found in zip(self.need_tags, suggestions, strict=True):
             if not found:
                 report.untagged.append(where)
                 continue
             report.by_model.append(where)
-            entry.meta = to_front_matter(replace(paper, tags_suggested=found))
+            entry.meta = to_front_matter(needing_tags(paper, found))
             self.pending[entry.path] = frontmatter.dump(entry.meta, paper.abstract)
 
     def _merge(self, existing: _Existing, paper: Paper, where: str, report: FileReport) -> None:
@@ -462,7 +492,7 @@ class _Run:
         position = {id(e): i for i, e in enumerate(entries)}
         titles = [normalize_title(e.title) for e in entries]
         new_titles = [normalize_title(e.title) for e, _, _ in self.created]
-        for row, column in similar_pairs(new_titles, titles):
+        for row, column in similar_pairs(new_titles, titles, workers=_worker_count()):
             entry, report, where = self.created[row]
             other = entries[column]
             if other.new and position[id(other)] > position[id(entry)]:
@@ -491,6 +521,19 @@ def run_import(paths: list[Path], papers_dir: Path, taxonomy, *, added: str, fmt
     if progress and len(run.pending) >= PROGRESS_EVERY:
         progress(f"writing {len(run.pending)} files")
     return ImportReport(files=reports, written=write_all(run.pending))
+
+
+def needing_tags(paper: Paper, suggested: tuple[SuggestedTag, ...] = ()) -> Paper:
+    """A paper no rule tagged: the reserved tag ``untagged`` until a person accepts the tag model's
+    suggestions (``tags review``); visitors never see unreviewed suggestions. Import and add both."""
+    return replace(paper, tags=(UNTAGGED,), tags_suggested=tuple(suggested))
+
+
+def model_suggestions(entries, taxonomy, texts: list[tuple[str, str]]) -> list[tuple[SuggestedTag, ...]]:
+    """The tag model's suggestions for each (title, abstract), trained on ``entries`` (the collection's
+    paper files, ``CollectionIndex.entries``); () for each when there is too little to learn from."""
+    model = train_model(entries, taxonomy)
+    return model.suggest(texts) if model is not None else [() for _ in texts]
 
 
 def train_model(entries, taxonomy):
