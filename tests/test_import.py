@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator import atomic
+from generator import atomic, parallel
 from generator.collection import frontmatter, similar
 from generator.collection.similar import similar_pairs
 from generator.collection.taxonomy import load_taxonomy
@@ -515,6 +515,20 @@ def test_similar_pairs_in_worker_processes_equal_one_process(monkeypatch):
     titles = [" ".join(rng.choice(words) for _ in range(rng.randint(4, 12))) for _ in range(400)]
     titles += [t[:-1] for t in titles[:60]] + [t.replace(" ", "", 1) for t in titles[60:120]]
     monkeypatch.setattr(similar, "_ALL_PAIRS_UP_TO", 0)
-    monkeypatch.setattr(similar, "_PARALLEL_FROM", 10)
+    monkeypatch.setenv("PAPER_COLLECTION_WORKERS", "1")
     alone = similar_pairs(titles, titles)
-    assert alone and similar_pairs(titles, titles, workers=2) == alone
+    monkeypatch.setenv("PAPER_COLLECTION_WORKERS", "2")
+    monkeypatch.setenv("PAPER_COLLECTION_PARALLEL_FROM", "10")
+    monkeypatch.setattr(parallel.threading, "active_count", lambda: 1)  # idle threads of other tests
+    forked = []
+    monkeypatch.setattr(parallel, "Child", _counting(parallel.Child, forked))
+    assert alone and similar_pairs(titles, titles) == alone
+    assert forked, "the queries were not shared with a worker"
+
+
+def _counting(cls, made: list):
+    def make(*args, **kwargs):
+        child = cls(*args, **kwargs)
+        made.append(child)
+        return child
+    return make

@@ -3,27 +3,24 @@ every pair (validate and import both use this at tens of thousands of papers).""
 
 from __future__ import annotations
 
-import multiprocessing
 from collections import defaultdict
-from concurrent.futures import ProcessPoolExecutor
 
 from rapidfuzz import fuzz, process
 
-from generator.atomic import die_with_parent
+from generator.parallel import map_shares
 
 NEAR_DUPLICATE_SCORE = 95  # rapidfuzz ratio on normalised titles; below this titles just look alike
 
 _SEGMENT = 5  # characters per segment of the near-duplicate filter
 _BUCKET = 8  # positions per bucket of its index
 _ALL_PAIRS_UP_TO = 4_000_000  # comparing every pair is faster than building the filter's index
-_PARALLEL_FROM = 2_000  # queries; fewer are not worth starting processes for
 
 
 MATCHES_PER_TITLE = 3  # a title close to dozens of others is a pattern, not a duplicate to list
 
 
 def similar_pairs(queries: list[str], titles: list[str], cutoff: float = NEAR_DUPLICATE_SCORE,
-                  limit: int | None = MATCHES_PER_TITLE, workers: int = 1) -> list[tuple[int, int]]:
+                  limit: int | None = MATCHES_PER_TITLE) -> list[tuple[int, int]]:
     """(i, j) with ``fuzz.ratio(queries[i], titles[j]) >= cutoff`` and different texts: for each
     query its `limit` best matches (all of them with limit=None).
 
@@ -33,35 +30,20 @@ def similar_pairs(queries: list[str], titles: list[str], cutoff: float = NEAR_DU
     D + 1 of them include one that b holds unchanged, within D positions of where a has it. Only
     titles that share one of the query's D + 1 rarest segments near its position are compared.
     Candidates are produced one query at a time, so memory stays bounded even when thousands of
-    titles look alike. With ``workers`` > 1 and many queries, forked processes take a share of the
-    queries each (the index is built once, before the fork); the result is the same."""
+    titles look alike. Many queries are shared out among forked workers (generator/parallel.py;
+    the index is built once, before the fork); the result is the same."""
     if len(queries) * len(titles) <= _ALL_PAIRS_UP_TO:
         return sorted(_matches(queries, titles, cutoff, limit, range(len(queries)), None))
-    global _SHARED
-    _SHARED = (queries, titles, cutoff, limit, _Index(titles))
-    try:
-        if workers < 2 or len(queries) < _PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
-            return sorted(_pairs_in(range(len(queries))))
-        step = -(-len(queries) // (workers * 4))  # a few shares per worker, so none waits long for another
-        shares = [range(start, min(start + step, len(queries))) for start in range(0, len(queries), step)]
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
-                                 initializer=die_with_parent) as pool:
-            return sorted(pair for found in pool.map(_pairs_in, shares) for pair in found)
-    finally:
-        _SHARED = None
+    index = _Index(titles)
+
+    def share(rows: list[int]) -> list[list[tuple[int, int]]]:
+        return [_matches(queries, titles, cutoff, limit, [row], index) for row in rows]
+
+    found = map_shares(share, list(range(len(queries))), what="near-identical titles")
+    return sorted(pair for pairs in found for pair in pairs)
 
 
-# What the forked workers read (inherited, never pickled): queries, titles, cutoff, limit, index.
-_SHARED: tuple | None = None
-
-
-def _pairs_in(rows: range) -> list[tuple[int, int]]:
-    assert _SHARED is not None
-    queries, titles, cutoff, limit, index = _SHARED
-    return _matches(queries, titles, cutoff, limit, rows, index)
-
-
-def _matches(queries: list[str], titles: list[str], cutoff: float, limit: int | None, rows: range,
+def _matches(queries: list[str], titles: list[str], cutoff: float, limit: int | None, rows,
              index: _Index | None) -> list[tuple[int, int]]:
     pairs = []
     slack = 1 - cutoff / 100

@@ -492,7 +492,7 @@ class _Run:
         position = {id(e): i for i, e in enumerate(entries)}
         titles = [normalize_title(e.title) for e in entries]
         new_titles = [normalize_title(e.title) for e, _, _ in self.created]
-        for row, column in similar_pairs(new_titles, titles, workers=_worker_count()):
+        for row, column in similar_pairs(new_titles, titles):
             entry, report, where = self.created[row]
             other = entries[column]
             if other.new and position[id(other)] > position[id(entry)]:

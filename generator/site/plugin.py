@@ -219,6 +219,7 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
         documentation = files.documentation_pages(inclusion=InclusionLevel.is_included)
         # This process has more to do meanwhile (theme files, sitemap, exports): it takes a smaller share.
         shares = parallel.split(ours, parallel.workers(), first_weight=2, weight=3)
+        self.hits_at_fork = self.memo.hits_of("page")
         for share in shares[1:]:
             child = parallel.Child(functools.partial(self._write_pages, share, config, documentation, env),
                                    f"{len(share)} paper pages")
@@ -285,7 +286,8 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
         for uri in uris:
             _build_page(files[uri].page, config, documentation, self.nav, env)
         slugs = [page.paper.slug for uri in uris if isinstance(page := self.pages[uri], PaperPage)]
-        return self.bodies, {slug: self.model.bibtex(slug) for slug in slugs}, self.memo.hits_of("page")
+        return self.bodies, {slug: self.model.bibtex(slug) for slug in slugs}, \
+            self.memo.hits_of("page") - self.hits_at_fork
 
     def _page(self, page) -> SitePage | None:
         return self.pages.get(page.file.src_uri)
