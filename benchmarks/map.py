@@ -35,7 +35,7 @@ from pathlib import Path
 
 from benchmarks.explore import synthetic, write_data
 from generator.collection.taxonomy import load_taxonomy
-from generator.site import cache, collection_map, related
+from generator.site import cache, collection_map, explore, related
 from generator.site.model import newest_first
 from tests.browse_fixture import build_browse_site
 from tests.helpers import CHROMIUM, CHROMIUM_ARGS, ROOT, serve
@@ -158,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
             site = build_browse_site(Path(tmp) / "project")
             papers = synthetic(size, taxonomy.names, full=True)
             write_data(site, papers, taxonomy)
-            version = json.loads((site / "explore" / "papers.json").read_bytes())["version"]
+            version = json.loads((site / explore.FACETS).read_bytes())["version"]
             (site / collection_map.DATA).write_bytes(
                 collection_map.map_files(None, newest_first(papers), tags, version)[collection_map.DATA])
             print(f"{size} papers: the page in Chromium, {args.browser_runs} runs ...", file=sys.stderr)

@@ -47,11 +47,18 @@ def open_map(page, url: str):
     page.wait_for_selector("#map.map--ready")
 
 
+def explorer_titles(site) -> list[str]:
+    """Every title in the explorer data's order (the map's points' order): the title chunks in turn."""
+    facets = json.loads((site / "explore" / "facets.json").read_text(encoding="utf-8"))
+    chunks = range(-(-facets["count"] // facets["titleChunk"]))
+    return [row[0] for n in chunks
+            for row in json.loads((site / "explore" / "titles" / f"{n}.json").read_text(encoding="utf-8"))]
+
+
 def point_of(site, page, title: str) -> tuple[float, float]:
     """Where a paper's point is on the screen (the map not zoomed)."""
-    explorer = json.loads((site / "explore" / "papers.json").read_text(encoding="utf-8"))
+    index = explorer_titles(site).index(title)
     points = json.loads((site / "map" / "points.json").read_text(encoding="utf-8"))
-    index = [row[0] for row in explorer["papers"]].index(title)
     canvas = page.locator("#map-view canvas")
     canvas.scroll_into_view_if_needed()
     box = canvas.bounding_box()
