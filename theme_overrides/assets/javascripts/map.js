@@ -318,7 +318,7 @@
       ". Press Enter to open it.";
   }
   /* Opens a paper's page (its slug comes with its title). */
-  function open(i) {
+  function openPaper(i) {
     titles.of([i]).then(function () { location.href = paperUrl(papers[i]); }, function () {
       ui.announce.textContent = "The paper's address could not be loaded; try again.";
     });
@@ -489,7 +489,7 @@
       else announce("No paper further in that direction. ");
     } else if (e.key === "Enter" && current >= 0) {
       e.preventDefault();
-      open(current);
+      openPaper(current);
     } else if (e.key === "+" || e.key === "=") {
       e.preventDefault();
       if (current >= 0) zoomBy(2, papers[current].x, papers[current].y); else zoomBy(2);
@@ -537,7 +537,7 @@
       down = null;
       if (wasDrag) return;
       var found = at(xy[0], xy[1]);
-      if (found >= 0) open(found);
+      if (found >= 0) openPaper(found);
     });
     ui.canvas.addEventListener("wheel", function (e) {
       if (!e.ctrlKey && !e.metaKey) return;  // the wheel scrolls the page; Ctrl + wheel (or a pinch) zooms
