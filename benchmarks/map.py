@@ -108,14 +108,15 @@ def measure_page(site: Path, runs: int, word: str) -> dict:
             page.wait_for_function(HIGHLIGHTED, timeout=60_000)
             seconds = time.perf_counter() - start
             page.wait_for_load_state("networkidle")
-            queries.append({"ms": seconds * 1000, **page.evaluate(DRAWN)})
+            queries.append({"ms": seconds * 1000, "summary": page.inner_text("#map-summary"), **page.evaluate(DRAWN)})
             context.close()
         browser.close()
     return {"map drawn ms": statistics.median(r["drawn"] for r in loads),
             "bytes until drawn": statistics.median(r["bytesDrawn"] for r in loads),
             "bytes once idle": statistics.median(r["bytesAll"] for r in loads),
             "runs ms": [round(r["drawn"]) for r in loads], "files": loads[-1]["files"],
-            "query": word, "query highlighted ms": statistics.median(r["ms"] for r in queries),
+            "query": word, "query summary": queries[-1]["summary"],
+            "query highlighted ms": statistics.median(r["ms"] for r in queries),
             "query runs ms": [round(r["ms"]) for r in queries],
             "bytes after query": statistics.median(r["bytesAll"] for r in queries),
             "title chunks after query": sum(1 for name, _ in queries[-1]["files"] if "/explore/titles/" in name)}
@@ -179,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
             (site / collection_map.DATA).write_bytes(
                 collection_map.map_files(None, newest_first(papers), tags, version)[collection_map.DATA])
             print(f"{size} papers: the page in Chromium, {args.browser_runs} runs ...", file=sys.stderr)
-            word = next(w for w in papers[len(papers) // 2].title.split() if len(w) > 4)  # a title's word
+            word = next(w for w in papers[len(papers) // 2].title.split() if len(w) > 4 and w.isalpha())
             results["page"] = {"papers": size, **measure_page(site, args.browser_runs, word)}
     if args.quality:
         print(f"{max(args.sizes)} topic papers: layout quality ...", file=sys.stderr)
@@ -199,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {size / 1e3:8.1f} KB  {name}")
         print(f"after typing {page['query']!r}: highlighted in {page['query highlighted ms']:.0f} ms "
               f"(runs {page['query runs ms']}), {page['bytes after query'] / 1e6:.2f} MB transferred in all, "
-              f"{page['title chunks after query']} title chunks")
+              f"{page['title chunks after query']} title chunks\n  {page['query summary']}")
     for name, figures in results.get("quality", {}).items():
         print(f"quality, {name}: " + ", ".join(f"{k} {v:.3f}" for k, v in figures.items()))
     print(f"load average after: {results['load average after']:.1f}", file=sys.stderr)
