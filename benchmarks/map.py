@@ -15,7 +15,8 @@ and the map page at 10,110 papers in headless Chromium.
    replaced by those of the synthetic papers ("full" shape: authors, years, venues, code links).
    --browser-runs fresh browser contexts open /map/ from a plain static server (no compression):
    time until the map is drawn (performance.mark "map:drawn"), bytes transferred until then and
-   once the network is idle (response bodies as served).
+   once the network is idle (response bodies as served); then a word typed into the find box (a
+   text filter reads every title: all title chunks are fetched) and the bytes once idle again.
 3. --quality: how well the layout keeps neighbourhoods, on benchmarks/related.py's synthetic papers
    (each drawn from one seed paper's words: topics): the share of each paper's 10 nearest papers in
    the SVD space that are among its 10 nearest on the map, for the schedule used and for openTSNE's
@@ -35,7 +36,7 @@ from pathlib import Path
 
 from benchmarks.explore import synthetic, write_data
 from generator.collection.taxonomy import load_taxonomy
-from generator.site import cache, collection_map, related
+from generator.site import cache, collection_map, explore, related
 from generator.site.model import newest_first
 from tests.browse_fixture import build_browse_site
 from tests.helpers import CHROMIUM, CHROMIUM_ARGS, ROOT, serve
@@ -83,25 +84,42 @@ DRAWN = """() => {
 }"""
 
 
-def measure_page(site: Path, runs: int) -> dict:
+HIGHLIGHTED = "() => / papers highlighted/.test(document.getElementById('map-summary').textContent)"
+
+
+def measure_page(site: Path, runs: int, word: str) -> dict:
+    """The map page opened `runs` times; in each, `word` typed into the find box once the page is idle."""
     from playwright.sync_api import sync_playwright
 
-    loads = []
+    loads, queries = [], []
     with serve(site) as base, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for _ in range(runs):
             context = browser.new_context()
             page = context.new_page()
+            # room for every title chunk in the resource timings (the default keeps 250 entries)
+            page.add_init_script("performance.setResourceTimingBufferSize(5000)")
             page.goto(f"{base}map/")
             page.wait_for_selector("#map.map--ready", timeout=60_000)
             page.wait_for_load_state("networkidle")
             loads.append(page.evaluate(DRAWN))
+            start = time.perf_counter()
+            page.fill("#map-q", word)
+            page.wait_for_function(HIGHLIGHTED, timeout=60_000)
+            seconds = time.perf_counter() - start
+            page.wait_for_load_state("networkidle")
+            queries.append({"ms": seconds * 1000, "summary": page.inner_text("#map-summary"), **page.evaluate(DRAWN)})
             context.close()
         browser.close()
     return {"map drawn ms": statistics.median(r["drawn"] for r in loads),
             "bytes until drawn": statistics.median(r["bytesDrawn"] for r in loads),
             "bytes once idle": statistics.median(r["bytesAll"] for r in loads),
-            "runs ms": [round(r["drawn"]) for r in loads], "files": loads[-1]["files"]}
+            "runs ms": [round(r["drawn"]) for r in loads], "files": loads[-1]["files"],
+            "query": word, "query summary": queries[-1]["summary"],
+            "query highlighted ms": statistics.median(r["ms"] for r in queries),
+            "query runs ms": [round(r["ms"]) for r in queries],
+            "bytes after query": statistics.median(r["bytesAll"] for r in queries),
+            "title chunks after query": sum(1 for name, _ in queries[-1]["files"] if "/explore/titles/" in name)}
 
 
 def quality(count: int) -> dict[str, dict[str, float]]:
@@ -158,11 +176,12 @@ def main(argv: list[str] | None = None) -> int:
             site = build_browse_site(Path(tmp) / "project")
             papers = synthetic(size, taxonomy.names, full=True)
             write_data(site, papers, taxonomy)
-            version = json.loads((site / "explore" / "papers.json").read_bytes())["version"]
+            version = json.loads((site / explore.FACETS).read_bytes())["version"]
             (site / collection_map.DATA).write_bytes(
                 collection_map.map_files(None, newest_first(papers), tags, version)[collection_map.DATA])
             print(f"{size} papers: the page in Chromium, {args.browser_runs} runs ...", file=sys.stderr)
-            results["page"] = {"papers": size, **measure_page(site, args.browser_runs)}
+            word = next(w for w in papers[len(papers) // 2].title.split() if len(w) > 4 and w.isalpha())
+            results["page"] = {"papers": size, **measure_page(site, args.browser_runs, word)}
     if args.quality:
         print(f"{max(args.sizes)} topic papers: layout quality ...", file=sys.stderr)
         results["quality"] = quality(max(args.sizes))
@@ -179,6 +198,9 @@ def main(argv: list[str] | None = None) -> int:
               f"{page['bytes until drawn'] / 1e6:.2f} MB until drawn, {page['bytes once idle'] / 1e6:.2f} MB once idle")
         for name, size in sorted(page["files"], key=lambda f: -f[1])[:8]:
             print(f"  {size / 1e3:8.1f} KB  {name}")
+        print(f"after typing {page['query']!r}: highlighted in {page['query highlighted ms']:.0f} ms "
+              f"(runs {page['query runs ms']}), {page['bytes after query'] / 1e6:.2f} MB transferred in all, "
+              f"{page['title chunks after query']} title chunks\n  {page['query summary']}")
     for name, figures in results.get("quality", {}).items():
         print(f"quality, {name}: " + ", ".join(f"{k} {v:.3f}" for k, v in figures.items()))
     print(f"load average after: {results['load average after']:.1f}", file=sys.stderr)

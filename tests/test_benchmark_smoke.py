@@ -78,3 +78,5 @@ def test_map_benchmark_runs_at_small_sizes(tmp_path):
     assert page["papers"] == 200 and page["map drawn ms"] > 0
     assert page["bytes until drawn"] <= page["bytes once idle"] < 2_000_000
     assert any(name.endswith("/map/points.json") for name, _ in page["files"])
+    # a text filter fetches every title chunk (200 papers: 2), and only then
+    assert page["bytes once idle"] < page["bytes after query"] and page["title chunks after query"] == 2

@@ -1,17 +1,22 @@
 """The collection map (/map/) in Chromium: it highlights a search and the explorer's filters (the
 same papers the explorer lists), shows a paper's title on hover and on keyboard focus, opens it on
 click and Enter, keeps hostile titles as text, works at phone width and says what it is without
-JavaScript."""
+JavaScript; it fetches title chunks only for the papers it shows, and all of them for a text filter."""
 
 from __future__ import annotations
 
 import json
+import shutil
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from benchmarks.explore import synthetic, write_data
+from generator.collection.taxonomy import load_taxonomy
+from generator.site import cache, collection_map, explore
+from generator.site.model import newest_first
 from tests.browse_fixture import BROWSE, build_browse_site
-from tests.helpers import serve
+from tests.helpers import ROOT, serve
 from tests.test_exports import slug
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -47,11 +52,21 @@ def open_map(page, url: str):
     page.wait_for_selector("#map.map--ready")
 
 
+def explorer_rows(site) -> list[list]:
+    """Every [title, slug or 0] in the explorer data's order (the map's points' order): the title chunks in turn."""
+    facets = json.loads((site / explore.FACETS).read_text(encoding="utf-8"))
+    chunks = range(-(-facets["count"] // facets["titleChunk"]))
+    return [row for n in chunks for row in json.loads((site / "explore" / "titles" / f"{n}.json").read_bytes())]
+
+
+def explorer_titles(site) -> list[str]:
+    return [row[0] for row in explorer_rows(site)]
+
+
 def point_of(site, page, title: str) -> tuple[float, float]:
     """Where a paper's point is on the screen (the map not zoomed)."""
-    explorer = json.loads((site / "explore" / "papers.json").read_text(encoding="utf-8"))
+    index = explorer_titles(site).index(title)
     points = json.loads((site / "map" / "points.json").read_text(encoding="utf-8"))
-    index = [row[0] for row in explorer["papers"]].index(title)
     canvas = page.locator("#map-view canvas")
     canvas.scroll_into_view_if_needed()
     box = canvas.bounding_box()
@@ -230,3 +245,73 @@ def test_any_tag_can_be_highlighted_and_back_undoes_it(site, watched):
         page.wait_for_function("!location.search")
         assert page.inner_text("#map-summary") == f"{len(PAPERS)} papers."
         assert page.input_value("#map-tag") == ""
+
+
+def test_points_are_in_the_order_of_the_explorers_data(site):
+    """The n-th point of map/points.json is the n-th paper of explore/facets.json and its title chunks."""
+    facets = json.loads((site / explore.FACETS).read_text(encoding="utf-8"))
+    points = json.loads((site / collection_map.DATA).read_text(encoding="utf-8"))
+    assert points["explore"] == facets["version"]
+    layouts = list(cache.cache_dir(site.parent).glob("map-*.json"))  # slug -> point, as the build laid them out
+    assert len(layouts) == 1
+    placed = json.loads(layouts[0].read_text(encoding="utf-8"))
+    slugs = [row[1] or explore.simple_slug(row[0]) for row in explorer_rows(site)]
+    assert len(slugs) == facets["count"] == len(PAPERS) == len(points["points"]) // 2
+    assert [points["points"][2 * n:2 * n + 2] for n in range(len(slugs))] == [placed[s] for s in slugs]
+
+
+LARGE = 250  # papers: three title chunks of explore.TITLE_CHUNK
+
+
+@pytest.fixture(scope="module")
+def large_site(site, tmp_path_factory):
+    """The built site with the explorer's data of LARGE synthetic papers, and their points on a grid
+    (one every 256 units: far enough apart to point at one), so that the titles come in several chunks."""
+    large = tmp_path_factory.mktemp("map-large") / "site"
+    shutil.copytree(site, large)
+    taxonomy = load_taxonomy(ROOT / "taxonomy.yml")
+    papers = newest_first(synthetic(LARGE, taxonomy.names, full=True))
+    write_data(large, papers, taxonomy)
+    version = json.loads((large / explore.FACETS).read_bytes())["version"]
+    positions = {p.slug: (128 + 256 * (n % 16), 128 + 256 * (n // 16)) for n, p in enumerate(papers)}
+    data = collection_map.map_data(papers, positions, [t.name for t in taxonomy.tags], version)
+    (large / collection_map.DATA).write_text(json.dumps(data), encoding="utf-8")
+    return large
+
+
+def test_titles_are_fetched_for_the_papers_shown_and_all_only_for_a_text_filter(large_site, watched):
+    page = watched
+    fetched = []
+    page.on("request", lambda r: fetched.append(urlsplit(r.url).path))
+    titles = explorer_titles(large_site)
+    assert explore.TITLE_CHUNK < len(titles) == LARGE
+    with serve(large_site) as base:
+        open_map(page, f"{base}map/")
+        assert any(path.endswith("/explore/facets.json") for path in fetched)
+        assert not any(path.endswith("/explore/papers.json") for path in fetched)
+        chunks = sorted(path.rsplit("/", 1)[1] for path in fetched if "/explore/titles/" in path)
+        assert chunks == ["0.json"]  # the first paper's, where the keyboard starts
+        # pointing at a paper of the third chunk fetches that chunk, and shows its title
+        x, y = point_of(large_site, page, titles[230])
+        page.mouse.move(x, y)
+        page.wait_for_function("t => document.querySelector('#map-tip .map-tip__title').textContent === t",
+                               arg=titles[230])
+        chunks = sorted(path.rsplit("/", 1)[1] for path in fetched if "/explore/titles/" in path)
+        assert chunks == ["0.json", "2.json"]
+        # a text filter needs every title: "Loading titles…" until they are in, then the highlight
+        page.evaluate("""() => {
+          window.summaries = [];
+          new MutationObserver(() => summaries.push(document.getElementById('map-summary').textContent))
+            .observe(document.getElementById('map-summary'), {childList: true, characterData: true, subtree: true});
+        }""")
+        facets = json.loads((large_site / explore.FACETS).read_bytes())
+        names = " ".join(facets["authors"]).lower()  # a word of a title and of no author's name
+        word = next(w for t in titles[150:] for w in t.lower().split() if len(w) > 4 and w not in names)
+        page.fill("#map-q", word)
+        page.wait_for_selector("#map-matches button")
+        assert page.evaluate("summaries")[0] == "Loading titles\u2026"
+        expected = [t for t in titles if word.lower() in t.lower()]
+        assert page.inner_text("#map-summary").startswith(f"{len(expected)} of {LARGE} papers highlighted")
+        assert match_titles(page) == expected[:8]
+        chunks = sorted(path.rsplit("/", 1)[1] for path in fetched if "/explore/titles/" in path)
+        assert chunks == ["0.json", "1.json", "2.json"]  # each chunk once

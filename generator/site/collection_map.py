@@ -10,8 +10,8 @@ rounded to an integer grid, so the same collection gives the same bytes (on the 
 library versions: floating point may differ across CPUs).
 
 Output: `map/points.json`, a flat list of integer coordinates in the order of the explorer's data
-(`explore/papers.json`, newest first), whose titles, tags and facets map.js reads; plus the tag
-colours. The layout is cached like related papers, keyed by every paper's slug, title and abstract.
+(`explore/facets.json` and its title chunks, newest first: `explore_files` and `map_files` are both
+given `model.newest`), whose facets and titles map.js reads; plus the tag colours. The layout is cached like related papers, keyed by every paper's slug, title and abstract.
 """
 
 from __future__ import annotations

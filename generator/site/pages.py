@@ -252,7 +252,8 @@ class ExplorePage(SitePage):
         return explore.render_page(renderer.env, model.newest, model.tag_titles, where.link)
 
     def context(self, model, where):
-        return {"page_scripts": ["assets/javascripts/explore.js", "assets/javascripts/map-link.js"]}
+        return {"page_scripts": ["assets/javascripts/explore-data.js", "assets/javascripts/explore.js",
+                                 "assets/javascripts/map-link.js"]}
 
 
 @dataclass(frozen=True)
@@ -293,7 +294,7 @@ class MapPage(SitePage):
         return collection_map.render_page(renderer.env, len(renderer.model.papers), where.link)
 
     def context(self, model, where):
-        return {"page_scripts": ["assets/javascripts/map.js"]}
+        return {"page_scripts": ["assets/javascripts/explore-data.js", "assets/javascripts/map.js"]}
 
 
 @dataclass(frozen=True)

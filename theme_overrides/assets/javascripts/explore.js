@@ -1,10 +1,11 @@
 /* The explorer (/explore/): every paper in one list, narrowed by facets, sorted, with the whole
  * view in the address (shareable; Back restores it), a reading list and its export.
  *
- * Data (generator/site/explore.py): explore/facets.json holds what filtering, counting and sorting
- * need (tables of tags, venues, authors, dates; per paper a few base-64 digits per column). Titles
- * and slugs come in chunks (explore/titles/N.json), fetched for the rows on screen, and all of
- * them only when the text filter or the reading list needs every title. Citations for the export:
+ * Data (generator/site/explore.py; decoded by explore-data.js, which map.js shares):
+ * explore/facets.json holds what filtering, counting and sorting need (tables of tags, venues,
+ * authors, dates; per paper a few base-64 digits per column). Titles and slugs come in chunks
+ * (explore/titles/N.json), fetched for the rows on screen, and all of them only when the text
+ * filter or the reading list needs every title. Citations for the export:
  * explore/cite/N.json, loaded only for the papers exported. Every text from the data is inserted
  * with textContent, never as HTML. The page itself holds the first rows, so they show before (and
  * without) this script. While rows wait for their titles the list is aria-busy. */
@@ -12,7 +13,7 @@
   "use strict";
 
   var mount = document.getElementById("explore");
-  if (!mount || !window.fetch || !window.URLSearchParams) return;
+  if (!mount || !window.fetch || !window.URLSearchParams || !window.paperCollectionExploreData) return;
   var controls = document.getElementById("explore-controls");
   var list = document.getElementById("explore-list");
   var status = document.getElementById("explore-status");
@@ -21,6 +22,7 @@
   var config = configElement ? JSON.parse(configElement.textContent) : {};
   var root = new URL(String(config.base || ".").replace(/\/?$/, "/"), location.href);
   var lists = window.paperCollectionReadingList;  // collection.js: the reading list in localStorage
+  var exploreData = window.paperCollectionExploreData;  // explore-data.js: decodes facets.json, fetches title chunks
 
   var PAGE = 50, FACET_SHOWN = 12;
   var SORTS = [["added", "Date added (newest)"], ["year", "Year (newest)"], ["title", "Title (A-Z)"],
@@ -32,10 +34,7 @@
   var bySlug = new Map();
   var order = {};  // sort name -> array of paper indices
   var state = null, shown = PAGE, cursor = -1, result = [];
-  var citeChunks = {}, titleChunks = {}, titlesKnown = 0, everyTitleLoad = null, allYears = [], allMonths = [];
-  var DIGITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";  // explore.DIGITS
-  var DIGIT_VALUE = new Int8Array(128);
-  for (var d = 0; d < DIGITS.length; d++) DIGIT_VALUE[DIGITS.charCodeAt(d)] = d;
+  var citeChunks = {}, titles = null, allYears = [], allMonths = [];
   var drawGeneration = 0, drawnWaiters = [];
 
   // ---- helpers -------------------------------------------------------------------------
@@ -44,9 +43,6 @@
     if (className) node.className = className;
     if (text !== undefined) node.textContent = text;
     return node;
-  }
-  function simpleSlug(title) {  // the same rule as explore.simple_slug in Python
-    return title.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
   }
   function paperUrl(p) { return new URL("papers/" + encodeURIComponent(p.slug) + "/", root).href; }
   function words(text) { return text.toLowerCase().split(/\s+/).filter(Boolean); }
@@ -112,51 +108,17 @@
   });
 
   // ---- data -------------------------------------------------------------------------------
-  /* explore.decode_column / decode_lists in Python: fixed-width base-64 numbers. */
-  function decodeColumn(column, count) {
-    var values = new Int32Array(count), width = column.width, data = column.data;
-    for (var n = 0; width && n < count; n++) {
-      var v = 0;
-      for (var k = 0; k < width; k++) v = v * 64 + DIGIT_VALUE[data.charCodeAt(n * width + k)];
-      values[n] = v;
-    }
-    return values;
-  }
-  function decodeLists(column, count) {
-    var out = new Array(count), width = column.width, data = column.data, at = 0;
-    for (var n = 0; n < count; n++) {
-      var values = [];
-      if (width) {
-        while (data.charAt(at) !== ".") {
-          var v = 0;
-          for (var k = 0; k < width; k++) v = v * 64 + DIGIT_VALUE[data.charCodeAt(at++)];
-          values.push(v);
-        }
-        at++;
-      }
-      out[n] = values;
-    }
-    return out;
-  }
-  function load(data) {
-    D = data;
-    var count = data.count;
-    var year = decodeColumn(data.year, count), venue = decodeColumn(data.venue, count);
-    var code = decodeColumn(data.code, count), added = decodeColumn(data.added, count);
-    var tags = decodeLists(data.tagIds, count), authors = decodeLists(data.authorIds, count);
-    papers = new Array(count);
-    for (var i = 0; i < count; i++) {
-      var day = data.dates[added[i]];
-      papers[i] = { i: i, title: null, slug: null, year: year[i] ? year[i] + data.yearBase : 0, venue: venue[i] - 1,
-                    tags: tags[i], authors: authors[i], code: code[i] === 1, added: day, month: day.slice(0, 7),
-                    text: null };
-    }
+  function load(facets) {
+    D = facets;
+    var count = facets.count;
+    papers = exploreData.papersOf(facets);
+    titles = exploreData.titleChunks(facets, papers, root, function (p) { bySlug.set(p.slug, p); });
     var idx = papers.map(function (p) { return p.i; });
     allYears = Array.from(new Set(papers.map(function (p) { return p.year; }).filter(Boolean))).sort();
-    allMonths = Array.from(new Set(data.dates.map(function (d) { return d.slice(0, 7); }))).sort();
+    allMonths = Array.from(new Set(facets.dates.map(function (d) { return d.slice(0, 7); }))).sort();
     order.added = idx;
     order.year = idx.slice().sort(function (a, b) { return (papers[b].year - papers[a].year) || (a - b); });
-    order.title = Array.from(decodeColumn(data.titleOrder, count));  // made at build time: no titles needed
+    order.title = Array.from(exploreData.decodeColumn(facets.titleOrder, count));  // made at build time: no titles needed
     /* The venue table is in alphabetical order already; papers without a venue come last. */
     order.venue = idx.slice().sort(function (a, b) {
       var va = papers[a].venue, vb = papers[b].venue;
@@ -164,38 +126,10 @@
       return (va - vb) || (a - b);
     });
   }
-  function loadTitles(n) {
-    if (!titleChunks[n]) {
-      var url = new URL("explore/titles/" + n + ".json", root);
-      url.searchParams.set("v", D.version);
-      titleChunks[n] = fetch(url).then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
-        .then(function (rows) {
-          rows.forEach(function (row, k) {
-            var p = papers[n * D.titleChunk + k];
-            p.title = row[0];
-            p.slug = row[1] || simpleSlug(row[0]);
-            bySlug.set(p.slug, p);
-          });
-          titlesKnown += rows.length;
-        });
-      titleChunks[n].catch(function () { delete titleChunks[n]; });
-    }
-    return titleChunks[n];
-  }
   /* A promise: the titles and slugs of these papers are known. */
-  function titlesOf(indices) {
-    var needed = new Set();
-    indices.forEach(function (i) { if (papers[i].title === null) needed.add(Math.floor(i / D.titleChunk)); });
-    return Promise.all(Array.from(needed).map(loadTitles));
-  }
-  function allTitlesKnown() { return titlesKnown === papers.length; }
-  function everyTitle() {
-    if (!everyTitleLoad) {
-      everyTitleLoad = titlesOf(order.added);
-      everyTitleLoad.catch(function () { everyTitleLoad = null; });
-    }
-    return everyTitleLoad;
-  }
+  function titlesOf(indices) { return titles.of(indices); }
+  function allTitlesKnown() { return titles.allKnown(); }
+  function everyTitle() { return titles.all(); }
   function busy(on) {
     if (on) list.setAttribute("aria-busy", "true"); else list.removeAttribute("aria-busy");
     if (!on) drawnWaiters.splice(0).forEach(function (resolve) { resolve(); });
@@ -888,8 +822,8 @@
   fetch(dataUrl).then(function (r) {
     if (!r.ok) throw new Error(r.status);
     return r.json();
-  }).then(function (data) {
-    load(data);
+  }).then(function (facets) {
+    load(facets);
     state = readState(location.search);
     buildControls();
     syncControls();

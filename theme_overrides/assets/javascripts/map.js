@@ -2,10 +2,13 @@
  * abstract (generator/site/collection_map.py), coloured by its first tag, on a canvas.
  *
  * Data: map/points.json (integer coordinates in the order of the explorer's data, the tag colours)
- * and explore/papers.json (titles, tags and facets: the explorer's own file, read as it is). The
- * explorer's filters in the address (q, tag, mode, year, venue, author, code, added, only: the same
- * names and meaning as in explore.js) highlight the papers they leave. Every text from the data
- * is inserted with textContent, never as HTML.
+ * and the explorer's own files, read by explore-data.js as explore.js reads them: explore/facets.json
+ * (tags, years, venues, authors, code, dates added: filters and colours) and the title chunks
+ * (explore/titles/N.json), fetched for the papers shown (under the pointer, at the keyboard, in the
+ * highlighted list), and all of them only when a text filter (or "only my reading list") needs
+ * every title. The explorer's filters in the address (q, tag, mode, year, venue, author, code,
+ * added, only: the same names and meaning as in explore.js) highlight the papers they leave. Every
+ * text from the data is inserted with textContent, never as HTML.
  *
  * Keyboard: the map is one Tab stop; arrow keys move to the nearest paper in that direction (among
  * the highlighted ones when a filter is on), Enter opens it, + and - zoom, Escape leaves the paper.
@@ -14,17 +17,20 @@
   "use strict";
 
   var mount = document.getElementById("map");
-  if (!mount || !window.fetch || !window.URLSearchParams || !window.HTMLCanvasElement) return;
+  if (!mount || !window.fetch || !window.URLSearchParams || !window.HTMLCanvasElement ||
+      !window.paperCollectionExploreData) return;
   var status = document.getElementById("map-status");
   var configElement = document.getElementById("__config");
   var config = configElement ? JSON.parse(configElement.textContent) : {};
   var root = new URL(String(config.base || ".").replace(/\/?$/, "/"), location.href);
   var lists = window.paperCollectionReadingList;  // collection.js: the reading list in localStorage
+  var exploreData = window.paperCollectionExploreData;  // explore-data.js: decodes facets.json, fetches title chunks
 
   var PAD = 12, RADIUS = 2.5, HIT = 12, MATCHES_SHOWN = 8, BUCKETS = 64;
-  var M = null, D = null;  // map/points.json, explore/papers.json
-  var papers = [];  // {i, title, slug, year, venue, tags, authors, code, month, x, y, colour, text}
-  var state = null, matched = null, matchList = [], current = -1, hover = -1;
+  var M = null, D = null, titles = null;  // map/points.json, explore/facets.json, its title chunks
+  var papers = [];  // explore-data.js's papers (title and slug null until their chunk is in) + {x, y, colour}
+  var state = null, matched = null, matchList = [], current = -1, hover = -1, generation = 0;
+  var LOADING = "Loading title\u2026";
   var view = { zoom: 1, x: 0, y: 0 };  // visible square: top-left (x, y) in grid units, grid / zoom wide
   var ui = {}, size = 0, buckets = null, pending = false;
 
@@ -33,9 +39,6 @@
     if (className) node.className = className;
     if (text !== undefined) node.textContent = text;
     return node;
-  }
-  function simpleSlug(title) {  // explore.simple_slug
-    return title.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
   }
   function paperUrl(p) { return new URL("papers/" + encodeURIComponent(p.slug) + "/", root).href; }
   function dark() { return document.body.getAttribute("data-md-color-scheme") === "slate"; }
@@ -58,6 +61,8 @@
     return !!(s.q.trim() || s.tags.length || s.from || s.to || s.venues.length || s.authors.length || s.code ||
               s.addedFrom || s.addedTo || s.only);
   }
+  /* Like explore.js: the text filter reads every title, "only my reading list" every slug. */
+  function needsEveryTitle(s) { return !!(s.q.trim() || (s.only && lists && lists.all().length)); }
   function haystack(p) {
     if (p.text === null)
       p.text = (p.title + " " + p.authors.map(function (a) { return D.authors[a]; }).join(" ")).toLowerCase();
@@ -276,7 +281,12 @@
     var i = hover >= 0 ? hover : current;
     if (i < 0) { ui.tip.hidden = true; return; }
     var p = papers[i];
-    ui.tipTitle.textContent = p.title;
+    ui.tipTitle.textContent = p.title !== null ? p.title : LOADING;
+    if (p.title === null) {  // its chunk: the label is placed again when it arrives
+      titles.of([i]).then(placeTip, function () {
+        if (hover === i || (hover < 0 && current === i)) ui.tipTitle.textContent = "The title could not be loaded.";
+      });
+    }
     ui.tipMeta.textContent = [tagTitles(p).join(", "), p.year ? String(p.year) : ""].filter(Boolean).join(" · ");
     ui.tip.hidden = false;
     var x = screenX(p), y = screenY(p), width = ui.tip.offsetWidth, height = ui.tip.offsetHeight;
@@ -287,16 +297,31 @@
   }
   function setCurrent(i) {
     current = i;
-    if (i >= 0) {
-      var p = papers[i];
-      keepInView(p);
-      ui.announce.textContent = p.title + (p.tags.length ? ". Tags: " + tagTitles(p).join(", ") : "") +
-        ". Press Enter to open it.";
-    } else {
-      ui.announce.textContent = "";
-    }
+    if (i >= 0) keepInView(papers[i]);
+    announce("");
     placeTip();  // the label at once; the points at the next frame
     redraw();
+  }
+  /* Says which paper the keyboard is on (after `before`), once its title is known. */
+  function announce(before) {
+    var i = current;
+    if (i < 0) { ui.announce.textContent = ""; return; }
+    var p = papers[i];
+    if (p.title === null) {
+      ui.announce.textContent = before + LOADING;
+      titles.of([i]).then(function () { if (current === i) announce(before); }, function () {
+        if (current === i) ui.announce.textContent = before + "The title could not be loaded.";
+      });
+      return;
+    }
+    ui.announce.textContent = before + p.title + (p.tags.length ? ". Tags: " + tagTitles(p).join(", ") : "") +
+      ". Press Enter to open it.";
+  }
+  /* Opens a paper's page (its slug comes with its title). */
+  function openPaper(i) {
+    titles.of([i]).then(function () { location.href = paperUrl(papers[i]); }, function () {
+      ui.announce.textContent = "The paper's address could not be loaded; try again.";
+    });
   }
 
   // ---- controls ---------------------------------------------------------------------------------
@@ -461,10 +486,10 @@
       if (current < 0) { setCurrent(first()); return; }
       var next = step(current, dirs[e.key][0], dirs[e.key][1]);
       if (next >= 0) setCurrent(next);
-      else ui.announce.textContent = "No paper further in that direction. " + papers[current].title;
+      else announce("No paper further in that direction. ");
     } else if (e.key === "Enter" && current >= 0) {
       e.preventDefault();
-      location.href = paperUrl(papers[current]);
+      openPaper(current);
     } else if (e.key === "+" || e.key === "=") {
       e.preventDefault();
       if (current >= 0) zoomBy(2, papers[current].x, papers[current].y); else zoomBy(2);
@@ -512,7 +537,7 @@
       down = null;
       if (wasDrag) return;
       var found = at(xy[0], xy[1]);
-      if (found >= 0) location.href = paperUrl(papers[found]);
+      if (found >= 0) openPaper(found);
     });
     ui.canvas.addEventListener("wheel", function (e) {
       if (!e.ctrlKey && !e.metaKey) return;  // the wheel scrolls the page; Ctrl + wheel (or a pinch) zooms
@@ -522,28 +547,25 @@
     }, { passive: false });
   }
 
+  /* Highlights what the address asks for. A promise: the highlight and its list are drawn. */
   function update() {
+    var mine = ++generation;
+    if (needsEveryTitle(state) && !titles.allKnown()) {
+      ui.summary.textContent = "Loading titles\u2026";
+      ui.matches.setAttribute("aria-busy", "true");
+      return titles.all().then(function () { if (mine === generation) return update(); }, function () {
+        if (mine !== generation) return;
+        ui.matches.removeAttribute("aria-busy");
+        ui.summary.textContent = "The titles could not be loaded; change the filter to try again.";
+      });
+    }
     matched = filter(state);
     var count = 0, n;
     if (matched) for (n = 0; n < papers.length; n++) count += matched[n];
     ui.summary.textContent = matched ? count + " of " + papers.length + " papers highlighted: " + describe(state) + "."
       : papers.length + " papers.";
-    ui.matches.textContent = "";
     matchList = [];
-    if (matched) {
-      for (n = 0; n < papers.length && matchList.length < MATCHES_SHOWN; n++) if (matched[n]) matchList.push(n);
-      matchList.forEach(function (i) {
-        var li = el("li", "map-matches__item");
-        var button = el("button", "map-matches__button", papers[i].title);
-        button.type = "button";
-        button.addEventListener("click", function () { setCurrent(i); ui.view.focus(); });
-        li.appendChild(button);
-        ui.matches.appendChild(li);
-      });
-      if (count > MATCHES_SHOWN)
-        ui.matches.appendChild(el("li", "map-matches__more", "… and " + (count - MATCHES_SHOWN) +
-                                  " more: arrow keys on the map move between them."));
-    }
+    if (matched) for (n = 0; n < papers.length && matchList.length < MATCHES_SHOWN; n++) if (matched[n]) matchList.push(n);
     ui.explorer.textContent = "";
     var link = el("a", null, matched ? "List these " + count + " papers in the explorer" : "List all papers in the explorer");
     link.href = new URL("explore/" + explorerQuery(), root).href;
@@ -551,6 +573,37 @@
     ui.tag.value = state.tags.length === 1 && state.mode !== "none" ? state.tags[0] : "";
     if (current >= 0 && matched && !matched[current]) setCurrent(-1);
     redraw();
+    return listMatches(mine, count);
+  }
+  /* The first highlighted titles as buttons, once their chunks are in (at once when they are). */
+  function listMatches(mine, count) {
+    var shown = matchList.slice();
+    function fill() {
+      ui.matches.textContent = "";
+      shown.forEach(function (i) {
+        var li = el("li", "map-matches__item");
+        var button = el("button", "map-matches__button", papers[i].title);
+        button.type = "button";
+        button.addEventListener("click", function () { setCurrent(i); ui.view.focus(); });
+        li.appendChild(button);
+        ui.matches.appendChild(li);
+      });
+      if (count > shown.length)
+        ui.matches.appendChild(el("li", "map-matches__more", "… and " + (count - shown.length) +
+                                  " more: arrow keys on the map move between them."));
+      ui.matches.removeAttribute("aria-busy");
+    }
+    if (shown.every(function (i) { return papers[i].title !== null; })) {
+      fill();
+      return Promise.resolve();
+    }
+    ui.matches.textContent = "";
+    ui.matches.setAttribute("aria-busy", "true");
+    return titles.of(shown).then(function () { if (mine === generation) fill(); }, function () {
+      if (mine !== generation) return;
+      ui.matches.removeAttribute("aria-busy");
+      ui.matches.appendChild(el("li", "map-matches__more", "The titles could not be loaded; change the filter to try again."));
+    });
   }
 
   // ---- start -------------------------------------------------------------------------------------
@@ -561,36 +614,41 @@
     M = points;
     // The explorer's own address for its data (shared browser cache); if an older copy was cached,
     // the version written next to the coordinates asks for the matching one.
-    return getJson(new URL("explore/papers.json", root)).then(function (data) {
-      return data.version === M.explore ? data
-        : getJson(new URL("explore/papers.json?v=" + encodeURIComponent(M.explore), root));
+    return getJson(new URL("explore/facets.json", root)).then(function (facets) {
+      return facets.version === M.explore ? facets
+        : getJson(new URL("explore/facets.json?v=" + encodeURIComponent(M.explore), root));
     });
-  }).then(function (data) {
-    D = data;
-    if (D.version !== M.explore || D.papers.length * 2 !== M.points.length) throw new Error("data of two builds");
-    var f = {};
-    D.fields.forEach(function (name, i) { f[name] = i; });
+  }).then(function (facets) {
+    D = facets;
+    if (D.version !== M.explore || D.count * 2 !== M.points.length) throw new Error("data of two builds");
+    papers = exploreData.papersOf(D);
+    titles = exploreData.titleChunks(D, papers, root);
     var other = M.palette.light.length;
-    papers = D.papers.map(function (row, i) {
-      var title = row[f.title], tags = row[f.tags];
-      return { i: i, title: title, slug: row[f.slug] || simpleSlug(title), year: row[f.year] || 0, venue: row[f.venue],
-               tags: tags, authors: row[f.authors], code: row[f.code] === 1, month: D.dates[row[f.added]].slice(0, 7),
-               x: M.points[2 * i], y: M.points[2 * i + 1], colour: tags.length ? M.colour[tags[0]] : other, text: null };
+    papers.forEach(function (p, i) {
+      p.x = M.points[2 * i];
+      p.y = M.points[2 * i + 1];
+      p.colour = p.tags.length ? M.colour[p.tags[0]] : other;
     });
     state = readState(location.search);
     RADIUS = papers.length < 300 ? 5 : papers.length < 3000 ? 3.5 : 2.5;  // small collections: larger points
     index();
     build();
     resize();
-    update();
+    var highlighted = update();
     draw();
-    mount.classList.add("map--ready");
     if (performance.mark) performance.mark("map:drawn");
     window.addEventListener("popstate", function () {
       state = readState(location.search);
       ui.q.value = state.q;
       update();
     });
+    // Ready once the highlight is drawn and the title the keyboard starts on is known.
+    return highlighted.then(function () {
+      return first() >= 0 ? titles.of([first()]).catch(function () {}) : null;  // else announce() says so
+    });
+  }).then(function () {
+    mount.classList.add("map--ready");
+    if (performance.mark) performance.mark("map:ready");
   }).catch(function () {
     status.textContent = "The map could not be loaded. ";
     var link = el("a", null, "Browse the papers in the explorer");
