@@ -132,3 +132,13 @@ def require_chromium():
         import playwright.sync_api  # noqa: F401
     except ImportError:
         pytest.fail("playwright is a test dependency: pip install -e '.[test]'")
+
+
+CUT_SHORT = ("net::ERR_CONNECTION_REFUSED", "net::ERR_CONNECTION_RESET", "net::ERR_ABORTED", "net::ERR_EMPTY_RESPONSE")
+
+
+def console_problem(message) -> bool:
+    """A console error that is the page's fault. A request cut short because the test navigated
+    on or stopped its server (the search index the page fetches when idle, say) is not."""
+    return message.type == "error" and not (message.text.startswith("Failed to load resource")
+                                            and any(code in message.text for code in CUT_SHORT))

@@ -16,7 +16,7 @@ import rispy
 from generator.site.explore import decode_column, decode_lists, simple_slug
 from generator.site.tex import to_plain
 from tests.browse_fixture import BROWSE, build_browse_site
-from tests.helpers import serve
+from tests.helpers import console_problem, serve
 from tests.test_exports import slug
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -37,7 +37,7 @@ def clip_page(browser):
     page = context.new_page()
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    page.on("console", lambda m: console_problem(m) and errors.append(m.text))
     yield page
     context.close()
     assert errors == []

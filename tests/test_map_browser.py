@@ -16,7 +16,7 @@ from generator.collection.taxonomy import load_taxonomy
 from generator.site import cache, collection_map, explore
 from generator.site.model import newest_first
 from tests.browse_fixture import BROWSE, build_browse_site
-from tests.helpers import ROOT, serve
+from tests.helpers import ROOT, console_problem, serve
 from tests.test_exports import slug
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -40,7 +40,7 @@ def watched(browser):
     page = context.new_page()
     problems = []
     page.on("pageerror", lambda e: problems.append(str(e)))
-    page.on("console", lambda m: m.type == "error" and problems.append(m.text))
+    page.on("console", lambda m: console_problem(m) and problems.append(m.text))
     page.on("dialog", lambda d: (problems.append(f"dialog: {d.message}"), d.dismiss()))
     yield page
     context.close()
