@@ -184,15 +184,13 @@ def _selected_files(paths: list[str], layout: Layout) -> set[str]:
 
 
 def cmd_validate(args, layout: Layout, collection=None) -> int:
-    from generator.collection.validate import load_collection
-
     files = getattr(args, "files", None)
     selected = _selected_files(files, layout) if files else None
     if collection is None:
         from generator.atomic import Workspace
 
         with Workspace(layout.root, "validate"):  # finishes or undoes what a killed run left first
-            collection = load_collection(layout.papers_dir, _taxonomy(layout), layout.root)
+            collection = _check_collection(layout, _taxonomy(layout))
     if selected is not None:  # duplicates were still looked for across the whole collection
         return _report_selected(args, layout, collection, selected)
     _print_problems(args, collection.problems)
@@ -239,14 +237,25 @@ def _author_notes(collection, layout: Layout) -> None:
         print(note)
 
 
+def _check_collection(layout: Layout, taxonomy):
+    """`load_collection`, remembering each file's check between runs (in the git-ignored cache):
+    a file is read again only when it changed."""
+    from generator.collection.validate import CheckMemo, load_collection
+    from generator.site.cache import checks_file
+
+    memo = CheckMemo.load(checks_file(layout.root))
+    collection = load_collection(layout.papers_dir, taxonomy, layout.root, memo)
+    memo.save(checks_file(layout.root))
+    return collection
+
+
 def cmd_build(args, layout: Layout) -> int:
     from generator.atomic import Workspace
-    from generator.collection.validate import load_collection
     from generator.site.build import build_site
 
     with Workspace(layout.root, "build") as workspace:
         taxonomy = _taxonomy(layout)
-        collection = load_collection(layout.papers_dir, taxonomy, layout.root)
+        collection = _check_collection(layout, taxonomy)
         if cmd_validate(args, layout, collection) != 0:
             return 1
         newest = max((p.added for p in collection.papers), default=None)

@@ -8,8 +8,9 @@ and tag pages are generated under `tags/`.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,16 @@ PAPERS = "papers"  # folder of paper files inside the docs dir, and their URL pr
 TAGS = "tags"  # URL prefix of the generated tag pages
 DEFAULTS = {"docs_dir": "docs", "site_dir": "site"}  # MkDocs' own defaults
 PLUGIN_DEFAULTS = {"taxonomy": "taxonomy.yml"}
+
+
+@cache
+def code_fingerprint() -> str:
+    """A hash of the generator's own code: results kept between runs are kept only for the same code."""
+    package = Path(__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def read_config_file(path: Path) -> dict[str, Any]:

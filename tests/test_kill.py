@@ -195,3 +195,29 @@ def test_sigkill_inside_the_swap_is_rolled_back_by_the_next_run(tmp_path, kind):
         with Workspace(root, "next"):
             assert state(root) == before, kill_at
         assert not list((root / ".paper-collection" / "staging").iterdir())
+
+
+def test_a_large_folder_is_removed_whole_by_the_removing_threads(tmp_path, monkeypatch):
+    import threading
+
+    from generator import atomic
+
+    by_threads = []
+    real = shutil.rmtree
+
+    def rmtree(path, **options):
+        if threading.current_thread().name.startswith("remove"):
+            by_threads.append(Path(path).relative_to(tmp_path).as_posix())
+        real(path, **options)
+
+    monkeypatch.setattr(atomic.shutil, "rmtree", rmtree)
+    folder = tmp_path / "run" / "old"
+    pages = [f"p{i}" for i in range(64 * atomic.REMOVERS + 5)]  # the pages of a site: many folders
+    for name in pages:
+        (folder / "papers" / name).mkdir(parents=True)
+        (folder / "papers" / name / "index.html").write_text("page", encoding="utf-8")
+    (folder / "index.html").write_text("home", encoding="utf-8")
+    (folder / "assets" / "js").mkdir(parents=True)
+    atomic.remove_tree(tmp_path / "run")
+    assert not (tmp_path / "run").exists()
+    assert sorted(by_threads) == sorted([f"run/old/papers/{name}" for name in pages] + ["run/old/assets/js"])

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import pickle
 import subprocess
 from collections import defaultdict
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ from generator.collection.slugs import base_slug, slug_problem
 from generator.collection.taxonomy import UNTAGGED
 from generator.errors import InputError
 from generator.parallel import map_shares
+from generator.settings import code_fingerprint
 
 
 @dataclass(frozen=True, order=True)
@@ -279,18 +281,48 @@ class Collection:
 
 
 class CheckMemo:
-    """Each paper file's own check, kept between checks of one collection in one long-lived
-    process (the `serve` preview): a file whose size, modification time and inode are unchanged
-    is not read again, and near-identical titles are looked for only for the files that changed."""
+    """Each paper file's own check, kept between checks of one collection: a file whose size,
+    times and inode are unchanged is not read again, and near-identical titles are looked for
+    only for the files that changed. Kept in memory by the `serve` preview, and on disk (`load`,
+    `save`, in the git-ignored cache folder) between runs of `build` and `validate`."""
 
     def __init__(self) -> None:
         self.files: dict[Path, tuple[tuple, tuple]] = {}  # path -> (stat signature, _check_file result)
         self.context: tuple | None = None  # what every file's check depends on besides the file
+        self.near: set[tuple[str, str]] | None = None  # the near-identical titles found last time
+        self.updated = True  # by the last check: worth saving
+
+    @classmethod
+    def load(cls, path: Path) -> CheckMemo:
+        """The memo a run saved at `path` with this very code, or an empty one."""
+        if os.environ.get("PAPER_COLLECTION_NO_CACHE"):
+            return cls()
+        try:
+            with path.open("rb") as handle:
+                saved = pickle.load(handle)  # our own file, in the project's git-ignored folder
+        except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+            return cls()
+        if not isinstance(saved, dict) or saved.get("code") != code_fingerprint() \
+                or not isinstance(saved.get("memo"), cls):
+            return cls()
+        return saved["memo"]
+
+    def save(self, path: Path) -> None:
+        from generator.atomic import write_bytes_atomic
+
+        if not self.updated and path.exists():
+            return
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_bytes_atomic(path, pickle.dumps({"code": code_fingerprint(), "memo": self},
+                                                  protocol=pickle.HIGHEST_PROTOCOL))
+        except OSError:
+            pass  # a memo that cannot be written is only slower
 
 
 def _signature(path: Path) -> tuple:
-    stat = path.stat()
-    return stat.st_mtime_ns, stat.st_size, stat.st_ino
+    stat = path.stat()  # the change time too: an edit that keeps size and modification time still changes it
+    return stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size, stat.st_ino, stat.st_dev
 
 
 def load_collection(papers_dir: Path, taxonomy, root: Path | None = None, memo: CheckMemo | None = None
@@ -325,6 +357,7 @@ def load_collection(papers_dir: Path, taxonomy, root: Path | None = None, memo: 
             with contextlib.suppress(OSError):
                 signatures[path] = _signature(path)
         stale = [p for p in paths if p not in memo.files or memo.files[p][0] != signatures.get(p)]
+        memo.updated = bool(stale) or len(memo.files) != len(paths) or memo.near is None
         fresh = dict(zip(stale, map_shares(check_files, stale, what="reading paper files"), strict=True))
         changed = {_shown(p, root) for p in stale} if len(stale) < len(paths) else None
         memo.files = {p: (signatures.get(p), fresh[p] if p in fresh else memo.files[p][1]) for p in paths}
@@ -337,7 +370,10 @@ def load_collection(papers_dir: Path, taxonomy, root: Path | None = None, memo: 
             papers.append(paper)
     problems.extend(stray_files(papers_dir.parent, papers_dir, root))
     newness = _Newness(root)
-    problems.extend(find_duplicates(entries, newness, near_only=changed))
+    near = near_title_pairs(entries, changed, memo.near if memo is not None else None)
+    if memo is not None:
+        memo.near = near
+    problems.extend(find_duplicates(entries, newness, near))
     problems.extend(check_addresses(entries, removed, newness))
     return Collection(tuple(papers), tuple(sorted(problems)))
 
@@ -524,11 +560,30 @@ class _Newness:
         return (*git_rank, entry.added, entry.slug)  # by slug: 'name' before 'name-2'
 
 
+def near_title_pairs(entries: list[_Entry], changed: set[str] | None = None,
+                     previous: set[tuple[str, str]] | None = None) -> set[tuple[str, str]]:
+    """The files whose titles are near-identical, as (file, file) pairs in name order. Given the
+    files read again (`changed`) and the pairs found before (`previous`), only pairs with a
+    changed file are looked for; the pairs of two unchanged files are those found before."""
+    ordered = sorted(entries, key=lambda e: e.file)
+    files = [e.file for e in ordered]
+    titles = [e.normalized_title for e in ordered]
+    if changed is None or previous is None:
+        return {(files[i], files[j]) for i, j in similar_pairs(titles, titles) if i < j}
+    present = set(files)
+    pairs = {(a, b) for a, b in previous if a in present and b in present and a not in changed and b not in changed}
+    rows = [i for i, name in enumerate(files) if name in changed]
+    for q, j in similar_pairs([titles[i] for i in rows], titles):
+        i = rows[q]
+        if i != j:
+            pairs.add((files[min(i, j)], files[max(i, j)]))
+    return pairs
+
+
 def find_duplicates(entries: list[_Entry], newness: _Newness | None = None,
-                    near_only: set[str] | None = None) -> list[Problem]:
+                    near: set[tuple[str, str]] | None = None) -> list[Problem]:
     """Same normalised title, arXiv id, DOI or abstract: errors, reported on the newer file, which
-    is told to go. Near-identical titles: warnings (with `near_only`, only those involving these
-    files, for a preview that rechecks what changed)."""
+    is told to go. Near-identical titles (`near`, from `near_title_pairs` when not given): warnings."""
     problems: list[Problem] = []
     groups: dict[tuple[str, str], list[_Entry]] = defaultdict(list)
     for entry in entries:
@@ -560,20 +615,13 @@ def find_duplicates(entries: list[_Entry], newness: _Newness | None = None,
             problems.append(Problem(other.file, line, kind,
                                     f"{what}: the paper is already in the collection; keep {first.file} "
                                     "(move anything this file adds into it) and delete this file"))
-    ordered = sorted(entries, key=lambda e: e.file)
-    files = [e.file for e in ordered]
-    titles = [e.normalized_title for e in ordered]
-    if near_only is None:
-        near = similar_pairs(titles, titles)
-    else:
-        rows = [i for i, name in enumerate(files) if name in near_only]
-        near = sorted({tuple(sorted((rows[q], j))) for q, j in similar_pairs([titles[i] for i in rows], titles)})
-    for i, j in near:
-        if i < j and (files[i], files[j]) not in exact_pairs:
-            other = ordered[j]
+    by_file = {e.file: e for e in entries}
+    for first, second in sorted(near_title_pairs(entries) if near is None else near):
+        if (first, second) not in exact_pairs:
+            other = by_file[second]
             problems.append(Problem(
                 other.file, other.lines.get("title", 2), "title",
-                f"possible duplicate of {files[i]} (near-identical title); "
+                f"possible duplicate of {first} (near-identical title); "
                 "remove one if they are the same paper", warning=True))
     return problems
 

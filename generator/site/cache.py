@@ -31,6 +31,11 @@ def cache_dir(root: Path) -> Path:
     return root / STATE_DIR / "cache"
 
 
+def checks_file(root: Path) -> Path:
+    """Each paper file's last check (validate.CheckMemo)."""
+    return cache_dir(root) / "checks.pickle"
+
+
 def _digest(parts) -> str:
     digest = hashlib.sha256()
     for part in parts:

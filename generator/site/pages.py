@@ -132,12 +132,13 @@ class PaperPage(SitePage):
 
     def inputs(self, model: SiteModel) -> tuple:
         """Everything `render` reads besides the templates and `where` (the page cache's key)."""
-        related = tuple(model.papers[s] for s in model.related.get(self.paper.slug, ()))
-        tags = {t for p in (self.paper, *related) for t in p.tags}
+        slug = self.paper.slug
+        related = model.related.get(slug, ())
+        tags = {t for s in (slug, *related) for t in model.papers[s].tags}
         people = tuple(model.authors.of_written[a] for a in self.paper.authors)  # author page addresses
         groups = (model.years_venues.year_url(self.paper), model.years_venues.venue_url(self.paper))
-        return (model.settings, self.paper, related, tuple(sorted((t, model.tag_titles.get(t)) for t in tags)),
-                model.bibtex(self.paper.slug), people, groups)
+        return (model.settings, model.digest(slug), tuple((s, model.digest(s)) for s in related),
+                tuple(sorted((t, model.tag_titles.get(t)) for t in tags)), model.bibtex(slug), people, groups)
 
     def preview_inputs(self, model):
         slug = self.paper.slug

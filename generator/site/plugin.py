@@ -152,6 +152,7 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
         self.workers: list[tuple[parallel.Child, list[str]]] = []
         self.quiet = _QuietSkips()
         self.reused: set[str] = set()
+        self.body_keys: dict[str, str] = {}  # by page; made once by `_reuse_pages`, read when the page is written
         for uri, page in self.pages.items():
             if page.generated and files.get_file_from_path(uri) is None:
                 files.append(File.generated(config, uri, content=""))
@@ -251,7 +252,7 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
                 continue
             page = files.get_file_from_path(uri).page
             where = Where(page.url, page.canonical_url, page.edit_url)
-            body = self._body_key(ours, where)
+            body = self.body_keys[uri] = self._body_key(ours, where)
             key = content_key(shared, body, where)
             self.memo.put("written", uri, key)
             if old_site is None or self.memo.old.get("written", {}).get(uri) != key:
@@ -327,7 +328,7 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
     def _paper_body(self, ours: PaperPage, page) -> str:
         """A paper page's body, kept between builds, keyed by everything it shows."""
         where = Where(page.url, page.canonical_url, page.edit_url)
-        key = self._body_key(ours, where)
+        key = self.body_keys.get(page.file.src_uri) or self._body_key(ours, where)
         body = self.memo.get("page", key)
         if body is None:
             body = sanitize(ours.render(self.renderer, where))

@@ -11,10 +11,10 @@ listed as related.
 from __future__ import annotations
 
 import re
-from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 
 import numpy as np
 from scipy import sparse
@@ -49,10 +49,14 @@ def analyze(text: str) -> list[str]:
 def counts(documents: Sequence[list[str]], vocabulary: dict[str, int]) -> sparse.csr_matrix:
     """Term counts, one row per document; new terms are added to `vocabulary`. (A dict and one
     sparse matrix: several times faster than CountVectorizer's per-token loop.)"""
-    indices = array("l", (vocabulary.setdefault(term, len(vocabulary)) for doc in documents for term in doc))
+    terms = list(chain.from_iterable(documents))
+    for term in dict.fromkeys(terms):  # new terms numbered in order of first appearance
+        if term not in vocabulary:
+            vocabulary[term] = len(vocabulary)
+    indices = np.fromiter(map(vocabulary.__getitem__, terms), dtype=np.int_, count=len(terms))
     indptr = np.cumsum([0, *map(len, documents)])
     data = np.ones(len(indices), dtype=np.float64)
-    matrix = sparse.csr_matrix((data, np.frombuffer(indices, dtype=np.int_), indptr),
+    matrix = sparse.csr_matrix((data, indices, indptr),
                                shape=(len(documents), max(len(vocabulary), 1)))
     matrix.sum_duplicates()
     return matrix

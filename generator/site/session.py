@@ -23,7 +23,7 @@ from generator.collection.paper import Paper
 from generator.collection.taxonomy import Taxonomy, load_taxonomy
 from generator.settings import PAPERS, PLUGIN
 from generator import parallel
-from generator.site.cache import Memo, cached_related, content_key
+from generator.site.cache import Memo, cached_related, checks_file, content_key
 from generator.site.model import SiteModel, SiteSettings, build_model
 
 
@@ -102,7 +102,9 @@ def load_checked(config, *, preview: bool = False) -> Checked:
 
     taxonomy = taxonomy_for(config)
     root = project_root(config)
-    memo = _check_memos.setdefault(root, CheckMemo()) if preview else None
+    memo = None
+    if preview:  # the first preview starts from what the last `build` or `validate` checked
+        memo = _check_memos.get(root) or _check_memos.setdefault(root, CheckMemo.load(checks_file(root)))
     collection = load_collection(Path(config.docs_dir) / PAPERS, taxonomy, root, memo)  # type: ignore[arg-type]
     if collection.errors:
         listing = "\n".join(str(p) for p in collection.errors)
@@ -132,7 +134,7 @@ def memo_for(config, *, preview: bool = False) -> Memo:
 
 
 def bibtex_key(model: SiteModel, slug: str) -> str:
-    return content_key("bibtex", model.papers[slug], model.keys[slug])
+    return content_key("bibtex", model.digest(slug), model.keys[slug])
 
 
 def model_for(config, *, preview: bool = False) -> SiteModel:

@@ -1,0 +1,140 @@
+"""Each paper file's check is remembered between runs (validate.CheckMemo, saved in the git-ignored
+cache by `build` and `validate`): a later run reads again only the files that changed, and reports
+exactly what a check from scratch reports, near-identical titles of unchanged files included."""
+
+from __future__ import annotations
+
+import os
+import pickle
+
+import pytest
+
+from generator.collection import validate
+from generator.collection.taxonomy import load_taxonomy
+from generator.collection.validate import CheckMemo, load_collection
+from generator.site.cache import checks_file
+from tests.helpers import ROOT, make_project, run_generator
+
+TAXONOMY = load_taxonomy(ROOT / "taxonomy.yml")
+ABSTRACT = "We study {} and show that a simple method beats strong baselines on three benchmarks."
+
+
+def paper(title: str, *, tag: str = "vision", added: str = "2024-01-05", abstract: str | None = None) -> str:
+    return (f"---\ntitle: {title}\ntags:\n- {tag}\nadded: '{added}'\n---\n"
+            f"{abstract or ABSTRACT.format(title.lower())}\n")
+
+
+FILES = {
+    "scaling-laws-for-neural-language-models.md": paper("Scaling Laws for Neural Language Models"),
+    "scaling-law-for-neural-language-models.md": paper("Scaling Law for Neural Language Models", added="2024-01-06"),
+    "diffusion-models-beat-gans.md": paper("Diffusion Models Beat GANs on Image Synthesis"),
+    "graph-attention-networks.md": paper("Graph Attention Networks", tag="graphs"),
+    "speech-recognition-at-scale.md": paper("Robust Speech Recognition at Scale"),
+}
+
+
+def collection_folder(tmp_path):
+    papers = tmp_path / "content" / "papers"
+    papers.mkdir(parents=True)
+    for name, text in FILES.items():
+        (papers / name).write_text(text, encoding="utf-8")
+    return papers
+
+
+def reported(collection) -> list[str]:
+    return [f"{p}{' (warning)' if p.warning else ''}" for p in collection.problems]
+
+
+def check_with_saved_memo(tmp_path, papers) -> tuple[list[str], list[str]]:
+    """What a run that starts from the saved memo reports, and what a check from scratch reports."""
+    memo = CheckMemo.load(checks_file(tmp_path))
+    with_memo = reported(load_collection(papers, TAXONOMY, tmp_path, memo))
+    memo.save(checks_file(tmp_path))
+    return with_memo, reported(load_collection(papers, TAXONOMY, tmp_path))
+
+
+def edit_title(papers, name, title):
+    (papers / name).write_text(paper(title), encoding="utf-8")
+
+
+EDITS = {
+    "nothing": lambda papers: None,
+    "an error made": lambda papers: (papers / "graph-attention-networks.md").write_text(
+        "---\ntitle: Graph Attention Networks\ntags:\n- graphs\nadded: 2024-01-05\n---\nText.\n", encoding="utf-8"),
+    "a near-identical title made": lambda papers: edit_title(
+        papers, "diffusion-models-beat-gans.md", "Robust Speech Recognitions at Scale"),
+    "a near-identical title undone": lambda papers: edit_title(
+        papers, "scaling-law-for-neural-language-models.md", "Chinchilla: Compute-Optimal Training"),
+    "a file removed": lambda papers: (papers / "scaling-laws-for-neural-language-models.md").unlink(),
+    "a file added": lambda papers: (papers / "speech-recognition-at-scale-2.md").write_text(
+        paper("Robust Speech Recognition at Scale", added="2024-02-01"), encoding="utf-8"),
+    "the same abstract": lambda papers: (papers / "graph-attention-networks.md").write_text(
+        paper("Graph Attention Networks", tag="graphs", abstract=ABSTRACT.format("graph attention networks")
+              .replace("graph attention networks", "diffusion models beat gans on image synthesis")),
+        encoding="utf-8"),
+}
+
+
+@pytest.mark.parametrize("edit", EDITS)
+def test_a_run_from_the_saved_memo_reports_what_a_check_from_scratch_reports(tmp_path, edit):
+    papers = collection_folder(tmp_path)
+    first, fresh = check_with_saved_memo(tmp_path, papers)
+    assert first == fresh
+    assert any("near-identical title" in line for line in first)  # the pair of unchanged files
+    EDITS[edit](papers)
+    second, fresh = check_with_saved_memo(tmp_path, papers)
+    assert second == fresh
+    if edit != "nothing":
+        assert second != first  # every edit above changes the report: the memo did not hide it
+
+
+def test_only_the_changed_file_is_read_again(tmp_path, monkeypatch):
+    papers = collection_folder(tmp_path)
+    check_with_saved_memo(tmp_path, papers)
+    read = []
+    real = validate._check_file
+    monkeypatch.setattr(validate, "_check_file", lambda path, *rest: read.append(path.name) or real(path, *rest))
+    edit_title(papers, "graph-attention-networks.md", "Graph Attention Networks, Revisited")
+    check_with_saved_memo(tmp_path, papers)
+    assert read[0] == "graph-attention-networks.md"
+    assert read[1:] == sorted(FILES)  # the second call is the check from scratch
+
+
+def test_an_edit_that_keeps_size_and_modification_time_is_still_seen(tmp_path):
+    papers = collection_folder(tmp_path)
+    check_with_saved_memo(tmp_path, papers)
+    path = papers / "graph-attention-networks.md"
+    before = path.stat()
+    text = path.read_text(encoding="utf-8").replace("- graphs", "- gra9hs")  # same length, an unknown tag
+    path.write_text(text, encoding="utf-8")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    second, fresh = check_with_saved_memo(tmp_path, papers)
+    assert second == fresh
+    assert any("gra9hs" in line for line in second)
+
+
+def test_a_memo_from_other_code_or_a_broken_file_is_not_used(tmp_path):
+    papers = collection_folder(tmp_path)
+    check_with_saved_memo(tmp_path, papers)
+    path = checks_file(tmp_path)
+    assert CheckMemo.load(path).files  # saved by this code: used
+    saved = pickle.loads(path.read_bytes())
+    path.write_bytes(pickle.dumps({**saved, "code": "other code"}))
+    assert CheckMemo.load(path).files == {}
+    path.write_bytes(b"not a pickle")
+    assert CheckMemo.load(path).files == {}
+    # and a run with it still reports everything
+    second, fresh = check_with_saved_memo(tmp_path, papers)
+    assert second == fresh
+
+
+def test_validate_and_build_remember_checks_between_runs(tmp_path):
+    root = make_project(tmp_path / "project")
+    first = run_generator(root, "validate")
+    assert checks_file(root).is_file()
+    assert "papers valid" in first.stdout
+    name = sorted((root / "content" / "papers").iterdir())[0]
+    name.write_text(name.read_text(encoding="utf-8").replace("added: '", "added: 'x", 1), encoding="utf-8")
+    second = run_generator(root, "validate", check=False)
+    assert second.returncode == 1
+    assert f"content/papers/{name.name}" in second.stdout + second.stderr
