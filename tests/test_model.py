@@ -137,7 +137,7 @@ def test_page_types_cover_the_site(model):
                      "years/index.md": GroupsPage, "years/2024/index.md": ListingIndexPage,
                      "years/2023/index.md": ListingIndexPage,  # no paper gives a venue: no venue pages
                      **{f"papers/{slug}.md": PaperPage for slug in model.papers}}
-    assert optional_nav(model) == [("Authors", "authors/index.md"), ("Years", "years/index.md")]
+    assert optional_nav(site_pages(model)) == [("Authors", "authors/index.md"), ("Years", "years/index.md")]
     assert pages["years/2024/index.md"].title(model) == "Papers from 2024"
     assert pages["tags/vision/page/2/index.md"].title(model) == "Vision (page 2)"
     assert pages["index.md"].title(model) == "Golden"
@@ -235,7 +235,7 @@ def test_a_listing_only_collection_has_no_year_or_venue_pages():
     model = build_model(papers, load_taxonomy(FIXTURE / "taxonomy.yml"), SETTINGS, related={})
     pages = site_pages(model)
     assert not [uri for uri in pages if uri.startswith(("years/", "venues/", "authors/"))]
-    assert model.listing_pages == () and optional_nav(model) == []
+    assert model.listing_pages == () and optional_nav(site_pages(model)) == []
 
 
 def test_author_index_paginates_with_a_jump_list_by_letter(model):

@@ -109,10 +109,14 @@ def test_related_is_not_committed():
 
 def test_incremental_update_equals_a_recomputation_in_the_same_space():
     """`related.update` after edits, an addition and a removal gives exactly what computing every
-    neighbour again in the same fitted space gives (its terms and IDF are those of the first fit)."""
+    neighbour again in the same fitted space gives (its terms and IDF are those of the first fit),
+    and so does each further update from the last one (which reads the floors it kept), and an
+    update from a space saved without floors."""
     from dataclasses import replace
 
-    papers = sorted(load_collection(ROOT / "content" / "papers", load_taxonomy(ROOT / "taxonomy.yml"), ROOT).papers,
+    import numpy as np
+
+    papers = sorted(load_collection(seed_papers(), load_taxonomy(ROOT / "taxonomy.yml"), ROOT).papers,
                     key=lambda p: p.slug)
     first, space = related.related_with_space(papers, 5)
     assert first == related_papers(papers, 5)
@@ -120,7 +124,19 @@ def test_incremental_update_equals_a_recomputation_in_the_same_space():
     added = replace(papers[10], slug="zz-added-paper", abstract=papers[20].abstract + " " + papers[10].abstract)
     now = [*edited, *papers[3:-1], added]  # the last paper removed
     changed = {p.slug for p in edited} | {added.slug}
+    without_floors = replace(space, floors=None)
     updated, new_space = related.update(space, first, now, changed, 5)
     assert new_space.slugs == sorted(p.slug for p in now)
     assert updated == related.neighbours(new_space.matrix, new_space.slugs, 5)
     assert updated != first
+    assert related.update(without_floors, first, now, changed, 5)[0] == updated
+    for round_ in range(1, 6):  # one edit at a time, as a preview makes them
+        target = now[(round_ * 37) % len(now)]
+        now = [replace(p, abstract=f"{p.abstract} {now[round_].abstract}") if p.slug == target.slug else p
+               for p in now]
+        updated, new_space = related.update(new_space, updated, now, {target.slug}, 5)
+        fresh_floors = np.full(len(now), np.nan)
+        assert updated == related.neighbours(new_space.matrix, new_space.slugs, 5, floors=fresh_floors)
+        known = ~np.isnan(new_space.floors)
+        assert known.sum() > len(now) // 2  # floors are carried, not recomputed
+        assert np.allclose(new_space.floors[known], fresh_floors[known], rtol=1e-12, atol=1e-15)

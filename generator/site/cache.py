@@ -64,14 +64,17 @@ def cached_related(root: Path | None, papers: Sequence[Paper], k: int, *,
         return related_papers(papers, k)
     folder = cache_dir(root)
     path = folder / f"related-{related_key(papers, k)}.json"
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return {slug: tuple(found) for slug, found in data.items()}
-    except (OSError, ValueError):
-        pass
     space_path = folder / "related-space.pickle"
     texts = {p.slug: content_key(p.title, p.abstract) for p in papers} if incremental else {}
     state = _load_pickle(space_path) if incremental else None
+    # A preview needs the fitted space of these very papers for its next edit to be a quick
+    # update: without it, the result a build stored is not enough (the first preview pays instead).
+    if not incremental or (state and state.get("k") == k and state.get("texts") == texts):
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            return {slug: tuple(found) for slug, found in data.items()}
+        except (OSError, ValueError):
+            pass
     if state and state.get("k") == k and state.get("space") is not None:
         changed = {slug for slug, text in texts.items() if state["texts"].get(slug) != text}
         drift = state["drift"] + len(changed) + len(set(state["texts"]) - set(texts))

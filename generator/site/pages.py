@@ -417,11 +417,10 @@ def site_pages(model: SiteModel) -> dict[str, SitePage]:
     return {page.src_uri: page for page in pages}
 
 
-def optional_nav(model: SiteModel) -> list[tuple[str, str]]:
-    """(title, source path) of the index pages a collection has only when its papers give authors,
-    years or venues: the plugin adds these to the navigation (short: never one entry per paper,
-    person, year or venue)."""
-    pages = site_pages(model)
+def optional_nav(pages: dict[str, SitePage]) -> list[tuple[str, str]]:
+    """(title, source path) of the index pages a collection has (`site_pages`) only when its papers
+    give authors, years or venues: the plugin adds these to the navigation (short: never one entry
+    per paper, person, year or venue)."""
     wanted = [("Authors", authors.INDEX_PAGE), ("Years", years_venues.INDEX[years_venues.YEARS]),
               ("Venues", years_venues.INDEX[years_venues.VENUES])]
     return [(title, uri) for title, uri in wanted if uri in pages]

@@ -36,9 +36,9 @@ from mkdocs.structure.toc import get_toc
 from generator import parallel
 from generator.site import authors, collection_map, explore, session
 from generator.site.exports import atom_feed, export_files, write_exports
-from generator.site.cache import content_key
+from generator.site.cache import cache_dir, content_key
 from generator.site.pages import PaperPage, Renderer, SitePage, Where, optional_nav, sanitize, site_pages
-from generator.site.render import environment
+from generator.site.render import environment, keep_compiled_templates
 from generator.site.redirects import redirect_files
 
 log = logging.getLogger("mkdocs.plugins.paper-collection")
@@ -137,6 +137,7 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
         self.env = environment(template_dir / "collection")
         if not self.config.escape_text:
             self.env.autoescape = False
+        keep_compiled_templates(self.env, cache_dir(session.project_root(config)))
         self.templates = template_fingerprint(template_dir / "collection")
         self.theme = _theme_fingerprint(template_dir)
         if self.incremental:
@@ -163,7 +164,7 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
         # The author, year and venue indexes exist only when the papers give those: listed when they do,
         # after the entries of mkdocs.yml (unless mkdocs.yml lists them itself).
         listed = {page.file.src_uri for page in nav.pages}
-        for title, uri in optional_nav(self.model):
+        for title, uri in optional_nav(self.pages):
             file = files.get_file_from_path(uri)
             if file is not None and uri not in listed:
                 nav.items.append(Page(title, file, config))
@@ -202,6 +203,7 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
         log.info("paper-collection: preview: %d of %d paper pages to write again", count, papers)
 
     def on_env(self, env, config, files):
+        keep_compiled_templates(env, cache_dir(session.project_root(config)))
         # The explorer's data, the reading list's citations and the map depend on the model only:
         # written while the pages are (by a worker for a large collection; see session.in_background).
         session.in_background(config, "the explorer's data and the map",
@@ -402,7 +404,7 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
             # Old addresses of renamed papers: redirect pages, outside MkDocs' files (so not in the sitemap).
             lambda: write_exports(site, redirect_files(model.papers.values(), model.urls, model.settings)),
             # the search index, the explorer's data and the map, when written by workers or deferred
-            lambda: session.join_background(config),
+            lambda: session.join_background(config, superseded),
         ]
         for step in steps:
             if superseded is not None and superseded.is_set():

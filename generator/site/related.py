@@ -70,6 +70,9 @@ class Fitted:
     transformer: TfidfTransformer
     slugs: list[str]  # the rows of `matrix`, in slug order
     matrix: sparse.csr_matrix
+    # per row, the score of the last of its k related papers (0 with fewer than k; NaN: not known):
+    # what a changed paper must beat to enter the list (`update`)
+    floors: np.ndarray | None = None
 
     def transform(self, papers: Sequence[Paper]) -> sparse.csr_matrix:
         """Rows for papers in this fitted space (terms it has not seen are left out)."""
@@ -123,9 +126,14 @@ def _best(scores: np.ndarray, candidates: np.ndarray, k: int) -> np.ndarray:
     return candidates[np.lexsort((candidates, -scores[candidates]))][:k]
 
 
+def _floor(scores: np.ndarray, chosen: np.ndarray, k: int) -> float:
+    return float(scores[chosen[-1]]) if len(chosen) == k else 0.0
+
+
 def neighbours(matrix: sparse.csr_matrix, slugs: Sequence[str], k: int,
-               rows: Sequence[int] | None = None) -> dict[str, tuple[str, ...]]:
-    """Top k of the given rows (all by default), a block of rows at a time."""
+               rows: Sequence[int] | None = None, floors: np.ndarray | None = None) -> dict[str, tuple[str, ...]]:
+    """Top k of the given rows (all by default), a block of rows at a time; with `floors`, each
+    row's floor (see Fitted) is set there."""
     n = matrix.shape[0]
     rows = np.arange(n) if rows is None else np.asarray(rows, dtype=np.int64)
     result: dict[str, tuple[str, ...]] = {}
@@ -142,7 +150,10 @@ def neighbours(matrix: sparse.csr_matrix, slugs: Sequence[str], k: int,
         kth = scores[np.arange(len(chunk))[:, None], top].min(axis=1)
         for i, row in enumerate(chunk):
             candidates = np.flatnonzero(scores[i] >= kth[i])
-            result[slugs[row]] = tuple(slugs[j] for j in _best(scores[i], candidates, k))
+            chosen = _best(scores[i], candidates, k)
+            result[slugs[row]] = tuple(slugs[j] for j in chosen)
+            if floors is not None:
+                floors[row] = _floor(scores[i], chosen, k)
     return result
 
 
@@ -161,16 +172,22 @@ def related_with_space(papers: Sequence[Paper], k: int) -> tuple[dict[str, tuple
         fitted = fit(ordered)
     except ValueError:  # an empty vocabulary: nothing is related to anything
         return {slug: () for slug in slugs}, None
-    return all_neighbours(fitted.matrix, slugs, k), fitted
+    fitted.floors = np.full(len(slugs), np.nan)
+    return all_neighbours(fitted.matrix, slugs, k, fitted.floors), fitted
 
 
-def all_neighbours(matrix: sparse.csr_matrix, slugs: Sequence[str], k: int) -> dict[str, tuple[str, ...]]:
+def all_neighbours(matrix: sparse.csr_matrix, slugs: Sequence[str], k: int,
+                   floors: np.ndarray | None = None) -> dict[str, tuple[str, ...]]:
     """`neighbours` of every row, the rows shared out among the machine's CPUs (parallel.py)."""
-    def share(rows: list[int]) -> list[tuple[str, ...]]:
-        found = neighbours(matrix, slugs, k, rows)
-        return [found[slugs[row]] for row in rows]
+    def share(rows: list[int]) -> list[tuple[tuple[str, ...], float]]:
+        mine = np.full(len(slugs), np.nan)
+        found = neighbours(matrix, slugs, k, rows, mine)
+        return [(found[slugs[row]], float(mine[row])) for row in rows]
 
-    return dict(zip(slugs, map_shares(share, list(range(len(slugs))), what="related papers"), strict=True))
+    found = map_shares(share, list(range(len(slugs))), what="related papers")
+    if floors is not None:
+        floors[:] = [floor for _, floor in found]
+    return dict(zip(slugs, (listed for listed, _ in found), strict=True))
 
 
 def update(fitted: Fitted, previous: dict[str, tuple[str, ...]], papers: Sequence[Paper], changed: set[str],
@@ -200,7 +217,13 @@ def update(fitted: Fitted, previous: dict[str, tuple[str, ...]], papers: Sequenc
         stacked = sparse.vstack(parts, format="csr")
         at = {slug: i for i, slug in enumerate([*kept, *(p.slug for p in fresh)])}
         matrix = stacked[[at[slug] for slug in slugs]]
-    new_space = Fitted(fitted.terms, fitted.transformer, slugs, matrix)
+    # Floors carry over: a row that does not move, listing papers that do not move, keeps its scores.
+    floors = np.full(len(slugs), np.nan)
+    if fitted.floors is not None:
+        for slug, row in old_row.items():
+            if slug in index and slug not in changed:
+                floors[index[slug]] = fitted.floors[row]
+    new_space = Fitted(fitted.terms, fitted.transformer, slugs, matrix, floors)
     if k <= 0:
         return {slug: () for slug in slugs}, new_space
     gone = set(fitted.slugs) - set(slugs)
@@ -209,7 +232,7 @@ def update(fitted: Fitted, previous: dict[str, tuple[str, ...]], papers: Sequenc
     for slug in slugs:
         if slug not in moved and any(other in moved or other in gone for other in previous.get(slug, ())):
             redo.add(slug)
-    result = dict(neighbours(matrix, slugs, k, sorted(index[s] for s in redo)))
+    result = dict(neighbours(matrix, slugs, k, sorted(index[s] for s in redo), floors))
     changed_rows = np.array(sorted(index[s] for s in moved), dtype=np.int64)
     against = (matrix[changed_rows] @ matrix.T).toarray() if len(changed_rows) else np.zeros((0, len(slugs)))
     # Any other paper: its k-th score now (its listed papers did not move), against the best a
@@ -220,7 +243,9 @@ def update(fitted: Fitted, previous: dict[str, tuple[str, ...]], papers: Sequenc
         if slug not in result and not reached[index[slug]]:
             result[slug] = tuple(previous.get(slug, ()))
     rest = [slug for slug in slugs if slug not in result]
-    pairs = [(index[slug], index[other]) for slug in rest for other in previous.get(slug, ())]
+    # Floors not known (a space saved before floors were kept): the score of each row's last listed paper.
+    pairs = [(index[slug], index[other]) for slug in rest if np.isnan(floors[index[slug]])
+             for other in previous.get(slug, ())]
     pair_scores = np.asarray(matrix[[a for a, _ in pairs]].multiply(matrix[[b for _, b in pairs]]).sum(axis=1)
                              ).ravel() if pairs else np.zeros(0)
     kth: dict[int, float] = {}
@@ -229,7 +254,9 @@ def update(fitted: Fitted, previous: dict[str, tuple[str, ...]], papers: Sequenc
     for slug in rest:
         row = index[slug]
         listed = [index[s] for s in previous.get(slug, ())]
-        floor = kth.get(row, 0.0) if len(listed) >= k else 0.0
+        if np.isnan(floors[row]):
+            floors[row] = kth.get(row, 0.0) if len(listed) >= k else 0.0
+        floor = floors[row]
         reach = against[:, row] if len(changed_rows) else np.zeros(0)
         if not len(reach) or reach.max() < floor or reach.max() <= 0:
             result[slug] = tuple(previous.get(slug, ()))
@@ -238,5 +265,7 @@ def update(fitted: Fitted, previous: dict[str, tuple[str, ...]], papers: Sequenc
         scores = np.full(len(slugs), -np.inf)
         scores[candidates] = (matrix[row] @ matrix[candidates].T).toarray().ravel()
         scores[row] = -np.inf
-        result[slug] = tuple(slugs[j] for j in _best(scores, candidates, k))
+        chosen = _best(scores, candidates, k)
+        result[slug] = tuple(slugs[j] for j in chosen)
+        floors[row] = _floor(scores, chosen, k)
     return {slug: result[slug] for slug in slugs}, new_space

@@ -11,6 +11,7 @@ that every hook receives.
 from __future__ import annotations
 
 import dataclasses
+import threading
 import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -183,12 +184,15 @@ def in_background(config, what: str, work: Callable[[], Any], then: Callable[[An
     jobs.append((None if deferred else parallel.Child(work, what), work, then))
 
 
-def join_background(config) -> None:
-    """Finish the work `in_background` handed out for this build; a failure fails the build."""
+def join_background(config, superseded: threading.Event | None = None) -> None:
+    """Finish the work `in_background` handed out for this build; a failure fails the build.
+    `superseded` (a preview's): a newer preview has started, the rest is left to it."""
     jobs = _get(_background, config) or []
     _put(_background, config, [])
     try:
         while jobs:
+            if superseded is not None and superseded.is_set():
+                return
             child, work, then = jobs[0]
             then(work() if child is None else child.result())
             jobs.pop(0)
