@@ -90,20 +90,23 @@ class PaperSearchPlugin(BasePlugin[PaperSearchConfig]):
         return env
 
     def _write(self, config):
-        start = time.perf_counter()
         model = session.model_for(config)
 
         memo = session.memo_for(config)
+
+        def work() -> dict:
+            start = time.perf_counter()
+            stats = write_index(Path(config.site_dir) / "search", model, self.config, memo)
+            return {**stats, "seconds": time.perf_counter() - start}
 
         def report(stats: dict) -> None:
             for key, counts in stats["memo"].items():
                 memo.put("search", key, counts)
             log.info("paper-search: indexed %d papers in %.2f s (%d from the cache): %d terms in %d shards, %d bytes",
-                     len(model.papers), time.perf_counter() - start, stats["reused"], stats["terms_count"],
+                     len(model.papers), stats["seconds"], stats["reused"], stats["terms_count"],
                      stats["shards"], stats["manifest"] + stats["terms"] + stats["docs"])
 
-        session.in_background(config, "the search index",
-                              lambda: write_index(Path(config.site_dir) / "search", model, self.config, memo), report)
+        session.in_background(config, "the search index", work, report)
 
 
 # -- index -------------------------------------------------------------------------------

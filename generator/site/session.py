@@ -124,7 +124,13 @@ def memo_for(config, *, preview: bool = False) -> Memo:
     memo = _get(_memos, config)
     if memo is None:
         if preview:
-            memo = _preview_memos.setdefault(project_root(config), Memo(None))
+            root = project_root(config)
+            if root not in _preview_memos:
+                # The first preview starts from what the last build kept (search postings and BibTeX
+                # entries do not depend on the address the site is served at), and never saves.
+                _preview_memos[root] = Memo(root)
+                _preview_memos[root].path = None
+            memo = _preview_memos[root]
             for kind, entries in memo.used.items():
                 memo.old.setdefault(kind, {}).update(entries)
             memo.used, memo.hits = {}, {}
