@@ -17,7 +17,7 @@ PAPER = "poseidon-efficient-foundation-models-for-pdes"
 
 
 def reused(result) -> tuple[int, int]:
-    match = re.search(r"(\d+) of (\d+) paper page bodies reused", result.stderr)
+    match = re.search(r"(\d+) of (\d+) paper, tag, author and listing page bodies reused", result.stderr)
     assert match, result.stderr[-2000:]
     return int(match.group(1)), int(match.group(2))
 

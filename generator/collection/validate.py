@@ -13,6 +13,7 @@ import pickle
 import subprocess
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -468,10 +469,23 @@ def _read(path: Path, shown: str) -> str:
 
 
 def _shown(path: Path, root: Path) -> str:
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
+    """The path as the contributor knows it: relative to the project when inside it."""
+    if not (path.is_absolute() and root.is_absolute()):
+        folder = _shown_folder.__wrapped__(path.parent, root)  # relative: depends on the working folder
+    else:
+        folder = _shown_folder(path.parent, root)
+    if folder is None:
         return path.as_posix()
+    return path.name if folder == "." else f"{folder}/{path.name}"
+
+
+@lru_cache(maxsize=1024)  # resolving every file's path again was a sixth of a check
+def _shown_folder(folder: Path, root: Path) -> str | None:
+    try:
+        shown = folder.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return None
+    return shown
 
 
 # -- files in the wrong place ------------------------------------------------------------------

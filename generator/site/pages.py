@@ -87,8 +87,17 @@ class Renderer:
                 for t in self.model.tags]
 
 
+def _listed(model: SiteModel, papers) -> tuple:
+    """What a list of papers shows of each (`paper_ref`): the paper, its address and its tags' titles."""
+    tags = {t for p in papers for t in p.tags}
+    return (tuple((model.digest(p.slug), model.urls[p.slug]) for p in papers),
+            tuple(sorted((t, model.tag_titles.get(t)) for t in tags)))
+
+
 class SitePage:
-    """A page the collection renders. `src_uri` is its path among MkDocs' files."""
+    """A page the collection renders. `src_uri` is its path among MkDocs' files. A page kind with
+    an `inputs(model)` method (everything its body reads but the templates and `Where`) has its
+    body kept between builds."""
 
     src_uri: str
     editable = False  # generated pages have no source file to edit
@@ -137,7 +146,7 @@ class PaperPage(SitePage):
         tags = {t for s in (slug, *related) for t in model.papers[s].tags}
         people = tuple(model.authors.of_written[a] for a in self.paper.authors)  # author page addresses
         groups = (model.years_venues.year_url(self.paper), model.years_venues.venue_url(self.paper))
-        return (model.settings, model.digest(slug), tuple((s, model.digest(s)) for s in related),
+        return (model.digest(slug), tuple((s, model.digest(s)) for s in related),
                 tuple(sorted((t, model.tag_titles.get(t)) for t in tags)), model.bibtex(slug), people, groups)
 
     def preview_inputs(self, model):
@@ -222,6 +231,12 @@ class TagIndexPage(SitePage):
 
     def preview_inputs(self, model):
         return self.page, len(model.by_tag[self.page.tag.name])
+
+    def inputs(self, model: SiteModel) -> tuple:
+        """Everything `render` reads besides the templates and `where` (the page cache's key)."""
+        page = self.page
+        return (page.tag, page.number, page.pages, page.first, len(model.by_tag[page.tag.name]),
+                _listed(model, page.papers))
 
     def render(self, renderer, where):
         tag, page = self.page.tag, self.page
@@ -332,6 +347,11 @@ class AuthorPage(SitePage):
         papers = tuple(model.papers[s] for s in person.papers)
         return person, papers, tuple(model.authors.of_written.get(a) for p in papers for a in p.authors)
 
+    def inputs(self, model: SiteModel) -> tuple:
+        person = model.authors.people[self.person_slug]
+        return (person, _listed(model, [model.papers[s] for s in person.papers]),
+                tuple((p.slug, p.name, n) for p, n in authors.coauthors(model.authors, person, model.papers)))
+
     def render(self, renderer, where):
         model = renderer.model
         person = model.authors.people[self.person_slug]
@@ -391,6 +411,11 @@ class ListingIndexPage(SitePage):
     def title(self, model):
         heading = GROUP_WORDS[self.page.group.kind][2].format(self.page.group.name)
         return heading + (f" (page {self.page.number})" if self.page.number > 1 else "")
+
+    def inputs(self, model: SiteModel) -> tuple:
+        page, group = self.page, self.page.group
+        return (group.kind, group.key, group.name, page.number, page.pages, page.first, len(group.papers),
+                _listed(model, page.papers))
 
     def render(self, renderer, where):
         page, group = self.page, self.page.group

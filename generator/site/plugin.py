@@ -319,21 +319,23 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
             page.meta["description"] = Markup(escape(description))
 
     def _body(self, ours: SitePage, page) -> str:
-        if isinstance(ours, PaperPage):
-            return self._paper_body(ours, page)
+        if hasattr(ours, "inputs"):
+            return self._kept_body(ours, page)
         html = ours.render(self.renderer, Where(page.url, page.canonical_url, page.edit_url))
         return html if getattr(ours, "sanitized", False) else sanitize(html)
 
-    def _body_key(self, ours: PaperPage, where: Where) -> str:
-        return content_key("page", self.templates, self.config.escape_text, where, *ours.inputs(self.model))
+    def _body_key(self, ours: SitePage, where: Where) -> str:
+        return content_key("page", type(ours).__name__, self.templates, self.config.escape_text, where,
+                           self.model.settings, *ours.inputs(self.model))  # type: ignore[attr-defined]
 
-    def _paper_body(self, ours: PaperPage, page) -> str:
-        """A paper page's body, kept between builds, keyed by everything it shows."""
+    def _kept_body(self, ours: SitePage, page) -> str:
+        """A page's body, kept between builds, keyed by everything it shows."""
         where = Where(page.url, page.canonical_url, page.edit_url)
         key = self.body_keys.get(page.file.src_uri) or self._body_key(ours, where)
         body = self.memo.get("page", key)
         if body is None:
-            body = sanitize(ours.render(self.renderer, where))
+            body = ours.render(self.renderer, where)
+            body = body if getattr(ours, "sanitized", False) else sanitize(body)
             self.memo.put("page", key, body)
         self.bodies[key] = body  # what a worker hands back, for the cache
         return body
@@ -346,12 +348,12 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
 
     def on_page_context(self, context, page, config, nav):
         ours = self._page(page)
-        if ours is not None and page.meta.get("template") != SKIP_TEMPLATE:
-            page.content = self._body(ours, page)
-            if isinstance(ours, PaperPage):
-                self._describe(ours, page)
-        if ours is not None:
-            context.update(ours.context(self.model, Where(page.url, page.canonical_url, page.edit_url)))
+        if ours is None or page.meta.get("template") == SKIP_TEMPLATE:
+            return context  # not ours, or written by a worker or taken over from the last build
+        page.content = self._body(ours, page)
+        if isinstance(ours, PaperPage):
+            self._describe(ours, page)
+        context.update(ours.context(self.model, Where(page.url, page.canonical_url, page.edit_url)))
         return context
 
     def on_post_build(self, config):
@@ -411,8 +413,8 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
                 return
             step()
         memo = self.memo
-        log.info("paper-collection: %d of %d paper page bodies reused from the cache", memo.hits_of("page"),
-                 len(model.papers))
+        log.info("paper-collection: %d of %d paper, tag, author and listing page bodies reused from the cache",
+                 memo.hits_of("page"), sum(hasattr(page, "inputs") for page in self.pages.values()))
         session.save_memo(config)
 
     def on_build_error(self, error):
