@@ -208,6 +208,8 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
         # written while the pages are (by a worker for a large collection; see session.in_background).
         session.in_background(config, "the explorer's data and the map",
                               functools.partial(self._write_explorer, config), lambda _: None)
+        session.in_background(config, "the exports and feeds", functools.partial(self._write_exports, config),
+                              lambda _: None)
         if self.command != "build":
             return env
         env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({SKIP_TEMPLATE: ""}), env.loader])
@@ -269,6 +271,15 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
             page.meta["template"] = SKIP_TEMPLATE
             reused.add(uri)
         return reused
+
+    def _write_exports(self, config) -> None:
+        model, site = self.model, Path(config.site_dir)
+        write_exports(site, export_files(model))
+        # One Atom feed per author.
+        write_exports(site, authors.feed_files(
+            model.authors, model.papers, functools.partial(atom_feed, model), model.settings.name))
+        # Old addresses of renamed papers: redirect pages, outside MkDocs' files (so not in the sitemap).
+        write_exports(site, redirect_files(model.papers.values(), model.urls, model.settings))
 
     def _write_explorer(self, config) -> None:
         model, site = self.model, Path(config.site_dir)
@@ -395,23 +406,13 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
             log.error("paper-collection: the preview's exports and search index failed: %s", error)
 
     def _write_site_files(self, config, superseded: threading.Event | None = None) -> None:
-        """The exports, the explorer's data, the author feeds, the redirects and the search index
-        (when a worker or the preview left it for now); `superseded` stops a preview's between steps."""
-        model, site = self.model, Path(config.site_dir)
-        steps = [
-            lambda: write_exports(site, export_files(model)),
-            # One Atom feed per author.
-            lambda: write_exports(site, authors.feed_files(
-                model.authors, model.papers, functools.partial(atom_feed, model), model.settings.name)),
-            # Old addresses of renamed papers: redirect pages, outside MkDocs' files (so not in the sitemap).
-            lambda: write_exports(site, redirect_files(model.papers.values(), model.urls, model.settings)),
-            # the search index, the explorer's data and the map, when written by workers or deferred
-            lambda: session.join_background(config, superseded),
-        ]
-        for step in steps:
-            if superseded is not None and superseded.is_set():
-                return
-            step()
+        """Wait for the exports, the explorer's data, the author feeds, the redirects and the search
+        index (written by workers, or left by the preview for now); `superseded` stops a preview's
+        between steps."""
+        # written by workers meanwhile, or deferred by the preview until now
+        session.join_background(config, superseded)
+        if superseded is not None and superseded.is_set():
+            return
         memo = self.memo
         log.info("paper-collection: %d of %d paper, tag, author and listing page bodies reused from the cache",
                  memo.hits_of("page"), sum(hasattr(page, "inputs") for page in self.pages.values()))
