@@ -87,7 +87,12 @@ class Child:
     def __init__(self, function: Callable[[], Any], what: str):
         self.what = what
         read, write = os.pipe()
+        # Ctrl-C or SIGTERM during the fork would run the parent's handler inside the fork's own
+        # callbacks, where Python prints and drops the exception: the stop would be lost. Held until after.
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
         pid = os.fork()
+        if pid != 0:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # a signal that came meanwhile is handled now
         if pid == 0:  # the child: never returns into the caller's code
             status = 0
             try:
@@ -96,6 +101,7 @@ class Child:
                 # Ctrl-C reaches the whole process group: the child just ends, the parent reports.
                 signal.signal(signal.SIGINT, signal.SIG_DFL)
                 signal.signal(signal.SIGTERM, signal.SIG_DFL)
+                signal.pthread_sigmask(signal.SIG_SETMASK, mask)
                 capture = _capture_logs()
                 try:
                     outcome: tuple = ("ok", function(), capture.records)
