@@ -15,6 +15,7 @@ terms with the largest TF-IDF x coefficient for that tag (``explain``).
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -66,13 +67,15 @@ class TagModel:
         self.terms = vectorizer.get_feature_names_out()
 
     @classmethod
-    def train(cls, examples: Sequence[Example], tag_order: Sequence[str]) -> TagModel | None:
-        """Learn every tag of ``tag_order`` that at least ``MIN_EXAMPLES`` examples carry."""
+    def train(cls, examples: Sequence[Example], tag_order: Sequence[str],
+              extra: Sequence[Example] = ()) -> TagModel | None:
+        """Learn every tag of ``tag_order`` that at least ``MIN_EXAMPLES`` examples carry. ``extra``
+        examples (for example ``rule_examples``) are always kept, after the bounded sample of ``examples``."""
         from sklearn.exceptions import ConvergenceWarning
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
 
-        examples = _even_sample(list(examples), MAX_TRAINING)
+        examples = _even_sample(list(examples), MAX_TRAINING) + list(extra)
         if len(examples) < 2 * MIN_EXAMPLES:
             return None
         vectorizer = TfidfVectorizer(sublinear_tf=True, stop_words="english", ngram_range=(1, 2), min_df=MIN_DF,
@@ -138,6 +141,27 @@ def train_on(rows: Iterable[tuple[str, str, object]], taxonomy) -> TagModel | No
     clean = [(title, abstract, tags) for title, abstract, tags in rows
              if isinstance(tags, list | tuple) and all(isinstance(t, str) for t in tags)]
     return TagModel.train(examples_from(clean, taxonomy.names), taxonomy.topic_names)
+
+
+def rule_examples(taxonomy) -> list[Example]:
+    """One pseudo-paper per tag made of what the maintainer wrote for it (title; description and the
+    words of its title and abstract rules), so that a tag with few papers still has evidence."""
+    from generator.collection.taxonomy import UNTAGGED
+
+    examples = []
+    for tag in taxonomy.tags:
+        if tag.name == UNTAGGED:
+            continue
+        words = [word for pattern in (*tag.title_patterns, *tag.abstract_patterns)
+                 for word in _pattern_words(pattern.pattern)]
+        examples.append(Example(tag.title, " ".join([tag.description, *words]), (tag.name,)))
+    return examples
+
+
+def _pattern_words(source: str) -> list[str]:
+    """The literal words of a rule's regex: escapes, groups' flags and character classes removed."""
+    plain = re.sub(r"\\[bBwWdDsS]|\(\?[-a-zA-Z]*:?|\[[^\]]*\]", " ", source)
+    return [word.strip("-") for word in re.findall(r"[^\W\d_][\w-]*", plain) if len(word.strip("-")) > 2]
 
 
 def _even_sample(examples: list[Example], limit: int) -> list[Example]:
