@@ -113,6 +113,8 @@ def report(name: str, truth, rules, model, tags) -> list[str]:
     micro, macro = scores(truth, pipeline, tags)
     lines.append(f"  rules, else model (the importer): micro F1 {micro:.3f}, macro F1 {macro:.3f}; "
                  f"untagged {sum(1 for found in pipeline if not found)}")
+    if not missed:  # nothing to break down: the rules tag every paper
+        return lines
     lines.append("  per tag: true papers among the missed | model on the missed: right / wrong / missed, F1 "
                  "| rules on those they tag: right / wrong / missed, F1")
     for tag in tags:
