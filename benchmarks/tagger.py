@@ -27,8 +27,9 @@ tag: right / wrong / missed of the rules on the papers they tag and of the model
 ``--variant`` trains another model than ``tagger.py``'s settings, to compare: ``rule-docs`` (one
 pseudo-paper per tag from the taxonomy, ``tagger.rule_examples``), ``min-df-2`` (only terms in two or
 more papers), ``cv-thresholds`` (each tag's threshold chosen on out-of-fold probabilities of a 3-fold
-split of the training papers, grid 0.10-0.90; the best tag is proposed when none passes), and
-combinations joined by ``+``.
+split of the training papers, grid 0.10-0.90; the best tag is proposed when none passes),
+``unbalanced`` (no class weights), ``tag-sample`` (the training sample of a large collection gives
+every tag an equal share, ``TRAINING_SAMPLE = "by-tag"``), and combinations joined by ``+``.
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ CATEGORY_TAGS = {
 # impacts of AI"; Medical Physics -> "Clinical, biomedical and medical-imaging applications".
 MORE_CATEGORY_TAGS = {"cs.SE": "code", "cs.PL": "code", "cs.CY": "society-ethics", "physics.med-ph": "medicine"}
 FOLDS = 5
-VARIANTS = ("current", "rule-docs", "min-df-2", "cv-thresholds")
+VARIANTS = ("current", "rule-docs", "min-df-2", "cv-thresholds", "unbalanced", "tag-sample")
 THRESHOLD_GRID = [round(0.1 * step, 2) for step in range(1, 10)]
 
 
@@ -183,6 +184,10 @@ def train_variant(variant: str, examples: list[Example], tags: Sequence[str], ta
         raise SystemExit(f"unknown variant {', '.join(sorted(unknown))}; choose from {', '.join(VARIANTS)}")
     extra = [e for e in tagger.rule_examples(taxonomy) if e.tags[0] in tags] if "rule-docs" in parts else []
     changed = {"MIN_DF": 2} if "min-df-2" in parts else {}
+    if "unbalanced" in parts:
+        changed["CLASS_WEIGHT"] = None
+    if "tag-sample" in parts:
+        changed["TRAINING_SAMPLE"] = "by-tag"
     with settings(**changed):
         model = TagModel.train(examples, tags, extra=extra)
         if model is None or "cv-thresholds" not in parts:

@@ -28,7 +28,11 @@ MIN_EXAMPLES = 2  # papers a tag needs before the model learns it
 THRESHOLD = 0.5  # probability from which a tag is proposed
 FLOOR = 0.25  # the best tag is still proposed from here when no tag reaches THRESHOLD
 MAX_SUGGESTED = 3
-MAX_TRAINING = 2000  # papers; a larger collection trains on an even sample of them (bounded time)
+MAX_TRAINING = 2000  # papers; a larger collection trains on a sample of them (bounded time)
+# How that sample is taken: "even" = spread evenly over the papers; "by-tag" = every tag gets an equal
+# share (a rare tag keeps all its papers), spread evenly within each tag's papers.
+TRAINING_SAMPLE = "even"
+CLASS_WEIGHT: str | None = "balanced"  # logistic regression's class weights
 REGULARISATION = 4.0  # logistic regression's C; chosen on benchmarks/tagger.py (leave-one-out)
 SEED = 0
 # saga's passes over the data: a bounded time per tag. On the arXiv benchmark 15 passes score as
@@ -75,7 +79,8 @@ class TagModel:
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
 
-        examples = _even_sample(list(examples), MAX_TRAINING) + list(extra)
+        sample = _sample_by_tag if TRAINING_SAMPLE == "by-tag" else _even_sample
+        examples = sample(list(examples), MAX_TRAINING) + list(extra)
         if len(examples) < 2 * MIN_EXAMPLES:
             return None
         vectorizer = TfidfVectorizer(sublinear_tf=True, stop_words="english", ngram_range=(1, 2), min_df=MIN_DF,
@@ -91,7 +96,7 @@ class TagModel:
             positives = int(labels.sum())
             if positives < MIN_EXAMPLES or positives == len(examples):
                 continue
-            model = LogisticRegression(C=REGULARISATION, class_weight="balanced", solver="saga",
+            model = LogisticRegression(C=REGULARISATION, class_weight=CLASS_WEIGHT, solver="saga",
                                        max_iter=MAX_EPOCHS, tol=1e-3, random_state=SEED)
             with warnings.catch_warnings():  # stopping before full convergence is the point of MAX_EPOCHS
                 warnings.simplefilter("ignore", ConvergenceWarning)
@@ -170,6 +175,32 @@ def _even_sample(examples: list[Example], limit: int) -> list[Example]:
         return examples
     step = len(examples) / limit
     return [examples[int(i * step)] for i in range(limit)]
+
+
+def _sample_by_tag(examples: list[Example], limit: int) -> list[Example]:
+    """At most ``limit`` examples: grouped by each example's rarest tag, every group gets an equal share
+    (a group smaller than its share gives all it has, the rest goes to the others), spread evenly
+    within the group; in the order given (deterministic)."""
+    if len(examples) <= limit:
+        return examples
+    counts: dict[str, int] = {}
+    for example in examples:
+        for tag in example.tags:
+            counts[tag] = counts.get(tag, 0) + 1
+    groups: dict[str, list[int]] = {}
+    for index, example in enumerate(examples):
+        rarest = min(example.tags, key=lambda tag: (counts[tag], tag)) if example.tags else ""
+        groups.setdefault(rarest, []).append(index)
+    chosen: list[int] = []
+    remaining = limit
+    ordered = sorted(groups, key=lambda tag: (len(groups[tag]), tag))
+    for position, tag in enumerate(ordered):
+        members = groups[tag]
+        share = min(len(members), remaining // (len(ordered) - position))
+        step = len(members) / share if share else 0
+        chosen += [members[int(i * step)] for i in range(share)]
+        remaining -= share
+    return [examples[i] for i in sorted(chosen)]
 
 
 def examples_from(papers: Iterable[tuple[str, str, Sequence[str]]], known_tags: Iterable[str]) -> list[Example]:
