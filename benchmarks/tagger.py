@@ -24,12 +24,12 @@ model's F1 on exactly the papers the rules miss (the target: at least the rules'
 none untagged), and on all papers; and the pipeline the importer runs (rules, else the model). Per
 tag: right / wrong / missed of the rules on the papers they tag and of the model on those they miss.
 
-``--variant`` trains another model than ``tagger.py``'s settings, to compare: ``rule-docs`` (one
-pseudo-paper per tag from the taxonomy, ``tagger.rule_examples``), ``min-df-2`` (only terms in two or
-more papers), ``cv-thresholds`` (each tag's threshold chosen on out-of-fold probabilities of a 3-fold
-split of the training papers, grid 0.10-0.90; the best tag is proposed when none passes),
-``unbalanced`` (no class weights), ``tag-sample`` (the training sample of a large collection gives
-every tag an equal share, ``TRAINING_SAMPLE = "by-tag"``), and combinations joined by ``+``.
+``--variant`` trains with other settings than ``tagger.py``'s, to compare: named variants
+(``VARIANTS``: ``previous`` = the settings before the third pass, ``rule-docs``/``no-rule-docs``,
+``min-df-1``/``min-df-2``, ``even-sample``/``tag-sample``, ``unbalanced`` = no class weights at all),
+``NAME=value`` for any setting of tagger.py, and ``cv-thresholds`` (each tag's threshold chosen on
+out-of-fold probabilities of a 3-fold split of the training papers, grid 0.10-0.90; the best tag is
+proposed when none passes), joined by ``+``.
 """
 
 from __future__ import annotations
@@ -66,7 +66,17 @@ CATEGORY_TAGS = {
 # impacts of AI"; Medical Physics -> "Clinical, biomedical and medical-imaging applications".
 MORE_CATEGORY_TAGS = {"cs.SE": "code", "cs.PL": "code", "cs.CY": "society-ethics", "physics.med-ph": "medicine"}
 FOLDS = 5
-VARIANTS = ("current", "rule-docs", "min-df-2", "cv-thresholds", "unbalanced", "tag-sample")
+# Named variants: tagger.py settings changed for a run (``NAME=value`` parts may be given too).
+# "previous" = the settings before the third pass (benchmarks/README.md).
+VARIANTS = {
+    "current": {},
+    "previous": {"TRAINING_SAMPLE": "even", "MIN_DF": 1, "RULE_DOCUMENTS": False},
+    "rule-docs": {"RULE_DOCUMENTS": True}, "no-rule-docs": {"RULE_DOCUMENTS": False},
+    "min-df-1": {"MIN_DF": 1}, "min-df-2": {"MIN_DF": 2},
+    "even-sample": {"TRAINING_SAMPLE": "even"}, "tag-sample": {"TRAINING_SAMPLE": "by-tag"},
+    "unbalanced": {"CLASS_WEIGHT": None, "SAMPLED_CLASS_WEIGHT": None},
+    "cv-thresholds": {},
+}
 THRESHOLD_GRID = [round(0.1 * step, 2) for step in range(1, 10)]
 
 
@@ -176,21 +186,31 @@ class ThresholdedModel:
         return found
 
 
+def variant_settings(variant: str) -> dict[str, object]:
+    """The tagger.py settings a variant changes: named parts (``VARIANTS``) and ``NAME=value`` parts."""
+    changed: dict[str, object] = {}
+    for part in variant.split("+"):
+        if "=" in part:
+            name, value = part.split("=", 1)
+            if not hasattr(tagger, name):
+                raise SystemExit(f"tagger.py has no setting {name}")
+            with contextlib.suppress(ValueError, SyntaxError):
+                value = ast.literal_eval(value)
+            changed[name] = value
+        elif part in VARIANTS:
+            changed.update(VARIANTS[part])
+        else:
+            raise SystemExit(f"unknown variant {part}; choose from {', '.join(VARIANTS)} or NAME=value")
+    return changed
+
+
 def train_variant(variant: str, examples: list[Example], tags: Sequence[str], taxonomy):
-    """The model of ``variant`` (names from ``VARIANTS`` joined by +) trained on ``examples``."""
-    parts = set(variant.split("+"))
-    unknown = parts - set(VARIANTS)
-    if unknown:
-        raise SystemExit(f"unknown variant {', '.join(sorted(unknown))}; choose from {', '.join(VARIANTS)}")
-    extra = [e for e in tagger.rule_examples(taxonomy) if e.tags[0] in tags] if "rule-docs" in parts else []
-    changed = {"MIN_DF": 2} if "min-df-2" in parts else {}
-    if "unbalanced" in parts:
-        changed["CLASS_WEIGHT"] = None
-    if "tag-sample" in parts:
-        changed["TRAINING_SAMPLE"] = "by-tag"
-    with settings(**changed):
+    """The model of ``variant`` (parts joined by +) trained on ``examples``, as the importer trains it
+    (``tagger.train_on``: the taxonomy's pseudo-papers of the scored tags when RULE_DOCUMENTS)."""
+    with settings(**variant_settings(variant)):
+        extra = [e for e in tagger.rule_examples(taxonomy) if e.tags[0] in tags] if tagger.RULE_DOCUMENTS else []
         model = TagModel.train(examples, tags, extra=extra)
-        if model is None or "cv-thresholds" not in parts:
+        if model is None or "cv-thresholds" not in variant.split("+"):
             return model
         probabilities = np.zeros((len(examples), len(model.tags)))
         for inner in range(3):
@@ -322,7 +342,8 @@ def main(argv: list[str] | None = None) -> int:
     options.add_argument("--more-categories", action="store_true",
                          help="also map " + ", ".join(f"{c} -> {t}" for c, t in MORE_CATEGORY_TAGS.items()))
     options.add_argument("--variant", action="append", help="model variant(s) to measure: " + ", ".join(VARIANTS)
-                         + " or several joined by + (repeat the option for several runs; default current)")
+                         + " or NAME=value (a tagger.py setting), several joined by + (repeat the option for "
+                         "several runs; default current)")
     options.add_argument("--no-bundled", action="store_true", help="skip the bundled collection's leave-one-out")
     args = options.parse_args(argv)
     taxonomy = load_taxonomy(ROOT / "taxonomy.yml")
