@@ -2,7 +2,9 @@
 
 TF-IDF of title (counted twice) and abstract, then one logistic regression per tag (one-vs-rest),
 trained on the tags people and rules gave (``tags``; never on ``tags_suggested``, never on the
-reserved ``untagged``). A tag is learned when at least ``MIN_EXAMPLES`` papers carry it. For a new
+reserved ``untagged``), plus one pseudo-paper per tag written from taxonomy.yml (``rule_examples``).
+A large collection trains on a bounded sample in which every tag has an equal share
+(``TRAINING_SAMPLE``). A tag is learned when at least ``MIN_EXAMPLES`` papers carry it. For a new
 paper the model proposes every tag whose probability reaches ``THRESHOLD`` (at most
 ``MAX_SUGGESTED``); when none does, its single best tag if that reaches ``FLOOR``; otherwise
 nothing, and the paper stays ``untagged``.
