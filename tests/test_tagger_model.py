@@ -1,0 +1,79 @@
+"""The tag model's training data: the taxonomy's pseudo-papers (a tag with one paper is still learned)
+and the bounded training sample of a large collection (a rare tag keeps all its papers)."""
+
+from __future__ import annotations
+
+from generator.collection import tagger
+from generator.collection.tagger import Example, rule_examples, train_on
+from generator.collection.taxonomy import UNTAGGED, parse_taxonomy
+
+TAXONOMY = parse_taxonomy("""
+tags:
+  - name: vision
+    title: Computer vision
+    description: Images and video.
+    rules:
+      title: ['\\bimages?\\b']
+      abstract: ['\\bpixels?\\b', '\\bcameras?\\b']
+  - name: audio
+    title: Speech and audio
+    description: Sound and music.
+    rules:
+      title: ['\\bspeech\\b', '\\bsoundscapes?\\b']
+      abstract: ['\\bspectrograms?\\b', '\\bwaveforms?\\b', '\\bmicrophones?\\b']
+""")
+
+
+def test_rule_examples_hold_each_tags_title_description_and_rule_words():
+    examples = {e.tags: e for e in rule_examples(TAXONOMY)}
+    assert set(examples) == {("vision",), ("audio",)}  # never the reserved tag
+    audio = examples[("audio",)]
+    assert audio.title == "Speech and audio"
+    assert audio.abstract.startswith("Sound and music.")
+    assert {"speech", "soundscapes", "spectrograms", "waveforms", "microphones"} <= set(audio.abstract.split())
+    assert "\\b" not in audio.abstract and "?" not in audio.abstract
+    assert UNTAGGED not in {tag for e in examples.values() for tag in e.tags}
+
+
+def test_a_tag_with_one_paper_is_learned_from_its_pseudo_paper(monkeypatch):
+    vision = [(f"Image study {n}", "pixels camera photo lens pixels camera detection " * 3, ["vision"])
+              for n in range(8)]
+    audio = [("Listening", "spectrograms waveforms microphones recordings of a soundscape", ["audio"])]
+    query = [("Room acoustics", "We record spectrograms and waveforms with microphones")]
+    model = train_on(vision + audio, TAXONOMY)
+    assert model is not None and "audio" in model.tags
+    assert model.suggest(query)[0][0].tag == "audio"
+    monkeypatch.setattr(tagger, "RULE_DOCUMENTS", False)
+    without = train_on(vision + audio, TAXONOMY)  # one paper is too few (MIN_EXAMPLES): not learned
+    assert without is None or "audio" not in without.tags
+
+
+def test_the_training_sample_keeps_every_paper_of_a_rare_tag_and_is_bounded_and_deterministic():
+    common = [Example(f"common {n}", "text", ("vision",)) for n in range(500)]
+    rare = [Example(f"rare {n}", "text", ("audio", "vision")) for n in range(7)]
+    examples = common[:250] + rare + common[250:]
+    first = tagger._sample_by_tag(examples, 40)
+    assert len(first) == 40
+    assert sum(1 for e in first if "audio" in e.tags) == 7  # the rare tag's group is smaller than its share
+    assert first == tagger._sample_by_tag(list(examples), 40)
+    positions = [examples.index(e) for e in first]
+    assert positions == sorted(positions)  # the order given is kept
+    assert tagger._sample_by_tag(examples[:30], 40) == examples[:30]  # small enough: all of them
+
+
+def test_a_large_collection_trains_on_the_by_tag_sample(monkeypatch):
+    taken = []
+    real = tagger._sample_by_tag
+
+    def recording(examples, limit):
+        chosen = real(examples, limit)
+        taken.append((len(examples), len(chosen), sum(1 for e in chosen if "audio" in e.tags)))
+        return chosen
+
+    monkeypatch.setattr(tagger, "MAX_TRAINING", 40)
+    monkeypatch.setattr(tagger, "_sample_by_tag", recording)
+    examples = [Example(f"paper {n}", "pixels camera photo lens", ("vision",)) for n in range(100)]
+    examples += [Example(f"talk {n}", "spectrograms waveforms microphones", ("audio",)) for n in range(5)]
+    model = tagger.TagModel.train(examples, ("vision", "audio"))
+    assert taken == [(105, 40, 5)]  # an even sample would have kept 2 of the 5 audio papers
+    assert model is not None and model.suggest([("Talk", "spectrograms of microphones")])[0][0].tag == "audio"
