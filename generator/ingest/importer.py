@@ -54,6 +54,7 @@ from generator.collection.similar import similar_pairs
 from generator.collection.slugs import base_slug, unique_slug
 from generator.collection.taxonomy import UNTAGGED
 from generator.errors import GeneratorError, InputError
+from generator.ingest import index_cache
 from generator.ingest.readers.detect import read_input
 from generator.ingest.readers.text import decode_input
 from generator.ingest.records import abstract_problem, paper_from_record
@@ -128,14 +129,25 @@ class _Existing:
 
     path: Path
     meta: dict
-    body: str
+    _body: str | None = None  # None: not read yet (the index came from the cache); see `body`
     read_by: dict[str, str] = field(default_factory=dict)  # input file -> "file:line", this import only
     new: bool = False  # written by this import
+    keys: tuple[tuple[str, str], ...] = ()  # its duplicate keys, as indexed
 
     @property
     def title(self) -> str:
         title = self.meta.get("title")
         return title if isinstance(title, str) else ""
+
+    @property
+    def body(self) -> str:
+        """The abstract, read from the file when first asked for (only merges and the tag model need it)."""
+        if self._body is None:
+            try:
+                self._body = frontmatter.split(self.path.read_text(encoding="utf-8"), str(self.path))[1].strip("\n")
+            except (InputError, UnicodeDecodeError, OSError):
+                self._body = ""
+        return self._body
 
 
 def _text(meta: dict, name: str) -> str | None:
@@ -149,49 +161,106 @@ def _keys(title: str, arxiv: str | None, doi: str | None, source_titles=(),
     return duplicate_keys(title, arxiv, doi, abstract) + [key for t in source_titles for key in duplicate_keys(t)]
 
 
-def load_meta(path: Path) -> tuple[dict, str] | None:
-    """(front matter, body) of a paper file, read with the fast (libyaml) loader: the index only
-    needs to recognise papers. None for a file that cannot be read; `validate` reports those."""
+def _parse_meta(text: str, path: Path) -> tuple[dict, str] | None:
     try:
-        yaml_text, body, _ = frontmatter.split(path.read_text(encoding="utf-8"), str(path))
+        yaml_text, body, _ = frontmatter.split(text, str(path))
         meta = frontmatter.load(yaml_text)
-    except (InputError, UnicodeDecodeError, OSError, yaml.YAMLError, RecursionError, ValueError):
+    except (InputError, yaml.YAMLError, RecursionError, ValueError):
         return None  # ValueError: PyYAML's for impossible dates and huge integers
     return (meta, body.strip("\n")) if isinstance(meta, dict) else None
 
 
+def load_meta(path: Path) -> tuple[dict, str] | None:
+    """(front matter, body) of a paper file, read with the fast (libyaml) loader: the index only
+    needs to recognise papers. None for a file that cannot be read; `validate` reports those."""
+    try:
+        return _parse_meta(path.read_text(encoding="utf-8"), path)
+    except (UnicodeDecodeError, OSError):
+        return None
+
+
+def _entry_keys(meta: dict, body: str) -> tuple[tuple[str, str], ...]:
+    """A paper file's duplicate keys: its title, the titles its sources read, arXiv id, DOI, abstract."""
+    sources = [s.get("title") for s in meta.get("sources") or [] if isinstance(s, dict)
+               and isinstance(s.get("title"), str)]
+    title = meta.get("title")
+    return tuple(_keys(title if isinstance(title, str) else "", _text(meta, "arxiv"), _text(meta, "doi"),
+                       sources, body))
+
+
 class CollectionIndex:
-    """The collection as the importer sees it: who is who by title, source title, arXiv id and DOI."""
+    """The collection as the importer sees it: who is who by title, source title, arXiv id and DOI.
+
+    Each file's front matter and keys come from `index_cache` when a file with the same bytes was
+    indexed before (import and add keep it with `save`), else from the file itself."""
 
     def __init__(self, papers_dir: Path, progress: Progress | None = None) -> None:
+        self.papers_dir = papers_dir
         self.by_key: dict[tuple[str, str], _Existing] = {}
         self.entries: list[_Existing] = []
         paths = sorted(papers_dir.glob("*.md"))
         self.slugs: set[str] = {path.stem for path in paths}
         self.unreadable: set[str] = set()  # file names (stems) whose front matter cannot be read
         self.aliases: set[str] = set()  # old addresses the papers keep (their `aliases`)
+        self.digests: dict[Path, bytes] = {}  # each file read -> the digest of its bytes (`index_cache`)
+        self.kept = index_cache.load(papers_dir)
+        self.parsed = 0  # files whose front matter was read, not found in the cache
         for number, path in enumerate(paths, start=1):
             if progress and number % PROGRESS_EVERY == 0:
                 progress(f"reading the collection: {number}/{len(paths)} files")
-            loaded = load_meta(path)
-            if loaded is None:
+            try:
+                data = path.read_bytes()
+            except OSError:
+                self.unreadable.add(path.stem)
+                continue
+            digest = index_cache.digest(data)
+            self.digests[path] = digest
+            body = None
+            if digest in self.kept:
+                entry = self.kept[digest]
+            else:
+                self.parsed += 1
+                try:
+                    loaded = _parse_meta(data.decode("utf-8"), path)
+                except UnicodeDecodeError:
+                    loaded = None
+                entry = None if loaded is None else (loaded[0], _entry_keys(*loaded))
+                body = None if loaded is None else loaded[1]
+                self.kept[digest] = entry
+            if entry is None:
                 self.unreadable.add(path.stem)
             else:
-                self.add(_Existing(path, *loaded))
+                self.add(_Existing(path, entry[0], body), entry[1])
 
-    def add(self, existing: _Existing, keys: list[tuple[str, str]] | None = None) -> None:
+    def add(self, existing: _Existing, keys=None) -> None:
         """Index a paper file; ``keys``: its duplicate keys when already computed (a new paper's)."""
         meta = existing.meta
-        sources = [s.get("title") for s in meta.get("sources") or [] if isinstance(s, dict)
-                   and isinstance(s.get("title"), str)]
         self.entries.append(existing)
         aliases = meta.get("aliases")
         if isinstance(aliases, list):
             self.aliases.update(a for a in aliases if isinstance(a, str))
-        if keys is None:
-            keys = _keys(existing.title, _text(meta, "arxiv"), _text(meta, "doi"), sources, existing.body)
-        for key in keys:
+        existing.keys = tuple(keys) if keys is not None else _entry_keys(meta, existing.body)
+        for key in existing.keys:
             self.by_key.setdefault(key, existing)
+
+    def save(self, written: dict[Path, str]) -> None:
+        """Keep the index for the next run, after `written` (path -> text) was written: the entries of
+        the files there are now, so the cache never outgrows the collection."""
+        kept: dict[bytes, index_cache.Entry] = {}
+        for path, digest in self.digests.items():
+            if path.stem in self.unreadable and path not in written:
+                kept[digest] = None
+        for existing in self.entries:
+            text = written.get(existing.path)
+            if text is None:
+                digest = self.digests.get(existing.path)
+                if digest is not None:
+                    kept[digest] = (existing.meta, existing.keys)
+                continue
+            # A new file's keys were made from the same paper its text was; a merged file's may have changed.
+            keys = existing.keys if existing.new else _entry_keys(existing.meta, existing.body)
+            kept[index_cache.digest(text.encode("utf-8"))] = (existing.meta, keys)
+        index_cache.save(self.papers_dir, kept)
 
     def find(self, paper: Paper, keys: list[tuple[str, str]] | None = None) -> _Existing | None:
         if keys is None:
@@ -520,7 +589,10 @@ def run_import(paths: list[Path], papers_dir: Path, taxonomy, *, added: str, fmt
     run.flag_near_duplicates()
     if progress and len(run.pending) >= PROGRESS_EVERY:
         progress(f"writing {len(run.pending)} files")
-    return ImportReport(files=reports, written=write_all(run.pending))
+    with workspace_for(papers_dir / "index", "import"):
+        written = write_all(run.pending)
+        run.index.save(run.pending)
+    return ImportReport(files=reports, written=written)
 
 
 def needing_tags(paper: Paper, suggested: tuple[SuggestedTag, ...] = ()) -> Paper:
