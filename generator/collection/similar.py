@@ -4,6 +4,7 @@ every pair (validate and import both use this at tens of thousands of papers).""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 
 from rapidfuzz import fuzz, process
 
@@ -20,7 +21,7 @@ MATCHES_PER_TITLE = 3  # a title close to dozens of others is a pattern, not a d
 
 
 def similar_pairs(queries: list[str], titles: list[str], cutoff: float = NEAR_DUPLICATE_SCORE,
-                  limit: int | None = MATCHES_PER_TITLE) -> list[tuple[int, int]]:
+                  limit: int | None = MATCHES_PER_TITLE, index: TitleIndex | None = None) -> list[tuple[int, int]]:
     """(i, j) with ``fuzz.ratio(queries[i], titles[j]) >= cutoff`` and different texts: for each
     query its `limit` best matches (all of them with limit=None).
 
@@ -31,10 +32,14 @@ def similar_pairs(queries: list[str], titles: list[str], cutoff: float = NEAR_DU
     titles that share one of the query's D + 1 rarest segments near its position are compared.
     Candidates are produced one query at a time, so memory stays bounded even when thousands of
     titles look alike. Many queries are shared out among forked workers (generator/parallel.py;
-    the index is built once, before the fork); the result is the same."""
-    if len(queries) * len(titles) <= _ALL_PAIRS_UP_TO:
+    the index is built once, before the fork); the result is the same. ``index``: a `TitleIndex`
+    of exactly ``titles``, when the caller built it already (the importer, while records arrive)."""
+    if not worth_an_index(len(queries), len(titles)):
         return sorted(_matches(queries, titles, cutoff, limit, range(len(queries)), None))
-    index = _Index(titles)
+    if index is None:
+        index = TitleIndex(titles)
+    elif index.count != len(titles):
+        raise ValueError("the index was not built from these titles")
 
     def share(rows: list[int]) -> list[list[tuple[int, int]]]:
         return [_matches(queries, titles, cutoff, limit, [row], index) for row in rows]
@@ -43,8 +48,13 @@ def similar_pairs(queries: list[str], titles: list[str], cutoff: float = NEAR_DU
     return sorted(pair for pairs in found for pair in pairs)
 
 
+def worth_an_index(queries: int, titles: int) -> bool:
+    """Whether `similar_pairs` with this many queries and titles uses a `TitleIndex`."""
+    return queries * titles > _ALL_PAIRS_UP_TO
+
+
 def _matches(queries: list[str], titles: list[str], cutoff: float, limit: int | None, rows,
-             index: _Index | None) -> list[tuple[int, int]]:
+             index: TitleIndex | None) -> list[tuple[int, int]]:
     pairs = []
     slack = 1 - cutoff / 100
     for i in rows:
@@ -58,17 +68,21 @@ def _matches(queries: list[str], titles: list[str], cutoff: float, limit: int | 
     return pairs
 
 
-class _Index:
-    """Where each segment of each title is: (segment, position // _BUCKET) -> title numbers."""
+class TitleIndex:
+    """Where each segment of each title is: (segment, position // _BUCKET) -> title numbers.
+    Titles are numbered in the order they are added."""
 
-    def __init__(self, titles: list[str]) -> None:
-        size, bucket = _SEGMENT, _BUCKET
-        self.count = len(titles)
-        where: defaultdict[tuple[str, int], list[int]] = defaultdict(list)
-        for j, title in enumerate(titles):
-            for p in range(len(title) - size + 1):
-                where[title[p:p + size], p // bucket].append(j)
-        self.where = where
+    def __init__(self, titles: Iterable[str] = ()) -> None:
+        self.count = 0
+        self.where: defaultdict[tuple[str, int], list[int]] = defaultdict(list)
+        for title in titles:
+            self.add(title)
+
+    def add(self, title: str) -> None:
+        size, bucket, where, j = _SEGMENT, _BUCKET, self.where, self.count
+        for p in range(len(title) - size + 1):
+            where[title[p:p + size], p // bucket].append(j)
+        self.count += 1
 
     def candidates(self, query: str, slack: float):
         size, bucket, where = _SEGMENT, _BUCKET, self.where

@@ -30,6 +30,7 @@ from generator.collection.similar import similar_pairs
 from generator.collection.slugs import unique_slug
 from generator.collection.validate import check_paper
 from generator.errors import GeneratorError
+from generator.ingest import index_cache
 from generator.ingest.importer import CollectionIndex, _Existing, model_suggestions, needing_tags
 from generator.ingest.records import abstract_problem, paper_from_record
 
@@ -185,7 +186,7 @@ def add_paper(papers_dir: Path, taxonomy, *, title: str, abstract: str, tags: It
     with workspace_for(target, "add"):
         _write_new(target, text)
         index.add(_Existing(target, to_front_matter(paper), paper.abstract, new=True))
-        index.save({target: text})  # the next add or import reads the collection from the cache
+        index.save({target: index_cache.digest(text.encode("utf-8"))})  # the next run reads the index from it
     return AddResult(path=target, paper=paper, suggested=suggested, notes=tuple(notes))
 
 

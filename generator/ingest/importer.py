@@ -26,17 +26,20 @@ Nothing is written until every input has been read; then all files are swapped i
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import multiprocessing
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
 
-from generator.atomic import die_with_parent, workspace_for
+from generator.atomic import Staged, die_with_parent, stage_text, workspace_for
+from generator.atomic import current as current_workspace
 from generator.collection import frontmatter
 from generator.collection.model import RawRecord, Rejection
 from generator.collection.paper import (
@@ -50,7 +53,7 @@ from generator.collection.paper import (
     to_front_matter,
 )
 from generator.collection.removed import RemovedIndex
-from generator.collection.similar import similar_pairs
+from generator.collection.similar import TitleIndex, similar_pairs, worth_an_index
 from generator.collection.slugs import base_slug, unique_slug
 from generator.collection.taxonomy import UNTAGGED
 from generator.errors import GeneratorError, InputError
@@ -243,23 +246,23 @@ class CollectionIndex:
         for key in existing.keys:
             self.by_key.setdefault(key, existing)
 
-    def save(self, written: dict[Path, str]) -> None:
-        """Keep the index for the next run, after `written` (path -> text) was written: the entries of
-        the files there are now, so the cache never outgrows the collection."""
+    def save(self, written: dict[Path, bytes]) -> None:
+        """Keep the index for the next run, after the files in `written` (path -> digest of the text)
+        were written: the entries of the files there are now, so the cache never outgrows the collection."""
         kept: dict[bytes, index_cache.Entry] = {}
         for path, digest in self.digests.items():
             if path.stem in self.unreadable and path not in written:
                 kept[digest] = None
         for existing in self.entries:
-            text = written.get(existing.path)
-            if text is None:
+            digest = written.get(existing.path)
+            if digest is None:
                 digest = self.digests.get(existing.path)
                 if digest is not None:
                     kept[digest] = (existing.meta, existing.keys)
                 continue
             # A new file's keys were made from the same paper its text was; a merged file's may have changed.
             keys = existing.keys if existing.new else _entry_keys(existing.meta, existing.body)
-            kept[index_cache.digest(text.encode("utf-8"))] = (existing.meta, keys)
+            kept[digest] = (existing.meta, keys)
         index_cache.save(self.papers_dir, kept)
 
     def find(self, paper: Paper, keys: list[tuple[str, str]] | None = None) -> _Existing | None:
@@ -314,6 +317,7 @@ class _Options:
     listed_year: int | None
     default_tag: str | None
     suggest: bool = True  # let the tag model propose tags for papers no rule matches
+    staging: Path | None = None  # worker processes write new files' texts here (see `_prepare_all`)
 
 
 @dataclass(frozen=True)
@@ -321,19 +325,27 @@ class _Draft:
     """What a record would be as a new paper file: its tags and, when it has some, the file text."""
 
     tags: tuple[str, ...]
-    text: str | None
+    text: str | Staged | None  # Staged: written to the staging folder by a worker process
     by_rules: bool = False  # the tags came from taxonomy rules (not --default-tag)
+    digest: bytes = b""  # of a staged text's bytes (`index_cache`)
+
+
+_staged_count = itertools.count()
 
 
 def _draft(paper: Paper, options: _Options) -> _Draft:
     """Tags from the rules (else the default tag) and the file text; no tags -> no text yet (the
-    tag model's suggestions are added to the file after every input is read)."""
+    tag model's suggestions are added to the file after every input is read). In a worker the text
+    goes straight to the staging folder: the main process need not hold every new file's text."""
     by_rules = options.taxonomy.assign(paper.title, paper.abstract)
     tags = by_rules or ((options.default_tag,) if options.default_tag else ())
     if not tags:
         return _Draft((), None)
     text = frontmatter.dump(to_front_matter(replace(paper, tags=tuple(tags))), paper.abstract)
-    return _Draft(tuple(tags), text, bool(by_rules))
+    if options.staging is None:
+        return _Draft(tuple(tags), text, bool(by_rules))
+    staged = stage_text(options.staging, f"{os.getpid()}-{next(_staged_count)}.md", text)
+    return _Draft(tuple(tags), staged, bool(by_rules), index_cache.digest(text.encode("utf-8")))
 
 
 def _without_abstract(paper: Paper) -> Paper:
@@ -389,17 +401,25 @@ def _worker_count() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
+@contextlib.contextmanager
 def _prepare_all(records: tuple[RawRecord, ...], options: _Options,
-                 known: frozenset) -> list[_Prepared]:
-    """`_prepare` every record, in worker processes when there are many; the order is kept."""
+                 known: frozenset) -> Iterator[Iterator[_Prepared]]:
+    """`_prepare` every record, in worker processes when there are many; the order is kept. The
+    results arrive while the workers go on, so the caller places each record meanwhile."""
     workers = _worker_count()
     if len(records) < PARALLEL_FROM or workers < 2:
-        return [_prepare(raw, options, known) for raw in records]
+        yield (_prepare(raw, options, known) for raw in records)
+        return
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
-                             initargs=(options, known)) as pool:
-        return list(pool.map(_prepare_in_worker, records, chunksize=max(1, len(records) // (workers * 8))))
+    workspace = current_workspace()
+    if workspace is not None:
+        options = replace(options, staging=workspace.new_dir("import-texts"))
+    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(options, known))
+    try:
+        yield pool.map(_prepare_in_worker, records, chunksize=max(1, len(records) // (workers * 8)))
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 class _Run:
@@ -416,9 +436,14 @@ class _Run:
         self.removed = removed or RemovedIndex()
         # Old addresses (aliases) and removed papers' addresses are never given to a new paper.
         self.taken = set(self.index.slugs) | self.index.aliases | set(self.removed.by_slug)
-        self.pending: dict[Path, str] = {}  # path -> new file text
+        self.pending: dict[Path, str | Staged] = {}  # path -> new file text
+        self.staged_digests: dict[Path, bytes] = {}  # path -> digest of its staged text
         self.created: list[tuple[_Existing, FileReport, str]] = []  # new files, for the near-duplicate check
         self.need_tags: list[tuple[_Existing, Paper, FileReport, str]] = []  # new papers no rule matched
+        # Every indexed paper's normalised title, in index order, and (for many titles) their
+        # near-duplicate index, built while records arrive (see `flag_near_duplicates`).
+        self.titles: list[str] = []
+        self.title_index: TitleIndex | None = None
 
     def read_file(self, path: Path) -> FileReport:
         shown = path.as_posix()
@@ -437,11 +462,15 @@ class _Run:
         total = len(result.records)
         if self.progress and total >= PROGRESS_EVERY:
             self.progress(f"{shown}: {total} records read as {detected}; cleaning and tagging them")
-        prepared = _prepare_all(result.records, self.options, frozenset(self.index.by_key))
-        for number, (raw, item) in enumerate(zip(result.records, prepared, strict=True), start=1):
-            if self.progress and total >= PROGRESS_EVERY and (number % PROGRESS_EVERY == 0 or number == total):
-                self.progress(f"{shown}: {number}/{total} records")
-            self._record(raw, item, shown, report)
+        if self.title_index is None and worth_an_index(len(self.created) + total, len(self.index.entries) + total):
+            self.title_index = TitleIndex(self.titles)
+        with _prepare_all(result.records, self.options, frozenset(self.index.by_key)) as prepared:
+            self._index_titles()  # the collection's titles, while the workers start
+            for number, (raw, item) in enumerate(zip(result.records, prepared, strict=True), start=1):
+                if self.progress and total >= PROGRESS_EVERY and (number % PROGRESS_EVERY == 0 or number == total):
+                    self.progress(f"{shown}: {number}/{total} records")
+                self._record(raw, item, shown, report)
+                self._index_titles()
         if report.accounted() != report.read:
             raise GeneratorError(f"{shown}: internal error: the report does not account for every record")
         report.rejected.sort(key=lambda r: r.line)
@@ -497,6 +526,8 @@ class _Run:
             self.pending[entry.path] = frontmatter.dump(entry.meta, paper.abstract)
         else:
             self.pending[entry.path] = draft.text
+            if isinstance(draft.text, Staged):
+                self.staged_digests[entry.path] = draft.digest
             if draft.by_rules:
                 report.by_rules += 1
             else:
@@ -553,15 +584,23 @@ class _Run:
             return False
         return True
 
+    def _index_titles(self) -> None:
+        """Bring `titles` (and `title_index`) up to date with the index's entries."""
+        for entry in self.index.entries[len(self.titles):]:
+            title = normalize_title(entry.title)
+            self.titles.append(title)
+            if self.title_index is not None:
+                self.title_index.add(title)
+
     def flag_near_duplicates(self) -> None:
         """Note every new paper whose title is near-identical to another paper's (not merged)."""
         if not self.created:
             return
-        entries = self.index.entries
+        self._index_titles()
+        entries, titles = self.index.entries, self.titles
         position = {id(e): i for i, e in enumerate(entries)}
-        titles = [normalize_title(e.title) for e in entries]
-        new_titles = [normalize_title(e.title) for e, _, _ in self.created]
-        for row, column in similar_pairs(new_titles, titles):
+        new_titles = [titles[position[id(e)]] for e, _, _ in self.created]
+        for row, column in similar_pairs(new_titles, titles, index=self.title_index):
             entry, report, where = self.created[row]
             other = entries[column]
             if other.new and position[id(other)] > position[id(entry)]:
@@ -582,16 +621,17 @@ def run_import(paths: list[Path], papers_dir: Path, taxonomy, *, added: str, fmt
     wrong_date = added_problem(added)
     if wrong_date:
         raise GeneratorError(f"--added: {wrong_date}")
-    run = _Run(papers_dir, _Options(taxonomy, added, listed_year, default_tag, suggest), fmt, progress,
-               removed, mapping)
-    reports = [run.read_file(path) for path in paths]
-    run.suggest_tags()
-    run.flag_near_duplicates()
-    if progress and len(run.pending) >= PROGRESS_EVERY:
-        progress(f"writing {len(run.pending)} files")
-    with workspace_for(papers_dir / "index", "import"):
+    with workspace_for(papers_dir / "index", "import"):  # one run at a time, from reading to writing
+        run = _Run(papers_dir, _Options(taxonomy, added, listed_year, default_tag, suggest), fmt, progress,
+                   removed, mapping)
+        reports = [run.read_file(path) for path in paths]
+        run.suggest_tags()
+        run.flag_near_duplicates()
+        if progress and len(run.pending) >= PROGRESS_EVERY:
+            progress(f"writing {len(run.pending)} files")
         written = write_all(run.pending)
-        run.index.save(run.pending)
+        run.index.save({path: run.staged_digests[path] if isinstance(text, Staged)
+                        else index_cache.digest(text.encode("utf-8")) for path, text in run.pending.items()})
     return ImportReport(files=reports, written=written)
 
 
@@ -618,7 +658,7 @@ def train_model(entries, taxonomy):
                      for e in ordered), taxonomy)
 
 
-def write_all(pending: dict[Path, str]) -> list[Path]:
+def write_all(pending: dict[Path, str | Staged]) -> list[Path]:
     """Write every file or none (see generator/atomic.py); unchanged files are not touched."""
     if not pending:
         return []
