@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from generator.atomic import Staged
 from generator.collection import frontmatter
 from generator.collection.taxonomy import load_taxonomy
 from generator.ingest import importer, index_cache
@@ -174,3 +175,44 @@ def test_bodies_are_read_when_first_needed(project, tmp_path):
     (entry,) = CollectionIndex(papers(project)).entries
     assert entry._body is None  # not read: the cache had the keys
     assert entry.body == ABSTRACT == importer.load_meta(entry.path)[1]
+
+
+def test_parallel_staged_import_with_the_title_index_equals_one_process(tmp_path, monkeypatch):
+    """Records prepared by worker processes that stage the files' texts, placed as they arrive,
+    with the near-duplicate title index built meanwhile: the same files and report as one process
+    comparing every pair of titles."""
+    import random
+
+    from generator.collection import similar
+
+    rng = random.Random(5)
+    words = "graph neural language model vision sparse dense learning attention tokens robot policy".split()
+    titles = sorted({" ".join(rng.choice(words) for _ in range(rng.randint(5, 10))).capitalize() for _ in range(80)})
+    titles += [t + "s" for t in titles[:10]] + [t.replace(" ", "-", 1) for t in titles[10:20]]
+    abstracts = [f"{ABSTRACT} Variant {i} studies {t.lower()} in {i + 3} settings." for i, t in enumerate(titles)]
+    items = list(zip(titles, abstracts, strict=True))
+    first = listing(tmp_path / "first.txt", items[:50])
+    second = listing(tmp_path / "second.txt", items[50:] + items[:5])  # repeats are duplicates
+
+    def run(name: str) -> tuple[str, dict[str, bytes]]:
+        root = tmp_path / name
+        root.mkdir()
+        make_project(root, papers=tmp_path / "empty")
+        add_paper(papers(root), TAXONOMY, title=titles[0] + " revisited", abstract=OTHER_ABSTRACT, added=ADDED,
+                  root=root)
+        reports = run_import([first, second], papers(root), TAXONOMY, added=ADDED, default_tag="language-models")
+        return reports.render(), {p.name: p.read_bytes() for p in sorted(papers(root).iterdir())}
+
+    (tmp_path / "empty").mkdir()
+    alone = run("alone")
+    assert "possible duplicate" in alone[0] and "duplicate:" in alone[0]
+    monkeypatch.setattr(importer, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(similar, "_ALL_PAIRS_UP_TO", 0)
+    kinds = []
+    real_write_all = importer.write_all
+    monkeypatch.setattr(importer, "write_all", lambda pending: kinds.extend(map(type, pending.values()))
+                        or real_write_all(pending))
+    shared = run("shared")
+    assert shared == alone
+    assert Staged in kinds  # the workers wrote the texts; this process moved them into place
+    assert not list((tmp_path / "shared" / ".paper-collection" / "staging").iterdir())
