@@ -69,19 +69,20 @@ def _matches(queries: list[str], titles: list[str], cutoff: float, limit: int | 
 
 
 class TitleIndex:
-    """Where each segment of each title is: (segment, position // _BUCKET) -> title numbers.
-    Titles are numbered in the order they are added."""
+    """Where each segment of each title is: hash((segment, position // _BUCKET)) -> title numbers.
+    Titles are numbered in the order they are added. Keyed by the hash (an int) rather than the
+    pair, for memory: two pairs with one hash only add candidates, which are all compared anyway."""
 
     def __init__(self, titles: Iterable[str] = ()) -> None:
         self.count = 0
-        self.where: defaultdict[tuple[str, int], list[int]] = defaultdict(list)
+        self.where: defaultdict[int, list[int]] = defaultdict(list)
         for title in titles:
             self.add(title)
 
     def add(self, title: str) -> None:
         size, bucket, where, j = _SEGMENT, _BUCKET, self.where, self.count
         for p in range(len(title) - size + 1):
-            where[title[p:p + size], p // bucket].append(j)
+            where[hash((title[p:p + size], p // bucket))].append(j)
         self.count += 1
 
     def candidates(self, query: str, slack: float):
@@ -92,6 +93,6 @@ class TitleIndex:
         if len(segments) <= reach:  # too short to filter: compare with every title
             return range(self.count)
         # Any reach + 1 segments are exact; the ones with the fewest titles near their place are fastest.
-        lists = [[where.get((text, b), ()) for b in buckets] for text, buckets in segments]
+        lists = [[where.get(hash((text, b)), ()) for b in buckets] for text, buckets in segments]
         lists.sort(key=lambda found: sum(map(len, found)))
         return sorted({j for found in lists[:reach + 1] for titles in found for j in titles})
