@@ -402,7 +402,7 @@ def _worker_count() -> int:
 
 
 @contextlib.contextmanager
-def _prepare_all(records: tuple[RawRecord, ...], options: _Options,
+def _prepare_all(records: list[RawRecord], options: _Options,
                  known: frozenset) -> Iterator[Iterator[_Prepared]]:
     """`_prepare` every record, in worker processes when there are many; the order is kept. The
     results arrive while the workers go on, so the caller places each record meanwhile."""
@@ -459,16 +459,19 @@ class _Run:
         report = FileReport(file=shown, format=detected, read=len(result.records) + len(result.rejected))
         report.rejected.extend(result.rejected)
         report.notes.extend(result.notes)
-        total = len(result.records)
+        records = list(result.records)
+        del result  # each record is let go once placed: the input need not stay in memory beside the papers
+        total = len(records)
         if self.progress and total >= PROGRESS_EVERY:
             self.progress(f"{shown}: {total} records read as {detected}; cleaning and tagging them")
         if self.title_index is None and worth_an_index(len(self.created) + total, len(self.index.entries) + total):
             self.title_index = TitleIndex(self.titles)
-        with _prepare_all(result.records, self.options, frozenset(self.index.by_key)) as prepared:
+        with _prepare_all(records, self.options, frozenset(self.index.by_key)) as prepared:
             self._index_titles()  # the collection's titles, while the workers start
-            for number, (raw, item) in enumerate(zip(result.records, prepared, strict=True), start=1):
+            for number, item in enumerate(prepared, start=1):
                 if self.progress and total >= PROGRESS_EVERY and (number % PROGRESS_EVERY == 0 or number == total):
                     self.progress(f"{shown}: {number}/{total} records")
+                raw, records[number - 1] = records[number - 1], None
                 self._record(raw, item, shown, report)
                 self._index_titles()
         if report.accounted() != report.read:
