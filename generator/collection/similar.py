@@ -73,13 +73,16 @@ class TitleIndex:
     """Where each segment of each title is: hash((segment, position // _BUCKET)) -> title numbers.
     Titles are numbered in the order they are added. Kept as two flat arrays (12 bytes a segment),
     sorted by hash before the first query: a dict of lists took 4-5 times the memory. Two pairs
-    with one hash only add candidates, which are all compared anyway."""
+    with one hash only add candidates, which are all compared anyway. Candidates whose length
+    differs by more than a match's edits can change are dropped before they are compared."""
 
     def __init__(self, titles: Iterable[str] = ()) -> None:
         self.count = 0
         self._hashes = array("q")  # one per segment of every title, in the order added
         self._numbers = array("i")  # the title each is from
-        self._sorted: tuple[np.ndarray, np.ndarray] | None = None
+        self._lengths = array("i")  # each title's length, by title number
+        self._sorted: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # see `_lookup`
+        self._sorted_count = 0  # titles in `_sorted`
         for title in titles:
             self.add(title)
 
@@ -88,17 +91,20 @@ class TitleIndex:
         hashes = [hash((title[p:p + size], p // bucket)) for p in range(len(title) - size + 1)]
         self._hashes.extend(hashes)
         self._numbers.extend([self.count] * len(hashes))
+        self._lengths.append(len(title))
         self.count += 1
 
-    def _lookup(self) -> tuple[np.ndarray, np.ndarray]:
-        """(hashes, title numbers), sorted by hash: those of the last sort and those added since."""
-        if self._sorted is None or self._hashes:
-            old_hashes, old_numbers = self._sorted or (np.zeros(0, np.int64), np.zeros(0, np.int32))
+    def _lookup(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(hashes, title numbers) sorted by hash, those of the last sort and those added since, and
+        each title's length by number."""
+        if self._sorted is None or self._sorted_count != self.count:
+            old_hashes, old_numbers, _ = self._sorted or (np.zeros(0, np.int64), np.zeros(0, np.int32), None)
             hashes = np.concatenate([old_hashes, np.array(self._hashes, dtype=np.int64)])
             numbers = np.concatenate([old_numbers, np.array(self._numbers, dtype=np.int32)])
             self._hashes, self._numbers = array("q"), array("i")  # now in the sorted arrays
             order = np.argsort(hashes, kind="stable")
-            self._sorted = hashes[order], numbers[order]
+            self._sorted = hashes[order], numbers[order], np.array(self._lengths, dtype=np.int32)
+            self._sorted_count = self.count
         return self._sorted
 
     def candidates(self, query: str, slack: float):
@@ -107,7 +113,7 @@ class TitleIndex:
         starts = range(0, len(query) - size + 1, size)
         if len(starts) <= reach:  # too short to filter: compare with every title
             return range(self.count)
-        hashes, numbers = self._lookup()
+        hashes, numbers, lengths = self._lookup()
         keys, owner = [], []  # (segment, bucket) hashes near each segment's place, and which segment
         for s, p in enumerate(starts):
             for b in range((p - reach) // bucket, (p + reach) // bucket + 1):
@@ -116,8 +122,12 @@ class TitleIndex:
         wanted = np.array(keys, dtype=np.int64)
         low, high = np.searchsorted(hashes, wanted, "left"), np.searchsorted(hashes, wanted, "right")
         # Any reach + 1 segments are exact; the ones with the fewest titles near their place are fastest.
-        found = np.bincount(np.array(owner), weights=high - low, minlength=len(starts))
-        chosen = set(np.argsort(found, kind="stable")[:reach + 1].tolist())
+        sizes = np.bincount(np.array(owner), weights=high - low, minlength=len(starts))
+        chosen = set(np.argsort(sizes, kind="stable")[:reach + 1].tolist())
         parts = [numbers[lo:hi] for lo, hi, s in zip(low.tolist(), high.tolist(), owner, strict=True)
                  if s in chosen and hi > lo]
-        return np.unique(np.concatenate(parts)).tolist() if parts else []
+        if not parts:
+            return []
+        found = np.unique(np.concatenate(parts))
+        # A match is at most `reach` characters longer or shorter (each edit changes the length by one).
+        return found[np.abs(lengths[found] - len(query)) <= reach].tolist()
