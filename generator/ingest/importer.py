@@ -451,8 +451,10 @@ class _Run:
             data = path.read_bytes()
         except OSError as error:
             raise InputError(shown, None, f"cannot read: {error.strerror}") from None
-        detected, result = read_input(decode_input(data, shown), path.name, self.fmt, self.mapping)
-        del data  # the records hold what is needed; the input's bytes need not stay in memory
+        text = decode_input(data, shown)
+        del data  # the input's bytes need not stay in memory while its text is read, nor the text after
+        detected, result = read_input(text, path.name, self.fmt, self.mapping)
+        del text
         if not result.records:
             raise InputError(shown, None, f"no papers found (read as {detected})",
                              fix="check that this is a paper listing, or force a format with --format")
