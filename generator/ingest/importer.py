@@ -68,6 +68,9 @@ FILLABLE = ("authors", "year", "month", "day", "venue", "arxiv", "doi", "keyword
 COMPARED = ("title", "authors", "year", "month", "day", "venue", "arxiv", "doi")
 PROGRESS_EVERY = 1000
 PARALLEL_FROM = 1000  # records; fewer are prepared in this process (starting workers costs more)
+# Records a worker prepares at a time: small enough that results flow back steadily and that Ctrl-C
+# (which lets the running chunks finish) stops a large import within a second or so.
+CHUNK = 250
 
 Progress = Callable[[str], None]
 
@@ -417,7 +420,7 @@ def _prepare_all(records: list[RawRecord], options: _Options,
         options = replace(options, staging=workspace.new_dir("import-texts"))
     pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(options, known))
     try:
-        yield pool.map(_prepare_in_worker, records, chunksize=max(1, len(records) // (workers * 8)))
+        yield pool.map(_prepare_in_worker, records, chunksize=max(1, min(CHUNK, len(records) // (workers * 8))))
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
