@@ -216,3 +216,27 @@ def test_parallel_staged_import_with_the_title_index_equals_one_process(tmp_path
     assert shared == alone
     assert Staged in kinds  # the workers wrote the texts; this process moved them into place
     assert not list((tmp_path / "shared" / ".paper-collection" / "staging").iterdir())
+
+
+def test_title_index_grown_after_a_query_finds_what_a_fresh_one_finds(monkeypatch):
+    import random
+
+    from generator.collection import similar
+    from generator.collection.similar import TitleIndex, similar_pairs
+
+    rng = random.Random(3)
+    words = "graph neural language model vision sparse dense learning attention tokens robot policy".split()
+    titles = [" ".join(rng.choice(words) for _ in range(rng.randint(5, 10))) for _ in range(300)]
+    titles += [t[:-1] for t in titles[:40]] + [t.replace(" ", "", 1) for t in titles[40:80]]
+    monkeypatch.setattr(similar, "_ALL_PAIRS_UP_TO", 0)
+    monkeypatch.setenv("PAPER_COLLECTION_WORKERS", "1")
+    grown = TitleIndex(titles[:200])
+    similar_pairs(titles[:200], titles[:200], index=grown)  # sorts what it holds so far
+    assert grown._sorted_count == 200
+    for title in titles[200:]:
+        grown.add(title)
+    expected = similar_pairs(titles, titles, index=TitleIndex(titles))
+    assert expected and similar_pairs(titles, titles, index=grown) == expected
+    brute = sorted((i, j) for i, a in enumerate(titles) for j, b in enumerate(titles)
+                   if a != b and similar.fuzz.ratio(a, b) >= similar.NEAR_DUPLICATE_SCORE)
+    assert set(expected) <= set(brute)

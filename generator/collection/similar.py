@@ -15,6 +15,7 @@ NEAR_DUPLICATE_SCORE = 95  # rapidfuzz ratio on normalised titles; below this ti
 
 _SEGMENT = 5  # characters per segment of the near-duplicate filter
 _BUCKET = 8  # positions per bucket of its index
+_LOW = 0xFFFFFFFF  # the low 32 bits of an index entry: a title's number; the high 32: a hash
 _ALL_PAIRS_UP_TO = 4_000_000  # comparing every pair is faster than building the filter's index
 
 
@@ -70,40 +71,39 @@ def _matches(queries: list[str], titles: list[str], cutoff: float, limit: int | 
 
 
 class TitleIndex:
-    """Where each segment of each title is: hash((segment, position // _BUCKET)) -> title numbers.
-    Titles are numbered in the order they are added. Kept as two flat arrays (12 bytes a segment),
-    sorted by hash before the first query: a dict of lists took 4-5 times the memory. Two pairs
-    with one hash only add candidates, which are all compared anyway. Candidates whose length
+    """Where each segment of each title is: for each (segment, position // _BUCKET) of every title,
+    one 64-bit entry, the pair's hash (32 bits) above the title's number (32 bits), all in one
+    array sorted in place before the first query (8 bytes a segment, and no copy to sort it: a
+    dict of lists took 6 times the memory). Titles are numbered in the order they are added. Two
+    pairs with one hash only add candidates, which are all compared anyway. Candidates whose length
     differs by more than a match's edits can change are dropped before they are compared."""
 
     def __init__(self, titles: Iterable[str] = ()) -> None:
         self.count = 0
-        self._hashes = array("q")  # one per segment of every title, in the order added
-        self._numbers = array("i")  # the title each is from
+        self._added = array("Q")  # entries of the titles added since the last sort
         self._lengths = array("i")  # each title's length, by title number
-        self._sorted: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # see `_lookup`
+        self._sorted: tuple[np.ndarray, np.ndarray] | None = None  # see `_lookup`
         self._sorted_count = 0  # titles in `_sorted`
         for title in titles:
             self.add(title)
 
     def add(self, title: str) -> None:
-        size, bucket = _SEGMENT, _BUCKET
-        hashes = [hash((title[p:p + size], p // bucket)) for p in range(len(title) - size + 1)]
-        self._hashes.extend(hashes)
-        self._numbers.extend([self.count] * len(hashes))
+        size, bucket, number = _SEGMENT, _BUCKET, self.count
+        self._added.extend([(hash((title[p:p + size], p // bucket)) & _LOW) << 32 | number
+                            for p in range(len(title) - size + 1)])
         self._lengths.append(len(title))
         self.count += 1
 
-    def _lookup(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(hashes, title numbers) sorted by hash, those of the last sort and those added since, and
-        each title's length by number."""
+    def _lookup(self) -> tuple[np.ndarray, np.ndarray]:
+        """(entries sorted, each title's length by number), with the titles added since the last call."""
         if self._sorted is None or self._sorted_count != self.count:
-            old_hashes, old_numbers, _ = self._sorted or (np.zeros(0, np.int64), np.zeros(0, np.int32), None)
-            hashes = np.concatenate([old_hashes, np.array(self._hashes, dtype=np.int64)])
-            numbers = np.concatenate([old_numbers, np.array(self._numbers, dtype=np.int32)])
-            self._hashes, self._numbers = array("q"), array("i")  # now in the sorted arrays
-            order = np.argsort(hashes, kind="stable")
-            self._sorted = hashes[order], numbers[order], np.array(self._lengths, dtype=np.int32)
+            # A view of the array's own memory (the array lives on as its base), sorted in place.
+            entries = np.frombuffer(self._added, dtype=np.uint64) if self._added else np.zeros(0, np.uint64)
+            if self._sorted is not None and len(self._sorted[0]):
+                entries = np.concatenate([self._sorted[0], entries])
+            self._added = array("Q")
+            entries.sort()
+            self._sorted = entries, np.array(self._lengths, dtype=np.int32)
             self._sorted_count = self.count
         return self._sorted
 
@@ -113,21 +113,21 @@ class TitleIndex:
         starts = range(0, len(query) - size + 1, size)
         if len(starts) <= reach:  # too short to filter: compare with every title
             return range(self.count)
-        hashes, numbers, lengths = self._lookup()
+        entries, lengths = self._lookup()
         keys, owner = [], []  # (segment, bucket) hashes near each segment's place, and which segment
         for s, p in enumerate(starts):
             for b in range((p - reach) // bucket, (p + reach) // bucket + 1):
-                keys.append(hash((query[p:p + size], b)))
+                keys.append((hash((query[p:p + size], b)) & _LOW) << 32)
                 owner.append(s)
-        wanted = np.array(keys, dtype=np.int64)
-        low, high = np.searchsorted(hashes, wanted, "left"), np.searchsorted(hashes, wanted, "right")
+        wanted = np.array(keys, dtype=np.uint64)
+        low, high = np.searchsorted(entries, wanted, "left"), np.searchsorted(entries, wanted | _LOW, "right")
         # Any reach + 1 segments are exact; the ones with the fewest titles near their place are fastest.
         sizes = np.bincount(np.array(owner), weights=high - low, minlength=len(starts))
         chosen = set(np.argsort(sizes, kind="stable")[:reach + 1].tolist())
-        parts = [numbers[lo:hi] for lo, hi, s in zip(low.tolist(), high.tolist(), owner, strict=True)
+        parts = [entries[lo:hi] for lo, hi, s in zip(low.tolist(), high.tolist(), owner, strict=True)
                  if s in chosen and hi > lo]
         if not parts:
             return []
-        found = np.unique(np.concatenate(parts))
+        found = np.unique((np.concatenate(parts) & _LOW).astype(np.int64))
         # A match is at most `reach` characters longer or shorter (each edit changes the length by one).
         return found[np.abs(lengths[found] - len(query)) <= reach].tolist()
