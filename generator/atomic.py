@@ -47,16 +47,23 @@ JOURNAL = "journal.json"
 _current: contextvars.ContextVar[Workspace | None] = contextvars.ContextVar("workspace", default=None)
 
 
-def write_bytes_atomic(path: Path, data: bytes) -> None:
-    """One file replaced whole (a temporary file beside it, then a rename): for caches and
-    other files only this project reads."""
+@contextlib.contextmanager
+def open_atomic(path: Path):
+    """A binary file that replaces ``path`` whole when the block ends without an error (a temporary
+    file beside it, then a rename): for caches and other files only this project reads."""
     handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as out:
-            out.write(data)
+            yield out
         os.replace(temp, path)
     finally:
         Path(temp).unlink(missing_ok=True)
+
+
+def write_bytes_atomic(path: Path, data: bytes) -> None:
+    """One file replaced whole (see `open_atomic`)."""
+    with open_atomic(path) as out:
+        out.write(data)
 
 
 def write_text_atomic(path: Path, text: str) -> None:

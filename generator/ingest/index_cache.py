@@ -22,7 +22,7 @@ from pathlib import Path
 
 import yaml
 
-from generator.atomic import project_root_for, write_bytes_atomic
+from generator.atomic import open_atomic, project_root_for
 from generator.settings import STATE_DIR
 
 VERSION = 1  # bump when the entries' shape changes
@@ -81,7 +81,9 @@ def save(papers_dir: Path, entries: dict[bytes, Entry]) -> None:
     path = cache_file(papers_dir)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_bytes_atomic(path, pickle.dumps({"code": code_key(), "entries": entries},
-                                              protocol=pickle.HIGHEST_PROTOCOL))
+        with open_atomic(path) as out:
+            pickler = pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL)
+            pickler.fast = True  # no memo of every object written: plain data, nothing shared or recursive
+            pickler.dump({"code": code_key(), "entries": entries})
     except OSError:
         pass  # a cache that cannot be written is only slower
