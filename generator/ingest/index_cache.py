@@ -53,7 +53,7 @@ def code_key() -> str:
 
 def cache_file(papers_dir: Path) -> Path:
     """Where the index of this papers folder is kept: its project's working folder (see atomic.py)."""
-    return project_root_for(papers_dir) / STATE_DIR / "cache" / FILE
+    return project_root_for(papers_dir / FILE) / STATE_DIR / "cache" / FILE  # as for the papers' own files
 
 
 def _disabled() -> bool:
