@@ -1,6 +1,8 @@
 """Import benchmark: a realistic 10,000-paper listing dump into an empty collection, then one
-more paper into that 10,000-paper collection. Each is timed through the real command line
-(`python -m generator import`), median of 3 runs, and the figures are printed.
+more paper into that 10,000-paper collection, first without the importer's index cache (as after a
+fresh clone: every paper file's front matter is read), then with it (as after any import or add).
+Each is timed through the real command line (`python -m generator import`), median of 3 runs, and
+the figures are printed.
 
     .venv/bin/python -m benchmarks.import_bench [--papers 10000] [--runs 3] [--no-default-tag]
 
@@ -123,12 +125,17 @@ def main(argv: list[str] | None = None) -> int:
         dump.write_text(generate_listing(args.papers, rng), encoding="utf-8")
         one = base / "one-more.txt"
         one.write_text(generate_listing(1, random.Random(SEED + 1)), encoding="utf-8")
-        full, add_one, parse, summary, one_summary, files = [], [], [], "", "", 0
+        another = base / "another.txt"
+        another.write_text(generate_listing(1, random.Random(SEED + 2)), encoding="utf-8")
+        full, add_cold, add_one, parse, summary, one_summary, files = [], [], [], [], "", "", 0
         for _ in range(args.runs):
             parse.append(timed_parse(dump))
             root = make_root(base)
             *timing, summary = timed_import(root, dump, default_tag)
             full.append(tuple(timing))
+            (root / ".paper-collection" / "cache" / "import-index.pickle").unlink(missing_ok=True)
+            *timing, _ = timed_import(root, another, default_tag)
+            add_cold.append(tuple(timing))
             *timing, one_summary = timed_import(root, one, default_tag)
             add_one.append(tuple(timing))
             files = len(list((root / "content" / "papers").glob("*.md")))
@@ -139,6 +146,7 @@ def main(argv: list[str] | None = None) -> int:
         print(_figures("full import into an empty collection", full))
         peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         print(f"peak memory of an import process: {peak:.0f} MB")
+        print(_figures(f"adding one paper to the {files - 2}-paper collection, no index cache", add_cold))
         print(_figures(f"adding one paper to the {files - 1}-paper collection", add_one))
     return 0
 

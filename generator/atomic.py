@@ -15,7 +15,8 @@ git with its own `.gitignore`), never among the paper files or beside `site/`:
 - `replace_files` writes a set of files all or none: new texts are staged, the old files kept
   as hard links, a journal written; then each is renamed into place. Until the journal is
   removed, an interrupted swap is rolled back (at once, or by the next run if the process was
-  killed), so the files are either all old or all new.
+  killed), so the files are either all old or all new. A text may also come already staged
+  (`stage_text`, for worker processes that write while the run goes on).
 - `replace_dir` puts a freshly built folder (the site) in place of the old one the same way.
 - `create_file` writes one new file whole, never over an existing one (`add`).
 """
@@ -34,6 +35,7 @@ import signal
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from generator.errors import GeneratorError
@@ -45,20 +47,47 @@ JOURNAL = "journal.json"
 _current: contextvars.ContextVar[Workspace | None] = contextvars.ContextVar("workspace", default=None)
 
 
-def write_bytes_atomic(path: Path, data: bytes) -> None:
-    """One file replaced whole (a temporary file beside it, then a rename): for caches and
-    other files only this project reads."""
+@contextlib.contextmanager
+def open_atomic(path: Path):
+    """A binary file that replaces ``path`` whole when the block ends without an error (a temporary
+    file beside it, then a rename): for caches and other files only this project reads."""
     handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as out:
-            out.write(data)
+            yield out
         os.replace(temp, path)
     finally:
         Path(temp).unlink(missing_ok=True)
 
 
+def write_bytes_atomic(path: Path, data: bytes) -> None:
+    """One file replaced whole (see `open_atomic`)."""
+    with open_atomic(path) as out:
+        out.write(data)
+
+
 def write_text_atomic(path: Path, text: str) -> None:
     write_bytes_atomic(path, text.encode("utf-8"))
+
+
+@dataclass(frozen=True)
+class Staged:
+    """A new file's text, already written into the run's staging area (`stage_text`)."""
+
+    path: Path
+
+
+def _write_staged(path: Path, text: str) -> None:
+    with open(path, "w", encoding="utf-8", newline="\n") as out:
+        out.write(text)
+
+
+def stage_text(folder: Path, name: str, text: str) -> Staged:
+    """Write a new file's text into ``folder`` (from `Workspace.new_dir`, so the run's end or the next
+    run removes it), for `replace_files` to move into place; any process of the run may call this."""
+    path = folder / name
+    _write_staged(path, text)
+    return Staged(path)
 
 
 def die_with_parent() -> None:
@@ -151,9 +180,10 @@ class Workspace:
             self._lock_fd = None
 
     # -- writing --------------------------------------------------------------------------
-    def replace_files(self, pending: dict[Path, str | None]) -> list[Path]:
+    def replace_files(self, pending: dict[Path, str | Staged | None]) -> list[Path]:
         """Write every file or none; a text of None deletes the file (`rename`, `remove`); files
-        whose text is unchanged are not touched. Returns the files written or deleted."""
+        whose text is unchanged are not touched. Returns the files written or deleted. A `Staged`
+        text (in this run's staging area) is moved into place rather than written again."""
         assert self.staging is not None
         run = Path(tempfile.mkdtemp(prefix="files-", dir=self.staging))
         moves: list[dict] = []
@@ -171,11 +201,15 @@ class Workspace:
                 if target.parent not in folders:
                     target.parent.mkdir(parents=True, exist_ok=True)
                     folders.add(target.parent)
-                if exists and target.read_text(encoding="utf-8") == text:
-                    continue
-                new = run / f"{index}.new"
-                with open(new, "w", encoding="utf-8", newline="\n") as out:
-                    out.write(text)
+                if isinstance(text, Staged):
+                    if exists and target.read_bytes() == text.path.read_bytes():
+                        continue
+                    new = text.path
+                else:
+                    if exists and target.read_text(encoding="utf-8") == text:
+                        continue
+                    new = run / f"{index}.new"
+                    _write_staged(new, text)
                 old = None
                 if exists:
                     old = run / f"{index}.old"

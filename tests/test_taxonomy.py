@@ -554,3 +554,8 @@ def test_literal_search_counts_what_findall_counts(pieces: list[str], text: str)
     key = _fold(text)
     assert _count(pattern, literal, text, key) == len(pattern.findall(text)), (source, literal)
     assert _found(pattern, literal, text, key) == (pattern.search(text) is not None), (source, literal)
+    # The same with the literal's places given (as the taxonomy's Aho-Corasick pass finds them).
+    starts = [i for i in range(len(key)) if literal and key.startswith(literal, i)]
+    if literal:
+        assert _count(pattern, literal, text, key, starts) == len(pattern.findall(text)), (source, literal)
+        assert _found(pattern, literal, text, key, starts) == (pattern.search(text) is not None), (source, literal)

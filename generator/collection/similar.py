@@ -3,8 +3,10 @@ every pair (validate and import both use this at tens of thousands of papers).""
 
 from __future__ import annotations
 
-from collections import defaultdict
+from array import array
+from collections.abc import Iterable
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
 from generator.parallel import map_shares
@@ -13,6 +15,7 @@ NEAR_DUPLICATE_SCORE = 95  # rapidfuzz ratio on normalised titles; below this ti
 
 _SEGMENT = 5  # characters per segment of the near-duplicate filter
 _BUCKET = 8  # positions per bucket of its index
+_LOW = 0xFFFFFFFF  # the low 32 bits of an index entry: a title's number; the high 32: a hash
 _ALL_PAIRS_UP_TO = 4_000_000  # comparing every pair is faster than building the filter's index
 
 
@@ -20,7 +23,7 @@ MATCHES_PER_TITLE = 3  # a title close to dozens of others is a pattern, not a d
 
 
 def similar_pairs(queries: list[str], titles: list[str], cutoff: float = NEAR_DUPLICATE_SCORE,
-                  limit: int | None = MATCHES_PER_TITLE) -> list[tuple[int, int]]:
+                  limit: int | None = MATCHES_PER_TITLE, index: TitleIndex | None = None) -> list[tuple[int, int]]:
     """(i, j) with ``fuzz.ratio(queries[i], titles[j]) >= cutoff`` and different texts: for each
     query its `limit` best matches (all of them with limit=None).
 
@@ -31,10 +34,14 @@ def similar_pairs(queries: list[str], titles: list[str], cutoff: float = NEAR_DU
     titles that share one of the query's D + 1 rarest segments near its position are compared.
     Candidates are produced one query at a time, so memory stays bounded even when thousands of
     titles look alike. Many queries are shared out among forked workers (generator/parallel.py;
-    the index is built once, before the fork); the result is the same."""
-    if len(queries) * len(titles) <= _ALL_PAIRS_UP_TO:
+    the index is built once, before the fork); the result is the same. ``index``: a `TitleIndex`
+    of exactly ``titles``, when the caller built it already (the importer, while records arrive)."""
+    if not worth_an_index(len(queries), len(titles)):
         return sorted(_matches(queries, titles, cutoff, limit, range(len(queries)), None))
-    index = _Index(titles)
+    if index is None:
+        index = TitleIndex(titles)
+    elif index.count != len(titles):
+        raise ValueError("the index was not built from these titles")
 
     def share(rows: list[int]) -> list[list[tuple[int, int]]]:
         return [_matches(queries, titles, cutoff, limit, [row], index) for row in rows]
@@ -43,8 +50,13 @@ def similar_pairs(queries: list[str], titles: list[str], cutoff: float = NEAR_DU
     return sorted(pair for pairs in found for pair in pairs)
 
 
+def worth_an_index(queries: int, titles: int) -> bool:
+    """Whether `similar_pairs` with this many queries and titles uses a `TitleIndex`."""
+    return queries * titles > _ALL_PAIRS_UP_TO
+
+
 def _matches(queries: list[str], titles: list[str], cutoff: float, limit: int | None, rows,
-             index: _Index | None) -> list[tuple[int, int]]:
+             index: TitleIndex | None) -> list[tuple[int, int]]:
     pairs = []
     slack = 1 - cutoff / 100
     for i in rows:
@@ -58,26 +70,64 @@ def _matches(queries: list[str], titles: list[str], cutoff: float, limit: int | 
     return pairs
 
 
-class _Index:
-    """Where each segment of each title is: (segment, position // _BUCKET) -> title numbers."""
+class TitleIndex:
+    """Where each segment of each title is: for each (segment, position // _BUCKET) of every title,
+    one 64-bit entry, the pair's hash (32 bits) above the title's number (32 bits), all in one
+    array sorted in place before the first query (8 bytes a segment, and no copy to sort it: a
+    dict of lists took 6 times the memory). Titles are numbered in the order they are added. Two
+    pairs with one hash only add candidates, which are all compared anyway. Candidates whose length
+    differs by more than a match's edits can change are dropped before they are compared."""
 
-    def __init__(self, titles: list[str]) -> None:
-        size, bucket = _SEGMENT, _BUCKET
-        self.count = len(titles)
-        where: defaultdict[tuple[str, int], list[int]] = defaultdict(list)
-        for j, title in enumerate(titles):
-            for p in range(len(title) - size + 1):
-                where[title[p:p + size], p // bucket].append(j)
-        self.where = where
+    def __init__(self, titles: Iterable[str] = ()) -> None:
+        self.count = 0
+        self._added = array("Q")  # entries of the titles added since the last sort
+        self._lengths = array("i")  # each title's length, by title number
+        self._sorted: tuple[np.ndarray, np.ndarray] | None = None  # see `_lookup`
+        self._sorted_count = 0  # titles in `_sorted`
+        for title in titles:
+            self.add(title)
+
+    def add(self, title: str) -> None:
+        size, bucket, number = _SEGMENT, _BUCKET, self.count
+        self._added.extend([(hash((title[p:p + size], p // bucket)) & _LOW) << 32 | number
+                            for p in range(len(title) - size + 1)])
+        self._lengths.append(len(title))
+        self.count += 1
+
+    def _lookup(self) -> tuple[np.ndarray, np.ndarray]:
+        """(entries sorted, each title's length by number), with the titles added since the last call."""
+        if self._sorted is None or self._sorted_count != self.count:
+            # A view of the array's own memory (the array lives on as its base), sorted in place.
+            entries = np.frombuffer(self._added, dtype=np.uint64) if self._added else np.zeros(0, np.uint64)
+            if self._sorted is not None and len(self._sorted[0]):
+                entries = np.concatenate([self._sorted[0], entries])
+            self._added = array("Q")
+            entries.sort()
+            self._sorted = entries, np.array(self._lengths, dtype=np.int32)
+            self._sorted_count = self.count
+        return self._sorted
 
     def candidates(self, query: str, slack: float):
-        size, bucket, where = _SEGMENT, _BUCKET, self.where
+        size, bucket = _SEGMENT, _BUCKET
         reach = int(2 * slack * len(query) / (1 - slack)) + 1  # the most edits a match can need
-        segments = [(query[p:p + size], range((p - reach) // bucket, (p + reach) // bucket + 1))
-                    for p in range(0, len(query) - size + 1, size)]
-        if len(segments) <= reach:  # too short to filter: compare with every title
+        starts = range(0, len(query) - size + 1, size)
+        if len(starts) <= reach:  # too short to filter: compare with every title
             return range(self.count)
+        entries, lengths = self._lookup()
+        keys, owner = [], []  # (segment, bucket) hashes near each segment's place, and which segment
+        for s, p in enumerate(starts):
+            for b in range((p - reach) // bucket, (p + reach) // bucket + 1):
+                keys.append((hash((query[p:p + size], b)) & _LOW) << 32)
+                owner.append(s)
+        wanted = np.array(keys, dtype=np.uint64)
+        low, high = np.searchsorted(entries, wanted, "left"), np.searchsorted(entries, wanted | _LOW, "right")
         # Any reach + 1 segments are exact; the ones with the fewest titles near their place are fastest.
-        lists = [[where.get((text, b), ()) for b in buckets] for text, buckets in segments]
-        lists.sort(key=lambda found: sum(map(len, found)))
-        return sorted({j for found in lists[:reach + 1] for titles in found for j in titles})
+        sizes = np.bincount(np.array(owner), weights=high - low, minlength=len(starts))
+        chosen = set(np.argsort(sizes, kind="stable")[:reach + 1].tolist())
+        parts = [entries[lo:hi] for lo, hi, s in zip(low.tolist(), high.tolist(), owner, strict=True)
+                 if s in chosen and hi > lo]
+        if not parts:
+            return []
+        found = np.unique((np.concatenate(parts) & _LOW).astype(np.int64))
+        # A match is at most `reach` characters longer or shorter (each edit changes the length by one).
+        return found[np.abs(lengths[found] - len(query)) <= reach].tolist()

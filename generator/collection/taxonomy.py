@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import ahocorasick
 import yaml
 from rapidfuzz import fuzz, process
 from slugify import slugify
@@ -73,16 +74,6 @@ class Tag:
                                ("_exclude", self.exclude_patterns)):
             object.__setattr__(self, name, tuple((p, _required_literal(p.pattern)) for p in patterns))
 
-    def _score(self, title: str, abstract: str, title_key: str, abstract_key: str) -> int:
-        for pattern, literal in self._exclude:
-            if _found(pattern, literal, title, title_key) or _found(pattern, literal, abstract, abstract_key):
-                return 0
-        title_hits = sum(1 for pattern, literal in self._title if _found(pattern, literal, title, title_key))
-        abstract_hits = sum(_count(pattern, literal, abstract, abstract_key) for pattern, literal in self._abstract)
-        if title_hits == 0 and abstract_hits < self.min_abstract_hits:
-            return 0
-        return TITLE_WEIGHT * title_hits + abstract_hits
-
 
 # The only characters outside ASCII that re.IGNORECASE matches with an ASCII letter: U+0130 and
 # U+0131 (dotted capital and dotless i) with 'i', U+017F (long s) with 's', U+212A (Kelvin) with 'k'.
@@ -104,12 +95,25 @@ def _fold(text: str) -> str:
     return text
 
 
-def _count(pattern: re.Pattern[str], literal: str, text: str, key: str) -> int:
+Starts = dict[str, list[int]]  # literal -> where it starts in a folded text, in order
+
+
+def _count(pattern: re.Pattern[str], literal: str, text: str, key: str, starts=None) -> int:
     """How many matches ``pattern.findall(text)`` finds (leftmost, non-overlapping), trying the
-    pattern only where ``literal``, which every match starts with, occurs in ``key`` (= _fold(text))."""
+    pattern only where ``literal``, which every match starts with, occurs in ``key`` (= _fold(text)).
+    ``starts``: every place ``literal`` starts in ``key``, in order, when already known."""
     if not literal:
         return len(pattern.findall(text))
     count = 0
+    if starts is not None:
+        after = 0  # findall's next match starts at or after the end of the last one
+        for start in starts:
+            if start >= after:
+                match = pattern.match(text, start)
+                if match is not None:
+                    count += 1
+                    after = match.end()
+        return count
     start = key.find(literal)
     while start >= 0:
         match = pattern.match(text, start)  # match(text, pos) sees text[pos - 1] for \b, as findall does
@@ -121,10 +125,12 @@ def _count(pattern: re.Pattern[str], literal: str, text: str, key: str) -> int:
     return count
 
 
-def _found(pattern: re.Pattern[str], literal: str, text: str, key: str) -> bool:
+def _found(pattern: re.Pattern[str], literal: str, text: str, key: str, starts=None) -> bool:
     """Whether ``pattern.search(text)`` would find a match (see `_count`)."""
     if not literal:
         return pattern.search(text) is not None
+    if starts is not None:
+        return any(pattern.match(text, start) is not None for start in starts)
     start = key.find(literal)
     while start >= 0:
         if pattern.match(text, start) is not None:
@@ -169,6 +175,35 @@ def _required_literal(source: str) -> str:
     return run.casefold()
 
 
+_EXCLUDE, _TITLE, _ABSTRACT = range(3)
+
+
+class _Rules:
+    """Every tag's rules by their literal (see `_required_literal`; "" for rules without one), and an
+    Aho-Corasick automaton that finds where every literal starts in a text in one pass over it,
+    instead of one search per rule."""
+
+    def __init__(self, tags: tuple[Tag, ...]) -> None:
+        self.by_literal: dict[str, list[tuple[int, int, re.Pattern[str]]]] = {}
+        for i, tag in enumerate(tags):
+            for kind, rules in ((_EXCLUDE, tag._exclude), (_TITLE, tag._title), (_ABSTRACT, tag._abstract)):
+                for pattern, literal in rules:
+                    self.by_literal.setdefault(literal, []).append((i, kind, pattern))
+        self.automaton = ahocorasick.Automaton()
+        for literal in sorted(self.by_literal):
+            if literal:
+                self.automaton.add_word(literal, (len(literal) - 1, literal))
+        if len(self.automaton):
+            self.automaton.make_automaton()
+
+    def starts(self, key: str) -> Starts:
+        found: Starts = {}
+        if len(self.automaton):
+            for end, (back, literal) in self.automaton.iter(key):
+                found.setdefault(literal, []).append(end - back)  # ends come in order, so do starts
+        return found
+
+
 @dataclass(frozen=True)
 class Taxonomy:
     tags: tuple[Tag, ...]
@@ -176,6 +211,12 @@ class Taxonomy:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_name", {tag.name: tag for tag in self.tags})
+        object.__setattr__(self, "_rules", None)
+
+    def _rule_index(self) -> _Rules:
+        if self._rules is None:
+            object.__setattr__(self, "_rules", _Rules(self.tags))
+        return self._rules
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -192,10 +233,31 @@ class Taxonomy:
     def scores(self, title: str, abstract: str) -> tuple[tuple[str, int], ...]:
         """Every tag that applies with its score, best first (ties keep taxonomy order)."""
         title_key, abstract_key = _fold(title), _fold(abstract)
-        scored = [
-            (tag.name, tag._score(title, abstract, title_key, abstract_key), i) for i, tag in enumerate(self.tags)
-        ]
-        scored = [item for item in scored if item[1] > 0]
+        rules = self._rule_index()
+        title_at, abstract_at = rules.starts(title_key), rules.starts(abstract_key)
+        count = len(self.tags)
+        excluded, title_hits, abstract_hits = [False] * count, [0] * count, [0] * count
+        # Only the rules whose literal is in the title or abstract, and those without one, can match.
+        for literal, t_starts, a_starts in [*((lit, title_at.get(lit), abstract_at.get(lit))
+                                              for lit in title_at.keys() | abstract_at.keys()),
+                                            ("", None, None)]:
+            for i, kind, pattern in rules.by_literal.get(literal, ()):
+                if kind == _EXCLUDE:
+                    if not excluded[i] and (
+                            (literal == "" or t_starts) and _found(pattern, literal, title, title_key, t_starts)
+                            or (literal == "" or a_starts) and _found(pattern, literal, abstract, abstract_key,
+                                                                      a_starts)):
+                        excluded[i] = True
+                elif kind == _TITLE:
+                    if (literal == "" or t_starts) and _found(pattern, literal, title, title_key, t_starts):
+                        title_hits[i] += 1
+                elif literal == "" or a_starts:
+                    abstract_hits[i] += _count(pattern, literal, abstract, abstract_key, a_starts)
+        scored = []
+        for i, tag in enumerate(self.tags):
+            if excluded[i] or (title_hits[i] == 0 and abstract_hits[i] < tag.min_abstract_hits):
+                continue
+            scored.append((tag.name, TITLE_WEIGHT * title_hits[i] + abstract_hits[i], i))
         scored.sort(key=lambda item: (-item[1], item[2]))
         return tuple((name, score) for name, score, _ in scored)
 

@@ -30,7 +30,8 @@ from generator.collection.similar import similar_pairs
 from generator.collection.slugs import unique_slug
 from generator.collection.validate import check_paper
 from generator.errors import GeneratorError
-from generator.ingest.importer import CollectionIndex, model_suggestions, needing_tags
+from generator.ingest import index_cache
+from generator.ingest.importer import CollectionIndex, _Existing, model_suggestions, needing_tags
 from generator.ingest.records import abstract_problem, paper_from_record
 
 # What a paper's `sources` entry says `add` read: the command, never the contributor's local file
@@ -182,7 +183,10 @@ def add_paper(papers_dir: Path, taxonomy, *, title: str, abstract: str, tags: It
     if problems:  # a bug in add, not in the input: refuse rather than write a broken file
         raise GeneratorError("the new file would not validate; nothing was written:\n"
                              + "\n".join(str(p) for p in problems))
-    _write_new(target, text)
+    with workspace_for(target, "add"):
+        _write_new(target, text)
+        index.add(_Existing(target, to_front_matter(paper), paper.abstract, new=True))
+        index.save({target: index_cache.digest(text.encode("utf-8"))})  # the next run reads the index from it
     return AddResult(path=target, paper=paper, suggested=suggested, notes=tuple(notes))
 
 

@@ -26,17 +26,20 @@ Nothing is written until every input has been read; then all files are swapped i
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import multiprocessing
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
 
-from generator.atomic import die_with_parent, workspace_for
+from generator.atomic import Staged, die_with_parent, stage_text, workspace_for
+from generator.atomic import current as current_workspace
 from generator.collection import frontmatter
 from generator.collection.model import RawRecord, Rejection
 from generator.collection.paper import (
@@ -50,10 +53,11 @@ from generator.collection.paper import (
     to_front_matter,
 )
 from generator.collection.removed import RemovedIndex
-from generator.collection.similar import similar_pairs
+from generator.collection.similar import TitleIndex, similar_pairs, worth_an_index
 from generator.collection.slugs import base_slug, unique_slug
 from generator.collection.taxonomy import UNTAGGED
 from generator.errors import GeneratorError, InputError
+from generator.ingest import index_cache
 from generator.ingest.readers.detect import read_input
 from generator.ingest.readers.text import decode_input
 from generator.ingest.records import abstract_problem, paper_from_record
@@ -64,6 +68,9 @@ FILLABLE = ("authors", "year", "month", "day", "venue", "arxiv", "doi", "keyword
 COMPARED = ("title", "authors", "year", "month", "day", "venue", "arxiv", "doi")
 PROGRESS_EVERY = 1000
 PARALLEL_FROM = 1000  # records; fewer are prepared in this process (starting workers costs more)
+# Records a worker prepares at a time: small enough that results flow back steadily and that Ctrl-C
+# (which lets the running chunks finish) stops a large import within a second or so.
+CHUNK = 250
 
 Progress = Callable[[str], None]
 
@@ -128,14 +135,25 @@ class _Existing:
 
     path: Path
     meta: dict
-    body: str
+    _body: str | None = None  # None: not read yet (the index came from the cache); see `body`
     read_by: dict[str, str] = field(default_factory=dict)  # input file -> "file:line", this import only
     new: bool = False  # written by this import
+    keys: tuple[tuple[str, str], ...] = ()  # its duplicate keys, as indexed
 
     @property
     def title(self) -> str:
         title = self.meta.get("title")
         return title if isinstance(title, str) else ""
+
+    @property
+    def body(self) -> str:
+        """The abstract, read from the file when first asked for (only merges and the tag model need it)."""
+        if self._body is None:
+            try:
+                self._body = frontmatter.split(self.path.read_text(encoding="utf-8"), str(self.path))[1].strip("\n")
+            except (InputError, UnicodeDecodeError, OSError):
+                self._body = ""
+        return self._body
 
 
 def _text(meta: dict, name: str) -> str | None:
@@ -149,49 +167,106 @@ def _keys(title: str, arxiv: str | None, doi: str | None, source_titles=(),
     return duplicate_keys(title, arxiv, doi, abstract) + [key for t in source_titles for key in duplicate_keys(t)]
 
 
-def load_meta(path: Path) -> tuple[dict, str] | None:
-    """(front matter, body) of a paper file, read with the fast (libyaml) loader: the index only
-    needs to recognise papers. None for a file that cannot be read; `validate` reports those."""
+def _parse_meta(text: str, path: Path) -> tuple[dict, str] | None:
     try:
-        yaml_text, body, _ = frontmatter.split(path.read_text(encoding="utf-8"), str(path))
+        yaml_text, body, _ = frontmatter.split(text, str(path))
         meta = frontmatter.load(yaml_text)
-    except (InputError, UnicodeDecodeError, OSError, yaml.YAMLError, RecursionError, ValueError):
+    except (InputError, yaml.YAMLError, RecursionError, ValueError):
         return None  # ValueError: PyYAML's for impossible dates and huge integers
     return (meta, body.strip("\n")) if isinstance(meta, dict) else None
 
 
+def load_meta(path: Path) -> tuple[dict, str] | None:
+    """(front matter, body) of a paper file, read with the fast (libyaml) loader: the index only
+    needs to recognise papers. None for a file that cannot be read; `validate` reports those."""
+    try:
+        return _parse_meta(path.read_text(encoding="utf-8"), path)
+    except (UnicodeDecodeError, OSError):
+        return None
+
+
+def _entry_keys(meta: dict, body: str) -> tuple[tuple[str, str], ...]:
+    """A paper file's duplicate keys: its title, the titles its sources read, arXiv id, DOI, abstract."""
+    sources = [s.get("title") for s in meta.get("sources") or [] if isinstance(s, dict)
+               and isinstance(s.get("title"), str)]
+    title = meta.get("title")
+    return tuple(_keys(title if isinstance(title, str) else "", _text(meta, "arxiv"), _text(meta, "doi"),
+                       sources, body))
+
+
 class CollectionIndex:
-    """The collection as the importer sees it: who is who by title, source title, arXiv id and DOI."""
+    """The collection as the importer sees it: who is who by title, source title, arXiv id and DOI.
+
+    Each file's front matter and keys come from `index_cache` when a file with the same bytes was
+    indexed before (import and add keep it with `save`), else from the file itself."""
 
     def __init__(self, papers_dir: Path, progress: Progress | None = None) -> None:
+        self.papers_dir = papers_dir
         self.by_key: dict[tuple[str, str], _Existing] = {}
         self.entries: list[_Existing] = []
         paths = sorted(papers_dir.glob("*.md"))
         self.slugs: set[str] = {path.stem for path in paths}
         self.unreadable: set[str] = set()  # file names (stems) whose front matter cannot be read
         self.aliases: set[str] = set()  # old addresses the papers keep (their `aliases`)
+        self.digests: dict[Path, bytes] = {}  # each file read -> the digest of its bytes (`index_cache`)
+        self.kept = index_cache.load(papers_dir)
+        self.parsed = 0  # files whose front matter was read, not found in the cache
         for number, path in enumerate(paths, start=1):
             if progress and number % PROGRESS_EVERY == 0:
                 progress(f"reading the collection: {number}/{len(paths)} files")
-            loaded = load_meta(path)
-            if loaded is None:
+            try:
+                data = path.read_bytes()
+            except OSError:
+                self.unreadable.add(path.stem)
+                continue
+            digest = index_cache.digest(data)
+            self.digests[path] = digest
+            body = None
+            if digest in self.kept:
+                entry = self.kept[digest]
+            else:
+                self.parsed += 1
+                try:
+                    loaded = _parse_meta(data.decode("utf-8"), path)
+                except UnicodeDecodeError:
+                    loaded = None
+                entry = None if loaded is None else (loaded[0], _entry_keys(*loaded))
+                body = None if loaded is None else loaded[1]
+                self.kept[digest] = entry
+            if entry is None:
                 self.unreadable.add(path.stem)
             else:
-                self.add(_Existing(path, *loaded))
+                self.add(_Existing(path, entry[0], body), entry[1])
 
-    def add(self, existing: _Existing, keys: list[tuple[str, str]] | None = None) -> None:
+    def add(self, existing: _Existing, keys=None) -> None:
         """Index a paper file; ``keys``: its duplicate keys when already computed (a new paper's)."""
         meta = existing.meta
-        sources = [s.get("title") for s in meta.get("sources") or [] if isinstance(s, dict)
-                   and isinstance(s.get("title"), str)]
         self.entries.append(existing)
         aliases = meta.get("aliases")
         if isinstance(aliases, list):
             self.aliases.update(a for a in aliases if isinstance(a, str))
-        if keys is None:
-            keys = _keys(existing.title, _text(meta, "arxiv"), _text(meta, "doi"), sources, existing.body)
-        for key in keys:
+        existing.keys = tuple(keys) if keys is not None else _entry_keys(meta, existing.body)
+        for key in existing.keys:
             self.by_key.setdefault(key, existing)
+
+    def save(self, written: dict[Path, bytes]) -> None:
+        """Keep the index for the next run, after the files in `written` (path -> digest of the text)
+        were written: the entries of the files there are now, so the cache never outgrows the collection."""
+        kept: dict[bytes, index_cache.Entry] = {}
+        for path, digest in self.digests.items():
+            if path.stem in self.unreadable and path not in written:
+                kept[digest] = None
+        for existing in self.entries:
+            digest = written.get(existing.path)
+            if digest is None:
+                digest = self.digests.get(existing.path)
+                if digest is not None:
+                    kept[digest] = (existing.meta, existing.keys)
+                continue
+            # A new file's keys were made from the same paper its text was; a merged file's may have changed.
+            keys = existing.keys if existing.new else _entry_keys(existing.meta, existing.body)
+            kept[digest] = (existing.meta, keys)
+        index_cache.save(self.papers_dir, kept)
 
     def find(self, paper: Paper, keys: list[tuple[str, str]] | None = None) -> _Existing | None:
         if keys is None:
@@ -245,6 +320,7 @@ class _Options:
     listed_year: int | None
     default_tag: str | None
     suggest: bool = True  # let the tag model propose tags for papers no rule matches
+    staging: Path | None = None  # worker processes write new files' texts here (see `_prepare_all`)
 
 
 @dataclass(frozen=True)
@@ -252,19 +328,27 @@ class _Draft:
     """What a record would be as a new paper file: its tags and, when it has some, the file text."""
 
     tags: tuple[str, ...]
-    text: str | None
+    text: str | Staged | None  # Staged: written to the staging folder by a worker process
     by_rules: bool = False  # the tags came from taxonomy rules (not --default-tag)
+    digest: bytes = b""  # of a staged text's bytes (`index_cache`)
+
+
+_staged_count = itertools.count()
 
 
 def _draft(paper: Paper, options: _Options) -> _Draft:
     """Tags from the rules (else the default tag) and the file text; no tags -> no text yet (the
-    tag model's suggestions are added to the file after every input is read)."""
+    tag model's suggestions are added to the file after every input is read). In a worker the text
+    goes straight to the staging folder: the main process need not hold every new file's text."""
     by_rules = options.taxonomy.assign(paper.title, paper.abstract)
     tags = by_rules or ((options.default_tag,) if options.default_tag else ())
     if not tags:
         return _Draft((), None)
     text = frontmatter.dump(to_front_matter(replace(paper, tags=tuple(tags))), paper.abstract)
-    return _Draft(tuple(tags), text, bool(by_rules))
+    if options.staging is None:
+        return _Draft(tuple(tags), text, bool(by_rules))
+    staged = stage_text(options.staging, f"{os.getpid()}-{next(_staged_count)}.md", text)
+    return _Draft(tuple(tags), staged, bool(by_rules), index_cache.digest(text.encode("utf-8")))
 
 
 def _without_abstract(paper: Paper) -> Paper:
@@ -320,17 +404,25 @@ def _worker_count() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
-def _prepare_all(records: tuple[RawRecord, ...], options: _Options,
-                 known: frozenset) -> list[_Prepared]:
-    """`_prepare` every record, in worker processes when there are many; the order is kept."""
+@contextlib.contextmanager
+def _prepare_all(records: list[RawRecord], options: _Options,
+                 known: frozenset) -> Iterator[Iterator[_Prepared]]:
+    """`_prepare` every record, in worker processes when there are many; the order is kept. The
+    results arrive while the workers go on, so the caller places each record meanwhile."""
     workers = _worker_count()
     if len(records) < PARALLEL_FROM or workers < 2:
-        return [_prepare(raw, options, known) for raw in records]
+        yield (_prepare(raw, options, known) for raw in records)
+        return
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
-                             initargs=(options, known)) as pool:
-        return list(pool.map(_prepare_in_worker, records, chunksize=max(1, len(records) // (workers * 8))))
+    workspace = current_workspace()
+    if workspace is not None:
+        options = replace(options, staging=workspace.new_dir("import-texts"))
+    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(options, known))
+    try:
+        yield pool.map(_prepare_in_worker, records, chunksize=max(1, min(CHUNK, len(records) // (workers * 8))))
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 class _Run:
@@ -347,9 +439,14 @@ class _Run:
         self.removed = removed or RemovedIndex()
         # Old addresses (aliases) and removed papers' addresses are never given to a new paper.
         self.taken = set(self.index.slugs) | self.index.aliases | set(self.removed.by_slug)
-        self.pending: dict[Path, str] = {}  # path -> new file text
+        self.pending: dict[Path, str | Staged] = {}  # path -> new file text
+        self.staged_digests: dict[Path, bytes] = {}  # path -> digest of its staged text
         self.created: list[tuple[_Existing, FileReport, str]] = []  # new files, for the near-duplicate check
         self.need_tags: list[tuple[_Existing, Paper, FileReport, str]] = []  # new papers no rule matched
+        # Every indexed paper's normalised title, in index order, and (for many titles) their
+        # near-duplicate index, built while records arrive (see `flag_near_duplicates`).
+        self.titles: list[str] = []
+        self.title_index: TitleIndex | None = None
 
     def read_file(self, path: Path) -> FileReport:
         shown = path.as_posix()
@@ -357,22 +454,31 @@ class _Run:
             data = path.read_bytes()
         except OSError as error:
             raise InputError(shown, None, f"cannot read: {error.strerror}") from None
-        detected, result = read_input(decode_input(data, shown), path.name, self.fmt, self.mapping)
-        del data  # the records hold what is needed; the input's bytes need not stay in memory
+        text = decode_input(data, shown)
+        del data  # the input's bytes need not stay in memory while its text is read, nor the text after
+        detected, result = read_input(text, path.name, self.fmt, self.mapping)
+        del text
         if not result.records:
             raise InputError(shown, None, f"no papers found (read as {detected})",
                              fix="check that this is a paper listing, or force a format with --format")
         report = FileReport(file=shown, format=detected, read=len(result.records) + len(result.rejected))
         report.rejected.extend(result.rejected)
         report.notes.extend(result.notes)
-        total = len(result.records)
+        records = list(result.records)
+        del result  # each record is let go once placed: the input need not stay in memory beside the papers
+        total = len(records)
         if self.progress and total >= PROGRESS_EVERY:
             self.progress(f"{shown}: {total} records read as {detected}; cleaning and tagging them")
-        prepared = _prepare_all(result.records, self.options, frozenset(self.index.by_key))
-        for number, (raw, item) in enumerate(zip(result.records, prepared, strict=True), start=1):
-            if self.progress and total >= PROGRESS_EVERY and (number % PROGRESS_EVERY == 0 or number == total):
-                self.progress(f"{shown}: {number}/{total} records")
-            self._record(raw, item, shown, report)
+        if self.title_index is None and worth_an_index(len(self.created) + total, len(self.index.entries) + total):
+            self.title_index = TitleIndex(self.titles)
+        with _prepare_all(records, self.options, frozenset(self.index.by_key)) as prepared:
+            self._index_titles()  # the collection's titles, while the workers start
+            for number, item in enumerate(prepared, start=1):
+                if self.progress and total >= PROGRESS_EVERY and (number % PROGRESS_EVERY == 0 or number == total):
+                    self.progress(f"{shown}: {number}/{total} records")
+                raw, records[number - 1] = records[number - 1], None
+                self._record(raw, item, shown, report)
+                self._index_titles()
         if report.accounted() != report.read:
             raise GeneratorError(f"{shown}: internal error: the report does not account for every record")
         report.rejected.sort(key=lambda r: r.line)
@@ -428,6 +534,8 @@ class _Run:
             self.pending[entry.path] = frontmatter.dump(entry.meta, paper.abstract)
         else:
             self.pending[entry.path] = draft.text
+            if isinstance(draft.text, Staged):
+                self.staged_digests[entry.path] = draft.digest
             if draft.by_rules:
                 report.by_rules += 1
             else:
@@ -484,15 +592,23 @@ class _Run:
             return False
         return True
 
+    def _index_titles(self) -> None:
+        """Bring `titles` (and `title_index`) up to date with the index's entries."""
+        for entry in self.index.entries[len(self.titles):]:
+            title = normalize_title(entry.title)
+            self.titles.append(title)
+            if self.title_index is not None:
+                self.title_index.add(title)
+
     def flag_near_duplicates(self) -> None:
         """Note every new paper whose title is near-identical to another paper's (not merged)."""
         if not self.created:
             return
-        entries = self.index.entries
+        self._index_titles()
+        entries, titles = self.index.entries, self.titles
         position = {id(e): i for i, e in enumerate(entries)}
-        titles = [normalize_title(e.title) for e in entries]
-        new_titles = [normalize_title(e.title) for e, _, _ in self.created]
-        for row, column in similar_pairs(new_titles, titles):
+        new_titles = [titles[position[id(e)]] for e, _, _ in self.created]
+        for row, column in similar_pairs(new_titles, titles, index=self.title_index):
             entry, report, where = self.created[row]
             other = entries[column]
             if other.new and position[id(other)] > position[id(entry)]:
@@ -513,14 +629,18 @@ def run_import(paths: list[Path], papers_dir: Path, taxonomy, *, added: str, fmt
     wrong_date = added_problem(added)
     if wrong_date:
         raise GeneratorError(f"--added: {wrong_date}")
-    run = _Run(papers_dir, _Options(taxonomy, added, listed_year, default_tag, suggest), fmt, progress,
-               removed, mapping)
-    reports = [run.read_file(path) for path in paths]
-    run.suggest_tags()
-    run.flag_near_duplicates()
-    if progress and len(run.pending) >= PROGRESS_EVERY:
-        progress(f"writing {len(run.pending)} files")
-    return ImportReport(files=reports, written=write_all(run.pending))
+    with workspace_for(papers_dir / "index", "import"):  # one run at a time, from reading to writing
+        run = _Run(papers_dir, _Options(taxonomy, added, listed_year, default_tag, suggest), fmt, progress,
+                   removed, mapping)
+        reports = [run.read_file(path) for path in paths]
+        run.suggest_tags()
+        run.flag_near_duplicates()
+        if progress and len(run.pending) >= PROGRESS_EVERY:
+            progress(f"writing {len(run.pending)} files")
+        written = write_all(run.pending)
+        run.index.save({path: run.staged_digests[path] if isinstance(text, Staged)
+                        else index_cache.digest(text.encode("utf-8")) for path, text in run.pending.items()})
+    return ImportReport(files=reports, written=written)
 
 
 def needing_tags(paper: Paper, suggested: tuple[SuggestedTag, ...] = ()) -> Paper:
@@ -546,7 +666,7 @@ def train_model(entries, taxonomy):
                      for e in ordered), taxonomy)
 
 
-def write_all(pending: dict[Path, str]) -> list[Path]:
+def write_all(pending: dict[Path, str | Staged]) -> list[Path]:
     """Write every file or none (see generator/atomic.py); unchanged files are not touched."""
     if not pending:
         return []
