@@ -142,3 +142,23 @@ def console_problem(message) -> bool:
     on or stopped its server (the search index the page fetches when idle, say) is not."""
     return message.type == "error" and not (message.text.startswith("Failed to load resource")
                                             and any(code in message.text for code in CUT_SHORT))
+
+
+def similar_titles(seed: int, count: int, shortest: int, longest: int, variants: int) -> list[str]:
+    """Random titles from a few words, plus near-identical copies of the first ones: `variants`
+    with the last letter cut, then `variants` with the first space removed (for the title index)."""
+    import random
+
+    rng = random.Random(seed)
+    words = "graph neural language model vision sparse dense learning attention tokens robot policy".split()
+    titles = [" ".join(rng.choice(words) for _ in range(rng.randint(shortest, longest))) for _ in range(count)]
+    return titles + [t[:-1] for t in titles[:variants]] + [t.replace(" ", "", 1) for t in titles[variants:2 * variants]]
+
+
+def empty_project(tmp_path: Path) -> Path:
+    """A project (site configuration, taxonomy, theme) whose collection has no paper yet."""
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    root = tmp_path / "project"
+    root.mkdir()
+    return make_project(root, papers=empty)

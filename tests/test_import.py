@@ -18,7 +18,7 @@ from generator.errors import GeneratorError, InputError
 from generator.ingest import importer
 from generator.ingest.importer import run_import
 from generator.ingest.readers.listing import read_listing
-from tests.helpers import ROOT, make_project, run_generator
+from tests.helpers import ROOT, empty_project, make_project, run_generator, similar_titles
 
 SEED = ROOT / "sources" / "huggingface-papers-mar-20.txt"
 FORMATS = ROOT / "tests" / "fixtures" / "formats"
@@ -29,11 +29,7 @@ TAXONOMY = load_taxonomy(ROOT / "taxonomy.yml")
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    empty = tmp_path / "empty"
-    empty.mkdir()
-    root = tmp_path / "project"
-    root.mkdir()
-    return make_project(root, papers=empty)
+    return empty_project(tmp_path)
 
 
 def papers_dir(root: Path) -> Path:
@@ -510,10 +506,7 @@ def test_a_paper_file_yaml_cannot_construct_does_not_stop_an_import(project, fro
 
 def test_similar_pairs_in_worker_processes_equal_one_process(monkeypatch):
     """The near-duplicate search split over forked workers finds the same pairs as in one process."""
-    rng = random.Random(11)
-    words = "graph neural language model vision sparse dense learning attention tokens robot policy".split()
-    titles = [" ".join(rng.choice(words) for _ in range(rng.randint(4, 12))) for _ in range(400)]
-    titles += [t[:-1] for t in titles[:60]] + [t.replace(" ", "", 1) for t in titles[60:120]]
+    titles = similar_titles(11, 400, 4, 12, 60)
     monkeypatch.setattr(similar, "_ALL_PAIRS_UP_TO", 0)
     monkeypatch.setenv("PAPER_COLLECTION_WORKERS", "1")
     alone = similar_pairs(titles, titles)

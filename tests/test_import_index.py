@@ -15,7 +15,7 @@ from generator.collection.taxonomy import load_taxonomy
 from generator.ingest import importer, index_cache
 from generator.ingest.add import add_paper
 from generator.ingest.importer import CollectionIndex, run_import
-from tests.helpers import ROOT, make_project
+from tests.helpers import ROOT, empty_project, make_project
 
 TAXONOMY = load_taxonomy(ROOT / "taxonomy.yml")
 ADDED = "2024-04-01"
@@ -25,13 +25,6 @@ OTHER_ABSTRACT = ("A diffusion model for image generation that trains on a tenth
                   "its sample quality, measured by FID on three datasets and a human study.")
 
 
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    empty = tmp_path / "empty"
-    empty.mkdir()
-    root = tmp_path / "project"
-    root.mkdir()
-    return make_project(root, papers=empty)
 
 
 @pytest.fixture(autouse=True)
@@ -67,6 +60,11 @@ def fresh_index(folder: Path, monkeypatch) -> CollectionIndex:
     with monkeypatch.context() as patched:
         patched.setenv("PAPER_COLLECTION_NO_CACHE", "1")
         return CollectionIndex(folder)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return empty_project(tmp_path)
 
 
 def test_an_edit_between_two_imports_is_seen_by_the_duplicate_check(project, tmp_path):
@@ -219,15 +217,11 @@ def test_parallel_staged_import_with_the_title_index_equals_one_process(tmp_path
 
 
 def test_title_index_grown_after_a_query_finds_what_a_fresh_one_finds(monkeypatch):
-    import random
-
     from generator.collection import similar
     from generator.collection.similar import TitleIndex, similar_pairs
+    from tests.helpers import similar_titles
 
-    rng = random.Random(3)
-    words = "graph neural language model vision sparse dense learning attention tokens robot policy".split()
-    titles = [" ".join(rng.choice(words) for _ in range(rng.randint(5, 10))) for _ in range(300)]
-    titles += [t[:-1] for t in titles[:40]] + [t.replace(" ", "", 1) for t in titles[40:80]]
+    titles = similar_titles(3, 300, 5, 10, 40)
     monkeypatch.setattr(similar, "_ALL_PAIRS_UP_TO", 0)
     monkeypatch.setenv("PAPER_COLLECTION_WORKERS", "1")
     grown = TitleIndex(titles[:200])
