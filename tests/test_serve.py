@@ -101,3 +101,20 @@ def test_a_preview_rewrites_only_the_pages_an_edit_touches(tmp_path):
     written_again = int(counts[-1].split()[0])
     assert 2 <= written_again <= 1 + sum(1 for listed in related.values() if edited in listed) + 5, counts
     assert "Traceback" not in output and "ERROR" not in output, output[-3000:]
+
+
+def test_the_taxonomy_is_read_again_only_when_its_file_changed(tmp_path):
+    from mkdocs.config import load_config
+
+    from generator.site import session
+
+    root = make_project(tmp_path / "project")
+    config = load_config(str(root / "mkdocs.yml"))
+    first = session.taxonomy_for(config)
+    assert session.taxonomy_for(config) is first  # the preview's next build: not parsed again
+    path = root / "taxonomy.yml"
+    text = path.read_text(encoding="utf-8")
+    tag = first.tags[0]
+    path.write_text(text.replace(f"title: {tag.title}", f"title: {tag.title} Renamed", 1), encoding="utf-8")
+    again = session.taxonomy_for(config)
+    assert again is not first and again.tags[0].title == f"{tag.title} Renamed"

@@ -87,12 +87,26 @@ def project_root(config) -> Path:
     return Path(config.config_file_path).resolve().parent
 
 
+_taxonomies: dict[Path, tuple[tuple, Taxonomy]] = {}  # file -> (stat signature, taxonomy): read once per change
+
+
 def taxonomy_for(config) -> Taxonomy:
     path = project_root(config) / options(config).get("taxonomy", "taxonomy.yml")
     try:
-        return load_taxonomy(path)
+        stat = path.stat()
+        signature = (stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size, stat.st_ino)
+    except OSError:
+        signature = None
+    known = _taxonomies.get(path)
+    if signature is not None and known is not None and known[0] == signature:
+        return known[1]
+    try:
+        taxonomy = load_taxonomy(path)
     except Exception as error:  # noqa: BLE001 - shown as a build error, not a traceback
         raise PluginError(str(error)) from None
+    if signature is not None:
+        _taxonomies[path] = (signature, taxonomy)
+    return taxonomy
 
 
 _check_memos: dict[Path, object] = {}  # project root -> CheckMemo, for the previews of one `serve`
