@@ -321,7 +321,8 @@ class CheckMemo:
             pass  # a memo that cannot be written is only slower
 
 
-def _signature(path: Path) -> tuple:
+def file_signature(path: Path) -> tuple:
+    """What changes whenever a file's content can have changed (a file is read again when it does)."""
     stat = path.stat()  # the change time too: an edit that keeps size and modification time still changes it
     return stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size, stat.st_ino, stat.st_dev
 
@@ -356,7 +357,7 @@ def load_collection(papers_dir: Path, taxonomy, root: Path | None = None, memo: 
         signatures = {}
         for path in paths:
             with contextlib.suppress(OSError):
-                signatures[path] = _signature(path)
+                signatures[path] = file_signature(path)
         stale = [p for p in paths if p not in memo.files or memo.files[p][0] != signatures.get(p)]
         memo.updated = bool(stale) or len(memo.files) != len(paths) or memo.near is None
         fresh = dict(zip(stale, map_shares(check_files, stale, what="reading paper files"), strict=True))
@@ -470,10 +471,7 @@ def _read(path: Path, shown: str) -> str:
 
 def _shown(path: Path, root: Path) -> str:
     """The path as the contributor knows it: relative to the project when inside it."""
-    if not (path.is_absolute() and root.is_absolute()):
-        folder = _shown_folder.__wrapped__(path.parent, root)  # relative: depends on the working folder
-    else:
-        folder = _shown_folder(path.parent, root)
+    folder = _shown_folder(path.parent.absolute(), root.absolute())  # absolute: a cache key whatever the cwd
     if folder is None:
         return path.as_posix()
     return path.name if folder == "." else f"{folder}/{path.name}"

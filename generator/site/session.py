@@ -92,9 +92,10 @@ _taxonomies: dict[Path, tuple[tuple, Taxonomy]] = {}  # file -> (stat signature,
 
 def taxonomy_for(config) -> Taxonomy:
     path = project_root(config) / options(config).get("taxonomy", "taxonomy.yml")
+    from generator.collection.validate import file_signature
+
     try:
-        stat = path.stat()
-        signature = (stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size, stat.st_ino)
+        signature = file_signature(path)
     except OSError:
         signature = None
     known = _taxonomies.get(path)
