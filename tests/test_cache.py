@@ -35,6 +35,9 @@ def test_rebuild_after_one_edit_reuses_the_rest_and_equals_a_clean_build(tmp_pat
         "tags:\n", "venue: Journal of Cache Tests\ntags:\n", 1), encoding="utf-8")
     edited = run_generator(warm, "build")
     hits, total = reused(edited)
+    # Related papers: only the rows the edit changed were computed again (related.refresh).
+    redone = re.search(r"related papers computed again for (\d+) of (\d+) papers", edited.stderr)
+    assert redone and int(redone.group(1)) < int(redone.group(2)), edited.stderr[-2000:]
     # The edited paper and the papers that list it as related are made again; the rest is reused.
     assert total - 30 < hits < total, (hits, total)
 

@@ -140,3 +140,87 @@ def test_incremental_update_equals_a_recomputation_in_the_same_space():
         known = ~np.isnan(new_space.floors)
         assert known.sum() > len(now) // 2  # floors are carried, not recomputed
         assert np.allclose(new_space.floors[known], fresh_floors[known], rtol=1e-12, atol=1e-15)
+
+
+def _same_computation(got, want) -> None:
+    import numpy as np
+
+    assert got[0] == want[0]
+    assert np.array_equal(got[1].floors, want[1].floors, equal_nan=True)
+
+
+@pytest.mark.parametrize("forked", [False, True])
+def test_refresh_after_edits_equals_a_full_computation(monkeypatch, forked):
+    """`related.refresh` (a build after edits: only the rows whose weights changed are multiplied
+    with every row) gives exactly what a full computation gives, to the floors, edit after edit,
+    each from the last one's state: a typo, a common word (its weight changes in many rows), a new
+    title, an abstract copied from another paper (equal scores, broken by slug), one emptied of
+    shared words. In small blocks, shared out among processes or not."""
+    from dataclasses import replace
+
+    monkeypatch.setattr(related, "BLOCK_CELLS", 600)  # many blocks, at 110 papers
+    monkeypatch.setenv("PAPER_COLLECTION_PARALLEL_FROM", "1" if forked else "100000")
+    papers = sorted(load_collection(seed_papers(), load_taxonomy(ROOT / "taxonomy.yml"), ROOT).papers,
+                    key=lambda p: p.slug)
+    state = related.related_with_space(papers, 5)
+    edits = [
+        lambda p: replace(p, abstract=p.abstract.replace(" the ", " teh ", 1)),
+        lambda p: replace(p, abstract="Language models and diffusion models. " + p.abstract),
+        lambda p: replace(p, title="Segmentation of tumours in medical images"),
+        lambda p: replace(p, abstract=papers[3].abstract),
+        lambda p: replace(p, abstract="Quux."),
+    ]
+    redone_counts, moved = [], 0
+    now = papers
+    for number, edit in enumerate(edits):
+        target = (number * 41 + 7) % len(now)
+        now = [edit(p) if i == target else p for i, p in enumerate(now)]
+        result, space, redone = related.refresh(state[1], state[0], list(reversed(now)), 5)
+        _same_computation((result, space), related.related_with_space(now, 5))
+        moved += result != state[0]
+        redone_counts.append(redone)
+        state = (result, space)
+    # Many papers at once: rows lose most of the papers they kept and must be computed in full,
+    # and papers that kept nothing in common come in past the last bound.
+    now = [replace(p, abstract="Quux.") if i % 3 == 0 else
+           replace(p, abstract=f"{p.abstract} {now[(i * 13) % len(now)].abstract}") if i % 3 == 1 else p
+           for i, p in enumerate(now)]
+    result, space, redone = related.refresh(state[1], state[0], now, 5)
+    _same_computation((result, space), related.related_with_space(now, 5))
+    state = (result, space)
+    assert moved >= 3  # the edits move related papers: the comparison is not between unchanged lists
+    assert min(redone_counts) < len(papers) // 2  # not a full computation in disguise
+    # Another set of papers, or another k: a full computation.
+    fewer = now[:-1]
+    result, space, redone = related.refresh(state[1], state[0], fewer, 5)
+    assert redone == len(fewer)
+    _same_computation((result, space), related.related_with_space(fewer, 5))
+    assert related.refresh(state[1], state[0], now, 3)[0] == related_papers(now, 3)
+
+
+def test_refresh_computes_a_row_again_when_what_it_kept_fell_behind():
+    """A paper whose own words did not move, but whose related papers grew longer (so their scores
+    with it fell): papers it never listed come in. `refresh` must see that the papers it kept no
+    longer decide its list, and compute the row in full (the result is a full computation's)."""
+    def make(slug_: str, abstract: str) -> Paper:
+        return paper(slug_, f"Paper q{slug_.replace('-', '')}", abstract)
+
+    base = [make("x", "beta omega"), make("o", "omega"),
+            *(make(f"y{i}", "beta gamma") for i in range(10)),
+            *(make(f"w{i}", "beta mu nu xi") for i in range(5)),
+            *(make(f"f{i}", "sigma tau") for i in range(20))]
+    first = related.related_with_space(base, 5)
+    assert first[0]["x"][1].startswith("y")  # the y papers were x's best after "o"
+    grown = [replace_abstract(p, p.abstract + " eta theta iota kappa lambda") if p.slug.startswith("y") else p
+             for p in base]
+    result, space, redone = related.refresh(first[1], first[0], grown, 5)
+    want = related.related_with_space(grown, 5)
+    assert result["x"] == want[0]["x"] == ("o", "w0", "w1", "w2", "w3")
+    _same_computation((result, space), want)
+    assert redone < len(base)
+
+
+def replace_abstract(p: Paper, abstract: str) -> Paper:
+    from dataclasses import replace
+
+    return replace(p, abstract=abstract)

@@ -14,11 +14,11 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from generator import parallel
 from generator.atomic import Workspace
 from generator.collection.paper import Paper
 from generator.collection.taxonomy import Taxonomy
 from generator.errors import GeneratorError
-from generator import parallel
 from generator.site import session
 
 

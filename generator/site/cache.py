@@ -4,7 +4,8 @@ simply not found. Losing the folder costs time, never correctness.
 
 - Related papers: keyed by every paper's slug, title and abstract and the number asked for
   (the TF-IDF vocabulary depends on all of them), so they are reused while no title or abstract
-  changed (tags, links, dates and authors do not move them).
+  changed (tags, links, dates and authors do not move them). After an edit, the last fitted space
+  (`related-space.pickle`) lets only the changed rows be computed again, exactly.
 - `Memo`: per-paper results (BibTeX entries, rendered and sanitised paper page bodies), each
   keyed by a hash of everything its output depends on (`content_key`). One file, loaded at the
   start of a build and rewritten at its end with only the entries that build used, so it
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import pickle
 from collections.abc import Sequence
@@ -22,9 +24,11 @@ from pathlib import Path
 
 from generator.collection.paper import Paper
 from generator.settings import STATE_DIR
-from generator.site.related import Fitted, related_papers, related_with_space, update
+from generator.site.related import Fitted, refresh, related_papers, related_with_space, update
 
-VERSION = 1  # bump when related.py's algorithm changes
+log = logging.getLogger("mkdocs.plugins.paper-collection")
+
+VERSION = 2  # bump when related.py's algorithm changes
 
 
 def cache_dir(root: Path) -> Path:
@@ -59,7 +63,9 @@ def cached_related(root: Path | None, papers: Sequence[Paper], k: int, *,
     `incremental` (the `serve` preview only): when a few papers changed since the last full
     computation, update its result in its fitted space instead (`related.update`): seconds
     instead of a minute at 10,000 papers, slightly different from a full recomputation (see
-    benchmarks/README.md). `build` never does this, so a built site depends on its input only."""
+    benchmarks/README.md). `build` never does this, so a built site depends on its input only;
+    it keeps its own fitted space instead, from which the next build computes again only the
+    rows an edit changed, with exactly a full computation's result (`related.refresh`)."""
     if root is None or os.environ.get("PAPER_COLLECTION_NO_CACHE"):
         return related_papers(papers, k)
     folder = cache_dir(root)
@@ -82,11 +88,20 @@ def cached_related(root: Path | None, papers: Sequence[Paper], k: int, *,
             result, space = update(state["space"], state["result"], papers, changed, k)
             _store_space(space_path, {"k": k, "texts": texts, "result": result, "space": space, "drift": drift})
             return result
-    result, space = related_with_space(papers, k)
+    if not incremental:
+        state = _load_pickle(space_path)
+    if not incremental and state and state.get("k") == k and state.get("drift") == 0 and state.get("space"):
+        # The last build's full computation: only the rows whose weights changed are computed
+        # again, and the result is exactly a full computation's (`related.refresh`).
+        result, space, redone = refresh(state["space"], state["result"], papers, k)
+        log.info("paper-collection: related papers computed again for %d of %d papers, the rest kept from "
+                 "the last build", redone, len(papers))
+    else:
+        result, space = related_with_space(papers, k)
     _remember_space(papers, space)
     _store(folder, path.name, json.dumps(result, separators=(",", ":")), prefix="related-")
-    if incremental:  # only a preview session updates incrementally; a build need not pay for storing this
-        _store_space(space_path, {"k": k, "texts": texts, "result": result, "space": space, "drift": 0})
+    texts = texts or {p.slug: content_key(p.title, p.abstract) for p in papers}
+    _store_space(space_path, {"k": k, "texts": texts, "result": result, "space": space, "drift": 0})
     return result
 
 

@@ -11,19 +11,20 @@ library versions: floating point may differ across CPUs).
 
 Output: `map/points.json`, a flat list of integer coordinates in the order of the explorer's data
 (`explore/facets.json` and its title chunks, newest first: `explore_files` and `map_files` are both
-given `model.newest`), whose facets and titles map.js reads; plus the tag colours. The layout is cached like related papers, keyed by every paper's slug, title and abstract.
+given `model.newest`), whose facets and titles map.js reads; plus the tag colours. The layout is
+cached like related papers, keyed by every paper's slug, title and abstract.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from importlib import metadata
 import os
 import time
 import warnings
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
+from importlib import metadata
 from pathlib import Path
 
 import numpy as np

@@ -9,7 +9,6 @@ format them. (Related papers may be handed in from the cache, see `cache.py` and
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -22,9 +21,9 @@ from generator.site import citation
 from generator.site.authors import AuthorIndex, AuthorIndexPart, build_index, index_parts
 from generator.site.cache import content_key
 from generator.site.pagination import paginate
-from generator.site.years_venues import ListingPage, YearsAndVenues, years_and_venues
 from generator.site.related import related_papers
 from generator.site.tex import math_words, to_plain
+from generator.site.years_venues import ListingPage, YearsAndVenues, years_and_venues
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 import jinja2
 import nh3
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from mkdocs.utils import get_relative_url
 
 from generator.collection.links import paper_links
@@ -433,7 +433,8 @@ def site_pages(model: SiteModel) -> dict[str, SitePage]:
     people = model.authors.people
     groups = model.years_venues
     pages: list[SitePage] = [HomePage(), TagsPage(), *(TagIndexPage(p) for p in model.tag_pages),
-                             ExplorePage(), StatsPage(), MapPage(), *(AuthorsPage(part) for part in model.author_index_pages),
+                             ExplorePage(), StatsPage(), MapPage(),
+                             *(AuthorsPage(part) for part in model.author_index_pages),
                              *(AuthorPage(slug) for slug in people),
                              *([GroupsPage(years_venues.YEARS)] if groups.years else []),
                              *([GroupsPage(years_venues.VENUES)] if groups.venues else []),

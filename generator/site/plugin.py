@@ -35,11 +35,11 @@ from mkdocs.structure.toc import get_toc
 
 from generator import parallel
 from generator.site import authors, collection_map, explore, session
-from generator.site.exports import atom_feed, export_files, write_exports
 from generator.site.cache import cache_dir, content_key
+from generator.site.exports import atom_feed, export_files, write_exports
 from generator.site.pages import PaperPage, Renderer, SitePage, Where, optional_nav, sanitize, site_pages
-from generator.site.render import environment, keep_compiled_templates
 from generator.site.redirects import redirect_files
+from generator.site.render import environment, keep_compiled_templates
 
 log = logging.getLogger("mkdocs.plugins.paper-collection")
 

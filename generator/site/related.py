@@ -10,6 +10,7 @@ listed as related.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from scipy import sparse
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfTransformer
 from sklearn.preprocessing import normalize
 
+from generator import parallel
 from generator.collection.paper import Paper
 from generator.parallel import map_shares
 from generator.site.tex import to_plain
@@ -62,6 +64,45 @@ def counts(documents: Sequence[list[str]], vocabulary: dict[str, int]) -> sparse
     return matrix
 
 
+RESERVE = 2  # `refresh` keeps each row's best RESERVE * k papers: a listed paper may fall that far
+
+
+@dataclass
+class Kept:
+    """Per row: its best papers, best first (row numbers, -1 past the last), their scores, and a
+    (score, row) that every paper not kept ranks after (score 0: none of them has a positive score)."""
+
+    rows: np.ndarray  # n x m
+    scores: np.ndarray  # n x m
+    bound_score: np.ndarray  # n
+    bound_row: np.ndarray  # n
+
+    @classmethod
+    def empty(cls, n: int, m: int) -> Kept:
+        return cls(np.full((n, m), -1, dtype=np.int64), np.full((n, m), np.nan), np.zeros(n),
+                   np.full(n, -1, dtype=np.int64))
+
+    @property
+    def size(self) -> int:
+        return self.rows.shape[1]
+
+    def put(self, row: int, best: Sequence[tuple[float, int]], bound: tuple[float, int]) -> None:
+        self.rows[row], self.scores[row] = -1, np.nan
+        self.rows[row, :len(best)] = [j for _, j in best]
+        self.scores[row, :len(best)] = [score for score, _ in best]
+        self.bound_score[row], self.bound_row[row] = bound
+
+    def take(self, rows: np.ndarray) -> Kept:
+        return Kept(self.rows[rows], self.scores[rows], self.bound_score[rows], self.bound_row[rows])
+
+    def place(self, rows: np.ndarray, part: Kept) -> None:
+        self.rows[rows], self.scores[rows] = part.rows, part.scores
+        self.bound_score[rows], self.bound_row[rows] = part.bound_score, part.bound_row
+
+    def copy(self) -> Kept:
+        return Kept(self.rows.copy(), self.scores.copy(), self.bound_score.copy(), self.bound_row.copy())
+
+
 @dataclass
 class Fitted:
     """A fitted TF-IDF space: the kept terms and their IDF, and one unit row per paper."""
@@ -73,6 +114,9 @@ class Fitted:
     # per row, the score of the last of its k related papers (0 with fewer than k; NaN: not known):
     # what a changed paper must beat to enter the list (`update`)
     floors: np.ndarray | None = None
+    # each row's best papers beyond its k (see Kept): kept by a full computation so that the next
+    # build can compute again only the rows an edit changed (`refresh`)
+    kept: Kept | None = None
 
     def transform(self, papers: Sequence[Paper]) -> sparse.csr_matrix:
         """Rows for papers in this fitted space (terms it has not seen are left out)."""
@@ -91,7 +135,9 @@ class Fitted:
 
 def _combine(transformer: TfidfTransformer, abstracts, titles) -> sparse.csr_matrix:
     combined = transformer.transform(abstracts) + TITLE_WEIGHT * transformer.transform(titles)
-    return normalize(combined.tocsr(), norm="l2", copy=False)
+    matrix = normalize(combined.tocsr(), norm="l2", copy=False)
+    matrix.sort_indices()  # a product then adds the shared terms of two rows in one order, whichever comes first
+    return matrix
 
 
 def fit(papers: Sequence[Paper]) -> Fitted:
@@ -131,30 +177,49 @@ def _floor(scores: np.ndarray, chosen: np.ndarray, k: int) -> float:
 
 
 def neighbours(matrix: sparse.csr_matrix, slugs: Sequence[str], k: int,
-               rows: Sequence[int] | None = None, floors: np.ndarray | None = None) -> dict[str, tuple[str, ...]]:
+               rows: Sequence[int] | None = None, floors: np.ndarray | None = None,
+               kept: Kept | None = None) -> dict[str, tuple[str, ...]]:
     """Top k of the given rows (all by default), a block of rows at a time; with `floors`, each
-    row's floor (see Fitted) is set there."""
+    row's floor (see Fitted) is set there, and with `kept` its best papers beyond k."""
     n = matrix.shape[0]
     rows = np.arange(n) if rows is None else np.asarray(rows, dtype=np.int64)
-    result: dict[str, tuple[str, ...]] = {}
     if k <= 0 or n < 2:
         return {slugs[r]: () for r in rows}
-    transposed = matrix.T.tocsc()
+    result: dict[str, tuple[str, ...]] = {}
+    for chunk, scores in _blocks(matrix, rows):
+        _choose(chunk, scores, k, slugs, result, floors, kept)
+    return result
+
+
+def _blocks(matrix: sparse.csr_matrix, rows: np.ndarray):
+    """(rows, their scores with every row), a block of about `BLOCK_CELLS` scores at a time; a
+    paper's score with itself is -inf (never its own neighbour)."""
+    n = matrix.shape[0]
+    transposed = matrix.T.tocsr()  # what `@` would convert it to for every block
     block = max(1, BLOCK_CELLS // n)
     for start in range(0, len(rows), block):
         chunk = rows[start:start + block]
         scores = (matrix[chunk] @ transposed).toarray()
-        scores[np.arange(len(chunk)), chunk] = -np.inf  # never a paper's own neighbour
-        # The k best of each row (in no order); the k-th best score then admits ties at the boundary.
-        top = np.argpartition(-scores, k - 1, axis=1)[:, :k]
-        kth = scores[np.arange(len(chunk))[:, None], top].min(axis=1)
-        for i, row in enumerate(chunk):
-            candidates = np.flatnonzero(scores[i] >= kth[i])
-            chosen = _best(scores[i], candidates, k)
-            result[slugs[row]] = tuple(slugs[j] for j in chosen)
-            if floors is not None:
-                floors[row] = _floor(scores[i], chosen, k)
-    return result
+        scores[np.arange(len(chunk)), chunk] = -np.inf
+        yield chunk, scores
+
+
+def _choose(chunk: np.ndarray, scores: np.ndarray, k: int, slugs: Sequence[str], result: dict,
+            floors: np.ndarray | None, kept: Kept | None) -> None:
+    # The m best of each row (in no order); the m-th best score then admits ties at the boundary.
+    m = kept.size if kept is not None else k
+    top = np.argpartition(-scores, m - 1, axis=1)[:, :m]
+    kth = scores[np.arange(len(chunk))[:, None], top].min(axis=1)
+    for i, row in enumerate(chunk):
+        candidates = np.flatnonzero(scores[i] >= kth[i])
+        best = _best(scores[i], candidates, m)
+        chosen = best[:k]
+        result[slugs[row]] = tuple(slugs[j] for j in chosen)
+        if floors is not None:
+            floors[row] = _floor(scores[i], chosen, k)
+        if kept is not None:
+            pairs = list(zip(scores[i][best].tolist(), best.tolist(), strict=True))
+            kept.put(row, pairs, pairs[-1] if len(pairs) == m else (0.0, -1))
 
 
 def related_papers(papers: Sequence[Paper], k: int) -> dict[str, tuple[str, ...]]:
@@ -172,22 +237,178 @@ def related_with_space(papers: Sequence[Paper], k: int) -> tuple[dict[str, tuple
         fitted = fit(ordered)
     except ValueError:  # an empty vocabulary: nothing is related to anything
         return {slug: () for slug in slugs}, None
-    fitted.floors = np.full(len(slugs), np.nan)
-    return all_neighbours(fitted.matrix, slugs, k, fitted.floors), fitted
+    return _all_rows(fitted, k), fitted
+
+
+def _all_rows(fitted: Fitted, k: int) -> dict[str, tuple[str, ...]]:
+    """Every row's neighbours in a fitted space, its floors and best papers kept in it."""
+    n = len(fitted.slugs)
+    fitted.floors = np.full(n, np.nan)
+    fitted.kept = Kept.empty(n, min(RESERVE * k, n - 1))
+    return all_neighbours(fitted.matrix, fitted.slugs, k, fitted.floors, fitted.kept)
 
 
 def all_neighbours(matrix: sparse.csr_matrix, slugs: Sequence[str], k: int,
-                   floors: np.ndarray | None = None) -> dict[str, tuple[str, ...]]:
+                   floors: np.ndarray | None = None, kept: Kept | None = None) -> dict[str, tuple[str, ...]]:
     """`neighbours` of every row, the rows shared out among the machine's CPUs (parallel.py)."""
-    def share(rows: list[int]) -> list[tuple[tuple[str, ...], float]]:
-        mine = np.full(len(slugs), np.nan)
-        found = neighbours(matrix, slugs, k, rows, mine)
-        return [(found[slugs[row]], float(mine[row])) for row in rows]
+    n = len(slugs)
 
-    found = map_shares(share, list(range(len(slugs))), what="related papers")
+    def share(rows: list[int]) -> list[tuple]:
+        mine = np.full(n, np.nan)
+        best = Kept.empty(n, kept.size) if kept is not None else None
+        found = neighbours(matrix, slugs, k, rows, mine, best)
+        if best is None:
+            return [(found[slugs[row]], float(mine[row]), None) for row in rows]
+        return [(found[slugs[row]], float(mine[row]), (best.rows[row], best.scores[row], best.bound_score[row],
+                                                        best.bound_row[row])) for row in rows]
+
+    found = map_shares(share, list(range(n)), what="related papers")
     if floors is not None:
-        floors[:] = [floor for _, floor in found]
-    return dict(zip(slugs, (listed for listed, _ in found), strict=True))
+        floors[:] = [floor for _, floor, _ in found]
+    if kept is not None and found:
+        kept.rows[:] = np.stack([part[0] for _, _, part in found])
+        kept.scores[:] = np.stack([part[1] for _, _, part in found])
+        kept.bound_score[:] = [part[2] for _, _, part in found]
+        kept.bound_row[:] = [part[3] for _, _, part in found]
+    return dict(zip(slugs, (listed for listed, _, _ in found), strict=True))
+
+
+def _unchanged_rows(before: Fitted, after: Fitted) -> np.ndarray:
+    """Per row, whether it holds the same terms with the same weights, in the same order, in both
+    spaces (same papers): the products of two such rows are then the same to the last bit."""
+    column_of_term = dict(before.terms)
+    old_column = np.full(len(after.terms), -1, dtype=np.int64)  # after's column -> before's column (-1: new)
+    for term, column in after.terms.items():
+        old_column[column] = column_of_term.get(term, -1)
+    old, new = before.matrix, after.matrix
+    same_length = np.diff(old.indptr) == np.diff(new.indptr)
+    if not same_length.any():
+        return same_length
+    # Compare both flat arrays where the lengths agree, row by row via a running mismatch count.
+    mapped = old_column[new.indices]
+    lengths = np.diff(new.indptr)
+    same = same_length.copy()
+    rows = np.flatnonzero(same_length)
+    old_take = np.concatenate([np.arange(old.indptr[r], old.indptr[r + 1]) for r in rows]) if len(rows) else []
+    new_take = np.concatenate([np.arange(new.indptr[r], new.indptr[r + 1]) for r in rows]) if len(rows) else []
+    differs = (old.indices[old_take] != mapped[new_take]) | (old.data[old_take] != new.data[new_take])
+    owner = np.repeat(rows, lengths[rows])
+    same[np.unique(owner[differs])] = False
+    return same
+
+
+def refresh(previous: Fitted, previous_result: dict[str, tuple[str, ...]], papers: Sequence[Paper],
+            k: int) -> tuple[dict[str, tuple[str, ...]], Fitted | None, int]:
+    """Exactly `related_with_space(papers, k)`, computed from a previous full computation (its space
+    with floors and scores, and its result) after some papers were edited: the space is fitted
+    again, but only the rows whose weights changed are multiplied with every row. An unchanged
+    row's scores with unchanged rows are the previous ones to the last bit; its list is made
+    again from those and its scores with the changed rows, and in full when a listed paper fell
+    so far that a paper it never kept might now come in. Anything else (papers added or removed,
+    another k) is a full computation. Also returns how many rows were multiplied with every row."""
+    ordered = sorted(papers, key=lambda p: p.slug)
+    slugs = [p.slug for p in ordered]
+    k_used = min(k, len(ordered) - 1)
+    kept = previous.kept
+    if (previous.slugs != slugs or kept is None or previous.floors is None or k_used <= 0
+            or kept.size != min(RESERVE * k_used, len(slugs) - 1)):
+        return *related_with_space(papers, k), len(slugs)
+    try:
+        fitted = fit(ordered)
+    except ValueError:
+        return {slug: () for slug in slugs}, None, 0
+    n, m = len(slugs), kept.size
+    same = _unchanged_rows(previous, fitted)
+    changed = np.flatnonzero(~same)
+    fitted.floors, fitted.kept = previous.floors.copy(), kept.copy()
+    result = dict(previous_result)
+    # The changed rows' lists in full; and for every other row, the m best changed rows that
+    # reach it (a changed row's products are every other row's scores with it). Shared out
+    # among the CPUs when there are several blocks of them.
+    share = functools.partial(_changed_rows_share, fitted.matrix, slugs, k_used, m)
+    count = min(parallel.workers(), -(-len(changed) * n // BLOCK_CELLS))
+    shares = parallel.split(list(changed), count) if count > 1 and parallel.worth_forking(n) else [list(changed)]
+    children = [parallel.Child(functools.partial(share, rows), "related papers") for rows in shares[1:]]
+    try:
+        parts = [share(shares[0]), *(child.result() for child in children)]
+    except BaseException:
+        for child in children:
+            child.cancel()
+        raise
+    best_score = np.full((n, m), -np.inf)
+    best_row = np.full((n, m), n, dtype=np.int64)
+    for rows, (lists, floors, part, part_score, part_row) in zip(shares, parts, strict=True):
+        result.update(lists)
+        fitted.floors[rows] = floors
+        fitted.kept.place(np.asarray(rows, dtype=np.int64), part)
+        _merge_best(best_score, best_row, part_score, part_row, m)
+    again: list[int] = []
+    for row in np.flatnonzero(same):
+        known = [int(j) for j in kept.rows[row] if j >= 0]
+        if best_score[row, 0] == -np.inf and all(same[j] for j in known):
+            continue  # nothing it kept moved, and no changed paper reaches it
+        # Its scores with unchanged papers are those of the last computation; every paper it did
+        # not keep ranks after its bound, and every changed paper not among the m best after the m-th.
+        ranked = sorted([(float(kept.scores[row, place]), j) for place, j in enumerate(known) if same[j]]
+                        + [(float(score), int(j)) for score, j in zip(best_score[row], best_row[row], strict=True)
+                           if score > 0], key=lambda pair: (-pair[0], pair[1]))
+        bound = (float(kept.bound_score[row]), int(kept.bound_row[row]))
+        if best_score[row, m - 1] > 0:
+            bound = min(bound, (float(best_score[row, m - 1]), int(best_row[row, m - 1])),
+                        key=lambda pair: (-pair[0], pair[1]))
+        sure = [pair for pair in ranked if (-pair[0], pair[1]) <= (-bound[0], bound[1])][:m]
+        if len(sure) < k_used and bound[0] > 0:
+            again.append(int(row))  # a paper it never kept might come in now
+            continue
+        result[slugs[row]] = tuple(slugs[j] for _, j in sure[:k_used])
+        fitted.floors[row] = sure[k_used - 1][0] if len(sure) >= k_used else 0.0
+        fitted.kept.put(row, sure, sure[-1] if len(sure) == m else bound)
+    if again:
+        result.update(neighbours(fitted.matrix, slugs, k_used, again, fitted.floors, fitted.kept))
+    return {slug: result[slug] for slug in slugs}, fitted, len(changed) + len(again)
+
+
+def _keep_best(best_score: np.ndarray, best_row: np.ndarray, scores: np.ndarray, rows: np.ndarray, k: int) -> None:
+    """Merge into each row's k best (score > 0; by score, then the smaller row) the columns of
+    `scores` (n x len(rows)), which are its scores with `rows`."""
+    scores = np.where(scores > 0, scores, -np.inf)
+    n, width = scores.shape
+    if width > k:
+        top = np.argpartition(-scores, k - 1, axis=1)[:, :k]
+        kth = scores[np.arange(n)[:, None], top].min(axis=1)
+        ties = np.flatnonzero(((scores >= kth[:, None]) & (scores > -np.inf)).sum(axis=1) > k)
+    else:
+        top = np.broadcast_to(np.arange(width), (n, width))
+        ties = np.zeros(0, dtype=np.int64)
+    new_score = np.take_along_axis(scores, top, axis=1)
+    new_row = np.where(new_score > -np.inf, rows[top], n)
+    for r in ties:  # equal scores at the k-th place: the smaller rows, as a full computation takes them
+        candidates = np.flatnonzero(scores[r] >= kth[r])
+        order = candidates[np.lexsort((rows[candidates], -scores[r, candidates]))][:k]
+        new_score[r], new_row[r] = scores[r, order], rows[order]
+    _merge_best(best_score, best_row, new_score, new_row, k)
+
+
+def _merge_best(best_score: np.ndarray, best_row: np.ndarray, new_score: np.ndarray, new_row: np.ndarray,
+                k: int) -> None:
+    all_score = np.concatenate([best_score, new_score], axis=1)
+    all_row = np.concatenate([best_row, new_row], axis=1)
+    order = np.lexsort((all_row, -all_score), axis=1)[:, :k]
+    best_score[:] = np.take_along_axis(all_score, order, axis=1)
+    best_row[:] = np.take_along_axis(all_row, order, axis=1)
+
+
+def _changed_rows_share(matrix: sparse.csr_matrix, slugs: Sequence[str], k: int, m: int, rows: list[int]) -> tuple:
+    """For `refresh`: these changed rows' lists, floors and kept papers, and every row's m best among them."""
+    n = len(slugs)
+    rows_array = np.asarray(rows, dtype=np.int64)
+    lists: dict[str, tuple[str, ...]] = {}
+    floors, kept = np.full(n, np.nan), Kept.empty(n, m)
+    best_score, best_row = np.full((n, m), -np.inf), np.full((n, m), n, dtype=np.int64)
+    for chunk, scores in _blocks(matrix, rows_array):
+        _choose(chunk, scores, k, slugs, lists, floors, kept)
+        _keep_best(best_score, best_row, scores.T, chunk, m)
+    return lists, floors[rows_array], kept.take(rows_array), best_score, best_row
 
 
 def update(fitted: Fitted, previous: dict[str, tuple[str, ...]], papers: Sequence[Paper], changed: set[str],

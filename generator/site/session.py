@@ -20,10 +20,10 @@ from typing import Any
 
 from mkdocs.exceptions import PluginError
 
+from generator import parallel
 from generator.collection.paper import Paper
 from generator.collection.taxonomy import Taxonomy, load_taxonomy
 from generator.settings import PAPERS, PLUGIN
-from generator import parallel
 from generator.site.cache import Memo, cached_related, checks_file, content_key
 from generator.site.model import SiteModel, SiteSettings, build_model
 

@@ -13,7 +13,8 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 
-from lxml import etree, html as lxml_html
+from lxml import etree
+from lxml import html as lxml_html
 from lxml.builder import ElementMaker
 
 from generator.collection.paper import Paper
@@ -110,7 +111,8 @@ def charts(papers: Sequence[Paper], tag_titles: Mapping[str, str]) -> list[dict]
     venue_counts = Counter(p.venue for p in papers if p.venue)
     venues = sorted(venue_counts.items(), key=lambda r: (-r[1], r[0].casefold()))[:TOP_VENUES]
     added = over_time(papers)
-    out = [{"id": "tags", "title": "Papers per tag", "rows": tags, "svg": bar_chart("chart-tags", "Papers per tag", tags),
+    out = [{"id": "tags", "title": "Papers per tag", "rows": tags,
+            "svg": bar_chart("chart-tags", "Papers per tag", tags),
             "note": "A paper can have several tags."}]
     if year_rows:
         out.append({"id": "years", "title": "Papers per publication year", "rows": year_rows,
