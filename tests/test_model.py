@@ -247,3 +247,31 @@ def test_author_index_paginates_with_a_jump_list_by_letter(model):
     ]
     assert parts[0].jumps == {"H": (1, "letter-h"), "L": (1, "letter-l"), "T": (2, "letter-t")}
     assert site_pages(model)["authors/page/2/index.md"].title(model) == "Authors (page 2)"
+
+
+def test_the_search_index_starts_before_related_papers_are_computed(tmp_path, monkeypatch):
+    """The search index needs no related papers: it is handed out (to a worker, for a large
+    collection) as soon as the model exists, and the related papers are computed meanwhile; the
+    model handed to anyone else has them computed already."""
+    from mkdocs.config import load_config
+
+    from generator.site import session
+    from tests.helpers import make_project
+
+    project = make_project(tmp_path / "project")
+    config = load_config(str(project / "mkdocs.yml"))
+    config.plugins.on_startup(command="build", dirty=False)
+    config = config.plugins.on_config(config)
+    events: list[str] = []
+    real = session.cached_related
+
+    def related(*args, **kwargs):
+        events.append("related papers")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(session, "cached_related", related)
+    monkeypatch.setattr(session, "in_background", lambda config, what, work, then: events.append(what))
+    model = session.model_for(config)
+    assert events == ["the search index", "related papers"]
+    assert model.related._value is not None  # computed before model_for returned
+    assert any(model.related.values())

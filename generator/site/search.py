@@ -30,6 +30,7 @@ the manifest has arrived, and renders results into Material's search box as text
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -80,16 +81,21 @@ class PaperSearchPlugin(BasePlugin[PaperSearchConfig]):
     def on_config(self, config):
         if self.config.enabled and "material/search" not in config.plugins:
             dict.__setitem__(config.plugins, "material/search", _HeaderSwitch(self.config))
+        # The index depends on the site model only, not on its related papers: it is written while
+        # they are computed and the pages are written (in a worker process for a large collection;
+        # the paper-collection plugin waits for it in on_post_build).
+        self.started = False
+        if self.config.enabled:
+            session.when_model_is_made(config, functools.partial(self._write, config))
         return config
 
     def on_env(self, env, config, files):
-        # The index depends on the site model only: it is written while the pages are (in a worker
-        # process for a large collection; the paper-collection plugin waits for it in on_post_build).
-        if self.config.enabled:
+        if self.config.enabled and not self.started:  # no model was made (the paper-collection plugin is off)
             self._write(config)
         return env
 
     def _write(self, config):
+        self.started = True
         model = session.model_for(config)
 
         memo = session.memo_for(config)

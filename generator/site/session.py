@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -166,12 +166,52 @@ def model_for(config, *, preview: bool = False) -> SiteModel:
     if model is None:
         checked = _get(_checked, config) or load_checked(config, preview=preview)
         settings = site_settings(config)
-        related = cached_related(project_root(config), checked.papers, settings.related, incremental=preview)
+        related = _OnFirstUse(lambda: cached_related(project_root(config), checked.papers, settings.related,
+                                                     incremental=preview))
         memo = memo_for(config, preview=preview)
         model = build_model(checked.papers, checked.taxonomy, settings, related=related)
         model = dataclasses.replace(model, bibtex_cached=lambda slug: memo.get("bibtex", bibtex_key(model, slug)))
         _put(_models, config, model)
+        # Work that needs no related papers (the search index) starts now, in a worker while they
+        # are computed; they are computed before anyone else is handed the model.
+        for start in _get(_model_listeners, config) or []:
+            start()
+        related.compute()
     return model
+
+
+class _OnFirstUse(Mapping):
+    """A mapping computed when first read (or by `compute`)."""
+
+    def __init__(self, make: Callable[[], Mapping]):
+        self._make, self._value = make, None
+
+    def compute(self) -> Mapping:
+        if self._value is None:
+            self._value = self._make()
+        return self._value
+
+    def __getitem__(self, key):
+        return self.compute()[key]
+
+    def __iter__(self):
+        return iter(self.compute())
+
+    def __len__(self) -> int:
+        return len(self.compute())
+
+
+_model_listeners: dict[int, tuple[weakref.ref, list]] = {}
+
+
+def when_model_is_made(config, start: Callable[[], None]) -> None:
+    """Call `start` as soon as this build's model exists, before its related papers are computed:
+    for work that never reads them, which can then run meanwhile (see `in_background`)."""
+    listeners = _get(_model_listeners, config)
+    if listeners is None:
+        listeners = []
+        _put(_model_listeners, config, listeners)
+    listeners.append(start)
 
 
 def save_memo(config) -> None:
