@@ -147,6 +147,36 @@ class Child:
         _children.discard(self.pid)
 
 
+class Meeting:
+    """`count` items shared out while they are done, for work whose items or processes run at
+    unequal speeds (other workers take CPU too): this process takes them from the front, one at a
+    time and in order, forked workers from the back, a few at a time, until the two meet. Made
+    before the workers are forked (the counters live in shared memory)."""
+
+    def __init__(self, count: int, chunk: int = 16):
+        import multiprocessing
+
+        self._bounds = multiprocessing.RawArray("q", [0, count])  # next item of the front; first item of the back
+        self._lock = multiprocessing.Lock()
+        self.chunk = chunk
+
+    def take_front(self, item: int) -> bool:
+        """Whether this process may do `item` (its next one), i.e. no worker has taken it."""
+        with self._lock:
+            if item >= self._bounds[1]:
+                return False
+            self._bounds[0] = max(self._bounds[0], item + 1)
+            return True
+
+    def take_back(self) -> range:
+        """The next few items for a worker, last first; empty once the two sides have met."""
+        with self._lock:
+            front, back = self._bounds[0], self._bounds[1]
+            start = max(front, back - self.chunk)
+            self._bounds[1] = start
+        return range(back - 1, start - 1, -1)
+
+
 def stop_children() -> None:
     """End every child still running (a build that failed or was interrupted)."""
     for pid in list(_children):

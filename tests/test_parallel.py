@@ -131,3 +131,31 @@ def test_checks_in_shares_report_what_one_process_reports(tmp_path):
     assert one.returncode == shared.returncode == 1
     assert (shared.stdout, shared.stderr) == (one.stdout, one.stderr)
     assert papers[0].name in one.stdout + one.stderr and papers[-1].name in one.stdout + one.stderr
+
+
+def test_a_meeting_hands_every_item_to_exactly_one_side(forking):
+    """This process takes items from the front in order, workers from the back, until they meet:
+    every item is done once, whichever side is faster."""
+    import time
+
+    count = 500
+    meeting = parallel.Meeting(count, chunk=7)
+
+    def worker() -> list[int]:
+        done = []
+        while taken := meeting.take_back():
+            done.extend(taken)
+            time.sleep(0.001)
+        return done
+
+    children = [parallel.Child(worker, f"worker {n}") for n in range(2)]
+    mine = []
+    for item in range(count):
+        if meeting.take_front(item):
+            mine.append(item)
+        time.sleep(0.0005)
+    theirs = [item for child in children for item in child.result()]
+    assert mine == list(range(len(mine)))  # the front, in order
+    assert sorted(mine + theirs) == list(range(count))  # each item once
+    assert mine and theirs  # both sides did some
+    assert not meeting.take_back() and not meeting.take_front(count - 1)

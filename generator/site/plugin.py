@@ -150,7 +150,8 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
         self.renderer = Renderer(self.model, self.env)
         self.memo = session.memo_for(config, preview=self.command == "serve")
         self.bodies: dict[str, str] = {}  # page cache entries made by this process in this build
-        self.workers: list[tuple[parallel.Child, list[str]]] = []
+        self.workers: list[parallel.Child] = []
+        self.shared: list[str] = []  # pages shared with worker processes (see on_env): none unless they are forked
         self.quiet = _QuietSkips()
         self.reused: set[str] = set()
         self.body_keys: dict[str, str] = {}  # by page; made once by `_reuse_pages`, read when the page is written
@@ -222,15 +223,21 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
         self.model.authors  # noqa: B018
         self.model.tag_titles  # noqa: B018
         documentation = files.documentation_pages(inclusion=InclusionLevel.is_included)
-        # This process has more to do meanwhile (theme files, sitemap, exports): it takes a smaller share.
-        shares = parallel.split(ours, parallel.workers(), first_weight=2, weight=3)
+        # This process writes them from the front, the workers from the back, until they meet:
+        # other workers (search, map, exports) share the CPUs meanwhile, so fixed shares would
+        # leave one side waiting for the other. MkDocs' own loop then passes over them.
+        listed = set(ours)
+        self.shared = [file.src_uri for file in documentation if file.src_uri in listed]
+        self.meeting = parallel.Meeting(len(self.shared))
         self.hits_at_fork = self.memo.hits_of("page")
-        for share in shares[1:]:
-            child = parallel.Child(functools.partial(self._write_pages, share, config, documentation, env),
-                                   f"{len(share)} paper pages")
-            self.workers.append((child, share))
-            for uri in share:
-                files.get_file_from_path(uri).page.meta["template"] = SKIP_TEMPLATE
+        for number in range(parallel.workers() - 1):
+            child = parallel.Child(functools.partial(self._write_pages, config, documentation, env, "back"),
+                                   f"paper pages (worker {number + 1})")
+            self.workers.append(child)
+        self._write_pages(config, documentation, env, "front")
+        for file in documentation:
+            if file.src_uri in listed:
+                file.page.meta["template"] = SKIP_TEMPLATE  # written by now, here or by a worker
         return env
 
     def _reuse_pages(self, config, files: Files) -> set[str]:
@@ -292,15 +299,29 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
             json.loads(explorer[explore.FACETS])["version"],
             preview=self.command == "serve", related=model.related))
 
-    def _write_pages(self, uris: list[str], config, documentation, env) -> tuple[dict, dict, int]:
-        """In a child: write these pages as MkDocs would; return what the parent keeps."""
+    def _write_pages(self, config, documentation, env, side: str) -> tuple[int, dict, dict, int]:
+        """Write pages of the shared list as MkDocs would, from the front (this process) or the back
+        (a worker), until the two sides meet; return what a worker hands back to the parent."""
         from mkdocs.commands.build import _build_page  # MkDocs' own page writer (pinned mkdocs<2)
 
         files = {file.src_uri: file for file in documentation}
-        for uri in uris:
+        written: list[str] = []
+
+        def write(uri: str) -> None:
             _build_page(files[uri].page, config, documentation, self.nav, env)
-        slugs = [page.paper.slug for uri in uris if isinstance(page := self.pages[uri], PaperPage)]
-        return self.bodies, {slug: self.model.bibtex(slug) for slug in slugs}, \
+            written.append(uri)
+
+        if side == "front":
+            for item, uri in enumerate(self.shared):
+                if not self.meeting.take_front(item):
+                    break
+                write(uri)
+            return len(written), {}, {}, 0
+        while taken := self.meeting.take_back():
+            for item in taken:
+                write(self.shared[item])
+        slugs = [page.paper.slug for uri in written if isinstance(page := self.pages[uri], PaperPage)]
+        return len(written), self.bodies, {slug: self.model.bibtex(slug) for slug in slugs}, \
             self.memo.hits_of("page") - self.hits_at_fork
 
     def _page(self, page) -> SitePage | None:
@@ -360,7 +381,7 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
     def on_page_context(self, context, page, config, nav):
         ours = self._page(page)
         if ours is None or page.meta.get("template") == SKIP_TEMPLATE:
-            return context  # not ours, or written by a worker or taken over from the last build
+            return context  # not ours, or written already (by on_env or a worker) or taken over from the last build
         page.content = self._body(ours, page)
         if isinstance(ours, PaperPage):
             self._describe(ours, page)
@@ -371,20 +392,22 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
         model = self.model
         workers, self.workers = self.workers, []
         logging.getLogger("mkdocs.commands.build").removeFilter(self.quiet)
+        by_workers = 0
         try:
-            for child, _share in workers:
-                bodies, bibtex, hits = child.result()
+            for child in workers:
+                count, bodies, bibtex, hits = child.result()
+                by_workers += count
                 for key, body in bodies.items():
                     self.memo.put("page", key, body)
                 self.memo.hits["page"] = self.memo.hits_of("page") + hits
                 model.bibtex_texts.update(bibtex)  # type: ignore[attr-defined]
         except BaseException:
-            for child, _share in workers:
+            for child in workers:
                 child.cancel()
             raise
         if workers:
             log.info("paper-collection: %d of %d pages written by %d worker process(es)",
-                     sum(len(share) for _, share in workers), len(self.pages), len(workers))
+                     by_workers, len(self.pages), len(workers))
         if self.reused:
             log.info("paper-collection: %d of %d paper pages unchanged since the last build, taken over from it",
                      len(self.reused), len(model.papers))
