@@ -92,11 +92,12 @@ def test_a_workers_warnings_are_logged_by_the_parent(forking, caplog):
 
 @pytest.fixture(scope="module")
 def two_builds(tmp_path_factory):
-    """The seed collection built by one process and by two; neither may use the other's cache."""
+    """The seed collection built by one process and by two, each in its own folder. The first
+    renders everything for every page (PAPER_COLLECTION_NO_CACHE: no shared navigation either)."""
     built = {}
-    for name, env in (("one", ONE_PROCESS), ("shared", SHARED)):
+    for name, env in (("one", {**ONE_PROCESS, "PAPER_COLLECTION_NO_CACHE": "1"}), ("shared", SHARED)):
         root = make_project(tmp_path_factory.mktemp(name))
-        result = run_generator(root, "build", env={**env, "PAPER_COLLECTION_NO_CACHE": "1"})
+        result = run_generator(root, "build", env=env)
         built[name] = (root, result.stderr)
     return built
 
@@ -159,3 +160,30 @@ def test_a_meeting_hands_every_item_to_exactly_one_side(forking):
     assert sorted(mine + theirs) == list(range(count))  # each item once
     assert mine and theirs  # both sides did some
     assert not meeting.take_back() and not meeting.take_front(count - 1)
+
+
+def test_pages_outside_the_navigation_share_its_rendering(tmp_path, monkeypatch):
+    """The theme's navigation and script settings are rendered once for all paper pages (they
+    depend on the depth only), not once per page; the site is the same either way (above)."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    from generator.site.plugin import PaperCollectionPlugin
+
+    project = make_project(tmp_path / "project")
+    reused: list[bool] = []
+    real = PaperCollectionPlugin._shared_fragment
+
+    def counting(self, key, render):
+        reused.append(key in self.fragments)
+        return real(self, key, render)
+
+    monkeypatch.setattr(PaperCollectionPlugin, "_shared_fragment", counting)
+    monkeypatch.setenv("PAPER_COLLECTION_WORKERS", "1")
+    monkeypatch.chdir(project)
+    config = load_config(str(project / "mkdocs.yml"))
+    config.plugins.on_startup(command="build", dirty=False)
+    build(config)
+    papers = len(list((project / "content" / "papers").glob("*.md")))
+    assert sum(reused) >= 2 * papers - 10  # navigation and settings, per paper page
+    assert reused.count(False) <= 10  # rendered once per depth

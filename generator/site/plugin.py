@@ -21,6 +21,7 @@ import functools
 import json
 import logging
 import os
+import posixpath
 import threading
 from pathlib import Path
 
@@ -169,6 +170,10 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
             file = files.get_file_from_path(uri)
             if file is not None and uri not in listed:
                 nav.items.append(Page(title, file, config))
+        # Pages are compared by identity here (MkDocs' Page defines equality, not a hash).
+        in_nav = [*nav.pages, *(item for item in nav.items if isinstance(item, Page))]
+        self.nav_pages = {id(page) for page in in_nav}
+        self.nav_urls = {page.url for page in in_nav}
         for uri in self.pages:
             file = files.get_file_from_path(uri)
             if file is not None and type(file.page) is Page:
@@ -205,6 +210,9 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
 
     def on_env(self, env, config, files):
         keep_compiled_templates(env, cache_dir(session.project_root(config)))
+        self.fragments: dict[str, Markup] = {}
+        if not os.environ.get("PAPER_COLLECTION_NO_CACHE"):
+            env.globals["shared_fragment"] = self._shared_fragment
         # The explorer's data, the reading list's citations and the map depend on the model only:
         # written while the pages are (by a worker for a large collection; see session.in_background).
         session.in_background(config, "the explorer's data and the map",
@@ -324,6 +332,13 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
         return len(written), self.bodies, {slug: self.model.bibtex(slug) for slug in slugs}, \
             self.memo.hits_of("page") - self.hits_at_fork
 
+    def _shared_fragment(self, key: str, render) -> Markup:
+        """A part of the theme's page that is the same for every page with this key (main.html)."""
+        found = self.fragments.get(key)
+        if found is None:
+            found = self.fragments[key] = Markup(render())
+        return found
+
     def _page(self, page) -> SitePage | None:
         return self.pages.get(page.file.src_uri)
 
@@ -385,6 +400,11 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
         page.content = self._body(ours, page)
         if isinstance(ours, PaperPage):
             self._describe(ours, page)
+        url = page.url
+        if id(page) not in self.nav_pages and not page.toc and not any(u.startswith(url) for u in self.nav_urls):
+            # Outside the navigation, with no table of contents and nothing of the navigation below
+            # it: the theme's navigation (relative links) is that of any page in the same folder.
+            context["shared_key"] = f"{posixpath.dirname(url.rstrip('/'))}/ {page.meta.get('hide')!r}"
         context.update(ours.context(self.model, Where(page.url, page.canonical_url, page.edit_url)))
         return context
 
