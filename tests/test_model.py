@@ -249,10 +249,11 @@ def test_author_index_paginates_with_a_jump_list_by_letter(model):
     assert site_pages(model)["authors/page/2/index.md"].title(model) == "Authors (page 2)"
 
 
-def test_the_search_index_starts_before_related_papers_are_computed(tmp_path, monkeypatch):
+def test_the_search_index_and_the_map_start_before_related_papers_are_computed(tmp_path, monkeypatch):
     """The search index needs no related papers: it is handed out (to a worker, for a large
     collection) as soon as the model exists, and the related papers are computed meanwhile; the
-    model handed to anyone else has them computed already."""
+    map, as soon as their TF-IDF space is fitted. The model handed to anyone else has them
+    computed already."""
     from mkdocs.config import load_config
 
     from generator.site import session
@@ -267,11 +268,14 @@ def test_the_search_index_starts_before_related_papers_are_computed(tmp_path, mo
 
     def related(*args, **kwargs):
         events.append("related papers")
-        return real(*args, **kwargs)
+        found = real(*args, **kwargs)
+        events.append("related papers done")
+        return found
 
     monkeypatch.setattr(session, "cached_related", related)
     monkeypatch.setattr(session, "in_background", lambda config, what, work, then: events.append(what))
     model = session.model_for(config)
-    assert events == ["the search index", "related papers"]
+    # the map once their TF-IDF space is fitted, before the products
+    assert events == ["the search index", "related papers", "the explorer's data and the map", "related papers done"]
     assert model.related._value is not None  # computed before model_for returned
     assert any(model.related.values())

@@ -19,7 +19,7 @@ import json
 import logging
 import os
 import pickle
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from generator.collection.paper import Paper
@@ -56,8 +56,8 @@ def related_key(papers: Sequence[Paper], k: int) -> str:
 REFIT_SHARE = 0.01  # an incremental update refits once this share of papers changed since the last fit
 
 
-def cached_related(root: Path | None, papers: Sequence[Paper], k: int, *,
-                   incremental: bool = False) -> dict[str, tuple[str, ...]]:
+def cached_related(root: Path | None, papers: Sequence[Paper], k: int, *, incremental: bool = False,
+                   on_fit: Callable[[], None] | None = None) -> dict[str, tuple[str, ...]]:
     """`related_papers(papers, k)`, read from the cache when the same titles and abstracts were seen.
 
     `incremental` (the `serve` preview only): when a few papers changed since the last full
@@ -65,7 +65,16 @@ def cached_related(root: Path | None, papers: Sequence[Paper], k: int, *,
     instead of a minute at 10,000 papers, slightly different from a full recomputation (see
     benchmarks/README.md). `build` never does this, so a built site depends on its input only;
     it keeps its own fitted space instead, from which the next build computes again only the
-    rows an edit changed, with exactly a full computation's result (`related.refresh`)."""
+    rows an edit changed, with exactly a full computation's result (`related.refresh`).
+
+    `on_fit` is called once a computation's space is fitted and remembered for the map
+    (`recent_space`), before the products: work that needs only the space can start."""
+
+    def fitted(space: Fitted) -> None:
+        _remember_space(papers, space)
+        if on_fit is not None:
+            on_fit()
+
     if root is None or os.environ.get("PAPER_COLLECTION_NO_CACHE"):
         return related_papers(papers, k)
     folder = cache_dir(root)
@@ -93,11 +102,11 @@ def cached_related(root: Path | None, papers: Sequence[Paper], k: int, *,
     if not incremental and state and state.get("k") == k and state.get("drift") == 0 and state.get("space"):
         # The last build's full computation: only the rows whose weights changed are computed
         # again, and the result is exactly a full computation's (`related.refresh`).
-        result, space, redone = refresh(state["space"], state["result"], papers, k)
+        result, space, redone = refresh(state["space"], state["result"], papers, k, fitted)
         log.info("paper-collection: related papers computed again for %d of %d papers, the rest kept from "
                  "the last build", redone, len(papers))
     else:
-        result, space = related_with_space(papers, k)
+        result, space = related_with_space(papers, k, fitted)
     _remember_space(papers, space)
     _store(folder, path.name, json.dumps(result, separators=(",", ":")), prefix="related-")
     texts = texts or {p.slug: content_key(p.title, p.abstract) for p in papers}

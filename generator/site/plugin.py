@@ -143,6 +143,12 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
         self.theme = _theme_fingerprint(template_dir)
         if self.incremental:
             session.defer_site_files(config)
+        # The explorer's data, the reading list's citations and the map need the papers and the
+        # related papers' TF-IDF space only: started as soon as it is fitted, while the related
+        # papers are computed from it and the pages are written.
+        session.when_space_is_fitted(config, functools.partial(
+            session.in_background, config, "the explorer's data and the map",
+            functools.partial(self._write_explorer, config), lambda _: None))
         return config
 
     def on_files(self, files: Files, config):
@@ -213,10 +219,8 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
         self.fragments: dict[str, Markup] = {}
         if not os.environ.get("PAPER_COLLECTION_NO_CACHE"):
             env.globals["shared_fragment"] = self._shared_fragment
-        # The explorer's data, the reading list's citations and the map depend on the model only:
-        # written while the pages are (by a worker for a large collection; see session.in_background).
-        session.in_background(config, "the explorer's data and the map",
-                              functools.partial(self._write_explorer, config), lambda _: None)
+        # The exports depend on the model only: written while the pages are (by a worker for a
+        # large collection; see session.in_background).
         session.in_background(config, "the exports and feeds", functools.partial(self._write_exports, config),
                               lambda _: None)
         if self.command != "build":
@@ -297,7 +301,7 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
         write_exports(site, redirect_files(model.papers.values(), model.urls, model.settings))
 
     def _write_explorer(self, config) -> None:
-        model, site = self.model, Path(config.site_dir)
+        model, site = session.model_for(config), Path(config.site_dir)  # called while the model is made
         explorer = explore.explore_files(
             model.newest, [(t.name, t.title) for t in model.tags], model.keys, model.authors.name_of)
         write_exports(site, explorer)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain
@@ -227,7 +227,10 @@ def related_papers(papers: Sequence[Paper], k: int) -> dict[str, tuple[str, ...]
     return related_with_space(papers, k)[0]
 
 
-def related_with_space(papers: Sequence[Paper], k: int) -> tuple[dict[str, tuple[str, ...]], Fitted | None]:
+def related_with_space(papers: Sequence[Paper], k: int, on_fit: Callable[[Fitted], None] | None = None
+                       ) -> tuple[dict[str, tuple[str, ...]], Fitted | None]:
+    """Related papers and the fitted space; `on_fit` is handed the space as soon as it is fitted
+    (before the products, which take longer)."""
     ordered = sorted(papers, key=lambda p: p.slug)
     slugs = [p.slug for p in ordered]
     k = min(k, len(ordered) - 1)
@@ -237,6 +240,8 @@ def related_with_space(papers: Sequence[Paper], k: int) -> tuple[dict[str, tuple
         fitted = fit(ordered)
     except ValueError:  # an empty vocabulary: nothing is related to anything
         return {slug: () for slug in slugs}, None
+    if on_fit is not None:
+        on_fit(fitted)
     return _all_rows(fitted, k), fitted
 
 
@@ -297,8 +302,8 @@ def _unchanged_rows(before: Fitted, after: Fitted) -> np.ndarray:
     return same
 
 
-def refresh(previous: Fitted, previous_result: dict[str, tuple[str, ...]], papers: Sequence[Paper],
-            k: int) -> tuple[dict[str, tuple[str, ...]], Fitted | None, int]:
+def refresh(previous: Fitted, previous_result: dict[str, tuple[str, ...]], papers: Sequence[Paper], k: int,
+            on_fit: Callable[[Fitted], None] | None = None) -> tuple[dict[str, tuple[str, ...]], Fitted | None, int]:
     """Exactly `related_with_space(papers, k)`, computed from a previous full computation (its space
     with floors and scores, and its result) after some papers were edited: the space is fitted
     again, but only the rows whose weights changed are multiplied with every row. An unchanged
@@ -312,11 +317,13 @@ def refresh(previous: Fitted, previous_result: dict[str, tuple[str, ...]], paper
     kept = previous.kept
     if (previous.slugs != slugs or kept is None or previous.floors is None or k_used <= 0
             or kept.size != min(RESERVE * k_used, len(slugs) - 1)):
-        return *related_with_space(papers, k), len(slugs)
+        return *related_with_space(papers, k, on_fit), len(slugs)
     try:
         fitted = fit(ordered)
     except ValueError:
         return {slug: () for slug in slugs}, None, 0
+    if on_fit is not None:
+        on_fit(fitted)
     n, m = len(slugs), kept.size
     same = _unchanged_rows(previous, fitted)
     changed = np.flatnonzero(~same)

@@ -166,18 +166,27 @@ def model_for(config, *, preview: bool = False) -> SiteModel:
     if model is None:
         checked = _get(_checked, config) or load_checked(config, preview=preview)
         settings = site_settings(config)
-        related = _OnFirstUse(lambda: cached_related(project_root(config), checked.papers, settings.related,
-                                                     incremental=preview))
+        related = _OnFirstUse(lambda: cached_related(
+            project_root(config), checked.papers, settings.related, incremental=preview,
+            on_fit=lambda: _start(_space_listeners, config)))
         memo = memo_for(config, preview=preview)
         model = build_model(checked.papers, checked.taxonomy, settings, related=related)
         model = dataclasses.replace(model, bibtex_cached=lambda slug: memo.get("bibtex", bibtex_key(model, slug)))
         _put(_models, config, model)
         # Work that needs no related papers (the search index) starts now, in a worker while they
-        # are computed; they are computed before anyone else is handed the model.
-        for start in _get(_model_listeners, config) or []:
-            start()
+        # are computed; work that needs their TF-IDF space only (the map) as soon as it is fitted.
+        # They are computed before anyone else is handed the model.
+        _start(_model_listeners, config)
         related.compute()
+        _start(_space_listeners, config)  # no space was fitted (related papers from the cache): now
     return model
+
+
+def _start(table: dict, config) -> None:
+    """Call the work registered in `table` for this build, each once."""
+    listeners = _get(table, config) or []
+    while listeners:
+        listeners.pop(0)()
 
 
 class _OnFirstUse(Mapping):
@@ -202,16 +211,27 @@ class _OnFirstUse(Mapping):
 
 
 _model_listeners: dict[int, tuple[weakref.ref, list]] = {}
+_space_listeners: dict[int, tuple[weakref.ref, list]] = {}
+
+
+def _listen(table: dict, config, start: Callable[[], None]) -> None:
+    listeners = _get(table, config)
+    if listeners is None:
+        listeners = []
+        _put(table, config, listeners)
+    listeners.append(start)
 
 
 def when_model_is_made(config, start: Callable[[], None]) -> None:
     """Call `start` as soon as this build's model exists, before its related papers are computed:
     for work that never reads them, which can then run meanwhile (see `in_background`)."""
-    listeners = _get(_model_listeners, config)
-    if listeners is None:
-        listeners = []
-        _put(_model_listeners, config, listeners)
-    listeners.append(start)
+    _listen(_model_listeners, config, start)
+
+
+def when_space_is_fitted(config, start: Callable[[], None]) -> None:
+    """Call `start` as soon as the related papers' TF-IDF space is fitted (`cache.recent_space`),
+    before they are computed from it; or once they are known, when they came from the cache."""
+    _listen(_space_listeners, config, start)
 
 
 def save_memo(config) -> None:
