@@ -24,7 +24,7 @@ from pathlib import Path
 
 from generator.collection.paper import Paper
 from generator.settings import STATE_DIR
-from generator.site.related import Fitted, refresh, related_papers, related_with_space, update
+from generator.site.related import Fitted, refresh, related_with_space, update
 
 log = logging.getLogger("mkdocs.plugins.paper-collection")
 
@@ -76,7 +76,7 @@ def cached_related(root: Path | None, papers: Sequence[Paper], k: int, *, increm
             on_fit()
 
     if root is None or os.environ.get("PAPER_COLLECTION_NO_CACHE"):
-        return related_papers(papers, k)
+        return related_with_space(papers, k, fitted)[0]
     folder = cache_dir(root)
     path = folder / f"related-{related_key(papers, k)}.json"
     space_path = folder / "related-space.pickle"

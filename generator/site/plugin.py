@@ -146,10 +146,12 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
         # The explorer's data, the reading list's citations and the map need the papers and the
         # related papers' TF-IDF space only: started as soon as it is fitted, while the related
         # papers are computed from it and the pages are written.
-        session.when_space_is_fitted(config, functools.partial(
-            session.in_background, config, "the explorer's data and the map",
-            functools.partial(self._write_explorer, config), lambda _: None))
+        session.when_space_is_fitted(config, functools.partial(self._start_explorer, config))
         return config
+
+    def _start_explorer(self, config) -> None:
+        session.in_background(config, "the explorer's data and the map",
+                              functools.partial(self._write_explorer, config), lambda _: None)
 
     def on_files(self, files: Files, config):
         self.model = session.model_for(config, preview=self.command == "serve")
