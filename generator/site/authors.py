@@ -20,6 +20,7 @@ from slugify import slugify
 
 from generator.collection.paper import Paper
 from generator.site.pagination import paginate
+from generator.site.stopping import stop_point
 
 AUTHORS = "authors"
 INDEX_PAGE = f"{AUTHORS}/index.md"
@@ -272,6 +273,7 @@ def feed_files(index: AuthorIndex, papers: Mapping[str, Paper], atom_feed: Calla
     """One Atom feed per person (`atom_feed` is exports.atom_feed with the site's arguments bound)."""
     files = {}
     for person in index.people.values():
+        stop_point()  # a superseded preview stops here (stopping.py)
         members = [_xml_safe(papers[s]) for s in person.papers]
         name = xml_text(person.name)
         files[f"{AUTHORS}/{person.slug}/feed.xml"] = atom_feed(

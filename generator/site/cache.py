@@ -81,7 +81,7 @@ def cached_related(root: Path | None, papers: Sequence[Paper], k: int, *, increm
     path = folder / f"related-{related_key(papers, k)}.json"
     space_path = folder / "related-space.pickle"
     texts = {p.slug: content_key(p.title, p.abstract) for p in papers} if incremental else {}
-    state = _load_pickle(space_path) if incremental else None
+    state = (_preview_spaces.get(space_path) or _load_pickle(space_path)) if incremental else None
     # A preview needs the fitted space of these very papers for its next edit to be a quick
     # update: without it, the result a build stored is not enough (the first preview pays instead).
     if not incremental or (state and state.get("k") == k and state.get("texts") == texts):
@@ -95,7 +95,9 @@ def cached_related(root: Path | None, papers: Sequence[Paper], k: int, *, increm
         drift = state["drift"] + len(changed) + len(set(state["texts"]) - set(texts))
         if drift <= max(1, REFIT_SHARE * len(papers)):
             result, space = update(state["space"], state["result"], papers, changed, k)
-            _store_space(space_path, {"k": k, "texts": texts, "result": result, "space": space, "drift": drift})
+            # Kept in memory for this preview session only: writing it took a second per edit, and
+            # the file keeps the last full computation, from which a build can refresh exactly.
+            _preview_spaces[space_path] = {"k": k, "texts": texts, "result": result, "space": space, "drift": drift}
             return result
     if not incremental:
         state = _load_pickle(space_path)
@@ -110,8 +112,14 @@ def cached_related(root: Path | None, papers: Sequence[Paper], k: int, *, increm
     _remember_space(papers, space)
     _store(folder, path.name, json.dumps(result, separators=(",", ":")), prefix="related-")
     texts = texts or {p.slug: content_key(p.title, p.abstract) for p in papers}
-    _store_space(space_path, {"k": k, "texts": texts, "result": result, "space": space, "drift": 0})
+    state = {"k": k, "texts": texts, "result": result, "space": space, "drift": 0}
+    _store_space(space_path, state)
+    if incremental:
+        _preview_spaces[space_path] = state
     return result
+
+
+_preview_spaces: dict[Path, dict] = {}  # a `serve` session's latest related-papers state, by its file
 
 
 def texts_digest(label: str, ordered: Sequence[Paper]) -> str:

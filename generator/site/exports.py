@@ -22,6 +22,7 @@ from generator.collection.links import paper_links
 from generator.collection.paper import Paper, paper_fields
 from generator.settings import TAGS
 from generator.site.model import SiteModel
+from generator.site.stopping import stop_point
 from generator.site.tex import to_plain
 
 FORMAT_VERSION = 1
@@ -111,6 +112,7 @@ def export_files(model: SiteModel) -> dict[str, bytes]:
                               feed_path="feed.xml", home_path="", updated=latest),
     }
     for tag in model.tags:
+        stop_point()
         members = model.by_tag[tag.name]
         files[f"{TAGS}/{tag.name}/papers.bib"] = model.bibliography(members).encode()
         files[f"{TAGS}/{tag.name}/feed.xml"] = atom_feed(
@@ -122,6 +124,7 @@ def export_files(model: SiteModel) -> dict[str, bytes]:
 
 def write_exports(site_dir: Path, files: dict[str, bytes]) -> None:
     for path, content in files.items():
+        stop_point()  # a superseded preview stops here (stopping.py)
         target = site_dir / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(content)

@@ -46,6 +46,7 @@ from mkdocs.plugins import BasePlugin
 from generator.site import session
 from generator.site.cache import content_key
 from generator.site.model import SiteModel
+from generator.site.stopping import stop_point
 
 log = logging.getLogger("mkdocs.plugins.paper-search")
 FORMAT = 1
@@ -229,6 +230,7 @@ def document_counts(model: SiteModel, papers, names, memo) -> tuple[list[dict[st
     analyzer = Analyzer()
     counted, made, reused = [], {}, 0
     for paper in papers:
+        stop_point()  # a superseded preview stops here (stopping.py)
         key = content_key("search", VERSION, *names, *model.search_inputs(paper))
         counts = memo.get("search", key) if memo is not None else None
         if counts is None:

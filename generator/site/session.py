@@ -26,6 +26,7 @@ from generator.collection.taxonomy import Taxonomy, load_taxonomy
 from generator.settings import PAPERS, PLUGIN
 from generator.site.cache import Memo, cached_related, checks_file, content_key
 from generator.site.model import SiteModel, SiteSettings, build_model
+from generator.site.stopping import Superseded, stop_point, stoppable
 
 
 @dataclass(frozen=True)
@@ -271,12 +272,17 @@ def join_background(config, superseded: threading.Event | None = None) -> None:
     jobs = _get(_background, config) or []
     _put(_background, config, [])
     try:
-        while jobs:
-            if superseded is not None and superseded.is_set():
-                return
-            child, work, then = jobs[0]
-            then(work() if child is None else child.result())
-            jobs.pop(0)
+        with stoppable(superseded):
+            while jobs:
+                stop_point()
+                child, work, then = jobs[0]
+                then(work() if child is None else child.result())
+                jobs.pop(0)
+    except Superseded:  # a newer preview does it all again
+        for child, _, _ in jobs:
+            if child is not None:
+                child.cancel()
+        return
     except BaseException:
         for child, _, _ in jobs:
             if child is not None:

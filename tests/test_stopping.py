@@ -1,0 +1,52 @@
+"""A superseded preview's late work (exports, search index, map) stops at the next stop point
+instead of running to its end while the newer preview waits (generator/site/stopping.py)."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from generator.site import session
+from generator.site.stopping import Superseded, stop_point, stoppable
+
+
+class Config:  # what session keys a build's state by: any object that can be weakly referenced
+    pass
+
+
+def test_stop_points_do_nothing_outside_a_preview():
+    stop_point()
+    with stoppable(None):
+        stop_point()
+
+
+def test_a_superseded_previews_work_stops_at_its_next_stop_point():
+    event = threading.Event()
+    with stoppable(event):
+        stop_point()
+        event.set()
+        with pytest.raises(Superseded):
+            stop_point()
+    stop_point()  # the block is over: nothing to stop
+
+
+def test_join_background_leaves_the_rest_once_superseded():
+    config, superseded = Config(), threading.Event()
+    done: list[str] = []
+
+    def long_job() -> str:
+        for step in range(10_000):
+            stop_point()
+            if step == 5:
+                superseded.set()  # the next edit arrives meanwhile
+        return "finished"
+
+    session._put(session._background, config, [(None, long_job, done.append), (None, lambda: "next", done.append)])
+    session.join_background(config, superseded)
+    assert done == []  # neither the long job's result nor the next job
+    assert session._get(session._background, config) == []
+    # Not superseded: every job runs.
+    session._put(session._background, config, [(None, lambda: "a", done.append), (None, lambda: "b", done.append)])
+    session.join_background(config, threading.Event())
+    assert done == ["a", "b"]
