@@ -354,8 +354,9 @@ def cmd_serve(args, layout: Layout) -> int:
     _check_port_free(args.dev_addr)
     # --dirty: each preview writes only the pages whose content changed (the paper-collection plugin
     # decides which), so an edit shows in seconds at 10,000 papers.
-    command = [sys.executable, "-m", "mkdocs", "serve", "--dirty", "--config-file", str(layout.config_file),
-               "--dev-addr", args.dev_addr]
+    # generator.site.preview_server: `mkdocs serve`, told of changes by the system instead of polling.
+    command = [sys.executable, "-m", "generator.site.preview_server", "serve", "--dirty",
+               "--config-file", str(layout.config_file), "--dev-addr", args.dev_addr]
     # Become the server (no child left behind when this process is stopped).
     os.execv(sys.executable, command)
 

@@ -50,3 +50,4 @@ def test_join_background_leaves_the_rest_once_superseded():
     session._put(session._background, config, [(None, lambda: "a", done.append), (None, lambda: "b", done.append)])
     session.join_background(config, threading.Event())
     assert done == ["a", "b"]
+
