@@ -23,6 +23,7 @@ import logging
 import os
 import posixpath
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import jinja2
@@ -34,7 +35,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
-from generator import parallel
+from generator import atomic, parallel
 from generator.site import authors, collection_map, explore, session
 from generator.site.cache import cache_dir, content_key
 from generator.site.exports import atom_feed, export_files, write_exports
@@ -270,8 +271,8 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
                              getattr(material, "__version__", ""), os.environ.get("SOURCE_DATE_EPOCH", ""),
                              *((p.relative_to(code).as_posix(), p.read_bytes()) for p in sorted(code.rglob("*.py"))),
                              [(item.title, getattr(item, "url", None)) for item in self.nav.items])
-        reused: set[str] = set()
         staging = Path(config.site_dir)
+        same: list[tuple[str, str]] = []  # (page, its body's key) whose last written file is still right
         for uri, ours in self.pages.items():
             if not isinstance(ours, PaperPage):
                 continue
@@ -280,17 +281,27 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
             body = self.body_keys[uri] = self._body_key(ours, where)
             key = content_key(shared, body, where)
             self.memo.put("written", uri, key)
-            if old_site is None or self.memo.old.get("written", {}).get(uri) != key:
-                continue
-            source, target = old_site / page.file.dest_uri, staging / page.file.dest_uri
+            if old_site is not None and self.memo.old.get("written", {}).get(uri) == key:
+                same.append((uri, body))
+
+        def take_over(uri: str) -> bool:
+            dest = files.get_file_from_path(uri).dest_uri
             try:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                os.link(source, target)
+                (staging / dest).parent.mkdir(parents=True, exist_ok=True)
+                os.link(old_site / dest, staging / dest)
+                return True
             except OSError:
-                continue  # gone, or no hard links here: written again
-            self.memo.get("page", body)  # its body stays in the cache for a later build
-            page.meta["template"] = SKIP_TEMPLATE
-            reused.add(uri)
+                return False  # gone, or no hard links here: written again
+
+        # Threads: making folders and links waits on the disk, not the CPU (see atomic.remove_tree).
+        with ThreadPoolExecutor(atomic.REMOVERS, thread_name_prefix="take-over") as pool:
+            taken = list(pool.map(take_over, [uri for uri, _ in same], chunksize=64))
+        reused: set[str] = set()
+        for (uri, body), done in zip(same, taken, strict=True):
+            if done:
+                self.memo.get("page", body)  # its body stays in the cache for a later build
+                files.get_file_from_path(uri).page.meta["template"] = SKIP_TEMPLATE
+                reused.add(uri)
         return reused
 
     def _write_exports(self, config) -> None:
