@@ -84,7 +84,9 @@ def _capture_logs() -> _Capture:
 class Child:
     """`function()` running in a forked child process from now on; `result()` waits for it."""
 
-    def __init__(self, function: Callable[[], Any], what: str):
+    def __init__(self, function: Callable[[], Any], what: str, *, stopped_with_build: bool = True):
+        """`stopped_with_build`: ended by `stop_children` (a failed or finished build's cleanup);
+        False for work of the run itself, which its caller waits for (emptying the trash)."""
         self.what = what
         read, write = os.pipe()
         # Ctrl-C or SIGTERM during the fork would run the parent's handler inside the fork's own
@@ -115,7 +117,8 @@ class Child:
                 os._exit(status)
         os.close(write)
         self.pid, self.read = pid, read
-        _children.add(pid)
+        if stopped_with_build:
+            _children.add(pid)
 
     def result(self) -> Any:
         """The child's return value, once it has ended; its warnings are logged here."""
