@@ -26,6 +26,7 @@ Nothing is written until every input has been read; then all files are swapped i
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import itertools
 import multiprocessing
@@ -58,8 +59,9 @@ from generator.collection.slugs import base_slug, unique_slug
 from generator.collection.taxonomy import UNTAGGED
 from generator.errors import GeneratorError, InputError
 from generator.ingest import index_cache
-from generator.ingest.readers.detect import read_input
-from generator.ingest.readers.text import decode_input
+from generator.ingest.readers.detect import read_input, streams_as_listing
+from generator.ingest.readers.listing import iter_listing
+from generator.ingest.readers.text import decode_input, decoded_chunks, lines_of
 from generator.ingest.records import abstract_problem, paper_from_record
 
 # Fields an import may fill when the paper file lacks them; present values are never changed.
@@ -394,35 +396,53 @@ def _start_worker(options: _Options, known: frozenset) -> None:
     _WORKER = (options, known)
 
 
-def _prepare_in_worker(raw: RawRecord) -> _Prepared:
-    assert _WORKER is not None
-    return _prepare(raw, *_WORKER)
-
-
 def _worker_count() -> int:
     """The CPUs this process may use: one worker process each."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
+def _prepare_chunk(raws: list[RawRecord]) -> list[_Prepared]:
+    assert _WORKER is not None
+    return [_prepare(raw, *_WORKER) for raw in raws]
+
+
 @contextlib.contextmanager
-def _prepare_all(records: list[RawRecord], options: _Options,
-                 known: frozenset) -> Iterator[Iterator[_Prepared]]:
-    """`_prepare` every record, in worker processes when there are many; the order is kept. The
-    results arrive while the workers go on, so the caller places each record meanwhile."""
+def _prepare_all(records: Iterator[RawRecord], options: _Options,
+                 known: frozenset) -> Iterator[Iterator[tuple[RawRecord, _Prepared]]]:
+    """(record, `_prepare`d record) for every record, in worker processes when there are many; the
+    order is kept. Records are taken from ``records`` only as the workers need them (a few chunks
+    ahead of the caller, who places each result meanwhile), so a streamed input is never held whole."""
     workers = _worker_count()
-    if len(records) < PARALLEL_FROM or workers < 2:
-        yield (_prepare(raw, options, known) for raw in records)
+    # As many records as decide between one process and workers, and the chunk size (as for a list).
+    first = list(itertools.islice(records, max(PARALLEL_FROM, CHUNK * workers * 8)))
+    if len(first) < PARALLEL_FROM or workers < 2:
+        yield ((raw, _prepare(raw, options, known)) for raw in itertools.chain(first, records))
         return
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     workspace = current_workspace()
     if workspace is not None:
         options = replace(options, staging=workspace.new_dir("import-texts"))
+    chunk = max(1, min(CHUNK, len(first) // (workers * 8)))
     pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(options, known))
     try:
-        yield pool.map(_prepare_in_worker, records, chunksize=max(1, min(CHUNK, len(records) // (workers * 8))))
+        yield _in_order(pool, itertools.chain(first, records), chunk, ahead=workers * 4)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _in_order(pool: ProcessPoolExecutor, records: Iterator[RawRecord], chunk: int,
+              ahead: int) -> Iterator[tuple[RawRecord, _Prepared]]:
+    """Each record with its result, in order, with at most ``ahead`` chunks given to the workers and
+    not yet taken by the caller (`Executor.map` would take every record at once)."""
+    waiting: collections.deque = collections.deque()
+    while True:
+        while len(waiting) < ahead and (part := list(itertools.islice(records, chunk))):
+            waiting.append((part, pool.submit(_prepare_chunk, part)))
+        if not waiting:
+            return
+        part, future = waiting.popleft()
+        yield from zip(part, future.result(), strict=True)
 
 
 class _Run:
@@ -450,35 +470,48 @@ class _Run:
 
     def read_file(self, path: Path) -> FileReport:
         shown = path.as_posix()
-        try:
-            data = path.read_bytes()
-        except OSError as error:
-            raise InputError(shown, None, f"cannot read: {error.strerror}") from None
-        text = decode_input(data, shown)
-        del data  # the input's bytes need not stay in memory while its text is read, nor the text after
-        detected, result = read_input(text, path.name, self.fmt, self.mapping)
-        del text
-        if not result.records:
-            raise InputError(shown, None, f"no papers found (read as {detected})",
-                             fix="check that this is a paper listing, or force a format with --format")
-        report = FileReport(file=shown, format=detected, read=len(result.records) + len(result.rejected))
-        report.rejected.extend(result.rejected)
-        report.notes.extend(result.notes)
-        records = list(result.records)
-        del result  # each record is let go once placed: the input need not stay in memory beside the papers
-        total = len(records)
-        if self.progress and total >= PROGRESS_EVERY:
-            self.progress(f"{shown}: {total} records read as {detected}; cleaning and tagging them")
-        if self.title_index is None and worth_an_index(len(self.created) + total, len(self.index.entries) + total):
-            self.title_index = TitleIndex(self.titles)
+        if streams_as_listing(path, shown, self.fmt, self.mapping):
+            # Read as it streams: records go to the workers as they are read, so the process never
+            # holds the whole input, its text or all of its records (see `_prepare_all`).
+            detected, reader_rejected, reader_notes = "listing", [], []
+            records = iter_listing(lines_of(decoded_chunks(path, shown)), path.name, reader_rejected, reader_notes)
+        else:
+            try:
+                data = path.read_bytes()
+            except OSError as error:
+                raise InputError(shown, None, f"cannot read: {error.strerror}") from None
+            text = decode_input(data, shown)
+            del data  # the input's bytes need not stay in memory while its text is read, nor the text after
+            detected, result = read_input(text, path.name, self.fmt, self.mapping)
+            del text
+            if not result.records:
+                raise InputError(shown, None, f"no papers found (read as {detected})",
+                                 fix="check that this is a paper listing, or force a format with --format")
+            reader_rejected, reader_notes = list(result.rejected), list(result.notes)
+            records = iter(result.records)
+            del result  # each record is let go once placed: the input need not stay in memory beside the papers
+        report = FileReport(file=shown, format=detected)
+        placed = 0
         with _prepare_all(records, self.options, frozenset(self.index.by_key)) as prepared:
             self._index_titles()  # the collection's titles, while the workers start
-            for number, item in enumerate(prepared, start=1):
-                if self.progress and total >= PROGRESS_EVERY and (number % PROGRESS_EVERY == 0 or number == total):
-                    self.progress(f"{shown}: {number}/{total} records")
-                raw, records[number - 1] = records[number - 1], None
+            for raw, item in prepared:
+                placed += 1
+                if self.progress and placed % PROGRESS_EVERY == 0:
+                    if placed == PROGRESS_EVERY:
+                        self.progress(f"{shown}: read as {detected}; cleaning and tagging its records as they are read")
+                    self.progress(f"{shown}: {placed} records")
                 self._record(raw, item, shown, report)
+                del raw, item
                 self._index_titles()
+        if not placed:
+            raise InputError(shown, None, f"no papers found (read as {detected})",
+                             fix="check that this is a paper listing, or force a format with --format")
+        if self.progress and placed >= PROGRESS_EVERY:
+            self.progress(f"{shown}: {placed}/{placed} records")
+        # The reader's rejections and notes come first, as when a whole input was read before its records were placed.
+        report.rejected[:0] = reader_rejected
+        report.notes[:0] = reader_notes
+        report.read = placed + len(reader_rejected)
         if report.accounted() != report.read:
             raise GeneratorError(f"{shown}: internal error: the report does not account for every record")
         report.rejected.sort(key=lambda r: r.line)
@@ -599,6 +632,10 @@ class _Run:
             self.titles.append(title)
             if self.title_index is not None:
                 self.title_index.add(title)
+        # The near-duplicate index, once this import's titles are enough to want one (`similar_pairs`
+        # would build the same index at the end; built as records arrive, it costs no wait then).
+        if self.title_index is None and worth_an_index(len(self.created), len(self.titles)):
+            self.title_index = TitleIndex(self.titles)
 
     def flag_near_duplicates(self) -> None:
         """Note every new paper whose title is near-identical to another paper's (not merged)."""
