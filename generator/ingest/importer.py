@@ -31,6 +31,7 @@ import contextlib
 import itertools
 import multiprocessing
 import os
+import pickle
 import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -131,16 +132,42 @@ class ImportReport:
         return "\n".join(line for f in self.files for line in f.render())
 
 
-@dataclass
 class _Existing:
-    """A paper file as the importer sees it (or one this import is about to write)."""
+    """A paper file as the importer sees it (or one this import is about to write).
 
-    path: Path
-    meta: dict
-    _body: str | None = None  # None: not read yet (the index came from the cache); see `body`
-    read_by: dict[str, str] = field(default_factory=dict)  # input file -> "file:line", this import only
-    new: bool = False  # written by this import
-    keys: tuple[tuple[str, str], ...] = ()  # its duplicate keys, as indexed
+    Kept small, since an import of 100,000 papers keeps one per paper: slots; a new paper's front
+    matter can be kept pickled (`packed`), as the worker that made its file sent it, and made a dict
+    only when asked for; its abstract is not kept once its file is staged (`staged`): it is read
+    back from the file in the rare case it is needed (a merge, the tag model)."""
+
+    __slots__ = ("path", "_meta", "_packed", "_body", "staged", "read_by", "new", "keys")
+
+    def __init__(self, path: Path, meta: dict | None, _body: str | None = None,
+                 read_by: tuple[tuple[str, str], ...] = (), new: bool = False,
+                 keys: tuple[tuple[str, str], ...] = (), *, packed: bytes | None = None,
+                 staged: Path | None = None) -> None:
+        self.path = path
+        self._meta = meta
+        self._packed = packed  # the pickled front matter, when `meta` is None
+        self._body = _body  # None: not read yet; see `body`
+        self.staged = staged  # where a new paper's text waits to be moved into place
+        self.read_by = read_by  # (input file, "file:line") pairs, this import only
+        self.new = new  # written by this import
+        self.keys = keys  # its duplicate keys, as indexed
+
+    @property
+    def meta(self) -> dict:
+        if self._meta is None:
+            return pickle.loads(self._packed)  # made by this run's own workers
+        return self._meta
+
+    @meta.setter
+    def meta(self, value: dict) -> None:
+        self._meta, self._packed = value, None
+
+    def read_in(self, file: str) -> str | None:
+        """Where (file:line) this import read the paper in input `file`, if it did."""
+        return next((where for name, where in self.read_by if name == file), None)
 
     @property
     def title(self) -> str:
@@ -150,12 +177,16 @@ class _Existing:
     @property
     def body(self) -> str:
         """The abstract, read from the file when first asked for (only merges and the tag model need it)."""
-        if self._body is None:
-            try:
-                self._body = frontmatter.split(self.path.read_text(encoding="utf-8"), str(self.path))[1].strip("\n")
-            except (InputError, UnicodeDecodeError, OSError):
-                self._body = ""
-        return self._body
+        if self._body is not None:
+            return self._body
+        path = self.staged or self.path
+        try:
+            body = frontmatter.split(path.read_text(encoding="utf-8"), str(path))[1].strip("\n")
+        except (InputError, UnicodeDecodeError, OSError):
+            body = ""
+        if self.staged is None:
+            self._body = body
+        return body
 
 
 def _text(meta: dict, name: str) -> str | None:
@@ -242,33 +273,38 @@ class CollectionIndex:
 
     def add(self, existing: _Existing, keys=None) -> None:
         """Index a paper file; ``keys``: its duplicate keys when already computed (a new paper's)."""
-        meta = existing.meta
         self.entries.append(existing)
-        aliases = meta.get("aliases")
-        if isinstance(aliases, list):
-            self.aliases.update(a for a in aliases if isinstance(a, str))
-        existing.keys = tuple(keys) if keys is not None else _entry_keys(meta, existing.body)
+        if existing._packed is None:  # a packed front matter is a new paper's, made from a record: no aliases
+            aliases = existing.meta.get("aliases")
+            if isinstance(aliases, list):
+                self.aliases.update(a for a in aliases if isinstance(a, str))
+        if keys is None:
+            keys = _entry_keys(existing.meta, existing.body)
+        shared: dict[tuple[str, str], tuple[str, str]] = {}  # a title its source read again is one key, kept once
+        existing.keys = tuple(shared.setdefault(key, key) for key in keys)
         for key in existing.keys:
             self.by_key.setdefault(key, existing)
 
     def save(self, written: dict[Path, bytes]) -> None:
         """Keep the index for the next run, after the files in `written` (path -> digest of the text)
         were written: the entries of the files there are now, so the cache never outgrows the collection."""
-        kept: dict[bytes, index_cache.Entry] = {}
+        index_cache.save(self.papers_dir, self._kept(written))
+
+    def _kept(self, written: dict[Path, bytes]) -> Iterator[tuple[bytes, index_cache.Entry]]:
+        """What `save` keeps, one entry at a time (a new paper's front matter is a dict only while written)."""
         for path, digest in self.digests.items():
             if path.stem in self.unreadable and path not in written:
-                kept[digest] = None
+                yield digest, None
         for existing in self.entries:
             digest = written.get(existing.path)
             if digest is None:
                 digest = self.digests.get(existing.path)
                 if digest is not None:
-                    kept[digest] = (existing.meta, existing.keys)
+                    yield digest, (existing.meta, existing.keys)
                 continue
             # A new file's keys were made from the same paper its text was; a merged file's may have changed.
             keys = existing.keys if existing.new else _entry_keys(existing.meta, existing.body)
-            kept[digest] = (existing.meta, keys)
-        index_cache.save(self.papers_dir, kept)
+            yield digest, (existing.meta, keys)
 
     def find(self, paper: Paper, keys: list[tuple[str, str]] | None = None) -> _Existing | None:
         if keys is None:
@@ -333,6 +369,7 @@ class _Draft:
     text: str | Staged | None  # Staged: written to the staging folder by a worker process
     by_rules: bool = False  # the tags came from taxonomy rules (not --default-tag)
     digest: bytes = b""  # of a staged text's bytes (`index_cache`)
+    packed: bytes = b""  # a staged text's front matter, pickled (`_Existing.meta`)
 
 
 _staged_count = itertools.count()
@@ -346,11 +383,13 @@ def _draft(paper: Paper, options: _Options) -> _Draft:
     tags = by_rules or ((options.default_tag,) if options.default_tag else ())
     if not tags:
         return _Draft((), None)
-    text = frontmatter.dump(to_front_matter(replace(paper, tags=tuple(tags))), paper.abstract)
+    meta = to_front_matter(replace(paper, tags=tuple(tags)))  # the slug is not in the front matter
+    text = frontmatter.dump(meta, paper.abstract)
     if options.staging is None:
         return _Draft(tuple(tags), text, bool(by_rules))
     staged = stage_text(options.staging, f"{os.getpid()}-{next(_staged_count)}.md", text)
-    return _Draft(tuple(tags), staged, bool(by_rules), index_cache.digest(text.encode("utf-8")))
+    return _Draft(tuple(tags), staged, bool(by_rules), index_cache.digest(text.encode("utf-8")),
+                  pickle.dumps(meta, pickle.HIGHEST_PROTOCOL))
 
 
 def _without_abstract(paper: Paper) -> Paper:
@@ -530,10 +569,10 @@ class _Run:
                                   "see removed.yml")
         elif existing is None:
             self._add(paper, raw, prepared, report)
-        elif shown in existing.read_by:
-            report.duplicate.append(f"{where} '{paper.title[:80]}' repeats {existing.read_by[shown]} in this import")
+        elif (earlier := existing.read_in(shown)) is not None:
+            report.duplicate.append(f"{where} '{paper.title[:80]}' repeats {earlier} in this import")
         else:
-            existing.read_by[shown] = where
+            existing.read_by += ((shown, where),)
             self._merge(existing, paper, where, report)
 
     def _add(self, paper: Paper, raw: RawRecord, prepared: _Prepared, report: FileReport) -> None:
@@ -558,10 +597,18 @@ class _Run:
             report.abstract_missing.append(f"{where} '{paper.title[:80]}': {problem}")
         slug = unique_slug(paper.title, self.taken, prepared.slug)
         self.taken.add(slug)
-        paper = replace(paper, slug=slug, tags=draft.tags) if draft.tags else needing_tags(replace(paper, slug=slug))
-        entry = _Existing(self.papers_dir / f"{slug}.md", to_front_matter(paper), paper.abstract,
-                          read_by={report.file: where}, new=True)
+        path = self.papers_dir / f"{slug}.md"
+        if isinstance(draft.text, Staged):
+            # Only what later steps need: the front matter as the worker pickled it, and the keys.
+            entry = _Existing(path, None, None, ((report.file, where),), True, packed=draft.packed,
+                              staged=draft.text.path)
+        else:
+            paper = replace(paper, slug=slug, tags=draft.tags) if draft.tags else needing_tags(
+                replace(paper, slug=slug))
+            entry = _Existing(path, to_front_matter(paper), paper.abstract, ((report.file, where),), True)
         self.index.add(entry, keys)
+        title = normalize_title(paper.title)
+        self._index_titles(next((k for _, k in entry.keys[:1] if k == title), title))  # the key's text, not a copy
         if draft.text is None:
             self.need_tags.append((entry, paper, report, where))
             self.pending[entry.path] = frontmatter.dump(entry.meta, paper.abstract)
@@ -574,7 +621,7 @@ class _Run:
             else:
                 report.by_default_tag += 1
         self.created.append((entry, report, where))
-        report.new.append(f"{entry.path.name} '{paper.title[:80]}'")
+        report.new.append(f"{path.name} '{paper.title[:80]}'")
 
     def suggest_tags(self) -> None:
         """Tag-model suggestions for the new papers no rule matched, in one batch: the model is
@@ -625,10 +672,12 @@ class _Run:
             return False
         return True
 
-    def _index_titles(self) -> None:
-        """Bring `titles` (and `title_index`) up to date with the index's entries."""
-        for entry in self.index.entries[len(self.titles):]:
-            title = normalize_title(entry.title)
+    def _index_titles(self, last: str | None = None) -> None:
+        """Bring `titles` (and `title_index`) up to date with the index's entries; ``last``: the
+        normalised title of the entry added last, when the caller has it (a new paper's)."""
+        waiting = self.index.entries[len(self.titles):]
+        for number, entry in enumerate(waiting, start=1):
+            title = last if last is not None and number == len(waiting) else normalize_title(entry.title)
             self.titles.append(title)
             if self.title_index is not None:
                 self.title_index.add(title)
