@@ -140,13 +140,14 @@ class _Existing:
     only when asked for; its abstract is not kept once its file is staged (`staged`): it is read
     back from the file in the rare case it is needed (a merge, the tag model)."""
 
-    __slots__ = ("path", "_meta", "_packed", "_body", "staged", "read_by", "new", "keys")
+    __slots__ = ("_path", "_folder", "_slug", "_meta", "_packed", "_body", "staged", "read_by", "new", "keys")
 
-    def __init__(self, path: Path, meta: dict | None, _body: str | None = None,
+    def __init__(self, path: Path | None, meta: dict | None, _body: str | None = None,
                  read_by: tuple[tuple[str, str], ...] = (), new: bool = False,
                  keys: tuple[tuple[str, str], ...] = (), *, packed: bytes | None = None,
-                 staged: Path | None = None) -> None:
-        self.path = path
+                 staged: str | None = None, folder: Path | None = None, slug: str = "") -> None:
+        self._path = path  # or None: the file is ``folder/slug.md`` (no Path object kept per new paper)
+        self._folder, self._slug = folder, slug
         self._meta = meta
         self._packed = packed  # the pickled front matter, when `meta` is None
         self._body = _body  # None: not read yet; see `body`
@@ -154,6 +155,15 @@ class _Existing:
         self.read_by = read_by  # (input file, "file:line") pairs, this import only
         self.new = new  # written by this import
         self.keys = keys  # its duplicate keys, as indexed
+
+    @property
+    def path(self) -> Path:
+        return self._path if self._path is not None else self._folder / f"{self._slug}.md"
+
+    @property
+    def key(self) -> str:
+        """The file's path as text: how the run's files to write are keyed."""
+        return str(self._path) if self._path is not None else os.path.join(str(self._folder), f"{self._slug}.md")
 
     @property
     def meta(self) -> dict:
@@ -179,7 +189,7 @@ class _Existing:
         """The abstract, read from the file when first asked for (only merges and the tag model need it)."""
         if self._body is not None:
             return self._body
-        path = self.staged or self.path
+        path = Path(self.staged) if self.staged else self.path
         try:
             body = frontmatter.split(path.read_text(encoding="utf-8"), str(path))[1].strip("\n")
         except (InputError, UnicodeDecodeError, OSError):
@@ -285,18 +295,18 @@ class CollectionIndex:
         for key in existing.keys:
             self.by_key.setdefault(key, existing)
 
-    def save(self, written: dict[Path, bytes]) -> None:
-        """Keep the index for the next run, after the files in `written` (path -> digest of the text)
+    def save(self, written: dict[str, bytes]) -> None:
+        """Keep the index for the next run, after the files in `written` (path as text -> digest of the text)
         were written: the entries of the files there are now, so the cache never outgrows the collection."""
         index_cache.save(self.papers_dir, self._kept(written))
 
-    def _kept(self, written: dict[Path, bytes]) -> Iterator[tuple[bytes, index_cache.Entry]]:
+    def _kept(self, written: dict[str, bytes]) -> Iterator[tuple[bytes, index_cache.Entry]]:
         """What `save` keeps, one entry at a time (a new paper's front matter is a dict only while written)."""
         for path, digest in self.digests.items():
-            if path.stem in self.unreadable and path not in written:
+            if path.stem in self.unreadable and str(path) not in written:
                 yield digest, None
         for existing in self.entries:
-            digest = written.get(existing.path)
+            digest = written.get(existing.key)
             if digest is None:
                 digest = self.digests.get(existing.path)
                 if digest is not None:
@@ -387,7 +397,7 @@ def _draft(paper: Paper, options: _Options) -> _Draft:
     text = frontmatter.dump(meta, paper.abstract)
     if options.staging is None:
         return _Draft(tuple(tags), text, bool(by_rules))
-    staged = stage_text(options.staging, f"{os.getpid()}-{next(_staged_count)}.md", text)
+    staged = Staged(str(stage_text(options.staging, f"{os.getpid()}-{next(_staged_count)}.md", text).path))
     return _Draft(tuple(tags), staged, bool(by_rules), index_cache.digest(text.encode("utf-8")),
                   pickle.dumps(meta, pickle.HIGHEST_PROTOCOL))
 
@@ -498,8 +508,8 @@ class _Run:
         self.removed = removed or RemovedIndex()
         # Old addresses (aliases) and removed papers' addresses are never given to a new paper.
         self.taken = set(self.index.slugs) | self.index.aliases | set(self.removed.by_slug)
-        self.pending: dict[Path, str | Staged] = {}  # path -> new file text
-        self.staged_digests: dict[Path, bytes] = {}  # path -> digest of its staged text
+        self.pending: dict[str, str | Staged] = {}  # path (as text: `_Existing.key`) -> new file text
+        self.staged_digests: dict[str, bytes] = {}  # path -> digest of its staged text
         self.created: list[tuple[_Existing, FileReport, str]] = []  # new files, for the near-duplicate check
         self.need_tags: list[tuple[_Existing, Paper, FileReport, str]] = []  # new papers no rule matched
         # Every indexed paper's normalised title, in index order, and (for many titles) their
@@ -597,31 +607,32 @@ class _Run:
             report.abstract_missing.append(f"{where} '{paper.title[:80]}': {problem}")
         slug = unique_slug(paper.title, self.taken, prepared.slug)
         self.taken.add(slug)
-        path = self.papers_dir / f"{slug}.md"
         if isinstance(draft.text, Staged):
             # Only what later steps need: the front matter as the worker pickled it, and the keys.
-            entry = _Existing(path, None, None, ((report.file, where),), True, packed=draft.packed,
-                              staged=draft.text.path)
+            entry = _Existing(None, None, None, ((report.file, where),), True, packed=draft.packed,
+                              staged=draft.text.path, folder=self.papers_dir, slug=slug)
         else:
+            path = self.papers_dir / f"{slug}.md"
             paper = replace(paper, slug=slug, tags=draft.tags) if draft.tags else needing_tags(
                 replace(paper, slug=slug))
             entry = _Existing(path, to_front_matter(paper), paper.abstract, ((report.file, where),), True)
         self.index.add(entry, keys)
         title = normalize_title(paper.title)
         self._index_titles(next((k for _, k in entry.keys[:1] if k == title), title))  # the key's text, not a copy
+        key = entry.key
         if draft.text is None:
             self.need_tags.append((entry, paper, report, where))
-            self.pending[entry.path] = frontmatter.dump(entry.meta, paper.abstract)
+            self.pending[key] = frontmatter.dump(entry.meta, paper.abstract)
         else:
-            self.pending[entry.path] = draft.text
+            self.pending[key] = draft.text
             if isinstance(draft.text, Staged):
-                self.staged_digests[entry.path] = draft.digest
+                self.staged_digests[key] = draft.digest
             if draft.by_rules:
                 report.by_rules += 1
             else:
                 report.by_default_tag += 1
         self.created.append((entry, report, where))
-        report.new.append(f"{path.name} '{paper.title[:80]}'")
+        report.new.append(f"{slug}.md '{paper.title[:80]}'")
 
     def suggest_tags(self) -> None:
         """Tag-model suggestions for the new papers no rule matched, in one batch: the model is
@@ -641,7 +652,7 @@ class _Run:
                 continue
             report.by_model.append(where)
             entry.meta = to_front_matter(needing_tags(paper, found))
-            self.pending[entry.path] = frontmatter.dump(entry.meta, paper.abstract)
+            self.pending[entry.key] = frontmatter.dump(entry.meta, paper.abstract)
 
     def _merge(self, existing: _Existing, paper: Paper, where: str, report: FileReport) -> None:
         name = existing.path.name
@@ -655,7 +666,7 @@ class _Run:
             filled = []
         if filled:
             existing.meta = meta
-            self.pending[existing.path] = frontmatter.dump(meta, existing.body)
+            self.pending[existing.key] = frontmatter.dump(meta, existing.body)
             report.merged.append(f"{label} into {name} (filled {', '.join(filled)})")
         elif known_source:
             report.unchanged.append(name)
@@ -752,11 +763,11 @@ def train_model(entries, taxonomy):
                      for e in ordered), taxonomy)
 
 
-def write_all(pending: dict[Path, str | Staged]) -> list[Path]:
+def write_all(pending: dict[Path | str, str | Staged]) -> list[Path]:
     """Write every file or none (see generator/atomic.py); unchanged files are not touched."""
     if not pending:
         return []
-    with workspace_for(next(iter(pending)), "import") as workspace:
+    with workspace_for(Path(next(iter(pending))), "import") as workspace:
         return workspace.replace_files(pending)
 
 
