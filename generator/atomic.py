@@ -35,6 +35,7 @@ import signal
 import sys
 import tempfile
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -185,14 +186,18 @@ class Workspace:
         whose text is unchanged are not touched. Returns the files written or deleted. A `Staged`
         text (in this run's staging area) is moved into place rather than written again. Paths may
         be given as text (an import of 100,000 files keeps them so)."""
+        # Sorted by the path's text: the same order every run, without Path's slower comparisons.
+        return self.replace_in_order(sorted(pending.items(), key=lambda item: str(item[0])))
+
+    def replace_in_order(self, pending: Iterable[tuple[Path | str, str | Staged | None]]) -> list[Path]:
+        """`replace_files` for (path, text) pairs already sorted by the path's text, taken one at a time."""
         assert self.staging is not None
         run = Path(tempfile.mkdtemp(prefix="files-", dir=self.staging))
         moves: list[dict] = []
         targets: list[Path] = []  # of `moves`
         folders: dict[str, Path] = {}  # made already (an import writes thousands of files into one)
         try:
-            # Sorted by the path's text: the same order every run, without Path's slower comparisons.
-            for index, (key, text) in enumerate(sorted(pending.items(), key=lambda item: str(item[0]))):
+            for index, (key, text) in enumerate(pending):
                 where, name = os.path.split(key)
                 target = key if isinstance(key, Path) else folders.get(where, Path(where)) / name
                 exists = target.exists()
