@@ -85,7 +85,7 @@ class FileReport:
     file: str
     format: str = ""
     read: int = 0
-    new: list[str] = field(default_factory=list)
+    new: list[str] = field(default_factory=list)  # the new papers' slugs
     merged: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     duplicate: list[str] = field(default_factory=list)
@@ -635,7 +635,7 @@ class _Run:
             else:
                 report.by_default_tag += 1
         self.created.append((entry, report, where))
-        report.new.append(f"{slug}.md '{paper.title[:80]}'")
+        report.new.append(slug)  # the text kept for the address anyway: an import of 100,000 papers keeps one per paper
 
     def suggest_tags(self) -> None:
         """Tag-model suggestions for the new papers no rule matched, in one batch: the model is
@@ -700,6 +700,12 @@ class _Run:
         if self.title_index is None and worth_an_index(len(self.created), len(self.titles)):
             self.title_index = TitleIndex(self.titles)
 
+    def let_go(self) -> None:
+        """Drop what only reading and the near-duplicate check need (the title index, who is who by
+        key, the slugs taken), so that writing the files does not add to their memory."""
+        self.title_index, self.titles, self.taken = None, [], set()
+        self.index.by_key = {}
+
     def _staged(self) -> list[_Existing]:
         """The new papers whose staged text is still what is to be written (not changed by a merge)."""
         return [entry for entry, _, _ in self.created if entry.staged is not None and entry.key not in self.pending]
@@ -753,6 +759,7 @@ def run_import(paths: list[Path], papers_dir: Path, taxonomy, *, added: str, fmt
         reports = [run.read_file(path) for path in paths]
         run.suggest_tags()
         run.flag_near_duplicates()
+        run.let_go()
         count, pairs = run.to_write()
         if progress and count >= PROGRESS_EVERY:
             progress(f"writing {count} files")
