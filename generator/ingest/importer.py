@@ -467,8 +467,7 @@ def _prepare_all(records: Iterator[RawRecord], options: _Options,
     order is kept. Records are taken from ``records`` only as the workers need them (a few chunks
     ahead of the caller, who places each result meanwhile), so a streamed input is never held whole."""
     workers = _worker_count()
-    # As many records as decide between one process and workers, and the chunk size (as for a list).
-    first = list(itertools.islice(records, max(PARALLEL_FROM, CHUNK * workers * 8)))
+    first = list(itertools.islice(records, PARALLEL_FROM))  # enough to choose between one process and workers
     if len(first) < PARALLEL_FROM or workers < 2:
         yield ((raw, _prepare(raw, options, known)) for raw in itertools.chain(first, records))
         return
@@ -477,21 +476,26 @@ def _prepare_all(records: Iterator[RawRecord], options: _Options,
     workspace = current_workspace()
     if workspace is not None:
         options = replace(options, staging=workspace.new_dir("import-texts"))
-    chunk = max(1, min(CHUNK, len(first) // (workers * 8)))
     pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(options, known))
     try:
-        yield _in_order(pool, itertools.chain(first, records), chunk, ahead=workers * 4)
+        yield _in_order(pool, itertools.chain(first, records), workers)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _in_order(pool: ProcessPoolExecutor, records: Iterator[RawRecord], chunk: int,
-              ahead: int) -> Iterator[tuple[RawRecord, _Prepared]]:
-    """Each record with its result, in order, with at most ``ahead`` chunks given to the workers and
-    not yet taken by the caller (`Executor.map` would take every record at once)."""
+def _in_order(pool: ProcessPoolExecutor, records: Iterator[RawRecord],
+              workers: int) -> Iterator[tuple[RawRecord, _Prepared]]:
+    """Each record with its result, in order, with at most 4 chunks a worker given to the workers
+    and not yet taken by the caller (`Executor.map` would take every record at once). Chunks grow
+    to `CHUNK` records as more are read: small ones keep both workers busy on a small input."""
     waiting: collections.deque = collections.deque()
+    taken = 0
     while True:
-        while len(waiting) < ahead and (part := list(itertools.islice(records, chunk))):
+        while len(waiting) < workers * 4:
+            part = list(itertools.islice(records, max(1, min(CHUNK, (taken + PARALLEL_FROM) // (workers * 8)))))
+            if not part:
+                break
+            taken += len(part)
             waiting.append((part, pool.submit(_prepare_chunk, part)))
         if not waiting:
             return

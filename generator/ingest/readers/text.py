@@ -13,7 +13,7 @@ _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 # C0 controls except \t and \n (\r is handled as a line break before this runs), plus DEL.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _SNIFF = 8192
-_CHUNK = 1 << 20  # characters decoded at a time when a file is streamed
+_CHUNK = 1 << 18  # characters decoded at a time when a file is streamed (peak: a few times this)
 
 
 def _check_head(head: bytes, file: str) -> None:
@@ -63,7 +63,7 @@ def read_head(path: Path, file: str) -> bytes:
 
 
 def decoded_chunks(path: Path, file: str) -> Iterator[str]:
-    """The file's text as `decode_input` makes it, in pieces of about a megabyte, never all at once:
+    """The file's text as `decode_input` makes it, in pieces of a quarter of a megabyte, never all at once:
     the same text joined. A file that is not UTF-8 is refused with `decode_input`'s words (its line
     and byte offset), by reading it whole only then."""
     read_head(path, file)
