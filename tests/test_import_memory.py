@@ -15,8 +15,9 @@ import pytest
 from benchmarks.import_bench import generate_listing
 from generator.collection import similar
 from generator.collection.taxonomy import load_taxonomy
+from generator.errors import InputError
 from generator.ingest import importer
-from generator.ingest.readers.detect import streams_as_listing
+from generator.ingest.readers.detect import detect_format, streams_as_listing
 from generator.ingest.readers.listing import iter_listing, read_listing
 from generator.ingest.readers.text import decode_input, decoded_chunks, lines_of
 from tests.helpers import ROOT, empty_project
@@ -78,6 +79,20 @@ def test_what_may_not_be_a_listing_is_read_whole(tmp_path, text):
     path = tmp_path / "input.txt"
     path.write_text(text, encoding="utf-8")
     assert not streams_as_listing(path, path.name)
+
+
+FIXTURES = ROOT / "tests" / "fixtures"
+
+
+@pytest.mark.parametrize("path", sorted(p for p in FIXTURES.rglob("*") if p.is_file() and p.stat().st_size < 1_000_000),
+                         ids=lambda p: p.relative_to(FIXTURES).as_posix())
+def test_a_file_streamed_as_a_listing_is_one_that_detection_calls_a_listing(path):
+    try:
+        text = decode_input(path.read_bytes(), path.name)
+    except InputError:
+        return
+    if streams_as_listing(path, path.name):
+        assert detect_format(text) == "listing"
 
 
 def test_records_are_taken_only_a_few_chunks_ahead_of_placing_them(tmp_path, monkeypatch):

@@ -131,10 +131,11 @@ def streams_as_listing(path: Path, file: str, fmt: str | None = None, mapping: d
     whole, by `read_input`, as before."""
     if mapping or fmt is not None:
         return fmt == "listing" and not mapping
-    first = True
-    for line in lines_of(decoded_chunks(path, file)):
+    first = True  # no content seen yet
+    for number, line in enumerate(lines_of(decoded_chunks(path, file)), start=1):
+        if number == 1:
+            line = line.removeprefix("\ufeff")  # as `detect_format` removes it from the text
         if first:
-            line = line.removeprefix("\ufeff")
             content = next((sub.lstrip() for sub in line.splitlines() if sub.strip()), None)
             if content is not None:
                 first = False
