@@ -208,8 +208,13 @@ def test_parallel_staged_import_with_the_title_index_equals_one_process(tmp_path
     monkeypatch.setattr(similar, "_ALL_PAIRS_UP_TO", 0)
     kinds = []
     real_write_all = importer.write_all
-    monkeypatch.setattr(importer, "write_all", lambda pending: kinds.extend(map(type, pending.values()))
-                        or real_write_all(pending))
+
+    def write_all(pending):
+        pairs = list(pending.items() if isinstance(pending, dict) else pending)
+        kinds.extend(type(text) for _, text in pairs)
+        return real_write_all(iter(pairs))
+
+    monkeypatch.setattr(importer, "write_all", write_all)
     shared = run("shared")
     assert shared == alone
     assert Staged in kinds  # the workers wrote the texts; this process moved them into place

@@ -186,7 +186,7 @@ def add_paper(papers_dir: Path, taxonomy, *, title: str, abstract: str, tags: It
     with workspace_for(target, "add"):
         _write_new(target, text)
         index.add(_Existing(target, to_front_matter(paper), paper.abstract, new=True))
-        index.save({target: index_cache.digest(text.encode("utf-8"))})  # the next run reads the index from it
+        index.save({str(target): index_cache.digest(text.encode("utf-8"))})  # the next run reads the index from it
     return AddResult(path=target, paper=paper, suggested=suggested, notes=tuple(notes))
 
 

@@ -26,11 +26,15 @@ Nothing is written until every input has been read; then all files are swapped i
 
 from __future__ import annotations
 
+import collections
 import contextlib
+import heapq
 import itertools
 import multiprocessing
 import os
+import pickle
 import sys
+import zlib
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -58,8 +62,9 @@ from generator.collection.slugs import base_slug, unique_slug
 from generator.collection.taxonomy import UNTAGGED
 from generator.errors import GeneratorError, InputError
 from generator.ingest import index_cache
-from generator.ingest.readers.detect import read_input
-from generator.ingest.readers.text import decode_input
+from generator.ingest.readers.detect import read_input, streams_as_listing
+from generator.ingest.readers.listing import iter_listing
+from generator.ingest.readers.text import decode_input, decoded_chunks, lines_of
 from generator.ingest.records import abstract_problem, paper_from_record
 
 # Fields an import may fill when the paper file lacks them; present values are never changed.
@@ -80,7 +85,7 @@ class FileReport:
     file: str
     format: str = ""
     read: int = 0
-    new: list[str] = field(default_factory=list)
+    new: list[str] = field(default_factory=list)  # the new papers' slugs
     merged: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     duplicate: list[str] = field(default_factory=list)
@@ -129,16 +134,55 @@ class ImportReport:
         return "\n".join(line for f in self.files for line in f.render())
 
 
-@dataclass
 class _Existing:
-    """A paper file as the importer sees it (or one this import is about to write)."""
+    """A paper file as the importer sees it (or one this import is about to write).
 
-    path: Path
-    meta: dict
-    _body: str | None = None  # None: not read yet (the index came from the cache); see `body`
-    read_by: dict[str, str] = field(default_factory=dict)  # input file -> "file:line", this import only
-    new: bool = False  # written by this import
-    keys: tuple[tuple[str, str], ...] = ()  # its duplicate keys, as indexed
+    Kept small, since an import of 100,000 papers keeps one per paper: slots; a new paper's front
+    matter can be kept pickled (`packed`), as the worker that made its file sent it, and made a dict
+    only when asked for; its abstract is not kept once its file is staged (`staged`): it is read
+    back from the file in the rare case it is needed (a merge, the tag model)."""
+
+    __slots__ = ("_path", "_folder", "_slug", "_meta", "_packed", "_body", "staged", "digest", "read_by", "new",
+                 "keys")
+
+    def __init__(self, path: Path | None, meta: dict | None, _body: str | None = None,
+                 read_by: tuple[tuple[str, str], ...] = (), new: bool = False,
+                 keys: tuple[tuple[str, str], ...] = (), *, packed: bytes | None = None,
+                 staged: str | None = None, digest: bytes = b"", folder: Path | None = None,
+                 slug: str = "") -> None:
+        self._path = path  # or None: the file is ``folder/slug.md`` (no Path object kept per new paper)
+        self._folder, self._slug = folder, slug
+        self._meta = meta
+        self._packed = packed  # the pickled front matter, when `meta` is None
+        self._body = _body  # None: not read yet; see `body`
+        self.staged = staged  # where a new paper's text waits to be moved into place
+        self.digest = digest  # of the staged text's bytes (`index_cache`)
+        self.read_by = read_by  # (input file, "file:line") pairs, this import only
+        self.new = new  # written by this import
+        self.keys = keys  # its duplicate keys, as indexed
+
+    @property
+    def path(self) -> Path:
+        return self._path if self._path is not None else self._folder / f"{self._slug}.md"
+
+    @property
+    def key(self) -> str:
+        """The file's path as text: how the run's files to write are keyed."""
+        return str(self._path) if self._path is not None else os.path.join(str(self._folder), f"{self._slug}.md")
+
+    @property
+    def meta(self) -> dict:
+        if self._meta is None:
+            return pickle.loads(zlib.decompress(self._packed))  # made by this run's own workers
+        return self._meta
+
+    @meta.setter
+    def meta(self, value: dict) -> None:
+        self._meta, self._packed = value, None
+
+    def read_in(self, file: str) -> str | None:
+        """Where (file:line) this import read the paper in input `file`, if it did."""
+        return next((where for name, where in self.read_by if name == file), None)
 
     @property
     def title(self) -> str:
@@ -148,12 +192,16 @@ class _Existing:
     @property
     def body(self) -> str:
         """The abstract, read from the file when first asked for (only merges and the tag model need it)."""
-        if self._body is None:
-            try:
-                self._body = frontmatter.split(self.path.read_text(encoding="utf-8"), str(self.path))[1].strip("\n")
-            except (InputError, UnicodeDecodeError, OSError):
-                self._body = ""
-        return self._body
+        if self._body is not None:
+            return self._body
+        path = Path(self.staged) if self.staged else self.path
+        try:
+            body = frontmatter.split(path.read_text(encoding="utf-8"), str(path))[1].strip("\n")
+        except (InputError, UnicodeDecodeError, OSError):
+            body = ""
+        if self.staged is None:
+            self._body = body
+        return body
 
 
 def _text(meta: dict, name: str) -> str | None:
@@ -240,33 +288,38 @@ class CollectionIndex:
 
     def add(self, existing: _Existing, keys=None) -> None:
         """Index a paper file; ``keys``: its duplicate keys when already computed (a new paper's)."""
-        meta = existing.meta
         self.entries.append(existing)
-        aliases = meta.get("aliases")
-        if isinstance(aliases, list):
-            self.aliases.update(a for a in aliases if isinstance(a, str))
-        existing.keys = tuple(keys) if keys is not None else _entry_keys(meta, existing.body)
+        if existing._packed is None:  # a packed front matter is a new paper's, made from a record: no aliases
+            aliases = existing.meta.get("aliases")
+            if isinstance(aliases, list):
+                self.aliases.update(a for a in aliases if isinstance(a, str))
+        if keys is None:
+            keys = _entry_keys(existing.meta, existing.body)
+        shared: dict[tuple[str, str], tuple[str, str]] = {}  # a title its source read again is one key, kept once
+        existing.keys = tuple(shared.setdefault(key, key) for key in keys)
         for key in existing.keys:
             self.by_key.setdefault(key, existing)
 
-    def save(self, written: dict[Path, bytes]) -> None:
-        """Keep the index for the next run, after the files in `written` (path -> digest of the text)
+    def save(self, written: dict[str, bytes]) -> None:
+        """Keep the index for the next run, after the files in `written` (path as text -> digest of the text)
         were written: the entries of the files there are now, so the cache never outgrows the collection."""
-        kept: dict[bytes, index_cache.Entry] = {}
+        index_cache.save(self.papers_dir, self._kept(written))
+
+    def _kept(self, written: dict[str, bytes]) -> Iterator[tuple[bytes, index_cache.Entry]]:
+        """What `save` keeps, one entry at a time (a new paper's front matter is a dict only while written)."""
         for path, digest in self.digests.items():
-            if path.stem in self.unreadable and path not in written:
-                kept[digest] = None
+            if path.stem in self.unreadable and str(path) not in written:
+                yield digest, None
         for existing in self.entries:
-            digest = written.get(existing.path)
+            digest = written.get(existing.key) or (existing.digest if existing.staged is not None else None)
             if digest is None:
                 digest = self.digests.get(existing.path)
                 if digest is not None:
-                    kept[digest] = (existing.meta, existing.keys)
+                    yield digest, (existing.meta, existing.keys)
                 continue
             # A new file's keys were made from the same paper its text was; a merged file's may have changed.
             keys = existing.keys if existing.new else _entry_keys(existing.meta, existing.body)
-            kept[digest] = (existing.meta, keys)
-        index_cache.save(self.papers_dir, kept)
+            yield digest, (existing.meta, keys)
 
     def find(self, paper: Paper, keys: list[tuple[str, str]] | None = None) -> _Existing | None:
         if keys is None:
@@ -331,6 +384,7 @@ class _Draft:
     text: str | Staged | None  # Staged: written to the staging folder by a worker process
     by_rules: bool = False  # the tags came from taxonomy rules (not --default-tag)
     digest: bytes = b""  # of a staged text's bytes (`index_cache`)
+    packed: bytes = b""  # a staged text's front matter, pickled and compressed (`_Existing.meta`)
 
 
 _staged_count = itertools.count()
@@ -344,11 +398,13 @@ def _draft(paper: Paper, options: _Options) -> _Draft:
     tags = by_rules or ((options.default_tag,) if options.default_tag else ())
     if not tags:
         return _Draft((), None)
-    text = frontmatter.dump(to_front_matter(replace(paper, tags=tuple(tags))), paper.abstract)
+    meta = to_front_matter(replace(paper, tags=tuple(tags)))  # the slug is not in the front matter
+    text = frontmatter.dump(meta, paper.abstract)
     if options.staging is None:
         return _Draft(tuple(tags), text, bool(by_rules))
-    staged = stage_text(options.staging, f"{os.getpid()}-{next(_staged_count)}.md", text)
-    return _Draft(tuple(tags), staged, bool(by_rules), index_cache.digest(text.encode("utf-8")))
+    staged = Staged(str(stage_text(options.staging, f"{os.getpid()}-{next(_staged_count)}.md", text).path))
+    return _Draft(tuple(tags), staged, bool(by_rules), index_cache.digest(text.encode("utf-8")),
+                  zlib.compress(pickle.dumps(meta, pickle.HIGHEST_PROTOCOL)))  # 40 % smaller, kept for every paper
 
 
 def _without_abstract(paper: Paper) -> Paper:
@@ -394,24 +450,26 @@ def _start_worker(options: _Options, known: frozenset) -> None:
     _WORKER = (options, known)
 
 
-def _prepare_in_worker(raw: RawRecord) -> _Prepared:
-    assert _WORKER is not None
-    return _prepare(raw, *_WORKER)
-
-
 def _worker_count() -> int:
     """The CPUs this process may use: one worker process each."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
+def _prepare_chunk(raws: list[RawRecord]) -> list[_Prepared]:
+    assert _WORKER is not None
+    return [_prepare(raw, *_WORKER) for raw in raws]
+
+
 @contextlib.contextmanager
-def _prepare_all(records: list[RawRecord], options: _Options,
-                 known: frozenset) -> Iterator[Iterator[_Prepared]]:
-    """`_prepare` every record, in worker processes when there are many; the order is kept. The
-    results arrive while the workers go on, so the caller places each record meanwhile."""
+def _prepare_all(records: Iterator[RawRecord], options: _Options,
+                 known: frozenset) -> Iterator[Iterator[tuple[RawRecord, _Prepared]]]:
+    """(record, `_prepare`d record) for every record, in worker processes when there are many; the
+    order is kept. Records are taken from ``records`` only as the workers need them (a few chunks
+    ahead of the caller, who places each result meanwhile), so a streamed input is never held whole."""
     workers = _worker_count()
-    if len(records) < PARALLEL_FROM or workers < 2:
-        yield (_prepare(raw, options, known) for raw in records)
+    first = list(itertools.islice(records, PARALLEL_FROM))  # enough to choose between one process and workers
+    if len(first) < PARALLEL_FROM or workers < 2:
+        yield ((raw, _prepare(raw, options, known)) for raw in itertools.chain(first, records))
         return
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
@@ -420,9 +478,29 @@ def _prepare_all(records: list[RawRecord], options: _Options,
         options = replace(options, staging=workspace.new_dir("import-texts"))
     pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(options, known))
     try:
-        yield pool.map(_prepare_in_worker, records, chunksize=max(1, min(CHUNK, len(records) // (workers * 8))))
+        yield _in_order(pool, itertools.chain(first, records), workers)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _in_order(pool: ProcessPoolExecutor, records: Iterator[RawRecord],
+              workers: int) -> Iterator[tuple[RawRecord, _Prepared]]:
+    """Each record with its result, in order, with at most 4 chunks a worker given to the workers
+    and not yet taken by the caller (`Executor.map` would take every record at once). Chunks grow
+    to `CHUNK` records as more are read: small ones keep both workers busy on a small input."""
+    waiting: collections.deque = collections.deque()
+    taken = 0
+    while True:
+        while len(waiting) < workers * 4:
+            part = list(itertools.islice(records, max(1, min(CHUNK, (taken + PARALLEL_FROM) // (workers * 8)))))
+            if not part:
+                break
+            taken += len(part)
+            waiting.append((part, pool.submit(_prepare_chunk, part)))
+        if not waiting:
+            return
+        part, future = waiting.popleft()
+        yield from zip(part, future.result(), strict=True)
 
 
 class _Run:
@@ -439,8 +517,8 @@ class _Run:
         self.removed = removed or RemovedIndex()
         # Old addresses (aliases) and removed papers' addresses are never given to a new paper.
         self.taken = set(self.index.slugs) | self.index.aliases | set(self.removed.by_slug)
-        self.pending: dict[Path, str | Staged] = {}  # path -> new file text
-        self.staged_digests: dict[Path, bytes] = {}  # path -> digest of its staged text
+        # Path (as text: `_Existing.key`) -> new file text; besides, the new papers' staged texts (`to_write`).
+        self.pending: dict[str, str] = {}
         self.created: list[tuple[_Existing, FileReport, str]] = []  # new files, for the near-duplicate check
         self.need_tags: list[tuple[_Existing, Paper, FileReport, str]] = []  # new papers no rule matched
         # Every indexed paper's normalised title, in index order, and (for many titles) their
@@ -450,35 +528,48 @@ class _Run:
 
     def read_file(self, path: Path) -> FileReport:
         shown = path.as_posix()
-        try:
-            data = path.read_bytes()
-        except OSError as error:
-            raise InputError(shown, None, f"cannot read: {error.strerror}") from None
-        text = decode_input(data, shown)
-        del data  # the input's bytes need not stay in memory while its text is read, nor the text after
-        detected, result = read_input(text, path.name, self.fmt, self.mapping)
-        del text
-        if not result.records:
-            raise InputError(shown, None, f"no papers found (read as {detected})",
-                             fix="check that this is a paper listing, or force a format with --format")
-        report = FileReport(file=shown, format=detected, read=len(result.records) + len(result.rejected))
-        report.rejected.extend(result.rejected)
-        report.notes.extend(result.notes)
-        records = list(result.records)
-        del result  # each record is let go once placed: the input need not stay in memory beside the papers
-        total = len(records)
-        if self.progress and total >= PROGRESS_EVERY:
-            self.progress(f"{shown}: {total} records read as {detected}; cleaning and tagging them")
-        if self.title_index is None and worth_an_index(len(self.created) + total, len(self.index.entries) + total):
-            self.title_index = TitleIndex(self.titles)
+        if streams_as_listing(path, shown, self.fmt, self.mapping):
+            # Read as it streams: records go to the workers as they are read, so the process never
+            # holds the whole input, its text or all of its records (see `_prepare_all`).
+            detected, reader_rejected, reader_notes = "listing", [], []
+            records = iter_listing(lines_of(decoded_chunks(path, shown)), path.name, reader_rejected, reader_notes)
+        else:
+            try:
+                data = path.read_bytes()
+            except OSError as error:
+                raise InputError(shown, None, f"cannot read: {error.strerror}") from None
+            text = decode_input(data, shown)
+            del data  # the input's bytes need not stay in memory while its text is read, nor the text after
+            detected, result = read_input(text, path.name, self.fmt, self.mapping)
+            del text
+            if not result.records:
+                raise InputError(shown, None, f"no papers found (read as {detected})",
+                                 fix="check that this is a paper listing, or force a format with --format")
+            reader_rejected, reader_notes = list(result.rejected), list(result.notes)
+            records = iter(result.records)
+            del result  # each record is let go once placed: the input need not stay in memory beside the papers
+        report = FileReport(file=shown, format=detected)
+        placed = 0
         with _prepare_all(records, self.options, frozenset(self.index.by_key)) as prepared:
             self._index_titles()  # the collection's titles, while the workers start
-            for number, item in enumerate(prepared, start=1):
-                if self.progress and total >= PROGRESS_EVERY and (number % PROGRESS_EVERY == 0 or number == total):
-                    self.progress(f"{shown}: {number}/{total} records")
-                raw, records[number - 1] = records[number - 1], None
+            for raw, item in prepared:
+                placed += 1
+                if self.progress and placed % PROGRESS_EVERY == 0:
+                    if placed == PROGRESS_EVERY:
+                        self.progress(f"{shown}: read as {detected}; cleaning and tagging its records as they are read")
+                    self.progress(f"{shown}: {placed} records")
                 self._record(raw, item, shown, report)
+                del raw, item
                 self._index_titles()
+        if not placed:
+            raise InputError(shown, None, f"no papers found (read as {detected})",
+                             fix="check that this is a paper listing, or force a format with --format")
+        if self.progress and placed >= PROGRESS_EVERY:
+            self.progress(f"{shown}: {placed}/{placed} records")
+        # The reader's rejections and notes come first, as when a whole input was read before its records were placed.
+        report.rejected[:0] = reader_rejected
+        report.notes[:0] = reader_notes
+        report.read = placed + len(reader_rejected)
         if report.accounted() != report.read:
             raise GeneratorError(f"{shown}: internal error: the report does not account for every record")
         report.rejected.sort(key=lambda r: r.line)
@@ -497,10 +588,10 @@ class _Run:
                                   "see removed.yml")
         elif existing is None:
             self._add(paper, raw, prepared, report)
-        elif shown in existing.read_by:
-            report.duplicate.append(f"{where} '{paper.title[:80]}' repeats {existing.read_by[shown]} in this import")
+        elif (earlier := existing.read_in(shown)) is not None:
+            report.duplicate.append(f"{where} '{paper.title[:80]}' repeats {earlier} in this import")
         else:
-            existing.read_by[shown] = where
+            existing.read_by += ((shown, where),)
             self._merge(existing, paper, where, report)
 
     def _add(self, paper: Paper, raw: RawRecord, prepared: _Prepared, report: FileReport) -> None:
@@ -525,23 +616,30 @@ class _Run:
             report.abstract_missing.append(f"{where} '{paper.title[:80]}': {problem}")
         slug = unique_slug(paper.title, self.taken, prepared.slug)
         self.taken.add(slug)
-        paper = replace(paper, slug=slug, tags=draft.tags) if draft.tags else needing_tags(replace(paper, slug=slug))
-        entry = _Existing(self.papers_dir / f"{slug}.md", to_front_matter(paper), paper.abstract,
-                          read_by={report.file: where}, new=True)
+        if isinstance(draft.text, Staged):
+            # Only what later steps need: the front matter as the worker pickled it, and the keys.
+            entry = _Existing(None, None, None, ((report.file, where),), True, packed=draft.packed,
+                              staged=draft.text.path, digest=draft.digest, folder=self.papers_dir, slug=slug)
+        else:
+            path = self.papers_dir / f"{slug}.md"
+            paper = replace(paper, slug=slug, tags=draft.tags) if draft.tags else needing_tags(
+                replace(paper, slug=slug))
+            entry = _Existing(path, to_front_matter(paper), paper.abstract, ((report.file, where),), True)
         self.index.add(entry, keys)
+        title = normalize_title(paper.title)
+        self._index_titles(next((k for _, k in entry.keys[:1] if k == title), title))  # the key's text, not a copy
         if draft.text is None:
             self.need_tags.append((entry, paper, report, where))
-            self.pending[entry.path] = frontmatter.dump(entry.meta, paper.abstract)
+            self.pending[entry.key] = frontmatter.dump(entry.meta, paper.abstract)
         else:
-            self.pending[entry.path] = draft.text
-            if isinstance(draft.text, Staged):
-                self.staged_digests[entry.path] = draft.digest
+            if not isinstance(draft.text, Staged):  # a staged text is found from its entry (`to_write`)
+                self.pending[entry.key] = draft.text
             if draft.by_rules:
                 report.by_rules += 1
             else:
                 report.by_default_tag += 1
         self.created.append((entry, report, where))
-        report.new.append(f"{entry.path.name} '{paper.title[:80]}'")
+        report.new.append(slug)  # the text kept for the address anyway: an import of 100,000 papers keeps one per paper
 
     def suggest_tags(self) -> None:
         """Tag-model suggestions for the new papers no rule matched, in one batch: the model is
@@ -561,7 +659,7 @@ class _Run:
                 continue
             report.by_model.append(where)
             entry.meta = to_front_matter(needing_tags(paper, found))
-            self.pending[entry.path] = frontmatter.dump(entry.meta, paper.abstract)
+            self.pending[entry.key] = frontmatter.dump(entry.meta, paper.abstract)
 
     def _merge(self, existing: _Existing, paper: Paper, where: str, report: FileReport) -> None:
         name = existing.path.name
@@ -575,7 +673,7 @@ class _Run:
             filled = []
         if filled:
             existing.meta = meta
-            self.pending[existing.path] = frontmatter.dump(meta, existing.body)
+            self.pending[existing.key] = frontmatter.dump(meta, existing.body)
             report.merged.append(f"{label} into {name} (filled {', '.join(filled)})")
         elif known_source:
             report.unchanged.append(name)
@@ -592,13 +690,43 @@ class _Run:
             return False
         return True
 
-    def _index_titles(self) -> None:
-        """Bring `titles` (and `title_index`) up to date with the index's entries."""
-        for entry in self.index.entries[len(self.titles):]:
-            title = normalize_title(entry.title)
+    def _index_titles(self, last: str | None = None) -> None:
+        """Bring `titles` (and `title_index`) up to date with the index's entries; ``last``: the
+        normalised title of the entry added last, when the caller has it (a new paper's)."""
+        waiting = self.index.entries[len(self.titles):]
+        for number, entry in enumerate(waiting, start=1):
+            title = last if last is not None and number == len(waiting) else normalize_title(entry.title)
             self.titles.append(title)
             if self.title_index is not None:
                 self.title_index.add(title)
+        # The near-duplicate index, once this import's titles are enough to want one (`similar_pairs`
+        # would build the same index at the end; built as records arrive, it costs no wait then).
+        if self.title_index is None and worth_an_index(len(self.created), len(self.titles)):
+            self.title_index = TitleIndex(self.titles)
+
+    def let_go(self) -> None:
+        """Drop what only reading and the near-duplicate check need (the title index, who is who by
+        key, the slugs taken), so that writing the files does not add to their memory."""
+        self.title_index, self.titles, self.taken = None, [], set()
+        self.index.by_key = {}
+
+    def _staged(self) -> list[_Existing]:
+        """The new papers whose staged text is still what is to be written (not changed by a merge)."""
+        return [entry for entry, _, _ in self.created if entry.staged is not None and entry.key not in self.pending]
+
+    def to_write(self) -> tuple[int, Iterator[tuple[str, str | Staged]]]:
+        """How many files to write, and each (path as text, its text), sorted by path: the staged
+        texts' pairs are made as they are written, not kept for every paper until then."""
+        staged = self._staged()
+        staged.sort(key=lambda entry: entry.key)
+        pairs = heapq.merge(((entry.key, Staged(entry.staged)) for entry in staged), sorted(self.pending.items()),
+                            key=lambda pair: pair[0])
+        return len(staged) + len(self.pending), pairs
+
+    def written_digests(self) -> dict[str, bytes]:
+        """Each written file's digest (`CollectionIndex.save`), by path as text; a staged text's is
+        kept on its entry (`_Existing.digest`)."""
+        return {key: index_cache.digest(text.encode("utf-8")) for key, text in self.pending.items()}
 
     def flag_near_duplicates(self) -> None:
         """Note every new paper whose title is near-identical to another paper's (not merged)."""
@@ -635,11 +763,12 @@ def run_import(paths: list[Path], papers_dir: Path, taxonomy, *, added: str, fmt
         reports = [run.read_file(path) for path in paths]
         run.suggest_tags()
         run.flag_near_duplicates()
-        if progress and len(run.pending) >= PROGRESS_EVERY:
-            progress(f"writing {len(run.pending)} files")
-        written = write_all(run.pending)
-        run.index.save({path: run.staged_digests[path] if isinstance(text, Staged)
-                        else index_cache.digest(text.encode("utf-8")) for path, text in run.pending.items()})
+        run.let_go()
+        count, pairs = run.to_write()
+        if progress and count >= PROGRESS_EVERY:
+            progress(f"writing {count} files")
+        written = write_all(pairs)
+        run.index.save(run.written_digests())
     return ImportReport(files=reports, written=written)
 
 
@@ -666,12 +795,19 @@ def train_model(entries, taxonomy):
                      for e in ordered), taxonomy)
 
 
-def write_all(pending: dict[Path, str | Staged]) -> list[Path]:
-    """Write every file or none (see generator/atomic.py); unchanged files are not touched."""
-    if not pending:
+def write_all(pending: dict[Path, str] | Iterator[tuple[str, str | Staged]]) -> list[Path]:
+    """Write every file or none (see generator/atomic.py); unchanged files are not touched.
+    ``pending``: path -> text, or (path as text, text) pairs sorted by path, taken one at a time."""
+    if isinstance(pending, dict):
+        if not pending:
+            return []
+        with workspace_for(next(iter(pending)), "import") as workspace:
+            return workspace.replace_files(pending)
+    first = next(pending, None)
+    if first is None:
         return []
-    with workspace_for(next(iter(pending)), "import") as workspace:
-        return workspace.replace_files(pending)
+    with workspace_for(Path(first[0]), "import") as workspace:
+        return workspace.replace_in_order(itertools.chain([first], pending))
 
 
 def stderr_progress(message: str) -> None:

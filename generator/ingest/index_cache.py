@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
@@ -25,7 +26,7 @@ import yaml
 from generator.atomic import open_atomic, project_root_for
 from generator.settings import STATE_DIR
 
-VERSION = 1  # bump when the entries' shape changes
+VERSION = 2  # bump when the entries' shape changes
 FILE = "import-index.pickle"
 # The modules whose code decides an entry: how front matter is read, how duplicate keys are made,
 # and how the importer takes both from a file.
@@ -64,18 +65,24 @@ def load(papers_dir: Path) -> dict[bytes, Entry]:
     """The kept entries by file digest; empty when there are none, or they were made by other code."""
     if _disabled():
         return {}
+    entries: dict[bytes, Entry] = {}
     try:
         with cache_file(papers_dir).open("rb") as handle:
-            data = pickle.load(handle)  # our own file, in the project's git-ignored folder
-        if isinstance(data, dict) and data.get("code") == code_key() and isinstance(data.get("entries"), dict):
-            return data["entries"]
+            unpickler = pickle.Unpickler(handle)  # our own file, in the project's git-ignored folder
+            if unpickler.load() != {"code": code_key()}:
+                return {}
+            while (pair := unpickler.load()) is not None:
+                digest, entry = pair
+                entries[digest] = entry
+        return entries
     except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError, ValueError):
-        pass
-    return {}
+        return {}
 
 
-def save(papers_dir: Path, entries: dict[bytes, Entry]) -> None:
-    """Keep `entries` (those of the collection's files now, so the file never outgrows it)."""
+def save(papers_dir: Path, entries: Iterable[tuple[bytes, Entry]]) -> None:
+    """Keep `entries`, (digest, entry) pairs, those of the collection's files now (so the file never
+    outgrows it; for one digest, the last pair counts). Written one entry at a time: an import of
+    100,000 papers need not hold every new paper's front matter at once to write it."""
     if _disabled():
         return
     path = cache_file(papers_dir)
@@ -84,6 +91,9 @@ def save(papers_dir: Path, entries: dict[bytes, Entry]) -> None:
         with open_atomic(path) as out:
             pickler = pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL)
             pickler.fast = True  # no memo of every object written: plain data, nothing shared or recursive
-            pickler.dump({"code": code_key(), "entries": entries})
+            pickler.dump({"code": code_key()})
+            for pair in entries:
+                pickler.dump(pair)
+            pickler.dump(None)  # the end: a file cut short is not taken for a whole one
     except OSError:
         pass  # a cache that cannot be written is only slower

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from pathlib import Path
 
 from generator.collection.model import ReadResult
 from generator.errors import InputError
@@ -13,6 +14,7 @@ from generator.ingest.readers.bibtex import read_bibtex
 from generator.ingest.readers.csvfmt import TITLE_HEADERS, header_key, read_csv, sniff_delimiter
 from generator.ingest.readers.jsonfmt import read_json, read_jsonl
 from generator.ingest.readers.listing import read_listing
+from generator.ingest.readers.text import decoded_chunks, lines_of
 
 FORMATS = ("listing", "bibtex", "json", "jsonl", "atom", "csv")
 
@@ -120,3 +122,25 @@ def read_input(text: str, file: str, fmt: str | None = None,
                              "leave out --map for this input, or import it separately")
         return fmt, READERS[fmt](text, file, mapping)
     return fmt, READERS[fmt](text, file)
+
+
+def streams_as_listing(path: Path, file: str, fmt: str | None = None, mapping: dict[str, str] | None = None) -> bool:
+    """Whether `read_input` reads this file as a listing, told without holding the file: then the
+    importer reads it as it streams (`listing.iter_listing`). False when in doubt (the file starts
+    like JSON, Atom or CSV, or a line starts with "@", which BibTeX may claim): such a file is read
+    whole, by `read_input`, as before."""
+    if mapping or fmt is not None:
+        return fmt == "listing" and not mapping
+    first = True  # no content seen yet
+    for number, line in enumerate(lines_of(decoded_chunks(path, file)), start=1):
+        if number == 1:
+            line = line.removeprefix("\ufeff")  # as `detect_format` removes it from the text
+        if first:
+            content = next((sub.lstrip() for sub in line.splitlines() if sub.strip()), None)
+            if content is not None:
+                first = False
+                if content.startswith(("<", "[", "{")) or _is_csv_header(content):
+                    return False
+        if "@" in line and any(sub.lstrip().startswith("@") for sub in line.splitlines()):
+            return False
+    return True

@@ -8,6 +8,7 @@ say, not where they stand, so dumps copied from a slightly different page still 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from generator.collection.model import Origin, RawRecord, ReadResult, Rejection
@@ -75,37 +76,53 @@ def _could_be_title(block: _Block) -> bool:
     return len(block.lines) <= _MAX_TITLE_LINES and len(block.text) <= _MAX_TITLE
 
 
-def _scan(text: str) -> tuple[list[_Block | str], list[str]]:
-    """Split into blocks; chrome lines separate blocks, date lines become markers (strings)."""
-    items: list[_Block | str] = []
-    notes: list[str] = []
+def _scan(lines: Iterable[str], notes: list[str]) -> Iterator[_Block | str]:
+    """Split into blocks; chrome lines separate blocks, date lines become markers (strings).
+    ``lines``: the text split at "\n" (the first may start with a BOM); notes go to ``notes``."""
     current: list[str] = []
     start = 0
-
-    def flush() -> None:
-        if current:
-            items.append(_Block(start, tuple(current)))
-            current.clear()
-
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").removeprefix("\ufeff").split("\n")
     for number, raw in enumerate(lines, start=1):
-        line = raw.strip()
+        line = (raw.removeprefix("\ufeff") if number == 1 else raw).strip()
         if not line:
-            flush()
+            if current:
+                yield _Block(start, tuple(current))
+                current.clear()
         elif _is_date(line):
-            flush()
-            items.append(line)
+            if current:
+                yield _Block(start, tuple(current))
+                current.clear()
+            yield line
             notes.append(f"line {number}: listing date {line!r}")
         elif _is_boilerplate(line):
             # Chrome between title and abstract (votes, "Submitted by") must not glue them together.
-            flush()
+            if current:
+                yield _Block(start, tuple(current))
+                current.clear()
             notes.append(f"line {number}: skipped page boilerplate {line!r}")
         else:
             if not current:
                 start = number
             current.append(line)
-    flush()
-    return items, notes
+    if current:
+        yield _Block(start, tuple(current))
+
+
+def _with_next_block(items: Iterator[_Block | str]) -> Iterator[tuple[_Block | str, _Block | None]]:
+    """Each item with the block after it (date markers skipped), looking one block ahead."""
+    waiting: list[_Block | str] = []  # items up to and including the last block, not yet given
+    for item in items:
+        if isinstance(item, _Block):
+            if waiting:
+                for earlier in waiting:
+                    yield earlier, item
+                waiting.clear()
+            waiting.append(item)
+        elif waiting:
+            waiting.append(item)
+        else:
+            yield item, None  # a date before any block: nothing looks ahead from it
+    for earlier in waiting:
+        yield earlier, None
 
 
 def _split_unblanked(block: _Block) -> tuple[_Block, _Block] | None:
@@ -119,29 +136,37 @@ def _split_unblanked(block: _Block) -> tuple[_Block, _Block] | None:
 
 def read_listing(text: str, file: str) -> ReadResult:
     """Read titles and abstracts from a listing dump; report every block that is not a paper."""
-    items, notes = _scan(text)
-    records: list[RawRecord] = []
     rejected: list[Rejection] = []
+    notes: list[str] = []
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    records = tuple(iter_listing(lines, file, rejected, notes))
+    if not records:
+        notes.append("no papers found")
+    return ReadResult(records, tuple(rejected), tuple(notes))
+
+
+def iter_listing(lines: Iterable[str], file: str, rejected: list[Rejection], notes: list[str]) -> Iterator[RawRecord]:
+    """The records of a listing dump given line by line (split at "\n", as `text.lines_of` gives
+    them), one at a time as they are read: a whole dump is never held. Blocks that are not papers
+    go to ``rejected``, the page's dates and chrome to ``notes``; `read_listing` on the same text
+    gives the same records, rejections and notes."""
     listed: str | None = None
     title: _Block | None = None
     title_listed: str | None = None
-    blocks = [item for item in items if isinstance(item, _Block)]
-    following = dict(zip(map(id, blocks), [*blocks[1:], None], strict=False))
 
     def no_abstract(block: _Block) -> None:
         rejected.append(Rejection(file, block.line, f"title with no abstract: {block.text!r}"))
 
-    for item in items:
+    for item, nxt in _with_next_block(_scan(lines, notes)):
         if isinstance(item, str):
             listed = item
             continue
         block = item
         if title is None:
-            nxt = following[id(block)]
             split = _split_unblanked(block)
             if split is not None and not _title_like(block):
                 head, body = split
-                records.append(_record(head, body, file, listed))
+                yield _record(head, body, file, listed)
             elif _title_like(block) or (_could_be_title(block) and nxt is not None and not _could_be_title(nxt)):
                 title, title_listed = block, listed
             else:
@@ -150,13 +175,10 @@ def read_listing(text: str, file: str) -> ReadResult:
             no_abstract(title)  # a title right after a title: the first one lost its abstract
             title, title_listed = block, listed
         else:
-            records.append(_record(title, block, file, title_listed))
+            yield _record(title, block, file, title_listed)
             title = None
     if title is not None:
         no_abstract(title)
-    if not records:
-        notes.append("no papers found")
-    return ReadResult(tuple(records), tuple(rejected), tuple(notes))
 
 
 def _record(title: _Block, abstract: _Block, file: str, listed: str | None) -> RawRecord:
