@@ -28,7 +28,7 @@ from generator.site.related import Fitted, refresh, related_with_space, update
 
 log = logging.getLogger("mkdocs.plugins.paper-collection")
 
-VERSION = 2  # bump when related.py's algorithm changes
+VERSION = 3  # bump when related.py's algorithm or its saved state changes
 
 
 def cache_dir(root: Path) -> Path:

@@ -19,12 +19,11 @@ from itertools import chain
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfTransformer
-from sklearn.preprocessing import normalize
 
 from generator import parallel
 from generator.collection.paper import Paper
 from generator.parallel import map_shares
+from generator.site.stop_words import ENGLISH_STOP_WORDS
 from generator.site.tex import to_plain
 
 TITLE_WEIGHT = 0.5  # the title vector is added to the abstract's: title words count more (tuned by reading)
@@ -108,7 +107,7 @@ class Fitted:
     """A fitted TF-IDF space: the kept terms and their IDF, and one unit row per paper."""
 
     terms: dict[str, int]  # kept term -> column
-    transformer: TfidfTransformer
+    transformer: Weights
     slugs: list[str]  # the rows of `matrix`, in slug order
     matrix: sparse.csr_matrix
     # per row, the score of the last of its k related papers (0 with fewer than k; NaN: not known):
@@ -133,9 +132,42 @@ class Fitted:
         return _combine(self.transformer, abstracts, titles)
 
 
-def _combine(transformer: TfidfTransformer, abstracts, titles) -> sparse.csr_matrix:
+@dataclass(frozen=True)
+class Weights:
+    """TF-IDF weights as scikit-learn's `TfidfTransformer(sublinear_tf=True, norm="l2")` makes them
+    (smoothed IDF, 1 + log of the count, unit rows), written out here: importing scikit-learn
+    took 1.3 s of every build before anything else could start (tests/test_related.py compares)."""
+
+    idf: np.ndarray
+
+    @classmethod
+    def fit(cls, present: sparse.csr_matrix) -> Weights:
+        """From a papers x terms matrix whose entries say that the term is present."""
+        documents = np.bincount(present.indices, minlength=present.shape[1]).astype(np.float64) + 1.0
+        return cls(np.log((present.shape[0] + 1) / documents) + 1)
+
+    def transform(self, counts: sparse.csr_matrix) -> sparse.csr_matrix:
+        weighted = sparse.csr_matrix(counts, dtype=np.float64, copy=True)
+        np.log(weighted.data, weighted.data)
+        weighted.data += 1.0
+        weighted.data *= self.idf[weighted.indices]
+        return _unit_rows(weighted)
+
+
+def _unit_rows(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
+    """Each row divided by its Euclidean length (rows of zeros stay so), in place."""
+    # Sums of squares added in order along each row (a product with ones: scipy's loop), as
+    # scikit-learn adds them: the same rows to the last bit.
+    squares = sparse.csr_matrix((matrix.data * matrix.data, matrix.indices, matrix.indptr), shape=matrix.shape)
+    lengths = np.sqrt(squares @ np.ones(matrix.shape[1]))
+    lengths[lengths == 0] = 1.0
+    matrix.data /= np.repeat(lengths, np.diff(matrix.indptr))
+    return matrix
+
+
+def _combine(transformer: Weights, abstracts, titles) -> sparse.csr_matrix:
     combined = transformer.transform(abstracts) + TITLE_WEIGHT * transformer.transform(titles)
-    matrix = normalize(combined.tocsr(), norm="l2", copy=False)
+    matrix = _unit_rows(sparse.csr_matrix(combined))
     matrix.sort_indices()  # a product then adds the shared terms of two rows in one order, whichever comes first
     return matrix
 
@@ -155,7 +187,7 @@ def fit(papers: Sequence[Paper]) -> Fitted:
     keep = np.flatnonzero((df >= 2) & (df <= (0.5 * n if n >= 20 else n)))
     if not len(keep):
         raise ValueError("no term is shared by two papers")
-    transformer = TfidfTransformer(sublinear_tf=True, norm="l2").fit(present[:, keep])
+    transformer = Weights.fit(present[:, keep].tocsr())
     words = list(vocabulary)
     terms = {words[i]: column for column, i in enumerate(keep.tolist())}
     matrix = _combine(transformer, abstracts[:, keep], titles[:, keep])
