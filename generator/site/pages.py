@@ -146,8 +146,10 @@ class PaperPage(SitePage):
         tags = {t for s in (slug, *related) for t in model.papers[s].tags}
         people = tuple(model.authors.of_written[a] for a in self.paper.authors)  # author page addresses
         groups = (model.years_venues.year_url(self.paper), model.years_venues.venue_url(self.paper))
+        # The BibTeX entry is made from the paper and its key (by citation.py, part of the templates'
+        # fingerprint): the key stands for it, so that no entry is made for a page that is not written.
         return (model.digest(slug), tuple((s, model.digest(s)) for s in related),
-                tuple(sorted((t, model.tag_titles.get(t)) for t in tags)), model.bibtex(slug), people, groups)
+                tuple(sorted((t, model.tag_titles.get(t)) for t in tags)), model.keys[slug], people, groups)
 
     def preview_inputs(self, model):
         slug = self.paper.slug
