@@ -77,3 +77,32 @@ def test_a_large_collection_trains_on_the_by_tag_sample(monkeypatch):
     model = tagger.TagModel.train(examples, ("vision", "audio"))
     assert taken == [(105, 40, 5)]  # an even sample would have kept 2 of the 5 audio papers
     assert model is not None and model.suggest([("Talk", "spectrograms of microphones")])[0][0].tag == "audio"
+
+
+def test_an_import_reads_the_abstracts_of_the_training_sample_only(monkeypatch):
+    """`importer.train_model` hands the tag model what reads each abstract: only the sampled papers'
+    are read (an import of 100,000 papers held every abstract at once), and the model is the one
+    trained on abstracts read up front."""
+    from generator.ingest.importer import train_model
+
+    reads: list[str] = []
+
+    class Entry:  # what the importer's index holds for a paper file
+        def __init__(self, name: str, title: str, abstract: str, tags: list[str]):
+            self.path = type("P", (), {"name": f"{name}.md"})()
+            self.title, self.meta, self._abstract = title, {"title": title, "tags": tags}, abstract
+
+        @property
+        def body(self) -> str:
+            reads.append(self.path.name)
+            return self._abstract
+
+    monkeypatch.setattr(tagger, "MAX_TRAINING", 40)
+    entries = [Entry(f"v{n:03}", f"paper {n}", "pixels camera photo lens", ["vision"]) for n in range(100)]
+    entries += [Entry(f"a{n:03}", f"talk {n}", "spectrograms waveforms microphones", ["audio"]) for n in range(5)]
+    model = train_model(entries, TAXONOMY)
+    assert len(reads) == 40 and len(set(reads)) == 40  # the sample's, each once
+    up_front = train_on([(e.title, e._abstract, e.meta["tags"]) for e in sorted(entries, key=lambda e: e.path.name)],
+                        TAXONOMY)
+    text = [("Talk", "spectrograms of microphones"), ("Photo", "camera pixels")]
+    assert model.suggest(text) == up_front.suggest(text)

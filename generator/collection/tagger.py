@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -64,7 +64,7 @@ class Example:
     """A training paper: its text and the tags a person or a rule gave it."""
 
     title: str
-    abstract: str
+    abstract: str | Callable[[], str]  # or what reads it, when the training sample is chosen (see `train`)
     tags: tuple[str, ...]
 
 
@@ -96,6 +96,8 @@ class TagModel:
         by_tag = TRAINING_SAMPLE == "by-tag" and len(examples) > MAX_TRAINING
         class_weight = SAMPLED_CLASS_WEIGHT if by_tag else CLASS_WEIGHT
         examples = (_sample_by_tag if by_tag else _even_sample)(examples, MAX_TRAINING) + list(extra)
+        # Abstracts are read for the sample only: an import of 100,000 papers need not hold them all.
+        examples = [replace(e, abstract=e.abstract()) if callable(e.abstract) else e for e in examples]
         if len(examples) < 2 * MIN_EXAMPLES:
             return None
         vectorizer = TfidfVectorizer(sublinear_tf=True, stop_words="english", ngram_range=(1, 2), min_df=MIN_DF,

@@ -791,8 +791,15 @@ def train_model(entries, taxonomy):
     from generator.collection.tagger import train_on
 
     ordered = sorted(entries, key=lambda e: e.path.name)
-    return train_on(((e.title, "" if e.meta.get("abstract_missing") else e.body, e.meta.get("tags"))
-                     for e in ordered), taxonomy)
+
+    def rows():
+        for entry in ordered:
+            meta = entry.meta
+            # The abstract is read only if the paper is in the training sample (see tagger.Example).
+            yield (entry.title, (lambda: "") if meta.get("abstract_missing") else (lambda e=entry: e.body),
+                   meta.get("tags"))
+
+    return train_on(rows(), taxonomy)
 
 
 def write_all(pending: dict[Path, str] | Iterator[tuple[str, str | Staged]]) -> list[Path]:
