@@ -221,3 +221,37 @@ def test_a_large_folder_is_removed_whole_by_the_removing_threads(tmp_path, monke
     atomic.remove_tree(tmp_path / "run")
     assert not (tmp_path / "run").exists()
     assert sorted(by_threads) == sorted([f"run/old/papers/{name}" for name in pages] + ["run/old/assets/js"])
+
+
+def test_the_swapped_out_site_is_deleted_by_the_next_run(tmp_path, monkeypatch):
+    """`replace_dir` moves the old folder to the trash instead of waiting for its deletion; the
+    next run deletes it (in a worker while it works, or at once when it cannot fork), and a run
+    killed meanwhile leaves nothing the one after does not finish."""
+    from generator import atomic, parallel
+
+    root = tmp_path / "project"
+    (root / "site").mkdir(parents=True)
+    (root / "mkdocs.yml").write_text("site_name: t\n", encoding="utf-8")
+    for n in range(300):  # enough folders for the threaded deletion
+        (root / "site" / f"p{n}").mkdir()
+        (root / "site" / f"p{n}" / "index.html").write_text("old", encoding="utf-8")
+    trash = root / ".paper-collection" / atomic.TRASH
+
+    def swap(text: str) -> None:
+        with Workspace(root, "build") as workspace:
+            new = workspace.new_dir("site")
+            (new / "index.html").write_text(text, encoding="utf-8")
+            workspace.replace_dir(new, root / "site")
+
+    swap("first")
+    assert (root / "site" / "index.html").read_text(encoding="utf-8") == "first"
+    assert [p.name for p in (root / "site").iterdir()] == ["index.html"]
+    (old,) = list(trash.iterdir())  # the old site, whole, in the trash
+    assert len(list(old.rglob("index.html"))) == 300
+    swap("second")  # deletes the first old site (a forked worker here), puts the second one in the trash
+    assert not old.exists() and len(list(trash.iterdir())) == 1
+    monkeypatch.setattr(parallel, "can_fork", lambda: False)
+    with Workspace(root, "validate"):
+        pass  # any run empties the trash; without forking, at once
+    assert not list(trash.iterdir())
+    assert not list((root / ".paper-collection" / "staging").iterdir())
