@@ -174,9 +174,10 @@ def test_pages_outside_the_navigation_share_its_rendering(tmp_path, monkeypatch)
     reused: list[bool] = []
     real = PaperCollectionPlugin._shared_fragment
 
-    def counting(self, key, render):
-        reused.append(key in self.fragments)
-        return real(self, key, render)
+    def counting(self, part, render, key):
+        if key is not None:
+            reused.append((part, key) in self.fragments)
+        return real(self, part, render, key)
 
     monkeypatch.setattr(PaperCollectionPlugin, "_shared_fragment", counting)
     monkeypatch.setenv("PAPER_COLLECTION_WORKERS", "1")

@@ -219,9 +219,8 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
 
     def on_env(self, env, config, files):
         keep_compiled_templates(env, cache_dir(session.project_root(config)))
-        self.fragments: dict[str, Markup] = {}
-        if not os.environ.get("PAPER_COLLECTION_NO_CACHE"):
-            env.globals["shared_fragment"] = self._shared_fragment
+        self.fragments: dict[tuple[str, str], Markup] = {}
+        env.globals["shared_fragment"] = self._shared_fragment
         # The exports depend on the model only: written while the pages are (by a worker for a
         # large collection; see session.in_background).
         session.in_background(config, "the exports and feeds", functools.partial(self._write_exports, config),
@@ -349,11 +348,14 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
         return len(written), self.bodies, {slug: self.model.bibtex(slug) for slug in slugs}, \
             self.memo.hits_of("page") - self.hits_at_fork
 
-    def _shared_fragment(self, key: str, render) -> Markup:
-        """A part of the theme's page that is the same for every page with this key (main.html)."""
-        found = self.fragments.get(key)
+    def _shared_fragment(self, part: str, render, key: str | None) -> Markup:
+        """A part of the theme's page (main.html), the same for every page with this `key`: rendered
+        once per build. No key (or PAPER_COLLECTION_NO_CACHE): rendered for this page."""
+        if key is None or os.environ.get("PAPER_COLLECTION_NO_CACHE"):
+            return Markup(render())
+        found = self.fragments.get((part, key))
         if found is None:
-            found = self.fragments[key] = Markup(render())
+            found = self.fragments[(part, key)] = Markup(render())
         return found
 
     def _page(self, page) -> SitePage | None:
