@@ -339,12 +339,14 @@ def _empty_trash(trash: Path) -> Callable[[], None] | None:
         return None
     from generator import parallel  # it needs this module
 
-    if not parallel.can_fork() or threading.active_count() > 1:
+    def empty() -> None:
         for folder in old:
             remove_tree(folder)
+
+    if not parallel.can_fork() or threading.active_count() > 1:
+        empty()
         return None
-    child = parallel.Child(lambda: [remove_tree(folder) for folder in old] and None, "emptying the trash",
-                           stopped_with_build=False)
+    child = parallel.Child(empty, "emptying the trash", stopped_with_build=False)
 
     def wait() -> None:
         try:

@@ -200,6 +200,18 @@ def split(items: list, parts: int, *, first_weight: int = 1, weight: int = 1) ->
     return shares
 
 
+def each_share(function: Callable[[Any], Any], shares: list, *, what: str) -> list:
+    """`[function(share) for share in shares]`: the first share in this process, each other one in a
+    forked child meanwhile (all of them ended if any fails)."""
+    children = [Child(lambda share=share: function(share), what) for share in shares[1:]]
+    try:
+        return [function(shares[0]), *(child.result() for child in children)]
+    except BaseException:
+        for child in children:
+            child.cancel()
+        raise
+
+
 def map_shares(function: Callable[[list], list], items: list, *, what: str, at_least: int = 1) -> list:
     """`function(items)` computed in shares by `workers()` processes (this one included) when
     there are `at_least` items and the machine can fork; `function` maps a list to a list of
@@ -208,13 +220,7 @@ def map_shares(function: Callable[[list], list], items: list, *, what: str, at_l
     if count < 2 or not worth_forking(len(items)):
         return function(items)
     indexes = split(list(range(len(items))), count)
-    children = [Child(lambda share=share: function([items[i] for i in share]), what) for share in indexes[1:]]
-    try:
-        results = [function([items[i] for i in indexes[0]])] + [child.result() for child in children]
-    except BaseException:
-        for child in children:
-            child.cancel()
-        raise
+    results = each_share(lambda share: function([items[i] for i in share]), indexes, what=what)
     merged: list = [None] * len(items)
     for share, values in zip(indexes, results, strict=True):
         for i, value in zip(share, values, strict=True):

@@ -108,8 +108,7 @@ def cached_related(root: Path | None, papers: Sequence[Paper], k: int, *, increm
         log.info("paper-collection: related papers computed again for %d of %d papers, the rest kept from "
                  "the last build", redone, len(papers))
     else:
-        result, space = related_with_space(papers, k, fitted)
-    _remember_space(papers, space)
+        result, space = related_with_space(papers, k, fitted)  # `fitted` remembered the space
     _store(folder, path.name, json.dumps(result, separators=(",", ":")), prefix="related-")
     texts = texts or {p.slug: content_key(p.title, p.abstract) for p in papers}
     state = {"k": k, "texts": texts, "result": result, "space": space, "drift": 0}

@@ -318,19 +318,15 @@ def _unchanged_rows(before: Fitted, after: Fitted) -> np.ndarray:
     for term, column in after.terms.items():
         old_column[column] = column_of_term.get(term, -1)
     old, new = before.matrix, after.matrix
-    same_length = np.diff(old.indptr) == np.diff(new.indptr)
-    if not same_length.any():
-        return same_length
-    # Compare both flat arrays where the lengths agree, row by row via a running mismatch count.
-    mapped = old_column[new.indices]
     lengths = np.diff(new.indptr)
-    same = same_length.copy()
-    rows = np.flatnonzero(same_length)
-    old_take = np.concatenate([np.arange(old.indptr[r], old.indptr[r + 1]) for r in rows]) if len(rows) else []
-    new_take = np.concatenate([np.arange(new.indptr[r], new.indptr[r + 1]) for r in rows]) if len(rows) else []
-    differs = (old.indices[old_take] != mapped[new_take]) | (old.data[old_take] != new.data[new_take])
+    same = np.diff(old.indptr) == lengths
+    # Entry by entry over the rows of equal length (their entries, in order, in both matrices).
+    rows = np.flatnonzero(same)
     owner = np.repeat(rows, lengths[rows])
-    same[np.unique(owner[differs])] = False
+    offset = np.arange(len(owner)) - np.repeat(np.cumsum(lengths[rows]) - lengths[rows], lengths[rows])
+    old_at, new_at = old.indptr[owner] + offset, new.indptr[owner] + offset
+    differs = (old.indices[old_at] != old_column[new.indices[new_at]]) | (old.data[old_at] != new.data[new_at])
+    same[owner[differs]] = False
     return same
 
 
@@ -367,13 +363,7 @@ def refresh(previous: Fitted, previous_result: dict[str, tuple[str, ...]], paper
     share = functools.partial(_changed_rows_share, fitted.matrix, slugs, k_used, m)
     count = min(parallel.workers(), -(-len(changed) * n // BLOCK_CELLS))
     shares = parallel.split(list(changed), count) if count > 1 and parallel.worth_forking(n) else [list(changed)]
-    children = [parallel.Child(functools.partial(share, rows), "related papers") for rows in shares[1:]]
-    try:
-        parts = [share(shares[0]), *(child.result() for child in children)]
-    except BaseException:
-        for child in children:
-            child.cancel()
-        raise
+    parts = parallel.each_share(share, shares, what="related papers")
     best_score = np.full((n, m), -np.inf)
     best_row = np.full((n, m), n, dtype=np.int64)
     for rows, (lists, floors, part, part_score, part_row) in zip(shares, parts, strict=True):
