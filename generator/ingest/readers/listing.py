@@ -81,30 +81,29 @@ def _scan(lines: Iterable[str], notes: list[str]) -> Iterator[_Block | str]:
     ``lines``: the text split at "\n" (the first may start with a BOM); notes go to ``notes``."""
     current: list[str] = []
     start = 0
+
+    def flush() -> Iterator[_Block]:
+        if current:
+            yield _Block(start, tuple(current))
+            current.clear()
+
     for number, raw in enumerate(lines, start=1):
         line = (raw.removeprefix("\ufeff") if number == 1 else raw).strip()
         if not line:
-            if current:
-                yield _Block(start, tuple(current))
-                current.clear()
+            yield from flush()
         elif _is_date(line):
-            if current:
-                yield _Block(start, tuple(current))
-                current.clear()
+            yield from flush()
             yield line
             notes.append(f"line {number}: listing date {line!r}")
         elif _is_boilerplate(line):
             # Chrome between title and abstract (votes, "Submitted by") must not glue them together.
-            if current:
-                yield _Block(start, tuple(current))
-                current.clear()
+            yield from flush()
             notes.append(f"line {number}: skipped page boilerplate {line!r}")
         else:
             if not current:
                 start = number
             current.append(line)
-    if current:
-        yield _Block(start, tuple(current))
+    yield from flush()
 
 
 def _with_next_block(items: Iterator[_Block | str]) -> Iterator[tuple[_Block | str, _Block | None]]:
