@@ -163,20 +163,21 @@ def test_a_meeting_hands_every_item_to_exactly_one_side(forking):
 
 
 def test_pages_outside_the_navigation_share_its_rendering(tmp_path, monkeypatch):
-    """The theme's navigation and script settings are rendered once for all paper pages (they
-    depend on the depth only), not once per page; the site is the same either way (above)."""
+    """The theme's navigation, style sheets, header (around the title), footer, scripts and their
+    settings are rendered once for all paper pages (they depend on the folder only), not once per
+    page; the site is the same either way (above)."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
     from generator.site.plugin import PaperCollectionPlugin
 
     project = make_project(tmp_path / "project")
-    reused: list[bool] = []
+    reused: dict[str, list[bool]] = {}
     real = PaperCollectionPlugin._shared_fragment
 
     def counting(self, part, render, key):
         if key is not None:
-            reused.append((part, key) in self.fragments)
+            reused.setdefault(part, []).append((part, key) in self.fragments)
         return real(self, part, render, key)
 
     monkeypatch.setattr(PaperCollectionPlugin, "_shared_fragment", counting)
@@ -186,5 +187,8 @@ def test_pages_outside_the_navigation_share_its_rendering(tmp_path, monkeypatch)
     config.plugins.on_startup(command="build", dirty=False)
     build(config)
     papers = len(list((project / "content" / "papers").glob("*.md")))
-    assert sum(reused) >= 2 * papers - 10  # navigation and settings, per paper page
-    assert reused.count(False) <= 10  # rendered once per depth
+    parts = ("styles", "header-start", "header-end", "nav", "footer", "config", "scripts")
+    assert sorted(reused) == sorted(parts)
+    for part in parts:
+        assert sum(reused[part]) >= papers - 5, part  # reused for every paper page but the first
+        assert reused[part].count(False) <= 5, part  # rendered once per folder
