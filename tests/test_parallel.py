@@ -192,3 +192,13 @@ def test_pages_outside_the_navigation_share_its_rendering(tmp_path, monkeypatch)
     for part in parts:
         assert sum(reused[part]) >= papers - 5, part  # reused for every paper page but the first
         assert reused[part].count(False) <= 5, part  # rendered once per folder
+
+
+def test_a_child_leaves_what_it_inherited_out_of_its_garbage_collections():
+    """Walking the inherited objects would copy every memory page shared with the parent."""
+    import gc
+
+    inherited = [object() for _ in range(1000)]
+    child = parallel.Child(gc.get_freeze_count, "counting frozen objects")
+    assert child.result() >= len(inherited)  # frozen in the child
+    assert gc.get_freeze_count() == 0  # the parent collects as before
