@@ -163,9 +163,9 @@ def test_a_meeting_hands_every_item_to_exactly_one_side(forking):
 
 
 def test_pages_outside_the_navigation_share_its_rendering(tmp_path, monkeypatch):
-    """The theme's navigation, style sheets, header (around the title), footer, scripts and their
-    settings are rendered once for all paper pages (they depend on the folder only), not once per
-    page; the site is the same either way (above)."""
+    """The theme's navigation, style sheets, header (around the title), back-to-top button, footer,
+    scripts and their settings are rendered once for all paper pages (they depend on the folder
+    only), not once per page; the site is the same either way (above)."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
@@ -187,7 +187,7 @@ def test_pages_outside_the_navigation_share_its_rendering(tmp_path, monkeypatch)
     config.plugins.on_startup(command="build", dirty=False)
     build(config)
     papers = len(list((project / "content" / "papers").glob("*.md")))
-    parts = ("styles", "header-start", "header-end", "nav", "footer", "config", "scripts")
+    parts = ("styles", "header-start", "header-end", "nav", "top", "footer", "config", "scripts")
     assert sorted(reused) == sorted(parts)
     for part in parts:
         assert sum(reused[part]) >= papers - 5, part  # reused for every paper page but the first
