@@ -22,6 +22,7 @@ from generator.site import tex
 SENTENCE_END = re.compile(r"(?<!\b[A-Z])(?<!\be\.g)(?<!\bi\.e)(?<!\bvs)(?<!\bet al)(?<!\bcf)[.!?](?=\s+[A-Z(\"“])")
 
 
+@lru_cache(maxsize=65_536)  # a title shows on its paper's page and in the lists of related papers and tags
 def text_with_math(text: str) -> Markup:
     """A title or one paragraph as escaped HTML: math marked for KaTeX, TeX text commands rendered
     (see tex.py)."""
