@@ -53,6 +53,7 @@ from generator.collection.paper import (
     SuggestedTag,
     added_problem,
     duplicate_keys,
+    from_front_matter,
     normalize_title,
     to_front_matter,
 )
@@ -76,6 +77,9 @@ PARALLEL_FROM = 1000  # records; fewer are prepared in this process (starting wo
 # Records a worker prepares at a time: small enough that results flow back steadily and that Ctrl-C
 # (which lets the running chunks finish) stops a large import within a second or so.
 CHUNK = 250
+# Papers no rule tagged that the tag model reads at a time (their texts, one TF-IDF matrix): the
+# suggestions are the same for any size, the memory is bounded.
+SUGGEST_CHUNK = 1000
 
 Progress = Callable[[str], None]
 
@@ -381,30 +385,36 @@ class _Draft:
     """What a record would be as a new paper file: its tags and, when it has some, the file text."""
 
     tags: tuple[str, ...]
-    text: str | Staged | None  # Staged: written to the staging folder by a worker process
+    text: str | Staged  # Staged: written to the staging folder by a worker process
     by_rules: bool = False  # the tags came from taxonomy rules (not --default-tag)
     digest: bytes = b""  # of a staged text's bytes (`index_cache`)
     packed: bytes = b""  # a staged text's front matter, pickled and compressed (`_Existing.meta`)
+    needs_model: bool = False  # no rule, no default tag: `untagged`, for the tag model (`_Run.suggest_tags`)
 
 
 _staged_count = itertools.count()
 
 
 def _draft(paper: Paper, options: _Options) -> _Draft:
-    """Tags from the rules (else the default tag) and the file text; no tags -> no text yet (the
-    tag model's suggestions are added to the file after every input is read). In a worker the text
-    goes straight to the staging folder: the main process need not hold every new file's text."""
+    """Tags from the rules (else the default tag) and the file text; no tags -> the reserved tag
+    ``untagged``, and the tag model's suggestions are added to the file after every input is read
+    (`_Run.suggest_tags`). In a worker the text goes straight to the staging folder, tagged or not:
+    the main process need not hold every new file's text, nor any new paper's abstract."""
     by_rules = options.taxonomy.assign(paper.title, paper.abstract)
     tags = by_rules or ((options.default_tag,) if options.default_tag else ())
-    if not tags:
-        return _Draft((), None)
-    meta = to_front_matter(replace(paper, tags=tuple(tags)))  # the slug is not in the front matter
+    paper = replace(paper, tags=tuple(tags)) if tags else needing_tags(paper)
+    meta = to_front_matter(paper)  # the slug is not in the front matter
     text = frontmatter.dump(meta, paper.abstract)
     if options.staging is None:
-        return _Draft(tuple(tags), text, bool(by_rules))
+        return _Draft(paper.tags, text, bool(by_rules), needs_model=not tags)
     staged = Staged(str(stage_text(options.staging, f"{os.getpid()}-{next(_staged_count)}.md", text).path))
-    return _Draft(tuple(tags), staged, bool(by_rules), index_cache.digest(text.encode("utf-8")),
-                  zlib.compress(pickle.dumps(meta, pickle.HIGHEST_PROTOCOL)))  # 40 % smaller, kept for every paper
+    return _Draft(paper.tags, staged, bool(by_rules), index_cache.digest(text.encode("utf-8")), _pack(meta),
+                  needs_model=not tags)
+
+
+def _pack(meta: dict) -> bytes:
+    """A new paper's front matter as kept until the write (`_Existing.meta`): 40 % smaller than pickled alone."""
+    return zlib.compress(pickle.dumps(meta, pickle.HIGHEST_PROTOCOL))
 
 
 def _without_abstract(paper: Paper) -> Paper:
@@ -520,7 +530,8 @@ class _Run:
         # Path (as text: `_Existing.key`) -> new file text; besides, the new papers' staged texts (`to_write`).
         self.pending: dict[str, str] = {}
         self.created: list[tuple[_Existing, FileReport, str]] = []  # new files, for the near-duplicate check
-        self.need_tags: list[tuple[_Existing, Paper, FileReport, str]] = []  # new papers no rule matched
+        # New papers no rule matched (`untagged` in their files until `suggest_tags`): only their entries.
+        self.need_tags: list[tuple[_Existing, FileReport, str]] = []
         # Every indexed paper's normalised title, in index order, and (for many titles) their
         # near-duplicate index, built while records arrive (see `flag_near_duplicates`).
         self.titles: list[str] = []
@@ -622,44 +633,61 @@ class _Run:
                               staged=draft.text.path, digest=draft.digest, folder=self.papers_dir, slug=slug)
         else:
             path = self.papers_dir / f"{slug}.md"
-            paper = replace(paper, slug=slug, tags=draft.tags) if draft.tags else needing_tags(
-                replace(paper, slug=slug))
+            paper = needing_tags(replace(paper, slug=slug)) if draft.needs_model else replace(
+                paper, slug=slug, tags=draft.tags)
             entry = _Existing(path, to_front_matter(paper), paper.abstract, ((report.file, where),), True)
+            self.pending[entry.key] = draft.text  # a staged text is found from its entry (`to_write`)
         self.index.add(entry, keys)
         title = normalize_title(paper.title)
         self._index_titles(next((k for _, k in entry.keys[:1] if k == title), title))  # the key's text, not a copy
-        if draft.text is None:
-            self.need_tags.append((entry, paper, report, where))
-            self.pending[entry.key] = frontmatter.dump(entry.meta, paper.abstract)
+        if draft.needs_model:
+            self.need_tags.append((entry, report, where))
+        elif draft.by_rules:
+            report.by_rules += 1
         else:
-            if not isinstance(draft.text, Staged):  # a staged text is found from its entry (`to_write`)
-                self.pending[entry.key] = draft.text
-            if draft.by_rules:
-                report.by_rules += 1
-            else:
-                report.by_default_tag += 1
+            report.by_default_tag += 1
         self.created.append((entry, report, where))
         report.new.append(slug)  # the text kept for the address anyway: an import of 100,000 papers keeps one per paper
 
     def suggest_tags(self) -> None:
-        """Tag-model suggestions for the new papers no rule matched, in one batch: the model is
-        trained once, on the collection's tags and this import's rule-tagged papers."""
+        """Tag-model suggestions for the new papers no rule matched: the model is trained once, on the
+        collection's tags and this import's rule-tagged papers, then reads `SUGGEST_CHUNK` papers at a
+        time, each one's title and abstract read back from its staged file; a paper given suggestions has
+        its staged text rewritten. Nothing is kept for them but their entries, as for tagged papers."""
         if not self.need_tags:
             return
-        texts = [(p.title, p.abstract) for _, p, _, _ in self.need_tags]
+        model = None
         if self.options.suggest:
             if self.progress and len(self.need_tags) >= PROGRESS_EVERY:
                 self.progress(f"training the tag model for {len(self.need_tags)} papers no rule matched")
-            suggestions = model_suggestions(self.index.entries, self.options.taxonomy, texts)
-        else:
-            suggestions = [() for _ in texts]
-        for (entry, paper, report, where), found in zip(self.need_tags, suggestions, strict=True):
-            if not found:
-                report.untagged.append(where)
-                continue
-            report.by_model.append(where)
-            entry.meta = to_front_matter(needing_tags(paper, found))
-            self.pending[entry.key] = frontmatter.dump(entry.meta, paper.abstract)
+            model = train_model(self.index.entries, self.options.taxonomy)
+        for start in range(0, len(self.need_tags), SUGGEST_CHUNK):
+            chunk = self.need_tags[start:start + SUGGEST_CHUNK]
+            texts = [(entry.title, entry.body) for entry, _, _ in chunk] if model is not None else []
+            suggestions = model.suggest(texts) if model is not None else [() for _ in chunk]
+            for position, ((entry, report, where), found) in enumerate(zip(chunk, suggestions, strict=True)):
+                if not found:
+                    report.untagged.append(where)
+                    continue
+                report.by_model.append(where)
+                self._with_suggestions(entry, found, texts[position][1])
+            if self.progress and len(self.need_tags) >= PROGRESS_EVERY:
+                self.progress(f"suggesting tags: {min(start + SUGGEST_CHUNK, len(self.need_tags))}/"
+                              f"{len(self.need_tags)} papers")
+        self.need_tags = []
+
+    def _with_suggestions(self, entry: _Existing, found: tuple[SuggestedTag, ...], abstract: str) -> None:
+        """A new paper's file with the tag model's suggestions: the paper as its file says, plus them."""
+        meta = to_front_matter(needing_tags(from_front_matter("", entry.meta, abstract), found))
+        text = frontmatter.dump(meta, abstract)
+        if entry.staged is None:
+            entry.meta = meta
+            self.pending[entry.key] = text
+            return
+        staged = Path(entry.staged)
+        stage_text(staged.parent, staged.name, text)  # the same staged file, rewritten
+        entry.digest = index_cache.digest(text.encode("utf-8"))
+        entry._meta, entry._packed = None, _pack(meta)
 
     def _merge(self, existing: _Existing, paper: Paper, where: str, report: FileReport) -> None:
         name = existing.path.name
@@ -787,19 +815,18 @@ def model_suggestions(entries, taxonomy, texts: list[tuple[str, str]]) -> list[t
 
 def train_model(entries, taxonomy):
     """The tag model trained on paper files' accepted tags (``tags``, not ``tags_suggested``), in
-    slug order so that the same collection always gives the same model; None if too few papers."""
-    from generator.collection.tagger import train_on
+    slug order so that the same collection always gives the same model; None if too few papers.
+    Only each paper's tags are gathered for all of them; the title and the abstract (read from the
+    file) only for the papers of the training sample (`tagger.train_sampled`)."""
+    from generator.collection.tagger import train_sampled
 
     ordered = sorted(entries, key=lambda e: e.path.name)
 
-    def rows():
-        for entry in ordered:
-            meta = entry.meta
-            # The abstract is read only if the paper is in the training sample (see tagger.Example).
-            yield (entry.title, (lambda: "") if meta.get("abstract_missing") else (lambda e=entry: e.body),
-                   meta.get("tags"))
+    def read(position: int) -> tuple[str, str]:
+        entry = ordered[position]
+        return entry.title, "" if entry.meta.get("abstract_missing") else entry.body
 
-    return train_on(rows(), taxonomy)
+    return train_sampled((entry.meta.get("tags") for entry in ordered), read, taxonomy)
 
 
 def write_all(pending: dict[Path, str] | Iterator[tuple[str, str | Staged]]) -> list[Path]:
