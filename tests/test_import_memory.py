@@ -256,12 +256,19 @@ def _import_files(root: Path, dump: Path, taxonomy) -> tuple[dict[str, bytes], s
 
 def test_suggestions_in_chunks_write_the_files_of_one_batch(tmp_path, monkeypatch):
     """The papers no rule matched get the same files, report and index cache whether the model reads
-    them 7 at a time or all at once, from the workers' staged texts or in one process; and each
-    file's suggestions are the model's for all of them in one batch (the import before chunking)."""
+    them 7 at a time or all at once, from the workers' staged texts with the model in a process of its
+    own, or all in one process; and each file's suggestions are the model's for all of them in one
+    batch (the import before chunking)."""
     taxonomy = _sparse_taxonomy()
     dump = tmp_path / "dump.txt"
     dump.write_text(generate_listing(600, random.Random(29)), encoding="utf-8")
-    results = []
+    results, apart = [], []
+    real_process = importer._model_process
+
+    def counted_process():
+        apart.append(name)
+        return real_process()
+
     for name, workers, chunk in (("chunks-of-7", True, 7), ("one-batch", True, 10**6), ("one-process", False, 50)):
         with pytest.MonkeyPatch.context() as patched:
             if workers:
@@ -269,8 +276,11 @@ def test_suggestions_in_chunks_write_the_files_of_one_batch(tmp_path, monkeypatc
             else:
                 patched.setattr(importer, "PARALLEL_FROM", 10**9)
             patched.setattr(importer, "SUGGEST_CHUNK", chunk)
+            patched.setattr(importer, "_model_process", counted_process)
             (tmp_path / name).mkdir()
             results.append(_import_files(empty_project(tmp_path / name), dump, taxonomy))
+    # With workers, the model was trained and used in a process of its own; in one process, here.
+    assert apart == ["chunks-of-7", "one-batch"]
     files, report, cache = results[0]
     assert len(files) == 600 and all(result == results[0] for result in results[1:])
     assert len(cache) == 600

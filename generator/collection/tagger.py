@@ -179,8 +179,16 @@ def train_sampled(tags: Iterable[object], read: Callable[[int], tuple[str, str |
                   taxonomy) -> TagModel | None:
     """`train_on` for a collection too large to hold as rows: ``tags`` gives each paper's tags as found
     in its file, in slug order, and ``read(position)`` its (title, abstract), called for the papers of
-    the training sample only. What is kept per paper meanwhile: its position and its tags (one tuple
-    for every paper with the same tags)."""
+    the training sample only (see `training_examples`)."""
+    return TagModel.fit(*training_examples(tags, read, taxonomy))
+
+
+def training_examples(tags: Iterable[object], read: Callable[[int], tuple[str, str | Callable[[], str]]],
+                      taxonomy) -> tuple[list[Example], tuple[str, ...], str | None]:
+    """What `TagModel.fit` takes to learn a collection's tags, as plain data (a process that has not
+    loaded scikit-learn can hand it to one that has): the examples of the training sample, abstracts
+    read, then the taxonomy's pseudo-papers; the tags to learn; the class weights. What is kept per
+    paper meanwhile: its position and its tags (one tuple for every paper with the same tags)."""
     from generator.collection.taxonomy import UNTAGGED
 
     known = frozenset(taxonomy.names) - {UNTAGGED}
@@ -194,10 +202,13 @@ def train_sampled(tags: Iterable[object], read: Callable[[int], tuple[str, str |
             positions.append(position)
             kept_tags.append(shared.setdefault(kept, kept))
     chosen, class_weight = training_sample(kept_tags)
-    examples = [Example(*read(positions[i]), kept_tags[i]) for i in chosen]
+    examples = []
+    for i in chosen:
+        title, abstract = read(positions[i])
+        examples.append(Example(title, abstract() if callable(abstract) else abstract, kept_tags[i]))
     del positions, kept_tags, shared
-    return TagModel.fit(examples + (rule_examples(taxonomy) if RULE_DOCUMENTS else []), taxonomy.topic_names,
-                        class_weight)
+    extra = rule_examples(taxonomy) if RULE_DOCUMENTS else []
+    return examples + extra, tuple(taxonomy.topic_names), class_weight
 
 
 def training_sample(tags: Sequence[tuple[str, ...]]) -> tuple[list[int], str | None]:

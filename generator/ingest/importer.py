@@ -653,28 +653,43 @@ class _Run:
         """Tag-model suggestions for the new papers no rule matched: the model is trained once, on the
         collection's tags and this import's rule-tagged papers, then reads `SUGGEST_CHUNK` papers at a
         time, each one's title and abstract read back from its staged file; a paper given suggestions has
-        its staged text rewritten. Nothing is kept for them but their entries, as for tagged papers."""
+        its staged text rewritten. Nothing is kept for them but their entries, as for tagged papers.
+        In a large import (its workers staged the texts) the model lives in a process of its own
+        (`_model_process`), so this one never loads scikit-learn and SciPy (about 110 MB) beside its papers."""
         if not self.need_tags:
             return
-        model = None
-        if self.options.suggest:
-            if self.progress and len(self.need_tags) >= PROGRESS_EVERY:
-                self.progress(f"training the tag model for {len(self.need_tags)} papers no rule matched")
-            model = train_model(self.index.entries, self.options.taxonomy)
-        for start in range(0, len(self.need_tags), SUGGEST_CHUNK):
-            chunk = self.need_tags[start:start + SUGGEST_CHUNK]
-            texts = [(entry.title, entry.body) for entry, _, _ in chunk] if model is not None else []
-            suggestions = model.suggest(texts) if model is not None else [() for _ in chunk]
-            for position, ((entry, report, where), found) in enumerate(zip(chunk, suggestions, strict=True)):
-                if not found:
-                    report.untagged.append(where)
-                    continue
-                report.by_model.append(where)
-                self._with_suggestions(entry, found, texts[position][1])
-            if self.progress and len(self.need_tags) >= PROGRESS_EVERY:
-                self.progress(f"suggesting tags: {min(start + SUGGEST_CHUNK, len(self.need_tags))}/"
-                              f"{len(self.need_tags)} papers")
+        apart = self.options.suggest and any(entry.staged is not None for entry, _, _ in self.need_tags)
+        with _model_process() if apart else contextlib.nullcontext() as process:
+            suggest = self._model(process) if self.options.suggest else None
+            for start in range(0, len(self.need_tags), SUGGEST_CHUNK):
+                chunk = self.need_tags[start:start + SUGGEST_CHUNK]
+                texts = [(entry.title, entry.body) for entry, _, _ in chunk] if suggest is not None else []
+                suggestions = suggest(texts) if suggest is not None else [() for _ in chunk]
+                for position, ((entry, report, where), found) in enumerate(zip(chunk, suggestions, strict=True)):
+                    if not found:
+                        report.untagged.append(where)
+                        continue
+                    report.by_model.append(where)
+                    self._with_suggestions(entry, found, texts[position][1])
+                if self.progress and len(self.need_tags) >= PROGRESS_EVERY:
+                    self.progress(f"suggesting tags: {min(start + SUGGEST_CHUNK, len(self.need_tags))}/"
+                                  f"{len(self.need_tags)} papers")
         self.need_tags = []
+
+    def _model(self, process: ProcessPoolExecutor | None) -> Callable[[list[tuple[str, str]]], list] | None:
+        """What suggests tags for (title, abstract) pairs, trained here or in ``process``; None when
+        there is too little to learn from."""
+        if self.progress and len(self.need_tags) >= PROGRESS_EVERY:
+            self.progress(f"training the tag model for {len(self.need_tags)} papers no rule matched")
+        inputs = model_inputs(self.index.entries, self.options.taxonomy)
+        if process is None:
+            from generator.collection.tagger import TagModel
+
+            model = TagModel.fit(*inputs)
+            return model.suggest if model is not None else None
+        if not process.submit(_fit_model, *inputs).result():
+            return None
+        return lambda texts: process.submit(_suggest_with_model, texts).result()
 
     def _with_suggestions(self, entry: _Existing, found: tuple[SuggestedTag, ...], abstract: str) -> None:
         """A new paper's file with the tag model's suggestions: the paper as its file says, plus them."""
@@ -815,10 +830,17 @@ def model_suggestions(entries, taxonomy, texts: list[tuple[str, str]]) -> list[t
 
 def train_model(entries, taxonomy):
     """The tag model trained on paper files' accepted tags (``tags``, not ``tags_suggested``), in
-    slug order so that the same collection always gives the same model; None if too few papers.
-    Only each paper's tags are gathered for all of them; the title and the abstract (read from the
-    file) only for the papers of the training sample (`tagger.train_sampled`)."""
-    from generator.collection.tagger import train_sampled
+    slug order so that the same collection always gives the same model; None if too few papers."""
+    from generator.collection.tagger import TagModel
+
+    return TagModel.fit(*model_inputs(entries, taxonomy))
+
+
+def model_inputs(entries, taxonomy):
+    """What `TagModel.fit` takes for ``entries`` (`tagger.training_examples`), in slug order. Only
+    each paper's tags are gathered for all of them; the title and the abstract (read from the file)
+    only for the papers of the training sample."""
+    from generator.collection.tagger import training_examples
 
     ordered = sorted(entries, key=lambda e: e.path.name)
 
@@ -826,7 +848,34 @@ def train_model(entries, taxonomy):
         entry = ordered[position]
         return entry.title, "" if entry.meta.get("abstract_missing") else entry.body
 
-    return train_sampled((entry.meta.get("tags") for entry in ordered), read, taxonomy)
+    return training_examples((entry.meta.get("tags") for entry in ordered), read, taxonomy)
+
+
+_MODEL = None  # the tag model, in `_model_process`
+
+
+@contextlib.contextmanager
+def _model_process() -> Iterator[ProcessPoolExecutor]:
+    """A fresh process (spawned, not forked: it holds none of this one's papers) for the tag model."""
+    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=die_with_parent)
+    try:
+        yield pool
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _fit_model(examples, tag_order, class_weight) -> bool:
+    """In `_model_process`: train the model (`TagModel.fit`); False when there is too little to learn."""
+    global _MODEL
+    from generator.collection.tagger import TagModel
+
+    _MODEL = TagModel.fit(examples, tag_order, class_weight)
+    return _MODEL is not None
+
+
+def _suggest_with_model(texts: list[tuple[str, str]]) -> list[tuple[SuggestedTag, ...]]:
+    assert _MODEL is not None
+    return _MODEL.suggest(texts)
 
 
 def write_all(pending: dict[Path, str] | Iterator[tuple[str, str | Staged]]) -> list[Path]:
