@@ -33,10 +33,12 @@ import itertools
 import multiprocessing
 import os
 import pickle
+import signal
 import sys
 import zlib
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -857,11 +859,19 @@ _MODEL = None  # the tag model, in `_model_process`
 @contextlib.contextmanager
 def _model_process() -> Iterator[ProcessPoolExecutor]:
     """A fresh process (spawned, not forked: it holds none of this one's papers) for the tag model."""
-    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=die_with_parent)
+    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=_start_model_process)
     try:
         yield pool
+    except BrokenProcessPool:
+        raise GeneratorError("the tag model's process stopped (killed, or out of memory); "
+                             "nothing was written") from None
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _start_model_process() -> None:
+    die_with_parent()  # a killed import leaves no process behind
+    signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C reaches the whole process group: this one just ends
 
 
 def _fit_model(examples, tag_order, class_weight) -> bool:
