@@ -866,7 +866,9 @@ _MODEL = None  # the tag model, in `_model_process`
 
 @contextlib.contextmanager
 def _model_process() -> Iterator[ProcessPoolExecutor]:
-    """A fresh process (spawned, not forked: it holds none of this one's papers) for the tag model."""
+    """A fresh process (spawned, not forked: it holds none of this one's papers) for the tag model. Like
+    any spawned process it imports the caller's main module again: a script that calls `run_import` needs
+    the usual ``if __name__ == "__main__":`` guard (``python -m generator`` has it)."""
     pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=_start_model_process)
     try:
         yield pool
