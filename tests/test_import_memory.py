@@ -7,6 +7,7 @@ objects of this process (the one that keeps the papers; the workers only pass th
 from __future__ import annotations
 
 import gc
+import os
 import random
 import tracemalloc
 from pathlib import Path
@@ -18,7 +19,7 @@ from benchmarks.import_bench import generate_listing
 from generator.collection import similar
 from generator.collection.paper import SuggestedTag
 from generator.collection.taxonomy import UNTAGGED, load_taxonomy, parse_taxonomy
-from generator.errors import InputError
+from generator.errors import GeneratorError, InputError
 from generator.ingest import importer, index_cache
 from generator.ingest.readers.detect import detect_format, streams_as_listing
 from generator.ingest.readers.listing import iter_listing, read_listing
@@ -295,3 +296,22 @@ def test_suggestions_in_chunks_write_the_files_of_one_batch(tmp_path, monkeypatc
     assert len(needing) > 150 and sum(1 for found in written if found) > 50
     assert written == expected
     assert f"suggested by the tag model {sum(1 for found in written if found)}," in report
+
+
+def _dies(*args):
+    """Stands in for `importer._fit_model` in the model's process: that process ends at once."""
+    os._exit(1)
+
+
+def test_a_model_process_that_stops_is_a_clear_error_and_nothing_is_written(tmp_path, monkeypatch):
+    """The model's process killed (here: it ends as it starts training) -> the import stops with an
+    error that says so, not a traceback, and writes no paper."""
+    _workers_and_staging(monkeypatch)
+    monkeypatch.setattr(importer, "_fit_model", _dies)
+    root = empty_project(tmp_path)
+    dump = tmp_path / "dump.txt"
+    dump.write_text(generate_listing(300, random.Random(5)), encoding="utf-8")
+    papers = root / "content" / "papers"
+    with pytest.raises(GeneratorError, match="the tag model's process stopped"):
+        importer.run_import([dump], papers, _sparse_taxonomy(), added="2024-03-20")
+    assert not list(papers.glob("*.md"))
