@@ -6,17 +6,21 @@ objects of this process (the one that keeps the papers; the workers only pass th
 
 from __future__ import annotations
 
+import gc
+import os
 import random
 import tracemalloc
 from pathlib import Path
 
 import pytest
+import yaml
 
 from benchmarks.import_bench import generate_listing
 from generator.collection import similar
-from generator.collection.taxonomy import load_taxonomy
-from generator.errors import InputError
-from generator.ingest import importer
+from generator.collection.paper import SuggestedTag
+from generator.collection.taxonomy import UNTAGGED, load_taxonomy, parse_taxonomy
+from generator.errors import GeneratorError, InputError
+from generator.ingest import importer, index_cache
 from generator.ingest.readers.detect import detect_format, streams_as_listing
 from generator.ingest.readers.listing import iter_listing, read_listing
 from generator.ingest.readers.text import decode_input, decoded_chunks, lines_of
@@ -171,3 +175,143 @@ def test_memory_kept_per_paper_is_bounded_by_the_record(tmp_path, monkeypatch):
     assert 1_400 < record < 1_700  # the benchmark's records, as measured in benchmarks/README.md
     print(f"kept per paper {per_paper:.0f} bytes, record {record:.0f} bytes")
     assert per_paper < 1.5 * record, (per_paper, record)
+
+
+def _sparse_taxonomy():
+    """The bundled taxonomy with every abstract rule asking for two more hits: about half of the
+    benchmark's papers match no rule, so the tag model suggests tags for many of them."""
+    data = yaml.safe_load((ROOT / "taxonomy.yml").read_text(encoding="utf-8"))
+    for tag in data["tags"]:
+        rules = tag.get("rules") or {}
+        if "abstract" in rules:
+            rules["min_abstract_hits"] = rules.get("min_abstract_hits", 1) + 2
+    return parse_taxonomy(yaml.safe_dump(data))
+
+
+def _kept_until_the_write(root: Path, dump: Path, taxonomy, monkeypatch) -> tuple[int, importer.ImportReport]:
+    """Bytes of Python objects this process holds once the tag model's suggestions are in the
+    files (tracemalloc, when the near-duplicate check starts), and the import's report."""
+    held = {}
+    real = importer._Run.flag_near_duplicates
+
+    def measure(self):
+        gc.collect()  # the tag model's cycles are garbage, not kept (they grow with the training sample, bounded)
+        held["bytes"] = tracemalloc.get_traced_memory()[0]
+        return real(self)
+
+    monkeypatch.setattr(importer._Run, "flag_near_duplicates", measure)
+    tracemalloc.start()
+    try:
+        start = tracemalloc.get_traced_memory()[0]
+        report = importer.run_import([dump], root / "content" / "papers", taxonomy, added="2024-03-20")
+    finally:
+        tracemalloc.stop()
+        monkeypatch.setattr(importer._Run, "flag_near_duplicates", real)
+    return held["bytes"] - start, report
+
+
+def _workers_and_staging(monkeypatch) -> None:
+    monkeypatch.setattr(importer, "_worker_count", lambda: 2)  # staged texts, as on any machine with 2+ CPUs
+    monkeypatch.setattr(importer, "PARALLEL_FROM", 100)
+
+
+def test_memory_kept_per_paper_without_flags_is_bounded_by_the_record(tmp_path, monkeypatch):
+    """Without --default-tag, a paper no rule matches costs what a tagged one costs until the write:
+    its file's text is staged by the worker (tagged `untagged`), its suggestions are made after
+    reading, a chunk of papers at a time, and its staged text rewritten. Keeping each such paper's
+    record, abstract or file text until the end, as before (about 5 KB for a 1.55 KB record), breaks
+    the bound of 1.5 times the record's bytes, measured as the difference between two import sizes."""
+    _workers_and_staging(monkeypatch)
+    monkeypatch.setattr(similar, "_ALL_PAIRS_UP_TO", 0)  # the title index at both sizes
+    monkeypatch.setenv("PAPER_COLLECTION_NO_CACHE", "1")
+    taxonomy = _sparse_taxonomy()
+    (tmp_path / "warm-up").mkdir()
+    warm = empty_project(tmp_path / "warm-up")  # sklearn and the model's modules loaded before measuring
+    (tmp_path / "warm.txt").write_text(generate_listing(150, random.Random(3)), encoding="utf-8")
+    importer.run_import([tmp_path / "warm.txt"], warm / "content" / "papers", taxonomy, added="2024-03-20")
+    kept, sizes, untagged = {}, {}, {}
+    for count in (500, 1_500):
+        (tmp_path / str(count)).mkdir()
+        root = empty_project(tmp_path / str(count))
+        dump = tmp_path / f"dump-{count}.txt"
+        dump.write_text(generate_listing(count, random.Random(count)), encoding="utf-8")
+        sizes[count] = dump.stat().st_size
+        kept[count], report = _kept_until_the_write(root, dump, taxonomy, monkeypatch)
+        (file,) = report.files
+        assert len(file.new) == count and file.by_model  # some papers were given suggestions
+        untagged[count] = len(file.by_model) + len(file.untagged)
+    assert untagged[1_500] - untagged[500] > 400  # of the 1,000 more papers, many matched no rule
+    per_paper = (kept[1_500] - kept[500]) / 1_000
+    record = (sizes[1_500] - sizes[500]) / 1_000
+    print(f"kept per paper {per_paper:.0f} bytes, record {record:.0f} bytes, "
+          f"{untagged[1_500] - untagged[500]} of 1,000 papers untagged by rules")
+    assert per_paper < 1.5 * record, (per_paper, record)
+
+
+def _import_files(root: Path, dump: Path, taxonomy) -> tuple[dict[str, bytes], str, dict]:
+    papers = root / "content" / "papers"
+    report = importer.run_import([dump], papers, taxonomy, added="2024-03-20")
+    files = {path.name: path.read_bytes() for path in sorted(papers.glob("*.md"))}
+    return files, report.render(), index_cache.load(papers)
+
+
+def test_suggestions_in_chunks_write_the_files_of_one_batch(tmp_path, monkeypatch):
+    """The papers no rule matched get the same files, report and index cache whether the model reads
+    them 7 at a time or all at once, from the workers' staged texts with the model in a process of its
+    own, or all in one process; and each file's suggestions are the model's for all of them in one
+    batch (the import before chunking)."""
+    taxonomy = _sparse_taxonomy()
+    dump = tmp_path / "dump.txt"
+    dump.write_text(generate_listing(600, random.Random(29)), encoding="utf-8")
+    results, apart = [], []
+    real_process = importer._model_process
+
+    def counted_process():
+        apart.append(name)
+        return real_process()
+
+    for name, workers, chunk in (("chunks-of-7", True, 7), ("one-batch", True, 10**6), ("one-process", False, 50)):
+        with pytest.MonkeyPatch.context() as patched:
+            if workers:
+                _workers_and_staging(patched)
+            else:
+                patched.setattr(importer, "PARALLEL_FROM", 10**9)
+            patched.setattr(importer, "SUGGEST_CHUNK", chunk)
+            patched.setattr(importer, "_model_process", counted_process)
+            (tmp_path / name).mkdir()
+            results.append(_import_files(empty_project(tmp_path / name), dump, taxonomy))
+    # With workers, the model was trained and used in a process of its own; in one process, here.
+    assert apart == ["chunks-of-7", "one-batch"]
+    files, report, cache = results[0]
+    assert len(files) == 600 and all(result == results[0] for result in results[1:])
+    assert len(cache) == 600
+
+    papers = tmp_path / "chunks-of-7" / "project" / "content" / "papers"
+    index = importer.CollectionIndex(papers)
+    needing = [entry for entry in index.entries if entry.meta["tags"] == [UNTAGGED]]
+    model = importer.train_model(index.entries, taxonomy)  # the written tags are those the import trained on
+    expected = model.suggest([(entry.title, entry.body) for entry in needing])
+    written = [tuple(SuggestedTag(s["tag"], s["confidence"]) for s in entry.meta.get("tags_suggested") or ())
+               for entry in needing]
+    assert len(needing) > 150 and sum(1 for found in written if found) > 50
+    assert written == expected
+    assert f"suggested by the tag model {sum(1 for found in written if found)}," in report
+
+
+def _dies(*args):
+    """Stands in for `importer._fit_model` in the model's process: that process ends at once."""
+    os._exit(1)
+
+
+def test_a_model_process_that_stops_is_a_clear_error_and_nothing_is_written(tmp_path, monkeypatch):
+    """The model's process killed (here: it ends as it starts training) -> the import stops with an
+    error that says so, not a traceback, and writes no paper."""
+    _workers_and_staging(monkeypatch)
+    monkeypatch.setattr(importer, "_fit_model", _dies)
+    root = empty_project(tmp_path)
+    dump = tmp_path / "dump.txt"
+    dump.write_text(generate_listing(300, random.Random(5)), encoding="utf-8")
+    papers = root / "content" / "papers"
+    with pytest.raises(GeneratorError, match="the tag model's process stopped"):
+        importer.run_import([dump], papers, _sparse_taxonomy(), added="2024-03-20")
+    assert not list(papers.glob("*.md"))

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from array import array
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
@@ -88,14 +89,19 @@ class TagModel:
               extra: Sequence[Example] = ()) -> TagModel | None:
         """Learn every tag of ``tag_order`` that at least ``MIN_EXAMPLES`` examples carry. ``extra``
         examples (for example ``rule_examples``) are always kept, after the bounded sample of ``examples``."""
+        examples = list(examples)
+        positions, class_weight = training_sample([e.tags for e in examples])
+        return cls.fit([examples[i] for i in positions] + list(extra), tag_order, class_weight)
+
+    @classmethod
+    def fit(cls, examples: Sequence[Example], tag_order: Sequence[str],
+            class_weight: str | None) -> TagModel | None:
+        """Learn every tag of ``tag_order`` that at least ``MIN_EXAMPLES`` of ``examples`` (all of them,
+        no sample taken) carry; ``class_weight``: as `training_sample` says."""
         from sklearn.exceptions import ConvergenceWarning
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
 
-        examples = list(examples)
-        by_tag = TRAINING_SAMPLE == "by-tag" and len(examples) > MAX_TRAINING
-        class_weight = SAMPLED_CLASS_WEIGHT if by_tag else CLASS_WEIGHT
-        examples = (_sample_by_tag if by_tag else _even_sample)(examples, MAX_TRAINING) + list(extra)
         # Abstracts are read for the sample only: an import of 100,000 papers need not hold them all.
         examples = [replace(e, abstract=e.abstract()) if callable(e.abstract) else e for e in examples]
         if len(examples) < 2 * MIN_EXAMPLES:
@@ -107,6 +113,9 @@ class TagModel:
             matrix = vectorizer.fit_transform([paper_text(e.title, e.abstract) for e in examples])
         except ValueError:  # no words at all (every text empty or stop words)
             return None
+        # Every term left out (rare, too common, beyond MAX_TERMS): for introspection only, and as large
+        # as the vocabulary of the sample; sklearn's documentation says it can be removed.
+        vectorizer.stop_words_ = None
         learned, weights, intercepts = [], [], []
         for tag in tag_order:
             labels = np.fromiter((tag in e.tags for e in examples), dtype=bool, count=len(examples))
@@ -159,13 +168,55 @@ class TagModel:
         return [term for _, term in contributions[:count]]
 
 
-def train_on(rows: Iterable[tuple[str, str, object]], taxonomy) -> TagModel | None:
-    """The model for a collection: ``rows`` are (title, abstract, tags as found in a file), in slug
-    order; rows whose tags are not a list of text are skipped (validate reports them)."""
-    clean = [(title, abstract, tags) for title, abstract, tags in rows
-             if isinstance(tags, list | tuple) and all(isinstance(t, str) for t in tags)]
-    return TagModel.train(examples_from(clean, taxonomy.names), taxonomy.topic_names,
-                          extra=rule_examples(taxonomy) if RULE_DOCUMENTS else ())
+def train_on(rows: Iterable[tuple[str, str | Callable[[], str], object]], taxonomy) -> TagModel | None:
+    """The model for a collection: ``rows`` are (title, abstract or what reads it, tags as found in a
+    file), in slug order; rows whose tags are not a list of text are skipped (validate reports them)."""
+    rows = list(rows)
+    return train_sampled((tags for _, _, tags in rows), lambda position: rows[position][:2], taxonomy)
+
+
+def train_sampled(tags: Iterable[object], read: Callable[[int], tuple[str, str | Callable[[], str]]],
+                  taxonomy) -> TagModel | None:
+    """`train_on` for a collection too large to hold as rows: ``tags`` gives each paper's tags as found
+    in its file, in slug order, and ``read(position)`` its (title, abstract), called for the papers of
+    the training sample only (see `training_examples`)."""
+    return TagModel.fit(*training_examples(tags, read, taxonomy))
+
+
+def training_examples(tags: Iterable[object], read: Callable[[int], tuple[str, str | Callable[[], str]]],
+                      taxonomy) -> tuple[list[Example], tuple[str, ...], str | None]:
+    """What `TagModel.fit` takes to learn a collection's tags, as plain data (a process that has not
+    loaded scikit-learn can hand it to one that has): the examples of the training sample, abstracts
+    read, then the taxonomy's pseudo-papers; the tags to learn; the class weights. What is kept per
+    paper meanwhile: its position and its tags (one tuple for every paper with the same tags)."""
+    from generator.collection.taxonomy import UNTAGGED
+
+    known = frozenset(taxonomy.names) - {UNTAGGED}
+    shared: dict[tuple[str, ...], tuple[str, ...]] = {}
+    positions, kept_tags = array("q"), []
+    for position, found in enumerate(tags):
+        if not isinstance(found, list | tuple) or not all(isinstance(t, str) for t in found):
+            continue
+        kept = _known_tags(found, known)
+        if kept:
+            positions.append(position)
+            kept_tags.append(shared.setdefault(kept, kept))
+    chosen, class_weight = training_sample(kept_tags)
+    examples = []
+    for i in chosen:
+        title, abstract = read(positions[i])
+        examples.append(Example(title, abstract() if callable(abstract) else abstract, kept_tags[i]))
+    del positions, kept_tags, shared
+    extra = rule_examples(taxonomy) if RULE_DOCUMENTS else []
+    return examples + extra, tuple(taxonomy.topic_names), class_weight
+
+
+def training_sample(tags: Sequence[tuple[str, ...]]) -> tuple[list[int], str | None]:
+    """Which examples (their positions, in order) a model trains on, given each example's tags, and the
+    class weights to train with: every example up to ``MAX_TRAINING``, else a bounded sample."""
+    by_tag = TRAINING_SAMPLE == "by-tag" and len(tags) > MAX_TRAINING
+    positions = _sample_by_tag(tags, MAX_TRAINING) if by_tag else _even_sample(len(tags), MAX_TRAINING)
+    return positions, SAMPLED_CLASS_WEIGHT if by_tag else CLASS_WEIGHT
 
 
 def rule_examples(taxonomy) -> list[Example]:
@@ -189,27 +240,27 @@ def _pattern_words(source: str) -> list[str]:
     return [word.strip("-") for word in re.findall(r"[^\W\d_][\w-]*", plain) if len(word.strip("-")) > 2]
 
 
-def _even_sample(examples: list[Example], limit: int) -> list[Example]:
-    """At most ``limit`` examples, spread evenly over the list (deterministic)."""
-    if len(examples) <= limit:
-        return examples
-    step = len(examples) / limit
-    return [examples[int(i * step)] for i in range(limit)]
+def _even_sample(count: int, limit: int) -> list[int]:
+    """The positions of at most ``limit`` of ``count`` examples, spread evenly (deterministic)."""
+    if count <= limit:
+        return list(range(count))
+    step = count / limit
+    return [int(i * step) for i in range(limit)]
 
 
-def _sample_by_tag(examples: list[Example], limit: int) -> list[Example]:
-    """At most ``limit`` examples: grouped by each example's rarest tag, every group gets an equal share
-    (a group smaller than its share gives all it has, the rest goes to the others), spread evenly
-    within the group; in the order given (deterministic)."""
-    if len(examples) <= limit:
-        return examples
+def _sample_by_tag(tags: Sequence[tuple[str, ...]], limit: int) -> list[int]:
+    """The positions of at most ``limit`` examples, given each example's tags: grouped by each example's
+    rarest tag, every group gets an equal share (a group smaller than its share gives all it has, the rest
+    goes to the others), spread evenly within the group; in the order given (deterministic)."""
+    if len(tags) <= limit:
+        return list(range(len(tags)))
     counts: dict[str, int] = {}
-    for example in examples:
-        for tag in example.tags:
+    for example_tags in tags:
+        for tag in example_tags:
             counts[tag] = counts.get(tag, 0) + 1
     groups: dict[str, list[int]] = {}
-    for index, example in enumerate(examples):
-        rarest = min(example.tags, key=lambda tag: (counts[tag], tag)) if example.tags else ""
+    for index, example_tags in enumerate(tags):
+        rarest = min(example_tags, key=lambda tag: (counts[tag], tag)) if example_tags else ""
         groups.setdefault(rarest, []).append(index)
     chosen: list[int] = []
     remaining = limit
@@ -220,7 +271,7 @@ def _sample_by_tag(examples: list[Example], limit: int) -> list[Example]:
         step = len(members) / share if share else 0
         chosen += [members[int(i * step)] for i in range(share)]
         remaining -= share
-    return [examples[i] for i in sorted(chosen)]
+    return sorted(chosen)
 
 
 def examples_from(papers: Iterable[tuple[str, str, Sequence[str]]], known_tags: Iterable[str]) -> list[Example]:
@@ -230,10 +281,14 @@ def examples_from(papers: Iterable[tuple[str, str, Sequence[str]]], known_tags: 
     known = frozenset(known_tags) - {UNTAGGED}
     examples = []
     for title, abstract, tags in papers:
-        kept = tuple(tag for tag in tags if tag in known)
+        kept = _known_tags(tags, known)
         if kept:
             examples.append(Example(title, abstract, kept))
     return examples
+
+
+def _known_tags(tags: Iterable[str], known: frozenset[str]) -> tuple[str, ...]:
+    return tuple(tag for tag in tags if tag in known)
 
 
 def distinguishing_words(examples: Sequence[Example], tag: str, count: int = 8) -> list[tuple[str, float, float]]:

@@ -33,10 +33,12 @@ import itertools
 import multiprocessing
 import os
 import pickle
+import signal
 import sys
 import zlib
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -53,6 +55,7 @@ from generator.collection.paper import (
     SuggestedTag,
     added_problem,
     duplicate_keys,
+    from_front_matter,
     normalize_title,
     to_front_matter,
 )
@@ -76,6 +79,9 @@ PARALLEL_FROM = 1000  # records; fewer are prepared in this process (starting wo
 # Records a worker prepares at a time: small enough that results flow back steadily and that Ctrl-C
 # (which lets the running chunks finish) stops a large import within a second or so.
 CHUNK = 250
+# Papers no rule tagged that the tag model reads at a time (their texts, one TF-IDF matrix): the
+# suggestions are the same for any size, the memory is bounded.
+SUGGEST_CHUNK = 1000
 
 Progress = Callable[[str], None]
 
@@ -381,30 +387,45 @@ class _Draft:
     """What a record would be as a new paper file: its tags and, when it has some, the file text."""
 
     tags: tuple[str, ...]
-    text: str | Staged | None  # Staged: written to the staging folder by a worker process
+    text: str | Staged  # Staged: written to the staging folder by a worker process
     by_rules: bool = False  # the tags came from taxonomy rules (not --default-tag)
     digest: bytes = b""  # of a staged text's bytes (`index_cache`)
     packed: bytes = b""  # a staged text's front matter, pickled and compressed (`_Existing.meta`)
+    needs_model: bool = False  # no rule, no default tag: `untagged`, for the tag model (`_Run.suggest_tags`)
 
 
 _staged_count = itertools.count()
 
 
 def _draft(paper: Paper, options: _Options) -> _Draft:
-    """Tags from the rules (else the default tag) and the file text; no tags -> no text yet (the
-    tag model's suggestions are added to the file after every input is read). In a worker the text
-    goes straight to the staging folder: the main process need not hold every new file's text."""
+    """Tags from the rules (else the default tag) and the file text; no tags -> the reserved tag
+    ``untagged``, and the tag model's suggestions are added to the file after every input is read
+    (`_Run.suggest_tags`). In a worker the text goes straight to the staging folder, tagged or not:
+    the main process need not hold every new file's text, nor any new paper's abstract."""
     by_rules = options.taxonomy.assign(paper.title, paper.abstract)
     tags = by_rules or ((options.default_tag,) if options.default_tag else ())
-    if not tags:
-        return _Draft((), None)
-    meta = to_front_matter(replace(paper, tags=tuple(tags)))  # the slug is not in the front matter
+    paper = replace(paper, tags=tuple(tags)) if tags else needing_tags(paper)
+    meta = to_front_matter(paper)  # the slug is not in the front matter
     text = frontmatter.dump(meta, paper.abstract)
     if options.staging is None:
-        return _Draft(tuple(tags), text, bool(by_rules))
+        return _Draft(paper.tags, text, bool(by_rules), needs_model=not tags)
     staged = Staged(str(stage_text(options.staging, f"{os.getpid()}-{next(_staged_count)}.md", text).path))
-    return _Draft(tuple(tags), staged, bool(by_rules), index_cache.digest(text.encode("utf-8")),
-                  zlib.compress(pickle.dumps(meta, pickle.HIGHEST_PROTOCOL)))  # 40 % smaller, kept for every paper
+    return _Draft(paper.tags, staged, bool(by_rules), index_cache.digest(text.encode("utf-8")), _pack(meta),
+                  needs_model=not tags)
+
+
+def _pack(meta: dict) -> bytes:
+    """A new paper's front matter as kept until the write (`_Existing.meta`): 40 % smaller than pickled alone."""
+    return zlib.compress(pickle.dumps(meta, pickle.HIGHEST_PROTOCOL))
+
+
+def _overwrite_staged(path: str, text: str) -> None:
+    """Write a staged file's new text over its old one. Not truncated first: ext4 flushes a file that
+    was truncated to nothing and written again when it is closed (auto_da_alloc), milliseconds a file
+    on a busy disk; a text with suggestions added is longer than the one it replaces anyway."""
+    with open(path, "r+", encoding="utf-8", newline="\n") as out:
+        out.write(text)
+        out.truncate()
 
 
 def _without_abstract(paper: Paper) -> Paper:
@@ -520,7 +541,8 @@ class _Run:
         # Path (as text: `_Existing.key`) -> new file text; besides, the new papers' staged texts (`to_write`).
         self.pending: dict[str, str] = {}
         self.created: list[tuple[_Existing, FileReport, str]] = []  # new files, for the near-duplicate check
-        self.need_tags: list[tuple[_Existing, Paper, FileReport, str]] = []  # new papers no rule matched
+        # New papers no rule matched (`untagged` in their files until `suggest_tags`): only their entries.
+        self.need_tags: list[tuple[_Existing, FileReport, str]] = []
         # Every indexed paper's normalised title, in index order, and (for many titles) their
         # near-duplicate index, built while records arrive (see `flag_near_duplicates`).
         self.titles: list[str] = []
@@ -622,44 +644,75 @@ class _Run:
                               staged=draft.text.path, digest=draft.digest, folder=self.papers_dir, slug=slug)
         else:
             path = self.papers_dir / f"{slug}.md"
-            paper = replace(paper, slug=slug, tags=draft.tags) if draft.tags else needing_tags(
-                replace(paper, slug=slug))
+            paper = needing_tags(replace(paper, slug=slug)) if draft.needs_model else replace(
+                paper, slug=slug, tags=draft.tags)
             entry = _Existing(path, to_front_matter(paper), paper.abstract, ((report.file, where),), True)
+            self.pending[entry.key] = draft.text  # a staged text is found from its entry (`to_write`)
         self.index.add(entry, keys)
         title = normalize_title(paper.title)
         self._index_titles(next((k for _, k in entry.keys[:1] if k == title), title))  # the key's text, not a copy
-        if draft.text is None:
-            self.need_tags.append((entry, paper, report, where))
-            self.pending[entry.key] = frontmatter.dump(entry.meta, paper.abstract)
+        if draft.needs_model:
+            self.need_tags.append((entry, report, where))
+        elif draft.by_rules:
+            report.by_rules += 1
         else:
-            if not isinstance(draft.text, Staged):  # a staged text is found from its entry (`to_write`)
-                self.pending[entry.key] = draft.text
-            if draft.by_rules:
-                report.by_rules += 1
-            else:
-                report.by_default_tag += 1
+            report.by_default_tag += 1
         self.created.append((entry, report, where))
         report.new.append(slug)  # the text kept for the address anyway: an import of 100,000 papers keeps one per paper
 
     def suggest_tags(self) -> None:
-        """Tag-model suggestions for the new papers no rule matched, in one batch: the model is
-        trained once, on the collection's tags and this import's rule-tagged papers."""
+        """Tag-model suggestions for the new papers no rule matched: the model is trained once, on the
+        collection's tags and this import's rule-tagged papers, then reads `SUGGEST_CHUNK` papers at a
+        time, each one's title and abstract read back from its staged file; a paper given suggestions has
+        its staged text rewritten. Nothing is kept for them but their entries, as for tagged papers.
+        In a large import (its workers staged the texts) the model lives in a process of its own
+        (`_model_process`), so this one never loads scikit-learn and SciPy (about 110 MB) beside its papers."""
         if not self.need_tags:
             return
-        texts = [(p.title, p.abstract) for _, p, _, _ in self.need_tags]
-        if self.options.suggest:
-            if self.progress and len(self.need_tags) >= PROGRESS_EVERY:
-                self.progress(f"training the tag model for {len(self.need_tags)} papers no rule matched")
-            suggestions = model_suggestions(self.index.entries, self.options.taxonomy, texts)
-        else:
-            suggestions = [() for _ in texts]
-        for (entry, paper, report, where), found in zip(self.need_tags, suggestions, strict=True):
-            if not found:
-                report.untagged.append(where)
-                continue
-            report.by_model.append(where)
-            entry.meta = to_front_matter(needing_tags(paper, found))
-            self.pending[entry.key] = frontmatter.dump(entry.meta, paper.abstract)
+        apart = self.options.suggest and any(entry.staged is not None for entry, _, _ in self.need_tags)
+        with _model_process() if apart else contextlib.nullcontext() as process:
+            suggest = self._model(process) if self.options.suggest else None
+            for start in range(0, len(self.need_tags), SUGGEST_CHUNK):
+                chunk = self.need_tags[start:start + SUGGEST_CHUNK]
+                texts = [(entry.title, entry.body) for entry, _, _ in chunk] if suggest is not None else []
+                suggestions = suggest(texts) if suggest is not None else [() for _ in chunk]
+                for position, ((entry, report, where), found) in enumerate(zip(chunk, suggestions, strict=True)):
+                    if not found:
+                        report.untagged.append(where)
+                        continue
+                    report.by_model.append(where)
+                    self._with_suggestions(entry, found, texts[position][1])
+                if self.progress and len(self.need_tags) >= PROGRESS_EVERY:
+                    self.progress(f"suggesting tags: {min(start + SUGGEST_CHUNK, len(self.need_tags))}/"
+                                  f"{len(self.need_tags)} papers")
+        self.need_tags = []
+
+    def _model(self, process: ProcessPoolExecutor | None) -> Callable[[list[tuple[str, str]]], list] | None:
+        """What suggests tags for (title, abstract) pairs, trained here or in ``process``; None when
+        there is too little to learn from."""
+        if self.progress and len(self.need_tags) >= PROGRESS_EVERY:
+            self.progress(f"training the tag model for {len(self.need_tags)} papers no rule matched")
+        inputs = model_inputs(self.index.entries, self.options.taxonomy)
+        if process is None:
+            from generator.collection.tagger import TagModel
+
+            model = TagModel.fit(*inputs)
+            return model.suggest if model is not None else None
+        if not process.submit(_fit_model, *inputs).result():
+            return None
+        return lambda texts: process.submit(_suggest_with_model, texts).result()
+
+    def _with_suggestions(self, entry: _Existing, found: tuple[SuggestedTag, ...], abstract: str) -> None:
+        """A new paper's file with the tag model's suggestions: the paper as its file says, plus them."""
+        meta = to_front_matter(needing_tags(from_front_matter("", entry.meta, abstract), found))
+        text = frontmatter.dump(meta, abstract)
+        if entry.staged is None:
+            entry.meta = meta
+            self.pending[entry.key] = text
+            return
+        _overwrite_staged(entry.staged, text)
+        entry.digest = index_cache.digest(text.encode("utf-8"))
+        entry._meta, entry._packed = None, _pack(meta)
 
     def _merge(self, existing: _Existing, paper: Paper, where: str, report: FileReport) -> None:
         name = existing.path.name
@@ -788,18 +841,61 @@ def model_suggestions(entries, taxonomy, texts: list[tuple[str, str]]) -> list[t
 def train_model(entries, taxonomy):
     """The tag model trained on paper files' accepted tags (``tags``, not ``tags_suggested``), in
     slug order so that the same collection always gives the same model; None if too few papers."""
-    from generator.collection.tagger import train_on
+    from generator.collection.tagger import TagModel
+
+    return TagModel.fit(*model_inputs(entries, taxonomy))
+
+
+def model_inputs(entries, taxonomy):
+    """What `TagModel.fit` takes for ``entries`` (`tagger.training_examples`), in slug order. Only
+    each paper's tags are gathered for all of them; the title and the abstract (read from the file)
+    only for the papers of the training sample."""
+    from generator.collection.tagger import training_examples
 
     ordered = sorted(entries, key=lambda e: e.path.name)
 
-    def rows():
-        for entry in ordered:
-            meta = entry.meta
-            # The abstract is read only if the paper is in the training sample (see tagger.Example).
-            yield (entry.title, (lambda: "") if meta.get("abstract_missing") else (lambda e=entry: e.body),
-                   meta.get("tags"))
+    def read(position: int) -> tuple[str, str]:
+        entry = ordered[position]
+        return entry.title, "" if entry.meta.get("abstract_missing") else entry.body
 
-    return train_on(rows(), taxonomy)
+    return training_examples((entry.meta.get("tags") for entry in ordered), read, taxonomy)
+
+
+_MODEL = None  # the tag model, in `_model_process`
+
+
+@contextlib.contextmanager
+def _model_process() -> Iterator[ProcessPoolExecutor]:
+    """A fresh process (spawned, not forked: it holds none of this one's papers) for the tag model. Like
+    any spawned process it imports the caller's main module again: a script that calls `run_import` needs
+    the usual ``if __name__ == "__main__":`` guard (``python -m generator`` has it)."""
+    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=_start_model_process)
+    try:
+        yield pool
+    except BrokenProcessPool:
+        raise GeneratorError("the tag model's process stopped (killed, or out of memory); "
+                             "nothing was written") from None
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _start_model_process() -> None:
+    die_with_parent()  # a killed import leaves no process behind
+    signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C reaches the whole process group: this one just ends
+
+
+def _fit_model(examples, tag_order, class_weight) -> bool:
+    """In `_model_process`: train the model (`TagModel.fit`); False when there is too little to learn."""
+    global _MODEL
+    from generator.collection.tagger import TagModel
+
+    _MODEL = TagModel.fit(examples, tag_order, class_weight)
+    return _MODEL is not None
+
+
+def _suggest_with_model(texts: list[tuple[str, str]]) -> list[tuple[SuggestedTag, ...]]:
+    assert _MODEL is not None
+    return _MODEL.suggest(texts)
 
 
 def write_all(pending: dict[Path, str] | Iterator[tuple[str, str | Staged]]) -> list[Path]:
