@@ -129,24 +129,27 @@ def test_records_are_taken_only_a_few_chunks_ahead_of_placing_them(tmp_path, mon
     assert counts["lead"] <= 40 + 2 * 4 * 20  # the records that choose workers, then 4 chunks a worker
 
 
-def _kept_after_reading(root: Path, dump: Path, monkeypatch) -> int:
-    """Bytes of Python objects this process holds once every record is placed (tracemalloc)."""
+def _held_at(step: str, root: Path, dump: Path, monkeypatch, taxonomy=TAXONOMY,
+             **options) -> tuple[int, importer.ImportReport]:
+    """Bytes of Python objects this process holds when the import reaches `_Run.<step>`
+    (tracemalloc), and the import's report."""
     held = {}
-    real = importer._Run.suggest_tags
+    real = getattr(importer._Run, step)
 
     def measure(self):
+        gc.collect()  # cycles left by earlier steps (the tag model's) are garbage, not kept
         held["bytes"] = tracemalloc.get_traced_memory()[0]
         return real(self)
 
-    monkeypatch.setattr(importer._Run, "suggest_tags", measure)
+    monkeypatch.setattr(importer._Run, step, measure)
     tracemalloc.start()
     try:
         start = tracemalloc.get_traced_memory()[0]
-        importer.run_import([dump], root / "content" / "papers", TAXONOMY, added="2024-03-20",
-                            default_tag="language-models")
+        report = importer.run_import([dump], root / "content" / "papers", taxonomy, added="2024-03-20", **options)
     finally:
         tracemalloc.stop()
-    return held["bytes"] - start
+        monkeypatch.setattr(importer._Run, step, real)
+    return held["bytes"] - start, report
 
 
 def test_memory_kept_per_paper_is_bounded_by_the_record(tmp_path, monkeypatch):
@@ -169,7 +172,7 @@ def test_memory_kept_per_paper_is_bounded_by_the_record(tmp_path, monkeypatch):
         dump = tmp_path / f"dump-{count}.txt"
         dump.write_text(generate_listing(count, random.Random(count)), encoding="utf-8")
         sizes[count] = dump.stat().st_size
-        kept[count] = _kept_after_reading(root, dump, monkeypatch)
+        kept[count] = _held_at("suggest_tags", root, dump, monkeypatch, default_tag="language-models")[0]
     per_paper = (kept[1_500] - kept[500]) / 1_000
     record = (sizes[1_500] - sizes[500]) / 1_000
     assert 1_400 < record < 1_700  # the benchmark's records, as measured in benchmarks/README.md
@@ -186,28 +189,6 @@ def _sparse_taxonomy():
         if "abstract" in rules:
             rules["min_abstract_hits"] = rules.get("min_abstract_hits", 1) + 2
     return parse_taxonomy(yaml.safe_dump(data))
-
-
-def _kept_until_the_write(root: Path, dump: Path, taxonomy, monkeypatch) -> tuple[int, importer.ImportReport]:
-    """Bytes of Python objects this process holds once the tag model's suggestions are in the
-    files (tracemalloc, when the near-duplicate check starts), and the import's report."""
-    held = {}
-    real = importer._Run.flag_near_duplicates
-
-    def measure(self):
-        gc.collect()  # the tag model's cycles are garbage, not kept (they grow with the training sample, bounded)
-        held["bytes"] = tracemalloc.get_traced_memory()[0]
-        return real(self)
-
-    monkeypatch.setattr(importer._Run, "flag_near_duplicates", measure)
-    tracemalloc.start()
-    try:
-        start = tracemalloc.get_traced_memory()[0]
-        report = importer.run_import([dump], root / "content" / "papers", taxonomy, added="2024-03-20")
-    finally:
-        tracemalloc.stop()
-        monkeypatch.setattr(importer._Run, "flag_near_duplicates", real)
-    return held["bytes"] - start, report
 
 
 def _workers_and_staging(monkeypatch) -> None:
@@ -236,7 +217,7 @@ def test_memory_kept_per_paper_without_flags_is_bounded_by_the_record(tmp_path, 
         dump = tmp_path / f"dump-{count}.txt"
         dump.write_text(generate_listing(count, random.Random(count)), encoding="utf-8")
         sizes[count] = dump.stat().st_size
-        kept[count], report = _kept_until_the_write(root, dump, taxonomy, monkeypatch)
+        kept[count], report = _held_at("flag_near_duplicates", root, dump, monkeypatch, taxonomy)
         (file,) = report.files
         assert len(file.new) == count and file.by_model  # some papers were given suggestions
         untagged[count] = len(file.by_model) + len(file.untagged)

@@ -186,6 +186,10 @@ class _Existing:
     def meta(self, value: dict) -> None:
         self._meta, self._packed = value, None
 
+    def pack(self, meta: dict) -> None:
+        """Keep `meta` as new papers keep theirs: pickled and compressed (`_pack`)."""
+        self._meta, self._packed = None, _pack(meta)
+
     def read_in(self, file: str) -> str | None:
         """Where (file:line) this import read the paper in input `file`, if it did."""
         return next((where for name, where in self.read_by if name == file), None)
@@ -712,7 +716,7 @@ class _Run:
             return
         _overwrite_staged(entry.staged, text)
         entry.digest = index_cache.digest(text.encode("utf-8"))
-        entry._meta, entry._packed = None, _pack(meta)
+        entry.pack(meta)
 
     def _merge(self, existing: _Existing, paper: Paper, where: str, report: FileReport) -> None:
         name = existing.path.name
