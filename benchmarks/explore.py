@@ -35,13 +35,13 @@ import lxml.html
 from mkdocs.utils import get_relative_url
 
 from benchmarks.scale import generate
-from generator.collection.model import Link
-from generator.collection.paper import Paper
-from generator.collection.slugs import unique_slug
-from generator.collection.taxonomy import load_taxonomy
-from generator.site import authors, citation, explore, stats
-from generator.site.model import newest_first
-from generator.site.render import environment
+from paper_collection.collection.model import Link
+from paper_collection.collection.paper import Paper
+from paper_collection.collection.slugs import unique_slug
+from paper_collection.collection.taxonomy import load_taxonomy
+from paper_collection.site import authors, citation, explore, stats
+from paper_collection.site.model import newest_first
+from paper_collection.site.render import environment
 from tests.browse_fixture import build_browse_site
 from tests.helpers import CHROMIUM, CHROMIUM_ARGS, ROOT, serve
 
@@ -107,7 +107,7 @@ def write_data(site: Path, papers: list[Paper], taxonomy) -> dict[str, float]:
 def replace_first_rows(page: Path, newest: list[Paper], tag_titles: dict[str, str]) -> None:
     """The fixture page's own rows (those of its 6 papers) become the synthetic collection's newest 50,
     rendered by the explorer's template, so that the page weighs what it would at this size."""
-    env = environment(ROOT / "theme_overrides" / "collection")
+    env = environment(ROOT / "generator" / "theme" / "collection")
     body = explore.render_page(env, newest, tag_titles, lambda target: get_relative_url(target, "explore/"))
     rows = lxml.html.fragment_fromstring(body, create_parent="div").get_element_by_id("explore-list")
     document = lxml.html.fromstring(page.read_bytes())

@@ -26,11 +26,11 @@ sys.path.insert(0, str(ROOT))
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from generator.collection.model import Rejection  # noqa: E402
-from generator.errors import InputError  # noqa: E402
-from generator.ingest.readers.detect import FORMATS, read_input  # noqa: E402
-from generator.ingest.readers.text import decode_input  # noqa: E402
-from generator.ingest.records import paper_from_record  # noqa: E402
+from paper_collection.collection.model import Rejection  # noqa: E402
+from paper_collection.errors import InputError  # noqa: E402
+from paper_collection.ingest.readers.detect import FORMATS, read_input  # noqa: E402
+from paper_collection.ingest.readers.text import decode_input  # noqa: E402
+from paper_collection.ingest.records import paper_from_record  # noqa: E402
 
 SEED = ROOT / "sources" / "huggingface-papers-mar-20.txt"
 SEED_LINES = [line for line in SEED.read_text(encoding="utf-8").split("\n")][:120]

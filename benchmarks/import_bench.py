@@ -82,8 +82,8 @@ def _children_cpu() -> float:
 
 def timed_parse(dump: Path) -> tuple[float, float]:
     """(wall, CPU) seconds to read and parse the dump, the floor under any import."""
-    from generator.ingest.readers.detect import read_input
-    from generator.ingest.readers.text import decode_input
+    from paper_collection.ingest.readers.detect import read_input
+    from paper_collection.ingest.readers.text import decode_input
 
     start, cpu = time.perf_counter(), time.process_time()
     read_input(decode_input(dump.read_bytes(), dump.name), dump.name)
@@ -92,7 +92,7 @@ def timed_parse(dump: Path) -> tuple[float, float]:
 
 def timed_import(root: Path, dump: Path, default_tag: bool = True) -> tuple[float, float, str]:
     """(wall seconds, CPU seconds of the import and its workers, the report's first lines)."""
-    command = [sys.executable, "-m", "generator", "--root", str(root), "import", str(dump),
+    command = [sys.executable, "-m", "paper_collection", "--root", str(root), "import", str(dump),
                "--added", "2024-03-20", "--year", "2024", *(["--default-tag", DEFAULT_TAG] if default_tag else [])]
     cpu = _children_cpu()
     start = time.perf_counter()

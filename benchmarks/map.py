@@ -35,9 +35,9 @@ import time
 from pathlib import Path
 
 from benchmarks.explore import synthetic, write_data
-from generator.collection.taxonomy import load_taxonomy
-from generator.site import cache, collection_map, explore, related
-from generator.site.model import newest_first
+from paper_collection.collection.taxonomy import load_taxonomy
+from paper_collection.site import cache, collection_map, explore, related
+from paper_collection.site.model import newest_first
 from tests.browse_fixture import build_browse_site
 from tests.helpers import CHROMIUM, CHROMIUM_ARGS, ROOT, serve
 

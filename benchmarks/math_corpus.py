@@ -38,7 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generator.site.tex import math_spans  # noqa: E402
+from paper_collection.site.tex import math_spans  # noqa: E402
 from tests.helpers import CHROMIUM, CHROMIUM_ARGS, make_project, run_generator, serve  # noqa: E402
 
 HAS_MATH = re.compile(r"\$(?=\S)[^$]{1,300}?(?<=\S)\$(?!\d)|\\\(|\\\[")  # a `$...$` pair (as RAW_PAIR), \( or \[
@@ -89,7 +89,7 @@ def write_raw(folder: Path, selection: list[dict]) -> list[dict]:
     """One paper file per record, title and abstract as arXiv gives them (YAML by PyYAML)."""
     import yaml
 
-    from generator.collection.slugs import base_slug
+    from paper_collection.collection.slugs import base_slug
 
     written: list[dict] = []
     used: set[str] = set()

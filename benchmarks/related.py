@@ -16,10 +16,10 @@ import statistics
 import time
 from pathlib import Path
 
-from generator.collection.paper import Paper
-from generator.collection.taxonomy import load_taxonomy
-from generator.collection.validate import load_collection
-from generator.site.related import related_papers
+from paper_collection.collection.paper import Paper
+from paper_collection.collection.taxonomy import load_taxonomy
+from paper_collection.collection.validate import load_collection
+from paper_collection.site.related import related_papers
 
 ROOT = Path(__file__).resolve().parent.parent
 WORD = re.compile(r"[A-Za-z][\w\-]*")

@@ -19,7 +19,7 @@ import time
 from dataclasses import replace
 
 from benchmarks.related import seed_papers, synthetic
-from generator.site.related import related_with_space, update
+from paper_collection.site.related import related_with_space, update
 
 
 def main() -> None:

@@ -144,7 +144,11 @@ def use_material_search(config: Path) -> None:
     """Swap our search plugin for Material's and drop our search box override."""
     text = re.sub(r"^  - paper-search:?\n(    .*\n)*", "  - search:\n      lang: en\n", config.read_text(), flags=re.M)
     config.write_text(text)
-    (config.parent / "theme_overrides" / "partials" / "search.html").unlink(missing_ok=True)
+    # The generator's theme replaces Material's search box: the site's own layer puts Material's back.
+    import material
+    box = config.parent / "theme_overrides" / "partials" / "search.html"
+    box.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(Path(material.__file__).parent / "templates" / "partials" / "search.html", box)
 
 
 def plain_mkdocs(project: Path, work: Path) -> Path:
@@ -278,13 +282,13 @@ def run(papers: int, search: str = "paper", runs: int = 2, n_queries: int = 10, 
         py = sys.executable
         # --with-seed: the seed listing too (N generated papers + the seed's, as in issue 13's figures).
         dumps = [str(dump), *([str(SEED_DUMP)] if with_seed else [])]
-        import_s, import_mb = timed([py, "-m", "generator", "--root", str(project), "import", *dumps,
+        import_s, import_mb = timed([py, "-m", "paper_collection", "--root", str(project), "import", *dumps,
                                      "--year", "2025", "--added", "2026-01-01", "--default-tag", DEFAULT_TAG], work)
         written = len(list((project / "content" / "papers").glob("*.md")))
 
         def clean_build():  # as from a clean checkout: no cache from an earlier build
             shutil.rmtree(project / ".paper-collection", ignore_errors=True)
-            return timed([py, "-m", "generator", "--root", str(project), "build"], work)
+            return timed([py, "-m", "paper_collection", "--root", str(project), "build"], work)
 
         builds = [clean_build() for _ in range(runs)]
         build_s, build_mb = min(b[0] for b in builds), max(b[1] for b in builds)
@@ -293,7 +297,7 @@ def run(papers: int, search: str = "paper", runs: int = 2, n_queries: int = 10, 
         edited = sorted((project / "content" / "papers").glob("*.md"))[len(generated) // 2]
         edited.write_text(edited.read_text(encoding="utf-8").replace("\n---\n", "\n---\nEdited for the benchmark. ", 1),
                           encoding="utf-8")
-        edit_s, edit_mb = timed([py, "-m", "generator", "--root", str(project), "build"], work)
+        edit_s, edit_mb = timed([py, "-m", "paper_collection", "--root", str(project), "build"], work)
         result = {"papers": papers, "papers_written": written, "search": search,
                   "import_s": round(import_s, 2), "import_peak_mb": import_mb,
                   "build_s": round(build_s, 2), "build_runs_s": [round(b[0], 2) for b in builds],

@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     port = free_port()
     log = (args.project / "serve-benchmark.log").open("w")
     started = time.monotonic()
-    process = subprocess.Popen([sys.executable, "-m", "generator", "serve", "--dev-addr", f"127.0.0.1:{port}"],
+    process = subprocess.Popen([sys.executable, "-m", "paper_collection", "serve", "--dev-addr", f"127.0.0.1:{port}"],
                                cwd=args.project, stdout=log, stderr=log, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
     rows = []
     try:

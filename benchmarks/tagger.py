@@ -50,10 +50,10 @@ from pathlib import Path
 
 import numpy as np
 
-from generator.collection import tagger
-from generator.collection.tagger import Example, TagModel
-from generator.collection.taxonomy import load_taxonomy
-from generator.collection.validate import load_collection
+from paper_collection.collection import tagger
+from paper_collection.collection.tagger import Example, TagModel
+from paper_collection.collection.taxonomy import load_taxonomy
+from paper_collection.collection.validate import load_collection
 
 ROOT = Path(__file__).resolve().parent.parent
 # arXiv category -> the bundled taxonomy's tag (categories without a clear tag are not used)

@@ -44,8 +44,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.errors import GeneratorError
-from generator.settings import STATE_DIR
+from paper_collection.errors import GeneratorError
+from paper_collection.settings import STATE_DIR
 
 LOCK_WAIT = float(os.environ.get("PAPER_COLLECTION_LOCK_WAIT", "10"))  # seconds a second run waits
 JOURNAL = "journal.json"
@@ -131,7 +131,7 @@ class Workspace:
         self.state.mkdir(parents=True, exist_ok=True)
         ignore = self.state / ".gitignore"
         if not ignore.exists():
-            ignore.write_text("# working files of python -m generator; never committed\n*\n", encoding="utf-8")
+            ignore.write_text("# working files of paper-collection; never committed\n*\n", encoding="utf-8")
         self._lock()
         try:
             recover(self.state)
@@ -337,7 +337,7 @@ def _empty_trash(trash: Path) -> Callable[[], None] | None:
         return None
     if not old:
         return None
-    from generator import parallel  # it needs this module
+    from paper_collection import parallel  # it needs this module
 
     def empty() -> None:
         for folder in old:

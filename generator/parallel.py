@@ -22,8 +22,8 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
-from generator.atomic import die_with_parent
-from generator.errors import GeneratorError
+from paper_collection.atomic import die_with_parent
+from paper_collection.errors import GeneratorError
 
 _children: set[int] = set()  # pids of running children of this process
 

@@ -14,7 +14,7 @@ from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
-from generator.errors import GeneratorError
+from paper_collection.errors import GeneratorError
 
 CONFIG_FILE = "mkdocs.yml"
 PLUGIN = "paper-collection"  # the plugin's name in mkdocs.yml
@@ -113,7 +113,7 @@ class Layout:
 def find_root(start: Path) -> Path:
     """The project folder: `start` or the nearest folder above it holding mkdocs.yml, so commands
     work from any folder of the repository (content/papers/ included)."""
-    from generator.errors import GeneratorError
+    from paper_collection.errors import GeneratorError
 
     start = start.resolve()
     for folder in (start, *start.parents):

@@ -38,8 +38,8 @@ SEED_ADDED = "2026-11-27"
 def seed_papers() -> Path:
     """The seed listing imported once per test process into a temporary folder: 110 papers listed
     "Mar 20", tagged by taxonomy.yml's rules, added on SEED_ADDED. Returns the papers folder."""
-    from generator.collection.taxonomy import load_taxonomy
-    from generator.ingest.importer import run_import
+    from paper_collection.collection.taxonomy import load_taxonomy
+    from paper_collection.ingest.importer import run_import
 
     folder = Path(tempfile.mkdtemp(prefix="seed-collection-"))
     atexit.register(shutil.rmtree, folder, True)
@@ -75,7 +75,7 @@ def link_environment(root: Path) -> None:
 
 def run_generator(root: Path, *args: str, env: dict | None = None,
                   check: bool = True) -> subprocess.CompletedProcess:
-    result = subprocess.run([sys.executable, "-m", "generator", "--root", str(root), *args], cwd=root,
+    result = subprocess.run([sys.executable, "-m", "paper_collection", "--root", str(root), *args], cwd=root,
                             capture_output=True, text=True, env={**os.environ, **(env or {})})
     if check and result.returncode != 0:
         raise AssertionError(f"generator {' '.join(args)} failed ({result.returncode}):\n"

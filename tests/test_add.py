@@ -12,13 +12,13 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from generator.collection import frontmatter
-from generator.collection.taxonomy import load_taxonomy
-from generator.collection.validate import load_collection
-from generator.errors import GeneratorError, InputError
-from generator.ingest.add import add_paper
-from generator.ingest.clean import clean_text
-from generator.ingest.importer import run_import
+from paper_collection.collection import frontmatter
+from paper_collection.collection.taxonomy import load_taxonomy
+from paper_collection.collection.validate import load_collection
+from paper_collection.errors import GeneratorError, InputError
+from paper_collection.ingest.add import add_paper
+from paper_collection.ingest.clean import clean_text
+from paper_collection.ingest.importer import run_import
 from tests.helpers import ROOT, make_project, run_generator
 
 TAXONOMY = load_taxonomy(ROOT / "taxonomy.yml")
@@ -156,7 +156,7 @@ def test_cli_add_from_an_abstract_file(project):
 
 
 def test_cli_add_reads_standard_input(project):
-    result = subprocess.run([sys.executable, "-m", "generator", "--root", str(project), "add", "--title",
+    result = subprocess.run([sys.executable, "-m", "paper_collection", "--root", str(project), "add", "--title",
                              "Zero-Shot Segmentation", "--abstract-file", "-"], input=ABSTRACT, text=True,
                             capture_output=True)
     assert result.returncode == 0, result.stderr

@@ -17,7 +17,7 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from generator.collection import frontmatter
+from paper_collection.collection import frontmatter
 from tests.helpers import make_project, run_generator, serve
 
 PAPERS = "content/papers"

@@ -7,8 +7,8 @@ import feedparser
 import pytest
 from bs4 import BeautifulSoup
 
-from generator.collection.paper import Paper
-from generator.site.authors import build_index, parse_name
+from paper_collection.collection.paper import Paper
+from paper_collection.site.authors import build_index, parse_name
 from tests.browse_fixture import BROWSE, build_browse_site
 from tests.test_exports import slug
 
@@ -94,10 +94,10 @@ def test_validate_notes_ambiguous_author_names(tmp_path):
 
 
 def test_feeds_hold_names_with_control_characters():
-    from generator.collection.taxonomy import load_taxonomy
-    from generator.site.authors import feed_files
-    from generator.site.exports import atom_feed
-    from generator.site.model import SiteSettings, build_model
+    from paper_collection.collection.taxonomy import load_taxonomy
+    from paper_collection.site.authors import feed_files
+    from paper_collection.site.exports import atom_feed
+    from paper_collection.site.model import SiteSettings, build_model
     from tests.helpers import ROOT
 
     papers = [paper("a", "Ada\x00 Lo\x1bvelace"), paper("b", "Ada Lovelace")]

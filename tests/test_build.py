@@ -13,9 +13,9 @@ from urllib.parse import unquote, urljoin, urlsplit
 import pytest
 from bs4 import BeautifulSoup
 
-from generator.collection.taxonomy import load_taxonomy
-from generator.collection.validate import load_collection
-from generator.settings import Layout
+from paper_collection.collection.taxonomy import load_taxonomy
+from paper_collection.collection.validate import load_collection
+from paper_collection.settings import Layout
 from tests.helpers import BUNDLED_PAPERS, make_project, run_generator
 
 pytestmark = pytest.mark.slow

@@ -9,10 +9,10 @@ import pickle
 
 import pytest
 
-from generator.collection import validate
-from generator.collection.taxonomy import load_taxonomy
-from generator.collection.validate import CheckMemo, load_collection
-from generator.site.cache import checks_file
+from paper_collection.collection import validate
+from paper_collection.collection.taxonomy import load_taxonomy
+from paper_collection.collection.validate import CheckMemo, load_collection
+from paper_collection.site.cache import checks_file
 from tests.helpers import ROOT, make_project, run_generator
 
 TAXONOMY = load_taxonomy(ROOT / "taxonomy.yml")

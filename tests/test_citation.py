@@ -11,8 +11,8 @@ import extruct
 import pytest
 from bs4 import BeautifulSoup
 
-from generator.collection.paper import Paper
-from generator.site.citation import bibtex, bibtex_entry, bibtex_keys, script_json
+from paper_collection.collection.paper import Paper
+from paper_collection.site.citation import bibtex, bibtex_entry, bibtex_keys, script_json
 from tests.test_exports import MATH, MED_1, PDE_1, PDE_2, build_fixture, slug
 
 BASE = "https://example.github.io/paper-collection/"

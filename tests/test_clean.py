@@ -10,7 +10,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from generator.ingest.clean import clean_text
+from paper_collection.ingest.clean import clean_text
 
 SEED = Path(__file__).resolve().parent.parent / "sources" / "huggingface-papers-mar-20.txt"
 

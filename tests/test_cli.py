@@ -125,5 +125,5 @@ def test_serve_on_a_busy_port_says_so_and_suggests_another(project):
         result = run_generator(project, "serve", "--dev-addr", f"127.0.0.1:{port}", check=False)
     assert result.returncode == EXIT_USAGE
     assert result.stderr == (f"error: port {port} on 127.0.0.1 is already in use (is another preview running?); "
-                             f"stop it, or preview on another port: python -m generator serve "
+                             f"stop it, or preview on another port: paper-collection serve "
                              f"--dev-addr 127.0.0.1:{port + 1}\n")

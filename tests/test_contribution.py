@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from bs4 import BeautifulSoup
 
-from generator.collection import frontmatter
+from paper_collection.collection import frontmatter
 from tests.helpers import make_project, run_generator, serve
 
 TITLE = "Zero-Shot Transfer of Segmentation Models Across Hospitals"

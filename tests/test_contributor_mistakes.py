@@ -8,10 +8,10 @@ import re
 
 import pytest
 
-from generator.collection import frontmatter
-from generator.collection.removed import RemovedPaper, removed_text
-from generator.collection.taxonomy import load_taxonomy
-from generator.collection.validate import load_collection
+from paper_collection.collection import frontmatter
+from paper_collection.collection.removed import RemovedPaper, removed_text
+from paper_collection.collection.taxonomy import load_taxonomy
+from paper_collection.collection.validate import load_collection
 from tests.helpers import ROOT
 
 TAXONOMY = load_taxonomy(ROOT / "taxonomy.yml")

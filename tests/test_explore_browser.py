@@ -13,8 +13,8 @@ import bibtexparser
 import pytest
 import rispy
 
-from generator.site.explore import decode_column, decode_lists, simple_slug
-from generator.site.tex import to_plain
+from paper_collection.site.explore import decode_column, decode_lists, simple_slug
+from paper_collection.site.tex import to_plain
 from tests.browse_fixture import BROWSE, build_browse_site
 from tests.helpers import console_problem, serve
 from tests.test_exports import slug
@@ -286,7 +286,7 @@ def test_hostile_titles_and_authors_stay_text_in_the_explorer_and_exports(tmp_pa
             assert page.evaluate("document.querySelectorAll('script, img, iframe, svg, object, embed').length") \
                 == before
             expected = {m["title"] for m in hostile.values() if "PX0" in m["title"]}
-            from generator.site.tex import to_plain
+            from paper_collection.site.tex import to_plain
             assert {r["title"] for r in shown} == {to_plain(t) for t in expected}
             page.select_option("#explore-export-scope", "view")
             for fmt in ("bibtex", "ris", "csl"):

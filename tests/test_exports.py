@@ -13,8 +13,8 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from generator.collection.slugs import base_slug
-from generator.site.exports import FEED_SIZE
+from paper_collection.collection.slugs import base_slug
+from paper_collection.site.exports import FEED_SIZE
 from tests.helpers import ROOT, make_project, run_generator
 
 SCHEMA = ROOT / "generator" / "site" / "schemas" / "papers.schema.json"

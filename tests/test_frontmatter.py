@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.collection import frontmatter
-from generator.errors import InputError
+from paper_collection.collection import frontmatter
+from paper_collection.errors import InputError
 
 TRICKY_TITLES = ["no", "yes", "null", "~", "1.5", "2024-01-05", "- leading dash", "# hash", "a: colon",
                  "'single' \"double\"", "Ünïcödé — ✓", "[brackets]", "{braces}", "*star", "&amp", "!tag", "%pct",

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from generator.collection import frontmatter
-from generator.site.tex import to_plain
+from paper_collection.collection import frontmatter
+from paper_collection.site.tex import to_plain
 from tests.helpers import ROOT, make_project, run_generator
 from tests.hostile.corpus import (
     ADDED,
@@ -245,7 +245,7 @@ def test_search_index_keeps_titles_as_data_and_the_client_inserts_text_only(host
             titles[title] += 1
     assert titles == Counter(to_plain(meta["title"]) for meta in hostile.papers().values())
     client = "\n".join(p.read_text(encoding="utf-8") for p in
-                       (ROOT / "theme_overrides" / "assets" / "javascripts" / "search").glob("*.js"))
+                       (ROOT / "generator" / "theme" / "assets" / "javascripts" / "search").glob("*.js"))
     sinks = re.findall(r"innerHTML|outerHTML|insertAdjacentHTML|document\.write|\beval\(|new Function", client)
     assert not sinks, sinks
 

@@ -9,15 +9,15 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator import atomic, parallel
-from generator.collection import frontmatter, similar
-from generator.collection.similar import similar_pairs
-from generator.collection.taxonomy import load_taxonomy
-from generator.collection.validate import load_collection
-from generator.errors import GeneratorError, InputError
-from generator.ingest import importer
-from generator.ingest.importer import run_import
-from generator.ingest.readers.listing import read_listing
+from paper_collection import atomic, parallel
+from paper_collection.collection import frontmatter, similar
+from paper_collection.collection.similar import similar_pairs
+from paper_collection.collection.taxonomy import load_taxonomy
+from paper_collection.collection.validate import load_collection
+from paper_collection.errors import GeneratorError, InputError
+from paper_collection.ingest import importer
+from paper_collection.ingest.importer import run_import
+from paper_collection.ingest.readers.listing import read_listing
 from tests.helpers import ROOT, empty_project, make_project, run_generator, similar_titles
 
 SEED = ROOT / "sources" / "huggingface-papers-mar-20.txt"
@@ -331,7 +331,7 @@ def test_abstracts_that_are_not_abstracts_are_marked_missing(project):
     assert len(file_report.new) == 3
     assert [(r.line, r.reason) for r in file_report.rejected] == [
         (4, "'No Abstract for Language Models': no abstract, and no arXiv id or DOI to find it by; add the "
-            "abstract to the input, or the identifier so that python -m generator enrich can fetch it")]
+            "abstract to the input, or the identifier so that paper-collection enrich can fetch it")]
     assert file_report.duplicate == ["odd_abstracts.csv:6 'Large Language Models Sometimes Repeat Papers' "
                                      "repeats odd_abstracts.csv:5 in this import"]
     assert file_report.abstract_missing == [

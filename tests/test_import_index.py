@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from generator.atomic import Staged
-from generator.collection import frontmatter
-from generator.collection.taxonomy import load_taxonomy
-from generator.ingest import importer, index_cache
-from generator.ingest.add import add_paper
-from generator.ingest.importer import CollectionIndex, run_import
+from paper_collection.atomic import Staged
+from paper_collection.collection import frontmatter
+from paper_collection.collection.taxonomy import load_taxonomy
+from paper_collection.ingest import importer, index_cache
+from paper_collection.ingest.add import add_paper
+from paper_collection.ingest.importer import CollectionIndex, run_import
 from tests.helpers import ROOT, empty_project, make_project
 
 TAXONOMY = load_taxonomy(ROOT / "taxonomy.yml")
@@ -181,7 +181,7 @@ def test_parallel_staged_import_with_the_title_index_equals_one_process(tmp_path
     comparing every pair of titles."""
     import random
 
-    from generator.collection import similar
+    from paper_collection.collection import similar
 
     rng = random.Random(5)
     words = "graph neural language model vision sparse dense learning attention tokens robot policy".split()
@@ -222,8 +222,8 @@ def test_parallel_staged_import_with_the_title_index_equals_one_process(tmp_path
 
 
 def test_title_index_grown_after_a_query_finds_what_a_fresh_one_finds(monkeypatch):
-    from generator.collection import similar
-    from generator.collection.similar import TitleIndex, similar_pairs
+    from paper_collection.collection import similar
+    from paper_collection.collection.similar import TitleIndex, similar_pairs
     from tests.helpers import similar_titles
 
     titles = similar_titles(3, 300, 5, 10, 40)

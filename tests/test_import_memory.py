@@ -16,14 +16,14 @@ import pytest
 import yaml
 
 from benchmarks.import_bench import generate_listing
-from generator.collection import similar
-from generator.collection.paper import SuggestedTag
-from generator.collection.taxonomy import UNTAGGED, load_taxonomy, parse_taxonomy
-from generator.errors import GeneratorError, InputError
-from generator.ingest import importer, index_cache
-from generator.ingest.readers.detect import detect_format, streams_as_listing
-from generator.ingest.readers.listing import iter_listing, read_listing
-from generator.ingest.readers.text import decode_input, decoded_chunks, lines_of
+from paper_collection.collection import similar
+from paper_collection.collection.paper import SuggestedTag
+from paper_collection.collection.taxonomy import UNTAGGED, load_taxonomy, parse_taxonomy
+from paper_collection.errors import GeneratorError, InputError
+from paper_collection.ingest import importer, index_cache
+from paper_collection.ingest.readers.detect import detect_format, streams_as_listing
+from paper_collection.ingest.readers.listing import iter_listing, read_listing
+from paper_collection.ingest.readers.text import decode_input, decoded_chunks, lines_of
 from tests.helpers import ROOT, empty_project
 
 TAXONOMY = load_taxonomy(ROOT / "taxonomy.yml")
@@ -71,7 +71,7 @@ def test_a_streamed_listing_reads_as_the_whole_text_reads(tmp_path, text):
     whole = read_listing(decode_input(path.read_bytes(), path.name), path.name)
     for piece in (1, 2, 3, 7, 1 << 20):
         with pytest.MonkeyPatch.context() as patched:
-            patched.setattr("generator.ingest.readers.text._CHUNK", piece)
+            patched.setattr("paper_collection.ingest.readers.text._CHUNK", piece)
             rejected, notes = [], []
             records = tuple(iter_listing(lines_of(decoded_chunks(path, path.name)), path.name, rejected, notes))
         assert (records, tuple(rejected), tuple(notes)) == (whole.records, whole.rejected, whole.notes[:len(notes)])

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.atomic import Workspace
+from paper_collection.atomic import Workspace
 from tests.helpers import make_project, run_generator
 from tests.test_robustness import big_listing, tree_hash
 
@@ -60,7 +60,7 @@ def processes_mentioning(text: str) -> list[str]:
 
 
 def start(root: Path, *args: str, env: dict | None = None) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "generator", "--root", str(root), *args], cwd=root,
+    return subprocess.Popen([sys.executable, "-m", "paper_collection", "--root", str(root), *args], cwd=root,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env={**os.environ, **(env or {})})
 
@@ -154,7 +154,7 @@ def test_two_imports_at_once_do_not_both_write_the_same_papers(built, tmp_path):
 CHILD = """
 import os, signal, sys
 from pathlib import Path
-from generator import atomic
+from paper_collection import atomic
 
 root, kill_at, kind = Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 real, calls = os.replace, []
@@ -200,7 +200,7 @@ def test_sigkill_inside_the_swap_is_rolled_back_by_the_next_run(tmp_path, kind):
 def test_a_large_folder_is_removed_whole_by_the_removing_threads(tmp_path, monkeypatch):
     import threading
 
-    from generator import atomic
+    from paper_collection import atomic
 
     by_threads = []
     real = shutil.rmtree
@@ -227,7 +227,7 @@ def test_the_swapped_out_site_is_deleted_by_the_next_run(tmp_path, monkeypatch):
     """`replace_dir` moves the old folder to the trash instead of waiting for its deletion; the
     next run deletes it (in a worker while it works, or at once when it cannot fork), and a run
     killed meanwhile leaves nothing the one after does not finish."""
-    from generator import atomic, parallel
+    from paper_collection import atomic, parallel
 
     root = tmp_path / "project"
     (root / "site").mkdir(parents=True)

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from generator.collection.links import classify, extract_links
-from generator.collection.model import LINK_KINDS, Link
+from paper_collection.collection.links import classify, extract_links
+from paper_collection.collection.model import LINK_KINDS, Link
 
 
 def urls(text: str) -> list[str]:

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from generator.errors import InputError
-from generator.ingest.readers.listing import read_listing
-from generator.ingest.readers.text import decode_input
+from paper_collection.errors import InputError
+from paper_collection.ingest.readers.listing import read_listing
+from paper_collection.ingest.readers.text import decode_input
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "sources" / "huggingface-papers-mar-20.txt"

@@ -7,15 +7,15 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from generator.collection import frontmatter
-from generator.collection.slugs import base_slug
-from generator.collection.taxonomy import load_taxonomy
-from generator.collection.validate import load_collection
-from generator.errors import GeneratorError
-from generator.ingest.add import add_paper
-from generator.ingest.enrich import run_enrich
-from generator.ingest.lookup.client import LookupClient, LookupFailed, LookupSettings
-from generator.ingest.lookup.resolve import (
+from paper_collection.collection import frontmatter
+from paper_collection.collection.slugs import base_slug
+from paper_collection.collection.taxonomy import load_taxonomy
+from paper_collection.collection.validate import load_collection
+from paper_collection.errors import GeneratorError
+from paper_collection.ingest.add import add_paper
+from paper_collection.ingest.enrich import run_enrich
+from paper_collection.ingest.lookup.client import LookupClient, LookupFailed, LookupSettings
+from paper_collection.ingest.lookup.resolve import (
     OnlineFinder,
     SavedFinder,
     look_up,
@@ -147,7 +147,7 @@ def test_ids_no_service_knows_are_reported_by_name(identifier, rules, message):
 
 
 def test_the_arxiv_apis_error_entry_becomes_a_message(tmp_path):
-    from generator.ingest.lookup.arxiv import fetch_ids
+    from paper_collection.ingest.lookup.arxiv import fetch_ids
 
     with client_for(Replay([(is_arxiv, BAD_ID)])) as client, pytest.raises(LookupFailed) as failure:
         fetch_ids(client, ["abc"])
@@ -401,7 +401,7 @@ def test_a_malformed_id_in_one_file_is_noted_and_the_others_are_still_looked_up(
 
 
 def test_a_crossref_title_search_accepts_only_the_exact_title():
-    from generator.ingest.lookup import crossref
+    from paper_collection.ingest.lookup import crossref
 
     # Crossref answers `query.title` with a work list; its items are works like this recorded one.
     replay = Replay([(lambda r: r.url.path == "/works", CROSSREF_WORK)])

@@ -1,11 +1,11 @@
-"""`python -m generator add IDENTIFIER` and `enrich` end to end: the real command, real recorded responses
+"""`paper-collection add IDENTIFIER` and `enrich` end to end: the real command, real recorded responses
 served on 127.0.0.1 through the endpoint options, the messages people see, and no file on any error."""
 
 from __future__ import annotations
 
 import pytest
 
-from generator.collection import frontmatter
+from paper_collection.collection import frontmatter
 from tests.helpers import ROOT, run_generator
 from tests.lookup_fixtures import Recorded, recorded, replay_server
 
@@ -63,8 +63,8 @@ def test_add_by_identifier_of_a_paper_no_rule_matches_gets_the_models_suggestion
     """A statistics paper (the recorded arXiv response) that no rule of taxonomy.yml matches, added without --tag
     to a collection of tagged papers: written, not refused, as an import writes it: 'untagged' plus the
     tag model's suggestions (trained on the collection), which validate accepts."""
-    from generator.collection.taxonomy import load_taxonomy
-    from generator.ingest.importer import CollectionIndex, model_suggestions
+    from paper_collection.collection.taxonomy import load_taxonomy
+    from paper_collection.ingest.importer import CollectionIndex, model_suggestions
     from tests.helpers import make_project
 
     project = make_project(tmp_path / "project")
@@ -141,7 +141,7 @@ def test_add_by_doi_with_the_abstract_given_uses_crossrefs_fields(project, tmp_p
 def test_add_without_identifier_or_title_says_what_to_give(project):
     result = run_generator(project, "add", check=False)
     assert result.returncode == 2
-    assert result.stderr.strip() == ("error: add needs an arXiv id or DOI (python -m generator add arXiv:2401.10010), "
+    assert result.stderr.strip() == ("error: add needs an arXiv id or DOI (paper-collection add arXiv:2401.10010), "
                                      "or --title and --abstract-file")
 
 

@@ -10,9 +10,9 @@ from itertools import combinations
 import numpy as np
 import pytest
 
-from generator.collection.paper import Paper
-from generator.site import cache, collection_map
-from generator.site.collection_map import BACKGROUND, GRID, OTHER, PALETTE, cached_layout, layout, map_files
+from paper_collection.collection.paper import Paper
+from paper_collection.site import cache, collection_map
+from paper_collection.site.collection_map import BACKGROUND, GRID, OTHER, PALETTE, cached_layout, layout, map_files
 
 PROTEINS = ("protein folding structure residue amino acid chain binding enzyme molecular dynamics "
             "ligand docking sequence alignment peptide conformation").split()

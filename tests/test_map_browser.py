@@ -12,9 +12,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from benchmarks.explore import synthetic, write_data
-from generator.collection.taxonomy import load_taxonomy
-from generator.site import cache, collection_map, explore
-from generator.site.model import newest_first
+from paper_collection.collection.taxonomy import load_taxonomy
+from paper_collection.site import cache, collection_map, explore
+from paper_collection.site.model import newest_first
 from tests.browse_fixture import BROWSE, build_browse_site
 from tests.helpers import ROOT, console_problem, serve
 from tests.test_exports import slug

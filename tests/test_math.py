@@ -14,7 +14,7 @@ from tests.test_exports import build_fixture, slug
 
 PAPER = {"title": "Quadratic Costs", "tags": ["transformers"], "added": "2026-01-01",
          "abstract": "Attention costs $O(n^2)$ in time, while a GPU hour costs $5 on our cloud."}
-KATEX = ROOT / "theme_overrides" / "assets" / "vendor" / "katex"
+KATEX = ROOT / "generator" / "theme" / "assets" / "vendor" / "katex"
 
 
 @pytest.fixture(scope="module")

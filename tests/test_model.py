@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from generator.collection.paper import Paper
-from generator.collection.taxonomy import load_taxonomy
-from generator.collection.validate import load_collection
-from generator.settings import Layout
-from generator.site.exports import export_files
-from generator.site.model import SiteSettings, build_model
-from generator.site.pages import (
+from paper_collection.collection.paper import Paper
+from paper_collection.collection.taxonomy import load_taxonomy
+from paper_collection.collection.validate import load_collection
+from paper_collection.settings import Layout
+from paper_collection.site.exports import export_files
+from paper_collection.site.model import SiteSettings, build_model
+from paper_collection.site.pages import (
     AuthorPage,
     AuthorsPage,
     ExplorePage,
@@ -166,8 +166,8 @@ def test_build_checks_the_collection_once_and_mkdocs_alone_still_checks(tmp_path
     import subprocess
     import sys
 
-    import generator.collection.validate as validate
-    from generator.cli import main
+    import paper_collection.collection.validate as validate
+    from paper_collection.cli import main
 
     root = make_project(tmp_path / "project", FIXTURE / "content" / "papers")
     shutil.copy(FIXTURE / "taxonomy.yml", root / "taxonomy.yml")
@@ -256,7 +256,7 @@ def test_the_search_index_and_the_map_start_before_related_papers_are_computed(t
     computed already."""
     from mkdocs.config import load_config
 
-    from generator.site import session
+    from paper_collection.site import session
     from tests.helpers import make_project
 
     project = make_project(tmp_path / "project")

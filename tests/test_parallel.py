@@ -11,8 +11,8 @@ import re
 
 import pytest
 
-from generator import parallel
-from generator.errors import GeneratorError
+from paper_collection import parallel
+from paper_collection.errors import GeneratorError
 from tests.helpers import make_project, run_generator
 from tests.test_robustness import tree_hash
 
@@ -169,7 +169,7 @@ def test_pages_outside_the_navigation_share_its_rendering(tmp_path, monkeypatch)
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
-    from generator.site.plugin import PaperCollectionPlugin
+    from paper_collection.site.plugin import PaperCollectionPlugin
 
     project = make_project(tmp_path / "project")
     reused: dict[str, list[bool]] = {}

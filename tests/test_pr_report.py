@@ -11,9 +11,9 @@ import pytest
 import yaml
 from markdown_it import MarkdownIt
 
-from generator.collection.slugs import base_slug
-from generator.collection.validate import Problem
-from generator.contrib.github import annotation, escape_data, escape_property, markdown_text, problem_annotation
+from paper_collection.collection.slugs import base_slug
+from paper_collection.collection.validate import Problem
+from paper_collection.contrib.github import annotation, escape_data, escape_property, markdown_text, problem_annotation
 from tests.helpers import make_project, run_generator
 
 HOSTILE = "Evil :: 100% <img src=x onerror=alert(1)> [a](https://e.io) | b\n::error::forged"

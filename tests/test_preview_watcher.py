@@ -13,7 +13,7 @@ def test_the_previews_watcher_hears_changes_at_once_and_never_reads(tmp_path, mo
     import watchdog.observers.polling
     from watchdog.events import FileSystemEventHandler
 
-    from generator.site import preview_server
+    from paper_collection.site import preview_server
 
     polling = watchdog.observers.polling.PollingObserver
     monkeypatch.setattr(watchdog.observers.polling, "PollingObserver", polling)

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator.collection import frontmatter
-from generator.collection.slugs import base_slug
-from generator.contrib.github import markdown_text
+from paper_collection.collection import frontmatter
+from paper_collection.collection.slugs import base_slug
+from paper_collection.contrib.github import markdown_text
 from tests.helpers import ROOT, link_environment
 
 pytestmark = pytest.mark.slow
@@ -150,7 +150,8 @@ def test_paper_added_with_the_add_command(repository):
 
     def add_with_the_tool(repo: Path) -> str:
         (repo / "abstract.txt").write_text(ABSTRACT, encoding="utf-8")
-        added = subprocess.run([str(repo / ".venv" / "bin" / "python"), "-m", "generator", "add", "--title", title,
+        added = subprocess.run([str(repo / ".venv" / "bin" / "python"), "-m", "paper_collection", "add",
+                                "--title", title,
                                 "--abstract-file", "abstract.txt", "--author", "Ada Lovelace", "--year", "2024"],
                                cwd=repo, capture_output=True, text=True)
         assert added.returncode == 0, added.stderr

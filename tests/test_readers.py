@@ -14,16 +14,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.collection import identifiers
-from generator.collection.model import Link, Origin, ReadResult, Rejection
-from generator.errors import InputError
-from generator.ingest.readers.atom import read_atom
-from generator.ingest.readers.bibtex import read_bibtex
-from generator.ingest.readers.bibtex import split_authors as bib_authors
-from generator.ingest.readers.csvfmt import read_csv
-from generator.ingest.readers.csvfmt import split_authors as csv_authors
-from generator.ingest.readers.detect import FORMATS, READERS, detect_format, read_input
-from generator.ingest.readers.jsonfmt import read_json, read_jsonl
+from paper_collection.collection import identifiers
+from paper_collection.collection.model import Link, Origin, ReadResult, Rejection
+from paper_collection.errors import InputError
+from paper_collection.ingest.readers.atom import read_atom
+from paper_collection.ingest.readers.bibtex import read_bibtex
+from paper_collection.ingest.readers.bibtex import split_authors as bib_authors
+from paper_collection.ingest.readers.csvfmt import read_csv
+from paper_collection.ingest.readers.csvfmt import split_authors as csv_authors
+from paper_collection.ingest.readers.detect import FORMATS, READERS, detect_format, read_input
+from paper_collection.ingest.readers.jsonfmt import read_json, read_jsonl
 
 FIXTURES = Path(__file__).parent / "fixtures" / "formats"
 EXPECTED = {

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-import generator.site.related as related
-from generator.collection.paper import Paper
-from generator.collection.taxonomy import load_taxonomy
-from generator.collection.validate import load_collection
-from generator.site.related import related_papers
+import paper_collection.site.related as related
+from paper_collection.collection.paper import Paper
+from paper_collection.collection.taxonomy import load_taxonomy
+from paper_collection.collection.validate import load_collection
+from paper_collection.site.related import related_papers
 from tests.helpers import ROOT, seed_papers
 from tests.test_exports import MED_1, MED_2, PDE_1, PDE_2, build_fixture, slug
 
@@ -236,7 +236,7 @@ def test_the_weights_are_scikit_learns_to_the_last_bit_without_importing_it():
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfTransformer
     from sklearn.preprocessing import normalize
 
-    from generator.site.stop_words import ENGLISH_STOP_WORDS as copied
+    from paper_collection.site.stop_words import ENGLISH_STOP_WORDS as copied
 
     assert copied == ENGLISH_STOP_WORDS
     papers = sorted(load_collection(seed_papers(), load_taxonomy(ROOT / "taxonomy.yml"), ROOT).papers,
@@ -256,6 +256,7 @@ def test_the_weights_are_scikit_learns_to_the_last_bit_without_importing_it():
     assert np.array_equal(expected.indptr, fitted.matrix.indptr)
     assert np.array_equal(expected.indices, fitted.matrix.indices)
     assert np.array_equal(expected.data, fitted.matrix.data)
-    loaded = subprocess.run([sys.executable, "-c", "import sys, generator.site.related, generator.site.cache; "
+    loaded = subprocess.run([sys.executable, "-c", "import sys, paper_collection.site.related, "
+                             "paper_collection.site.cache; "
                              "print('sklearn' in sys.modules)"], capture_output=True, text=True, check=True)
     assert loaded.stdout.strip() == "False"

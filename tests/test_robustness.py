@@ -19,14 +19,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.collection import frontmatter
-from generator.collection.model import Origin, RawRecord, Rejection
-from generator.collection.paper import from_front_matter, to_front_matter
-from generator.collection.slugs import unique_slug
-from generator.collection.taxonomy import load_taxonomy
-from generator.collection.validate import check_paper
-from generator.ingest.readers.listing import read_listing
-from generator.ingest.records import paper_from_record
+from paper_collection.collection import frontmatter
+from paper_collection.collection.model import Origin, RawRecord, Rejection
+from paper_collection.collection.paper import from_front_matter, to_front_matter
+from paper_collection.collection.slugs import unique_slug
+from paper_collection.collection.taxonomy import load_taxonomy
+from paper_collection.collection.validate import check_paper
+from paper_collection.ingest.readers.listing import read_listing
+from paper_collection.ingest.records import paper_from_record
 from tests.helpers import ROOT, make_project, run_generator
 
 TAG = "language-models"
@@ -332,9 +332,9 @@ def test_imported_paper_validates_and_reads_back_the_same(title, abstract, autho
 @settings(max_examples=300, deadline=None)
 @given(st.binary(max_size=400))
 def test_decode_and_read_never_raise_anything_but_input_errors(data):
-    from generator.errors import InputError
-    from generator.ingest.readers.detect import read_input
-    from generator.ingest.readers.text import decode_input
+    from paper_collection.errors import InputError
+    from paper_collection.ingest.readers.detect import read_input
+    from paper_collection.ingest.readers.text import decode_input
 
     try:
         text = decode_input(data, "f")

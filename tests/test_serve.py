@@ -36,7 +36,7 @@ def _get(url: str, deadline: float) -> str:
 def test_serve_previews_the_collection_and_reloads_on_change(tmp_path):
     root = make_project(tmp_path)
     port = _free_port()
-    process = subprocess.Popen([sys.executable, "-m", "generator", "--root", str(root), "serve",
+    process = subprocess.Popen([sys.executable, "-m", "paper_collection", "--root", str(root), "serve",
                                 "--dev-addr", f"127.0.0.1:{port}"], cwd=root, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
     try:
@@ -60,9 +60,9 @@ def test_serve_previews_the_collection_and_reloads_on_change(tmp_path):
 def test_a_preview_rewrites_only_the_pages_an_edit_touches(tmp_path):
     """`serve` runs MkDocs' dirty build: an edited paper's page and the pages that show it (its
     related papers' lists) are written again, the others are not; the search index follows."""
-    from generator.collection.taxonomy import load_taxonomy
-    from generator.collection.validate import load_collection
-    from generator.site.related import related_papers
+    from paper_collection.collection.taxonomy import load_taxonomy
+    from paper_collection.collection.validate import load_collection
+    from paper_collection.site.related import related_papers
 
     root = make_project(tmp_path)
     collection = load_collection(root / "content" / "papers", load_taxonomy(root / "taxonomy.yml"), root)
@@ -71,7 +71,7 @@ def test_a_preview_rewrites_only_the_pages_an_edit_touches(tmp_path):
     lister = next(slug for slug, listed in sorted(related.items()) if edited in listed and slug != edited)
     port = _free_port()
     log = (tmp_path / "serve.log").open("w")
-    process = subprocess.Popen([sys.executable, "-m", "generator", "--root", str(root), "serve",
+    process = subprocess.Popen([sys.executable, "-m", "paper_collection", "--root", str(root), "serve",
                                 "--dev-addr", f"127.0.0.1:{port}"], cwd=root, stdout=log, stderr=log,
                                env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
     try:
@@ -106,7 +106,7 @@ def test_a_preview_rewrites_only_the_pages_an_edit_touches(tmp_path):
 def test_the_taxonomy_is_read_again_only_when_its_file_changed(tmp_path):
     from mkdocs.config import load_config
 
-    from generator.site import session
+    from paper_collection.site import session
 
     root = make_project(tmp_path / "project")
     config = load_config(str(root / "mkdocs.yml"))

@@ -1,7 +1,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from generator.collection.slugs import MAX_LENGTH, base_slug, unique_slug
+from paper_collection.collection.slugs import MAX_LENGTH, base_slug, unique_slug
 
 
 def test_slug_is_python_slugify_of_the_title():

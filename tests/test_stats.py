@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from bs4 import BeautifulSoup
 
-from generator.collection.paper import Paper
-from generator.site.stats import over_time
+from paper_collection.collection.paper import Paper
+from paper_collection.site.stats import over_time
 from tests.browse_fixture import BROWSE, build_browse_site
 
 HOSTILE_VENUE = "<script>alert('venue')</script> & <img src=x onerror=alert(1)>"

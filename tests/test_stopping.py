@@ -7,8 +7,8 @@ import threading
 
 import pytest
 
-from generator.site import session
-from generator.site.stopping import Superseded, stop_point, stoppable
+from paper_collection.site import session
+from paper_collection.site.stopping import Superseded, stop_point, stoppable
 
 
 class Config:  # what session keys a build's state by: any object that can be weakly referenced

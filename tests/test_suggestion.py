@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from generator.collection import frontmatter
-from generator.contrib.suggestion import (
+from paper_collection.collection import frontmatter
+from paper_collection.contrib.suggestion import (
     SuggestionError,
     add_arguments,
     form_fields,
@@ -69,7 +69,7 @@ def test_title_and_abstract_become_an_offline_add_call():
 def test_an_identifier_goes_to_add_as_its_one_positional_argument(answers, identifier):
     suggestion = suggestion_from_answers(parse_issue_body(body(**answers, tags="Vision"), FIELDS))
     assert suggestion.identifier == identifier
-    # `python -m generator add IDENTIFIER` looks the paper up; after `--` nothing can be an option
+    # `paper-collection add IDENTIFIER` looks the paper up; after `--` nothing can be an option
     assert add_arguments(suggestion) == ["add", "--tag=vision", "--", identifier]
 
 
@@ -121,7 +121,7 @@ def test_suggestion_writes_a_valid_paper_and_a_pull_request_body(tmp_path):
     assert (tmp_path / "pr.md").read_text(encoding="utf-8") == (
         f"Adds content\\/papers\\/{slug.replace('-', chr(92) + '-')}\\.md, the paper suggested in #12.\n\n"
         "Closes #12\n\n"
-        "Written by `python -m generator suggestion` from the issue form; `validate` and a strict build passed. "
+        "Written by `paper-collection suggestion` from the issue form; `validate` and a strict build passed. "
         "Before merging, check the title, authors, abstract, links and tags against the paper.\n")
 
 
@@ -146,4 +146,4 @@ def test_dry_run_prints_the_add_command(tmp_path):
     issue = tmp_path / "issue.md"
     issue.write_text(body(arxiv="2401.10010", tags="vision"), encoding="utf-8")
     result = run_generator(root, "suggestion", "--issue-body-file", str(issue), "--form", str(FORM), "--dry-run")
-    assert result.stdout == "python -m generator add --tag=vision -- 2401.10010\n"
+    assert result.stdout == "paper-collection add --tag=vision -- 2401.10010\n"

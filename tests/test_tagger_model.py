@@ -3,9 +3,9 @@ and the bounded training sample of a large collection (a rare tag keeps all its 
 
 from __future__ import annotations
 
-from generator.collection import tagger
-from generator.collection.tagger import Example, rule_examples, train_on
-from generator.collection.taxonomy import UNTAGGED, parse_taxonomy
+from paper_collection.collection import tagger
+from paper_collection.collection.tagger import Example, rule_examples, train_on
+from paper_collection.collection.taxonomy import UNTAGGED, parse_taxonomy
 
 TAXONOMY = parse_taxonomy("""
 tags:
@@ -82,7 +82,7 @@ def test_an_import_reads_the_abstracts_of_the_training_sample_only(monkeypatch):
     """`importer.train_model` hands the tag model what reads each abstract: only the sampled papers'
     are read (an import of 100,000 papers held every abstract at once), and the model is the one
     trained on abstracts read up front."""
-    from generator.ingest.importer import train_model
+    from paper_collection.ingest.importer import train_model
 
     reads: list[str] = []
 

@@ -12,14 +12,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.collection import frontmatter
-from generator.collection.review import decide, pending_papers, suggest_rules
-from generator.collection.tagger import Example, TagModel
-from generator.collection.taxonomy import UNTAGGED, load_taxonomy
-from generator.collection.validate import load_collection
-from generator.errors import InputError
-from generator.ingest.importer import run_import, write_all
-from generator.ingest.readers.detect import read_input
+from paper_collection.collection import frontmatter
+from paper_collection.collection.review import decide, pending_papers, suggest_rules
+from paper_collection.collection.tagger import Example, TagModel
+from paper_collection.collection.taxonomy import UNTAGGED, load_taxonomy
+from paper_collection.collection.validate import load_collection
+from paper_collection.errors import InputError
+from paper_collection.ingest.importer import run_import, write_all
+from paper_collection.ingest.readers.detect import read_input
 from tests.helpers import ROOT, make_project, run_generator
 
 SHAPES = ROOT / "tests" / "fixtures" / "shapes"
@@ -238,7 +238,7 @@ def test_records_without_abstract_or_identifier_are_reported_not_imported(empty_
     assert file_report.read == 2 and len(file_report.new) == 1
     assert [r.reason for r in file_report.rejected] == [
         "'A Bare Citation': no abstract, and no arXiv id or DOI to find it by; add the abstract to the input, "
-        "or the identifier so that python -m generator enrich can fetch it"]
+        "or the identifier so that paper-collection enrich can fetch it"]
 
 
 # --- the model --------------------------------------------------------------------------------------

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.collection.taxonomy import Tag, Taxonomy, TaxonomyError, load_taxonomy, parse_taxonomy
-from generator.errors import GeneratorError, InputError
+from paper_collection.collection.taxonomy import Tag, Taxonomy, TaxonomyError, load_taxonomy, parse_taxonomy
+from paper_collection.errors import GeneratorError, InputError
 
 ROOT = Path(__file__).resolve().parent.parent
 TAXONOMY = ROOT / "taxonomy.yml"
@@ -408,7 +408,7 @@ def test_error_is_an_input_error_with_all_problems_in_its_text(tmp_path: Path) -
     ],
 )
 def test_required_literal(source: str, literal: str) -> None:
-    from generator.collection.taxonomy import _required_literal
+    from paper_collection.collection.taxonomy import _required_literal
 
     assert _required_literal(source) == literal
 
@@ -443,7 +443,7 @@ def test_fold_is_one_character_per_character_and_keeps_every_ignorecase_match() 
     import re
     import sys
 
-    from generator.collection.taxonomy import _LITERAL_CHARS, _fold
+    from paper_collection.collection.taxonomy import _LITERAL_CHARS, _fold
 
     literal_chars = sorted(_LITERAL_CHARS)
     any_literal = re.compile("[" + "".join(re.escape(c) for c in literal_chars) + "]", re.IGNORECASE)
@@ -495,7 +495,7 @@ def test_prefilter_never_changes_scores(taxonomy: Taxonomy, title: list[str], ab
 
 def _literal_words(taxonomy: Taxonomy) -> list[str]:
     """Every pattern's literal, as it could appear in a paper (any case)."""
-    from generator.collection.taxonomy import _required_literal
+    from paper_collection.collection.taxonomy import _required_literal
 
     tags = taxonomy.tags
     return sorted({_required_literal(p.pattern) for t in tags for p in t.title_patterns + t.abstract_patterns} - {""})
@@ -543,7 +543,7 @@ def test_literal_search_counts_what_findall_counts(pieces: list[str], text: str)
     """For any pattern: the literal-guided count and search equal findall and search."""
     import re
 
-    from generator.collection.taxonomy import _count, _fold, _found, _required_literal
+    from paper_collection.collection.taxonomy import _count, _fold, _found, _required_literal
 
     source = "".join(pieces)
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import jinja2
 
-from generator.site.render import keep_compiled_templates
+from paper_collection.site.render import keep_compiled_templates
 
 
 def env_for(folder, cache, *, autoescape: bool) -> jinja2.Environment:

@@ -17,8 +17,8 @@ from __future__ import annotations
 import pytest
 from markupsafe import Markup
 
-from generator.site.render import first_sentence
-from generator.site.tex import math_spans, math_words, to_html, to_plain
+from paper_collection.site.render import first_sentence
+from paper_collection.site.tex import math_spans, math_words, to_html, to_plain
 
 TABLE = [
     # arXiv:2504.05262
@@ -428,9 +428,9 @@ def test_first_sentence_never_cuts_inside_math():
 
 
 def test_search_finds_words_around_and_inside_math():
-    from generator.collection.paper import Paper
-    from generator.collection.taxonomy import load_taxonomy
-    from generator.site.model import SiteSettings, build_model
+    from paper_collection.collection.paper import Paper
+    from paper_collection.collection.taxonomy import load_taxonomy
+    from paper_collection.site.model import SiteSettings, build_model
     from tests.helpers import ROOT
 
     paper = Paper(slug="s", title="The $\\sigma$-rank of eluder classes", tags=(), added="2024-01-01",
@@ -445,7 +445,7 @@ def test_search_finds_words_around_and_inside_math():
 
 
 def test_import_keeps_the_math_and_escaped_dollars_the_renderer_reads():
-    from generator.ingest.clean import clean_text
+    from paper_collection.ingest.clean import clean_text
 
     # arXiv:2503.13211 and arXiv:2604.01212: cleaning must not turn \\times into × or \\$ into a math-opening $.
     assert clean_text("up to 512$\\times$512$\\times$256") == "up to 512$\\times$512$\\times$256"

@@ -9,9 +9,9 @@ import subprocess
 
 import pytest
 
-from generator.collection import frontmatter
-from generator.collection.taxonomy import load_taxonomy
-from generator.collection.validate import check_paper, load_collection
+from paper_collection.collection import frontmatter
+from paper_collection.collection.taxonomy import load_taxonomy
+from paper_collection.collection.validate import check_paper, load_collection
 from tests.helpers import ROOT, make_project, run_generator
 
 TAXONOMY = load_taxonomy(ROOT / "taxonomy.yml")
@@ -121,7 +121,7 @@ BAD = [
      [f"{WHERE}:7: tags_suggested[0].tag: 'vison' is not a tag in taxonomy.yml; remove the entry",
       f"{WHERE}:8: tags_suggested[0].confidence: expected a number from 0 to 1, found 1.5 (a decimal number)",
       f"{WHERE}:9: tags_suggested[1]: expected a mapping with 'tag' and 'confidence', found text 'vision'; "
-      "accept or reject suggestions with python -m generator tags review, or remove the entry"]),
+      "accept or reject suggestions with paper-collection tags review, or remove the entry"]),
     ("suggestions not a list", doc(*GOOD, "tags_suggested: vision"),
      [f"{WHERE}:6: tags_suggested: expected a list, found text 'vision'; write it as a list: "
       "tags_suggested: [vision]"]),

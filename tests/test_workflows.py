@@ -298,7 +298,7 @@ def test_the_job_that_writes_runs_no_project_code() -> None:
 
 
 def test_suggestion_form_fields_are_the_ones_the_parser_reads() -> None:
-    from generator.contrib.suggestion import form_fields
+    from paper_collection.contrib.suggestion import form_fields
 
     form = load(SUGGESTION_FORM)
     assert form["name"] == "Suggest a paper" and form["description"]

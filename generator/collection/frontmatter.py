@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from generator.errors import InputError
+from paper_collection.errors import InputError
 
 FENCE = "---"
 MAX_DEPTH = 20

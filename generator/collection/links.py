@@ -6,8 +6,8 @@ import re
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
-from generator.collection.model import Link
-from generator.collection.paper import Paper, is_web_url
+from paper_collection.collection.model import Link
+from paper_collection.collection.paper import Paper, is_web_url
 
 _URL_CHARS = r"[^\s<>\"{}\\^`|]+"
 _URL = re.compile(rf"https?://{_URL_CHARS}", re.IGNORECASE)

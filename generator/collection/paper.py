@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from generator.collection.identifiers import ISO_DATE
-from generator.collection.model import LINK_KINDS, Link
+from paper_collection.collection.identifiers import ISO_DATE
+from paper_collection.collection.model import LINK_KINDS, Link
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,7 @@ FIELDS: tuple[tuple[str, str, bool, str], ...] = (
     ("doi", "text", False, "DOI such as '10.1000/xyz'"),
     ("tags", "list of text", True, "tag names from taxonomy.yml"),
     ("tags_suggested", "list of suggested tags", False,
-     "tags the tag model proposed ('tag' and 'confidence'); accept them with python -m generator tags review"),
+     "tags the tag model proposed ('tag' and 'confidence'); accept them with paper-collection tags review"),
     ("keywords", "list of text", False, "keywords from the source"),
     ("links", "list of links", False, "links with 'kind' and 'url'"),
     ("added", "text", True, "date the paper joined the collection, 'YYYY-MM-DD' in quotes"),

@@ -1,6 +1,6 @@
 """Papers removed from the collection, recorded in `removed.yml` at the repository root.
 
-`python -m generator remove SLUG --reason "..."` deletes the paper's file and records here what
+`paper-collection remove SLUG --reason "..."` deletes the paper's file and records here what
 identifies it (slug, title, arXiv id, DOI, the titles its sources read), why and when. Imports
 skip a record that matches a removed paper, and `validate` warns when its file comes back, so a
 paper removed by a pull request is not brought back by the next import of the dump it came from.
@@ -15,13 +15,13 @@ from typing import Any
 
 import yaml
 
-from generator.collection import frontmatter
-from generator.collection.paper import ISO_DATE, Paper, duplicate_keys, normalize_title
-from generator.collection.slugs import slug_problem
-from generator.errors import InputError
+from paper_collection.collection import frontmatter
+from paper_collection.collection.paper import ISO_DATE, Paper, duplicate_keys, normalize_title
+from paper_collection.collection.slugs import slug_problem
+from paper_collection.errors import InputError
 
 REMOVED_FILE = "removed.yml"
-HEADER = ("# Papers removed from the collection (python -m generator remove SLUG --reason ...).\n"
+HEADER = ("# Papers removed from the collection (paper-collection remove SLUG --reason ...).\n"
           "# Imports skip them and `validate` warns if one comes back. Delete an entry to let the paper back in.\n")
 
 
@@ -90,7 +90,7 @@ def load_removed(path: Path, shown: str = REMOVED_FILE) -> RemovedIndex:
         return RemovedIndex()
     if not isinstance(data, list):
         raise InputError(shown, 1, "expected a list of removed papers ('- slug: ...')",
-                         fix="write one '- slug: ...' entry per removed paper, or use python -m generator remove")
+                         fix="write one '- slug: ...' entry per removed paper, or use paper-collection remove")
     lines = _entry_lines(text)
     entries = []
     for index, item in enumerate(data):

@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from generator.atomic import workspace_for
-from generator.collection import frontmatter
-from generator.collection.paper import FIELD_NAMES, Paper, Source
-from generator.collection.removed import REMOVED_FILE, RemovedPaper, load_removed, removal_record, removed_text
-from generator.collection.slugs import slug_problem
-from generator.errors import GeneratorError, InputError
+from paper_collection.atomic import workspace_for
+from paper_collection.collection import frontmatter
+from paper_collection.collection.paper import FIELD_NAMES, Paper, Source
+from paper_collection.collection.removed import REMOVED_FILE, RemovedPaper, load_removed, removal_record, removed_text
+from paper_collection.collection.slugs import slug_problem
+from paper_collection.errors import GeneratorError, InputError
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ def _read(papers_dir: Path, slug: str, root: Path) -> _PaperFile:
     try:
         parsed = frontmatter.parse(path.read_text(encoding="utf-8"), shown)
     except (InputError, UnicodeDecodeError) as error:
-        raise GeneratorError(f"{error}; fix the file first (python -m generator validate)") from None
+        raise GeneratorError(f"{error}; fix the file first (paper-collection validate)") from None
     return _PaperFile(path, dict(parsed.meta), parsed.body)
 
 
@@ -120,7 +120,7 @@ def remove_paper(papers_dir: Path, slug: str, reason: str, root: Path, date: str
                     if isinstance(s, dict) and isinstance(s.get("title"), str))
     title = text("title")
     if title is None:
-        raise GeneratorError(f"{_shown(paper.path, root)} has no title; fix it first (python -m generator validate)")
+        raise GeneratorError(f"{_shown(paper.path, root)} has no title; fix it first (paper-collection validate)")
     record = removal_record(Paper(slug=slug, title=title, abstract=paper.body, tags=(), added="",
                                   arxiv=text("arxiv"), doi=text("doi"), sources=sources,
                                   aliases=tuple(_aliases(meta))), reason, date)

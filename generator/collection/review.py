@@ -19,11 +19,11 @@ from pathlib import Path
 
 import yaml
 
-from generator.collection import frontmatter
-from generator.collection.paper import FIELD_NAMES, Paper, SuggestedTag
-from generator.collection.tagger import distinguishing_words, examples_from, train_on
-from generator.collection.taxonomy import UNTAGGED
-from generator.errors import GeneratorError
+from paper_collection.collection import frontmatter
+from paper_collection.collection.paper import FIELD_NAMES, Paper, SuggestedTag
+from paper_collection.collection.tagger import distinguishing_words, examples_from, train_on
+from paper_collection.collection.taxonomy import UNTAGGED
+from paper_collection.errors import GeneratorError
 
 WORDS_SHOWN = 5
 
@@ -90,7 +90,7 @@ def decide(pending: list[Pending], papers_dir: Path, *, accept: list[str], rejec
     unknown = [slug for slug in [*accept, *reject] if slug not in by_slug]
     if unknown:
         raise GeneratorError(f"not a paper that needs tags: {', '.join(unknown)} "
-                             "(python -m generator tags review lists them)")
+                             "(paper-collection tags review lists them)")
     both = sorted(set(accept) & set(reject))
     if both:
         raise GeneratorError(f"both accepted and rejected: {', '.join(both)}; choose one")

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from generator.parallel import map_shares
+from paper_collection.parallel import map_shares
 
 NEAR_DUPLICATE_SCORE = 95  # rapidfuzz ratio on normalised titles; below this titles just look alike
 

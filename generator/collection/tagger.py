@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from generator.collection.paper import SuggestedTag
+from paper_collection.collection.paper import SuggestedTag
 
 MIN_EXAMPLES = 2  # papers a tag needs before the model learns it
 THRESHOLD = 0.5  # probability from which a tag is proposed
@@ -189,7 +189,7 @@ def training_examples(tags: Iterable[object], read: Callable[[int], tuple[str, s
     loaded scikit-learn can hand it to one that has): the examples of the training sample, abstracts
     read, then the taxonomy's pseudo-papers; the tags to learn; the class weights. What is kept per
     paper meanwhile: its position and its tags (one tuple for every paper with the same tags)."""
-    from generator.collection.taxonomy import UNTAGGED
+    from paper_collection.collection.taxonomy import UNTAGGED
 
     known = frozenset(taxonomy.names) - {UNTAGGED}
     shared: dict[tuple[str, ...], tuple[str, ...]] = {}
@@ -222,7 +222,7 @@ def training_sample(tags: Sequence[tuple[str, ...]]) -> tuple[list[int], str | N
 def rule_examples(taxonomy) -> list[Example]:
     """One pseudo-paper per tag made of what the maintainer wrote for it (title; description and the
     words of its title and abstract rules), so that a tag with few papers still has evidence."""
-    from generator.collection.taxonomy import UNTAGGED
+    from paper_collection.collection.taxonomy import UNTAGGED
 
     examples = []
     for tag in taxonomy.tags:
@@ -276,7 +276,7 @@ def _sample_by_tag(tags: Sequence[tuple[str, ...]], limit: int) -> list[int]:
 
 def examples_from(papers: Iterable[tuple[str, str, Sequence[str]]], known_tags: Iterable[str]) -> list[Example]:
     """Training examples from (title, abstract, tags): only tags of the taxonomy, never ``untagged``."""
-    from generator.collection.taxonomy import UNTAGGED
+    from paper_collection.collection.taxonomy import UNTAGGED
 
     known = frozenset(known_tags) - {UNTAGGED}
     examples = []

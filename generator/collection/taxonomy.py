@@ -22,7 +22,7 @@ import yaml
 from rapidfuzz import fuzz, process
 from slugify import slugify
 
-from generator.errors import InputError
+from paper_collection.errors import InputError
 
 TITLE_WEIGHT = 5
 MAX_TAGS = 5
@@ -33,7 +33,7 @@ SUGGEST_CUTOFF = 70.0
 UNTAGGED = "untagged"
 UNTAGGED_TITLE = "Papers that need tags"
 UNTAGGED_DESCRIPTION = ("Papers no rule in taxonomy.yml matched and no person has tagged yet; "
-                        "tag them with python -m generator tags review.")
+                        "tag them with paper-collection tags review.")
 
 _TOP_KEYS = ("tags",)
 _TAG_KEYS = ("name", "title", "description", "rules")

@@ -19,10 +19,10 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
-from generator.collection import frontmatter
-from generator.collection.identifiers import ARXIV_ID, DOI, YEARS
-from generator.collection.model import LINK_KINDS
-from generator.collection.paper import (
+from paper_collection.collection import frontmatter
+from paper_collection.collection.identifiers import ARXIV_ID, DOI, YEARS
+from paper_collection.collection.model import LINK_KINDS
+from paper_collection.collection.paper import (
     FIELD_NAMES,
     FIELDS,
     Paper,
@@ -33,13 +33,13 @@ from generator.collection.paper import (
     is_web_url,
     normalize_title,
 )
-from generator.collection.removed import REMOVED_FILE, RemovedIndex, load_removed
-from generator.collection.similar import similar_pairs
-from generator.collection.slugs import base_slug, slug_problem
-from generator.collection.taxonomy import UNTAGGED
-from generator.errors import InputError
-from generator.parallel import map_shares
-from generator.settings import code_fingerprint
+from paper_collection.collection.removed import REMOVED_FILE, RemovedIndex, load_removed
+from paper_collection.collection.similar import similar_pairs
+from paper_collection.collection.slugs import base_slug, slug_problem
+from paper_collection.collection.taxonomy import UNTAGGED
+from paper_collection.errors import InputError
+from paper_collection.parallel import map_shares
+from paper_collection.settings import code_fingerprint
 
 
 @dataclass(frozen=True, order=True)
@@ -262,7 +262,7 @@ def _check_suggested(value: Any, tag_names: frozenset[str], add) -> None:
         where = f"tags_suggested[{index}]"
         if not isinstance(item, dict) or set(item) != {"tag", "confidence"}:
             add(where, f"expected a mapping with 'tag' and 'confidence', found {_describe(item)}; "
-                       "accept or reject suggestions with python -m generator tags review, or remove the entry")
+                       "accept or reject suggestions with paper-collection tags review, or remove the entry")
             continue
         tag, confidence = item["tag"], item["confidence"]
         if not isinstance(tag, str) or tag not in tag_names or tag == UNTAGGED:
@@ -309,7 +309,7 @@ class CheckMemo:
         return saved["memo"]
 
     def save(self, path: Path) -> None:
-        from generator.atomic import write_bytes_atomic
+        from paper_collection.atomic import write_bytes_atomic
 
         if not self.updated and path.exists():
             return

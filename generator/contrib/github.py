@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from generator.collection.validate import Problem
+from paper_collection.collection.validate import Problem
 
 # GitHub's workflow-command escaping (actions/toolkit, packages/core/src/command.ts).
 _DATA = {"%": "%25", "\r": "%0D", "\n": "%0A"}

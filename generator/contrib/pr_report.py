@@ -11,11 +11,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.collection import frontmatter
-from generator.collection.validate import Collection, Problem
-from generator.contrib.github import markdown_text
-from generator.errors import GeneratorError
-from generator.settings import PAPERS, TAGS, Layout
+from paper_collection.collection import frontmatter
+from paper_collection.collection.validate import Collection, Problem
+from paper_collection.contrib.github import markdown_text
+from paper_collection.errors import GeneratorError
+from paper_collection.settings import PAPERS, TAGS, Layout
 
 _STATUS = {"A": "added", "C": "added", "M": "changed", "T": "changed", "D": "removed", "R": "renamed"}
 ORDER = ("added", "changed", "renamed", "removed")

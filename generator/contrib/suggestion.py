@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from generator.errors import GeneratorError
+from paper_collection.errors import GeneratorError
 
 FORM = Path(".github") / "ISSUE_TEMPLATE" / "suggest-paper.yml"
 NO_RESPONSE = "_No response_"
@@ -90,7 +90,7 @@ def suggestion_from_answers(answers: dict[str, str | None]) -> Suggestion:
 
 
 def add_arguments(suggestion: Suggestion) -> list[str]:
-    """The `python -m generator add` arguments for a suggestion: by identifier when there is one
+    """The `paper-collection add` arguments for a suggestion: by identifier when there is one
     (add fetches the rest), otherwise from the title, with the abstract on standard input (offline)."""
     options = [f"--tag={tag}" for tag in suggestion.tags]
     if suggestion.code:
@@ -102,10 +102,10 @@ def add_arguments(suggestion: Suggestion) -> list[str]:
 
 
 def run_add(root: Path, suggestion: Suggestion) -> tuple[int, list[Path]]:
-    """Run `python -m generator add` for the suggestion; returns its exit code and the new files."""
+    """Run `paper-collection add` for the suggestion; returns its exit code and the new files."""
     papers = root / "content" / "papers"
     before = set(papers.glob("*.md"))
-    command = [sys.executable, "-m", "generator", "--root", str(root), *add_arguments(suggestion)]
+    command = [sys.executable, "-m", "paper_collection", "--root", str(root), *add_arguments(suggestion)]
     stdin = "" if suggestion.identifier else suggestion.abstract or ""
     code = subprocess.run(command, cwd=root, input=stdin.encode("utf-8"), check=False).returncode
     return code, sorted(set(papers.glob("*.md")) - before)

@@ -13,30 +13,30 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from generator.atomic import workspace_for
-from generator.collection import frontmatter
-from generator.collection.identifiers import ISO_DATE, arxiv_id, clean_doi
-from generator.collection.links import classify
-from generator.collection.model import Link, Origin, RawRecord, Rejection
-from generator.collection.paper import (
+from paper_collection.atomic import workspace_for
+from paper_collection.collection import frontmatter
+from paper_collection.collection.identifiers import ISO_DATE, arxiv_id, clean_doi
+from paper_collection.collection.links import classify
+from paper_collection.collection.model import Link, Origin, RawRecord, Rejection
+from paper_collection.collection.paper import (
     Paper,
     duplicate_keys,
     is_web_url,
     normalize_title,
     to_front_matter,
 )
-from generator.collection.removed import REMOVED_FILE, RemovedIndex, load_removed
-from generator.collection.similar import similar_pairs
-from generator.collection.slugs import unique_slug
-from generator.collection.validate import check_paper
-from generator.errors import GeneratorError
-from generator.ingest import index_cache
-from generator.ingest.importer import CollectionIndex, _Existing, model_suggestions, needing_tags
-from generator.ingest.records import abstract_problem, paper_from_record
+from paper_collection.collection.removed import REMOVED_FILE, RemovedIndex, load_removed
+from paper_collection.collection.similar import similar_pairs
+from paper_collection.collection.slugs import unique_slug
+from paper_collection.collection.validate import check_paper
+from paper_collection.errors import GeneratorError
+from paper_collection.ingest import index_cache
+from paper_collection.ingest.importer import CollectionIndex, _Existing, model_suggestions, needing_tags
+from paper_collection.ingest.records import abstract_problem, paper_from_record
 
 # What a paper's `sources` entry says `add` read: the command, never the contributor's local file
 # name (which the page would publish).
-ADD_SOURCE = "python -m generator add"
+ADD_SOURCE = "paper-collection add"
 
 
 @dataclass(frozen=True)

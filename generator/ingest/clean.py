@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from pylatexenc.latex2text import LatexNodes2Text
 
-from generator.site.tex import math_spans
+from paper_collection.site.tex import math_spans
 
 # Zero-width and direction controls, and C0/C1 control characters (JSON escapes bring them in).
 _INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")

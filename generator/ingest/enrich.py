@@ -13,13 +13,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.collection import frontmatter
-from generator.collection.identifiers import ARXIV_ID, DOI
-from generator.collection.model import Rejection
-from generator.collection.paper import normalize_title
-from generator.errors import InputError
-from generator.ingest.importer import _Existing, load_meta, merge, write_all
-from generator.ingest.records import paper_from_record
+from paper_collection.collection import frontmatter
+from paper_collection.collection.identifiers import ARXIV_ID, DOI
+from paper_collection.collection.model import Rejection
+from paper_collection.collection.paper import normalize_title
+from paper_collection.errors import InputError
+from paper_collection.ingest.importer import _Existing, load_meta, merge, write_all
+from paper_collection.ingest.records import paper_from_record
 
 # The fields enrich may fill (the importer also fills keywords; a lookup's categories are not the curator's).
 ENRICHABLE = ("authors", "year", "month", "day", "venue", "arxiv", "doi", "links")
@@ -80,7 +80,7 @@ def run_enrich(papers_dir: Path, finder, *, root: Path, dry_run: bool = False,
         loaded = load_meta(path)
         if loaded is None or not _strictly_readable(path):
             report.notes.append(f"{_shown(path, root)}: front matter cannot be read; skipped "
-                                "(python -m generator validate says why)")
+                                "(paper-collection validate says why)")
             continue
         existing = _Existing(path, *loaded)
         if missing_fields(existing.meta):
@@ -93,7 +93,7 @@ def run_enrich(papers_dir: Path, finder, *, root: Path, dry_run: bool = False,
         problem = _identifier_problem(existing.meta)
         if problem:
             report.notes.append(f"{_shown(existing.path, root)}: {problem}; not looked up "
-                                "(python -m generator validate says how to fix it)")
+                                "(paper-collection validate says how to fix it)")
         else:
             usable.append(existing)
     finder.prepare([existing.meta["arxiv"] for existing in usable if existing.meta.get("arxiv")])

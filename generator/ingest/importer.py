@@ -44,11 +44,11 @@ from pathlib import Path
 
 import yaml
 
-from generator.atomic import Staged, die_with_parent, stage_text, workspace_for
-from generator.atomic import current as current_workspace
-from generator.collection import frontmatter
-from generator.collection.model import RawRecord, Rejection
-from generator.collection.paper import (
+from paper_collection.atomic import Staged, die_with_parent, stage_text, workspace_for
+from paper_collection.atomic import current as current_workspace
+from paper_collection.collection import frontmatter
+from paper_collection.collection.model import RawRecord, Rejection
+from paper_collection.collection.paper import (
     FIELD_NAMES,
     Paper,
     Source,
@@ -59,16 +59,16 @@ from generator.collection.paper import (
     normalize_title,
     to_front_matter,
 )
-from generator.collection.removed import RemovedIndex
-from generator.collection.similar import TitleIndex, similar_pairs, worth_an_index
-from generator.collection.slugs import base_slug, unique_slug
-from generator.collection.taxonomy import UNTAGGED
-from generator.errors import GeneratorError, InputError
-from generator.ingest import index_cache
-from generator.ingest.readers.detect import read_input, streams_as_listing
-from generator.ingest.readers.listing import iter_listing
-from generator.ingest.readers.text import decode_input, decoded_chunks, lines_of
-from generator.ingest.records import abstract_problem, paper_from_record
+from paper_collection.collection.removed import RemovedIndex
+from paper_collection.collection.similar import TitleIndex, similar_pairs, worth_an_index
+from paper_collection.collection.slugs import base_slug, unique_slug
+from paper_collection.collection.taxonomy import UNTAGGED
+from paper_collection.errors import GeneratorError, InputError
+from paper_collection.ingest import index_cache
+from paper_collection.ingest.readers.detect import read_input, streams_as_listing
+from paper_collection.ingest.readers.listing import iter_listing
+from paper_collection.ingest.readers.text import decode_input, decoded_chunks, lines_of
+from paper_collection.ingest.records import abstract_problem, paper_from_record
 
 # Fields an import may fill when the paper file lacks them; present values are never changed.
 FILLABLE = ("authors", "year", "month", "day", "venue", "arxiv", "doi", "keywords", "links")
@@ -122,7 +122,7 @@ class FileReport:
             out.append(f"  tags of the new papers: {', '.join(counts)}")
             if self.by_model or self.untagged:
                 out.append(f"  the {len(self.by_model) + len(self.untagged)} paper(s) without accepted tags carry "
-                           f"'{UNTAGGED}' (\"Papers that need tags\"): python -m generator tags review")
+                           f"'{UNTAGGED}' (\"Papers that need tags\"): paper-collection tags review")
         out += [f"  abstract missing: {a}" for a in self.abstract_missing]
         out += [f"  duplicate: {d}" for d in self.duplicate]
         out += [f"  merged: {m}" for m in self.merged]
@@ -628,10 +628,10 @@ class _Run:
         reason = None
         if problem == "no abstract" and not (paper.arxiv or paper.doi):
             reason = ("no abstract, and no arXiv id or DOI to find it by; add the abstract to the input, "
-                      "or the identifier so that python -m generator enrich can fetch it")
+                      "or the identifier so that paper-collection enrich can fetch it")
         elif prepared.slug in self.index.unreadable:
             reason = (f"may be the paper in {prepared.slug}.md, whose front matter cannot be read; "
-                      "fix that file (python -m generator validate) and import again")
+                      "fix that file (paper-collection validate) and import again")
         if reason:
             report.rejected.append(Rejection(raw.origin.file, raw.origin.line, f"'{paper.title[:80]}': {reason}"))
             return
@@ -698,7 +698,7 @@ class _Run:
             self.progress(f"training the tag model for {len(self.need_tags)} papers no rule matched")
         inputs = model_inputs(self.index.entries, self.options.taxonomy)
         if process is None:
-            from generator.collection.tagger import TagModel
+            from paper_collection.collection.tagger import TagModel
 
             model = TagModel.fit(*inputs)
             return model.suggest if model is not None else None
@@ -845,7 +845,7 @@ def model_suggestions(entries, taxonomy, texts: list[tuple[str, str]]) -> list[t
 def train_model(entries, taxonomy):
     """The tag model trained on paper files' accepted tags (``tags``, not ``tags_suggested``), in
     slug order so that the same collection always gives the same model; None if too few papers."""
-    from generator.collection.tagger import TagModel
+    from paper_collection.collection.tagger import TagModel
 
     return TagModel.fit(*model_inputs(entries, taxonomy))
 
@@ -854,7 +854,7 @@ def model_inputs(entries, taxonomy):
     """What `TagModel.fit` takes for ``entries`` (`tagger.training_examples`), in slug order. Only
     each paper's tags are gathered for all of them; the title and the abstract (read from the file)
     only for the papers of the training sample."""
-    from generator.collection.tagger import training_examples
+    from paper_collection.collection.tagger import training_examples
 
     ordered = sorted(entries, key=lambda e: e.path.name)
 
@@ -872,7 +872,7 @@ _MODEL = None  # the tag model, in `_model_process`
 def _model_process() -> Iterator[ProcessPoolExecutor]:
     """A fresh process (spawned, not forked: it holds none of this one's papers) for the tag model. Like
     any spawned process it imports the caller's main module again: a script that calls `run_import` needs
-    the usual ``if __name__ == "__main__":`` guard (``python -m generator`` has it)."""
+    the usual ``if __name__ == "__main__":`` guard (``paper-collection`` has it)."""
     pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=_start_model_process)
     try:
         yield pool
@@ -891,7 +891,7 @@ def _start_model_process() -> None:
 def _fit_model(examples, tag_order, class_weight) -> bool:
     """In `_model_process`: train the model (`TagModel.fit`); False when there is too little to learn."""
     global _MODEL
-    from generator.collection.tagger import TagModel
+    from paper_collection.collection.tagger import TagModel
 
     _MODEL = TagModel.fit(examples, tag_order, class_weight)
     return _MODEL is not None

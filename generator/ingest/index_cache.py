@@ -23,8 +23,8 @@ from pathlib import Path
 
 import yaml
 
-from generator.atomic import open_atomic, project_root_for
-from generator.settings import STATE_DIR
+from paper_collection.atomic import open_atomic, project_root_for
+from paper_collection.settings import STATE_DIR
 
 VERSION = 2  # bump when the entries' shape changes
 FILE = "import-index.pickle"

@@ -9,11 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from generator.collection.identifiers import MONTHS
-from generator.collection.links import derived_links, extract_links, unique_links
-from generator.collection.model import RawRecord, Rejection
-from generator.collection.paper import Paper, Source, day_problem, normalize_title
-from generator.ingest.clean import clean_text
+from paper_collection.collection.identifiers import MONTHS
+from paper_collection.collection.links import derived_links, extract_links, unique_links
+from paper_collection.collection.model import RawRecord, Rejection
+from paper_collection.collection.paper import Paper, Source, day_problem, normalize_title
+from paper_collection.ingest.clean import clean_text
 
 MIN_ABSTRACT_WORDS = 8
 

@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 
 from slugify import slugify
 
-from generator.collection.paper import Paper
-from generator.site.pagination import paginate
-from generator.site.stopping import stop_point
+from paper_collection.collection.paper import Paper
+from paper_collection.site.pagination import paginate
+from paper_collection.site.stopping import stop_point
 
 AUTHORS = "authors"
 INDEX_PAGE = f"{AUTHORS}/index.md"

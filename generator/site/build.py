@@ -14,12 +14,12 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from generator import parallel
-from generator.atomic import Workspace
-from generator.collection.paper import Paper
-from generator.collection.taxonomy import Taxonomy
-from generator.errors import GeneratorError
-from generator.site import session
+from paper_collection import parallel
+from paper_collection.atomic import Workspace
+from paper_collection.collection.paper import Paper
+from paper_collection.collection.taxonomy import Taxonomy
+from paper_collection.errors import GeneratorError
+from paper_collection.site import session
 
 
 @contextlib.contextmanager

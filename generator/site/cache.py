@@ -22,9 +22,9 @@ import pickle
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from generator.collection.paper import Paper
-from generator.settings import STATE_DIR
-from generator.site.related import Fitted, refresh, related_with_space, update
+from paper_collection.collection.paper import Paper
+from paper_collection.settings import STATE_DIR
+from paper_collection.site.related import Fitted, refresh, related_with_space, update
 
 log = logging.getLogger("mkdocs.plugins.paper-collection")
 
@@ -159,7 +159,7 @@ def _load_pickle(path: Path):
 
 
 def _store_space(path: Path, state: dict) -> None:
-    from generator.atomic import write_bytes_atomic
+    from paper_collection.atomic import write_bytes_atomic
 
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -170,7 +170,7 @@ def _store_space(path: Path, state: dict) -> None:
 
 def _store(folder: Path, name: str, text: str, prefix: str) -> None:
     """Write one entry atomically and drop older entries of the same kind (one is enough)."""
-    from generator.atomic import write_text_atomic
+    from paper_collection.atomic import write_text_atomic
 
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -223,7 +223,7 @@ class Memo:
     def save(self) -> None:
         if self.path is None or os.environ.get("PAPER_COLLECTION_NO_CACHE"):
             return
-        from generator.atomic import write_bytes_atomic
+        from paper_collection.atomic import write_bytes_atomic
 
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)

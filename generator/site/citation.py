@@ -16,10 +16,10 @@ from collections.abc import Iterable, Sequence
 import bibtexparser
 from bibtexparser import model
 
-from generator.collection.links import paper_links
-from generator.collection.paper import Paper
-from generator.site.render import first_sentence
-from generator.site.tex import to_plain
+from paper_collection.collection.links import paper_links
+from paper_collection.collection.paper import Paper
+from paper_collection.site.render import first_sentence
+from paper_collection.site.tex import to_plain
 
 CONFERENCE = re.compile(r"conference|proceedings|workshop|symposium|\b(NeurIPS|NIPS|ICML|ICLR|CVPR|ICCV|ECCV|ACL|"
                         r"EMNLP|NAACL|AAAI|IJCAI|KDD|COLING|AISTATS|UAI|CoRL|COLT|MICCAI|SIGIR|WWW)\b", re.I)

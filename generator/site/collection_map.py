@@ -29,9 +29,9 @@ from pathlib import Path
 
 import numpy as np
 
-from generator.collection.paper import Paper
-from generator.site import cache
-from generator.site.related import Fitted, fit
+from paper_collection.collection.paper import Paper
+from paper_collection.site import cache
+from paper_collection.site.related import Fitted, fit
 
 log = logging.getLogger("mkdocs.plugins.paper-collection")
 

@@ -26,9 +26,9 @@ from collections.abc import Callable, Mapping, Sequence
 
 import rispy
 
-from generator.collection.paper import Paper
-from generator.site import citation
-from generator.site.tex import to_plain
+from paper_collection.collection.paper import Paper
+from paper_collection.site import citation
+from paper_collection.site.tex import to_plain
 
 EXPLORE = "explore"
 PAGE = f"{EXPLORE}/index.md"

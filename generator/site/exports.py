@@ -18,12 +18,12 @@ from pathlib import Path
 
 from feedgen.feed import FeedGenerator
 
-from generator.collection.links import paper_links
-from generator.collection.paper import Paper, paper_fields
-from generator.settings import TAGS
-from generator.site.model import SiteModel
-from generator.site.stopping import stop_point
-from generator.site.tex import to_plain
+from paper_collection.collection.links import paper_links
+from paper_collection.collection.paper import Paper, paper_fields
+from paper_collection.settings import TAGS
+from paper_collection.site.model import SiteModel
+from paper_collection.site.stopping import stop_point
+from paper_collection.site.tex import to_plain
 
 FORMAT_VERSION = 1
 FEED_SIZE = 50

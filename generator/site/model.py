@@ -14,16 +14,16 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from urllib.parse import urljoin
 
-from generator.collection.paper import Paper
-from generator.collection.taxonomy import Tag, Taxonomy
-from generator.settings import PAPERS, TAGS
-from generator.site import citation
-from generator.site.authors import AuthorIndex, AuthorIndexPart, build_index, index_parts
-from generator.site.cache import content_key
-from generator.site.pagination import paginate
-from generator.site.related import related_papers
-from generator.site.tex import math_words, to_plain
-from generator.site.years_venues import ListingPage, YearsAndVenues, years_and_venues
+from paper_collection.collection.paper import Paper
+from paper_collection.collection.taxonomy import Tag, Taxonomy
+from paper_collection.settings import PAPERS, TAGS
+from paper_collection.site import citation
+from paper_collection.site.authors import AuthorIndex, AuthorIndexPart, build_index, index_parts
+from paper_collection.site.cache import content_key
+from paper_collection.site.pagination import paginate
+from paper_collection.site.related import related_papers
+from paper_collection.site.tex import math_words, to_plain
+from paper_collection.site.years_venues import ListingPage, YearsAndVenues, years_and_venues
 
 
 @dataclass(frozen=True)

@@ -17,13 +17,13 @@ import nh3
 from markupsafe import Markup
 from mkdocs.utils import get_relative_url
 
-from generator.collection.links import paper_links
-from generator.collection.paper import Paper
-from generator.settings import PAPERS, TAGS
-from generator.site import authors, citation, collection_map, explore, stats, years_venues
-from generator.site.model import SiteModel, TagPage, tag_page_uri
-from generator.site.render import abstract_html
-from generator.site.tex import to_plain
+from paper_collection.collection.links import paper_links
+from paper_collection.collection.paper import Paper
+from paper_collection.settings import PAPERS, TAGS
+from paper_collection.site import authors, citation, collection_map, explore, stats, years_venues
+from paper_collection.site.model import SiteModel, TagPage, tag_page_uri
+from paper_collection.site.render import abstract_html
+from paper_collection.site.tex import to_plain
 
 LINK_LABELS = {"code": "Code", "project": "Project page", "huggingface": "Hugging Face", "arxiv": "arXiv",
                "pdf": "PDF", "doi": "DOI", "other": "Link"}

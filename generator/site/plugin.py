@@ -35,13 +35,13 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
-from generator import atomic, parallel
-from generator.site import authors, collection_map, explore, session
-from generator.site.cache import cache_dir, content_key
-from generator.site.exports import atom_feed, export_files, write_exports
-from generator.site.pages import PaperPage, Renderer, SitePage, Where, optional_nav, sanitize, site_pages
-from generator.site.redirects import redirect_files
-from generator.site.render import environment, keep_compiled_templates
+from paper_collection import atomic, parallel
+from paper_collection.site import authors, collection_map, explore, session
+from paper_collection.site.cache import cache_dir, content_key
+from paper_collection.site.exports import atom_feed, export_files, write_exports
+from paper_collection.site.pages import PaperPage, Renderer, SitePage, Where, optional_nav, sanitize, site_pages
+from paper_collection.site.redirects import redirect_files
+from paper_collection.site.render import environment, keep_compiled_templates
 
 log = logging.getLogger("mkdocs.plugins.paper-collection")
 
@@ -89,7 +89,21 @@ class _DirtyWarning(logging.Filter):
         return not record.getMessage().startswith("A 'dirty' build is being performed")
 
 
+# The generator's templates, styles and scripts, installed with the package: a site's mkdocs.yml names
+# only `theme: material` and this plugin, and may layer its own `custom_dir` on top.
+THEME_DIR = Path(__file__).resolve().parent.parent / "theme"
+
+
+def _add_theme(config) -> None:
+    """Put the generator's theme between the site's own overrides (custom_dir, first) and Material."""
+    dirs = config.theme.dirs
+    if str(THEME_DIR) not in dirs:
+        dirs.insert(1 if config.theme.custom_dir else 0, str(THEME_DIR))
+
+
 def _theme_fingerprint(folder: Path) -> str:
+    if not folder.is_dir():
+        return ""
     return content_key(*((p.relative_to(folder).as_posix(), p.read_bytes())
                          for p in sorted(folder.rglob("*")) if p.is_file()))
 
@@ -112,7 +126,7 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
     def on_startup(self, *, command, dirty):
         # Defining on_startup also keeps this plugin across `mkdocs serve` rebuilds.
         self.command = command
-        # `serve --dirty` (what `python -m generator serve` runs): each preview writes only the pages
+        # `serve --dirty` (what `paper-collection serve` runs): each preview writes only the pages
         # whose content changed (see `_mark_stale`) and writes the exports and the search index
         # after the pages are served. MkDocs warns that a dirty build may leave other pages stale:
         # for the collection's pages this plugin decides, so the warning would only stop a strict preview.
@@ -135,13 +149,15 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
 
     def on_config(self, config):
         session.taxonomy_for(config)  # a broken taxonomy fails the build before anything else
-        template_dir = Path(config.theme.custom_dir or session.project_root(config) / "theme_overrides")
-        self.env = environment(template_dir / "collection")
+        overrides = [Path(config.theme.custom_dir)] if config.theme.custom_dir else []
+        _add_theme(config)
+        self.env = environment(*(folder / "collection" for folder in [*overrides, THEME_DIR]))
         if not self.config.escape_text:
             self.env.autoescape = False
         keep_compiled_templates(self.env, cache_dir(session.project_root(config)))
-        self.templates = template_fingerprint(template_dir / "collection")
-        self.theme = _theme_fingerprint(template_dir)
+        self.templates = content_key(*(template_fingerprint(folder / "collection")
+                                       for folder in [*overrides, THEME_DIR]))
+        self.theme = content_key(*(_theme_fingerprint(folder) for folder in [*overrides, THEME_DIR]))
         if self.incremental:
             session.defer_site_files(config)
         # The explorer's data, the reading list's citations and the map need the papers and the

@@ -1,4 +1,4 @@
-"""`mkdocs serve` for `python -m generator serve`, told of file changes by the operating system
+"""`mkdocs serve` for `paper-collection serve`, told of file changes by the operating system
 (inotify on Linux, FSEvents on macOS, through watchdog) instead of polling.
 
 MkDocs' live-reload server polls its watched folders every half second: at 10,000 paper files

@@ -13,10 +13,10 @@ from collections.abc import Iterable, Mapping
 import jinja2
 from mkdocs.utils import get_relative_url
 
-from generator.collection.paper import Paper
-from generator.settings import PAPERS
-from generator.site.model import SiteSettings
-from generator.site.tex import to_plain
+from paper_collection.collection.paper import Paper
+from paper_collection.settings import PAPERS
+from paper_collection.site.model import SiteSettings
+from paper_collection.site.tex import to_plain
 
 _TEMPLATE = jinja2.Environment(autoescape=True, keep_trailing_newline=True).from_string("""\
 <!doctype html>

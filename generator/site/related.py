@@ -20,11 +20,11 @@ from itertools import chain
 import numpy as np
 from scipy import sparse
 
-from generator import parallel
-from generator.collection.paper import Paper
-from generator.parallel import map_shares
-from generator.site.stop_words import ENGLISH_STOP_WORDS
-from generator.site.tex import to_plain
+from paper_collection import parallel
+from paper_collection.collection.paper import Paper
+from paper_collection.parallel import map_shares
+from paper_collection.site.stop_words import ENGLISH_STOP_WORDS
+from paper_collection.site.tex import to_plain
 
 TITLE_WEIGHT = 0.5  # the title vector is added to the abstract's: title words count more (tuned by reading)
 BLOCK_CELLS = 4_000_000  # similarity cells computed at once (32 MB of float64)

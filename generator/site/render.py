@@ -1,6 +1,7 @@
 """Render paper, tag and home page bodies to HTML.
 
-Templates live in `theme_overrides/collection/` and run in a Jinja environment with
+Templates live in the package's `theme/collection/` (a site's own `collection/` templates
+come first) and run in a Jinja environment with
 autoescaping on, so text from dumps and pull requests always arrives as text. Titles and
 abstracts become HTML through tex.py (escaped text, math marked for KaTeX, TeX text commands
 rendered with markupsafe), never through Markdown (which would let raw HTML and Markdown links
@@ -17,7 +18,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from generator.site import tex
+from paper_collection.site import tex
 
 SENTENCE_END = re.compile(r"(?<!\b[A-Z])(?<!\be\.g)(?<!\bi\.e)(?<!\bvs)(?<!\bet al)(?<!\bcf)[.!?](?=\s+[A-Z(\"“])")
 
@@ -69,9 +70,10 @@ def keep_compiled_templates(env: jinja2.Environment, cache: Path) -> None:
     env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(folder))
 
 
-def environment(template_dir: Path) -> jinja2.Environment:
+def environment(*template_dirs: Path) -> jinja2.Environment:
+    """Templates are looked for in `template_dirs` in order: a site's own overrides, then the theme's."""
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(template_dir)),
+        loader=jinja2.FileSystemLoader([str(folder) for folder in template_dirs]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

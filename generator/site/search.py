@@ -23,7 +23,7 @@ query only downloads what it needs:
 - `search/docs/N.json`: what a result shows, `[slug, title, [tags], snippet]`, in chunks of
   `chunk` papers, fetched only for the results on screen.
 
-The browser side (`theme_overrides/assets/javascripts/search/paper-search.js`) loads lunr.js
+The browser side (`generator/theme/assets/javascripts/search/paper-search.js`) loads lunr.js
 lazily for its query pipeline (the same stemmer and stop words), queues what is typed before
 the manifest has arrived, and renders results into Material's search box as text.
 """
@@ -43,10 +43,10 @@ from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.plugins import BasePlugin
 
-from generator.site import session
-from generator.site.cache import content_key
-from generator.site.model import SiteModel
-from generator.site.stopping import stop_point
+from paper_collection.site import session
+from paper_collection.site.cache import content_key
+from paper_collection.site.model import SiteModel
+from paper_collection.site.stopping import stop_point
 
 log = logging.getLogger("mkdocs.plugins.paper-search")
 FORMAT = 1
@@ -246,7 +246,7 @@ def document_counts(model: SiteModel, papers, names, memo) -> tuple[list[dict[st
 def write_index(out: Path, model: SiteModel, cfg, memo=None) -> dict:
     """Write the manifest, term shards and document chunks under `out`; returns byte counts, and
     under "memo" the cache entries this index used (see `document_counts`)."""
-    from generator.site.tex import to_plain
+    from paper_collection.site.tex import to_plain
 
     papers = list(model.papers.values())  # slug order
     boosts = {"title": cfg.title_boost, "tags": cfg.tags_boost, "authors": cfg.authors_boost,

@@ -2,7 +2,7 @@
 renders pages and exports, `paper-search` writes the index) through the MkDocs config object
 that every hook receives.
 
-- `python -m generator build` has just loaded and checked the collection: it calls `trust`
+- `paper-collection build` has just loaded and checked the collection: it calls `trust`
   with the papers and taxonomy for the config it builds, and nothing is read or checked again.
 - `mkdocs build` or `mkdocs serve` alone: the first plugin to ask loads and checks the paper
   files itself; a broken file fails the build instead of being half-rendered.
@@ -20,13 +20,13 @@ from typing import Any
 
 from mkdocs.exceptions import PluginError
 
-from generator import parallel
-from generator.collection.paper import Paper
-from generator.collection.taxonomy import Taxonomy, load_taxonomy
-from generator.settings import PAPERS, PLUGIN
-from generator.site.cache import Memo, cached_related, checks_file, content_key
-from generator.site.model import SiteModel, SiteSettings, build_model
-from generator.site.stopping import Superseded, stop_point, stoppable
+from paper_collection import parallel
+from paper_collection.collection.paper import Paper
+from paper_collection.collection.taxonomy import Taxonomy, load_taxonomy
+from paper_collection.settings import PAPERS, PLUGIN
+from paper_collection.site.cache import Memo, cached_related, checks_file, content_key
+from paper_collection.site.model import SiteModel, SiteSettings, build_model
+from paper_collection.site.stopping import Superseded, stop_point, stoppable
 
 
 @dataclass(frozen=True)
@@ -93,7 +93,7 @@ _taxonomies: dict[Path, tuple[tuple, Taxonomy]] = {}  # file -> (stat signature,
 
 def taxonomy_for(config) -> Taxonomy:
     path = project_root(config) / options(config).get("taxonomy", "taxonomy.yml")
-    from generator.collection.validate import file_signature
+    from paper_collection.collection.validate import file_signature
 
     try:
         signature = file_signature(path)
@@ -115,7 +115,7 @@ _check_memos: dict[Path, object] = {}  # project root -> CheckMemo, for the prev
 
 
 def load_checked(config, *, preview: bool = False) -> Checked:
-    from generator.collection.validate import CheckMemo, load_collection
+    from paper_collection.collection.validate import CheckMemo, load_collection
 
     taxonomy = taxonomy_for(config)
     root = project_root(config)
@@ -126,7 +126,7 @@ def load_checked(config, *, preview: bool = False) -> Checked:
     if collection.errors:
         listing = "\n".join(str(p) for p in collection.errors)
         raise PluginError(f"{len(collection.errors)} problem(s) in paper files:\n{listing}\n"
-                          "Run 'python -m generator validate' for the same report.")
+                          "Run 'paper-collection validate' for the same report.")
     return Checked(collection.papers, taxonomy)
 
 

@@ -17,7 +17,7 @@ from lxml import etree
 from lxml import html as lxml_html
 from lxml.builder import ElementMaker
 
-from generator.collection.paper import Paper
+from paper_collection.collection.paper import Paper
 
 STATS = "stats"
 PAGE = f"{STATS}/index.md"

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 from slugify import slugify
 
-from generator.collection.paper import Paper
-from generator.collection.slugs import unique_slug
-from generator.site.pagination import paginate
+from paper_collection.collection.paper import Paper
+from paper_collection.collection.slugs import unique_slug
+from paper_collection.site.pagination import paginate
 
 YEARS = "years"
 VENUES = "venues"

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup
 
-from generator.collection import frontmatter
-from generator.collection.slugs import unique_slug
+from paper_collection.collection import frontmatter
+from paper_collection.collection.slugs import unique_slug
 from tests.helpers import make_project, run_generator
 
 HERE = Path(__file__).resolve().parent

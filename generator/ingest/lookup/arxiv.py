@@ -9,11 +9,11 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from generator.collection.model import Origin, RawRecord
-from generator.collection.paper import normalize_title
-from generator.errors import InputError
-from generator.ingest.lookup.client import LookupClient, LookupFailed
-from generator.ingest.readers.atom import read_atom
+from paper_collection.collection.model import Origin, RawRecord
+from paper_collection.collection.paper import normalize_title
+from paper_collection.errors import InputError
+from paper_collection.ingest.lookup.client import LookupClient, LookupFailed
+from paper_collection.ingest.readers.atom import read_atom
 
 SERVICE = "arxiv"
 FORMAT = "arxiv-api"

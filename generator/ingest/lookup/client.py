@@ -22,7 +22,7 @@ from pathlib import Path
 
 import httpx
 
-from generator.errors import GeneratorError
+from paper_collection.errors import GeneratorError
 
 SERVICES = {"arxiv": "the arXiv API", "crossref": "Crossref", "openalex": "OpenAlex"}
 DEFAULT_ENDPOINTS = {

@@ -7,10 +7,10 @@ from urllib.parse import quote
 
 from lxml import html
 
-from generator.collection.identifiers import arxiv_id, clean_doi, parse_int, parse_year
-from generator.collection.model import Origin, RawRecord
-from generator.collection.paper import normalize_title
-from generator.ingest.lookup.client import LookupClient, LookupFailed
+from paper_collection.collection.identifiers import arxiv_id, clean_doi, parse_int, parse_year
+from paper_collection.collection.model import Origin, RawRecord
+from paper_collection.collection.paper import normalize_title
+from paper_collection.ingest.lookup.client import LookupClient, LookupFailed
 
 SERVICE = "crossref"
 FORMAT = "crossref"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from generator.collection.identifiers import arxiv_id, clean_doi, parse_date
-from generator.collection.model import Origin, RawRecord
-from generator.ingest.lookup.client import LookupClient, LookupFailed
-from generator.ingest.lookup.crossref import parse_json
+from paper_collection.collection.identifiers import arxiv_id, clean_doi, parse_date
+from paper_collection.collection.model import Origin, RawRecord
+from paper_collection.ingest.lookup.client import LookupClient, LookupFailed
+from paper_collection.ingest.lookup.crossref import parse_json
 
 SERVICE = "openalex"
 FORMAT = "openalex"

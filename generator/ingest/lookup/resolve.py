@@ -6,14 +6,14 @@ import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from generator.collection.identifiers import DOI, arxiv_id, clean_doi
-from generator.collection.model import Origin, RawRecord
-from generator.collection.paper import normalize_title
-from generator.errors import GeneratorError, InputError
-from generator.ingest.lookup import arxiv, crossref, openalex
-from generator.ingest.lookup.client import LookupClient, LookupFailed
-from generator.ingest.readers.atom import read_atom
-from generator.ingest.readers.text import decode_input
+from paper_collection.collection.identifiers import DOI, arxiv_id, clean_doi
+from paper_collection.collection.model import Origin, RawRecord
+from paper_collection.collection.paper import normalize_title
+from paper_collection.errors import GeneratorError, InputError
+from paper_collection.ingest.lookup import arxiv, crossref, openalex
+from paper_collection.ingest.lookup.client import LookupClient, LookupFailed
+from paper_collection.ingest.readers.atom import read_atom
+from paper_collection.ingest.readers.text import decode_input
 
 _HF_PAPERS = re.compile(r"^https?://(?:www\.)?(?:huggingface\.co|hf\.co)/papers/([^/?#\s]+)", re.IGNORECASE)
 _ARXIV_DOI = re.compile(r"^10\.48550/arxiv\.(.+)$", re.IGNORECASE)

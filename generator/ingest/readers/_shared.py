@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import re
 
-from generator.collection.links import classify
-from generator.collection.model import Link
-from generator.collection.paper import is_web_url
+from paper_collection.collection.links import classify
+from paper_collection.collection.model import Link
+from paper_collection.collection.paper import is_web_url
 
 
 def make_link(url: str | None, kind: str | None = None) -> Link | None:

@@ -10,11 +10,11 @@ import re
 
 from lxml import etree
 
-from generator.collection.identifiers import arxiv_id, clean_doi, parse_date
-from generator.collection.links import unique_links
-from generator.collection.model import Origin, RawRecord, ReadResult, Rejection
-from generator.errors import InputError
-from generator.ingest.readers._shared import make_link
+from paper_collection.collection.identifiers import arxiv_id, clean_doi, parse_date
+from paper_collection.collection.links import unique_links
+from paper_collection.collection.model import Origin, RawRecord, ReadResult, Rejection
+from paper_collection.errors import InputError
+from paper_collection.ingest.readers._shared import make_link
 
 FORMAT = "atom"
 ATOM = "{http://www.w3.org/2005/Atom}"

@@ -14,10 +14,17 @@ from bibtexparser.exceptions import BlockAbortedException
 from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, Entry
 from pylatexenc.latex2text import LatexNodes2Text
 
-from generator.collection.identifiers import arxiv_id, arxiv_in_text, clean_doi, parse_day, parse_month, parse_year
-from generator.collection.links import unique_links
-from generator.collection.model import Origin, RawRecord, ReadResult, Rejection
-from generator.ingest.readers._shared import make_link, split_keywords
+from paper_collection.collection.identifiers import (
+    arxiv_id,
+    arxiv_in_text,
+    clean_doi,
+    parse_day,
+    parse_month,
+    parse_year,
+)
+from paper_collection.collection.links import unique_links
+from paper_collection.collection.model import Origin, RawRecord, ReadResult, Rejection
+from paper_collection.ingest.readers._shared import make_link, split_keywords
 
 FORMAT = "bibtex"
 

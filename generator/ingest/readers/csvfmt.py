@@ -9,11 +9,11 @@ from __future__ import annotations
 import csv
 import io
 
-from generator.collection.identifiers import arxiv_id, clean_doi, parse_date, parse_day, parse_month, parse_year
-from generator.collection.links import unique_links
-from generator.collection.model import Origin, RawRecord, ReadResult, Rejection
-from generator.errors import InputError
-from generator.ingest.readers._shared import make_link, split_authors, split_keywords
+from paper_collection.collection.identifiers import arxiv_id, clean_doi, parse_date, parse_day, parse_month, parse_year
+from paper_collection.collection.links import unique_links
+from paper_collection.collection.model import Origin, RawRecord, ReadResult, Rejection
+from paper_collection.errors import InputError
+from paper_collection.ingest.readers._shared import make_link, split_authors, split_keywords
 
 FORMAT = "csv"
 

@@ -7,14 +7,14 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from generator.collection.model import ReadResult
-from generator.errors import InputError
-from generator.ingest.readers.atom import read_atom
-from generator.ingest.readers.bibtex import read_bibtex
-from generator.ingest.readers.csvfmt import TITLE_HEADERS, header_key, read_csv, sniff_delimiter
-from generator.ingest.readers.jsonfmt import read_json, read_jsonl
-from generator.ingest.readers.listing import read_listing
-from generator.ingest.readers.text import decoded_chunks, lines_of
+from paper_collection.collection.model import ReadResult
+from paper_collection.errors import InputError
+from paper_collection.ingest.readers.atom import read_atom
+from paper_collection.ingest.readers.bibtex import read_bibtex
+from paper_collection.ingest.readers.csvfmt import TITLE_HEADERS, header_key, read_csv, sniff_delimiter
+from paper_collection.ingest.readers.jsonfmt import read_json, read_jsonl
+from paper_collection.ingest.readers.listing import read_listing
+from paper_collection.ingest.readers.text import decoded_chunks, lines_of
 
 FORMATS = ("listing", "bibtex", "json", "jsonl", "atom", "csv")
 

@@ -19,11 +19,11 @@ import contextvars
 import json
 from typing import Any
 
-from generator.collection.identifiers import arxiv_id, clean_doi, parse_date, parse_day, parse_month, parse_year
-from generator.collection.links import unique_links
-from generator.collection.model import Origin, RawRecord, ReadResult, Rejection
-from generator.errors import InputError
-from generator.ingest.readers._shared import make_link, split_authors, split_keywords, text_or_empty
+from paper_collection.collection.identifiers import arxiv_id, clean_doi, parse_date, parse_day, parse_month, parse_year
+from paper_collection.collection.links import unique_links
+from paper_collection.collection.model import Origin, RawRecord, ReadResult, Rejection
+from paper_collection.errors import InputError
+from paper_collection.ingest.readers._shared import make_link, split_authors, split_keywords, text_or_empty
 
 _FIX = "check the JSON syntax near here"
 _DECODER = json.JSONDecoder()

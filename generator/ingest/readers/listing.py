@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from generator.collection.model import Origin, RawRecord, ReadResult, Rejection
+from paper_collection.collection.model import Origin, RawRecord, ReadResult, Rejection
 
 _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
