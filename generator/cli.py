@@ -98,7 +98,8 @@ def _lookup_client(args, layout: Layout):
     from paper_collection.ingest.lookup.client import LookupClient, LookupSettings
 
     settings = LookupSettings.from_environment(
-        layout.root, endpoints={"arxiv": args.arxiv_api, "crossref": args.crossref_api, "openalex": args.openalex_api},
+        layout.root, endpoints={"arxiv": args.arxiv_api, "crossref": args.crossref_api, "openalex": args.openalex_api,
+                                "huggingface": getattr(args, "huggingface_api", None)},
         mailto=args.mailto, min_interval=args.min_interval, cache_dir=args.cache, no_cache=args.no_cache)
     return LookupClient(settings, progress=stderr_progress)
 
@@ -151,6 +152,58 @@ def cmd_enrich(args, layout: Layout) -> int:
                                     dry_run=args.dry_run, progress=stderr_progress)
     print(report.render())
     return 0
+
+
+def cmd_update(args, layout: Layout) -> int:
+    """`update [--dry-run] [--since DATE] [WATCH...]`: run the watches of watch.yml (ingest/update.py)."""
+    from paper_collection.atomic import Workspace
+    from paper_collection.ingest.importer import stderr_progress
+    from paper_collection.ingest.update import run_update
+    from paper_collection.ingest.watch import WATCH_FILE, load_watches
+
+    with Workspace(layout.root, "update"):
+        taxonomy = _taxonomy(layout)
+        config = load_watches(layout.taxonomy.parent / WATCH_FILE, taxonomy)
+        watches = config.named(args.watches)
+        with _lookup_client(args, layout) as client:
+            report = run_update(layout.taxonomy.parent, layout.papers_dir, taxonomy, config, watches, client,
+                                today=dt.date.fromisoformat(args.today), since=args.since, dry_run=args.dry_run,
+                                removed=_removed(layout), progress=stderr_progress)
+    print(report.render())
+    if args.report_file:
+        Path(args.report_file).write_text(report.markdown(), encoding="utf-8")
+    if not args.dry_run:
+        print(f"wrote {len(report.written)} file(s)" if report.written else "no file changed")
+    return EXIT_OK
+
+
+def _iso_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date like 2024-01-05") from None
+
+
+def _add_update_command(sub) -> None:
+    upd = sub.add_parser("update", help="run the watches of watch.yml: import the new papers of arXiv searches, "
+                                        "Hugging Face daily papers and feeds")
+    upd.add_argument("watches", nargs="*", metavar="WATCH", help="run only these watches (default: all)")
+    upd.add_argument("--dry-run", action="store_true", help="print the report; write nothing")
+    upd.add_argument("--since", type=_iso_date, metavar="DATE",
+                     help="ask for papers from this date (YYYY-MM-DD) instead of each watch's last newest date")
+    upd.add_argument("--today", default=dt.date.today().isoformat(), type=lambda t: _iso_date(t).isoformat(),
+                     help=argparse.SUPPRESS)  # tests and reruns: the date the papers are added
+    upd.add_argument("--report-file", metavar="PATH", help="also write the report as Markdown (a pull request body)")
+    upd.add_argument("--arxiv-api", metavar="URL", help="arXiv API query address (env PAPER_COLLECTION_ARXIV_API)")
+    upd.add_argument("--huggingface-api", metavar="URL",
+                     help="Hugging Face API address (env PAPER_COLLECTION_HUGGINGFACE_API)")
+    upd.add_argument("--mailto", metavar="EMAIL", help="contact sent to the services (env PAPER_COLLECTION_MAILTO)")
+    upd.add_argument("--min-interval", type=float, metavar="SECONDS",
+                     help="seconds between two requests to one service (default 3; env PAPER_COLLECTION_MIN_INTERVAL)")
+    upd.add_argument("--cache", type=Path, metavar="DIR",
+                     help="HTTP cache folder (default .cache/lookup/; env PAPER_COLLECTION_CACHE)")
+    upd.add_argument("--no-cache", action="store_true", help="neither read nor write the HTTP cache")
+    upd.set_defaults(func=cmd_update, crossref_api=None, openalex_api=None)
 
 
 def _lookup_options(command: argparse.ArgumentParser) -> None:
@@ -531,6 +584,7 @@ def parser() -> argparse.ArgumentParser:
     sug.set_defaults(func=cmd_suggestion)
 
     add_address_commands(sub)
+    _add_update_command(sub)
     return top
 
 

@@ -384,6 +384,7 @@ class _Options:
     default_tag: str | None
     suggest: bool = True  # let the tag model propose tags for papers no rule matches
     staging: Path | None = None  # worker processes write new files' texts here (see `_prepare_all`)
+    extra_tags: tuple[str, ...] = ()  # given to every new paper of one input (a watch's `tags:`)
 
 
 @dataclass(frozen=True)
@@ -408,6 +409,8 @@ def _draft(paper: Paper, options: _Options) -> _Draft:
     the main process need not hold every new file's text, nor any new paper's abstract."""
     by_rules = options.taxonomy.assign(paper.title, paper.abstract)
     tags = by_rules or ((options.default_tag,) if options.default_tag else ())
+    if options.extra_tags:
+        tags = tuple(dict.fromkeys((*tags, *options.extra_tags)))
     paper = replace(paper, tags=tuple(tags)) if tags else needing_tags(paper)
     meta = to_front_matter(paper)  # the slug is not in the front matter
     text = frontmatter.dump(meta, paper.abstract)
@@ -574,6 +577,11 @@ class _Run:
             reader_rejected, reader_notes = list(result.rejected), list(result.notes)
             records = iter(result.records)
             del result  # each record is let go once placed: the input need not stay in memory beside the papers
+        return self.place(shown, detected, records, reader_rejected, reader_notes)
+
+    def place(self, shown: str, detected: str, records: Iterator[RawRecord], reader_rejected: list[Rejection],
+              reader_notes: list[str]) -> FileReport:
+        """Meet each record of one input (``shown``, read as ``detected``) with the collection."""
         report = FileReport(file=shown, format=detected)
         placed = 0
         with _prepare_all(records, self.options, frozenset(self.index.by_key)) as prepared:
@@ -821,6 +829,48 @@ def run_import(paths: list[Path], papers_dir: Path, taxonomy, *, added: str, fmt
         run.suggest_tags()
         run.flag_near_duplicates()
         run.let_go()
+        count, pairs = run.to_write()
+        if progress and count >= PROGRESS_EVERY:
+            progress(f"writing {count} files")
+        written = write_all(pairs)
+        run.index.save(run.written_digests())
+    return ImportReport(files=reports, written=written)
+
+
+@dataclass(frozen=True)
+class RecordsInput:
+    """Records read elsewhere (a watch's answers: `ingest/update.py`), imported as one input named `name`."""
+
+    name: str
+    format: str
+    records: tuple[RawRecord, ...]
+    tags: tuple[str, ...] = ()  # given to each new paper besides its rules' tags
+
+
+def run_import_records(inputs: list[RecordsInput], papers_dir: Path, taxonomy, *, added: str,
+                       suggest: bool = True, progress: Progress | None = None, removed: RemovedIndex | None = None,
+                       dry_run: bool = False, also_write: dict[Path, str] | None = None) -> ImportReport:
+    """`run_import` for records already read: the same identity, merging, removed papers and tagging.
+    ``also_write``: other files (path -> text) swapped in with the papers, all or none; ``dry_run``:
+    nothing is written, the report is the same."""
+    wrong_date = added_problem(added)
+    if wrong_date:
+        raise GeneratorError(f"--added: {wrong_date}")
+    with workspace_for(papers_dir / "index", "import"):
+        run = _Run(papers_dir, _Options(taxonomy, added, None, None, suggest), None, progress, removed)
+        base = run.options
+        reports = []
+        for given in inputs:
+            run.options = replace(base, extra_tags=given.tags)
+            reports.append(run.place(given.name, given.format, iter(given.records), [], []))
+        run.options = base
+        run.suggest_tags()
+        run.flag_near_duplicates()
+        if dry_run:
+            return ImportReport(files=reports)
+        run.let_go()
+        for path, text in (also_write or {}).items():
+            run.pending[str(path)] = text
         count, pairs = run.to_write()
         if progress and count >= PROGRESS_EVERY:
             progress(f"writing {count} files")

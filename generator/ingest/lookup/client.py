@@ -24,13 +24,16 @@ import httpx
 
 from paper_collection.errors import GeneratorError
 
-SERVICES = {"arxiv": "the arXiv API", "crossref": "Crossref", "openalex": "OpenAlex"}
+SERVICES = {"arxiv": "the arXiv API", "crossref": "Crossref", "openalex": "OpenAlex",
+            "huggingface": "the Hugging Face API"}
 DEFAULT_ENDPOINTS = {
     "arxiv": "https://export.arxiv.org/api/query",
     "crossref": "https://api.crossref.org",
     "openalex": "https://api.openalex.org",
+    "huggingface": "https://huggingface.co/api",
 }
 ENDPOINT_ENV = {name: f"PAPER_COLLECTION_{name.upper()}_API" for name in SERVICES}
+FEED = "feed"  # a watch's RSS or Atom feed: its address is in watch.yml, not an option
 MAILTO_ENV = "PAPER_COLLECTION_MAILTO"
 CACHE_ENV = "PAPER_COLLECTION_CACHE"
 INTERVAL_ENV = "PAPER_COLLECTION_MIN_INTERVAL"
@@ -48,7 +51,7 @@ class LookupFailed(GeneratorError):
     def __init__(self, what: str, service: str, problem: str, fix: str) -> None:
         self.what = what
         self.service = service
-        super().__init__(f"{what}: {SERVICES.get(service, service)} {problem}; {fix}")
+        super().__init__(f"{what}: {SERVICES.get(service, f'the {service}')} {problem}; {fix}")
 
 
 @dataclass(frozen=True)
@@ -194,7 +197,7 @@ class LookupClient:
         """The response (any status: callers decide what 404 means), or LookupFailed for a
         timeout, no connection, or a service that kept refusing."""
         query = dict(params)
-        if service != "arxiv" and self.settings.mailto:
+        if service in ("crossref", "openalex") and self.settings.mailto:
             query["mailto"] = self.settings.mailto  # Crossref's and OpenAlex's polite pool
         tries = self.settings.retries + 1
         try:
@@ -203,9 +206,10 @@ class LookupClient:
             raise LookupFailed(what, service, f"did not answer within {self.settings.timeout:g} s ({tries} tries)",
                                "try again later, or save a response and use --from FILE") from None
         except httpx.HTTPError as error:
+            where = (f"--{service}-api, {ENDPOINT_ENV[service]}" if service in ENDPOINT_ENV
+                     else "in watch.yml")
             raise LookupFailed(what, service, f"cannot be reached at {url} ({error})",
-                               f"check the network connection or the address (--{service}-api, "
-                               f"{ENDPOINT_ENV[service]})") from None
+                               f"check the network connection or the address ({where})") from None
         caching = response.extensions.get("caching") or {}  # hishel's CacheStatus, a TypedDict
         self.from_cache += bool(caching.get("from_cache"))
         if response.status_code == 429:
