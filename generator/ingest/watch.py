@@ -37,7 +37,7 @@ DEFAULT_MIN_CONFIDENCE = 0.5
 NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 # The arXiv API's field prefixes (arxiv.org/help/api/user-manual, "query interface").
 ARXIV_FIELDS = ("ti", "au", "abs", "co", "jr", "cat", "rn", "id", "all", "submittedDate", "lastUpdatedDate")
-_ARXIV_TOKEN = re.compile(r'"[^"]*"|\(|\)|\[[^\]]*\]|[^\s()"]+')
+_ARXIV_TOKEN = re.compile(r'[^\s()"]*"[^"]*"|\(|\)|\[[^\]]*\]|[^\s()"]+')
 _ARXIV_OPERATORS = ("AND", "OR", "ANDNOT")
 _WATCH_KEYS = ("name", *SOURCES, "tags", "max")
 
@@ -168,15 +168,14 @@ def load_watches(path: Path, taxonomy=None, shown: str = WATCH_FILE) -> WatchCon
     for index, item in enumerate(items):
         item_node = item_nodes[index] if index < len(item_nodes) else None
         line = item_node.start_mark.line + 1 if item_node is not None else 1
+        name = item.get("name") if isinstance(item, dict) else None
+        if isinstance(name, str) and name in seen:
+            problem(line, name, f"the name is used twice (first on line {seen[name]}); give each watch its own name")
+        elif isinstance(name, str):
+            seen[name] = line
         watch = _watch(item, line, _key_lines(item_node), problem, taxonomy)
-        if watch is None:
-            continue
-        if watch.name in seen:
-            problem(line, watch.name, f"the name is used twice (first on line {seen[watch.name]}); "
-                                      "give each watch its own name")
-            continue
-        seen[watch.name] = line
-        watches.append(watch)
+        if watch is not None:
+            watches.append(watch)
     if problems:
         raise WatchProblems(problems)
     return WatchConfig(tuple(watches), keep, float(confidence))
