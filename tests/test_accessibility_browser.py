@@ -36,6 +36,7 @@ PAGES = {
     "venues": "venues/",
     "venue": "venues/miccai/",
     "explorer-text-filter": "explore/?q=segmentation&sort=title",
+    "latest": "latest/",
 }
 
 

@@ -45,7 +45,7 @@ from paper_collection.ingest.readers.atom import read_atom
 from paper_collection.ingest.readers.jsonfmt import read_json
 from paper_collection.ingest.readers.rss import read_feed
 from paper_collection.ingest.records import paper_from_record
-from paper_collection.ingest.watch import Watch, WatchConfig
+from paper_collection.ingest.watch import Watch, WatchConfig, source_file
 
 STATE_FILE = "watch-state.yml"
 STATE_HEADER = ("# Written by `paper-collection update`: the newest date each watch in watch.yml has seen.\n"
@@ -53,21 +53,10 @@ STATE_HEADER = ("# Written by `paper-collection update`: the newest date each wa
 FIRST_RUN_DAYS = 7  # how far back a watch with no state looks
 CATCH_UP_DAYS = 31  # the most days of Hugging Face daily papers one run asks for
 PAGE = 100  # arXiv API results per request (its manual suggests at most 2000; 100 keeps answers small)
-SOURCE_PREFIX = "watch:"  # `sources[].file` of a paper a watch brought: watch:NAME
 ARXIV_OPENSEARCH = "{http://a9.com/-/spec/opensearch/1.1/}"
 SOURCE_NAMES = {"arxiv": "arXiv API", "huggingface": "Hugging Face daily papers", "feed": "feed"}
 
 Progress = Callable[[str], None]
-
-
-def source_file(watch_name: str) -> str:
-    """What a paper's `sources[].file` says when the watch `watch_name` brought it (the Latest page and
-    the per-watch feeds read it back: `watch_of`)."""
-    return f"{SOURCE_PREFIX}{watch_name}"
-
-
-def watch_of(source_file_value: str) -> str | None:
-    return source_file_value.removeprefix(SOURCE_PREFIX) if source_file_value.startswith(SOURCE_PREFIX) else None
 
 
 @dataclass

@@ -42,6 +42,19 @@ _ARXIV_OPERATORS = ("AND", "OR", "ANDNOT")
 _WATCH_KEYS = ("name", *SOURCES, "tags", "max")
 
 
+SOURCE_PREFIX = "watch:"  # `sources[].file` of a paper a watch brought: watch:NAME
+
+
+def source_file(watch_name: str) -> str:
+    """What a paper's `sources[].file` says when the watch `watch_name` brought it (the Latest page and
+    the per-watch feeds read it back: `watch_of`)."""
+    return f"{SOURCE_PREFIX}{watch_name}"
+
+
+def watch_of(source_file_value: str) -> str | None:
+    return source_file_value.removeprefix(SOURCE_PREFIX) if source_file_value.startswith(SOURCE_PREFIX) else None
+
+
 @dataclass(frozen=True)
 class Watch:
     name: str

@@ -21,6 +21,7 @@ from feedgen.feed import FeedGenerator
 from paper_collection.collection.links import paper_links
 from paper_collection.collection.paper import Paper, paper_fields
 from paper_collection.settings import TAGS
+from paper_collection.site.latest import feed_files as watch_feed_files
 from paper_collection.site.model import SiteModel
 from paper_collection.site.stopping import stop_point
 from paper_collection.site.tex import to_plain
@@ -111,6 +112,7 @@ def export_files(model: SiteModel) -> dict[str, bytes]:
         "feed.xml": atom_feed(model, model.newest, title=site.name, subtitle=f"Newest papers in {site.name}",
                               feed_path="feed.xml", home_path="", updated=latest),
     }
+    files.update(watch_feed_files(model, atom_feed))  # one per watch of watch.yml
     for tag in model.tags:
         stop_point()
         members = model.by_tag[tag.name]

@@ -9,6 +9,7 @@ somewhere, no script, handler or javascript: URL reaches a page.
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -20,8 +21,9 @@ from mkdocs.utils import get_relative_url
 from paper_collection.collection.links import paper_links
 from paper_collection.collection.paper import Paper
 from paper_collection.settings import PAPERS, TAGS
-from paper_collection.site import authors, citation, collection_map, explore, stats, years_venues
+from paper_collection.site import authors, citation, collection_map, explore, latest, stats, years_venues
 from paper_collection.site.model import SiteModel, TagPage, tag_page_uri
+from paper_collection.site.pagination import Slice
 from paper_collection.site.render import abstract_html
 from paper_collection.site.tex import to_plain
 
@@ -29,7 +31,8 @@ LINK_LABELS = {"code": "Code", "project": "Project page", "huggingface": "Huggin
                "pdf": "PDF", "doi": "DOI", "other": "Link"}
 FORMAT_NAMES = {"listing": "a paper listing", "bibtex": "a BibTeX file", "json": "a JSON export",
                 "jsonl": "a JSON Lines export", "atom": "an arXiv Atom feed", "csv": "a CSV file",
-                "add": "a contributor (generator add)"}
+                "add": "a contributor (generator add)", "arxiv-api": "an arXiv API search (a watch)",
+                "huggingface": "the Hugging Face daily papers (a watch)", "rss": "an RSS feed (a watch)"}
 
 # What page content may contain after rendering: our templates' markup and Material's.
 ALLOWED_TAGS = {"a", "abbr", "article", "aside", "b", "blockquote", "br", "button", "code", "dd", "del", "details",
@@ -201,7 +204,7 @@ class HomePage(SitePage):
             site_name=model.settings.name, count=len(model.papers), tags=renderer.tag_summaries(where),
             latest=[renderer.paper_ref(where, p) for p in model.latest], all_tags_url=where.link(f"{TAGS}/"),
             explore_url=where.link(f"{explore.EXPLORE}/"), stats_url=where.link(f"{stats.STATS}/"),
-            map_url=where.link(f"{collection_map.MAP}/"),
+            map_url=where.link(f"{collection_map.MAP}/"), latest_url=where.link(latest.latest_uri()),
             authors_url=where.link(f"{authors.AUTHORS}/") if model.authors.people else None,
             exports={"feed": where.link("feed.xml"), "bib": where.link("papers.bib"),
                      "json": where.link("papers.json")},
@@ -430,12 +433,50 @@ class ListingIndexPage(SitePage):
             index_text=GROUP_WORDS[group.kind][3])
 
 
+@dataclass(frozen=True)
+class LatestPage(SitePage):
+    """/latest/ (and /latest/page/N/): every paper, newest addition first, grouped by the day it was added."""
+
+    part: Slice
+
+    @property
+    def src_uri(self) -> str:
+        return latest.latest_uri(self.part.number) + "index.md"
+
+    def title(self, model):
+        return "Latest papers" + (f" (page {self.part.number})" if self.part.number > 1 else "")
+
+    def render(self, renderer, where):
+        model, part = renderer.model, self.part
+        days = [{"date": day, "label": _long_date(day), "papers": [renderer.paper_ref(where, p) for p in papers]}
+                for day, papers in latest.by_day(part.papers)]
+        return renderer.env.get_template("latest.html").render(
+            days=days, page=part, total=len(model.newest), home_url=where.link(""),
+            pages=[{"number": n, "url": where.link(latest.latest_uri(n))} for n in range(1, part.pages + 1)],
+            feed_url=where.link("feed.xml"),
+            feeds=[{"name": name, "url": where.link(latest.watch_feed_path(name))}
+                   for name in latest.watch_papers(model)])
+
+    def context(self, model, where):
+        return {"tag_feed": {"title": f"{model.settings.name}: newest papers", "url": "feed.xml"}}
+
+
+def _long_date(day: str) -> str:
+    """'2026-12-07' -> '7 December 2026' (English month names, whatever the machine's locale)."""
+    try:
+        year, month, number = (int(part) for part in day.split("-"))
+        return f"{number} {calendar.month_name[month]} {year}"
+    except (ValueError, IndexError):
+        return day
+
+
 def site_pages(model: SiteModel) -> dict[str, SitePage]:
     """Every page the collection renders, by source path."""
     people = model.authors.people
     groups = model.years_venues
     pages: list[SitePage] = [HomePage(), TagsPage(), *(TagIndexPage(p) for p in model.tag_pages),
                              ExplorePage(), StatsPage(), MapPage(),
+                             *(LatestPage(part) for part in latest.latest_pages(model)),
                              *(AuthorsPage(part) for part in model.author_index_pages),
                              *(AuthorPage(slug) for slug in people),
                              *([GroupsPage(years_venues.YEARS)] if groups.years else []),
