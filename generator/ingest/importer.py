@@ -535,13 +535,15 @@ class _Run:
     """One import: the index, the files to write, and what each record became."""
 
     def __init__(self, papers_dir: Path, options: _Options, fmt: str | None, progress: Progress | None,
-                 removed: RemovedIndex | None = None, mapping: dict[str, str] | None = None) -> None:
+                 removed: RemovedIndex | None = None, mapping: dict[str, str] | None = None,
+                 index: CollectionIndex | None = None) -> None:
         self.papers_dir = papers_dir
         self.mapping = mapping
         self.options = options
         self.fmt = fmt
         self.progress = progress
-        self.index = CollectionIndex(papers_dir, progress)
+        self.index = index if index is not None else CollectionIndex(papers_dir, progress)
+        self.pretrained: tuple = ()  # (the tag model, or None,) when the caller trained it (`run_import_records`)
         self.removed = removed or RemovedIndex()
         # Old addresses (aliases) and removed papers' addresses are never given to a new paper.
         self.taken = set(self.index.slugs) | self.index.aliases | set(self.removed.by_slug)
@@ -681,7 +683,8 @@ class _Run:
         (`_model_process`), so this one never loads scikit-learn and SciPy (about 110 MB) beside its papers."""
         if not self.need_tags:
             return
-        apart = self.options.suggest and any(entry.staged is not None for entry, _, _ in self.need_tags)
+        apart = (self.options.suggest and not self.pretrained
+                 and any(entry.staged is not None for entry, _, _ in self.need_tags))
         with _model_process() if apart else contextlib.nullcontext() as process:
             suggest = self._model(process) if self.options.suggest else None
             for start in range(0, len(self.need_tags), SUGGEST_CHUNK):
@@ -702,6 +705,9 @@ class _Run:
     def _model(self, process: ProcessPoolExecutor | None) -> Callable[[list[tuple[str, str]]], list] | None:
         """What suggests tags for (title, abstract) pairs, trained here or in ``process``; None when
         there is too little to learn from."""
+        if self.pretrained:
+            model = self.pretrained[0]
+            return model.suggest if model is not None else None
         if self.progress and len(self.need_tags) >= PROGRESS_EVERY:
             self.progress(f"training the tag model for {len(self.need_tags)} papers no rule matched")
         inputs = model_inputs(self.index.entries, self.options.taxonomy)
@@ -849,15 +855,19 @@ class RecordsInput:
 
 def run_import_records(inputs: list[RecordsInput], papers_dir: Path, taxonomy, *, added: str,
                        suggest: bool = True, progress: Progress | None = None, removed: RemovedIndex | None = None,
-                       dry_run: bool = False, also_write: dict[Path, str] | None = None) -> ImportReport:
+                       dry_run: bool = False, also_write: dict[Path, str] | None = None,
+                       index: CollectionIndex | None = None, model: tuple = ()) -> ImportReport:
     """`run_import` for records already read: the same identity, merging, removed papers and tagging.
     ``also_write``: other files (path -> text) swapped in with the papers, all or none; ``dry_run``:
-    nothing is written, the report is the same."""
+    nothing is written, the report is the same. ``index`` (the collection, read by the caller just
+    before) and ``model`` ((`train_model`'s result,), trained by the caller on that index) are used
+    instead of reading and training again."""
     wrong_date = added_problem(added)
     if wrong_date:
         raise GeneratorError(f"--added: {wrong_date}")
     with workspace_for(papers_dir / "index", "import"):
-        run = _Run(papers_dir, _Options(taxonomy, added, None, None, suggest), None, progress, removed)
+        run = _Run(papers_dir, _Options(taxonomy, added, None, None, suggest), None, progress, removed, index=index)
+        run.pretrained = model
         base = run.options
         reports = []
         for given in inputs:

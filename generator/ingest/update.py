@@ -293,9 +293,10 @@ def ask(client: LookupClient, watch: Watch, since: dt.date, today: dt.date, page
 
 
 def choose(runs: list[WatchRun], config: WatchConfig, index: CollectionIndex, removed: RemovedIndex, taxonomy,
-           added: str) -> None:
+           added: str) -> tuple:
     """Sort each watch's papers into kept and off topic (`keep:`); papers the collection has, or removed,
-    go to the importer as they are (it reports them)."""
+    go to the importer as they are (it reports them). Returns (the tag model,) when it was trained (on the
+    collection as it is: the importer suggests tags with the same model), else ()."""
     model = None
     model_trained = False
     for run in runs:
@@ -329,6 +330,7 @@ def choose(runs: list[WatchRun], config: WatchConfig, index: CollectionIndex, re
                 run.tags[paper.title] = f"{given}; the tag model suggests {shown}"
             else:
                 run.off_topic.append(paper.title)
+    return (model,) if model_trained else ()
 
 
 # --- the command ---------------------------------------------------------------------------------
@@ -350,8 +352,7 @@ def run_update(root: Path, papers_dir: Path, taxonomy, config: WatchConfig, watc
         runs.append(ask(client, watch, start, today, page))
     removed = removed or RemovedIndex()
     index = CollectionIndex(papers_dir)
-    choose([run for run in runs if not run.failed], config, index, removed, taxonomy, today.isoformat())
-    del index
+    model = choose([run for run in runs if not run.failed], config, index, removed, taxonomy, today.isoformat())
     new_state = dict(state)
     for run in runs:
         if not run.failed and run.newest:
@@ -364,7 +365,7 @@ def run_update(root: Path, papers_dir: Path, taxonomy, config: WatchConfig, watc
     also = {state_path: state_text} if changed_state else {}
     if inputs:
         imported = run_import_records(inputs, papers_dir, taxonomy, added=today.isoformat(), progress=progress,
-                                      removed=removed, dry_run=dry_run, also_write=also)
+                                      removed=removed, dry_run=dry_run, also_write=also, index=index, model=model)
         by_name = {file_report.file: file_report for file_report in imported.files}
         for run in runs:
             run.imported = by_name.get(source_file(run.watch.name))
