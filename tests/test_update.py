@@ -256,3 +256,24 @@ def test_arxiv_queries_are_checked(query, why):
 
     found = arxiv_query_problem(query)
     assert (found is None) if why is None else found.startswith(why)
+
+
+def test_keep_all_keeps_every_paper_and_those_no_rule_tags_wait_as_untagged(project):
+    only_watches(project, 'keep: all\nwatches:\n  - name: testing\n    arxiv: "all:testing"\n    max: 20\n')
+    replay = Replay([(lambda r: r.url.params.get("start") == "0", PAGE_1),
+                     (lambda r: r.url.params.get("start") == "10", PAGE_2)])
+    report = _run(project, replay, [], since=dt.date(2010, 1, 1))
+    assert report.new_count == 18 and report.runs[0].off_topic == []
+    meta = frontmatter.parse((project / "content/papers/variable-pool-testing-for-infection-spread-estimation.md")
+                             .read_text("utf-8"), "x").meta
+    assert meta["tags"] == ["untagged"]
+    assert meta["tags_suggested"][0]["tag"] == "software-testing"  # for a person to accept or reject
+    assert "new: 'Variable pool testing for infection spread estimation' (variable-pool-testing-for-infection-" \
+           "spread-estimation): untagged; the tag model suggests software-testing (0." in report.render()
+
+
+def test_an_unknown_watch_name_is_an_error_that_lists_the_watches(project):
+    result = run_generator(project, "update", "nope", "--today", TODAY, check=False)
+    assert result.returncode == 2
+    assert result.stderr.strip() == ("error: watch.yml: no watch named 'nope'; the watches are: testing, hf-daily, "
+                                     "mirror")
