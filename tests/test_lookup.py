@@ -244,7 +244,7 @@ def test_settings_come_from_options_then_environment(tmp_path):
                "PAPER_COLLECTION_MIN_INTERVAL": "5"}
     settings = LookupSettings.from_environment(tmp_path, environ, endpoints={"crossref": "http://mirror.test"})
     assert settings.endpoints == {"arxiv": "http://127.0.0.1:9/api/query", "crossref": "http://mirror.test",
-                                  "openalex": "https://api.openalex.org"}
+                                  "openalex": "https://api.openalex.org", "huggingface": "https://huggingface.co/api"}
     assert settings.mailto == "a@b.org" and settings.min_interval == 5.0
     assert settings.user_agent == ("paper-collection/0.1 (static site generator for paper collections; paper lookups; "
                                    "mailto:a@b.org)")

@@ -29,7 +29,7 @@ from pathlib import Path
 import yaml
 from lxml import etree
 
-from paper_collection.collection.model import Origin, RawRecord
+from paper_collection.collection.model import Origin, RawRecord, Rejection
 from paper_collection.collection.removed import RemovedIndex
 from paper_collection.errors import GeneratorError, InputError
 from paper_collection.ingest.importer import (
@@ -303,7 +303,7 @@ def choose(runs: list[WatchRun], config: WatchConfig, index: CollectionIndex, re
         undecided: list[tuple[RawRecord, object]] = []
         for raw in run.found:
             paper = paper_from_record(raw, added=added)
-            if not hasattr(paper, "title"):  # a Rejection: the importer reports it
+            if isinstance(paper, Rejection):  # the importer reports it
                 run.kept.append(raw)
                 continue
             if index.find(paper) is not None or removed.match_paper(paper) is not None:
@@ -385,7 +385,7 @@ def _new_titles(run: WatchRun) -> list[tuple[str, str]]:
     titles = []
     for raw in run.kept:
         paper = paper_from_record(raw)
-        if hasattr(paper, "title"):
+        if not isinstance(paper, Rejection):
             titles.append((base_slug(paper.title), paper.title))
     out = []
     for slug in run.imported.new:
