@@ -21,6 +21,7 @@ from paper_collection.site.pages import (
     ExplorePage,
     GroupsPage,
     HomePage,
+    LatestPage,
     ListingIndexPage,
     MapPage,
     PaperPage,
@@ -131,6 +132,9 @@ def test_page_types_cover_the_site(model):
                      **{p.src_uri: TagIndexPage for p in model.tag_pages},
                      "explore/index.md": ExplorePage, "stats/index.md": StatsPage, "authors/index.md": AuthorsPage,
                      "map/index.md": MapPage,
+                     # the latest papers, 2 a page (per_page): 5 papers
+                     "latest/index.md": LatestPage, "latest/page/2/index.md": LatestPage,
+                     "latest/page/3/index.md": LatestPage,
                      "authors/page/2/index.md": AuthorsPage,
                      **{f"authors/{slug}/index.md": AuthorPage for slug in ("ada-lovelace", "alan-turing",
                                                                            "grace-hopper")},
