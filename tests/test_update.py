@@ -184,10 +184,12 @@ def test_429_with_retry_after_is_waited_out_and_the_pages_still_arrive(project):
 
 
 def test_a_failing_service_is_reported_for_its_watch_and_the_others_still_run(project):
-    only_watches(project, ARXIV_ONLY + "  - name: hf-daily\n    huggingface: daily\n")
+    only_watches(project, ARXIV_ONLY + "  - name: hf-daily\n    huggingface: daily\n"
+                          "  - name: journal\n    feed: https://feeds.example.org/toc.xml\n")
     (project / STATE_FILE).write_text("hf-daily:\n  newest: '2026-12-06'\n", encoding="utf-8")
     unavailable = Recorded(503, b"Service Unavailable")  # built: no recorded 503 was found either
     replay = Replay([(lambda r: r.url.host == "huggingface.co", unavailable),
+                     (lambda r: r.url.host == "feeds.example.org", httpx.ConnectError("connection refused")),
                      (lambda r: r.url.params.get("start") == "0", PAGE_1),
                      (lambda r: r.url.params.get("start") == "10", PAGE_2)])
     sleeps: list[float] = []
@@ -196,8 +198,11 @@ def test_a_failing_service_is_reported_for_its_watch_and_the_others_still_run(pr
     assert hf.failed == ("watch 'hf-daily': the Hugging Face API failed with HTTP 503 (4 tries); the service is "
                          "having problems; try again later")
     assert len(sleeps) == 3  # three retries with backoff before giving up
+    journal = next(run for run in report.runs if run.watch.name == "journal")
+    assert journal.failed == ("watch 'journal': the feed cannot be reached at https://feeds.example.org/toc.xml "
+                              "(connection refused); check the network connection or the address (in watch.yml)")
     text = report.render()
-    assert "failed: watch 'hf-daily'" in text and text.endswith("; failed: hf-daily")
+    assert "failed: watch 'hf-daily'" in text and text.endswith("; failed: hf-daily, journal")
     # The arXiv watch ran (no state: the last FIRST_RUN_DAYS days, so nothing in the recorded pages is new);
     # the failed watch's state is not moved on.
     assert load_state(project / STATE_FILE)["hf-daily"] == "2026-12-06"
