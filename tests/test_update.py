@@ -282,3 +282,12 @@ def test_an_unknown_watch_name_is_an_error_that_lists_the_watches(project):
     assert result.returncode == 2
     assert result.stderr.strip() == ("error: watch.yml: no watch named 'nope'; the watches are: testing, hf-daily, "
                                      "mirror")
+
+
+def test_only_a_well_formed_watch_name_in_a_paper_file_names_a_watch():
+    from paper_collection.ingest.watch import watch_of
+
+    # The name becomes a path of the site (watches/NAME/feed.xml), and paper files are edited by hand.
+    assert watch_of("watch:hf-daily") == "hf-daily"
+    assert [watch_of(text) for text in ("watch:../../etc", "watch:a/b", "watch:", "watch:A", "listing.txt")] == \
+        [None] * 5

@@ -34,7 +34,7 @@ SOURCES = ("arxiv", "huggingface", "feed")
 KEEP = ("tagged", "all")
 DEFAULT_MAX = 200
 DEFAULT_MIN_CONFIDENCE = 0.5
-NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}\Z")
 # The arXiv API's field prefixes (arxiv.org/help/api/user-manual, "query interface").
 ARXIV_FIELDS = ("ti", "au", "abs", "co", "jr", "cat", "rn", "id", "all", "submittedDate", "lastUpdatedDate")
 _ARXIV_TOKEN = re.compile(r'[^\s()"]*"[^"]*"|\(|\)|\[[^\]]*\]|[^\s()"]+')
@@ -52,7 +52,10 @@ def source_file(watch_name: str) -> str:
 
 
 def watch_of(source_file_value: str) -> str | None:
-    return source_file_value.removeprefix(SOURCE_PREFIX) if source_file_value.startswith(SOURCE_PREFIX) else None
+    """The watch named in a paper's `sources[].file`, or None; only a well-formed name (paper files are
+    edited by hand, and the name becomes a path of the site: `watches/NAME/feed.xml`)."""
+    name = source_file_value.removeprefix(SOURCE_PREFIX)
+    return name if source_file_value.startswith(SOURCE_PREFIX) and NAME.match(name) else None
 
 
 @dataclass(frozen=True)
@@ -209,7 +212,7 @@ def _watch(item, line: int, lines: dict[str, int], problem, taxonomy) -> Watch |
         problem(lines.get(key, line), label, message)
 
     if not isinstance(name, str) or not NAME.match(name):
-        bad("name", f"name: '{name}' is not a name of lowercase letters, digits and hyphens; write e.g. "
+        bad("name", f"name: '{name}' is not a name of lowercase letters, digits and hyphens (at most 80); write e.g. "
                     "name: hf-daily")
     for key in item:
         if key not in _WATCH_KEYS:
