@@ -192,3 +192,10 @@ def test_the_writer_refuses_an_artifact_with_other_files(repository):
     result = _bash(_scripts("open-pull-request")[0], checkout, env)
     assert result.returncode == 1 and "handed over files other than papers" in result.stdout
     assert not (checkout / ".github" / "evil.yml").exists()
+
+
+def test_without_watch_yml_the_update_job_runs_nothing_and_opens_nothing(repository):
+    tmp_path, work, origin, env = repository
+    _git(work, "rm", "--quiet", "watch.yml")
+    _git(work, "commit", "--quiet", "-m", "no watches")
+    assert _run_update_job(work, {**env, "SINCE": ""}).strip() == "changed=false"
