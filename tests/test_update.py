@@ -295,3 +295,22 @@ def test_only_a_well_formed_watch_name_in_a_paper_file_names_a_watch():
     assert watch_of("watch:hf-daily") == "hf-daily"
     assert [watch_of(text) for text in ("watch:../../etc", "watch:a/b", "watch:", "watch:A", "listing.txt")] == \
         [None] * 5
+
+
+def test_an_arxiv_rss_description_gives_the_abstract_and_the_id():
+    from paper_collection.ingest.readers.rss import read_rss
+
+    # One item in arXiv's RSS form (rss.arxiv.org). The description's text is a real one, quoted in a public
+    # repository's notes (code search file id 27567038605); the title, authors and date around it are ours:
+    # no whole recorded arXiv RSS feed was found (tests/fixtures/watch/README.md).
+    text = ("<rss version='2.0' xmlns:dc='http://purl.org/dc/elements/1.1/'><channel><item>"
+            "<title>FRR: A Fuzzy Rule-based Reasoner</title><link>https://arxiv.org/abs/2502.01375</link>"
+            "<description>arXiv:2502.01375v2 Announce Type: replace-cross \nAbstract: Rule-based models are "
+            "essential for high-stakes decision-making due to their transparency and interpretability, but their "
+            "discrete nature creates challenges for optimization and scalability.</description>"
+            "<dc:creator>Ada Lovelace, Alan Turing</dc:creator><pubDate>Thu, 10 Sep 2026 00:00:00 -0400</pubDate>"
+            "</item></channel></rss>")
+    (record,) = read_rss(text, "cs.LG").records
+    assert record.abstract.startswith("Rule-based models are essential")
+    assert record.arxiv == "2502.01375" and record.authors == ("Ada Lovelace", "Alan Turing")
+    assert (record.year, record.month, record.day) == (2026, 9, 10)
