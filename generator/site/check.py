@@ -133,9 +133,9 @@ def check_search(site: Site, slugs: set[str]) -> list[str]:
             if slugs:
                 problems.append(f"{path.relative_to(site.folder)}: cannot be loaded ({error})")
     missing, extra = slugs - set(seen), set(seen) - slugs
-    problems += [f"search: paper {slug} has no search document" for slug in sorted(missing)]
-    problems += [f"search: document {slug} is no paper of the collection" for slug in sorted(extra)]
-    problems += [f"search: document {slug} leads to no page" for slug in seen
+    problems += [f"paper {slug} has no search document" for slug in sorted(missing)]
+    problems += [f"document {slug} is no paper of the collection" for slug in sorted(extra)]
+    problems += [f"document {slug} leads to no page" for slug in seen
                  if slug in slugs and not site.resolves(f"papers/{slug}/")]
     for index, first in enumerate(manifest.get("shards", [])):
         path = folder / "terms" / f"{index}.json"
