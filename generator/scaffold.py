@@ -7,7 +7,7 @@ every untrusted value through a filter that writes it as a YAML string or litera
 the rest are copied byte for byte.
 
 All or nothing: the collection is made in a temporary folder beside DIR (the taxonomy proposed by
-`--from`, then the import of those dumps, included) and renamed into place at the end. A failure
+`--from`, then the import of those dumps, included) and moved into place at the end. A failure
 leaves DIR as it was: absent, or empty.
 """
 
@@ -166,7 +166,7 @@ def new_collection(folder: Path, *, title: str | None = None, dumps: list[Path] 
     try:
         umask = os.umask(0)
         os.umask(umask)
-        os.chmod(staging, 0o777 & ~umask)  # mkdtemp's 0700 would become the collection's
+        os.chmod(staging, 0o777 & ~umask)  # mkdtemp's 0700 would become a new collection folder's
         result = NewCollection(folder)
         taxonomy_text = _propose(dumps) if dumps else None
         result.proposed = taxonomy_text is not None
@@ -174,9 +174,27 @@ def new_collection(folder: Path, *, title: str | None = None, dumps: list[Path] 
         if dumps:
             result.import_report = _import(staging, dumps, added)
         check_target(folder)  # nobody wrote there meanwhile
-        folder.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(staging, folder)  # over an empty folder, or none: one rename
+        _put_in_place(staging, folder)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return result
+
+
+def _put_in_place(staging: Path, folder: Path) -> None:
+    """A new folder is one rename. An existing empty one (perhaps the shell's current folder, `new .`)
+    is kept: the staged entries are renamed into it, and taken out again if one fails."""
+    if not folder.exists():
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(staging, folder)
+        return
+    moved: list[str] = []
+    try:
+        for entry in sorted(os.listdir(staging)):
+            os.rename(staging / entry, folder / entry)
+            moved.append(entry)
+    except BaseException:
+        for entry in moved:
+            os.rename(folder / entry, staging / entry)
+        raise
+    staging.rmdir()

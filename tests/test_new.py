@@ -86,10 +86,13 @@ def test_new_into_a_folder_that_is_not_empty_writes_nothing(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["busy"], "no staging folder left behind"
 
 
-def test_new_into_an_empty_folder_keeps_its_place(tmp_path):
+def test_new_into_an_empty_folder_keeps_the_folder(tmp_path):
+    """`new .` in an empty folder: the shell's current folder stays the collection's folder."""
     (tmp_path / "empty").mkdir()
-    root = new_collection(tmp_path, "empty")
-    assert set(tree(root)) == EXPECTED
+    inode = (tmp_path / "empty").stat().st_ino
+    ok(cli("new", ".", "--title", "Here", cwd=tmp_path / "empty"))
+    assert set(tree(tmp_path / "empty")) == EXPECTED
+    assert (tmp_path / "empty").stat().st_ino == inode
     assert sorted(p.name for p in tmp_path.iterdir()) == ["empty"]
 
 
