@@ -21,7 +21,7 @@ EXPECTED = {
     ".pre-commit-config.yaml", ".paper-collection.yml", "content/papers/.gitkeep", "theme_overrides/README.md",
     ".github/dependabot.yml", ".github/pull_request_template.md", ".github/ISSUE_TEMPLATE/paper-problem.yml",
     ".github/ISSUE_TEMPLATE/suggest-paper.yml", ".github/workflows/deploy.yml", ".github/workflows/pull-request.yml",
-    ".github/workflows/suggest-paper.yml", ".github/workflows/enrich.yml",
+    ".github/workflows/suggest-paper.yml", ".github/workflows/enrich.yml", ".github/workflows/update.yml", "watch.yml",
 }
 
 
@@ -171,7 +171,7 @@ def test_the_collections_workflows_pass_zizmor(persona):
 
 def test_the_collections_workflows_use_the_installed_command_and_the_makefile():
     texts = {path.name: path.read_text() for path in WORKFLOWS}
-    assert set(texts) == {"deploy.yml", "pull-request.yml", "suggest-paper.yml", "enrich.yml"}
+    assert set(texts) == {"deploy.yml", "pull-request.yml", "suggest-paper.yml", "enrich.yml", "update.yml"}
     for name, text in texts.items():
         assert "python -m generator" not in text, f"{name} runs the generator's source, not the installed command"
         assert "pull_request_target" not in str(yaml.safe_load(text).get(True))  # YAML 1.1 reads `on` as True

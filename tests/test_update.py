@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -314,3 +315,22 @@ def test_an_arxiv_rss_description_gives_the_abstract_and_the_id():
     assert record.abstract.startswith("Rule-based models are essential")
     assert record.arxiv == "2502.01375" and record.authors == ("Ada Lovelace", "Alan Turing")
     assert (record.year, record.month, record.day) == (2026, 9, 10)
+
+
+def test_a_new_collection_has_the_workflow_and_example_watches_that_are_valid_once_uncommented(tmp_path):
+    from paper_collection.scaffold import TEMPLATE
+    from tests.adoption import cli, new_collection, ok
+
+    root = new_collection(tmp_path, "reading-list")
+    assert (root / ".github" / "workflows" / "update.yml").read_bytes() == \
+        (Path(__file__).parent.parent / ".github" / "workflows" / "update.yml").read_bytes()
+    # Commented out: update runs no watch, asks nothing and changes nothing.
+    result = ok(cli("update", "--today", TODAY, cwd=root))
+    assert result.stdout.splitlines()[-2:] == ["0 new paper(s) from 0 watch(es)", "no file changed"]
+    # Each example, once its '#' is removed, is a valid watch.
+    text = (TEMPLATE / "watch.yml").read_text(encoding="utf-8")
+    uncommented = re.sub(r"^  # ", "  ", text, flags=re.M)
+    (tmp_path / "watch.yml").write_text(uncommented, encoding="utf-8")
+    config = load_watches(tmp_path / "watch.yml")
+    assert [(w.name, w.source) for w in config.watches] == [("arxiv-search", "arxiv"), ("hf-daily", "huggingface"),
+                                                            ("cs-cl", "feed")]
