@@ -199,3 +199,18 @@ def test_without_watch_yml_the_update_job_runs_nothing_and_opens_nothing(reposit
     _git(work, "rm", "--quiet", "watch.yml")
     _git(work, "commit", "--quiet", "-m", "no watches")
     assert _run_update_job(work, {**env, "SINCE": ""}).strip() == "changed=false"
+
+
+def test_the_report_cannot_act_as_workflow_commands_and_a_failed_watch_is_a_warning(repository):
+    tmp_path, work, origin, env = repository
+    with replay_server([]) as (base, _):  # every request answered 404
+        (work / "watch.yml").write_text(f"watches:\n  - name: journal\n    feed: {base}/toc.xml\n", encoding="utf-8")
+        step = next(s for s in _scripts("update") if "paper-collection update" in s)
+        result = _bash(step, work, {**env, "SINCE": ""})
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    token = lines[0].removeprefix("::stop-commands::")
+    assert re.fullmatch(r"[0-9a-f]{32}", token)
+    report = lines[1:lines.index(f"::{token}::")]
+    assert report[0].startswith("watch 'journal' (feed: ") and report[-2].endswith("; failed: journal")
+    assert lines[-1].startswith("::warning::a watch failed: watch 'journal': the feed answered HTTP 404")

@@ -95,7 +95,8 @@ class UpdateReport:
                        f"since {run.since.isoformat()}")
             out += [f"  asked: {line}" for line in run.asked]
             if run.failed:
-                out.append(f"  failed: {run.failed}; nothing from this watch was written, and it will ask again "
+                failed = " ".join(run.failed.split())  # one line: the workflow reads it (update.yml)
+                out.append(f"  failed: {failed}; nothing from this watch was written, and it will ask again "
                            "from the same date next time")
                 continue
             report = run.imported
