@@ -334,3 +334,14 @@ def test_a_new_collection_has_the_workflow_and_example_watches_that_are_valid_on
     config = load_watches(tmp_path / "watch.yml")
     assert [(w.name, w.source) for w in config.watches] == [("arxiv-search", "arxiv"), ("hf-daily", "huggingface"),
                                                             ("cs-cl", "feed")]
+
+
+def test_a_query_the_arxiv_api_refuses_fails_its_watch_with_the_apis_words(project):
+    from tests.lookup_fixtures import recorded
+
+    only_watches(project, ARXIV_ONLY)
+    # The real HTTP 400 answer with an Atom error entry (tests/fixtures/lookup/README.md: arxiv-id_abc.json).
+    replay = Replay([(lambda r: True, recorded("arxiv-id_abc.json"))])
+    report = _run(project, replay, [], since=dt.date(2010, 1, 1))
+    assert report.runs[0].failed == ("watch 'testing': the arXiv API refused the query (answered with an error: "
+                                     "incorrect id format for abc); correct the query in watch.yml")

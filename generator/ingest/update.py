@@ -209,6 +209,9 @@ def fetch_arxiv(client: LookupClient, watch: Watch, since: dt.date, today: dt.da
         try:
             result = read_atom(response.text, "arXiv API")
         except InputError as error:
+            if "answered with an error" in error.message:  # the API's error entry: the query is wrong
+                raise LookupFailed(what, "arxiv", f"refused the query ({error.message.removeprefix('the arXiv API ')})",
+                                   "correct the query in watch.yml") from None
             raise LookupFailed(what, "arxiv", f"sent an answer that cannot be read ({error.message})",
                                "check the query in watch.yml, or try again later") from None
         total = _total_results(response.text)
