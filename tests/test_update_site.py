@@ -60,7 +60,7 @@ def test_each_watch_has_an_atom_feed_of_the_papers_it_brought(site):
     assert "A Paper About Property Checks" not in titles  # no watch brought it
     assert feed.findtext(f"{ATOM}updated").startswith("2026-12-07")
     paper = (site / "papers" / "property-based-mutation-testing" / "index.html").read_text(encoding="utf-8")
-    assert "an arXiv API search (a watch)" in paper
+    assert "From the arXiv API (<code>watch:testing</code>" in paper
 
 
 @pytest.mark.browser

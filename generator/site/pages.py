@@ -31,8 +31,8 @@ LINK_LABELS = {"code": "Code", "project": "Project page", "huggingface": "Huggin
                "pdf": "PDF", "doi": "DOI", "other": "Link"}
 FORMAT_NAMES = {"listing": "a paper listing", "bibtex": "a BibTeX file", "json": "a JSON export",
                 "jsonl": "a JSON Lines export", "atom": "an arXiv Atom feed", "csv": "a CSV file",
-                "add": "a contributor (generator add)", "arxiv-api": "an arXiv API search (a watch)",
-                "huggingface": "the Hugging Face daily papers (a watch)", "rss": "an RSS feed (a watch)"}
+                "add": "a contributor (generator add)", "arxiv-api": "the arXiv API",
+                "huggingface": "the Hugging Face daily papers", "rss": "an RSS feed"}
 
 # What page content may contain after rendering: our templates' markup and Material's.
 ALLOWED_TAGS = {"a", "abbr", "article", "aside", "b", "blockquote", "br", "button", "code", "dd", "del", "details",
