@@ -26,9 +26,10 @@ PULL_REQUEST = WORKFLOWS_DIR / "pull-request.yml"
 DEPLOY = WORKFLOWS_DIR / "deploy.yml"
 SUGGESTION = WORKFLOWS_DIR / "suggest-paper.yml"
 SUGGESTION_FORM = GITHUB_DIR / "ISSUE_TEMPLATE" / "suggest-paper.yml"
-WORKFLOWS = [PULL_REQUEST, DEPLOY, SUGGESTION]
+UPDATE = WORKFLOWS_DIR / "update.yml"
+WORKFLOWS = [PULL_REQUEST, DEPLOY, SUGGESTION, UPDATE]
 # Jobs allowed to write, per workflow; none of them runs project code.
-WRITERS = {DEPLOY: ["deploy"], SUGGESTION: ["open-pull-request"]}
+WRITERS = {DEPLOY: ["deploy"], SUGGESTION: ["open-pull-request"], UPDATE: ["open-pull-request"]}
 
 FULL_SHA_PIN = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40}$")
 VERSION_COMMENT = re.compile(r"uses:\s*\S+@[0-9a-f]{40}\s+#\s*v\d+\.\d+\.\d+\s*$")
