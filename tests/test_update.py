@@ -345,3 +345,13 @@ def test_a_query_the_arxiv_api_refuses_fails_its_watch_with_the_apis_words(proje
     report = _run(project, replay, [], since=dt.date(2010, 1, 1))
     assert report.runs[0].failed == ("watch 'testing': the arXiv API refused the query (answered with an error: "
                                      "incorrect id format for abc); correct the query in watch.yml")
+
+
+@pytest.mark.slow
+def test_the_update_benchmark_runs_at_a_small_size():
+    from benchmarks import update as benchmark
+
+    result = benchmark.run(60, "all")
+    assert (result["found"], result["new"], result["requests"]) == (200, 200, 2)
+    assert 2.5 < result["politeness_wait_seconds"] <= 3.0  # one wait of 3 s between the two pages, not slept
+    assert 0 < result["import_seconds"] < result["update_seconds_without_waits"]
