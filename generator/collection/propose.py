@@ -130,7 +130,8 @@ def propose(paths: list[Path]) -> Proposal:
     if len(with_abstract) < MIN_PAPERS:
         raise ProposeError(
             shown, None,
-            f"needs at least {MIN_PAPERS} papers with abstracts to propose a taxonomy; found {len(with_abstract)}",
+            f"needs at least {MIN_PAPERS} papers with abstracts to propose a taxonomy; found {len(with_abstract)} "
+            f"(of {len(papers)} papers read)",
             "write taxonomy.yml by hand (starter: tags: [{name: my-topic, title: My topic, description: "
             "What it covers., rules: {title: ['\\bmy topic\\b']}}]; see the README, \"Tags\") or add more papers")
     with threadpool_limits(limits=1):  # the same sums in the same order on every machine
