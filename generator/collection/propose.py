@@ -59,8 +59,8 @@ _GENERIC = frozenset("""
     approach approaches study studies show shows shown using use used uses based new novel work works
     demonstrate demonstrates find finds found provide provides introduce introduces introduced develop
     developed significant significantly different various including existing recent recently however
-    furthermore moreover additionally model models data analysis framework performance problem problems
-    task tasks paper's et al compared compare high low large small order terms case cases number set
+    furthermore moreover additionally performance paper's et al compared compare high low large small
+    order terms case cases number set
     well able first second two three one key main challenge challenges particular specific general
     effective efficient improve improved improves improving achieve achieves achieved experiments
     experimental extensive evaluate evaluation available code state art previous prior techniques
@@ -74,6 +74,9 @@ _GENERIC = frozenset("""
 """.split())
 LIFT = 2.0  # a rule's phrase is at least this many times commoner in its cluster than in the papers overall
 FRAGMENT = 0.8  # a phrase found inside one longer phrase at least this often is a fragment of it
+# Head nouns that end many topics ("language models", "data analysis") but name none alone or first.
+_HEADS = frozenset("model models data analysis framework method methods network networks problem problems task tasks"
+                   .split())
 TOKEN = r"(?u)\b[^\W\d_][\w-]*\w\b"  # a word: starts with a letter, may hold hyphens and digits
 _WORD = re.compile(TOKEN)
 # Phrases never span punctuation or a line break (title / abstract): a rule's regex could not match them.
@@ -347,7 +350,7 @@ def _ranked(phrases, score, allowed) -> list[int]:
     import numpy as np
 
     lengths = np.array([len(str(p).split()) for p in phrases])
-    weighted = score * np.where(lengths > 1, 1.5, 1.0)
+    weighted = score * np.where(lengths > 1, 2.0, 1.0)
     order = [int(i) for i in np.flatnonzero(allowed & (weighted > 0))]
     order.sort(key=lambda i: (-weighted[i], str(phrases[i])))
     return order
@@ -357,7 +360,7 @@ def _naming(ranked: list[int], phrases, papers, members, used: set[str]) -> tupl
     """A tag's name (a slug), title and description from its best phrases, as the papers write them."""
     import numpy as np
 
-    texts = [_text(papers[i]) for i in np.flatnonzero(members)[:300]]
+    texts = [(text, text.lower()) for text in (_text(papers[i]) for i in np.flatnonzero(members)[:300])]
     name, title = "", ""
     for index in ranked[:30]:
         phrase = str(phrases[index])
@@ -388,26 +391,37 @@ def _naming(ranked: list[int], phrases, papers, members, used: set[str]) -> tupl
     return name, title, f"Papers on {subject}" + (f": {listed}." if listed else ".")
 
 
-def _surface(phrase: str, texts: list[str]) -> str | None:
-    """How the papers most often write ``phrase`` (its capitals: 'JWST', 'Gaussian processes'); None
-    when it is a fragment of a longer phrase (most often with the same word just before or after it:
-    "resonance imaging" in "magnetic resonance imaging") or never written as such."""
-    body = r"\s+".join(re.escape(w) for w in phrase.split())
-    pattern = re.compile(r"(?:([\w-]+)[ \t]+)?\b(" + body + r")\b(?:[ \t]+([\w-]+))?", re.IGNORECASE)
+_BEFORE = re.compile(r"([\w-]+)[ \t]+$")
+_AFTER = re.compile(r"[ \t]+([\w-]+)")
+
+
+def _surface(phrase: str, texts: list[tuple[str, str]]) -> str | None:
+    """How the papers (``texts``: each text and its lowercase) most often write ``phrase`` (its capitals:
+    'JWST', 'Gaussian processes'); None when it is a fragment of a longer phrase (most often with the
+    same word just before or after it: "resonance imaging" in "magnetic resonance imaging") or is never
+    written as such."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    pattern = re.compile(r"\b" + r"\s+".join(re.escape(w) for w in phrase.split()) + r"\b", re.IGNORECASE)
+    first = phrase.split()[0]
     forms: Counter[str] = Counter()
     before: Counter[str] = Counter()
     after: Counter[str] = Counter()
-    for text in texts:
+    for text, lowered in texts:
+        if first not in lowered:
+            continue
         for match in pattern.finditer(text):
-            forms[" ".join(match.group(2).split())] += 1
-            before[(match.group(1) or "").lower()] += 1
-            after[(match.group(3) or "").lower()] += 1
+            forms[" ".join(match.group().split())] += 1
+            word = _BEFORE.search(text, max(0, match.start() - 40), match.start())
+            before[word.group(1).lower() if word else ""] += 1
+            word = _AFTER.match(text, match.end(), match.end() + 40)
+            after[word.group(1).lower() if word else ""] += 1
     total = sum(forms.values())
     if total == 0:
         return None
     for neighbours in (before, after):
         word, count = min(neighbours.items(), key=lambda item: (-item[1], item[0]))
-        if word and _is_phrase(word) and count >= FRAGMENT * total:
+        if len(word) > 2 and word not in ENGLISH_STOP_WORDS and count >= FRAGMENT * total:
             return None
     best = min(forms.items(), key=lambda item: (-item[1], item[0]))[0]
     # A sentence's first word has a capital that is not the phrase's: prefer the lowercase form then.
@@ -428,15 +442,16 @@ def _has_capitals(text: str) -> bool:
 
 
 def _is_phrase(term: str) -> bool:
-    """Whether a word sequence can name or rule a topic: no stop word or generic word at either end,
-    no generic single word, no word shorter than three letters."""
+    """Whether a word sequence can name or rule a topic: no stop word or generic word at either end (a
+    head noun such as "models" may end one), no word of fewer than three letters at an end, no single
+    word shorter than four letters."""
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
     words = term.split()
-    edges = (words[0], words[-1])
-    if any(w in ENGLISH_STOP_WORDS or w in _GENERIC or len(w) < 3 for w in edges):
+    first, last = words[0], words[-1]
+    if any(w in ENGLISH_STOP_WORDS or w in _GENERIC or len(w) < 3 for w in (first, last)):
         return False
-    if len(words) == 1 and (len(term) < 4 or not any(ch.isalpha() for ch in term)):
+    if first in _HEADS or (len(words) == 1 and len(term) < 4):
         return False
     return len(set(words)) == len(words)  # "galaxy galaxy" is tokenisation noise
 
