@@ -52,6 +52,7 @@ def measure(dump: Path) -> dict:
     from sklearn.metrics import adjusted_mutual_info_score
 
     from paper_collection.collection.identifiers import arxiv_id
+    from paper_collection.collection.paper import normalize_title
     from paper_collection.collection.propose import propose
     from paper_collection.collection.taxonomy import UNTAGGED, parse_taxonomy
     from paper_collection.ingest.importer import load_meta, run_import
@@ -79,6 +80,9 @@ def measure(dump: Path) -> dict:
         by_tag.setdefault(tag, Counter())[category] += 1
     purity = sum(max(counter.values()) for counter in by_tag.values()) / len(pairs) if pairs else 0.0
     categories = Counter(category for _, category in pairs)
+    # The k-means clusters themselves, every paper (tagged or not): what the rules start from.
+    clustered = [(proposal.clusters[normalize_title(meta["title"])], primary[meta["arxiv"]]) for meta in files
+                 if meta.get("arxiv") in primary and normalize_title(meta["title"]) in proposal.clusters]
     return {
         "dump": dump.name,
         "papers": len(files),
@@ -93,6 +97,8 @@ def measure(dump: Path) -> dict:
         "ami_first_tag_vs_primary_category": round(adjusted_mutual_info_score(
             [c for _, c in pairs], [t for t, _ in pairs]), 4) if pairs else 0.0,
         "purity_first_tag": round(purity, 4),
+        "ami_clusters_vs_primary_category": round(adjusted_mutual_info_score(
+            [c for _, c in clustered], [k for k, _ in clustered]), 4) if clustered else 0.0,
         "seconds_propose": round(proposed, 1),
         "seconds_import": round(imported, 1),
         "tag_names": list(proposal.tag_papers),

@@ -67,6 +67,7 @@ _GENERIC = frozenset("""
     technique current important increasingly widely obtained obtain observed observe given allows
     january february march april may june july august september october november december
     information encountered range ranges broad similar likely possible potential suggest suggests
+    design comparative quantitative accurate comparison comparisons project page pages github repository
     outperform outperforms outperforming specifically respectively effectively substantially notably
     adaptively accurately directly typically finally simultaneously consistently robustly additional
     recover recovers quality leverage leverages leveraging enable enables enabling require requires
@@ -94,6 +95,7 @@ class Proposal:
     with_abstract: int
     tagged: int  # papers the rules tag (real matcher)
     tag_papers: dict[str, int] = field(default_factory=dict)  # tag -> papers its rules tag
+    clusters: dict[str, int] = field(default_factory=dict)  # normalised title -> its k-means cluster (benchmarks)
 
     @property
     def coverage(self) -> float:
@@ -302,7 +304,8 @@ def _complete(tags, known, papers, labels, occurs, phrases, totals, fragments, p
     tagged = sum(1 for found in assigned if found)
     text = _render(tags, known, counts, paths, len(papers), with_abstract, tagged)
     parse_taxonomy(text, "taxonomy.yml")  # what we write must load; a bug of ours otherwise
-    return Proposal(text, len(papers), with_abstract, tagged, {t.name: counts[t.name] for t in tags})
+    clusters = {normalize_title(p.title): int(label) for p, label in zip(papers, labels, strict=True)}
+    return Proposal(text, len(papers), with_abstract, tagged, {t.name: counts[t.name] for t in tags}, clusters)
 
 
 def _assign(tags: list[_Tag], known: frozenset[str], papers: list[_Paper]) -> list[tuple[str, ...]]:
@@ -413,9 +416,10 @@ def _surface(phrase: str, texts: list[tuple[str, str]]) -> str | None:
         for match in pattern.finditer(text):
             forms[" ".join(match.group().split())] += 1
             word = _BEFORE.search(text, max(0, match.start() - 40), match.start())
-            before[word.group(1).lower() if word else ""] += 1
+            # Singular and plural are one neighbour: "baryon acoustic" + "oscillation(s)".
+            before[word.group(1).lower().removesuffix("s") if word else ""] += 1
             word = _AFTER.match(text, match.end(), match.end() + 40)
-            after[word.group(1).lower() if word else ""] += 1
+            after[word.group(1).lower().removesuffix("s") if word else ""] += 1
     total = sum(forms.values())
     if total == 0:
         return None
