@@ -195,7 +195,7 @@ def _propose(papers: list[_Paper], with_abstract: list[int], paths: list[Path]) 
     dimensions = max(2, min(LSA_DIMENSIONS, weights.shape[1] - 1, len(sample) - 1))
     svd = TruncatedSVD(n_components=dimensions, random_state=SEED)
     reduced = normalize(svd.fit_transform(weights))
-    k = tag_count(len(sample))
+    k = min(tag_count(len(with_abstract)), len(sample) // 3)  # by every paper; clustered on the sample
     kmeans = KMeans(n_clusters=k, n_init=4, random_state=SEED).fit(reduced)
 
     # Every paper (sampled or not, with or without abstract) belongs to its nearest cluster.
