@@ -165,9 +165,11 @@ def read_papers(paths: list[Path]) -> list[_Paper]:
             key = normalize_title(paper.title)
             if not key or key in seen:
                 continue
+            problem = abstract_problem(paper.title, paper.abstract)
+            if problem == "no abstract" and not (paper.arxiv or paper.doi):
+                continue  # the importer rejects it too: nothing to find its abstract by
             seen.add(key)
-            abstract = "" if abstract_problem(paper.title, paper.abstract) else paper.abstract
-            papers.append(_Paper(paper.title, abstract))
+            papers.append(_Paper(paper.title, "" if problem else paper.abstract))
     return papers
 
 
