@@ -161,3 +161,17 @@ def test_untrusted_text_is_escaped_in_yaml_and_comments():
     assert header and all(line.startswith("# ") for line in header)  # the newline in the name did not escape
     assert "we?ird: name.jsonl" in header[0]
     assert yaml.safe_load(text)["tags"][0]["rules"]["title"] == [r"\bdark matter\b"]
+
+
+@pytest.mark.parametrize("name", ["arxiv_api.atom", "arxiv_snapshot.jsonl", "hf_daily_papers.json", "papers.bib",
+                                  "papers.csv", "plain_list.json"])
+def test_every_format_import_reads_is_read(tmp_path, name):
+    from paper_collection.collection.propose import read_papers
+
+    dump = tmp_path / name
+    shutil.copy(Path(__file__).parent / "fixtures" / "formats" / name, dump)
+    papers = read_papers([dump])
+    assert papers and all(p.title for p in papers)
+    # As the importer: an abstract of fewer than 8 words is no abstract (plain_list.json has only such).
+    assert all(p.abstract == "" or len(p.abstract.split()) >= 8 for p in papers)
+    assert any(p.abstract for p in papers) == (name != "plain_list.json")
