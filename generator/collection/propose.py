@@ -68,6 +68,7 @@ _GENERIC = frozenset("""
     january february march april may june july august september october november december
     information encountered range ranges broad similar likely possible potential suggest suggests
     design comparative quantitative accurate comparison comparisons project page pages github repository
+    https http www com org html
     outperform outperforms outperforming specifically respectively effectively substantially notably
     adaptively accurately directly typically finally simultaneously consistently robustly additional
     recover recovers quality leverage leverages leveraging enable enables enabling require requires
