@@ -222,6 +222,10 @@ def _propose(papers: list[_Paper], with_abstract: list[int], paths: list[Path]) 
     occurs = counter.transform([_text(p) for p in papers]).tocsc()  # papers x phrases, 0/1
     totals = np.asarray(occurs.sum(axis=0)).ravel().astype(np.float64)
     fragments = _fragments(phrases, totals)
+    keys = [rule_pattern(str(term), known) for term in phrases]  # "detector" and "detectors": one rule
+    variants: dict[str, list[int]] = {}
+    for index, key in enumerate(keys):
+        variants.setdefault(key, []).append(index)
 
     tags: list[_Tag] = []
     used_names: set[str] = set()
@@ -236,12 +240,23 @@ def _propose(papers: list[_Paper], with_abstract: list[int], paths: list[Path]) 
         ranked = _ranked(phrases, recall * precision, (inside >= 2) & (precision >= LIFT * base) & ~fragments)
         if not ranked:
             continue
-        name, title, description = _naming(ranked, phrases, papers, members, used_names)
-        rules = _cover(occurs, members, phrases, precision, max(MIN_PRECISION, LIFT * base), FIRST_RULES,
-                       min_gain=2, excluded=fragments)
+        name, title, description, named = _naming(ranked, phrases, papers, members, used_names)
+        bar = max(MIN_PRECISION, LIFT * base)
+        # The phrase the tag is named after comes first when precise enough, then the cover's phrases
+        # by how many of the cluster's papers they reach.
+        rules = [named] if precision[named] >= bar else []
+        rules += _cover(occurs, members, phrases, precision, bar, FIRST_RULES, min_gain=2, excluded=fragments,
+                        chosen=rules, same=lambda indices: _variants(indices, keys, variants))
+        rules = rules[:1] + sorted(rules[1:], key=lambda i: (-inside[i], str(phrases[i])))
         tags.append(_Tag(cluster, name, title, description, [str(phrases[i]) for i in rules or ranked[:1]]))
 
-    return _complete(tags, known, papers, labels, occurs, phrases, totals, fragments, paths, len(with_abstract))
+    return _complete(tags, known, papers, labels, occurs, phrases, totals, fragments, (keys, variants), paths,
+                     len(with_abstract))
+
+
+def _variants(indices, keys, variants) -> set[int]:
+    """The phrases whose rule is the same regex as one of ``indices``' (singular and plural)."""
+    return {other for index in indices for other in variants[keys[index]]}
 
 
 def _fragments(phrases, totals):
@@ -261,7 +276,7 @@ def _fragments(phrases, totals):
     return fragment
 
 
-def _complete(tags, known, papers, labels, occurs, phrases, totals, fragments, paths,
+def _complete(tags, known, papers, labels, occurs, phrases, totals, fragments, same, paths,
               with_abstract) -> Proposal:
     """The coverage pass, dropping tags with too few papers, and the final text."""
     import numpy as np
@@ -287,7 +302,7 @@ def _complete(tags, known, papers, labels, occurs, phrases, totals, fragments, p
             precision = np.divide(inside, totals, out=np.zeros_like(inside), where=totals > 0)
             gains = np.asarray(occurs[open_members].sum(axis=0)).ravel()
             gains[fragments] = 0
-            chosen = {phrase_index[p] for p in tag.phrases}
+            chosen = _variants([phrase_index[p] for p in tag.phrases], *same)
             best = _best(phrases, gains, precision, max(bar, LIFT * members.mean()), min_gain, chosen)
             if best is not None:
                 tag.phrases.append(str(phrases[best]))
@@ -317,23 +332,27 @@ def _assign(tags: list[_Tag], known: frozenset[str], papers: list[_Paper]) -> li
     return [tuple(t for t in taxonomy.assign(p.title, p.abstract) if t != UNTAGGED) for p in papers]
 
 
-def _cover(occurs, members, phrases, precision, bar: float, limit: int, min_gain: int, excluded) -> list[int]:
-    """Phrases (indices) that together reach most of the cluster's papers: greedy set cover,
-    each phrase at least ``bar`` precise."""
+def _cover(occurs, members, phrases, precision, bar: float, limit: int, min_gain: int, excluded,
+           chosen: list[int], same) -> list[int]:
+    """Phrases (indices) that together reach most of the cluster's papers not reached by ``chosen``:
+    greedy set cover, each phrase at least ``bar`` precise; ``same(indices)``: the phrases with the
+    same rule as those (never chosen twice)."""
     import numpy as np
 
-    chosen: list[int] = []
+    found: list[int] = []
     open_members = members.copy()
-    while len(chosen) < limit:
+    for index in chosen:
+        open_members &= ~occurs[:, index].toarray().ravel().astype(bool)
+    while len(found) < limit:
         gains = np.asarray(occurs[open_members].sum(axis=0)).ravel()
         gains[excluded] = 0
-        best = _best(phrases, gains, precision, bar, min_gain, set(chosen))
+        best = _best(phrases, gains, precision, bar, min_gain, same(chosen + found))
         if best is None:
             break
-        chosen.append(best)
+        found.append(best)
         column = occurs[:, best].toarray().ravel().astype(bool)
         open_members &= ~column
-    return chosen
+    return found
 
 
 def _best(phrases, gains, precision, bar: float, min_gain: int, chosen: set[int]) -> int | None:
@@ -362,21 +381,22 @@ def _ranked(phrases, score, allowed) -> list[int]:
     return order
 
 
-def _naming(ranked: list[int], phrases, papers, members, used: set[str]) -> tuple[str, str, str]:
-    """A tag's name (a slug), title and description from its best phrases, as the papers write them."""
+def _naming(ranked: list[int], phrases, papers, members, used: set[str]) -> tuple[str, str, str, int]:
+    """A tag's name (a slug), title and description from its best phrases, as the papers write them;
+    and the index of the phrase it is named after."""
     import numpy as np
 
     texts = [(text, text.lower()) for text in (_text(papers[i]) for i in np.flatnonzero(members)[:300])]
-    name, title = "", ""
+    name, title, named = "", "", ranked[0]
     for index in ranked[:30]:
         phrase = str(phrases[index])
         slug = slugify(phrase)
         surface = _surface(phrase, texts)
         if slug and slug not in used and slug != UNTAGGED and surface:
-            name, title = slug, surface
+            name, title, named = slug, surface, index
             break
     if not name:  # every good phrase names another tag already: number this one
-        phrase = str(phrases[ranked[0]])
+        phrase = str(phrases[named])
         base = slugify(phrase) or "topic"
         number = 2
         while f"{base}-{number}" in used:
@@ -394,7 +414,7 @@ def _naming(ranked: list[int], phrases, papers, members, used: set[str]) -> tupl
             break
     subject = title if _has_capitals(title[1:]) else title[:1].lower() + title[1:]  # keep "Milky Way", "JWST"
     listed = " and ".join([", ".join(others[:-1]), others[-1]]) if len(others) > 1 else "".join(others)
-    return name, title, f"Papers on {subject}" + (f": {listed}." if listed else ".")
+    return name, title, f"Papers on {subject}" + (f": {listed}." if listed else "."), named
 
 
 _BEFORE = re.compile(r"([\w-]+)[ \t]+$")
