@@ -5,17 +5,20 @@ cleans each record as the importer does, and returns the text of a ``taxonomy.ym
 
 1. The papers with abstracts are clustered: TF-IDF of title (twice) and abstract, words and word
    pairs; reduced to ``LSA_DIMENSIONS`` by truncated SVD (LSA), rows normalised, then k-means with k
-   from the number of papers (``tag_count``: 8 to 40).
-2. Each cluster becomes a tag. Its phrases are the word sequences (1-3 words, as written: no stems)
-   found in many of its papers and few others. The name and title are the best phrase (two- and
-   three-word phrases first), the description lists the next ones, and the rules are the phrases
-   that together cover most of the cluster's papers (a greedy cover), each written as
-   ``\\bphrase s?\\b``: a plain literal after ``\\b``, which the matcher's Aho-Corasick prefilter
-   finds in one pass (``taxonomy._required_literal``).
+   from the number of papers (``tag_count``: 8 to 40). At most ``SAMPLE`` papers are clustered
+   (evenly spaced); every paper then joins its nearest cluster.
+2. Each cluster becomes a tag. Its phrases are word sequences (1-3 words, as written: no stems,
+   never across punctuation, no fragment of a longer phrase) found in many of its papers and few
+   others. The name and title are the best phrase (two- and three-word phrases weigh double), the
+   description lists the next ones, and the rules are that phrase and the ones that together
+   cover most of the cluster's papers (a greedy cover), each written as ``\\bphrase\\b`` (plural
+   optional when the papers write both): a plain literal after ``\\b``, which the matcher's
+   Aho-Corasick prefilter finds in one pass (``taxonomy._required_literal``).
 3. Coverage pass: the taxonomy is parsed by the real loader and every paper is tagged by the real
    matcher (``Taxonomy.assign``, as ``import`` tags); while fewer than ``TARGET_COVERAGE`` of the
-   papers get a tag, each tag adds the phrase that reaches most of its still-untagged papers.
-   Tags that end with fewer than ``MIN_TAG_PAPERS`` papers are dropped (while at least 8 remain).
+   papers get a tag, each tag adds the phrase that reaches most of its still-untagged papers,
+   lowering the precision asked in steps when none does. Tags that end with fewer than
+   ``MIN_TAG_PAPERS`` papers are dropped (while at least 8 remain).
 
 Deterministic: fixed seeds, one BLAS thread, every ranking broken by the phrase itself. The YAML is
 written by PyYAML (one tag at a time, so that a comment can precede each); comments hold only
