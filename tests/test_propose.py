@@ -6,6 +6,7 @@ the fixture with the real importer under the proposed taxonomy, not from the clu
 from __future__ import annotations
 
 import functools
+import json
 import re
 import shutil
 import subprocess
@@ -44,8 +45,6 @@ def _proposal(name: str):
 
 
 def _texts(path: Path) -> list[str]:
-    import json
-
     return [f"{r['title']}\n{r['summary']}" for r in map(json.loads, path.read_text(encoding="utf-8").splitlines())]
 
 
@@ -175,3 +174,19 @@ def test_every_format_import_reads_is_read(tmp_path, name):
     # As the importer: an abstract of fewer than 8 words is no abstract (plain_list.json has only such).
     assert all(p.abstract == "" or len(p.abstract.split()) >= 8 for p in papers)
     assert any(p.abstract for p in papers) == (name != "plain_list.json")
+
+
+def test_the_benchmark_measures_a_real_export(tmp_path):
+    from benchmarks.propose import sample
+
+    dump = tmp_path / "eess.jsonl"
+    shutil.copy(FIXTURES / "eess.jsonl", dump)
+    # The fixtures' selection is reproducible: sampling a fixture for all of it gives it back, line for line.
+    assert sample(dump, "eess", None) == dump.read_text(encoding="utf-8").splitlines()
+    done = subprocess.run([sys.executable, "-m", "benchmarks.propose", "measure", str(dump)], capture_output=True,
+                          text=True, timeout=600, cwd=Path(__file__).parent.parent)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["papers"] == 300 and result["rule_tagged"] == result["proposal_says_tagged"]
+    assert result["rule_tagged_share"] >= 0.9 and 8 <= result["tags"] == result["tags_with_3_papers"] <= 40
+    assert 0 < result["ami_first_tag_vs_primary_category"] < 1 and 0.79 < result["purity_first_tag"] <= 1
