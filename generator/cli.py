@@ -352,6 +352,40 @@ def _add_tags_commands(sub) -> None:
     rules.set_defaults(func=cmd_tags_suggest_rules)
 
 
+def cmd_taxonomy_propose(args, layout: Layout) -> int:
+    """`taxonomy propose DUMP...`: a taxonomy.yml drafted from the papers of dumps (collection/propose.py)."""
+    from paper_collection.atomic import write_text_atomic
+    from paper_collection.collection.propose import propose
+
+    output = args.output
+    if output is not None and output.exists() and not args.force:
+        raise GeneratorError(f"{output}: the file exists; nothing was written (give another --output, or add "
+                             "--force to replace it)")
+    proposal = propose([Path(p) for p in args.paths])
+    summary = (f"{len(proposal.tag_papers)} tags; their rules tag {proposal.tagged} of {proposal.papers} papers "
+               f"({100 * proposal.coverage:.1f} %)")
+    if output is None:
+        sys.stdout.write(proposal.text)
+        print(summary, file=sys.stderr)
+    else:
+        write_text_atomic(output, proposal.text)
+        print(f"wrote {output}: {summary}. Rename, merge or split its tags, then paper-collection import the dumps")
+    return 0
+
+
+def _add_taxonomy_commands(sub) -> None:
+    taxonomy = sub.add_parser("taxonomy", help="draft a taxonomy.yml from papers")
+    taxonomy_sub = taxonomy.add_subparsers(dest="taxonomy_command", required=True)
+    propose = taxonomy_sub.add_parser("propose", help="propose tags (names, descriptions, rules) from the papers "
+                                                      "of dumps, in any format import reads")
+    propose.add_argument("paths", nargs="+", metavar="DUMP",
+                         help="input files (listing, BibTeX, JSON, JSONL, Atom, CSV)")
+    propose.add_argument("--output", "-o", type=Path, metavar="FILE",
+                         help="write the taxonomy here (default: print it)")
+    propose.add_argument("--force", action="store_true", help="replace --output if it exists")
+    propose.set_defaults(func=cmd_taxonomy_propose)
+
+
 def cmd_serve(args, layout: Layout) -> int:
     _check_port_free(args.dev_addr)
     # --dirty: each preview writes only the pages whose content changed (the paper-collection plugin
@@ -575,6 +609,7 @@ def parser() -> argparse.ArgumentParser:
     bld.set_defaults(func=cmd_build)
 
     _add_tags_commands(sub)
+    _add_taxonomy_commands(sub)
 
     srv = sub.add_parser("serve", help="preview the site with live reload")
     srv.add_argument("--dev-addr", default="127.0.0.1:8000")
