@@ -383,7 +383,7 @@ def _add_taxonomy_commands(sub) -> None:
     propose.add_argument("--output", "-o", type=Path, metavar="FILE",
                          help="write the taxonomy here (default: print it)")
     propose.add_argument("--force", action="store_true", help="replace --output if it exists")
-    propose.set_defaults(func=cmd_taxonomy_propose)
+    propose.set_defaults(func=cmd_taxonomy_propose, needs_layout=False)  # works before a collection exists
 
 
 def cmd_serve(args, layout: Layout) -> int:
