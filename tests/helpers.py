@@ -68,6 +68,33 @@ def make_project(tmp: Path, papers: Path | None = None) -> Path:
     return tmp
 
 
+def internal_links(site: Path) -> tuple[int, list[str]]:
+    """Every link, stylesheet, script and image address between the built pages of `site` (the
+    404 page's are absolute, for any depth): how many were checked, and those that lead nowhere."""
+    from urllib.parse import unquote, urljoin, urlsplit
+
+    from bs4 import BeautifulSoup
+
+    checked, broken = 0, []
+    for html in site.rglob("*.html"):
+        if html.name == "404.html":
+            continue
+        base = "/" + html.relative_to(site).as_posix()
+        soup = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser")
+        for element in soup.select("a[href], link[href], script[src], img[src]"):
+            target = element.get("href") or element.get("src")
+            if urlsplit(target).scheme or target.startswith(("#", "mailto:")):
+                continue
+            path = unquote(urlsplit(urljoin(base, target)).path)
+            resolved = site / path.lstrip("/")
+            if path.endswith("/"):
+                resolved = resolved / "index.html"
+            checked += 1
+            if not resolved.exists():
+                broken.append(f"{base}: {target}")
+    return checked, broken
+
+
 def link_environment(root: Path) -> None:
     """Give the project copy at `root` this interpreter's environment as `.venv` (what `make` would
     install), so commands written as `.venv/bin/python -m generator ...` run without installing."""

@@ -9,7 +9,6 @@ import hashlib
 import json
 import shutil
 from pathlib import Path
-from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
@@ -18,7 +17,7 @@ from paper_collection.collection.removed import REMOVED_FILE
 from paper_collection.collection.taxonomy import load_taxonomy
 from paper_collection.collection.validate import load_collection
 from paper_collection.settings import Layout
-from tests.helpers import ROOT, make_project, run_generator
+from tests.helpers import ROOT, internal_links, make_project, run_generator
 
 pytestmark = pytest.mark.slow
 
@@ -111,23 +110,8 @@ def test_tag_pages_list_their_papers_and_are_all_linked(bundled_site):
 
 
 def test_no_broken_internal_links(bundled_site):
-    site = bundled_site / "site"
-    checked = 0
-    for html in site.rglob("*.html"):
-        if html.name == "404.html":
-            continue
-        base = "/" + html.relative_to(site).as_posix()
-        for element in _soup(html).select("a[href], link[href], script[src], img[src]"):
-            target = element.get("href") or element.get("src")
-            parts = urlsplit(target)
-            if parts.scheme or target.startswith(("#", "mailto:")):
-                continue
-            path = unquote(urlsplit(urljoin(base, target)).path)
-            resolved = site / path.lstrip("/")
-            if path.endswith("/"):
-                resolved = resolved / "index.html"
-            assert resolved.exists(), f"{base}: broken link {target}"
-            checked += 1
+    checked, broken = internal_links(bundled_site / "site")
+    assert not broken
     assert checked > 1000
 
 
