@@ -174,6 +174,7 @@ def test_paper_added_by_hand_from_the_template(repository):
         # copied as CONTRIBUTING.md says, with a tag of this collection's taxonomy
         filled, tagged = re.subn(r"^tags:\n(- .*\n)+", f"tags:\n- {a_tag(repo)}\n", template, flags=re.MULTILINE)
         assert tagged == 1
+        (repo / path).parent.mkdir(parents=True, exist_ok=True)  # a collection with no paper may have no folder
         (repo / path).write_text(filled, encoding="utf-8")
         return "Add a paper from the template"
 
