@@ -251,6 +251,17 @@ def _check_collection(layout: Layout, taxonomy):
     return collection
 
 
+def _make_docs_dir(layout: Layout) -> None:
+    """A collection with no paper yet may have no docs folder (`content/`) at all; MkDocs refuses
+    to load a configuration whose docs_dir is missing, before any plugin runs, so it is made here
+    (empty: the folder `import` and `add` write into)."""
+    try:
+        layout.docs_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise GeneratorError(f"{layout.shown(layout.docs_dir)}: cannot make the folder mkdocs.yml names as docs_dir "
+                             f"({error.strerror}); make it, or set docs_dir in mkdocs.yml to a folder") from None
+
+
 def cmd_build(args, layout: Layout) -> int:
     from paper_collection.atomic import Workspace
     from paper_collection.site.build import build_site
@@ -260,6 +271,7 @@ def cmd_build(args, layout: Layout) -> int:
         collection = _check_collection(layout, taxonomy)
         if cmd_validate(args, layout, collection) != 0:
             return 1
+        _make_docs_dir(layout)
         newest = max((p.added for p in collection.papers), default=None)
         # MkDocs runs in this process and is handed the checked papers: they are not read twice.
         build_site(workspace, layout.config_file, layout.site_dir, collection.papers, taxonomy, content_date=newest)
@@ -388,6 +400,7 @@ def _add_taxonomy_commands(sub) -> None:
 
 def cmd_serve(args, layout: Layout) -> int:
     _check_port_free(args.dev_addr)
+    _make_docs_dir(layout)
     # --dirty: each preview writes only the pages whose content changed (the paper-collection plugin
     # decides which), so an edit shows in seconds at 10,000 papers.
     # generator.site.preview_server: `mkdocs serve`, told of changes by the system instead of polling.
