@@ -304,6 +304,17 @@ def _check_collection(layout: Layout, taxonomy):
     return collection
 
 
+def _make_docs_dir(layout: Layout) -> None:
+    """A collection with no paper yet may have no docs folder (`content/`) at all; MkDocs refuses
+    to load a configuration whose docs_dir is missing, before any plugin runs, so it is made here
+    (empty: the folder `import` and `add` write into)."""
+    try:
+        layout.docs_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise GeneratorError(f"{layout.shown(layout.docs_dir)}: cannot make the folder mkdocs.yml names as docs_dir "
+                             f"({error.strerror}); make it, or set docs_dir in mkdocs.yml to a folder") from None
+
+
 def cmd_build(args, layout: Layout) -> int:
     from paper_collection.atomic import Workspace
     from paper_collection.site.build import build_site
@@ -313,6 +324,7 @@ def cmd_build(args, layout: Layout) -> int:
         collection = _check_collection(layout, taxonomy)
         if cmd_validate(args, layout, collection) != 0:
             return 1
+        _make_docs_dir(layout)
         newest = max((p.added for p in collection.papers), default=None)
         # MkDocs runs in this process and is handed the checked papers: they are not read twice.
         build_site(workspace, layout.config_file, layout.site_dir, collection.papers, taxonomy, content_date=newest)
@@ -405,8 +417,43 @@ def _add_tags_commands(sub) -> None:
     rules.set_defaults(func=cmd_tags_suggest_rules)
 
 
+def cmd_taxonomy_propose(args, layout: Layout) -> int:
+    """`taxonomy propose DUMP...`: a taxonomy.yml drafted from the papers of dumps (collection/propose.py)."""
+    from paper_collection.atomic import write_text_atomic
+    from paper_collection.collection.propose import propose
+
+    output = args.output
+    if output is not None and output.exists() and not args.force:
+        raise GeneratorError(f"{output}: the file exists; nothing was written (give another --output, or add "
+                             "--force to replace it)")
+    proposal = propose([Path(p) for p in args.paths])
+    summary = (f"{len(proposal.tag_papers)} tags; their rules tag {proposal.tagged} of {proposal.papers} papers "
+               f"({100 * proposal.coverage:.1f} %)")
+    if output is None:
+        sys.stdout.write(proposal.text)
+        print(summary, file=sys.stderr)
+    else:
+        write_text_atomic(output, proposal.text)
+        print(f"wrote {output}: {summary}. Rename, merge or split its tags, then paper-collection import the dumps")
+    return 0
+
+
+def _add_taxonomy_commands(sub) -> None:
+    taxonomy = sub.add_parser("taxonomy", help="draft a taxonomy.yml from papers")
+    taxonomy_sub = taxonomy.add_subparsers(dest="taxonomy_command", required=True)
+    propose = taxonomy_sub.add_parser("propose", help="propose tags (names, descriptions, rules) from the papers "
+                                                      "of dumps, in any format import reads")
+    propose.add_argument("paths", nargs="+", metavar="DUMP",
+                         help="input files (listing, BibTeX, JSON, JSONL, Atom, CSV)")
+    propose.add_argument("--output", "-o", type=Path, metavar="FILE",
+                         help="write the taxonomy here (default: print it)")
+    propose.add_argument("--force", action="store_true", help="replace --output if it exists")
+    propose.set_defaults(func=cmd_taxonomy_propose, needs_layout=False)  # works before a collection exists
+
+
 def cmd_serve(args, layout: Layout) -> int:
     _check_port_free(args.dev_addr)
+    _make_docs_dir(layout)
     # --dirty: each preview writes only the pages whose content changed (the paper-collection plugin
     # decides which), so an edit shows in seconds at 10,000 papers.
     # generator.site.preview_server: `mkdocs serve`, told of changes by the system instead of polling.
@@ -628,6 +675,7 @@ def parser() -> argparse.ArgumentParser:
     bld.set_defaults(func=cmd_build)
 
     _add_tags_commands(sub)
+    _add_taxonomy_commands(sub)
 
     srv = sub.add_parser("serve", help="preview the site with live reload")
     srv.add_argument("--dev-addr", default="127.0.0.1:8000")

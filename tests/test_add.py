@@ -19,9 +19,9 @@ from paper_collection.errors import GeneratorError, InputError
 from paper_collection.ingest.add import add_paper
 from paper_collection.ingest.clean import clean_text
 from paper_collection.ingest.importer import run_import
-from tests.helpers import ROOT, make_project, run_generator
+from tests.helpers import SEED_TAXONOMY, make_project, run_generator
 
-TAXONOMY = load_taxonomy(ROOT / "taxonomy.yml")
+TAXONOMY = load_taxonomy(SEED_TAXONOMY)
 ABSTRACT = ("We show that vision transformers trained on natural images generalize to medical image segmentation "
             "without labels. Code: https://github.com/example/seg-gen.")
 

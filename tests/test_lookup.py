@@ -22,10 +22,10 @@ from paper_collection.ingest.lookup.resolve import (
     parse_identifier,
     records_from_file,
 )
-from tests.helpers import ROOT
+from tests.helpers import SEED_TAXONOMY
 from tests.lookup_fixtures import FIXTURES, Recorded, Replay, arxiv_ids, recorded
 
-TAXONOMY = load_taxonomy(ROOT / "taxonomy.yml")
+TAXONOMY = load_taxonomy(SEED_TAXONOMY)
 BETHE = recorded("arxiv-1111.2011v2.xml")  # has a DOI and a journal reference
 HEAT_BATH = recorded("arxiv-id_1605.08386.json")
 NO_RESULTS = recorded("arxiv-id_0000.0000.json")  # a well-formed id arXiv does not have

@@ -12,7 +12,7 @@ import yaml
 
 from paper_collection import __version__
 from paper_collection.scaffold import TEMPLATE
-from tests.adoption import cli, new_collection, ok, other_field_collection, tree
+from tests.adoption import FIXTURES, cli, new_collection, ok, other_field_collection, tree
 from tests.test_workflows import find_tool
 
 HOSTILE_TITLE = 'Papers: "quoted" <b>bold</b> # not a comment\n[link](http://x)'
@@ -190,3 +190,34 @@ def test_the_collections_workflows_use_the_installed_command_and_the_makefile():
                         ".venv/bin/paper-collection build"]
     deploy = yaml.safe_load(texts["deploy.yml"])
     assert [s["run"] for s in deploy["jobs"]["build"]["steps"] if "run" in s] == ["make site"]
+
+
+@pytest.mark.slow
+def test_new_from_a_real_export_proposes_the_taxonomy_and_imports_its_papers(tmp_path):
+    """`new --from`: 300 real astro-ph papers (tests/fixtures/propose/) give a proposed taxonomy.yml,
+    and every paper is imported under it, most of them tagged by its rules."""
+    dump = FIXTURES / "propose" / "astro-ph.jsonl"
+    records = sum(1 for line in dump.read_text(encoding="utf-8").splitlines() if line.strip())
+    result = cli("new", "sky", "--title", "Sky papers", "--from", str(dump), "--added", "2026-12-01", cwd=tmp_path)
+    ok(result)
+    root = tmp_path / "sky"
+    taxonomy = yaml.safe_load((root / "taxonomy.yml").read_text(encoding="utf-8"))
+    names = {tag["name"] for tag in taxonomy["tags"]}
+    assert 8 <= len(names) <= 40
+    papers = list((root / "content" / "papers").glob("*.md"))
+    assert len(papers) == records
+    tagged = 0
+    for paper in papers:
+        meta = yaml.safe_load(paper.read_text(encoding="utf-8").split("---\n")[1])
+        assert meta["added"] == "2026-12-01"
+        tagged += bool(set(meta["tags"]) & names)
+    assert tagged >= 0.9 * records
+    assert not (root / ".paper-collection" / "lock").exists()
+    ok(cli("build", cwd=root))
+    assert (root / "site" / "tags" / sorted(names)[0] / "index.html").is_file()
+
+
+def test_taxonomy_propose_needs_no_collection(tmp_path):
+    result = cli("taxonomy", "propose", str(FIXTURES / "propose" / "cs.jsonl"), cwd=tmp_path)
+    ok(result)
+    assert yaml.safe_load(result.stdout)["tags"]

@@ -27,7 +27,7 @@ from paper_collection.collection.taxonomy import load_taxonomy
 from paper_collection.collection.validate import check_paper
 from paper_collection.ingest.readers.listing import read_listing
 from paper_collection.ingest.records import paper_from_record
-from tests.helpers import ROOT, make_project, run_generator
+from tests.helpers import ROOT, SEED_TAXONOMY, make_project, run_generator
 
 TAG = "language-models"
 ABSTRACT = "This abstract is long enough to count as one, and it talks about language models."
@@ -304,7 +304,7 @@ def test_listing_parser_reads_100000_papers_quickly():
 
 # --- properties: import + validate round trip -------------------------------------------------
 
-TAXONOMY = load_taxonomy(ROOT / "taxonomy.yml")
+TAXONOMY = load_taxonomy(SEED_TAXONOMY)
 unicode_text = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=120)
 
 
