@@ -246,6 +246,25 @@ def serve(site: Site):
 
 
 def check_accessibility(site: Site, pages: list[str], browser_path: str) -> list[str]:
+    """axe on `pages`, in a thread of its own: Playwright's synchronous API refuses a thread whose
+    asyncio loop is running (a caller's, or another browser session's in the same process)."""
+    outcome: dict[str, object] = {}
+
+    def run() -> None:
+        try:
+            outcome["problems"] = _axe_problems(site, pages, browser_path)
+        except BaseException as error:  # noqa: BLE001 - raised again in the caller's thread
+            outcome["error"] = error
+
+    worker = threading.Thread(target=run, name="axe")
+    worker.start()
+    worker.join()
+    if "error" in outcome:
+        raise outcome["error"]  # type: ignore[misc]
+    return outcome["problems"]  # type: ignore[return-value]
+
+
+def _axe_problems(site: Site, pages: list[str], browser_path: str) -> list[str]:
     from axe_playwright_python.sync_playwright import Axe
     from playwright.sync_api import sync_playwright
 
