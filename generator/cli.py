@@ -188,14 +188,16 @@ def _selected_files(paths: list[str], layout: Layout) -> set[str]:
 def cmd_validate(args, layout: Layout, collection=None) -> int:
     files = getattr(args, "files", None)
     selected = _selected_files(files, layout) if files else None
+    base = getattr(args, "base", None)
+    changed = _changed_since(layout, base) if base else None
     if collection is None:
         from paper_collection.atomic import Workspace
 
         with Workspace(layout.root, "validate"):  # finishes or undoes what a killed run left first
-            collection = _check_collection(layout, _taxonomy(layout))
+            collection = _check_collection(layout, _taxonomy(layout), base)
     if selected is not None:  # duplicates were still looked for across the whole collection
         return _report_selected(args, layout, collection, selected)
-    _print_problems(args, collection.problems)
+    _print_problems(args, collection.problems, changed)
     if getattr(args, "format", "text") != "github":
         _author_notes(collection, layout)
     if collection.errors:
@@ -207,12 +209,20 @@ def cmd_validate(args, layout: Layout, collection=None) -> int:
     return 0
 
 
-def _print_problems(args, problems) -> None:
-    if getattr(args, "format", "text") == "github":
-        from paper_collection.contrib.github import problem_annotation
+def _changed_since(layout: Layout, base: str) -> set[str]:
+    """The project's files that differ from `base` (as problems name them), for `validate --base`."""
+    from paper_collection.contrib.pr_report import changed_files
 
-        for problem in problems:
-            print(problem_annotation(problem))
+    _, changes = changed_files(layout.root, base, ".")
+    return {path for change in changes for path in (change.path, change.old_path) if path}
+
+
+def _print_problems(args, problems, changed: set[str] | None = None) -> None:
+    if getattr(args, "format", "text") == "github":
+        from paper_collection.contrib.github import annotations_for
+
+        for line in annotations_for(problems, changed):
+            print(line)
         return
     for problem in problems:
         print(f"{problem}{' (warning)' if problem.warning else ''}")
@@ -239,14 +249,14 @@ def _author_notes(collection, layout: Layout) -> None:
         print(note)
 
 
-def _check_collection(layout: Layout, taxonomy):
+def _check_collection(layout: Layout, taxonomy, base: str | None = None):
     """`load_collection`, remembering each file's check between runs (in the git-ignored cache):
     a file is read again only when it changed."""
     from paper_collection.collection.validate import CheckMemo, load_collection
     from paper_collection.site.cache import checks_file
 
     memo = CheckMemo.load(checks_file(layout.root))
-    collection = load_collection(layout.papers_dir, taxonomy, layout.root, memo)
+    collection = load_collection(layout.papers_dir, taxonomy, layout.root, memo, base=base)
     memo.save(checks_file(layout.root))
     return collection
 
@@ -365,12 +375,18 @@ def cmd_serve(args, layout: Layout) -> int:
 
 def cmd_pr_report(args, layout: Layout) -> int:
     from paper_collection.collection.validate import load_collection
-    from paper_collection.contrib.pr_report import changed_files, render_report
+    from paper_collection.contrib.pr_report import LOCAL_PREVIEW, Preview, changed_files, render_report
 
     merge_base, changes = changed_files(layout.root, args.base, layout.docs_dir.relative_to(layout.root).as_posix())
-    collection = load_collection(layout.papers_dir, _taxonomy(layout), layout.root)
+    collection = load_collection(layout.papers_dir, _taxonomy(layout), layout.root, base=args.base)
     site = args.site.resolve() if args.site else layout.site_dir
-    print(render_report(layout, collection, changes, args.base, merge_base, (site / "index.html").is_file()), end="")
+    for option, url in (("--artifact-url", args.artifact_url), ("--preview-url", args.preview_url)):
+        if url and not url.startswith(("https://", "http://")):
+            raise GeneratorError(f"{option} {url}: not an http(s) address")
+    preview = Preview(url=(args.preview_url.rstrip("/") + "/") if args.preview_url else LOCAL_PREVIEW,
+                      artifact_url=args.artifact_url or None, published=bool(args.preview_url))
+    print(render_report(layout, collection, changes, args.base, merge_base, (site / "index.html").is_file(),
+                        preview), end="")
     return EXIT_PROBLEMS if collection.errors else EXIT_OK
 
 
@@ -502,6 +518,10 @@ def parser() -> argparse.ArgumentParser:
     val = sub.add_parser("validate", help="check every paper file and report all problems")
     val.add_argument("files", nargs="*", metavar="FILE",
                      help="check just these files (duplicates are still looked for in the whole collection)")
+    val.add_argument("--base", metavar="REF",
+                     help="the branch a pull request goes into (a git commit, e.g. origin/main): of two duplicates, "
+                          "the file it lacks is the one to remove; with --format github, only the files changed "
+                          "since it get annotations")
     val.add_argument("--format", choices=["text", "github"], default="text",
                      help="github: one GitHub Actions annotation (::error file=...,line=...::) per problem")
     val.set_defaults(func=cmd_validate)
@@ -518,6 +538,11 @@ def parser() -> argparse.ArgumentParser:
     rep = sub.add_parser("pr-report", help="Markdown summary of the papers added, changed and removed since a base")
     rep.add_argument("--base", default="origin/main",
                      help="the branch or commit the pull request goes into (default: origin/main)")
+    rep.add_argument("--artifact-url", metavar="URL",
+                     help="the address of the run's site artifact, linked in the report (empty: not linked)")
+    rep.add_argument("--preview-url", metavar="URL",
+                     help="where this pull request's site is published for review; pages are linked there "
+                          "(default: the artifact served with python -m http.server, http://localhost:8000/)")
     rep.add_argument("--site", type=Path, help="the built site folder, to say whether pages can be looked at "
                                                "(default: site/)")
     rep.set_defaults(func=cmd_pr_report)

@@ -148,16 +148,9 @@ Evil \:\: 100\% \<img src\=x onerror\=alert\(1\)\> \[a\]\(https\:\/\/e\.io\) \| 
 - **renamed** content\/papers\/will\-be\-renamed\.md → content\/papers\/has\-been\-renamed\.md: Has Been Renamed — ok
 - **removed** content\/papers\/will\-be\-removed\.md: Will Be Removed
 
-### Pages to look at
+### Preview
 
-The site was not built, so these pages are not in an artifact yet:
-
-- papers\/evil\-100\-img\-src\-x\-onerror\-alert\-1\-a\-https\-e\-io\-b\-error\-forged\/index\.html: \
-Evil \:\: 100\% \<img src\=x onerror\=alert\(1\)\> \[a\]\(https\:\/\/e\.io\) \| b \:\:error\:\:forged
-- tags\/vision\/index\.html: tag vision
-- papers\/will\-be\-changed\/index\.html: Will Be Changed
-- tags\/segmentation\/index\.html: tag segmentation
-- papers\/has\-been\-renamed\/index\.html: Has Been Renamed
+The site was not built (the check's log says why), so there is no preview yet; fix the problems above and push again.
 """.replace(": \\\n", ": ")
     html = render(result.stdout)
     assert "<img" not in html and "<a " not in html and "<h1" not in html
@@ -176,12 +169,13 @@ def test_summary_says_ok_and_points_at_the_artifact_when_all_is_well(repo):
 
 ### Pages to look at
 
-In the **site** artifact of this run (download it from the run's summary page, unzip it and open the pages in a \
-browser):
+To look at them, download the **site** artifact (on the run's summary page), unzip it into a folder named site, \
+run `python -m http.server -d site` next to it, and open (the pages need a web server; opened as files, search and \
+the map do not work):
 
-- papers\/a\-good\-new\-paper\/index\.html: A Good New Paper
-- tags\/vision\/index\.html: tag vision
-""".replace("a \\\n", "a ")
+- [A Good New Paper](<http://localhost:8000/papers/a-good-new-paper/>)
+- [tag vision](<http://localhost:8000/tags/vision/>)
+""".replace("\\\n", "")
     assert (repo / "site" / "papers" / "a-good-new-paper" / "index.html").is_file()
 
 
