@@ -136,19 +136,26 @@ def cmd_add_by_identifier(args, layout: Layout) -> int:
 
 def cmd_enrich(args, layout: Layout) -> int:
     from paper_collection.atomic import Workspace
-    from paper_collection.ingest.enrich import run_enrich
+    from paper_collection.ingest.enrich import ASKED_FILE, AskedRecord, run_enrich
     from paper_collection.ingest.importer import stderr_progress
     from paper_collection.ingest.lookup.resolve import OnlineFinder, SavedFinder, records_from_file
 
+    if args.time_limit is not None and args.time_limit <= 0:
+        raise GeneratorError(f"--time-limit {args.time_limit:g}: give a number of seconds above 0")
+    if args.recheck_days is not None and args.recheck_days < 0:
+        raise GeneratorError(f"--recheck-days {args.recheck_days}: give 0 or more days")
     with Workspace(layout.root, "enrich"):
+        record = None
+        if args.recheck_days is not None:
+            record = AskedRecord.load(layout.root / ASKED_FILE, ASKED_FILE)
+        options = {"root": layout.root, "dry_run": args.dry_run, "progress": stderr_progress, "record": record,
+                   "recheck_days": args.recheck_days or 0, "time_limit": args.time_limit}
         if args.saved:
             finder = SavedFinder(records_from_file(Path(args.saved)), Path(args.saved).name)
-            report = run_enrich(layout.papers_dir, finder, root=layout.root, dry_run=args.dry_run,
-                                progress=stderr_progress)
+            report = run_enrich(layout.papers_dir, finder, **options)
         else:
             with _lookup_client(args, layout) as client:
-                report = run_enrich(layout.papers_dir, OnlineFinder(client), root=layout.root,
-                                    dry_run=args.dry_run, progress=stderr_progress)
+                report = run_enrich(layout.papers_dir, OnlineFinder(client), **options)
     print(report.render())
     return 0
 
@@ -512,6 +519,12 @@ def parser() -> argparse.ArgumentParser:
 
     enr = sub.add_parser("enrich", help="fill missing fields of existing papers from arXiv, Crossref or a saved file")
     enr.add_argument("--dry-run", action="store_true", help="show the changes without writing them")
+    enr.add_argument("--recheck-days", type=int, metavar="DAYS",
+                     help="ask only about papers not asked about in the last DAYS days, keeping when each was asked "
+                          "in enrich-asked.json (never asked first, then the oldest: a cut-short run is resumed)")
+    enr.add_argument("--time-limit", type=float, metavar="SECONDS",
+                     help="stop looking up after SECONDS and write what was found (with --recheck-days, the next "
+                          "run continues where this one stopped)")
     _lookup_options(enr)
     enr.set_defaults(func=cmd_enrich)
 
