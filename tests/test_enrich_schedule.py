@@ -38,6 +38,10 @@ class Finder:
     def __init__(self, fail_after: int | None = None) -> None:
         self.titles: list[str] = []
         self.fail_after = fail_after
+        self.now = 0.0  # each question takes a second: the clock of the run (`clock=finder.clock`)
+
+    def clock(self) -> float:
+        return self.now
 
     def prepare(self, arxiv_ids):
         pass
@@ -49,20 +53,10 @@ class Finder:
         if self.fail_after is not None and len(self.titles) >= self.fail_after:
             raise GeneratorError(f"{title}: the test service failed with HTTP 503 (4 tries)")
         self.titles.append(title)
+        self.now += 1.0
         record = RawRecord(title=title, abstract="", origin=Origin("service", 0, "test"), authors=("Ada Lovelace",),
                            year=2020)
         return record, "the test service"
-
-
-class Clock:
-    """Moves one second each time it is read."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        self.now += 1.0
-        return self.now
 
 
 def record_of(root: Path) -> dict[str, str]:
@@ -91,28 +85,25 @@ def test_asked_papers_are_not_asked_again_until_the_recheck_days_pass(tmp_path):
 
 def test_a_run_that_reaches_its_time_limit_writes_what_it_found_and_the_next_resumes(tmp_path):
     count = 2 * BATCH + 10
+    limit = BATCH + 20  # seconds: a question takes one
     papers = write_papers(tmp_path, count)
     finder = Finder()
-    # The clock moves a second per look; the limit lets the first batch through, not the second.
     report = run_enrich(papers, finder, root=tmp_path, record=AskedRecord(tmp_path / ASKED_FILE), recheck_days=28,
-                        today=TODAY, time_limit=1.5, clock=Clock())
-    assert report.asked == BATCH and report.left == count - BATCH
-    assert f"stopped at the time limit (1.5 s) with {count - BATCH} paper(s) left" in report.render()
-    assert report.render().endswith(f"{BATCH} looked up, 0 asked recently (not again yet), {count - BATCH} left "
+                        today=TODAY, time_limit=limit, clock=finder.clock)
+    assert report.asked == limit and report.left == count - limit
+    assert f"note: stopped at the time limit ({limit} s) with {count - limit} paper(s) left; the next run continues " \
+           "with them" in report.render().splitlines()
+    assert report.render().endswith(f"{limit} looked up, 0 asked recently (not again yet), {count - limit} left "
                                     "for the next run")
-    first = sorted(record_of(tmp_path))
-    assert first == [f"paper-{n:03d}" for n in range(BATCH)]
+    assert sorted(record_of(tmp_path)) == [f"paper-{n:03d}" for n in range(limit)]
     assert "year: 2020" in (papers / "paper-000.md").read_text(encoding="utf-8")  # written, not lost
-    assert "year" not in (papers / f"paper-{BATCH:03d}.md").read_text(encoding="utf-8")
-    # The next run (a day later) starts with the papers never asked.
+    assert "year" not in (papers / f"paper-{limit:03d}.md").read_text(encoding="utf-8")
+    # The next run (a day later) starts with the papers never asked, and finishes them.
     finder = Finder()
-    run_enrich(papers, finder, root=tmp_path, record=AskedRecord.load(tmp_path / ASKED_FILE, ASKED_FILE),
-               recheck_days=28, today=TODAY + dt.timedelta(days=1), time_limit=1.5, clock=Clock())
-    assert finder.titles[0] == f"Paper number {BATCH}" and len(finder.titles) == BATCH
-    finder = Finder()
-    run_enrich(papers, finder, root=tmp_path, record=AskedRecord.load(tmp_path / ASKED_FILE, ASKED_FILE),
-               recheck_days=28, today=TODAY + dt.timedelta(days=2), time_limit=1.5, clock=Clock())
-    assert finder.titles == [f"Paper number {n}" for n in range(2 * BATCH, count)]
+    report = run_enrich(papers, finder, root=tmp_path, record=AskedRecord.load(tmp_path / ASKED_FILE, ASKED_FILE),
+                        recheck_days=28, today=TODAY + dt.timedelta(days=1), time_limit=limit, clock=finder.clock)
+    assert finder.titles == [f"Paper number {n}" for n in range(limit, count)]
+    assert report.left == 0 and report.recent == limit
     assert len(record_of(tmp_path)) == count
 
 

@@ -34,7 +34,7 @@ from paper_collection.ingest.records import paper_from_record
 ENRICHABLE = ("authors", "year", "month", "day", "venue", "arxiv", "doi", "links")
 ASKED_FILE = "enrich-asked.json"  # at the project's root: when each paper was last asked about
 RECHECK_DAYS = 28  # a paper asked about is not asked again for four weeks
-BATCH = 100  # papers looked up between two looks at the clock (arXiv ids are asked for together)
+BATCH = 100  # papers whose arXiv ids are asked for together
 
 Progress = Callable[[str], None]
 
@@ -162,16 +162,19 @@ def run_enrich(papers_dir: Path, finder, *, root: Path, dry_run: bool = False,
     if record is not None:  # never asked first, then the longest since asked: a cut-short run is resumed
         usable.sort(key=lambda e: (record.dates.get(e.path.stem, ""), e.path.name))
     pending: dict[Path, str] = {}
+
+    def out_of_time() -> bool:
+        return time_limit is not None and clock() - started >= time_limit
+
     for start in range(0, len(usable), BATCH):
         batch = usable[start:start + BATCH]
-        if time_limit is not None and clock() - started >= time_limit:
-            report.left = len(usable) - start
-            report.notes.append(f"stopped at the time limit ({time_limit:g} s) with {report.left} paper(s) left; "
-                                "the next run continues with them")
-            break
         try:
+            if out_of_time():
+                break
             finder.prepare([existing.meta["arxiv"] for existing in batch if existing.meta.get("arxiv")])
             for existing in batch:
+                if out_of_time():  # looked at before each paper: one DOI or title costs a request or two
+                    break
                 _enrich_one(existing, finder, root, report, pending, owners)
                 report.asked += 1
                 if record is not None:
@@ -185,6 +188,10 @@ def run_enrich(papers_dir: Path, finder, *, root: Path, dry_run: bool = False,
             break
         if progress:
             progress(f"enrich: looked up {report.asked}/{len(usable)} papers")
+    if report.asked < len(usable) and not report.left:
+        report.left = len(usable) - report.asked
+        report.notes.append(f"stopped at the time limit ({time_limit:g} s) with {report.left} paper(s) left; "
+                            "the next run continues with them")
     if record is not None:
         pending[record.path] = record.text(present)
     if not dry_run:
