@@ -119,6 +119,8 @@ def cmd_add_by_identifier(args, layout: Layout) -> int:
     abstract = record.abstract
     if args.abstract_file:
         abstract, _ = read_abstract(args.abstract_file)
+    elif not abstract.strip() and args.abstract_if_missing:
+        abstract, _ = read_abstract(args.abstract_if_missing)
     elif not abstract.strip():
         raise GeneratorError(f"{identifier or args.saved}: the lookup found no abstract; "
                              "give it with --abstract-file PATH (or '-' for standard input)")
@@ -398,33 +400,45 @@ def cmd_pr_report(args, layout: Layout) -> int:
 
 
 def cmd_suggestion(args, layout: Layout) -> int:
+    from paper_collection.contrib import suggestion as suggest
     from paper_collection.contrib.github import markdown_text
-    from paper_collection.contrib.suggestion import (
-        FORM,
-        SuggestionError,
-        add_arguments,
-        form_fields,
-        parse_issue_body,
-        run_add,
-        suggestion_from_answers,
-    )
 
     try:
         body = Path(args.issue_body_file).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise GeneratorError(f"--issue-body-file {args.issue_body_file}: cannot read it ({error})") from None
-    answers = parse_issue_body(body, form_fields(args.form or layout.root / FORM))
+    if args.form_url and not args.form_url.startswith("https://"):
+        raise GeneratorError(f"--form-url {args.form_url}: not an https address")
+    accepted = not args.check
+
+    def answer(text: str) -> None:
+        if args.answer_file:
+            Path(args.answer_file).write_text(text, encoding="utf-8")
+
+    fields = suggest.form_fields(args.form or layout.root / suggest.FORM)
+    if not suggest.is_the_form(body, fields):
+        answer(suggest.answer_not_the_form(args.form_url))
+        print("error: the issue was not written with the paper suggestion form", file=sys.stderr)
+        return EXIT_PROBLEMS
     try:
-        suggestion = suggestion_from_answers(answers)
-    except SuggestionError as error:
+        suggestion = suggest.suggestion_from_answers(suggest.parse_issue_body(body, fields))
+    except suggest.SuggestionError as error:
+        answer(suggest.answer_problem(str(error), accepted))
         print(f"error: {error}", file=sys.stderr)
         return EXIT_PROBLEMS
     if args.dry_run:
-        print(shlex.join(["paper-collection", *add_arguments(suggestion)]))
+        print(shlex.join(["paper-collection", *suggest.add_arguments(suggestion)]))
         return EXIT_OK
-    code, written = run_add(layout.root, suggestion)
+    code, written, message = suggest.run_add(layout.root, suggestion)
     if code != 0:
+        answer(suggest.answer_problem(message, accepted))
         return code
+    answer(suggest.answer_paper([line for path in written for line in suggest.describe_paper(path, layout.root)],
+                                accepted))
+    if args.check:  # the check writes nothing: the paper is added once accepted
+        for path in written:
+            path.unlink()
+        return EXIT_OK
     if args.pr_body_file:
         issue = f"#{args.issue}" if args.issue else "an issue"
         files = ", ".join(markdown_text(p.relative_to(layout.root).as_posix()) for p in written) or "no file"
@@ -503,6 +517,8 @@ def parser() -> argparse.ArgumentParser:
     add.add_argument("--title", help="the paper's title (required without an identifier)")
     add.add_argument("--abstract-file", metavar="PATH",
                      help="file holding the abstract, or '-' for standard input (default: piped standard input)")
+    add.add_argument("--abstract-if-missing", metavar="PATH",
+                     help="with an identifier: the abstract to use when the lookup finds none ('-' for standard input)")
     add.add_argument("--tag", action="append", default=[], metavar="NAME",
                      help="a tag from taxonomy.yml (repeatable; default: the tags its rules suggest)")
     add.add_argument("--link", action="append", default=[], metavar="URL", help="a link (repeatable; kind guessed)")
@@ -566,6 +582,13 @@ def parser() -> argparse.ArgumentParser:
     sug.add_argument("--pr-body-file", metavar="PATH", help="write a pull request description here")
     sug.add_argument("--form", type=Path, help="the issue form (default: .github/ISSUE_TEMPLATE/suggest-paper.yml)")
     sug.add_argument("--dry-run", action="store_true", help="print the add command instead of running it")
+    sug.add_argument("--check", action="store_true",
+                     help="look the paper up and check it as if accepted, write nothing (the answer says what would "
+                          "be added)")
+    sug.add_argument("--answer-file", metavar="PATH",
+                     help="write the answer for the issue here (Markdown): what is (or would be) added, or what is "
+                          "wrong, how to fix it and how to try again")
+    sug.add_argument("--form-url", metavar="URL", help="the issue form's address, linked when an issue is not the form")
     sug.set_defaults(func=cmd_suggestion)
 
     add_address_commands(sub)
