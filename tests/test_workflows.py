@@ -273,7 +273,7 @@ def _step(job: dict[str, Any], needle: str) -> dict[str, Any]:
 
 LOCKED_INSTALL = [
     "python -m venv .venv",
-    ".venv/bin/python -m pip install --quiet --require-hashes --no-deps -r requirements/{lock}",
+    ".venv/bin/python -m pip install --quiet --no-compile --require-hashes --no-deps -r requirements/{lock}",
     ".venv/bin/python -m pip install --quiet --no-deps --no-build-isolation -e .",
 ]
 
@@ -370,7 +370,7 @@ def test_the_comment_workflow_runs_after_the_checks_and_only_posts() -> None:
 
 
 def test_installs_are_locked_with_hashes_and_the_pip_cache_keys_on_the_lock() -> None:
-    for path in [PULL_REQUEST, SUGGESTION, ENRICH]:
+    for path in [PULL_REQUEST, SUGGESTION, ENRICH, DEPLOY]:
         for name, job in load(path)["jobs"].items():
             for step in job.get("steps", []):
                 run = step.get("run", "")
