@@ -485,6 +485,71 @@ def add_address_commands(sub) -> None:
     rem.set_defaults(func=cmd_remove)
 
 
+def cmd_new(args, layout: Layout | None) -> int:
+    """`new DIR`: a new collection repository, pinned to this version (generator/scaffold.py)."""
+    from paper_collection.scaffold import new_collection
+
+    result = new_collection(args.folder, title=args.title, dumps=[Path(p) for p in args.dumps], added=args.added)
+    if result.import_report:
+        print(result.import_report)
+    shown = args.folder
+    print(f"made the collection {shown}/ ({len(result.files)} files; paper-collection=={__version__} in "
+          "requirements.txt)" + ("; taxonomy.yml proposed from the papers" if result.proposed else ""))
+    print(f"next: cd {shlex.quote(str(shown))} && git init && make site   (then make test; see its README.md)")
+    return EXIT_OK
+
+
+def cmd_check(args, layout: Layout) -> int:
+    """`check`: validate, the strict build, then the site checks (generator/site/check.py)."""
+    from paper_collection.collection.migrate import check_format
+    from paper_collection.site.check import check_site
+
+    problem = check_format(layout.root)
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    if not args.no_build:
+        code = cmd_build(args, layout)
+        if code != EXIT_OK:
+            return code
+    report = check_site(layout, browser=args.browser, pages=args.axe_pages)
+    print(report.render())
+    return EXIT_PROBLEMS if report.problems else EXIT_OK
+
+
+def cmd_migrate(args, layout: Layout) -> int:
+    from paper_collection.collection.migrate import run_migration
+
+    report = run_migration(layout.root, layout.config, dry_run=args.dry_run)
+    print(report.render() + (" (dry run: nothing written)" if args.dry_run and report.changes else ""))
+    return EXIT_OK
+
+
+def add_adoption_commands(sub) -> None:
+    """`new`, `check` and `migrate`: start a collection, check it as its CI does, upgrade its files."""
+    new = sub.add_parser("new", help="make a new collection repository in an empty or new folder")
+    new.add_argument("folder", type=Path, metavar="DIR", help="the new collection's folder (absent or empty)")
+    new.add_argument("--title", help="the site's name (default: from the folder's name)")
+    new.add_argument("--from", dest="dumps", nargs="+", default=[], metavar="DUMP",
+                     help="exports or listings to propose taxonomy.yml from, then import")
+    new.add_argument("--added", help="date the imported papers join the collection, YYYY-MM-DD (default: today)")
+    new.set_defaults(func=cmd_new, needs_layout=False)
+
+    chk = sub.add_parser("check", help="the collection's checks: validate, strict build, links, search index, "
+                                       "feeds, axe-core in Chromium")
+    chk.add_argument("--no-build", action="store_true", help="check the site/ already built instead of building")
+    chk.add_argument("--browser", metavar="PATH",
+                     help="Chromium or Chrome for the accessibility check (env PAPER_COLLECTION_CHROMIUM; default: "
+                          "chromium, chromium-browser, google-chrome on PATH)")
+    chk.add_argument("--axe-pages", type=int, default=8, metavar="N",
+                     help="pages the accessibility check opens (default 8: one of each kind; 0 skips it)")
+    chk.set_defaults(func=cmd_check)
+
+    mig = sub.add_parser("migrate", help="rewrite the collection's files for this version's format (all or none)")
+    mig.add_argument("--dry-run", action="store_true", help="say what would change without writing")
+    mig.set_defaults(func=cmd_migrate)
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="paper-collection", description="Build a paper collection site.")
     top.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -592,6 +657,7 @@ def parser() -> argparse.ArgumentParser:
     sug.set_defaults(func=cmd_suggestion)
 
     add_address_commands(sub)
+    add_adoption_commands(sub)
     return top
 
 
@@ -610,6 +676,8 @@ def main_exit() -> None:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)  # usage errors exit with EXIT_USAGE (argparse's own 2)
     try:
+        if not getattr(args, "needs_layout", True):  # `new`: there is no collection yet
+            return args.func(args, None)
         layout = Layout(args.root.resolve() if args.root else find_root(Path.cwd()))
         return args.func(args, layout)
     except GeneratorError as error:
