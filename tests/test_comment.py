@@ -187,3 +187,40 @@ def test_a_report_too_long_for_a_comment_is_cut_where_a_line_ends():
     assert len(body) < LIMIT + 200
     assert body.endswith("- a line\n\n… (cut: too long for a comment; the whole report is in "
                          "[the run's summary](https://github.com/o/r/actions/runs/1))\n")
+
+
+# -- suggest-paper.yml's `Post the answer` step, as GitHub runs it --------------------------------------
+
+ANSWER_JOB = "answer"
+
+
+@pytest.mark.parametrize(("prepare", "wrote", "opened", "answer", "expected_start", "expected_end"), [
+    ("skipped", "", "skipped", "**Thank you for the suggestion.** ...\n", "**Thank you", "...\n"),
+    ("failure", "failure", "skipped", "**The accepted suggestion could not be added.** x.\n", "**The accepted",
+     "x.\n"),
+    ("success", "success", "success", "**Accepted.** ...\n", "**Accepted.**",
+     "The pull request is open (under Development in the side bar); its checks are running.\n"),
+    ("failure", "success", "skipped", "**Accepted.** ...\n", "**Accepted.**",
+     "To try again, a maintainer removes the `accepted-suggestion` label and adds it again.\n"),
+    ("success", "success", "failure", "**Accepted.** ...\n", "**Accepted.**",
+     "To try again, a maintainer removes the `accepted-suggestion` label and adds it again.\n"),
+    ("failure", "", "skipped", None, "**The check stopped before it could answer** (see [the run]"
+     "(https://github.com/octo-org/octo-repo/actions/runs/5))", "says how to try again.\n"),
+])
+def test_the_answer_step_says_how_it_went(github, tmp_path, prepare, wrote, opened, answer, expected_start,
+                                          expected_end):
+    from tests.github_fixture import run_step, step_script, workflow_job
+
+    github.comments = []
+    if answer is not None:
+        (tmp_path / "answer").mkdir()
+        (tmp_path / "answer" / "answer.md").write_text(answer, encoding="utf-8")
+    script = step_script(workflow_job("suggest-paper.yml", ANSWER_JOB), "Post the answer")
+    env = {"GITHUB_API_URL": f"http://127.0.0.1:{github.server_address[1]}", "GITHUB_REPOSITORY": REPOSITORY,
+           "GH_TOKEN": "test-token", "RUNNER_TEMP": str(tmp_path), "ISSUE_NUMBER": "2", "PREPARE": prepare,
+           "WROTE": wrote, "OPEN_PULL_REQUEST": opened, "PATH": "/usr/bin:/bin",
+           "RUN_URL": "https://github.com/octo-org/octo-repo/actions/runs/5"}
+    result = run_step(SCRIPT.parent.parent.parent, script, env)
+    assert result.returncode == 0, result.stderr
+    body = github.requests[-1][2]["body"]
+    assert body.startswith(SUGGESTION_MARKER + "\n" + expected_start) and body.endswith(expected_end), body

@@ -87,3 +87,49 @@ def test_scripts_run_the_documented_commands_and_interpolate_nothing():
     assert any("python -m paper_collection enrich --recheck-days 90 --time-limit 1200" in script
                for script in scripts)
     assert any(script.strip() == ".venv/bin/python -m paper_collection validate" for script in scripts)
+
+
+def _git(root, *args):
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.org", "-c", "init.defaultBranch=main",
+                    "-c", "commit.gpgsign=false", *args], cwd=root, check=True, capture_output=True)
+
+
+def _run(root, script, temp):
+    return subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script], cwd=root,
+                          capture_output=True, text=True, env={"PATH": "/usr/bin:/bin", "RUNNER_TEMP": str(temp)})
+
+
+def test_the_patch_carries_paper_files_and_the_record_and_nothing_else(tmp_path):
+    """The enrich job's `Write the changes as a patch` and the writing job's `Apply the patch`, run on
+    two checkouts of one repository: the filled fields and enrich-asked.json arrive; a change to any
+    other file (here a workflow) does not, even when the patch carries it."""
+    jobs = load(ENRICH)["jobs"]
+    write = next(step["run"] for step in jobs["enrich"]["steps"] if step.get("name") == "Write the changes as a patch")
+    apply = next(step["run"] for step in jobs["open-pull-request"]["steps"] if "git apply" in step.get("run", ""))
+    origin = tmp_path / "origin"
+    (origin / "content" / "papers").mkdir(parents=True)
+    (origin / ".github" / "workflows").mkdir(parents=True)
+    (origin / "content" / "papers" / "a.md").write_text("---\ntitle: A\n---\nAbstract.\n", encoding="utf-8")
+    (origin / ".github" / "workflows" / "x.yml").write_text("name: x\n", encoding="utf-8")
+    _git(origin, "init", "-q")
+    _git(origin, "add", "-A")
+    _git(origin, "commit", "-qm", "base")
+    enrich, writer, temp = tmp_path / "enrich", tmp_path / "writer", tmp_path / "temp"
+    for clone in (enrich, writer):
+        _git(tmp_path, "clone", "-q", str(origin), str(clone))
+    (temp / "enrich").mkdir(parents=True)
+    (enrich / "content" / "papers" / "a.md").write_text("---\ntitle: A\nyear: 2020\n---\nAbstract.\n",
+                                                        encoding="utf-8")
+    (enrich / "enrich-asked.json").write_text('{\n "asked": {\n  "a": "2026-12-07"\n }\n}\n', encoding="utf-8")
+    (enrich / ".github" / "workflows" / "x.yml").write_text("name: changed\n", encoding="utf-8")
+    assert _run(enrich, write, temp).returncode == 0
+    patch = (temp / "enrich" / "changes.patch").read_text(encoding="utf-8")
+    assert "content/papers/a.md" in patch and "enrich-asked.json" in patch and "x.yml" not in patch
+    # Even a patch that names another file (the artifact is the enrich job's output) applies only these.
+    _git(enrich, "add", "-A")
+    _git(enrich, "diff", "--cached", "--binary", "--output", str(temp / "enrich" / "changes.patch"))
+    result = _run(writer, apply, temp)
+    assert result.returncode == 0, result.stderr
+    assert "year: 2020" in (writer / "content" / "papers" / "a.md").read_text(encoding="utf-8")
+    assert (writer / "enrich-asked.json").is_file()
+    assert (writer / ".github" / "workflows" / "x.yml").read_text(encoding="utf-8") == "name: x\n"
