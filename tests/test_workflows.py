@@ -478,3 +478,15 @@ def test_paper_problem_issue_form() -> None:
     assert fields["problem"]["type"] == "textarea"
     for field in fields.values():
         assert field["validations"]["required"] is True
+
+
+def test_caches_restored_hold_data_never_the_pickled_state() -> None:
+    """Only the lookup cache (SQLite, msgpack) and pip's downloads are cached; never the generator's
+    pickled state (.paper-collection/), and never restored where a pull request could have saved it."""
+    for path in [*WORKFLOWS, ENRICH]:
+        for name, job in load(path)["jobs"].items():
+            for step in job.get("steps", []):
+                if step.get("uses", "").startswith("actions/cache"):
+                    assert path == ENRICH and step["with"]["path"] == ".cache/lookup", (path.name, name)
+                assert ".paper-collection" not in str(step.get("with", {})), (path.name, name)
+    assert "pull_request" not in triggers(load(ENRICH))
