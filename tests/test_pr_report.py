@@ -150,7 +150,7 @@ Evil \:\: 100\% \<img src\=x onerror\=alert\(1\)\> \[a\]\(https\:\/\/e\.io\) \| 
 
 ### Preview
 
-The site was not built (the check's log says why), so there is no preview yet; fix the problems above and push again.
+The site was not built, so there is no preview yet: fix the problems above and push again.
 """.replace(": \\\n", ": ")
     html = render(result.stdout)
     assert "<img" not in html and "<a " not in html and "<h1" not in html
@@ -204,3 +204,11 @@ def test_validate_format_github_prints_one_annotation_per_problem(repo):
     assert result.returncode == 1
     assert result.stdout == (f"::error file={broken},line=4,title=Paper check%3A tags[0]::"
                              "'vison' is not a tag; did you mean 'vision'?\n")
+
+
+def test_a_valid_pull_request_whose_site_did_not_build_is_told_where_to_look(repo):
+    write(repo, "A Good New Paper")
+    result = run_generator(repo, "pr-report", "--base", "main", "--site", str(repo / "no-site"))
+    assert result.stdout.endswith("- **added** content\\/papers\\/a\\-good\\-new\\-paper\\.md: A Good New Paper "
+                                  "— ok\n\n### Preview\n\nThe site was not built, so there is no preview yet: the step "
+                                  "\"Build the site strictly\" in the run's log says why; fix it and push again.\n")

@@ -152,8 +152,9 @@ def render_report(layout: Layout, collection: Collection, changes: list[Change],
         lines += [f"- [{markdown_text(label)}]({markdown_url(preview.url + path)})"
                   for path, label in dict.fromkeys(pages)]
     elif changes and not site_built:
-        lines += ["", "### Preview", "", "The site was not built (the check's log says why), so there is no "
-                  "preview yet; fix the problems above and push again."]
+        fix = ("fix the problems above and push again" if collection.errors else
+               "the step \"Build the site strictly\" in the run's log says why; fix it and push again")
+        lines += ["", "### Preview", "", f"The site was not built, so there is no preview yet: {fix}."]
     return "\n".join(lines) + "\n"
 
 
