@@ -224,3 +224,11 @@ def test_the_answer_step_says_how_it_went(github, tmp_path, prepare, wrote, open
     assert result.returncode == 0, result.stderr
     body = github.requests[-1][2]["body"]
     assert body.startswith(SUGGESTION_MARKER + "\n" + expected_start) and body.endswith(expected_end), body
+
+
+def test_a_report_that_links_elsewhere_posts_nothing(github, tmp_path):
+    folder = report_dir(tmp_path, "2", None)
+    (folder / "report.md").symlink_to("/etc/passwd")
+    result = run_writer(github, pull_request_event(tmp_path), "report", "--report-dir", str(folder))
+    assert result.returncode == 1 and "is not a regular file; nothing posted" in result.stderr
+    assert [method for method, _, _ in github.requests] == ["GET"]  # only the head was looked at

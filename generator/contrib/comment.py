@@ -42,9 +42,13 @@ def read_number(text: str, where: str) -> int:
 
 
 def read_text(path: Path, where: str) -> str:
+    """A file from the untrusted run: a regular file (not a link elsewhere), read up to 1 MB."""
+    if path.is_symlink() or not path.is_file():
+        raise CommentError(f"{where}: {path} is not a regular file; nothing posted")
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
+        with path.open("rb") as handle:
+            text = handle.read(1_000_000).decode("utf-8", errors="replace")
+    except OSError as error:
         raise CommentError(f"{where}: cannot read {path} ({error})") from None
     return text.replace("\0", "")
 
