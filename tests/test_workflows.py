@@ -490,3 +490,21 @@ def test_caches_restored_hold_data_never_the_pickled_state() -> None:
                     assert path == ENRICH and step["with"]["path"] == ".cache/lookup", (path.name, name)
                 assert ".paper-collection" not in str(step.get("with", {})), (path.name, name)
     assert "pull_request" not in triggers(load(ENRICH))
+
+
+def test_every_pip_install_in_every_workflow_is_locked() -> None:
+    """Each `pip install` installs a hash-locked requirements file, or the project itself (or its
+    built wheel) once its dependencies are installed from one."""
+    for path in sorted(WORKFLOWS_DIR.glob("*.yml")):
+        for script in run_scripts(load(path)):
+            lines = [line.strip() for line in script.splitlines() if "pip" in line and " install" in line]
+            locked = [line for line in lines if "--require-hashes" in line and " -r requirements/" in line]
+            for line in lines:
+                if line in locked:
+                    lock = line.split(" -r ")[1].split()[0]
+                    assert (ROOT / lock).is_file(), (path.name, lock)
+                else:
+                    assert locked and line.endswith((" -e .", " dist/*.whl")), (path.name, line)
+    pins = [line for line in (ROOT / "requirements" / "release.txt").read_text(encoding="utf-8").splitlines()
+            if line and not line.startswith((" ", "#"))]
+    assert {pin.split("==")[0] for pin in pins} >= {"build", "twine", "setuptools"}
