@@ -394,8 +394,8 @@ def cmd_pr_report(args, layout: Layout) -> int:
             raise GeneratorError(f"{option} {url}: not an http(s) address")
     preview = Preview(url=(args.preview_url.rstrip("/") + "/") if args.preview_url else LOCAL_PREVIEW,
                       artifact_url=args.artifact_url or None, published=bool(args.preview_url))
-    print(render_report(layout, collection, changes, args.base, merge_base, (site / "index.html").is_file(),
-                        preview), end="")
+    print(render_report(layout, collection, changes, args.base_name or args.base, merge_base,
+                        (site / "index.html").is_file(), preview), end="")
     return EXIT_PROBLEMS if collection.errors else EXIT_OK
 
 
@@ -632,6 +632,8 @@ def parser() -> argparse.ArgumentParser:
     rep = sub.add_parser("pr-report", help="Markdown summary of the papers added, changed and removed since a base")
     rep.add_argument("--base", default="origin/main",
                      help="the branch or commit the pull request goes into (default: origin/main)")
+    rep.add_argument("--base-name", metavar="NAME",
+                     help="how the report names the base, e.g. the branch behind HEAD^1 (default: --base)")
     rep.add_argument("--artifact-url", metavar="URL",
                      help="the address of the run's site artifact, linked in the report (empty: not linked)")
     rep.add_argument("--preview-url", metavar="URL",

@@ -212,3 +212,11 @@ def test_a_valid_pull_request_whose_site_did_not_build_is_told_where_to_look(rep
     assert result.stdout.endswith("- **added** content\\/papers\\/a\\-good\\-new\\-paper\\.md: A Good New Paper "
                                   "— ok\n\n### Preview\n\nThe site was not built, so there is no preview yet: the step "
                                   "\"Build the site strictly\" in the run's log says why; fix it and push again.\n")
+
+
+def test_the_base_is_named_as_the_workflow_says(repo):
+    write(repo, "A Good New Paper")
+    git(repo, "add", "-A")
+    git(repo, "commit", "--quiet", "-m", "a paper")
+    result = run_generator(repo, "pr-report", "--base", "HEAD^1", "--base-name", "main")
+    assert result.stdout.startswith("## Papers in this pull request\n\n1 added (compared with main)\n")

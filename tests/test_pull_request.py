@@ -87,7 +87,7 @@ def pull_request(repo: Path, name: str, change) -> tuple[dict[str, subprocess.Co
     temp.mkdir(exist_ok=True)
     # What the workflow gives the steps on a pull_request event (BASE_REF: the merge commit's first parent).
     env = {**os.environ, "GITHUB_STEP_SUMMARY": str(summary), "CI": "true", "NO_MKDOCS_2_WARNING": "1",
-           "BASE_REF": "HEAD^1", "RUNNER_TEMP": str(temp), "PR_NUMBER": "7",
+           "BASE_REF": "HEAD^1", "BASE_NAME": "main", "RUNNER_TEMP": str(temp), "PR_NUMBER": "7",
            "SITE_ARTIFACT_URL": "https://github.com/example/papers/actions/runs/1/artifacts/2"}
     results = {}
     for step, script in paper_job_steps():
@@ -143,7 +143,7 @@ def test_paper_added_by_hand_from_the_template(repository):
     results, summary = pull_request(repository, "template", add_by_hand)
     assert results["Check the papers"].stdout == f"ok: {count + 1} papers valid\n"
     assert entry("added", path, title) in summary
-    assert summary.startswith("## Papers in this pull request\n\n1 added (compared with HEAD\\^1)\n")
+    assert summary.startswith("## Papers in this pull request\n\n1 added (compared with main)\n")
     assert (repository / "site" / "papers" / base_slug(title) / "index.html").is_file()
     assert len(list((repository / "site" / "papers").glob("*/index.html"))) == count + 1
 
