@@ -232,3 +232,55 @@ def test_a_report_that_links_elsewhere_posts_nothing(github, tmp_path):
     result = run_writer(github, pull_request_event(tmp_path), "report", "--report-dir", str(folder))
     assert result.returncode == 1 and "is not a regular file; nothing posted" in result.stderr
     assert [method for method, _, _ in github.requests] == ["GET"]  # only the head was looked at
+
+
+# -- the two workflows together: the pull request's report becomes the comment -------------------------
+
+
+def test_the_pull_requests_report_becomes_its_comment(github, tmp_path):
+    """pull-request.yml's `Summarise the papers` step on GitHub's test merge (a shallow checkout), then
+    pr-comment.yml's `Create or update the comment` step on what it left in RUNNER_TEMP (what the
+    artifact carries), against the recorded API answers."""
+    from tests.github_fixture import (
+        checkout_like_actions,
+        commit_file,
+        git,
+        make_pull_request_merge,
+        new_project,
+        paper_text,
+        run_step,
+        step_script,
+        workflow_job,
+    )
+
+    origin = new_project(tmp_path / "origin", {})
+    git(origin, "switch", "--quiet", "-c", "contribution")
+    commit_file(origin, "images-of-hospitals.md", paper_text("Images of <Hospitals>", "Scans from three hospitals, "
+                "segmented with twelve labelled images each."), "Add a paper", date="2026-02-01T10:00:00+00:00")
+    head = git(origin, "rev-parse", "HEAD").strip()
+    make_pull_request_merge(origin, "contribution", 2, date="2026-02-02T10:00:00+00:00")
+    checkout = checkout_like_actions(origin, tmp_path / "checkout", 2, 2)
+    temp = tmp_path / "runner-temp"
+    temp.mkdir()
+    report_step = step_script(workflow_job("pull-request.yml", "papers"), "Summarise the papers in this pull request")
+    result = run_step(checkout, report_step, {
+        "BASE_REF": "HEAD^1", "BASE_NAME": "main", "RUNNER_TEMP": str(temp), "PR_NUMBER": "2",
+        "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"), "NO_MKDOCS_2_WARNING": "1",
+        "SITE_ARTIFACT_URL": "https://github.com/octo-org/octo-repo/actions/runs/289782451/artifacts/9"})
+    assert result.returncode == 0, result.stderr
+    github.pull["head"]["sha"] = head
+    event = pull_request_event(tmp_path, head_sha=head)
+    comment_step = step_script(workflow_job("pr-comment.yml", "comment"), "Create or update the comment")
+    result = run_step(SCRIPT.parent.parent.parent, comment_step, {
+        "GITHUB_API_URL": f"http://127.0.0.1:{github.server_address[1]}", "GITHUB_REPOSITORY": REPOSITORY,
+        "GITHUB_EVENT_PATH": str(event), "GH_TOKEN": "test-token", "RUNNER_TEMP": str(temp), "PATH": "/usr/bin:/bin"})
+    assert result.returncode == 0, result.stderr
+    method, path, body = github.requests[-1]
+    assert (method, path) == ("PATCH", f"/repos/{REPOSITORY}/issues/comments/1081119452")
+    assert body["body"].startswith(REPORT_MARKER + "\n## Papers in this pull request\n\n1 added (compared with main)"
+                                   "\n\n- **added** content\\/papers\\/images\\-of\\-hospitals\\.md: Images of "
+                                   "\\<Hospitals\\> — ok\n")
+    assert body["body"] == REPORT_MARKER + "\n" + (temp / "pr-report" / "report.md").read_text().rstrip() + (
+        f"\n\n<sub>From [the checks](https://github.com/octo-org/octo-repo/actions/runs/289782451) of commit "
+        f"{head[:7]}; updated on every push.</sub>\n")
+    assert (temp / "pr-report" / "pr-number.txt").read_text() == "2\n"
