@@ -396,7 +396,7 @@ def test_a_malformed_id_in_one_file_is_noted_and_the_others_are_still_looked_up(
         report = run_enrich(papers, OnlineFinder(client), root=tmp_path)
     assert [arxiv_ids(r) for r in replay.requests] == ["1111.2011"]  # 'abc' would fail the whole batch
     assert (f"note: content/papers/{broken.name}: arxiv: 'abc' is not a valid arXiv id; not looked up "
-            "(python -m generator validate says how to fix it)") in report.render().splitlines()
+            "(paper-collection validate says how to fix it)") in report.render().splitlines()
     assert {change.file for change in report.changes} == {"content/papers/bethe.md"}
 
 

@@ -161,11 +161,13 @@ def test_the_collections_workflows_pass_actionlint():
 
 
 @pytest.mark.parametrize("persona", ["regular", "auditor"])
-def test_the_collections_workflows_pass_zizmor(persona):
+def test_the_collections_workflows_and_dependabot_pass_zizmor(persona):
     import json
 
+    dependabot = TEMPLATE / ".github" / "dependabot.yml"
     result = subprocess.run([find_tool("zizmor"), "--offline", "--no-config", f"--persona={persona}",
-                             "--format=json", *map(str, WORKFLOWS)], capture_output=True, text=True, check=False)
+                             "--format=json", *map(str, WORKFLOWS), str(dependabot)], capture_output=True, text=True,
+                            check=False)
     assert result.returncode == 0 and json.loads(result.stdout) == [], result.stdout + result.stderr
 
 

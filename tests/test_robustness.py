@@ -272,7 +272,9 @@ def test_paper_file_with_bom_or_other_line_breaks_is_valid(project, variant):
 def test_failing_mkdocs_build_keeps_the_last_good_site(project):
     """A failure after validation (here: a broken theme template) leaves site/ as it was."""
     site_before = tree_hash(project / "site")
-    (project / "theme_overrides" / "collection" / "paper.html").write_text("{% if %}", encoding="utf-8")
+    override = project / "theme_overrides" / "collection" / "paper.html"  # the site's own layer over the theme
+    override.parent.mkdir(parents=True, exist_ok=True)
+    override.write_text("{% if %}", encoding="utf-8")
     result = run_generator(project, "build", check=False)
     # A broken theme is not input: MkDocs may print its own traceback; what matters is site/.
     assert result.returncode == 2 and "site/ was left as it was" in result.stderr, result.stderr[-2000:]
