@@ -394,6 +394,9 @@ def test_dependabot_keeps_actions_and_the_lock_files_current() -> None:
     ecosystems = {update["package-ecosystem"]: update for update in config["updates"]}
     assert set(ecosystems) == {"github-actions", "pip"}
     assert all(update["directory"] == "/" and update["schedule"]["interval"] for update in ecosystems.values())
+    result = subprocess.run([find_tool("zizmor"), "--offline", "--no-config", "--persona=auditor", "--format=json",
+                             str(GITHUB_DIR / "dependabot.yml")], capture_output=True, text=True, check=False)
+    assert result.returncode == 0 and json.loads(result.stdout) == [], result.stdout + result.stderr
 
 
 def test_suggestion_checks_opened_and_edited_issues_and_acts_on_the_maintainers_label() -> None:
