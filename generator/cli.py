@@ -120,6 +120,8 @@ def cmd_add_by_identifier(args, layout: Layout) -> int:
     abstract = record.abstract
     if args.abstract_file:
         abstract, _ = read_abstract(args.abstract_file)
+    elif not abstract.strip() and args.abstract_if_missing:
+        abstract, _ = read_abstract(args.abstract_if_missing)
     elif not abstract.strip():
         raise GeneratorError(f"{identifier or args.saved}: the lookup found no abstract; "
                              "give it with --abstract-file PATH (or '-' for standard input)")
@@ -137,19 +139,26 @@ def cmd_add_by_identifier(args, layout: Layout) -> int:
 
 def cmd_enrich(args, layout: Layout) -> int:
     from paper_collection.atomic import Workspace
-    from paper_collection.ingest.enrich import run_enrich
+    from paper_collection.ingest.enrich import ASKED_FILE, AskedRecord, run_enrich
     from paper_collection.ingest.importer import stderr_progress
     from paper_collection.ingest.lookup.resolve import OnlineFinder, SavedFinder, records_from_file
 
+    if args.time_limit is not None and args.time_limit <= 0:
+        raise GeneratorError(f"--time-limit {args.time_limit:g}: give a number of seconds above 0")
+    if args.recheck_days is not None and args.recheck_days < 0:
+        raise GeneratorError(f"--recheck-days {args.recheck_days}: give 0 or more days")
     with Workspace(layout.root, "enrich"):
+        record = None
+        if args.recheck_days is not None:
+            record = AskedRecord.load(layout.root / ASKED_FILE, ASKED_FILE)
+        options = {"root": layout.root, "dry_run": args.dry_run, "progress": stderr_progress, "record": record,
+                   "recheck_days": args.recheck_days or 0, "time_limit": args.time_limit}
         if args.saved:
             finder = SavedFinder(records_from_file(Path(args.saved)), Path(args.saved).name)
-            report = run_enrich(layout.papers_dir, finder, root=layout.root, dry_run=args.dry_run,
-                                progress=stderr_progress)
+            report = run_enrich(layout.papers_dir, finder, **options)
         else:
             with _lookup_client(args, layout) as client:
-                report = run_enrich(layout.papers_dir, OnlineFinder(client), root=layout.root,
-                                    dry_run=args.dry_run, progress=stderr_progress)
+                report = run_enrich(layout.papers_dir, OnlineFinder(client), **options)
     print(report.render())
     return 0
 
@@ -241,14 +250,16 @@ def _selected_files(paths: list[str], layout: Layout) -> set[str]:
 def cmd_validate(args, layout: Layout, collection=None) -> int:
     files = getattr(args, "files", None)
     selected = _selected_files(files, layout) if files else None
+    base = getattr(args, "base", None)
+    changed = _changed_since(layout, base) if base else None
     if collection is None:
         from paper_collection.atomic import Workspace
 
         with Workspace(layout.root, "validate"):  # finishes or undoes what a killed run left first
-            collection = _check_collection(layout, _taxonomy(layout))
+            collection = _check_collection(layout, _taxonomy(layout), base)
     if selected is not None:  # duplicates were still looked for across the whole collection
         return _report_selected(args, layout, collection, selected)
-    _print_problems(args, collection.problems)
+    _print_problems(args, collection.problems, changed)
     if getattr(args, "format", "text") != "github":
         _author_notes(collection, layout)
     if collection.errors:
@@ -260,12 +271,20 @@ def cmd_validate(args, layout: Layout, collection=None) -> int:
     return 0
 
 
-def _print_problems(args, problems) -> None:
-    if getattr(args, "format", "text") == "github":
-        from paper_collection.contrib.github import problem_annotation
+def _changed_since(layout: Layout, base: str) -> set[str]:
+    """The project's files that differ from `base` (as problems name them), for `validate --base`."""
+    from paper_collection.contrib.pr_report import changed_files
 
-        for problem in problems:
-            print(problem_annotation(problem))
+    _, changes = changed_files(layout.root, base, ".")
+    return {path for change in changes for path in (change.path, change.old_path) if path}
+
+
+def _print_problems(args, problems, changed: set[str] | None = None) -> None:
+    if getattr(args, "format", "text") == "github":
+        from paper_collection.contrib.github import annotations_for
+
+        for line in annotations_for(problems, changed):
+            print(line)
         return
     for problem in problems:
         print(f"{problem}{' (warning)' if problem.warning else ''}")
@@ -292,14 +311,14 @@ def _author_notes(collection, layout: Layout) -> None:
         print(note)
 
 
-def _check_collection(layout: Layout, taxonomy):
+def _check_collection(layout: Layout, taxonomy, base: str | None = None):
     """`load_collection`, remembering each file's check between runs (in the git-ignored cache):
     a file is read again only when it changed."""
     from paper_collection.collection.validate import CheckMemo, load_collection
     from paper_collection.site.cache import checks_file
 
     memo = CheckMemo.load(checks_file(layout.root))
-    collection = load_collection(layout.papers_dir, taxonomy, layout.root, memo)
+    collection = load_collection(layout.papers_dir, taxonomy, layout.root, memo, base=base)
     memo.save(checks_file(layout.root))
     return collection
 
@@ -465,43 +484,61 @@ def cmd_serve(args, layout: Layout) -> int:
 
 def cmd_pr_report(args, layout: Layout) -> int:
     from paper_collection.collection.validate import load_collection
-    from paper_collection.contrib.pr_report import changed_files, render_report
+    from paper_collection.contrib.pr_report import LOCAL_PREVIEW, Preview, changed_files, render_report
 
     merge_base, changes = changed_files(layout.root, args.base, layout.docs_dir.relative_to(layout.root).as_posix())
-    collection = load_collection(layout.papers_dir, _taxonomy(layout), layout.root)
+    collection = load_collection(layout.papers_dir, _taxonomy(layout), layout.root, base=args.base)
     site = args.site.resolve() if args.site else layout.site_dir
-    print(render_report(layout, collection, changes, args.base, merge_base, (site / "index.html").is_file()), end="")
+    for option, url in (("--artifact-url", args.artifact_url), ("--preview-url", args.preview_url)):
+        if url and not url.startswith(("https://", "http://")):
+            raise GeneratorError(f"{option} {url}: not an http(s) address")
+    preview = Preview(url=(args.preview_url.rstrip("/") + "/") if args.preview_url else LOCAL_PREVIEW,
+                      artifact_url=args.artifact_url or None, published=bool(args.preview_url))
+    print(render_report(layout, collection, changes, args.base_name or args.base, merge_base,
+                        (site / "index.html").is_file(), preview), end="")
     return EXIT_PROBLEMS if collection.errors else EXIT_OK
 
 
 def cmd_suggestion(args, layout: Layout) -> int:
+    from paper_collection.contrib import suggestion as suggest
     from paper_collection.contrib.github import markdown_text
-    from paper_collection.contrib.suggestion import (
-        FORM,
-        SuggestionError,
-        add_arguments,
-        form_fields,
-        parse_issue_body,
-        run_add,
-        suggestion_from_answers,
-    )
 
     try:
         body = Path(args.issue_body_file).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise GeneratorError(f"--issue-body-file {args.issue_body_file}: cannot read it ({error})") from None
-    answers = parse_issue_body(body, form_fields(args.form or layout.root / FORM))
+    if args.form_url and not args.form_url.startswith("https://"):
+        raise GeneratorError(f"--form-url {args.form_url}: not an https address")
+    accepted = not args.check
+
+    def answer(text: str) -> None:
+        if args.answer_file:
+            Path(args.answer_file).write_text(text, encoding="utf-8")
+
+    fields = suggest.form_fields(args.form or layout.root / suggest.FORM)
+    if not suggest.is_the_form(body, fields):
+        answer(suggest.answer_not_the_form(args.form_url))
+        print("error: the issue was not written with the paper suggestion form", file=sys.stderr)
+        return EXIT_PROBLEMS
     try:
-        suggestion = suggestion_from_answers(answers)
-    except SuggestionError as error:
+        suggestion = suggest.suggestion_from_answers(suggest.parse_issue_body(body, fields))
+    except suggest.SuggestionError as error:
+        answer(suggest.answer_problem(str(error), accepted))
         print(f"error: {error}", file=sys.stderr)
         return EXIT_PROBLEMS
     if args.dry_run:
-        print(shlex.join(["paper-collection", *add_arguments(suggestion)]))
+        print(shlex.join(["paper-collection", *suggest.add_arguments(suggestion)]))
         return EXIT_OK
-    code, written = run_add(layout.root, suggestion)
+    code, written, message = suggest.run_add(layout.root, suggestion)
     if code != 0:
+        answer(suggest.answer_problem(message, accepted))
         return code
+    answer(suggest.answer_paper([line for path in written for line in suggest.describe_paper(path, layout.root)],
+                                accepted))
+    if args.check:  # the check writes nothing: the paper is added once accepted
+        for path in written:
+            path.unlink()
+        return EXIT_OK
     if args.pr_body_file:
         issue = f"#{args.issue}" if args.issue else "an issue"
         files = ", ".join(markdown_text(p.relative_to(layout.root).as_posix()) for p in written) or "no file"
@@ -645,6 +682,8 @@ def parser() -> argparse.ArgumentParser:
     add.add_argument("--title", help="the paper's title (required without an identifier)")
     add.add_argument("--abstract-file", metavar="PATH",
                      help="file holding the abstract, or '-' for standard input (default: piped standard input)")
+    add.add_argument("--abstract-if-missing", metavar="PATH",
+                     help="with an identifier: the abstract to use when the lookup finds none ('-' for standard input)")
     add.add_argument("--tag", action="append", default=[], metavar="NAME",
                      help="a tag from taxonomy.yml (repeatable; default: the tags its rules suggest)")
     add.add_argument("--link", action="append", default=[], metavar="URL", help="a link (repeatable; kind guessed)")
@@ -661,12 +700,22 @@ def parser() -> argparse.ArgumentParser:
 
     enr = sub.add_parser("enrich", help="fill missing fields of existing papers from arXiv, Crossref or a saved file")
     enr.add_argument("--dry-run", action="store_true", help="show the changes without writing them")
+    enr.add_argument("--recheck-days", type=int, metavar="DAYS",
+                     help="ask only about papers not asked about in the last DAYS days, keeping when each was asked "
+                          "in enrich-asked.json (never asked first, then the oldest: a cut-short run is resumed)")
+    enr.add_argument("--time-limit", type=float, metavar="SECONDS",
+                     help="stop looking up after SECONDS and write what was found (with --recheck-days, the next "
+                          "run continues where this one stopped)")
     _lookup_options(enr)
     enr.set_defaults(func=cmd_enrich)
 
     val = sub.add_parser("validate", help="check every paper file and report all problems")
     val.add_argument("files", nargs="*", metavar="FILE",
                      help="check just these files (duplicates are still looked for in the whole collection)")
+    val.add_argument("--base", metavar="REF",
+                     help="the branch a pull request goes into (a git commit, e.g. origin/main): of two duplicates, "
+                          "the file it lacks is the one to remove; with --format github, only the files changed "
+                          "since it get annotations")
     val.add_argument("--format", choices=["text", "github"], default="text",
                      help="github: one GitHub Actions annotation (::error file=...,line=...::) per problem")
     val.set_defaults(func=cmd_validate)
@@ -684,6 +733,13 @@ def parser() -> argparse.ArgumentParser:
     rep = sub.add_parser("pr-report", help="Markdown summary of the papers added, changed and removed since a base")
     rep.add_argument("--base", default="origin/main",
                      help="the branch or commit the pull request goes into (default: origin/main)")
+    rep.add_argument("--base-name", metavar="NAME",
+                     help="how the report names the base, e.g. the branch behind HEAD^1 (default: --base)")
+    rep.add_argument("--artifact-url", metavar="URL",
+                     help="the address of the run's site artifact, linked in the report (empty: not linked)")
+    rep.add_argument("--preview-url", metavar="URL",
+                     help="where this pull request's site is published for review; pages are linked there "
+                          "(default: the artifact served with python -m http.server, http://localhost:8000/)")
     rep.add_argument("--site", type=Path, help="the built site folder, to say whether pages can be looked at "
                                                "(default: site/)")
     rep.set_defaults(func=cmd_pr_report)
@@ -694,6 +750,13 @@ def parser() -> argparse.ArgumentParser:
     sug.add_argument("--pr-body-file", metavar="PATH", help="write a pull request description here")
     sug.add_argument("--form", type=Path, help="the issue form (default: .github/ISSUE_TEMPLATE/suggest-paper.yml)")
     sug.add_argument("--dry-run", action="store_true", help="print the add command instead of running it")
+    sug.add_argument("--check", action="store_true",
+                     help="look the paper up and check it as if accepted, write nothing (the answer says what would "
+                          "be added)")
+    sug.add_argument("--answer-file", metavar="PATH",
+                     help="write the answer for the issue here (Markdown): what is (or would be) added, or what is "
+                          "wrong, how to fix it and how to try again")
+    sug.add_argument("--form-url", metavar="URL", help="the issue form's address, linked when an issue is not the form")
     sug.set_defaults(func=cmd_suggestion)
 
     add_address_commands(sub)

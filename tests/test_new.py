@@ -22,6 +22,7 @@ EXPECTED = {
     ".github/dependabot.yml", ".github/pull_request_template.md", ".github/ISSUE_TEMPLATE/paper-problem.yml",
     ".github/ISSUE_TEMPLATE/suggest-paper.yml", ".github/workflows/deploy.yml", ".github/workflows/pull-request.yml",
     ".github/workflows/suggest-paper.yml", ".github/workflows/enrich.yml", ".github/workflows/update.yml", "watch.yml",
+    ".github/workflows/pr-comment.yml",
 }
 
 
@@ -173,7 +174,8 @@ def test_the_collections_workflows_and_dependabot_pass_zizmor(persona):
 
 def test_the_collections_workflows_use_the_installed_command_and_the_makefile():
     texts = {path.name: path.read_text() for path in WORKFLOWS}
-    assert set(texts) == {"deploy.yml", "pull-request.yml", "suggest-paper.yml", "enrich.yml", "update.yml"}
+    assert set(texts) == {"deploy.yml", "pull-request.yml", "suggest-paper.yml", "enrich.yml", "update.yml",
+                          "pr-comment.yml"}
     for name, text in texts.items():
         assert "python -m generator" not in text, f"{name} runs the generator's source, not the installed command"
         assert "pull_request_target" not in str(yaml.safe_load(text).get(True))  # YAML 1.1 reads `on` as True
@@ -181,12 +183,13 @@ def test_the_collections_workflows_use_the_installed_command_and_the_makefile():
             if "uses:" in line:
                 assert re.search(r"@[0-9a-f]{40} # v\d+\.\d+\.\d+$", line), f"{name}: {line.strip()}"
     pull_request = yaml.safe_load(texts["pull-request.yml"])
-    assert set(pull_request["jobs"]) == {"papers", "checks"}, "no job runs the generator's own tests"
+    assert set(pull_request["jobs"]) == {"papers", "checks", "verdict"}, "no job runs the generator's own tests"
     runs = [s["run"] for s in pull_request["jobs"]["checks"]["steps"] if "run" in s]
     assert runs == ["make test"]
     assert pull_request["jobs"]["checks"]["steps"][-1]["env"] == {"CI": "true"}
     runs = [s["run"] for s in pull_request["jobs"]["papers"]["steps"] if "run" in s]
-    assert runs[:3] == ["make .venv/.installed", ".venv/bin/paper-collection validate --format github",
+    assert runs[:3] == ["make .venv/.installed",
+                        '.venv/bin/paper-collection validate --format github --base "$BASE_REF"',
                         ".venv/bin/paper-collection build"]
     deploy = yaml.safe_load(texts["deploy.yml"])
     assert [s["run"] for s in deploy["jobs"]["build"]["steps"] if "run" in s] == ["make site"]

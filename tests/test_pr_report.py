@@ -148,16 +148,9 @@ Evil \:\: 100\% \<img src\=x onerror\=alert\(1\)\> \[a\]\(https\:\/\/e\.io\) \| 
 - **renamed** content\/papers\/will\-be\-renamed\.md → content\/papers\/has\-been\-renamed\.md: Has Been Renamed — ok
 - **removed** content\/papers\/will\-be\-removed\.md: Will Be Removed
 
-### Pages to look at
+### Preview
 
-The site was not built, so these pages are not in an artifact yet:
-
-- papers\/evil\-100\-img\-src\-x\-onerror\-alert\-1\-a\-https\-e\-io\-b\-error\-forged\/index\.html: \
-Evil \:\: 100\% \<img src\=x onerror\=alert\(1\)\> \[a\]\(https\:\/\/e\.io\) \| b \:\:error\:\:forged
-- tags\/vision\/index\.html: tag vision
-- papers\/will\-be\-changed\/index\.html: Will Be Changed
-- tags\/segmentation\/index\.html: tag segmentation
-- papers\/has\-been\-renamed\/index\.html: Has Been Renamed
+The site was not built, so there is no preview yet: fix the problems above and push again.
 """.replace(": \\\n", ": ")
     html = render(result.stdout)
     assert "<img" not in html and "<a " not in html and "<h1" not in html
@@ -176,12 +169,13 @@ def test_summary_says_ok_and_points_at_the_artifact_when_all_is_well(repo):
 
 ### Pages to look at
 
-In the **site** artifact of this run (download it from the run's summary page, unzip it and open the pages in a \
-browser):
+To look at them, download the **site** artifact (on the run's summary page), unzip it into a folder named site, \
+run `python -m http.server -d site` next to it, and open (the pages need a web server; opened as files, search and \
+the map do not work):
 
-- papers\/a\-good\-new\-paper\/index\.html: A Good New Paper
-- tags\/vision\/index\.html: tag vision
-""".replace("a \\\n", "a ")
+- [A Good New Paper](<http://localhost:8000/papers/a-good-new-paper/>)
+- [tag vision](<http://localhost:8000/tags/vision/>)
+""".replace("\\\n", "")
     assert (repo / "site" / "papers" / "a-good-new-paper" / "index.html").is_file()
 
 
@@ -210,3 +204,19 @@ def test_validate_format_github_prints_one_annotation_per_problem(repo):
     assert result.returncode == 1
     assert result.stdout == (f"::error file={broken},line=4,title=Paper check%3A tags[0]::"
                              "'vison' is not a tag; did you mean 'vision'?\n")
+
+
+def test_a_valid_pull_request_whose_site_did_not_build_is_told_where_to_look(repo):
+    write(repo, "A Good New Paper")
+    result = run_generator(repo, "pr-report", "--base", "main", "--site", str(repo / "no-site"))
+    assert result.stdout.endswith("- **added** content\\/papers\\/a\\-good\\-new\\-paper\\.md: A Good New Paper "
+                                  "— ok\n\n### Preview\n\nThe site was not built, so there is no preview yet: the step "
+                                  "\"Build the site strictly\" in the run's log says why; fix it and push again.\n")
+
+
+def test_the_base_is_named_as_the_workflow_says(repo):
+    write(repo, "A Good New Paper")
+    git(repo, "add", "-A")
+    git(repo, "commit", "--quiet", "-m", "a paper")
+    result = run_generator(repo, "pr-report", "--base", "HEAD^1", "--base-name", "main")
+    assert result.stdout.startswith("## Papers in this pull request\n\n1 added (compared with main)\n")

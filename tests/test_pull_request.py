@@ -92,7 +92,12 @@ def pull_request(repo: Path, name: str, change) -> tuple[dict[str, subprocess.Co
     git(repo, "merge", "--quiet", "--no-ff", "--no-edit", name)
     summary = repo.parent / f"{name}-summary.md"
     summary.write_text("", encoding="utf-8")
-    env = {**os.environ, "GITHUB_STEP_SUMMARY": str(summary), "CI": "true", "NO_MKDOCS_2_WARNING": "1"}
+    temp = repo.parent / f"{name}-runner-temp"
+    temp.mkdir(exist_ok=True)
+    # What the workflow gives the steps on a pull_request event (BASE_REF: the merge commit's first parent).
+    env = {**os.environ, "GITHUB_STEP_SUMMARY": str(summary), "CI": "true", "NO_MKDOCS_2_WARNING": "1",
+           "BASE_REF": "HEAD^1", "BASE_NAME": "main", "RUNNER_TEMP": str(temp), "PR_NUMBER": "7",
+           "SITE_ARTIFACT_URL": "https://github.com/example/papers/actions/runs/1/artifacts/2"}
     results = {}
     for step, script in paper_job_steps():
         # GitHub's default shell for run: steps
@@ -181,7 +186,7 @@ def test_paper_added_by_hand_from_the_template(repository):
     results, summary = pull_request(repository, "template", add_by_hand)
     assert checked(results["Check the papers"]) == count + 1
     assert entry("added", path, title) in summary
-    assert summary.startswith("## Papers in this pull request\n\n1 added (compared with HEAD\\^1)\n")
+    assert summary.startswith("## Papers in this pull request\n\n1 added (compared with main)\n")
     assert (repository / "site" / "papers" / base_slug(title) / "index.html").is_file()
     assert len(list((repository / "site" / "papers").glob("*/index.html"))) == count + 1
 
@@ -199,7 +204,8 @@ def test_paper_added_with_the_add_command(repository):
     results, summary = pull_request(repository, "add", add_with_the_tool)
     assert checked(results["Check the papers"]) == count + 1
     assert entry("added", f"content/papers/{slug}.md", title) in summary
-    assert f"- papers\\/{markdown_text(slug)}\\/index\\.html: {markdown_text(title)}\n" in summary
+    assert f"- [{markdown_text(title)}](<http://localhost:8000/papers/{slug}/>)\n" in summary
+    assert "download [the site artifact](<https://github.com/example/papers/actions/runs/1/artifacts/2>)" in summary
     assert (repository / "site" / "papers" / slug / "index.html").is_file()
 
 

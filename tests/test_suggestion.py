@@ -131,7 +131,7 @@ def test_suggestion_exit_codes(tmp_path):
     issue.write_text(body(title="Only a Title"), encoding="utf-8")
     empty = run_generator(root, "suggestion", "--issue-body-file", str(issue), "--form", str(FORM), check=False)
     assert (empty.returncode, empty.stderr) == (1, "error: the suggestion has a title but no abstract; edit the "
-                                                   "issue to add it, then label it again\n")
+                                                   "issue to add it\n")
     missing = run_generator(root, "suggestion", "--issue-body-file", str(tmp_path / "nope.md"), "--form", str(FORM),
                             check=False)
     assert missing.returncode == 2 and missing.stderr.startswith(f"error: --issue-body-file {tmp_path / 'nope.md'}")

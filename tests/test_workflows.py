@@ -25,11 +25,16 @@ WORKFLOWS_DIR = GITHUB_DIR / "workflows"
 PULL_REQUEST = WORKFLOWS_DIR / "pull-request.yml"
 DEPLOY = WORKFLOWS_DIR / "deploy.yml"
 SUGGESTION = WORKFLOWS_DIR / "suggest-paper.yml"
+PR_COMMENT = WORKFLOWS_DIR / "pr-comment.yml"
+ENRICH = WORKFLOWS_DIR / "enrich.yml"
 SUGGESTION_FORM = GITHUB_DIR / "ISSUE_TEMPLATE" / "suggest-paper.yml"
 UPDATE = WORKFLOWS_DIR / "update.yml"
-WORKFLOWS = [PULL_REQUEST, DEPLOY, SUGGESTION, UPDATE]
-# Jobs allowed to write, per workflow; none of them runs project code.
-WRITERS = {DEPLOY: ["deploy"], SUGGESTION: ["open-pull-request"], UPDATE: ["open-pull-request"]}
+WORKFLOWS = [PULL_REQUEST, DEPLOY, SUGGESTION, PR_COMMENT, UPDATE]
+# Jobs allowed to write, per workflow; none of them installs or runs project code (the comment
+# writer, generator/contrib/comment.py, runs from the default branch with the standard library only).
+WRITERS = {DEPLOY: ["deploy"], SUGGESTION: ["open-pull-request", "answer"], PR_COMMENT: ["comment"],
+           UPDATE: ["open-pull-request"]}
+COMMENT_WRITER = re.compile(r'^python3 generator/contrib/comment\.py (report|answer) ')
 
 FULL_SHA_PIN = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40}$")
 VERSION_COMMENT = re.compile(r"uses:\s*\S+@[0-9a-f]{40}\s+#\s*v\d+\.\d+\.\d+\s*$")
@@ -228,7 +233,7 @@ def test_deploy_privileges_are_confined_to_the_deploy_job() -> None:
 
 
 def test_privileged_scopes_appear_nowhere_else() -> None:
-    for path in WORKFLOWS:
+    for path in [*WORKFLOWS, ENRICH]:
         workflow = load(path)
         holders = []
         if _write_scopes(workflow.get("permissions")) or "id-token" in (workflow.get("permissions") or {}):
@@ -237,8 +242,26 @@ def test_privileged_scopes_appear_nowhere_else() -> None:
             perms = job.get("permissions") or {}
             if _write_scopes(perms) or "id-token" in perms:
                 holders.append(name)
-        expected = WRITERS.get(path, [])
+        expected = WRITERS.get(path, ["open-pull-request"] if path == ENRICH else [])
         assert holders == expected, f"{path.name}: write/OIDC permissions held by {holders}"
+
+
+def test_jobs_that_write_install_and_run_no_project_code() -> None:
+    """Only git, gh, actions, and the stdlib comment writer checked out from the default branch."""
+    for path in [SUGGESTION, PR_COMMENT, ENRICH]:
+        for name, job in load(path)["jobs"].items():
+            if not _write_scopes(job.get("permissions")):
+                continue
+            for script in [step["run"] for step in job["steps"] if "run" in step]:
+                for line in script.splitlines():
+                    if COMMENT_WRITER.match(line.strip()):
+                        continue
+                    assert not re.search(r"\b(python3?|make|pip|\.venv|paper_collection)\b", line), \
+                        (path.name, name, line)
+            for step in job["steps"]:
+                if step.get("uses", "").startswith("actions/checkout@") and any(
+                        "comment.py" in step.get("run", "") for step in job["steps"]):
+                    assert step["with"]["sparse-checkout"] == "generator/contrib/comment.py", (path.name, name)
 
 
 # --- the workflows run what a person runs locally -------------------------------
@@ -250,51 +273,173 @@ def _step(job: dict[str, Any], needle: str) -> dict[str, Any]:
     return found[0]
 
 
-def test_pull_request_checks_papers_in_their_own_job_and_tests_in_another() -> None:
-    jobs = load(PULL_REQUEST)["jobs"]
-    assert set(jobs) == {"papers", "tests"}
-    assert "needs" not in jobs["papers"], "the paper checks must not wait for (or depend on) the tests"
-    assert [step["run"] for step in jobs["tests"]["steps"] if "run" in step] == ["make test"]
-    papers = jobs["papers"]
-    runs = [step["run"] for step in papers["steps"] if "run" in step]
-    assert runs[:3] == ["make .venv/.installed", ".venv/bin/python -m generator validate --format github",
-                        ".venv/bin/python -m generator build"], runs
-    report = _step(papers, "generator pr-report")
-    assert report["if"] == "always() && steps.install.outcome == 'success'"  # also when a paper check failed
-    assert report["run"].endswith('>> "$GITHUB_STEP_SUMMARY"')
-    upload = _step(papers, "actions/upload-artifact@")
-    assert upload["with"]["path"] == "site" and upload["with"]["name"] == "site"
-    assert upload["if"] == "always() && steps.build.outcome == 'success'"
-    checkout = _step(papers, "actions/checkout@")
-    assert checkout["with"]["fetch-depth"] == 2, "pr-report compares with the merge commit's first parent"
+LOCKED_INSTALL = [
+    "python -m venv .venv",
+    ".venv/bin/python -m pip install --quiet --no-compile --require-hashes --no-deps -r requirements/{lock}",
+    ".venv/bin/python -m pip install --quiet --no-deps --no-build-isolation -e .",
+]
 
 
-def test_suggestion_runs_only_for_the_maintainers_label() -> None:
-    workflow = load(SUGGESTION)
-    assert triggers(workflow) == {"issues": {"types": ["labeled"]}}
-    assert workflow.get("permissions") == {}
+def test_pull_request_checks_papers_in_their_own_job_and_tests_only_when_code_changed() -> None:
+    workflow = load(PULL_REQUEST)
     jobs = workflow["jobs"]
-    assert jobs["prepare"]["if"] == "github.event.label.name == 'accepted-suggestion'"
-    assert jobs["prepare"]["permissions"] == {"contents": "read"}
+    assert set(jobs) == {"changes", "papers", "tests", "verdict"}
+    assert "needs" not in jobs["papers"], "the paper checks must not wait for (or depend on) anything"
+    assert jobs["tests"]["needs"] == "changes" and jobs["tests"]["if"] == "needs.changes.outputs.code == 'true'"
+    assert [step["run"] for step in jobs["tests"]["steps"] if "run" in step][-1] == "make test"
+    papers = jobs["papers"]
+    runs = [step["run"].strip() for step in papers["steps"] if "run" in step]
+    assert runs[0].splitlines() == [line.format(lock="lock.txt") for line in LOCKED_INSTALL]
+    assert runs[1:3] == ['.venv/bin/python -m paper_collection validate --format github --base "$BASE_REF"',
+                         ".venv/bin/python -m paper_collection build"], runs
+    assert workflow["env"]["BASE_REF"] == ("${{ github.event_name == 'pull_request' && 'HEAD^1' || "
+                                           "format('origin/{0}', github.event.repository.default_branch) }}")
+    report = _step(papers, "paper_collection pr-report")
+    assert report["if"] == "always() && steps.install.outcome == 'success'"  # also when a paper check failed
+    assert '>> "$GITHUB_STEP_SUMMARY"' in report["run"] and '--base "$BASE_REF"' in report["run"]
+    assert report["env"]["PR_NUMBER"] == "${{ github.event.pull_request.number }}"
+    site = [step for step in papers["steps"] if step.get("with", {}).get("name") == "site"]
+    assert site[0]["with"]["path"] == "site" and site[0]["if"] == "always() && steps.build.outcome == 'success'"
+    assert report["env"]["SITE_ARTIFACT_URL"] == "${{ steps." + site[0]["id"] + ".outputs.artifact-url }}"
+    handed = [step for step in papers["steps"] if step.get("with", {}).get("name") == "pr-report"]
+    assert handed[0]["with"]["path"] == "${{ runner.temp }}/pr-report"
+    checkout = _step(papers, "actions/checkout@")
+    assert checkout["with"]["fetch-depth"] == "${{ github.event_name == 'pull_request' && 2 || 0 }}"
+
+
+def _git(root: Path, *args: str) -> None:
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.org", "-c", "init.defaultBranch=main",
+                    "-c", "commit.gpgsign=false", *args], cwd=root, check=True, capture_output=True)
+
+
+@pytest.mark.parametrize(("changed", "code"), [
+    (["content/papers/a-new-paper.md"], "false"),
+    (["content/papers/a-new-paper.md", "taxonomy.yml", "removed.yml"], "false"),
+    (["content/papers/a-new-paper.md", "generator/cli.py"], "true"),
+    (["content-not-papers.md"], "true"),
+    ([".github/workflows/pull-request.yml"], "true"),
+])
+def test_the_changes_job_sends_only_code_changes_to_the_tests(tmp_path: Path, changed: list[str], code: str) -> None:
+    """The `List the changed files` step, run on a pull request's merge commit."""
+    _git(tmp_path, "init", "-q")
+    (tmp_path / "README.md").write_text("base\n", encoding="utf-8")
+    _git(tmp_path, "add", "-A")
+    _git(tmp_path, "commit", "-qm", "base")
+    _git(tmp_path, "switch", "-qc", "contribution")
+    for name in changed:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("changed\n", encoding="utf-8")
+    _git(tmp_path, "add", "-A")
+    _git(tmp_path, "commit", "-qm", "change")
+    _git(tmp_path, "switch", "-q", "--detach", "main")
+    _git(tmp_path, "merge", "-q", "--no-ff", "--no-edit", "contribution")
+    output = tmp_path / "output.txt"
+    script = _step(load(PULL_REQUEST)["jobs"]["changes"], "git diff --name-only")["run"]
+    result = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script], cwd=tmp_path,
+                            capture_output=True, text=True,
+                            env={"PATH": "/usr/bin:/bin", "BASE_REF": "HEAD^1", "RUNNER_TEMP": str(tmp_path),
+                                 "GITHUB_OUTPUT": str(output)})
+    assert result.returncode == 0, result.stderr
+    assert output.read_text(encoding="utf-8") == f"code={code}\n"
+
+
+@pytest.mark.parametrize(("results", "passes"), [
+    ("success success skipped", True), ("success success success", True), ("success failure skipped", False),
+    ("success success failure", False), ("failure skipped skipped", False), ("success cancelled skipped", False),
+])
+def test_the_verdict_passes_only_when_every_check_passed_or_was_skipped(results: str, passes: bool) -> None:
+    verdict = load(PULL_REQUEST)["jobs"]["verdict"]
+    assert verdict["needs"] == ["changes", "papers", "tests"] and verdict["if"] == "always()"
+    assert verdict["permissions"] == {}
+    (step,) = verdict["steps"]
+    result = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
+                            capture_output=True, text=True, env={"PATH": "/usr/bin:/bin", "RESULTS": results})
+    assert (result.returncode == 0) is passes, result.stdout
+
+
+def test_the_comment_workflow_runs_after_the_checks_and_only_posts() -> None:
+    workflow = load(PR_COMMENT)
+    assert triggers(workflow) == {"workflow_run": {"workflows": [load(PULL_REQUEST)["name"]], "types": ["completed"]}}
+    assert workflow["permissions"] == {}
+    (job,) = workflow["jobs"].values()
+    assert job["permissions"] == {"actions": "read", "pull-requests": "write"}
+    assert job["if"].startswith("github.event.workflow_run.event == 'pull_request'")
+    download = _step(job, "actions/download-artifact@")
+    assert download["with"]["name"] == "pr-report" and download["with"]["path"] == "${{ runner.temp }}/pr-report"
+    assert download["with"]["run-id"] == "${{ github.event.workflow_run.id }}"
+    (script,) = [step["run"] for step in job["steps"] if "run" in step]
+    assert script == 'python3 generator/contrib/comment.py report --report-dir "$RUNNER_TEMP/pr-report"'
+
+
+def test_installs_are_locked_with_hashes_and_the_pip_cache_keys_on_the_lock() -> None:
+    for path in [PULL_REQUEST, SUGGESTION, ENRICH, DEPLOY]:
+        for name, job in load(path)["jobs"].items():
+            for step in job.get("steps", []):
+                run = step.get("run", "")
+                if "pip install" in run:
+                    lock = "test.txt" if "test.txt" in run else "lock.txt"
+                    assert run.strip().splitlines()[:3] == [line.format(lock=lock) for line in LOCKED_INSTALL], name
+                    assert (ROOT / "requirements" / lock).is_file()
+                if step.get("uses", "").startswith("actions/setup-python@"):
+                    assert step["with"]["cache"] == "pip", (path.name, name)
+                    assert step["with"]["cache-dependency-path"].startswith("requirements/"), (path.name, name)
+                assert "make .venv/.installed" not in run, (path.name, name, "an unlocked install")
+    for lock in ("lock.txt", "test.txt"):
+        pins = [line for line in (ROOT / "requirements" / lock).read_text(encoding="utf-8").splitlines()
+                if line and not line.startswith((" ", "#"))]
+        assert pins and all(re.fullmatch(r"[A-Za-z0-9_.-]+==[^ ]+ \\", line) for line in pins), lock
+        assert any(line.startswith("setuptools==") for line in pins), "installing the project needs setuptools"
+
+
+def test_dependabot_keeps_actions_and_the_lock_files_current() -> None:
+    config = load(GITHUB_DIR / "dependabot.yml")
+    ecosystems = {update["package-ecosystem"]: update for update in config["updates"]}
+    assert set(ecosystems) == {"github-actions", "pip"}
+    assert all(update["directory"] == "/" and update["schedule"]["interval"] for update in ecosystems.values())
+    result = subprocess.run([find_tool("zizmor"), "--offline", "--no-config", "--persona=auditor", "--format=json",
+                             str(GITHUB_DIR / "dependabot.yml")], capture_output=True, text=True, check=False)
+    assert result.returncode == 0 and json.loads(result.stdout) == [], result.stdout + result.stderr
+
+
+def test_suggestion_checks_opened_and_edited_issues_and_acts_on_the_maintainers_label() -> None:
+    workflow = load(SUGGESTION)
+    assert triggers(workflow) == {"issues": {"types": ["opened", "edited", "labeled"]}}
+    assert workflow.get("permissions") == {}
+    assert "concurrency" not in workflow, "an unrelated label must not join the accepted run's group"
+    jobs = workflow["jobs"]
+    assert jobs["prepare"]["if"] == ("github.event.action == 'labeled' && "
+                                     "github.event.label.name == 'accepted-suggestion'")
+    assert jobs["prepare"]["concurrency"] == {"group": "suggestion-${{ github.event.issue.number }}",
+                                              "cancel-in-progress": False}
+    assert "contains(github.event.issue.labels.*.name, 'paper suggestion')" in jobs["check"]["if"]
+    assert jobs["check"]["permissions"] == jobs["prepare"]["permissions"] == {"contents": "read"}
     assert jobs["open-pull-request"]["needs"] == "prepare"
-    assert jobs["open-pull-request"]["permissions"] == {"contents": "write", "pull-requests": "write"}
+    assert jobs["open-pull-request"]["permissions"] == {"contents": "write", "pull-requests": "write",
+                                                        "actions": "write"}
+    assert jobs["answer"]["permissions"] == {"issues": "write"}
+    assert jobs["answer"]["if"].startswith("always()")
+    opening = _step(jobs["open-pull-request"], "gh pr create")["run"]
+    assert 'git config user.email "41898282+github-actions[bot]@users.noreply.github.com"' in opening
+    assert opening.strip().endswith('gh workflow run pull-request.yml --ref "$branch"'), "the bot's PR gets checks"
 
 
 def test_suggestion_issue_text_reaches_the_generator_only_through_a_file() -> None:
-    prepare = load(SUGGESTION)["jobs"]["prepare"]
-    step = _step(prepare, "generator suggestion")
-    assert step["env"]["ISSUE_BODY"] == "${{ github.event.issue.body }}"
-    assert '"$ISSUE_BODY" > "$RUNNER_TEMP/issue-body.md"' in step["run"]
-    assert "--issue-body-file \"$RUNNER_TEMP/issue-body.md\"" in step["run"]
-    runs = [s["run"] for s in prepare["steps"] if "run" in s]
-    assert ".venv/bin/python -m generator validate --format github" in runs
-    assert ".venv/bin/python -m generator build" in runs
+    jobs = load(SUGGESTION)["jobs"]
+    for job, needle in (("prepare", "paper_collection suggestion --issue-body-file"),
+                        ("check", "paper_collection suggestion --check")):
+        step = _step(jobs[job], needle)
+        assert step["env"]["ISSUE_BODY"] == "${{ github.event.issue.body }}"
+        assert '"$ISSUE_BODY" > "$RUNNER_TEMP/issue-body.md"' in step["run"]
+        assert "--issue-body-file \"$RUNNER_TEMP/issue-body.md\"" in step["run"]
+    runs = [s["run"] for s in jobs["prepare"]["steps"] if "run" in s]
+    assert ".venv/bin/python -m paper_collection validate --format github" in runs
+    assert ".venv/bin/python -m paper_collection build" in runs
 
 
 def test_the_job_that_writes_runs_no_project_code() -> None:
     job = load(SUGGESTION)["jobs"]["open-pull-request"]
     for script in [step["run"] for step in job["steps"] if "run" in step]:
-        assert not re.search(r"\b(python|make|pip|\.venv)\b", script), script
+        assert not re.search(r"\b(python3?|make|pip|\.venv)\b", script), script
     assert any(step.get("uses", "").startswith("actions/download-artifact@") for step in job["steps"])
 
 
@@ -338,3 +483,33 @@ def test_paper_problem_issue_form() -> None:
     assert fields["problem"]["type"] == "textarea"
     for field in fields.values():
         assert field["validations"]["required"] is True
+
+
+def test_caches_restored_hold_data_never_the_pickled_state() -> None:
+    """Only the lookup cache (SQLite, msgpack) and pip's downloads are cached; never the generator's
+    pickled state (.paper-collection/), and never restored where a pull request could have saved it."""
+    for path in [*WORKFLOWS, ENRICH]:
+        for name, job in load(path)["jobs"].items():
+            for step in job.get("steps", []):
+                if step.get("uses", "").startswith("actions/cache"):
+                    assert path == ENRICH and step["with"]["path"] == ".cache/lookup", (path.name, name)
+                assert ".paper-collection" not in str(step.get("with", {})), (path.name, name)
+    assert "pull_request" not in triggers(load(ENRICH))
+
+
+def test_every_pip_install_in_every_workflow_is_locked() -> None:
+    """Each `pip install` installs a hash-locked requirements file, or the project itself (or its
+    built wheel) once its dependencies are installed from one."""
+    for path in sorted(WORKFLOWS_DIR.glob("*.yml")):
+        for script in run_scripts(load(path)):
+            lines = [line.strip() for line in script.splitlines() if "pip" in line and " install" in line]
+            locked = [line for line in lines if "--require-hashes" in line and " -r requirements/" in line]
+            for line in lines:
+                if line in locked:
+                    lock = line.split(" -r ")[1].split()[0]
+                    assert (ROOT / lock).is_file(), (path.name, lock)
+                else:
+                    assert locked and line.endswith((" -e .", " dist/*.whl")), (path.name, line)
+    pins = [line for line in (ROOT / "requirements" / "release.txt").read_text(encoding="utf-8").splitlines()
+            if line and not line.startswith((" ", "#"))]
+    assert {pin.split("==")[0] for pin in pins} >= {"build", "twine", "setuptools"}

@@ -37,7 +37,7 @@ from paper_collection.collection.removed import REMOVED_FILE, RemovedIndex, load
 from paper_collection.collection.similar import similar_pairs
 from paper_collection.collection.slugs import base_slug, slug_problem
 from paper_collection.collection.taxonomy import UNTAGGED
-from paper_collection.errors import InputError
+from paper_collection.errors import GeneratorError, InputError
 from paper_collection.parallel import map_shares
 from paper_collection.settings import code_fingerprint
 
@@ -327,13 +327,14 @@ def file_signature(path: Path) -> tuple:
     return stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size, stat.st_ino, stat.st_dev
 
 
-def load_collection(papers_dir: Path, taxonomy, root: Path | None = None, memo: CheckMemo | None = None
-                    ) -> Collection:
+def load_collection(papers_dir: Path, taxonomy, root: Path | None = None, memo: CheckMemo | None = None,
+                    base: str | None = None) -> Collection:
     """Read and check every paper file; return the valid papers and every problem found.
     Duplicates are looked for among every file with a title, valid or not. Files under the docs
     folder (`papers_dir`'s parent) that are not paper files in the right place are problems too,
     and `removed.yml` (at `root`) says which addresses and papers are gone for good. With a
-    `memo`, unchanged files are not read again (see CheckMemo)."""
+    `memo`, unchanged files are not read again (see CheckMemo). Given the base branch (`base`, a
+    git commit), of two duplicates the file the base lacks is the one told to go (see _Newness)."""
     root = root or Path.cwd()
     tag_names = frozenset(taxonomy.names)
     papers: list[Paper] = []
@@ -371,7 +372,7 @@ def load_collection(papers_dir: Path, taxonomy, root: Path | None = None, memo: 
         if paper is not None:
             papers.append(paper)
     problems.extend(stray_files(papers_dir.parent, papers_dir, root))
-    newness = _Newness(root)
+    newness = _Newness(root, base)
     near = near_title_pairs(entries, changed, memo.near if memo is not None else None)
     if memo is not None:
         memo.near = near
@@ -528,13 +529,17 @@ def stray_files(docs_dir: Path, papers_dir: Path, root: Path) -> list[Problem]:
 
 
 class _Newness:
-    """Orders paper files from first to last to arrive: by git when the collection is in a git
-    repository (a file not committed yet is the newest; otherwise the later commit that added it),
-    then by `added`, then by name. Git is asked only when two files compete."""
+    """Orders paper files from first to last to arrive: given the base branch (`base`, as a pull
+    request's check does), a file the base has comes before one it lacks, whatever the dates or the
+    clone's depth; then by git when the collection is in a git repository (a file not committed yet
+    is the newest; otherwise the later commit that added it), then by `added`, then by name. Git is
+    asked only when two files compete."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, base: str | None = None) -> None:
         self.root = root
+        self.base = base
         self._git: tuple[set[Path], dict[Path, int]] | None = None
+        self._in_base: set[Path] | None = None
 
     def _load_git(self) -> tuple[set[Path], dict[Path, int]]:
         if self._git is None:
@@ -562,14 +567,31 @@ class _Newness:
                                 text=True, check=True, timeout=120)
         return result.stdout
 
+    def _load_base(self) -> set[Path]:
+        """The files the base commit has (under the project folder): they were there first."""
+        if self._in_base is None:
+            assert self.base is not None
+            try:
+                top = Path(self._run("rev-parse", "--show-toplevel").strip())
+                prefix = self._run("rev-parse", "--show-prefix").strip()
+                listed = self._run("ls-tree", "-r", "-z", "--name-only", "--full-tree", f"{self.base}^{{commit}}",
+                                   "--", prefix or ".")
+            except (OSError, subprocess.SubprocessError):
+                raise GeneratorError(f"--base {self.base}: not a commit git knows here; fetch the base branch "
+                                     "first (git fetch origin main), or name another one (--base origin/main)"
+                                     ) from None
+            self._in_base = {(top / name).resolve() for name in listed.split("\0") if name}
+        return self._in_base
+
     def key(self, entry: _Entry) -> tuple:
-        tracked, added_at = self._load_git()
         path = entry.path.resolve()
+        newcomer = (path not in self._load_base(),) if self.base else ()
+        tracked, added_at = self._load_git()
         if tracked and path not in tracked:
             git_rank: tuple[int, int] = (1, 0)  # not committed yet: the newest
         else:
             git_rank = (0, added_at.get(path, 0))
-        return (*git_rank, entry.added, entry.slug)  # by slug: 'name' before 'name-2'
+        return (*newcomer, *git_rank, entry.added, entry.slug)  # by slug: 'name' before 'name-2'
 
 
 def near_title_pairs(entries: list[_Entry], changed: set[str] | None = None,

@@ -5,6 +5,7 @@ piece is escaped here and nowhere else."""
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 
 from paper_collection.collection.validate import Problem
 
@@ -49,3 +50,24 @@ def markdown_text(text: str) -> str:
     ASCII punctuation character backslash-escaped (CommonMark allows that for each of them), so
     nothing in it becomes a link, an image, HTML, a heading, emphasis or a table cell break."""
     return _ASCII_PUNCTUATION.sub(r"\\\1", " ".join(text.split()))
+
+
+def annotations_for(problems, changed: set[str] | None = None) -> list[str]:
+    """Workflow commands for the problems in the files a pull request changed (all problems when
+    `changed` is None): GitHub shows at most 10 warning and 10 error annotations per step, so the
+    contributor's own files come first and alone. Problems elsewhere become plain log lines (the job
+    summary lists them too); each is one line starting with words, so none is read as a command."""
+    lines = [problem_annotation(p) for p in problems if changed is None or p.file in changed]
+    others = [p for p in problems if changed is not None and p.file not in changed]
+    if others:
+        lines.append(f"{len(others)} problem(s) in files this pull request does not change (not annotated):")
+        lines += [f"elsewhere: {escape_data(str(p))}{' (warning)' if p.warning else ''}" for p in others]
+    return lines
+
+
+def markdown_url(url: str) -> str:
+    """`url` as a Markdown link destination: in angle brackets, with the characters that could end
+    it (or the line) percent-encoded; only http(s) addresses are linked."""
+    if not url.startswith(("https://", "http://")):
+        raise ValueError(f"not an http(s) URL: {url!r}")
+    return "<" + quote(url, safe="/:?#[]@!$&'()*+,;=%~-._") + ">"

@@ -13,12 +13,13 @@ from pathlib import Path
 
 from paper_collection.collection import frontmatter
 from paper_collection.collection.validate import Collection, Problem
-from paper_collection.contrib.github import markdown_text
+from paper_collection.contrib.github import markdown_text, markdown_url
 from paper_collection.errors import GeneratorError
 from paper_collection.settings import PAPERS, TAGS, Layout
 
 _STATUS = {"A": "added", "C": "added", "M": "changed", "T": "changed", "D": "removed", "R": "renamed"}
 ORDER = ("added", "changed", "renamed", "removed")
+LOCAL_PREVIEW = "http://localhost:8000/"  # where `python -m http.server -d site` serves the artifact
 
 
 @dataclass(frozen=True)
@@ -96,8 +97,10 @@ def _problem_line(problem: Problem) -> str:
 
 
 def render_report(layout: Layout, collection: Collection, changes: list[Change], base: str,
-                  merge_base: str, site_built: bool) -> str:
-    """The job summary in Markdown; every piece of text from the pull request is escaped."""
+                  merge_base: str, site_built: bool, preview: Preview | None = None) -> str:
+    """The job summary and pull request comment in Markdown; every piece of text from the pull
+    request is escaped, and the pages are linked in the preview."""
+    preview = preview or Preview()
     root = layout.root
     papers_prefix = layout.papers_dir.relative_to(root).as_posix() + "/"
     by_file: dict[str, list[Problem]] = defaultdict(list)
@@ -144,12 +147,32 @@ def render_report(layout: Layout, collection: Collection, changes: list[Change],
     if others:
         lines += ["", "### Other problems in the collection", ""]
         lines += [f"- {markdown_text(p.file)}:" + _problem_line(p)[3:] for p in others]
-    if pages:
-        unique = list(dict.fromkeys(pages))
-        lines += ["", "### Pages to look at", ""]
-        lines.append("In the **site** artifact of this run (download it from the run's summary page, unzip it "
-                     "and open the pages in a browser):" if site_built else
-                     "The site was not built, so these pages are not in an artifact yet:")
-        lines.append("")
-        lines += [f"- {markdown_text(path + 'index.html')}: {markdown_text(label)}" for path, label in unique]
+    if pages and site_built:
+        lines += ["", "### Pages to look at", "", _how_to_look(preview), ""]
+        lines += [f"- [{markdown_text(label)}]({markdown_url(preview.url + path)})"
+                  for path, label in dict.fromkeys(pages)]
+    elif changes and not site_built:
+        fix = ("fix the problems above and push again" if collection.errors else
+               "the step \"Build the site strictly\" in the run's log says why; fix it and push again")
+        lines += ["", "### Preview", "", f"The site was not built, so there is no preview yet: {fix}."]
     return "\n".join(lines) + "\n"
+
+
+@dataclass(frozen=True)
+class Preview:
+    """Where the pull request's built site can be looked at: the `site` artifact (`artifact_url`),
+    served locally at `url`; or a published per-pull-request preview at `url` (`published`)."""
+
+    url: str = LOCAL_PREVIEW
+    artifact_url: str | None = None
+    published: bool = False
+
+
+def _how_to_look(preview: Preview) -> str:
+    if preview.published:
+        return "The site as this pull request makes it is published for review; open:"
+    artifact = (f"[the site artifact]({markdown_url(preview.artifact_url)})" if preview.artifact_url
+                else "the **site** artifact (on the run's summary page)")
+    return (f"To look at them, download {artifact}, unzip it into a folder named site, run "
+            "`python -m http.server -d site` next to it, and open (the pages need a web server; "
+            "opened as files, search and the map do not work):")

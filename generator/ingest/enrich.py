@@ -5,10 +5,19 @@ value a person wrote is never changed, and an empty value such as ``links: []`` 
 ("keep it empty"). A paper is found by the arXiv id or DOI in its file, else by its exact title
 (normalised); anything else is reported as not matched, never guessed. Every change is reported
 (file, field, value, source), and the files are written all-or-nothing (`importer.write_all`).
+
+Scheduling, so that a weekly run fits its time limit at 10,000 papers: the date each paper was last
+asked about is kept in `enrich-asked.json` (data, committed with the papers it changed); a paper
+asked about in the last `recheck_days` days is not asked again; the papers never asked come first,
+then the longest since asked, so a run cut short by `time_limit` (or by a service that stopped
+answering) is resumed by the next one. What a cut-short run found is still written.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,13 +26,15 @@ from paper_collection.collection import frontmatter
 from paper_collection.collection.identifiers import ARXIV_ID, DOI
 from paper_collection.collection.model import Rejection
 from paper_collection.collection.paper import normalize_title
-from paper_collection.errors import InputError
+from paper_collection.errors import GeneratorError, InputError
 from paper_collection.ingest.importer import _Existing, load_meta, merge, write_all
 from paper_collection.ingest.records import paper_from_record
 
 # The fields enrich may fill (the importer also fills keywords; a lookup's categories are not the curator's).
 ENRICHABLE = ("authors", "year", "month", "day", "venue", "arxiv", "doi", "links")
-PROGRESS_EVERY = 10
+ASKED_FILE = "enrich-asked.json"  # at the project's root: when each paper was last asked about
+RECHECK_DAYS = 28  # a paper asked about is not asked again for four weeks
+BATCH = 100  # papers whose arXiv ids are asked for together
 
 Progress = Callable[[str], None]
 
@@ -52,6 +63,10 @@ class EnrichReport:
     complete: int = 0  # papers with nothing to fill: not looked up
     written: list[Path] = field(default_factory=list)
     dry_run: bool = False
+    asked: int = 0  # papers looked up in this run
+    recent: int = 0  # papers with missing fields, asked about within recheck_days: not asked again
+    left: int = 0  # papers due that this run did not reach (time limit, or a service stopped answering)
+    scheduled: bool = False  # run with the record of when papers were asked (enrich --recheck-days)
 
     def render(self) -> str:
         lines = [change.render() for change in self.changes]
@@ -61,6 +76,10 @@ class EnrichReport:
         verb = "would fill" if self.dry_run else "filled"
         summary = (f"enrich: {verb} {len(self.changes)} field(s) in {files} file(s); "
                    f"{len(self.unmatched)} paper(s) not matched; {self.complete} already complete")
+        if self.scheduled:
+            summary += f"; {self.asked} looked up, {self.recent} asked recently (not again yet)"
+            if self.left:
+                summary += f", {self.left} left for the next run"
         if self.dry_run:
             summary += " (dry run: nothing written)"
         return "\n".join([*lines, summary])
@@ -70,23 +89,67 @@ def missing_fields(meta: dict) -> list[str]:
     return [name for name in ENRICHABLE if name not in meta]
 
 
+class AskedRecord:
+    """When each paper (by file name) was last asked about: `enrich-asked.json`, sorted, one paper a line."""
+
+    def __init__(self, path: Path, dates: dict[str, str] | None = None) -> None:
+        self.path = path
+        self.dates = dict(dates or {})
+
+    @classmethod
+    def load(cls, path: Path, shown: str) -> AskedRecord:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return cls(path)
+        except (OSError, UnicodeDecodeError, ValueError) as error:
+            raise GeneratorError(f"{shown}: cannot be read ({error}); delete it to ask about every paper again") \
+                from None
+        dates = data.get("asked") if isinstance(data, dict) else None
+        if not isinstance(dates, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in dates.items()):
+            raise GeneratorError(f'{shown}: expected {{"asked": {{"file-name": "YYYY-MM-DD", ...}}}}; delete it to ask '
+                                 "about every paper again")
+        return cls(path, dates)
+
+    def due(self, slug: str, today: dt.date, recheck_days: int) -> bool:
+        last = self.dates.get(slug)
+        try:
+            return last is None or (today - dt.date.fromisoformat(last)).days >= recheck_days
+        except ValueError:
+            return True
+
+    def text(self, present: set[str]) -> str:
+        """The record as written: papers that are gone are dropped."""
+        kept = {slug: date for slug, date in self.dates.items() if slug in present}
+        return json.dumps({"asked": dict(sorted(kept.items()))}, indent=1, ensure_ascii=False) + "\n"
+
+
 def run_enrich(papers_dir: Path, finder, *, root: Path, dry_run: bool = False,
-               progress: Progress | None = None) -> EnrichReport:
-    """Look up every paper with a missing field, fill what is found, write all files or none.
-    Raises GeneratorError (nothing written) when a service fails."""
-    report = EnrichReport(dry_run=dry_run)
+               progress: Progress | None = None, record: AskedRecord | None = None,
+               recheck_days: int = RECHECK_DAYS, time_limit: float | None = None,
+               today: dt.date | None = None, clock: Callable[[], float] = time.monotonic) -> EnrichReport:
+    """Look up the papers with a missing field that are due (see the module's notes), fill what is
+    found, and write all files (and the record) or none. A run that reaches `time_limit` seconds, or
+    meets a service that stopped answering, writes what it found and says what is left."""
+    started = clock()
+    today = today or dt.date.today()
+    report = EnrichReport(dry_run=dry_run, scheduled=record is not None)
     papers: list[_Existing] = []
+    present: set[str] = set()
     for path in sorted(papers_dir.glob("*.md")):
+        present.add(path.stem)
         loaded = load_meta(path)
         if loaded is None or not _strictly_readable(path):
             report.notes.append(f"{_shown(path, root)}: front matter cannot be read; skipped "
                                 "(paper-collection validate says why)")
             continue
         existing = _Existing(path, *loaded)
-        if missing_fields(existing.meta):
+        if not missing_fields(existing.meta):
+            report.complete += 1
+        elif record is None or record.due(path.stem, today, recheck_days):
             papers.append(existing)
         else:
-            report.complete += 1
+            report.recent += 1
     owners = _identifier_owners(papers_dir)
     usable: list[_Existing] = []
     for existing in papers:
@@ -96,12 +159,41 @@ def run_enrich(papers_dir: Path, finder, *, root: Path, dry_run: bool = False,
                                 "(paper-collection validate says how to fix it)")
         else:
             usable.append(existing)
-    finder.prepare([existing.meta["arxiv"] for existing in usable if existing.meta.get("arxiv")])
+    if record is not None:  # never asked first, then the longest since asked: a cut-short run is resumed
+        usable.sort(key=lambda e: (record.dates.get(e.path.stem, ""), e.path.name))
     pending: dict[Path, str] = {}
-    for number, existing in enumerate(usable, start=1):
-        if progress and (number % PROGRESS_EVERY == 0 or number == len(usable)):
-            progress(f"enrich: looked up {number}/{len(usable)} papers")
-        _enrich_one(existing, finder, root, report, pending, owners)
+
+    def out_of_time() -> bool:
+        return time_limit is not None and clock() - started >= time_limit
+
+    for start in range(0, len(usable), BATCH):
+        batch = usable[start:start + BATCH]
+        try:
+            if out_of_time():
+                break
+            finder.prepare([existing.meta["arxiv"] for existing in batch if existing.meta.get("arxiv")])
+            for existing in batch:
+                if out_of_time():  # looked at before each paper: one DOI or title costs a request or two
+                    break
+                _enrich_one(existing, finder, root, report, pending, owners)
+                report.asked += 1
+                if record is not None:
+                    record.dates[existing.path.stem] = today.isoformat()
+        except GeneratorError as error:
+            if record is None:
+                raise
+            report.left = len(usable) - report.asked
+            report.notes.append(f"stopped: {error}; kept what was found, and the next run continues with the "
+                                f"{report.left} paper(s) left")
+            break
+        if progress:
+            progress(f"enrich: looked up {report.asked}/{len(usable)} papers")
+    if report.asked < len(usable) and not report.left:
+        report.left = len(usable) - report.asked
+        report.notes.append(f"stopped at the time limit ({time_limit:g} s) with {report.left} paper(s) left; "
+                            "the next run continues with them")
+    if record is not None:
+        pending[record.path] = record.text(present)
     if not dry_run:
         report.written = write_all(pending)
     return report
