@@ -27,6 +27,7 @@ from paper_collection.collection.paper import (
     FIELDS,
     Paper,
     added_problem,
+    author_problem,
     day_problem,
     duplicate_keys,
     from_front_matter,
@@ -157,6 +158,15 @@ def check_paper(file: str, parsed: frontmatter.PaperFile, tag_names: frozenset[s
         add("arxiv", f"'{meta['arxiv']}' is not an arXiv id like '2401.10010' (no 'arXiv:' prefix, no version)")
     if isinstance(meta.get("doi"), str) and meta["doi"].strip() and not DOI.match(meta["doi"]):
         add("doi", f"'{meta['doi']}' is not a DOI like '10.1000/xyz123' (no 'https://doi.org/' prefix)")
+
+    authors = meta.get("authors")
+    if isinstance(authors, list):
+        for index, author in enumerate(authors):
+            wrong = author_problem(author) if isinstance(author, str) else None
+            if wrong:
+                field = f"authors[{index}]"
+                problems.append(Problem(file, item_lines.get(field) or lines.get("authors", 2), field,
+                                        f"this entry {wrong}", warning=True))
 
     tags = meta.get("tags")
     if isinstance(tags, list):
@@ -400,7 +410,8 @@ def _check_file(path: Path, root: Path, tag_names: frozenset, taxonomy) -> tuple
         fix = f" ({error.fix})" if error.fix else ""
         return [Problem(shown, error.line or 1, getattr(error, "field", ""), error.message + fix)], None, None
     found = check_paper(shown, parsed, tag_names, taxonomy.suggest)
-    paper = None if found else from_front_matter(path.stem, parsed.meta, parsed.body)
+    # A warning (a possible duplicate, an odd author entry) never keeps a paper off the site.
+    paper = None if any(not p.warning for p in found) else from_front_matter(path.stem, parsed.meta, parsed.body)
     return found, _entry(shown, path, parsed), paper
 
 

@@ -180,9 +180,11 @@ def add_paper(papers_dir: Path, taxonomy, *, title: str, abstract: str, tags: It
     shown = _shown(target, root)
     text = frontmatter.dump(to_front_matter(paper), paper.abstract)
     problems = check_paper(shown, frontmatter.parse(text, shown), frozenset(taxonomy.names), taxonomy.suggest)
-    if problems:  # a bug in add, not in the input: refuse rather than write a broken file
+    errors = [p for p in problems if not p.warning]
+    if errors:  # a bug in add, not in the input: refuse rather than write a broken file
         raise GeneratorError("the new file would not validate; nothing was written:\n"
-                             + "\n".join(str(p) for p in problems))
+                             + "\n".join(str(p) for p in errors))
+    notes += [f"{p.field}: {p.message}" for p in problems if p.warning]
     with workspace_for(target, "add"):
         _write_new(target, text)
         index.add(_Existing(target, to_front_matter(paper), paper.abstract, new=True))

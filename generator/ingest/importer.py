@@ -54,6 +54,7 @@ from paper_collection.collection.paper import (
     Source,
     SuggestedTag,
     added_problem,
+    author_problem,
     duplicate_keys,
     from_front_matter,
     normalize_title,
@@ -432,6 +433,15 @@ def _overwrite_staged(path: str, text: str) -> None:
         out.truncate()
 
 
+def _note_authors(paper: Paper, where: str, report: FileReport) -> None:
+    """Note each author entry that is not one person (`author_problem`): written as read, for a person to split."""
+    for number, name in enumerate(paper.authors, start=1):
+        wrong = author_problem(name)
+        if wrong:
+            report.notes.append(f"{where}: author {number} of '{paper.title[:80]}' {wrong}; "
+                                "fix it in the paper file or the input")
+
+
 def _without_abstract(paper: Paper) -> Paper:
     return replace(paper, abstract="", abstract_missing=True)
 
@@ -635,6 +645,7 @@ class _Run:
         if reason:
             report.rejected.append(Rejection(raw.origin.file, raw.origin.line, f"'{paper.title[:80]}': {reason}"))
             return
+        _note_authors(paper, where, report)
         if problem:
             paper = _without_abstract(paper)
             draft = _draft(paper, self.options)  # tagged by the title alone
@@ -728,6 +739,8 @@ class _Run:
         if filled and not self._writable(existing):
             report.notes.append(f"{where}: {name} has invalid front matter; not filled ({', '.join(filled)})")
             filled = []
+        if "authors" in filled:
+            _note_authors(paper, where, report)
         if filled:
             existing.meta = meta
             self.pending[existing.key] = frontmatter.dump(meta, existing.body)
