@@ -638,9 +638,12 @@ def find_duplicates(entries: list[_Entry], newness: _Newness | None = None,
                 line = other.body_line if field == "abstract" else other.lines.get(field, 2)
                 if verdict.same:
                     reported.add(other.file)
+                    what = {"title": f"{verdict.reason} as {first.file} ({_short(first.title)!r})",
+                            "abstract": f"the same abstract under another title as {first.file}"
+                            }.get(field, f"{verdict.reason} as {first.file}")
                     problems.append(Problem(
                         other.file, line, field,
-                        f"{verdict.reason} as {first.file}: the paper is already in the collection; keep "
+                        f"{what}: the paper is already in the collection; keep "
                         f"{first.file} (move anything this file adds into it) and delete this file"))
                     break
                 problems.append(Problem(other.file, line, field,

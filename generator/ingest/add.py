@@ -160,7 +160,8 @@ def add_paper(papers_dir: Path, taxonomy, *, title: str, abstract: str, tags: It
     found = index.match(ident)
     if found.same is not None:
         raise GeneratorError(f"this paper is already in the collection: {_shown(found.same.path, root)} "
-                             f"({found.same.title!r}): {found.reason}; edit that file instead of adding a new one")
+                             f"({found.same.title!r}) has the {found.reason}; "
+                             "edit that file instead of adding a new one")
     if found.conflict:
         files = " and ".join(f"{_shown(entry.path, root)} ({reason})" for entry, reason in found.conflict)
         raise GeneratorError(f"this paper matches two papers of the collection, {files}; nothing was written: "
