@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,8 @@ from hypothesis import strategies as st
 
 from paper_collection.collection import frontmatter
 from paper_collection.collection.identity import identity, judge
+from paper_collection.collection.links import paper_links
+from paper_collection.collection.model import Link
 from paper_collection.collection.removed import load_removed
 from paper_collection.collection.slugs import MAX_LENGTH, MAX_PART_BYTES, address_slug, check_addresses
 from paper_collection.collection.taxonomy import load_taxonomy
@@ -278,3 +281,21 @@ def test_the_rule_is_symmetric_and_identifiers_decide(first, second):
         assert one.same and one.reason == f"same arXiv id {a.arxiv}"  # whatever the titles
     elif (a.arxiv and b.arxiv) or (a.doi and b.doi and a.doi != b.doi):
         assert one is not None and not one.same  # different papers whatever the titles
+
+
+# -- links follow from identifiers, once --------------------------------------------------------------
+
+
+def test_an_arxiv_pdf_url_is_the_pdf_link_never_a_second_arxiv_link(tmp_path):
+    papers, _ = _import(tmp_path, FIXTURES / "daily_arxiv_pdf_abs.jsonl")
+    collection = load_collection(papers, load_taxonomy(TAXONOMY), tmp_path)
+    assert len(collection.papers) == 3
+    for paper in collection.papers:
+        kinds = [link.kind for link in paper_links(paper)]
+        assert kinds.count("arxiv") == 1 and kinds.count("pdf") == 1, paper_links(paper)
+        assert next(link.url for link in paper_links(paper) if link.kind == "pdf").startswith("http://arxiv.org/pdf/")
+    # A file written before, with the PDF filed as an "arxiv" link, still gets one arXiv button.
+    [first, *_] = collection.papers
+    legacy = replace(first, links=(Link("arxiv", f"http://arxiv.org/pdf/{first.arxiv}v1"),
+                                   Link("arxiv", f"http://arxiv.org/abs/{first.arxiv}v1")))
+    assert [link.kind for link in paper_links(legacy)] == ["pdf", "arxiv"]
