@@ -164,11 +164,11 @@ def judge(a: Identity, b: Identity) -> Verdict | None:
     if a.arxiv and a.arxiv == b.arxiv:
         return Verdict(True, f"same arXiv id {a.arxiv}")
     if a.arxiv and b.arxiv:
-        return Verdict(False, f"different arXiv ids ({a.arxiv}, {b.arxiv})")
+        return Verdict(False, f"the arXiv ids differ ({a.arxiv}, {b.arxiv})")
     if a.doi and a.doi == b.doi:
         return Verdict(True, f"same DOI {a.doi}")
     if a.doi and b.doi:
-        return Verdict(False, f"different DOIs ({a.doi}, {b.doi})")
+        return Verdict(False, f"the DOIs differ ({a.doi}, {b.doi})")
     title = next((t for t in a.titles if t in b.titles), None)
     if title is not None:
         doubt = _doubt(a, b, title)

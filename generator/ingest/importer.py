@@ -532,8 +532,7 @@ class _Run:
                                 f"{other.path.name}: {why}; kept as two papers, remove one if they are the same")
         for other, why in (found.apart or []) if found else []:
             report.notes.append(f"{where}: '{paper.title[:80]}' ({slug}.md) shares its title with "
-                                f"{other.path.name}, but {why.replace('different', 'has a different', 1)}: "
-                                "a paper of its own")
+                                f"{other.path.name}, but {why}: a paper of its own")
         if draft.needs_model:
             self.need_tags.append((entry, report, where))
         elif draft.by_rules:
@@ -615,8 +614,10 @@ class _Run:
             existing.meta = meta
             self.pending[existing.key] = frontmatter.dump(meta, existing.body)
             self.index.changed(existing)
-            what = [f"kept the title '{paper.title[:80]}' in sources" if f == "sources" else f for f in filled]
-            report.merged.append(f"{label} into {name}: {why} (filled {', '.join(what)})")
+            what = [f"filled {', '.join(f for f in filled if f != 'sources')}"] if filled != ["sources"] else []
+            if "sources" in filled:
+                what.append("kept its title in sources")
+            report.merged.append(f"{label} into {name}: {why} ({'; '.join(what)})")
         elif known_source:
             report.unchanged.append(name)
         else:
