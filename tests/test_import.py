@@ -15,7 +15,7 @@ from paper_collection.collection.similar import similar_pairs
 from paper_collection.collection.taxonomy import load_taxonomy
 from paper_collection.collection.validate import load_collection
 from paper_collection.errors import GeneratorError, InputError
-from paper_collection.ingest import importer
+from paper_collection.ingest import importer, records
 from paper_collection.ingest.importer import run_import
 from paper_collection.ingest.readers.listing import read_listing
 from tests.helpers import ROOT, empty_project, make_project, run_generator, similar_titles
@@ -303,7 +303,7 @@ def test_an_empty_list_is_present_and_stays_empty(project):
     meta = {**parsed.meta, "links": []}
     path.write_text(frontmatter.dump(meta, parsed.body), encoding="utf-8")
     existing = identity.PaperFile(path, meta, parsed.body)
-    incoming = importer.paper_from_record(
+    incoming = records.paper_from_record(
         importer.read_input((FIXTURES / "merge.atom").read_text(encoding="utf-8"), "merge.atom")[1].records[0])
     merged, filled, _ = identity.merge(existing, incoming)
     assert merged["links"] == [] and "links" not in filled

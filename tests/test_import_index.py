@@ -12,7 +12,7 @@ import pytest
 from paper_collection.atomic import Staged
 from paper_collection.collection import frontmatter, identity
 from paper_collection.collection.taxonomy import load_taxonomy
-from paper_collection.ingest import importer, index_cache
+from paper_collection.ingest import importer, index_cache, prepare
 from paper_collection.ingest.add import add_paper
 from paper_collection.ingest.importer import CollectionIndex, run_import
 from tests.helpers import ROOT, empty_project, make_project
@@ -204,7 +204,7 @@ def test_parallel_staged_import_with_the_title_index_equals_one_process(tmp_path
     (tmp_path / "empty").mkdir()
     alone = run("alone")
     assert "possible duplicate" in alone[0] and "duplicate:" in alone[0]
-    monkeypatch.setattr(importer, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(prepare, "PARALLEL_FROM", 1)
     monkeypatch.setattr(similar, "_ALL_PAIRS_UP_TO", 0)
     kinds = []
     real_write_all = importer.write_all

@@ -32,8 +32,9 @@ from paper_collection.collection.slugs import unique_slug
 from paper_collection.collection.validate import check_paper
 from paper_collection.errors import GeneratorError
 from paper_collection.ingest import index_cache
-from paper_collection.ingest.importer import CollectionIndex, model_suggestions, needing_tags
+from paper_collection.ingest.importer import CollectionIndex
 from paper_collection.ingest.records import abstract_problem, paper_from_record
+from paper_collection.ingest.tag_model import model_suggestions, needing_tags
 
 # What a paper's `sources` entry says `add` read: the command, never the contributor's local file
 # name (which the page would publish).

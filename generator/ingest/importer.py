@@ -30,18 +30,13 @@ import collections
 import contextlib
 import heapq
 import itertools
-import multiprocessing
-import os
-import signal
 import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from paper_collection.atomic import Staged, die_with_parent, stage_text, workspace_for
-from paper_collection.atomic import current as current_workspace
+from paper_collection.atomic import Staged, workspace_for
 from paper_collection.collection import frontmatter
 from paper_collection.collection.identity import (
     Identity,
@@ -52,7 +47,6 @@ from paper_collection.collection.identity import (
     has_source,
     merge,
     meta_identity,
-    pack,
     paper_identity,
     parse_meta,
     reason_kind,
@@ -69,20 +63,24 @@ from paper_collection.collection.paper import (
 )
 from paper_collection.collection.removed import RemovedIndex
 from paper_collection.collection.similar import TitleIndex, similar_pairs, worth_an_index
-from paper_collection.collection.slugs import base_slug, unique_slug
+from paper_collection.collection.slugs import unique_slug
 from paper_collection.collection.taxonomy import UNTAGGED
 from paper_collection.errors import GeneratorError, InputError
-from paper_collection.ingest import index_cache
+from paper_collection.ingest import index_cache, tag_model
+from paper_collection.ingest.prepare import (
+    Options,
+    Prepared,
+    make_draft,
+    overwrite_staged,
+    prepare_all,
+    without_abstract,
+)
 from paper_collection.ingest.readers.detect import read_input, streams_as_listing
 from paper_collection.ingest.readers.listing import iter_listing
 from paper_collection.ingest.readers.text import decode_input, decoded_chunks, lines_of
-from paper_collection.ingest.records import abstract_problem, paper_from_record
+from paper_collection.ingest.tag_model import model_inputs, needing_tags
 
 PROGRESS_EVERY = 1000
-PARALLEL_FROM = 1000  # records; fewer are prepared in this process (starting workers costs more)
-# Records a worker prepares at a time: small enough that results flow back steadily and that Ctrl-C
-# (which lets the running chunks finish) stops a large import within a second or so.
-CHUNK = 250
 # Papers no rule tagged that the tag model reads at a time (their texts, one TF-IDF matrix): the
 # suggestions are the same for any size, the memory is bounded.
 SUGGEST_CHUNK = 1000
@@ -235,57 +233,6 @@ class CollectionIndex:
                 yield digest, (existing.meta, existing.identity)  # kept up to date by `changed`
 
 
-@dataclass(frozen=True)
-class _Options:
-    taxonomy: object
-    added: str
-    listed_year: int | None
-    default_tag: str | None
-    suggest: bool = True  # let the tag model propose tags for papers no rule matches
-    staging: Path | None = None  # worker processes write new files' texts here (see `_prepare_all`)
-
-
-@dataclass(frozen=True)
-class _Draft:
-    """What a record would be as a new paper file: its tags and, when it has some, the file text."""
-
-    tags: tuple[str, ...]
-    text: str | Staged  # Staged: written to the staging folder by a worker process
-    by_rules: bool = False  # the tags came from taxonomy rules (not --default-tag)
-    digest: bytes = b""  # of a staged text's bytes (`index_cache`)
-    packed: bytes = b""  # a staged text's front matter, pickled and compressed (`PaperFile.meta`)
-    needs_model: bool = False  # no rule, no default tag: `untagged`, for the tag model (`_Run.suggest_tags`)
-
-
-_staged_count = itertools.count()
-
-
-def _draft(paper: Paper, options: _Options) -> _Draft:
-    """Tags from the rules (else the default tag) and the file text; no tags -> the reserved tag
-    ``untagged``, and the tag model's suggestions are added to the file after every input is read
-    (`_Run.suggest_tags`). In a worker the text goes straight to the staging folder, tagged or not:
-    the main process need not hold every new file's text, nor any new paper's abstract."""
-    by_rules = options.taxonomy.assign(paper.title, paper.abstract)
-    tags = by_rules or ((options.default_tag,) if options.default_tag else ())
-    paper = replace(paper, tags=tuple(tags)) if tags else needing_tags(paper)
-    meta = to_front_matter(paper)  # the slug is not in the front matter
-    text = frontmatter.dump(meta, paper.abstract)
-    if options.staging is None:
-        return _Draft(paper.tags, text, bool(by_rules), needs_model=not tags)
-    staged = Staged(str(stage_text(options.staging, f"{os.getpid()}-{next(_staged_count)}.md", text).path))
-    return _Draft(paper.tags, staged, bool(by_rules), index_cache.digest(text.encode("utf-8")), pack(meta),
-                  needs_model=not tags)
-
-
-def _overwrite_staged(path: str, text: str) -> None:
-    """Write a staged file's new text over its old one. Not truncated first: ext4 flushes a file that
-    was truncated to nothing and written again when it is closed (auto_da_alloc), milliseconds a file
-    on a busy disk; a text with suggestions added is longer than the one it replaces anyway."""
-    with open(path, "r+", encoding="utf-8", newline="\n") as out:
-        out.write(text)
-        out.truncate()
-
-
 def _note_authors(paper: Paper, where: str, report: FileReport) -> None:
     """Note each author entry that is not one person (`author_problem`): written as read, for a person to split."""
     for number, name in enumerate(paper.authors, start=1):
@@ -295,102 +242,10 @@ def _note_authors(paper: Paper, where: str, report: FileReport) -> None:
                                 "fix it in the paper file or the input")
 
 
-def _without_abstract(paper: Paper) -> Paper:
-    return replace(paper, abstract="", abstract_missing=True)
-
-
-@dataclass(frozen=True)
-class _Prepared:
-    """A record after the per-record work: the clean paper (or why it cannot be one), its identity
-    (`collection.identity`), what is wrong with its abstract, its title's slug, and, unless the collection already
-    knows it, its draft as a new file. Computed here once, so the main process does not repeat it."""
-
-    paper: Paper | Rejection
-    identity: Identity | None = None
-    problem: str | None = None  # `abstract_problem`
-    slug: str = ""  # `base_slug` of the title
-    draft: _Draft | None = None
-
-
-def _prepare(raw: RawRecord, options: _Options, known: frozenset) -> _Prepared:
-    """The record as a clean paper and, unless the collection already knows it, as a new file.
-    The costly per-record work (cleaning, tagging, YAML, keys) is here, so it can run in parallel."""
-    paper = paper_from_record(raw, added=options.added, listed_year=options.listed_year)
-    if isinstance(paper, Rejection):
-        return _Prepared(paper)
-    ident = paper_identity(paper)
-    prepared = _Prepared(paper, ident, abstract_problem(paper.title, paper.abstract), base_slug(paper.title))
-    if not paper.abstract or any(key in known for key in ident.keys()):  # may merge: drafted if it does not
-        return prepared
-    return replace(prepared, draft=_draft(paper, options))
-
-
-_WORKER: tuple[_Options, frozenset] | None = None
-
-
-def _start_worker(options: _Options, known: frozenset) -> None:
-    global _WORKER
-    die_with_parent()  # a killed import leaves no worker behind
-    _WORKER = (options, known)
-
-
-def _worker_count() -> int:
-    """The CPUs this process may use: one worker process each."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-
-
-def _prepare_chunk(raws: list[RawRecord]) -> list[_Prepared]:
-    assert _WORKER is not None
-    return [_prepare(raw, *_WORKER) for raw in raws]
-
-
-@contextlib.contextmanager
-def _prepare_all(records: Iterator[RawRecord], options: _Options,
-                 known: frozenset) -> Iterator[Iterator[tuple[RawRecord, _Prepared]]]:
-    """(record, `_prepare`d record) for every record, in worker processes when there are many; the
-    order is kept. Records are taken from ``records`` only as the workers need them (a few chunks
-    ahead of the caller, who places each result meanwhile), so a streamed input is never held whole."""
-    workers = _worker_count()
-    first = list(itertools.islice(records, PARALLEL_FROM))  # enough to choose between one process and workers
-    if len(first) < PARALLEL_FROM or workers < 2:
-        yield ((raw, _prepare(raw, options, known)) for raw in itertools.chain(first, records))
-        return
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    workspace = current_workspace()
-    if workspace is not None:
-        options = replace(options, staging=workspace.new_dir("import-texts"))
-    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(options, known))
-    try:
-        yield _in_order(pool, itertools.chain(first, records), workers)
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _in_order(pool: ProcessPoolExecutor, records: Iterator[RawRecord],
-              workers: int) -> Iterator[tuple[RawRecord, _Prepared]]:
-    """Each record with its result, in order, with at most 4 chunks a worker given to the workers
-    and not yet taken by the caller (`Executor.map` would take every record at once). Chunks grow
-    to `CHUNK` records as more are read: small ones keep both workers busy on a small input."""
-    waiting: collections.deque = collections.deque()
-    taken = 0
-    while True:
-        while len(waiting) < workers * 4:
-            part = list(itertools.islice(records, max(1, min(CHUNK, (taken + PARALLEL_FROM) // (workers * 8)))))
-            if not part:
-                break
-            taken += len(part)
-            waiting.append((part, pool.submit(_prepare_chunk, part)))
-        if not waiting:
-            return
-        part, future = waiting.popleft()
-        yield from zip(part, future.result(), strict=True)
-
-
 class _Run:
     """One import: the index, the files to write, and what each record became."""
 
-    def __init__(self, papers_dir: Path, options: _Options, fmt: str | None, progress: Progress | None,
+    def __init__(self, papers_dir: Path, options: Options, fmt: str | None, progress: Progress | None,
                  removed: RemovedIndex | None = None, mapping: dict[str, str] | None = None) -> None:
         self.papers_dir = papers_dir
         self.mapping = mapping
@@ -415,7 +270,7 @@ class _Run:
         shown = path.as_posix()
         if streams_as_listing(path, shown, self.fmt, self.mapping):
             # Read as it streams: records go to the workers as they are read, so the process never
-            # holds the whole input, its text or all of its records (see `_prepare_all`).
+            # holds the whole input, its text or all of its records (see `prepare.prepare_all`).
             detected, reader_rejected, reader_notes = "listing", [], []
             records = iter_listing(lines_of(decoded_chunks(path, shown)), path.name, reader_rejected, reader_notes)
         else:
@@ -435,7 +290,7 @@ class _Run:
             del result  # each record is let go once placed: the input need not stay in memory beside the papers
         report = FileReport(file=shown, format=detected)
         placed = 0
-        with _prepare_all(records, self.options, frozenset(self.index.by_key)) as prepared:
+        with prepare_all(records, self.options, frozenset(self.index.by_key)) as prepared:
             self._index_titles()  # the collection's titles, while the workers start
             for raw, item in prepared:
                 placed += 1
@@ -460,7 +315,7 @@ class _Run:
         report.rejected.sort(key=lambda r: r.line)
         return report
 
-    def _record(self, raw: RawRecord, prepared: _Prepared, shown: str, report: FileReport) -> None:
+    def _record(self, raw: RawRecord, prepared: Prepared, shown: str, report: FileReport) -> None:
         paper = prepared.paper
         if isinstance(paper, Rejection):
             report.rejected.append(paper)
@@ -490,12 +345,12 @@ class _Run:
             existing.read_by += ((shown, where),)
             self._merge(existing, paper, where, report, found.reason)
 
-    def _add(self, paper: Paper, raw: RawRecord, prepared: _Prepared, report: FileReport,
+    def _add(self, paper: Paper, raw: RawRecord, prepared: Prepared, report: FileReport,
              found: Match | None = None) -> None:
         """A new paper file, or a rejection when the record has no abstract and no identifier."""
         where = f"{raw.origin.file}:{raw.origin.line}"
         problem, ident = prepared.problem, prepared.identity
-        draft = prepared.draft or _draft(paper, self.options)
+        draft = prepared.draft or make_draft(paper, self.options)
         reason = None
         if problem == "no abstract" and not (paper.arxiv or paper.doi):
             reason = ("no abstract, and no arXiv id or DOI to find it by; add the abstract to the input, "
@@ -508,8 +363,8 @@ class _Run:
             return
         _note_authors(paper, where, report)
         if problem:
-            paper = _without_abstract(paper)
-            draft = _draft(paper, self.options)  # tagged by the title alone
+            paper = without_abstract(paper)
+            draft = make_draft(paper, self.options)  # tagged by the title alone
             ident = paper_identity(paper)  # without the abstract's key
             report.abstract_missing.append(f"{where} '{paper.title[:80]}': {problem}")
         assert ident is not None
@@ -548,11 +403,11 @@ class _Run:
         time, each one's title and abstract read back from its staged file; a paper given suggestions has
         its staged text rewritten. Nothing is kept for them but their entries, as for tagged papers.
         In a large import (its workers staged the texts) the model lives in a process of its own
-        (`_model_process`), so this one never loads scikit-learn and SciPy (about 110 MB) beside its papers."""
+        (`tag_model.model_process`), so this one never loads scikit-learn and SciPy (about 110 MB) beside its papers."""
         if not self.need_tags:
             return
         apart = self.options.suggest and any(entry.staged is not None for entry, _, _ in self.need_tags)
-        with _model_process() if apart else contextlib.nullcontext() as process:
+        with tag_model.model_process() if apart else contextlib.nullcontext() as process:
             suggest = self._model(process) if self.options.suggest else None
             for start in range(0, len(self.need_tags), SUGGEST_CHUNK):
                 chunk = self.need_tags[start:start + SUGGEST_CHUNK]
@@ -580,9 +435,9 @@ class _Run:
 
             model = TagModel.fit(*inputs)
             return model.suggest if model is not None else None
-        if not process.submit(_fit_model, *inputs).result():
+        if not process.submit(tag_model.fit_model, *inputs).result():
             return None
-        return lambda texts: process.submit(_suggest_with_model, texts).result()
+        return lambda texts: process.submit(tag_model.suggest_with_model, texts).result()
 
     def _with_suggestions(self, entry: PaperFile, found: tuple[SuggestedTag, ...], abstract: str) -> None:
         """A new paper's file with the tag model's suggestions: the paper as its file says, plus them."""
@@ -592,7 +447,7 @@ class _Run:
             entry.meta = meta
             self.pending[entry.key] = text
             return
-        _overwrite_staged(entry.staged, text)
+        overwrite_staged(entry.staged, text)
         entry.digest = index_cache.digest(text.encode("utf-8"))
         entry.pack(meta)
 
@@ -701,7 +556,7 @@ def run_import(paths: list[Path], papers_dir: Path, taxonomy, *, added: str, fmt
     if wrong_date:
         raise GeneratorError(f"--added: {wrong_date}")
     with workspace_for(papers_dir / "index", "import"):  # one run at a time, from reading to writing
-        run = _Run(papers_dir, _Options(taxonomy, added, listed_year, default_tag, suggest), fmt, progress,
+        run = _Run(papers_dir, Options(taxonomy, added, listed_year, default_tag, suggest), fmt, progress,
                    removed, mapping)
         reports = [run.read_file(path) for path in paths]
         run.suggest_tags()
@@ -713,79 +568,6 @@ def run_import(paths: list[Path], papers_dir: Path, taxonomy, *, added: str, fmt
         written = write_all(pairs)
         run.index.save(run.written_digests())
     return ImportReport(files=reports, written=written)
-
-
-def needing_tags(paper: Paper, suggested: tuple[SuggestedTag, ...] = ()) -> Paper:
-    """A paper no rule tagged: the reserved tag ``untagged`` until a person accepts the tag model's
-    suggestions (``tags review``); visitors never see unreviewed suggestions. Import and add both."""
-    return replace(paper, tags=(UNTAGGED,), tags_suggested=tuple(suggested))
-
-
-def model_suggestions(entries, taxonomy, texts: list[tuple[str, str]]) -> list[tuple[SuggestedTag, ...]]:
-    """The tag model's suggestions for each (title, abstract), trained on ``entries`` (the collection's
-    paper files, ``CollectionIndex.entries``); () for each when there is too little to learn from."""
-    model = train_model(entries, taxonomy)
-    return model.suggest(texts) if model is not None else [() for _ in texts]
-
-
-def train_model(entries, taxonomy):
-    """The tag model trained on paper files' accepted tags (``tags``, not ``tags_suggested``), in
-    slug order so that the same collection always gives the same model; None if too few papers."""
-    from paper_collection.collection.tagger import TagModel
-
-    return TagModel.fit(*model_inputs(entries, taxonomy))
-
-
-def model_inputs(entries, taxonomy):
-    """What `TagModel.fit` takes for ``entries`` (`tagger.training_examples`), in slug order. Only
-    each paper's tags are gathered for all of them; the title and the abstract (read from the file)
-    only for the papers of the training sample."""
-    from paper_collection.collection.tagger import training_examples
-
-    ordered = sorted(entries, key=lambda e: e.path.name)
-
-    def read(position: int) -> tuple[str, str]:
-        entry = ordered[position]
-        return entry.title, "" if entry.meta.get("abstract_missing") else entry.body
-
-    return training_examples((entry.meta.get("tags") for entry in ordered), read, taxonomy)
-
-
-_MODEL = None  # the tag model, in `_model_process`
-
-
-@contextlib.contextmanager
-def _model_process() -> Iterator[ProcessPoolExecutor]:
-    """A fresh process (spawned, not forked: it holds none of this one's papers) for the tag model. Like
-    any spawned process it imports the caller's main module again: a script that calls `run_import` needs
-    the usual ``if __name__ == "__main__":`` guard (``paper-collection`` has it)."""
-    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=_start_model_process)
-    try:
-        yield pool
-    except BrokenProcessPool:
-        raise GeneratorError("the tag model's process stopped (killed, or out of memory); "
-                             "nothing was written") from None
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _start_model_process() -> None:
-    die_with_parent()  # a killed import leaves no process behind
-    signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C reaches the whole process group: this one just ends
-
-
-def _fit_model(examples, tag_order, class_weight) -> bool:
-    """In `_model_process`: train the model (`TagModel.fit`); False when there is too little to learn."""
-    global _MODEL
-    from paper_collection.collection.tagger import TagModel
-
-    _MODEL = TagModel.fit(examples, tag_order, class_weight)
-    return _MODEL is not None
-
-
-def _suggest_with_model(texts: list[tuple[str, str]]) -> list[tuple[SuggestedTag, ...]]:
-    assert _MODEL is not None
-    return _MODEL.suggest(texts)
 
 
 def write_all(pending: dict[Path, str] | Iterator[tuple[str, str | Staged]]) -> list[Path]:
