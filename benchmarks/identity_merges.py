@@ -26,9 +26,13 @@ import tempfile
 import time
 from pathlib import Path
 
+from paper_collection.collection.identity import IdentityIndex, paper_identity, reason_kind
+from paper_collection.collection.model import Rejection
 from paper_collection.collection.taxonomy import load_taxonomy
 from paper_collection.errors import GeneratorError
 from paper_collection.ingest.importer import run_import
+from paper_collection.ingest.readers.detect import read_input
+from paper_collection.ingest.records import paper_from_record
 
 TAXONOMY = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "model" / "taxonomy.yml"
 
@@ -39,9 +43,16 @@ def main() -> None:
     parser.add_argument("--show", type=int, default=50)
     parser.add_argument("--snapshot", type=Path, help="git dir of a daily-arXiv-ai-enhanced snapshot")
     parser.add_argument("--days", type=int, default=0, help="with --snapshot: only the first N days")
+    parser.add_argument("--rule-only", action="store_true",
+                        help="judge the records with the identity rule alone (no files written): fast, for big inputs")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="identity-"))
     try:
+        if args.rule_only:
+            days = _snapshot_days(args.snapshot, folder / "days", args.days) if args.snapshot else []
+            paths = [*args.inputs, *days]
+            _rule_only(paths, args.show)
+            return
         runs = [[path] for path in args.inputs]
         if args.snapshot:
             runs.append(_snapshot_days(args.snapshot, folder / "days", args.days))
@@ -89,6 +100,59 @@ def main() -> None:
                     print("  " + re.sub(r"\s+", " ", item)[:300])
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _rule_only(paths: list[Path], show: int) -> None:
+    """What the identity rule decides for every record, in input order, as the importer places them
+    (`IdentityIndex.match`: merged into the paper it matches, else a paper of its own), without the
+    rest of an import (no files, no tags): counts by reason, and the same-title pairs it keeps apart."""
+    started = time.perf_counter()
+    index = IdentityIndex()
+    by_reason: collections.Counter = collections.Counter()
+    read = papers = 0
+    apart: list[str] = []
+    possible: list[str] = []
+    conflicts: list[str] = []
+    for path in paths:
+        _, result = read_input(path.read_text(encoding="utf-8"), path.name)
+        for raw in result.records:
+            paper = paper_from_record(raw)
+            if isinstance(paper, Rejection):
+                continue
+            read += 1
+            first = paper.authors[0] if paper.authors else "-"
+            entry = _Judged(paper_identity(paper),
+                            f"{path.name}:{raw.origin.line} {paper.arxiv or ''} {paper.title[:70]!r} ({first})")
+            found = index.match(entry.identity)
+            if found.conflict:
+                conflicts.append(f"{entry.label} matches {', '.join(o.label for o, _ in found.conflict)}")
+            elif found.same is not None:
+                by_reason[reason_kind(found.reason)] += 1
+                continue
+            papers += 1
+            index.add(entry)
+            apart += [f"{entry.label} / {other.label}: {why}" for other, why in found.apart or ()]
+            possible += [f"{entry.label} / {other.label}: {why}" for other, why in found.possible or ()]
+    print(f"rule only: {read} records from {len(paths)} inputs in {time.perf_counter() - started:.0f} s; "
+          f"papers {papers}; judged one paper with an earlier record: {sum(by_reason.values())}")
+    for reason, count in by_reason.most_common():
+        print(f"  {reason}: {count}")
+    print(f"possible duplicates (same title, kept apart): {len(possible)}; same title told apart by identifiers: "
+          f"{len(apart)}; refused (identifiers name two papers): {len(conflicts)}")
+    for title, items in (("possible duplicates", possible), ("told apart", apart), ("refused", conflicts)):
+        if items:
+            print(f"\n{title} (first {min(show, len(items))} of {len(items)}):")
+            for item in items[:show]:
+                print("  " + re.sub(r"\s+", " ", item)[:300])
+
+
+class _Judged:
+    """A record as `_rule_only` indexes it: its identity and how to name it."""
+
+    __slots__ = ("identity", "label")
+
+    def __init__(self, identity, label: str) -> None:
+        self.identity, self.label = identity, label
 
 
 def _snapshot_days(gitdir: Path, folder: Path, days: int) -> list[Path]:
