@@ -299,3 +299,20 @@ def test_an_arxiv_pdf_url_is_the_pdf_link_never_a_second_arxiv_link(tmp_path):
     legacy = replace(first, links=(Link("arxiv", f"http://arxiv.org/pdf/{first.arxiv}v1"),
                                    Link("arxiv", f"http://arxiv.org/abs/{first.arxiv}v1")))
     assert [link.kind for link in paper_links(legacy)] == ["pdf", "arxiv"]
+
+
+def test_generic_titles_stay_apart_and_a_second_import_changes_nothing(tmp_path):
+    papers = tmp_path / "content" / "papers"
+    papers.mkdir(parents=True)
+    records = [{"title": "Editorial", "abstract": ABSTRACT, "authors": ["Ada Lovelace"], "year": 2020},
+               {"title": "Editorial", "abstract": ABSTRACT + " Another one.", "authors": ["Ada Lovelace"], "year": 2020},
+               {"title": "Erratum", "abstract": "Table 2 was wrong.", "authors": ["Alan Turing"]},
+               {"title": "Erratum", "abstract": "Figure 3 was wrong.", "authors": ["Alan Turing"]}]
+    source = _json(tmp_path, "editorials.json", records)
+    first = _run(papers, source).render()
+    assert "read 4, new 4" in first
+    assert first.count("same title, but a title many papers share") == 2
+    assert sorted(path.stem for path in papers.glob("*.md")) == ["editorial", "editorial-lovelace", "erratum",
+                                                                 "erratum-turing"]
+    again = _run(papers, source)
+    assert "read 4, new 0, merged 0, unchanged 4, duplicate 0" in again.render() and again.written == []

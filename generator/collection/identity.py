@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import re
 import unicodedata
 import zlib
 from collections.abc import Iterable, Iterator
@@ -44,29 +45,30 @@ from paper_collection.collection.paper import (
 )
 from paper_collection.errors import InputError
 
-# Titles many different papers carry: the same one proves nothing without an identifier. Normalised
-# (`normalize_title`); a title that is one of these, or starts with one ("Comment: The 2005 Neyman
-# Lecture", "Reply to ..."), or ends in "book review", is generic.
-GENERIC_TITLES = frozenset({
-    "comment", "comments", "rejoinder", "discussion", "reply", "response", "editorial", "preface", "foreword",
-    "introduction", "erratum", "errata", "corrigendum", "corrigenda", "correction", "addendum", "retraction",
-    "book review", "book reviews", "letter to the editor", "obituary", "in memoriam", "editorial board",
-    "announcement", "acknowledgment", "acknowledgement", "acknowledgments", "acknowledgements", "contents",
-    "table of contents", "front matter", "back matter", "index", "abstracts", "conclusion", "conclusions",
-    "summary", "guest editorial", "editor s note", "editors note", "commentary", "invited discussion",
-})
+# Titles many different papers carry: the same one proves nothing without an identifier. A title is
+# generic when it is one of these words, or starts with one followed by a colon, a dash, a bracket or
+# "on/to/of/for" ("Comment: The 2005 Neyman Lecture", "Reply to ...", "Erratum to ..."), or ends in
+# "book review"; not when the word starts an ordinary title ("Index Coding", "Response Surfaces").
+GENERIC_TITLES = (
+    "comment", "comments", "rejoinder", "discussion", "invited discussion", "reply", "response", "editorial",
+    "guest editorial", "editor's note", "editors' note", "preface", "foreword", "introduction", "erratum",
+    "errata", "corrigendum", "corrigenda", "correction", "addendum", "retraction", "book review",
+    "book reviews", "letter to the editor", "obituary", "in memoriam", "editorial board", "announcement",
+    "acknowledgment", "acknowledgement", "acknowledgments", "acknowledgements", "contents", "table of contents",
+    "front matter", "back matter", "index", "abstracts", "conclusion", "conclusions", "summary", "commentary",
+)
+_GENERIC = re.compile(
+    r"^\W*(?:" + "|".join(re.escape(t).replace("\\ ", r"\s+") for t in sorted(GENERIC_TITLES, key=len, reverse=True))
+    + r")(?:\W*$|\s*[:.\-\u2013\u2014(\[]|\s+(?:on|to|of|for|regarding)\b)", re.IGNORECASE)
 # An abstract this short ("TBD", "No abstract available.") may be shared by unrelated papers.
 MIN_SHARED_ABSTRACT_WORDS = 8
 # Years further apart than this are not one paper's versions, whatever the title says.
 MAX_YEARS_APART = 1
 
 
-def is_generic_title(normalized: str) -> bool:
-    """Whether a normalised title is one many papers share (`GENERIC_TITLES`)."""
-    if normalized in GENERIC_TITLES or normalized.endswith(" book review"):
-        return True
-    words = normalized.split()
-    return any(" ".join(words[:n]) in GENERIC_TITLES for n in (1, 2, 3) if len(words) > n)
+def is_generic_title(title: str) -> bool:
+    """Whether a title (as written) is one many papers share (`GENERIC_TITLES`)."""
+    return bool(_GENERIC.match(title)) or normalize_title(title).endswith(" book review")
 
 
 def normal_arxiv(value: object) -> str | None:
@@ -111,6 +113,7 @@ class Identity(NamedTuple):
     first_author: str | None = None  # `surname`
     year: int | None = None
     abstract: str | None = None  # `abstract_key`
+    generic: tuple[str, ...] = ()  # those of `titles` that are generic (`is_generic_title`, judged as written)
 
     def keys(self) -> Iterator[tuple[str, str]]:
         """Where to look for papers that may be this one (each is then judged by `judge`)."""
@@ -130,11 +133,13 @@ class Identity(NamedTuple):
 
 def identity(title: str, arxiv: str | None = None, doi: str | None = None, authors: Iterable[object] = (),
              year: object = None, abstract: str | None = None, source_titles: Iterable[object] = ()) -> Identity:
-    titles = dict.fromkeys(t for t in (normalize_title(x) for x in (title, *source_titles) if isinstance(x, str))
-                           if t)
+    written = [x for x in (title, *source_titles) if isinstance(x, str)]
+    titles = dict.fromkeys(t for t in map(normalize_title, written) if t)
+    generic = dict.fromkeys(normalize_title(x) for x in written if is_generic_title(x))
     first = next(iter(authors), None)
     return Identity(tuple(titles), normal_arxiv(arxiv), normal_doi(doi), surname(first),
-                    year if isinstance(year, int) and not isinstance(year, bool) else None, abstract_key(abstract))
+                    year if isinstance(year, int) and not isinstance(year, bool) else None, abstract_key(abstract),
+                    tuple(t for t in generic if t))
 
 
 def paper_identity(paper: Paper) -> Identity:
@@ -172,6 +177,8 @@ def judge(a: Identity, b: Identity) -> Verdict | None:
     title = next((t for t in a.titles if t in b.titles), None)
     if title is not None:
         doubt = _doubt(a, b, title)
+        if doubt and a.abstract and a.abstract == b.abstract and not doubt.startswith("the first authors"):
+            return Verdict(True, "same title and abstract")  # a generic title, or years apart: the abstract decides
         if doubt:
             return Verdict(False, f"same title, but {doubt}", possible=True)
         return Verdict(True, "same title and first author" if a.first_author and b.first_author else "same title")
@@ -182,7 +189,7 @@ def judge(a: Identity, b: Identity) -> Verdict | None:
 
 def _doubt(a: Identity, b: Identity, title: str) -> str | None:
     """Why the same title does not make `a` and `b` one paper, or None."""
-    if is_generic_title(title):
+    if title in a.generic or title in b.generic:
         return "a title many papers share"
     if a.first_author and b.first_author and a.first_author != b.first_author:
         return f"the first authors differ ({a.first_author}, {b.first_author})"
@@ -193,7 +200,8 @@ def _doubt(a: Identity, b: Identity, title: str) -> str | None:
 
 def reason_kind(reason: str) -> str:
     """A `Verdict.reason` without its values, for counting: "same arXiv id", "same DOI", ..."""
-    for kind in ("same arXiv id", "same DOI", "same title and first author", "same title", "same abstract"):
+    for kind in ("same arXiv id", "same DOI", "same title and first author", "same title and abstract", "same title",
+                 "same abstract"):
         if reason.startswith(kind):
             return kind
     return reason
@@ -463,7 +471,9 @@ def conflicts(meta: dict, data: dict) -> list[str]:
     return found
 
 
-def has_source(meta: dict, source: Source) -> bool:
-    """Whether the file records `source` already (the same input file and title as read)."""
+def has_source(meta: dict, source: Source, line: bool = False) -> bool:
+    """Whether the file records `source` already (the same input file and title as read; with
+    `line`, at the same line too: the very record, read again)."""
     return any(isinstance(item, dict) and Path(str(item.get("file", ""))).name == Path(source.file).name
-               and item.get("title") == source.title for item in meta.get("sources") or [])
+               and item.get("title") == source.title and (not line or item.get("line") == source.line)
+               for item in meta.get("sources") or [])

@@ -323,6 +323,15 @@ class _Run:
         where = f"{raw.origin.file}:{raw.origin.line}"
         assert prepared.identity is not None
         found = self.index.match(prepared.identity)
+        if found.same is None and found.possible:
+            # A paper the rule cannot tell from another (a generic title, no identifier, no abstract) is
+            # still recognised when a file from before records this very record (input, line, title as
+            # read), one file per record: re-importing a dump changes nothing.
+            found.same = next((entry for entry, _ in found.possible if not entry.new and entry.read_in(shown) is None
+                               and has_source(entry.meta, paper.sources[0], line=True)), None)
+            if found.same is not None:
+                found.reason, found.possible = "the same record, read before", [
+                    (entry, why) for entry, why in found.possible if entry is not found.same]
         existing = found.same
         if found.conflict:
             files = " and ".join(f"{entry.path.name} ({reason})" for entry, reason in found.conflict)
