@@ -257,7 +257,10 @@ class IdentityIndex:
                 del self.by_key[key]
             elif isinstance(held, list):
                 rest = [other for other in held if other is not entry]
-                self.by_key[key] = rest[0] if len(rest) == 1 else rest
+                if rest:
+                    self.by_key[key] = rest[0] if len(rest) == 1 else rest
+                else:
+                    del self.by_key[key]
 
     def _held(self, key: tuple[str, str | None]) -> list[Any]:
         held = self.by_key.get(key) if key[1] else None  # type: ignore[arg-type]
