@@ -305,7 +305,8 @@ def test_generic_titles_stay_apart_and_a_second_import_changes_nothing(tmp_path)
     papers = tmp_path / "content" / "papers"
     papers.mkdir(parents=True)
     records = [{"title": "Editorial", "abstract": ABSTRACT, "authors": ["Ada Lovelace"], "year": 2020},
-               {"title": "Editorial", "abstract": ABSTRACT + " Another one.", "authors": ["Ada Lovelace"], "year": 2020},
+               {"title": "Editorial", "abstract": ABSTRACT + " Another one.", "authors": ["Ada Lovelace"],
+                "year": 2020},
                {"title": "Erratum", "abstract": "Table 2 was wrong.", "authors": ["Alan Turing"]},
                {"title": "Erratum", "abstract": "Figure 3 was wrong.", "authors": ["Alan Turing"]}]
     source = _json(tmp_path, "editorials.json", records)
@@ -316,3 +317,16 @@ def test_generic_titles_stay_apart_and_a_second_import_changes_nothing(tmp_path)
                                                                  "erratum-turing"]
     again = _run(papers, source)
     assert "read 4, new 0, merged 0, unchanged 4, duplicate 0" in again.render() and again.written == []
+
+
+def test_a_build_with_an_address_too_long_for_a_file_fails_before_writing_any_page(tmp_path):
+    papers, _ = _import(tmp_path / "import", SCIENCE)
+    root = make_project(tmp_path / "site", papers)
+    long_tag = "-".join(["vision"] * 40)  # 279 bytes: a valid tag name, too long for a file name
+    taxonomy = TAXONOMY.read_text(encoding="utf-8").replace("- name: vision", f"- name: {long_tag}")
+    (root / "taxonomy.yml").write_text(taxonomy, encoding="utf-8")
+    result = run_generator(root, "build", check=False)
+    assert result.returncode != 0
+    assert "page address(es) too long to be file names; nothing was written" in result.stderr
+    assert f"tags/{long_tag}"[:100] in result.stderr and "OSError" not in result.stderr
+    assert not (root / "site").exists()
