@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: site test validate serve lint clean
+.PHONY: site test validate serve lint wheel clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,5 +39,10 @@ test: $(VENV)/.installed-test /usr/bin/chromium
 lint: $(VENV)/.installed-test
 	$(PY) -m ruff check generator tests benchmarks
 
+# The wheel a release publishes (release.yml builds it with `python -m build`), for trying it before
+# release: PIP_FIND_LINKS=$(CURDIR)/dist make site in a new collection installs it.
+wheel: $(VENV)/.installed-test
+	$(PY) -m pip wheel --quiet --no-deps --no-build-isolation --wheel-dir dist .
+
 clean:
-	rm -rf site $(VENV)
+	rm -rf site $(VENV) dist build

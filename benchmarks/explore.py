@@ -43,7 +43,7 @@ from paper_collection.site import authors, citation, explore, stats
 from paper_collection.site.model import newest_first
 from paper_collection.site.render import environment
 from tests.browse_fixture import build_browse_site
-from tests.helpers import CHROMIUM, CHROMIUM_ARGS, ROOT, serve
+from tests.helpers import CHROMIUM, CHROMIUM_ARGS, ROOT, SEED_TAXONOMY, serve
 
 FIRST = "first rows visible"
 READY = "filters live"
@@ -238,7 +238,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
     print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs", file=sys.stderr)
-    taxonomy = load_taxonomy(ROOT / "taxonomy.yml")
+    taxonomy = load_taxonomy(SEED_TAXONOMY)
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
         print("building the fixture site ...", file=sys.stderr)

@@ -32,7 +32,7 @@ from paper_collection.ingest.readers.detect import FORMATS, read_input  # noqa: 
 from paper_collection.ingest.readers.text import decode_input  # noqa: E402
 from paper_collection.ingest.records import paper_from_record  # noqa: E402
 
-SEED = ROOT / "sources" / "huggingface-papers-mar-20.txt"
+SEED = ROOT / "tests" / "fixtures" / "seed" / "huggingface-papers-mar-20.txt"
 SEED_LINES = [line for line in SEED.read_text(encoding="utf-8").split("\n")][:120]
 HOSTILE = [
     "<script>alert(1)</script>", "[x](javascript:alert(1))", "@misc{k, title={x}}", "{\"title\": 1}",

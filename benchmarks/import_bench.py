@@ -11,7 +11,7 @@ and parsing the dump alone (no cleaning, tagging or writing), in this process. W
 ``--no-default-tag`` the import runs as a maintainer's would without flags: papers no rule matches
 get the tag model's suggestions (trained on the rule-tagged papers of the same import).
 
-The dump is generated from the seed listing (sources/huggingface-papers-mar-20.txt) with a fixed
+The dump is generated from the seed listing (tests/fixtures/seed/huggingface-papers-mar-20.txt) with a fixed
 random seed: titles are words and abstracts are sentences sampled from the seed abstracts, so
 every paper is different and the text has the seed's vocabulary, length and LaTeX/URL residue.
 """
@@ -32,7 +32,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SEED_DUMP = ROOT / "sources" / "huggingface-papers-mar-20.txt"
+SEED_DUMP = ROOT / "tests" / "fixtures" / "seed" / "huggingface-papers-mar-20.txt"
 SEED = 20240320
 DEFAULT_TAG = "language-models"
 
@@ -69,8 +69,8 @@ def generate_listing(count: int, rng: random.Random) -> str:
 
 def make_root(base: Path) -> Path:
     root = Path(tempfile.mkdtemp(dir=base))
-    for name in ("taxonomy.yml", "mkdocs.yml"):
-        shutil.copy(ROOT / name, root / name)
+    for name in ("taxonomy.yml", "mkdocs.yml"):  # fixed inputs, whatever the example collection is
+        shutil.copy(SEED_DUMP.parent / name, root / name)
     (root / "content" / "papers").mkdir(parents=True)
     return root
 

@@ -39,7 +39,7 @@ from paper_collection.collection.taxonomy import load_taxonomy
 from paper_collection.site import cache, collection_map, explore, related
 from paper_collection.site.model import newest_first
 from tests.browse_fixture import build_browse_site
-from tests.helpers import CHROMIUM, CHROMIUM_ARGS, ROOT, serve
+from tests.helpers import CHROMIUM, CHROMIUM_ARGS, SEED_TAXONOMY, serve
 
 
 def timed(function, *args):
@@ -163,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
     print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs", file=sys.stderr)
-    taxonomy = load_taxonomy(ROOT / "taxonomy.yml")
+    taxonomy = load_taxonomy(SEED_TAXONOMY)
     tags = [t.name for t in taxonomy.tags]
     results: dict = {"load average before": os.getloadavg()[0], "build": {}}
     for size in args.sizes:

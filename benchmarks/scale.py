@@ -5,11 +5,13 @@ headless Chromium.
     .venv/bin/python -m benchmarks.scale [--papers 10000] [--search paper|material] [--json OUT]
 
 Steps, each timed:
-1. generate a listing dump of N papers from the seed listing (sources/huggingface-papers-mar-20.txt,
-   fixed seed): titles are words sampled from the seed titles, abstracts sentences sampled from
-   the seed abstracts, so every paper differs and the text has the seed's vocabulary and length;
-2. `python -m generator import` it into an empty copy of the project (real taxonomy rules
-   assign the tags; unmatched papers get --default-tag);
+1. generate a listing dump of N papers from the seed listing
+   (tests/fixtures/seed/huggingface-papers-mar-20.txt, fixed seed): titles are words sampled from
+   the seed titles, abstracts sentences sampled from the seed abstracts, so every paper differs
+   and the text has the seed's vocabulary and length;
+2. `python -m generator import` it into an empty project made from the tests' fixed copies of
+   the example's mkdocs.yml and taxonomy (tests/fixtures/seed/, so the figures do not change with
+   the example collection; real taxonomy rules assign the tags; unmatched papers get --default-tag);
 3. `python -m generator build` (time and peak RSS of the process tree via /usr/bin/time -v);
 4. plain MkDocs: the same paper files, material theme, no plugins, papers not in nav (best of
    --runs);
@@ -40,7 +42,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SEED_DUMP = ROOT / "sources" / "huggingface-papers-mar-20.txt"
+SEED_DUMP = ROOT / "tests" / "fixtures" / "seed" / "huggingface-papers-mar-20.txt"
 SEED = 6
 DEFAULT_TAG = "language-models"
 CHROMIUM = "/usr/bin/chromium"
@@ -131,9 +133,9 @@ def timed(command: list[str], cwd: Path) -> tuple[float, int]:
 
 def make_project(root: Path, search: str) -> Path:
     root.mkdir(parents=True, exist_ok=True)
-    for name in ("mkdocs.yml", "taxonomy.yml"):
-        shutil.copy(ROOT / name, root / name)
-    shutil.copytree(ROOT / "theme_overrides", root / "theme_overrides")
+    for name in ("mkdocs.yml", "taxonomy.yml"):  # fixed inputs, whatever the example collection is
+        shutil.copy(SEED_DUMP.parent / name, root / name)
+    (root / "theme_overrides").mkdir()
     (root / "content" / "papers").mkdir(parents=True)
     if search == "material":
         use_material_search(root / "mkdocs.yml")

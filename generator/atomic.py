@@ -29,14 +29,12 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import ctypes
 import errno
 import fcntl
 import json
 import os
 import shutil
 import signal
-import sys
 import tempfile
 import threading
 import time
@@ -44,7 +42,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from paper_collection import parallel
 from paper_collection.errors import GeneratorError
+from paper_collection.parallel import die_with_parent  # noqa: F401 - where the importer finds it
 from paper_collection.settings import STATE_DIR
 
 LOCK_WAIT = float(os.environ.get("PAPER_COLLECTION_LOCK_WAIT", "10"))  # seconds a second run waits
@@ -94,17 +94,6 @@ def stage_text(folder: Path, name: str, text: str) -> Staged:
     path = folder / name
     _write_staged(path, text)
     return Staged(path)
-
-
-def die_with_parent() -> None:
-    """In a child process (Linux): be killed when the parent dies, even by SIGKILL, instead of
-    living on as an orphan doing work nobody will read."""
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError, AttributeError):
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-            if os.getppid() == 1:  # the parent died before prctl took effect
-                os._exit(1)
 
 
 def _raise_interrupt(signum, frame):
@@ -337,7 +326,6 @@ def _empty_trash(trash: Path) -> Callable[[], None] | None:
         return None
     if not old:
         return None
-    from paper_collection import parallel  # it needs this module
 
     def empty() -> None:
         for folder in old:

@@ -251,6 +251,17 @@ def _check_collection(layout: Layout, taxonomy):
     return collection
 
 
+def _make_docs_dir(layout: Layout) -> None:
+    """A collection with no paper yet may have no docs folder (`content/`) at all; MkDocs refuses
+    to load a configuration whose docs_dir is missing, before any plugin runs, so it is made here
+    (empty: the folder `import` and `add` write into)."""
+    try:
+        layout.docs_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise GeneratorError(f"{layout.shown(layout.docs_dir)}: cannot make the folder mkdocs.yml names as docs_dir "
+                             f"({error.strerror}); make it, or set docs_dir in mkdocs.yml to a folder") from None
+
+
 def cmd_build(args, layout: Layout) -> int:
     from paper_collection.atomic import Workspace
     from paper_collection.site.build import build_site
@@ -260,6 +271,7 @@ def cmd_build(args, layout: Layout) -> int:
         collection = _check_collection(layout, taxonomy)
         if cmd_validate(args, layout, collection) != 0:
             return 1
+        _make_docs_dir(layout)
         newest = max((p.added for p in collection.papers), default=None)
         # MkDocs runs in this process and is handed the checked papers: they are not read twice.
         build_site(workspace, layout.config_file, layout.site_dir, collection.papers, taxonomy, content_date=newest)
@@ -352,8 +364,43 @@ def _add_tags_commands(sub) -> None:
     rules.set_defaults(func=cmd_tags_suggest_rules)
 
 
+def cmd_taxonomy_propose(args, layout: Layout) -> int:
+    """`taxonomy propose DUMP...`: a taxonomy.yml drafted from the papers of dumps (collection/propose.py)."""
+    from paper_collection.atomic import write_text_atomic
+    from paper_collection.collection.propose import propose
+
+    output = args.output
+    if output is not None and output.exists() and not args.force:
+        raise GeneratorError(f"{output}: the file exists; nothing was written (give another --output, or add "
+                             "--force to replace it)")
+    proposal = propose([Path(p) for p in args.paths])
+    summary = (f"{len(proposal.tag_papers)} tags; their rules tag {proposal.tagged} of {proposal.papers} papers "
+               f"({100 * proposal.coverage:.1f} %)")
+    if output is None:
+        sys.stdout.write(proposal.text)
+        print(summary, file=sys.stderr)
+    else:
+        write_text_atomic(output, proposal.text)
+        print(f"wrote {output}: {summary}. Rename, merge or split its tags, then paper-collection import the dumps")
+    return 0
+
+
+def _add_taxonomy_commands(sub) -> None:
+    taxonomy = sub.add_parser("taxonomy", help="draft a taxonomy.yml from papers")
+    taxonomy_sub = taxonomy.add_subparsers(dest="taxonomy_command", required=True)
+    propose = taxonomy_sub.add_parser("propose", help="propose tags (names, descriptions, rules) from the papers "
+                                                      "of dumps, in any format import reads")
+    propose.add_argument("paths", nargs="+", metavar="DUMP",
+                         help="input files (listing, BibTeX, JSON, JSONL, Atom, CSV)")
+    propose.add_argument("--output", "-o", type=Path, metavar="FILE",
+                         help="write the taxonomy here (default: print it)")
+    propose.add_argument("--force", action="store_true", help="replace --output if it exists")
+    propose.set_defaults(func=cmd_taxonomy_propose, needs_layout=False)  # works before a collection exists
+
+
 def cmd_serve(args, layout: Layout) -> int:
     _check_port_free(args.dev_addr)
+    _make_docs_dir(layout)
     # --dirty: each preview writes only the pages whose content changed (the paper-collection plugin
     # decides which), so an edit shows in seconds at 10,000 papers.
     # generator.site.preview_server: `mkdocs serve`, told of changes by the system instead of polling.
@@ -448,6 +495,71 @@ def add_address_commands(sub) -> None:
     rem.set_defaults(func=cmd_remove)
 
 
+def cmd_new(args, layout: Layout | None) -> int:
+    """`new DIR`: a new collection repository, pinned to this version (generator/scaffold.py)."""
+    from paper_collection.scaffold import new_collection
+
+    result = new_collection(args.folder, title=args.title, dumps=[Path(p) for p in args.dumps], added=args.added)
+    if result.import_report:
+        print(result.import_report)
+    shown = args.folder
+    print(f"made the collection {shown}/ ({len(result.files)} files; paper-collection=={__version__} in "
+          "requirements.txt)" + ("; taxonomy.yml proposed from the papers" if result.proposed else ""))
+    print(f"next: cd {shlex.quote(str(shown))} && git init && make site   (then make test; see its README.md)")
+    return EXIT_OK
+
+
+def cmd_check(args, layout: Layout) -> int:
+    """`check`: validate, the strict build, then the site checks (generator/site/check.py)."""
+    from paper_collection.collection.migrate import check_format
+    from paper_collection.site.check import check_site
+
+    problem = check_format(layout.root)
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    if not args.no_build:
+        code = cmd_build(args, layout)
+        if code != EXIT_OK:
+            return code
+    report = check_site(layout, browser=args.browser, pages=args.axe_pages)
+    print(report.render())
+    return EXIT_PROBLEMS if report.problems else EXIT_OK
+
+
+def cmd_migrate(args, layout: Layout) -> int:
+    from paper_collection.collection.migrate import run_migration
+
+    report = run_migration(layout.root, layout.config, dry_run=args.dry_run)
+    print(report.render() + (" (dry run: nothing written)" if args.dry_run and report.changes else ""))
+    return EXIT_OK
+
+
+def add_adoption_commands(sub) -> None:
+    """`new`, `check` and `migrate`: start a collection, check it as its CI does, upgrade its files."""
+    new = sub.add_parser("new", help="make a new collection repository in an empty or new folder")
+    new.add_argument("folder", type=Path, metavar="DIR", help="the new collection's folder (absent or empty)")
+    new.add_argument("--title", help="the site's name (default: from the folder's name)")
+    new.add_argument("--from", dest="dumps", nargs="+", default=[], metavar="DUMP",
+                     help="exports or listings to propose taxonomy.yml from, then import")
+    new.add_argument("--added", help="date the imported papers join the collection, YYYY-MM-DD (default: today)")
+    new.set_defaults(func=cmd_new, needs_layout=False)
+
+    chk = sub.add_parser("check", help="the collection's checks: validate, strict build, links, search index, "
+                                       "feeds, axe-core in Chromium")
+    chk.add_argument("--no-build", action="store_true", help="check the site/ already built instead of building")
+    chk.add_argument("--browser", metavar="PATH",
+                     help="Chromium or Chrome for the accessibility check (env PAPER_COLLECTION_CHROMIUM; default: "
+                          "chromium, chromium-browser, google-chrome on PATH)")
+    chk.add_argument("--axe-pages", type=int, default=8, metavar="N",
+                     help="pages the accessibility check opens (default 8: one of each kind; 0 skips it)")
+    chk.set_defaults(func=cmd_check)
+
+    mig = sub.add_parser("migrate", help="rewrite the collection's files for this version's format (all or none)")
+    mig.add_argument("--dry-run", action="store_true", help="say what would change without writing")
+    mig.set_defaults(func=cmd_migrate)
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="paper-collection", description="Build a paper collection site.")
     top.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -510,6 +622,7 @@ def parser() -> argparse.ArgumentParser:
     bld.set_defaults(func=cmd_build)
 
     _add_tags_commands(sub)
+    _add_taxonomy_commands(sub)
 
     srv = sub.add_parser("serve", help="preview the site with live reload")
     srv.add_argument("--dev-addr", default="127.0.0.1:8000")
@@ -531,6 +644,7 @@ def parser() -> argparse.ArgumentParser:
     sug.set_defaults(func=cmd_suggestion)
 
     add_address_commands(sub)
+    add_adoption_commands(sub)
     return top
 
 
@@ -549,6 +663,8 @@ def main_exit() -> None:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)  # usage errors exit with EXIT_USAGE (argparse's own 2)
     try:
+        if not getattr(args, "needs_layout", True):  # `new`: there is no collection yet
+            return args.func(args, None)
         layout = Layout(args.root.resolve() if args.root else find_root(Path.cwd()))
         return args.func(args, layout)
     except GeneratorError as error:

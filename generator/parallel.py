@@ -3,7 +3,7 @@ for small collections, everything runs in the build's own process).
 
 A forked child inherits the build's state as it is (the site model, MkDocs' pages, navigation
 and templates) without pickling any of it, and sends back only its result. Children die with
-the build, even when it is killed (`atomic.die_with_parent`); a failure in one fails the build
+the build, even when it is killed (`die_with_parent`); a failure in one fails the build
 with its message. What a child logs at WARNING or above is handed back and logged again by the
 parent, so that `strict: true` counts it as it would count the parent's own.
 """
@@ -11,6 +11,7 @@ parent, so that `strict: true` counts it as it would count the parent's own.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import gc
 import logging
 import os
@@ -22,7 +23,6 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
-from paper_collection.atomic import die_with_parent
 from paper_collection.errors import GeneratorError
 
 _children: set[int] = set()  # pids of running children of this process
@@ -50,6 +50,17 @@ def workers() -> int:
     if hasattr(os, "sched_getaffinity"):
         return max(1, len(os.sched_getaffinity(0)))
     return max(1, os.cpu_count() or 1)
+
+
+def die_with_parent() -> None:
+    """In a child process (Linux): be killed when the parent dies, even by SIGKILL, instead of
+    living on as an orphan doing work nobody will read."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+            if os.getppid() == 1:  # the parent died before prctl took effect
+                os._exit(1)
 
 
 def can_fork() -> bool:

@@ -1,11 +1,14 @@
 """Shared test helpers: build a site from a collection, serve it (optionally under a subpath),
 and drive headless Chromium.
 
-Tests never read the bundled collection (`content/papers/`): contributors change it. They use
-their own papers, or the seed collection, which is the seed listing in `sources/` imported into
-a temporary folder (the same 110 papers the bundled collection started from, with fixed dates).
-Only tests/test_build.py's bundled check and tests/test_pull_request.py read `content/`, and
-they take every count from the files."""
+Tests own their inputs (issue #22): they never read the repository root's `content/`,
+`sources/`, `taxonomy.yml` or `mkdocs.yml`, which a curator replaces with their own collection.
+Projects are made from tests/fixtures/seed/ (a fixed copy of the example's site configuration,
+taxonomy and seed listing), with the tests' own papers or the seed collection: the seed listing
+imported into a temporary folder (110 papers, fixed dates). The one exception is
+tests/test_build.py's check that the example collection, whatever it holds, validates and builds
+(counts taken from its files); tests/test_pull_request.py and tests/test_new_collection.py work
+on copies of the repository, as a contributor or a curator would."""
 
 from __future__ import annotations
 
@@ -29,15 +32,18 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-sync", "--disable-quic", "--no-first-run"]
 
 
-BUNDLED_PAPERS = ROOT / "content" / "papers"  # contributors' data: read only with counts taken from the files
-SEED_LISTING = ROOT / "sources" / "huggingface-papers-mar-20.txt"
+FIXTURES = ROOT / "tests" / "fixtures"
+SEED = FIXTURES / "seed"  # fixed copies of the example's inputs (see its README.md)
+SEED_LISTING = SEED / "huggingface-papers-mar-20.txt"
+SEED_TAXONOMY = SEED / "taxonomy.yml"
+SEED_CONFIG = SEED / "mkdocs.yml"
 SEED_ADDED = "2026-11-27"
 
 
 @functools.cache
 def seed_papers() -> Path:
     """The seed listing imported once per test process into a temporary folder: 110 papers listed
-    "Mar 20", tagged by taxonomy.yml's rules, added on SEED_ADDED. Returns the papers folder."""
+    "Mar 20", tagged by SEED_TAXONOMY's rules, added on SEED_ADDED. Returns the papers folder."""
     from paper_collection.collection.taxonomy import load_taxonomy
     from paper_collection.ingest.importer import run_import
 
@@ -45,21 +51,48 @@ def seed_papers() -> Path:
     atexit.register(shutil.rmtree, folder, True)
     papers = folder / "papers"
     papers.mkdir()
-    report = run_import([SEED_LISTING], papers, load_taxonomy(ROOT / "taxonomy.yml"), added=SEED_ADDED)
+    report = run_import([SEED_LISTING], papers, load_taxonomy(SEED_TAXONOMY), added=SEED_ADDED)
     assert report.written, "the seed listing imported no paper"
     return papers
 
 
 def make_project(tmp: Path, papers: Path | None = None) -> Path:
-    """A copy of the project's site configuration, taxonomy and theme in `tmp`, with the seed
-    collection's papers (or those in `papers`)."""
+    """A project in `tmp` from the seed fixture's site configuration and taxonomy, with an empty
+    `theme_overrides/` (its custom_dir) and the seed collection's papers (or those in `papers`)."""
     tmp.mkdir(parents=True, exist_ok=True)
-    for name in ("mkdocs.yml", "taxonomy.yml"):
-        shutil.copy(ROOT / name, tmp / name)
-    shutil.copytree(ROOT / "theme_overrides", tmp / "theme_overrides")
+    shutil.copy(SEED_CONFIG, tmp / "mkdocs.yml")
+    shutil.copy(SEED_TAXONOMY, tmp / "taxonomy.yml")
+    (tmp / "theme_overrides").mkdir()
     (tmp / "content").mkdir()
     shutil.copytree(papers or seed_papers(), tmp / "content" / "papers")
     return tmp
+
+
+def internal_links(site: Path) -> tuple[int, list[str]]:
+    """Every link, stylesheet, script and image address between the built pages of `site` (the
+    404 page's are absolute, for any depth): how many were checked, and those that lead nowhere."""
+    from urllib.parse import unquote, urljoin, urlsplit
+
+    from bs4 import BeautifulSoup
+
+    checked, broken = 0, []
+    for html in site.rglob("*.html"):
+        if html.name == "404.html":
+            continue
+        base = "/" + html.relative_to(site).as_posix()
+        soup = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser")
+        for element in soup.select("a[href], link[href], script[src], img[src]"):
+            target = element.get("href") or element.get("src")
+            if urlsplit(target).scheme or target.startswith(("#", "mailto:")):
+                continue
+            path = unquote(urlsplit(urljoin(base, target)).path)
+            resolved = site / path.lstrip("/")
+            if path.endswith("/"):
+                resolved = resolved / "index.html"
+            checked += 1
+            if not resolved.exists():
+                broken.append(f"{base}: {target}")
+    return checked, broken
 
 
 def link_environment(root: Path) -> None:

@@ -1,14 +1,16 @@
 """axe-core (WCAG 2.1 AA) on every kind of page, in light and dark mode, and the keyboard paths
 axe cannot see: the skip link, search results by arrow keys and Tab, the closed drawer on a phone,
-the copy confirmation announced."""
+the copy confirmation announced. An empty collection and a one-paper collection (issue #22): every
+page at phone and desktop widths, light and dark, passes axe, fits the screen, and logs no error."""
 
 from __future__ import annotations
 
 import pytest
 
 from tests.browse_fixture import BROWSE, build_browse_site
-from tests.helpers import serve
+from tests.helpers import console_problem, serve
 from tests.test_exports import slug
+from tests.test_small_collections import ONE_PAPER, project_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -155,5 +157,65 @@ def test_the_copy_confirmation_is_announced(site, browser):
             assert live == "polite" and page.get_attribute(".md-dialog", "role") == "status"
             page.click(".paper-bibtex__copy")
             page.wait_for_function("document.querySelector('.md-dialog').textContent.trim().length > 0")
+        finally:
+            context.close()
+
+
+# Every page of a collection with no paper, and of one with a single paper (its author, year and venue too).
+SMALL_PAGES = {
+    "empty": ["", "tags/", "tags/segmentation/", "explore/", "stats/", "map/"],
+    "one paper": ["", "tags/", "tags/segmentation/", f"papers/{ONE_PAPER[0]['slug']}/", "explore/", "stats/", "map/",
+                  "authors/", "authors/ada-lovelace/", "years/", "years/2024/", "venues/", "venues/miccai/"],
+}
+WIDTHS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
+
+
+@pytest.fixture(scope="module")
+def small_sites(tmp_path_factory):
+    from tests.helpers import run_generator
+
+    sites = {}
+    for case, papers in (("empty", None), ("one paper", ONE_PAPER)):  # None: not even a docs folder
+        root = project_for(tmp_path_factory.mktemp("a11y-small"), papers)
+        run_generator(root, "build")
+        sites[case] = root / "site"
+    return sites
+
+
+@pytest.mark.parametrize("width", list(WIDTHS))
+@pytest.mark.parametrize("scheme", SCHEMES)
+@pytest.mark.parametrize("case", list(SMALL_PAGES))
+def test_small_collections_pass_axe_fit_the_screen_and_log_no_error(small_sites, browser, case, scheme, width):
+    with serve(small_sites[case], "/paper-collection/") as base:
+        context, page = open_page(browser, base, scheme, viewport=WIDTHS[width], is_mobile=width == "phone")
+        problems = []
+        page.on("console", lambda message: console_problem(message) and problems.append(message.text))
+        page.on("pageerror", lambda error: problems.append(str(error)))
+        try:
+            for path in SMALL_PAGES[case]:
+                assert page.goto(base + path).status == 200, path
+                page.wait_for_load_state("networkidle")
+                if path == "explore/":
+                    page.wait_for_selector("#explore.explore--ready")
+                if path == "map/":
+                    page.wait_for_selector("#map.map--ready")
+                overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+                assert overflow <= 0, f"{path}: {overflow}px wider than the screen"
+                assert serious_violations(page) == [], path
+                assert problems == [], path
+            # search: no result in an empty collection, the paper in the other
+            page.goto(base)
+            page.wait_for_load_state("networkidle")
+            if width == "phone":
+                page.click(".md-header label[for='__search']")
+            page.click(".md-search__input")
+            page.keyboard.type("segmentation")
+            if case == "empty":
+                page.wait_for_function("/no matching/i.test(document.querySelector('.md-search-result__meta')"
+                                       ".textContent)")
+            else:
+                page.wait_for_selector(".md-search-result__item a", state="visible")
+            assert serious_violations(page) == []
+            assert problems == []
         finally:
             context.close()

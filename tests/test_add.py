@@ -19,9 +19,9 @@ from paper_collection.errors import GeneratorError, InputError
 from paper_collection.ingest.add import add_paper
 from paper_collection.ingest.clean import clean_text
 from paper_collection.ingest.importer import run_import
-from tests.helpers import ROOT, make_project, run_generator
+from tests.helpers import SEED_TAXONOMY, make_project, run_generator
 
-TAXONOMY = load_taxonomy(ROOT / "taxonomy.yml")
+TAXONOMY = load_taxonomy(SEED_TAXONOMY)
 ABSTRACT = ("We show that vision transformers trained on natural images generalize to medical image segmentation "
             "without labels. Code: https://github.com/example/seg-gen.")
 
@@ -47,7 +47,7 @@ def test_add_writes_a_valid_file_with_slug_suggested_tags_and_links(tmp_path):
     assert kinds["https://example.org/seg"] == "project"
     assert kinds["https://github.com/example/seg-gen"] == "code"  # found in the abstract
     assert kinds["https://arxiv.org/abs/2401.10010"] == "arxiv"
-    assert meta["sources"] == [{"file": "python -m generator add", "line": 1, "format": "add",
+    assert meta["sources"] == [{"file": "paper-collection add", "line": 1, "format": "add",
                                 "title": "Segmenting Anything, Zero-Shot"}]
     collection = collection_of(papers)
     assert collection.problems == ()
@@ -151,7 +151,7 @@ def test_cli_add_from_an_abstract_file(project):
     assert meta["tags"] == ["segmentation"] and meta["authors"] == ["Ada"]
     assert meta["links"][0] == {"kind": "huggingface", "url": "https://huggingface.co/x/y"}
     # The contributor's local file name is not published: the source is the command.
-    assert meta["sources"][0]["file"] == "python -m generator add"
+    assert meta["sources"][0]["file"] == "paper-collection add"
     assert "abstract.txt" not in text
     assert run_generator(project, "validate").stdout == "ok: 1 papers valid\n"
 

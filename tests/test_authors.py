@@ -98,10 +98,10 @@ def test_feeds_hold_names_with_control_characters():
     from paper_collection.site.authors import feed_files
     from paper_collection.site.exports import atom_feed
     from paper_collection.site.model import SiteSettings, build_model
-    from tests.helpers import ROOT
+    from tests.helpers import SEED_TAXONOMY
 
     papers = [paper("a", "Ada\x00 Lo\x1bvelace"), paper("b", "Ada Lovelace")]
-    model = build_model(papers, load_taxonomy(ROOT / "taxonomy.yml"), SiteSettings(name="S"))
+    model = build_model(papers, load_taxonomy(SEED_TAXONOMY), SiteSettings(name="S"))
     files = feed_files(model.authors, model.papers, lambda members, **kw: atom_feed(model, members, **kw), "S")
     [(path, content)] = files.items()
     assert "\x00" not in content.decode() and b"Ada Lovelace" in content

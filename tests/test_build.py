@@ -1,22 +1,23 @@
 """Full builds. The seed collection (tests/helpers.py) built: every paper has a page, every tag
 page is linked, no internal link is broken, pages stay small, and the build is reproducible.
-The bundled collection (content/, which contributors change) is only validated and built strictly,
-with its size taken from its files."""
+The example collection (the repository root, which contributors and curators change) is only
+validated and built strictly, with its size taken from its files."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 from pathlib import Path
-from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
 
+from paper_collection.collection.removed import REMOVED_FILE
 from paper_collection.collection.taxonomy import load_taxonomy
 from paper_collection.collection.validate import load_collection
 from paper_collection.settings import Layout
-from tests.helpers import BUNDLED_PAPERS, make_project, run_generator
+from tests.helpers import ROOT, internal_links, make_project, run_generator
 
 pytestmark = pytest.mark.slow
 
@@ -32,16 +33,36 @@ def _papers(root: Path):
     return load_collection(layout.papers_dir, load_taxonomy(layout.taxonomy), root).papers
 
 
-def test_bundled_collection_validates_and_builds_strictly(tmp_path):
-    """The one check of content/: whatever contributors put there validates and builds."""
-    count = len(list(BUNDLED_PAPERS.glob("*.md")))
-    root = make_project(tmp_path, BUNDLED_PAPERS)
+def _example_copy(target: Path) -> Path:
+    """The example collection (the repository root, which contributors and curators change) as a
+    project in `target`: its mkdocs.yml, taxonomy, theme overrides, removed.yml and docs folder,
+    at the places mkdocs.yml names, whatever they hold (no docs folder: an empty collection)."""
+    layout = Layout(ROOT)
+    custom_dir = (layout.config.get("theme") or {}).get("custom_dir")
+    parts = [layout.config_file, layout.taxonomy, layout.docs_dir, ROOT / REMOVED_FILE,
+             *([ROOT / custom_dir] if custom_dir else [])]
+    for path in parts:
+        copy = target / path.relative_to(ROOT)
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        if path.is_dir():
+            shutil.copytree(path, copy)
+        elif path.is_file():
+            shutil.copy2(path, copy)
+    return target
+
+
+def test_the_example_collection_validates_and_builds_strictly(tmp_path):
+    """The one test of the repository's own collection: whatever it holds validates and builds
+    (every count is taken from its files)."""
+    papers_dir = Layout(ROOT).papers_dir
+    count = len(list(papers_dir.glob("*.md"))) if papers_dir.is_dir() else 0
+    root = _example_copy(tmp_path / "example")
     validated = run_generator(root, "validate")
     assert validated.stdout.splitlines()[-1].startswith(f"ok: {count} papers valid")
     run_generator(root, "build")
-    pages = list((root / "site" / "papers").glob("*/index.html"))
-    assert len(pages) == count
-    assert json.loads((root / "site" / "papers.json").read_text(encoding="utf-8"))["count"] == count
+    site = Layout(root).site_dir
+    assert len(list((site / "papers").glob("*/index.html"))) == count
+    assert json.loads((site / "papers.json").read_text(encoding="utf-8"))["count"] == count
 
 
 def test_every_paper_has_a_page_with_its_title_tags_and_abstract(bundled_site):
@@ -89,23 +110,8 @@ def test_tag_pages_list_their_papers_and_are_all_linked(bundled_site):
 
 
 def test_no_broken_internal_links(bundled_site):
-    site = bundled_site / "site"
-    checked = 0
-    for html in site.rglob("*.html"):
-        if html.name == "404.html":
-            continue
-        base = "/" + html.relative_to(site).as_posix()
-        for element in _soup(html).select("a[href], link[href], script[src], img[src]"):
-            target = element.get("href") or element.get("src")
-            parts = urlsplit(target)
-            if parts.scheme or target.startswith(("#", "mailto:")):
-                continue
-            path = unquote(urlsplit(urljoin(base, target)).path)
-            resolved = site / path.lstrip("/")
-            if path.endswith("/"):
-                resolved = resolved / "index.html"
-            assert resolved.exists(), f"{base}: broken link {target}"
-            checked += 1
+    checked, broken = internal_links(bundled_site / "site")
+    assert not broken
     assert checked > 1000
 
 

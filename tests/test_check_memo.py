@@ -13,9 +13,9 @@ from paper_collection.collection import validate
 from paper_collection.collection.taxonomy import load_taxonomy
 from paper_collection.collection.validate import CheckMemo, load_collection
 from paper_collection.site.cache import checks_file
-from tests.helpers import ROOT, make_project, run_generator
+from tests.helpers import SEED_TAXONOMY, make_project, run_generator
 
-TAXONOMY = load_taxonomy(ROOT / "taxonomy.yml")
+TAXONOMY = load_taxonomy(SEED_TAXONOMY)
 ABSTRACT = "We study {} and show that a simple method beats strong baselines on three benchmarks."
 
 

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from pathlib import Path
 
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
 from paper_collection.ingest.clean import clean_text
+from tests.helpers import SEED_LISTING
 
-SEED = Path(__file__).resolve().parent.parent / "sources" / "huggingface-papers-mar-20.txt"
+SEED = SEED_LISTING
 
 
 @pytest.mark.parametrize(

@@ -20,7 +20,7 @@ BAD_TAG = GOOD.replace("A Good Paper About Vision", "A Paper With a Typo").repla
 
 def generator_in(folder: Path, *args: str, **kwargs) -> subprocess.CompletedProcess:
     """`python -m generator ARGS` run from `folder`, without --root."""
-    return subprocess.run([sys.executable, "-m", "generator", *args], cwd=folder, capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "paper_collection", *args], cwd=folder, capture_output=True, text=True,
                           **kwargs)
 
 

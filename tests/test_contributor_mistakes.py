@@ -12,9 +12,9 @@ from paper_collection.collection import frontmatter
 from paper_collection.collection.removed import RemovedPaper, removed_text
 from paper_collection.collection.taxonomy import load_taxonomy
 from paper_collection.collection.validate import load_collection
-from tests.helpers import ROOT
+from tests.helpers import SEED_TAXONOMY
 
-TAXONOMY = load_taxonomy(ROOT / "taxonomy.yml")
+TAXONOMY = load_taxonomy(SEED_TAXONOMY)
 PAPERS = "content/papers"
 
 

@@ -18,13 +18,13 @@ from paper_collection.errors import GeneratorError, InputError
 from paper_collection.ingest import importer, records
 from paper_collection.ingest.importer import run_import
 from paper_collection.ingest.readers.listing import read_listing
-from tests.helpers import ROOT, empty_project, make_project, run_generator, similar_titles
+from tests.helpers import ROOT, SEED_LISTING, SEED_TAXONOMY, empty_project, make_project, run_generator, similar_titles
 
-SEED = ROOT / "sources" / "huggingface-papers-mar-20.txt"
+SEED = SEED_LISTING
 FORMATS = ROOT / "tests" / "fixtures" / "formats"
 FIXTURES = ROOT / "tests" / "fixtures" / "import"
 ADDED = "2024-04-01"
-TAXONOMY = load_taxonomy(ROOT / "taxonomy.yml")
+TAXONOMY = load_taxonomy(SEED_TAXONOMY)
 
 
 @pytest.fixture

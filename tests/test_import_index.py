@@ -15,9 +15,9 @@ from paper_collection.collection.taxonomy import load_taxonomy
 from paper_collection.ingest import importer, index_cache, prepare
 from paper_collection.ingest.add import add_paper
 from paper_collection.ingest.importer import CollectionIndex, run_import
-from tests.helpers import ROOT, empty_project, make_project
+from tests.helpers import SEED_TAXONOMY, empty_project, make_project
 
-TAXONOMY = load_taxonomy(ROOT / "taxonomy.yml")
+TAXONOMY = load_taxonomy(SEED_TAXONOMY)
 ADDED = "2024-04-01"
 ABSTRACT = ("We study how large language models follow instructions when the prompt is long, and find that "
             "retrieval of the relevant passage explains most errors in our benchmark of twelve tasks.")

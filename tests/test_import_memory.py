@@ -24,9 +24,9 @@ from paper_collection.ingest import importer, index_cache, prepare, tag_model
 from paper_collection.ingest.readers.detect import detect_format, streams_as_listing
 from paper_collection.ingest.readers.listing import iter_listing, read_listing
 from paper_collection.ingest.readers.text import decode_input, decoded_chunks, lines_of
-from tests.helpers import ROOT, empty_project
+from tests.helpers import ROOT, SEED_TAXONOMY, empty_project
 
-TAXONOMY = load_taxonomy(ROOT / "taxonomy.yml")
+TAXONOMY = load_taxonomy(SEED_TAXONOMY)
 
 
 def cheap_listing(count: int) -> str:
@@ -183,7 +183,7 @@ def test_memory_kept_per_paper_is_bounded_by_the_record(tmp_path, monkeypatch):
 def _sparse_taxonomy():
     """The bundled taxonomy with every abstract rule asking for two more hits: about half of the
     benchmark's papers match no rule, so the tag model suggests tags for many of them."""
-    data = yaml.safe_load((ROOT / "taxonomy.yml").read_text(encoding="utf-8"))
+    data = yaml.safe_load(SEED_TAXONOMY.read_text(encoding="utf-8"))
     for tag in data["tags"]:
         rules = tag.get("rules") or {}
         if "abstract" in rules:

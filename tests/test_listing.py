@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 from paper_collection.errors import InputError
 from paper_collection.ingest.readers.listing import read_listing
 from paper_collection.ingest.readers.text import decode_input
+from tests.helpers import SEED_LISTING
 
-ROOT = Path(__file__).resolve().parent.parent
-SEED = ROOT / "sources" / "huggingface-papers-mar-20.txt"
+SEED = SEED_LISTING
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "listing"
 
 

@@ -22,10 +22,10 @@ from paper_collection.ingest.lookup.resolve import (
     parse_identifier,
     records_from_file,
 )
-from tests.helpers import ROOT
+from tests.helpers import SEED_TAXONOMY
 from tests.lookup_fixtures import FIXTURES, Recorded, Replay, arxiv_ids, recorded
 
-TAXONOMY = load_taxonomy(ROOT / "taxonomy.yml")
+TAXONOMY = load_taxonomy(SEED_TAXONOMY)
 BETHE = recorded("arxiv-1111.2011v2.xml")  # has a DOI and a journal reference
 HEAT_BATH = recorded("arxiv-id_1605.08386.json")
 NO_RESULTS = recorded("arxiv-id_0000.0000.json")  # a well-formed id arXiv does not have
@@ -396,7 +396,7 @@ def test_a_malformed_id_in_one_file_is_noted_and_the_others_are_still_looked_up(
         report = run_enrich(papers, OnlineFinder(client), root=tmp_path)
     assert [arxiv_ids(r) for r in replay.requests] == ["1111.2011"]  # 'abc' would fail the whole batch
     assert (f"note: content/papers/{broken.name}: arxiv: 'abc' is not a valid arXiv id; not looked up "
-            "(python -m generator validate says how to fix it)") in report.render().splitlines()
+            "(paper-collection validate says how to fix it)") in report.render().splitlines()
     assert {change.file for change in report.changes} == {"content/papers/bethe.md"}
 
 

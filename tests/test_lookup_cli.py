@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from paper_collection.collection import frontmatter
-from tests.helpers import ROOT, run_generator
+from tests.helpers import SEED_CONFIG, SEED_TAXONOMY, run_generator
 from tests.lookup_fixtures import Recorded, recorded, replay_server
 
 BETHE = recorded("arxiv-1111.2011v2.xml")
@@ -20,8 +20,8 @@ BETHE_FILE = "content/papers/quantum-criticality-for-extended-nodes-on-a-bethe-l
 
 @pytest.fixture
 def project(tmp_path):
-    for name in ("mkdocs.yml", "taxonomy.yml"):
-        (tmp_path / name).write_bytes((ROOT / name).read_bytes())
+    (tmp_path / "mkdocs.yml").write_bytes(SEED_CONFIG.read_bytes())
+    (tmp_path / "taxonomy.yml").write_bytes(SEED_TAXONOMY.read_bytes())
     (tmp_path / "content" / "papers").mkdir(parents=True)
     return tmp_path
 

@@ -16,7 +16,7 @@ from paper_collection.collection.taxonomy import load_taxonomy
 from paper_collection.site import cache, collection_map, explore
 from paper_collection.site.model import newest_first
 from tests.browse_fixture import BROWSE, build_browse_site
-from tests.helpers import ROOT, console_problem, serve
+from tests.helpers import SEED_TAXONOMY, console_problem, serve
 from tests.test_exports import slug
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -269,7 +269,7 @@ def large_site(site, tmp_path_factory):
     (one every 256 units: far enough apart to point at one), so that the titles come in several chunks."""
     large = tmp_path_factory.mktemp("map-large") / "site"
     shutil.copytree(site, large)
-    taxonomy = load_taxonomy(ROOT / "taxonomy.yml")
+    taxonomy = load_taxonomy(SEED_TAXONOMY)
     papers = newest_first(synthetic(LARGE, taxonomy.names, full=True))
     write_data(large, papers, taxonomy)
     version = json.loads((large / explore.FACETS).read_bytes())["version"]

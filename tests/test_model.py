@@ -30,7 +30,7 @@ from paper_collection.site.pages import (
     optional_nav,
     site_pages,
 )
-from tests.helpers import ROOT, make_project, run_generator
+from tests.helpers import SEED, SEED_TAXONOMY, make_project, run_generator
 
 FIXTURE = Path(__file__).parent / "fixtures" / "model"
 SETTINGS = SiteSettings(name="Golden", url="https://example.org/g", per_page=2, latest=3, related=2,
@@ -155,7 +155,7 @@ def test_layout_reads_folders_and_taxonomy_from_mkdocs_yml(tmp_path):
     assert (layout.docs_dir, layout.site_dir, layout.taxonomy) == (root / "docs-elsewhere", root / "out",
                                                                    root / "tags.yml")
     assert layout.papers_dir == root / "docs-elsewhere" / "papers"
-    assert Layout(ROOT).taxonomy == ROOT / "taxonomy.yml"
+    assert Layout(SEED).taxonomy == SEED_TAXONOMY  # the default layout: taxonomy.yml beside mkdocs.yml
     result = run_generator(root, "build")
     assert "built out/" in result.stdout
     assert (root / "out" / "tags" / "index.html").exists() and not (root / "site").exists()

@@ -8,6 +8,8 @@ from __future__ import annotations
 import logging
 import os
 import re
+import subprocess
+import sys
 
 import pytest
 
@@ -202,3 +204,12 @@ def test_a_child_leaves_what_it_inherited_out_of_its_garbage_collections():
     child = parallel.Child(gc.get_freeze_count, "counting frozen objects")
     assert child.result() >= len(inherited)  # frozen in the child
     assert gc.get_freeze_count() == 0  # the parent collects as before
+
+
+def test_the_process_helpers_do_not_import_the_collection_writes():
+    """parallel.py is below atomic.py: atomic uses its child processes, never the other way round
+    (the two once imported each other)."""
+    loaded = subprocess.run([sys.executable, "-c", "import sys, paper_collection.parallel; "
+                             "print(sorted(m for m in sys.modules if m.startswith('paper_collection.')))"],
+                            capture_output=True, text=True, check=True)
+    assert loaded.stdout.strip() == "['paper_collection.errors', 'paper_collection.parallel']"

@@ -37,8 +37,8 @@ def test_the_local_hook_is_the_published_one_run_with_the_project_environment():
     for key in ("id", "name", "files", "require_serial"):
         assert mine[key] == hook[key], key
     assert hook["files"] == "^content/"
-    assert hook["entry"] == "python -m generator validate"
-    assert mine["entry"] == ".venv/bin/python -m generator validate"
+    assert hook["entry"] == "paper-collection validate"
+    assert mine["entry"] == ".venv/bin/paper-collection validate"
 
 
 @pytest.fixture
@@ -60,8 +60,9 @@ def run_entry(root: Path, entry: str, files: list[str]) -> subprocess.CompletedP
 @pytest.mark.parametrize("hook", [published, local], ids=["published", "local"])
 def test_the_hook_entry_validates_the_given_files(repo, hook):
     entry = hook()["entry"]
-    if entry.startswith("python "):  # pre-commit's own environment: its python has the package
-        entry = f"{shlex.quote(sys.executable)} {entry[len('python '):]}"
+    if entry.startswith("paper-collection "):  # pre-commit's own environment has the package's command on PATH
+        command = Path(sys.executable).parent / "paper-collection"
+        entry = f"{shlex.quote(str(command))} {entry[len('paper-collection '):]}"
     papers = repo / "content" / "papers"
     (papers / "a-good-paper-about-vision.md").write_text(GOOD, encoding="utf-8")
     (papers / "a-paper-with-a-typo.md").write_text(BAD, encoding="utf-8")

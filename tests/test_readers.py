@@ -24,6 +24,7 @@ from paper_collection.ingest.readers.csvfmt import read_csv
 from paper_collection.ingest.readers.csvfmt import split_authors as csv_authors
 from paper_collection.ingest.readers.detect import FORMATS, READERS, detect_format, read_input
 from paper_collection.ingest.readers.jsonfmt import read_json, read_jsonl
+from tests.helpers import SEED_LISTING
 
 FIXTURES = Path(__file__).parent / "fixtures" / "formats"
 EXPECTED = {
@@ -363,11 +364,8 @@ def test_detects_from_content(text: str, fmt: str) -> None:
     assert detect_format(text) == fmt
 
 
-def test_detects_the_bundled_listing() -> None:
-    path = Path(__file__).parent.parent / "sources" / "huggingface-papers-mar-20.txt"
-    if not path.exists():
-        pytest.skip("no bundled listing")
-    assert detect_format(path.read_text(encoding="utf-8")) == "listing"
+def test_detects_the_seed_listing() -> None:
+    assert detect_format(SEED_LISTING.read_text(encoding="utf-8")) == "listing"
 
 
 def test_readers_cover_every_format() -> None:

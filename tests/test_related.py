@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from bs4 import BeautifulSoup
 
@@ -13,7 +11,7 @@ from paper_collection.collection.paper import Paper
 from paper_collection.collection.taxonomy import load_taxonomy
 from paper_collection.collection.validate import load_collection
 from paper_collection.site.related import related_papers
-from tests.helpers import ROOT, seed_papers
+from tests.helpers import SEED_TAXONOMY, seed_papers
 from tests.test_exports import MED_1, MED_2, PDE_1, PDE_2, build_fixture, slug
 
 
@@ -71,7 +69,7 @@ def test_titles_count(monkeypatch):
 
 @pytest.fixture(scope="module")
 def seed():
-    collection = load_collection(seed_papers(), load_taxonomy(ROOT / "taxonomy.yml"), ROOT)
+    collection = load_collection(seed_papers(), load_taxonomy(SEED_TAXONOMY), seed_papers().parent)
     return {p.slug: p for p in collection.papers}, related_papers(collection.papers, 5)
 
 
@@ -103,8 +101,9 @@ def test_paper_pages_list_related_papers_with_tags_and_respect_the_option(tmp_pa
     assert med.select_one(".paper__related li a")["href"] == f"../{slug(MED_2)}/"
 
 
-def test_related_is_not_committed():
-    assert not list(Path(ROOT / "content").rglob("*related*"))
+@pytest.mark.slow
+def test_related_is_not_written_into_the_collection(bundled_site):
+    assert not list((bundled_site / "content").rglob("*related*"))
 
 
 def test_incremental_update_equals_a_recomputation_in_the_same_space():
@@ -116,7 +115,7 @@ def test_incremental_update_equals_a_recomputation_in_the_same_space():
 
     import numpy as np
 
-    papers = sorted(load_collection(seed_papers(), load_taxonomy(ROOT / "taxonomy.yml"), ROOT).papers,
+    papers = sorted(load_collection(seed_papers(), load_taxonomy(SEED_TAXONOMY), seed_papers().parent).papers,
                     key=lambda p: p.slug)
     first, space = related.related_with_space(papers, 5)
     assert first == related_papers(papers, 5)
@@ -160,7 +159,7 @@ def test_refresh_after_edits_equals_a_full_computation(monkeypatch, forked):
 
     monkeypatch.setattr(related, "BLOCK_CELLS", 600)  # many blocks, at 110 papers
     monkeypatch.setenv("PAPER_COLLECTION_PARALLEL_FROM", "1" if forked else "100000")
-    papers = sorted(load_collection(seed_papers(), load_taxonomy(ROOT / "taxonomy.yml"), ROOT).papers,
+    papers = sorted(load_collection(seed_papers(), load_taxonomy(SEED_TAXONOMY), seed_papers().parent).papers,
                     key=lambda p: p.slug)
     state = related.related_with_space(papers, 5)
     edits = [
@@ -239,7 +238,7 @@ def test_the_weights_are_scikit_learns_to_the_last_bit_without_importing_it():
     from paper_collection.site.stop_words import ENGLISH_STOP_WORDS as copied
 
     assert copied == ENGLISH_STOP_WORDS
-    papers = sorted(load_collection(seed_papers(), load_taxonomy(ROOT / "taxonomy.yml"), ROOT).papers,
+    papers = sorted(load_collection(seed_papers(), load_taxonomy(SEED_TAXONOMY), seed_papers().parent).papers,
                     key=lambda p: p.slug)
     fitted = related.fit(papers)
     vocabulary: dict[str, int] = {}

@@ -27,7 +27,7 @@ from paper_collection.collection.taxonomy import load_taxonomy
 from paper_collection.collection.validate import check_paper
 from paper_collection.ingest.readers.listing import read_listing
 from paper_collection.ingest.records import paper_from_record
-from tests.helpers import ROOT, make_project, run_generator
+from tests.helpers import ROOT, SEED_TAXONOMY, make_project, run_generator
 
 TAG = "language-models"
 ABSTRACT = "This abstract is long enough to count as one, and it talks about language models."
@@ -272,7 +272,9 @@ def test_paper_file_with_bom_or_other_line_breaks_is_valid(project, variant):
 def test_failing_mkdocs_build_keeps_the_last_good_site(project):
     """A failure after validation (here: a broken theme template) leaves site/ as it was."""
     site_before = tree_hash(project / "site")
-    (project / "theme_overrides" / "collection" / "paper.html").write_text("{% if %}", encoding="utf-8")
+    override = project / "theme_overrides" / "collection" / "paper.html"  # the site's own layer over the theme
+    override.parent.mkdir(parents=True, exist_ok=True)
+    override.write_text("{% if %}", encoding="utf-8")
     result = run_generator(project, "build", check=False)
     # A broken theme is not input: MkDocs may print its own traceback; what matters is site/.
     assert result.returncode == 2 and "site/ was left as it was" in result.stderr, result.stderr[-2000:]
@@ -302,7 +304,7 @@ def test_listing_parser_reads_100000_papers_quickly():
 
 # --- properties: import + validate round trip -------------------------------------------------
 
-TAXONOMY = load_taxonomy(ROOT / "taxonomy.yml")
+TAXONOMY = load_taxonomy(SEED_TAXONOMY)
 unicode_text = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=120)
 
 

@@ -20,11 +20,11 @@ from paper_collection.collection.validate import load_collection
 from paper_collection.errors import InputError
 from paper_collection.ingest.importer import run_import, write_all
 from paper_collection.ingest.readers.detect import read_input
-from tests.helpers import ROOT, make_project, run_generator
+from tests.helpers import ROOT, SEED_TAXONOMY, make_project, run_generator
 
 SHAPES = ROOT / "tests" / "fixtures" / "shapes"
 ADDED = "2024-05-01"
-TAXONOMY = load_taxonomy(ROOT / "taxonomy.yml")
+TAXONOMY = load_taxonomy(SEED_TAXONOMY)
 
 
 @pytest.fixture

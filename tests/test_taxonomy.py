@@ -1,4 +1,5 @@
-"""The taxonomy file, its loader, and how it tags the bundled Hugging Face Papers listing."""
+"""The taxonomy file, its loader, and how it tags the seed Hugging Face Papers listing (the tests'
+copies in tests/fixtures/seed/)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,10 @@ from hypothesis import strategies as st
 
 from paper_collection.collection.taxonomy import Tag, Taxonomy, TaxonomyError, load_taxonomy, parse_taxonomy
 from paper_collection.errors import GeneratorError, InputError
+from tests.helpers import SEED_LISTING, SEED_TAXONOMY
 
-ROOT = Path(__file__).resolve().parent.parent
-TAXONOMY = ROOT / "taxonomy.yml"
-SEED = ROOT / "sources" / "huggingface-papers-mar-20.txt"
+TAXONOMY = SEED_TAXONOMY
+SEED = SEED_LISTING
 
 
 def seed_papers() -> list[tuple[str, str]]:

@@ -431,11 +431,11 @@ def test_search_finds_words_around_and_inside_math():
     from paper_collection.collection.paper import Paper
     from paper_collection.collection.taxonomy import load_taxonomy
     from paper_collection.site.model import SiteSettings, build_model
-    from tests.helpers import ROOT
+    from tests.helpers import SEED_TAXONOMY
 
     paper = Paper(slug="s", title="The $\\sigma$-rank of eluder classes", tags=(), added="2024-01-01",
                   abstract="We bound the $\\alpha$-rank by the eluder dimension $d_E$ and $40\\%$ of it.")
-    model = build_model([paper], load_taxonomy(ROOT / "taxonomy.yml"), SiteSettings(name="S"))
+    model = build_model([paper], load_taxonomy(SEED_TAXONOMY), SiteSettings(name="S"))
     [fields] = model.search_documents
     words = (fields["title"] + " " + fields["abstract"]).lower().replace("-", " ").split()
     for word in ("sigma", "σ", "rank", "eluder", "alpha", "α", "40%"):

@@ -12,9 +12,9 @@ import pytest
 from paper_collection.collection import frontmatter
 from paper_collection.collection.taxonomy import load_taxonomy
 from paper_collection.collection.validate import check_paper, load_collection
-from tests.helpers import ROOT, make_project, run_generator
+from tests.helpers import ROOT, SEED_TAXONOMY, make_project, run_generator
 
-TAXONOMY = load_taxonomy(ROOT / "taxonomy.yml")
+TAXONOMY = load_taxonomy(SEED_TAXONOMY)
 ABSTRACT = "We show that models trained on a few tasks generalize to many unseen tasks when the data is varied."
 NAME = "learning-to-generalize.md"
 WHERE = f"content/papers/{NAME}"

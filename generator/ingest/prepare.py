@@ -16,7 +16,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from paper_collection.atomic import Staged, die_with_parent, stage_text
+from paper_collection.atomic import Staged, stage_text
 from paper_collection.atomic import current as current_workspace
 from paper_collection.collection import frontmatter
 from paper_collection.collection.identity import Identity, pack, paper_identity
@@ -26,6 +26,7 @@ from paper_collection.collection.slugs import base_slug
 from paper_collection.ingest import index_cache
 from paper_collection.ingest.records import abstract_problem, paper_from_record
 from paper_collection.ingest.tag_model import needing_tags
+from paper_collection.parallel import die_with_parent
 
 PARALLEL_FROM = 1000  # records; fewer are prepared in this process (starting workers costs more)
 # Records a worker prepares at a time: small enough that results flow back steadily and that Ctrl-C

@@ -12,10 +12,10 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
 
-from paper_collection.atomic import die_with_parent
 from paper_collection.collection.paper import Paper, SuggestedTag
 from paper_collection.collection.taxonomy import UNTAGGED
 from paper_collection.errors import GeneratorError
+from paper_collection.parallel import die_with_parent
 
 
 def needing_tags(paper: Paper, suggested: tuple[SuggestedTag, ...] = ()) -> Paper:

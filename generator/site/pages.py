@@ -188,6 +188,12 @@ class PaperPage(SitePage):
         }}
 
 
+def _contributing_url(model: SiteModel) -> str | None:
+    """Where an empty collection's home page sends people who want to add papers: the repository's
+    CONTRIBUTING.md on its default branch (repo_url is a GitHub repository, as for the issue links)."""
+    return f"{model.settings.repo_url}/blob/HEAD/CONTRIBUTING.md" if model.settings.repo_url else None
+
+
 @dataclass(frozen=True)
 class HomePage(SitePage):
     src_uri = "index.md"
@@ -205,6 +211,7 @@ class HomePage(SitePage):
             authors_url=where.link(f"{authors.AUTHORS}/") if model.authors.people else None,
             exports={"feed": where.link("feed.xml"), "bib": where.link("papers.bib"),
                      "json": where.link("papers.json")},
+            contributing_url=_contributing_url(model),
         )
 
 

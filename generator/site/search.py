@@ -212,7 +212,7 @@ def build_postings(fields: list[dict[str, str]], boosts: dict[str, int],
     keys, scores = [], []
     for name, boost in boosts.items():
         ids, tfs, docs, lengths = columns[name]
-        average = lengths.mean() or 1.0
+        average = (lengths.mean() if len(lengths) else 0) or 1.0  # no paper yet: no mean to take
         norm = K1 * (1 - B + B * (lengths[docs] / average))
         scores.append(idf[ids] * ((K1 + 1) * tfs) / (norm + tfs) * boost)
         keys.append(rank[ids] * n + docs)

@@ -1,7 +1,7 @@
 /* The explorer's data (generator/site/explore.py), read the same way by the explorer (explore.js)
  * and the map (map.js): explore/facets.json decoded into one object per paper, and the title
  * chunks (explore/titles/N.json) fetched once each, at the same address on both pages (so the
- * browser's cache serves the second page). */
+ * browser's cache serves the second page); and the filters' rules, the same on both pages. */
 (function () {
   "use strict";
 
@@ -96,6 +96,98 @@
     return { of: of, all: all, allKnown: allKnown };
   }
 
+  // ---- the explorer's filters: one set of rules for the explorer and the map ----------------------
+  /* The filters in an address (q, tag, mode, year, venue, author, code, added, only). */
+  function readFilters(search) {
+    var params = new URLSearchParams(search);
+    var years = (params.get("year") || "").split("-"), added = (params.get("added") || "").split("..");
+    return {
+      q: params.get("q") || "", tags: params.getAll("tag"),
+      mode: ["any", "all", "none"].indexOf(params.get("mode")) >= 0 ? params.get("mode") : "any",
+      from: parseInt(years[0], 10) || 0, to: parseInt(years[1], 10) || 0,
+      venues: params.getAll("venue"), authors: params.getAll("author"), code: params.get("code") === "1",
+      addedFrom: /^\d{4}-\d{2}$/.test(added[0]) ? added[0] : "",
+      addedTo: /^\d{4}-\d{2}$/.test(added[1] || "") ? added[1] : "",
+      only: params.get("only") === "selected"
+    };
+  }
+  function active(s) {
+    return !!(s.q.trim() || s.tags.length || s.from || s.to || s.venues.length || s.authors.length || s.code ||
+              s.addedFrom || s.addedTo || s.only);
+  }
+  function words(text) { return text.toLowerCase().split(/\s+/).filter(Boolean); }
+  /* What the text filter reads of a paper: its title and authors, lowercased once. */
+  function haystack(p, D) {
+    if (p.text === null)
+      p.text = (p.title + " " + p.authors.map(function (a) { return D.authors[a]; }).join(" ")).toLowerCase();
+    return p.text;
+  }
+  var TEXT = 1, TAGS = 2, YEAR = 4, VENUE = 8, AUTHOR = 16, CODE = 32, ADDED = 64, ONLY = 128;
+  var indexes = new WeakMap();  // facet data -> its name -> number tables, made once
+  /* The filters `s` as numbers of the facet data `D`; `selected` the reading list's slugs (or null). */
+  function compile(s, D, selected) {
+    var ix = indexes.get(D);
+    if (!ix) {
+      ix = { tags: new Map(D.tags.map(function (t, i) { return [t[0], i]; })),
+             venues: new Map(D.venues.map(function (v, i) { return [v, i]; })),
+             authors: new Map(D.authors.map(function (a, i) { return [a, i]; })) };
+      indexes.set(D, ix);
+    }
+    return {
+      words: words(s.q),
+      tags: s.tags.map(function (t) { return ix.tags.get(t); }).filter(function (t) { return t !== undefined; }),
+      venues: new Set(s.venues.map(function (v) { return ix.venues.get(v); })),  // unknown: matches nothing
+      authors: new Set(s.authors.map(function (a) { return ix.authors.get(a); })),
+      selected: s.only && selected ? new Set(selected) : null
+    };
+  }
+  function tagsPass(has, chosen, mode) {
+    if (!chosen.length) return true;
+    var inter = 0;
+    for (var k = 0; k < chosen.length; k++) if (has.indexOf(chosen[k]) >= 0) inter++;
+    return mode === "any" ? inter > 0 : mode === "all" ? inter === chosen.length : inter === 0;
+  }
+  function anyIn(values, set) {
+    for (var k = 0; k < values.length; k++) if (set.has(values[k])) return true;
+    return false;
+  }
+  /* Which filters a paper fails, one bit each (0: the paper is listed). */
+  function failures(p, s, c, D) {
+    var mask = 0;
+    if (c.words.length) {
+      var text = haystack(p, D);
+      for (var w = 0; w < c.words.length; w++) if (text.indexOf(c.words[w]) < 0) { mask |= TEXT; break; }
+    }
+    if (!tagsPass(p.tags, c.tags, s.mode)) mask |= TAGS;
+    if ((s.from && p.year < s.from) || (s.to && (!p.year || p.year > s.to))) mask |= YEAR;
+    if (c.venues.size && !c.venues.has(p.venue)) mask |= VENUE;
+    if (c.authors.size && !anyIn(p.authors, c.authors)) mask |= AUTHOR;
+    if (s.code && !p.code) mask |= CODE;
+    if ((s.addedFrom && p.month < s.addedFrom) || (s.addedTo && p.month > s.addedTo)) mask |= ADDED;
+    if (c.selected && !c.selected.has(p.slug)) mask |= ONLY;
+    return mask;
+  }
+  /* The filters in words: "tagged Vision or Robotics; published 2020–…". */
+  function describe(s, D) {
+    var parts = [];
+    if (s.q.trim()) parts.push("\u201c" + s.q.trim() + "\u201d in title or authors");
+    if (s.tags.length) {
+      var titles = new Map(D.tags);
+      parts.push((s.mode === "all" ? "all of the tags " : s.mode === "none" ? "none of the tags " : "tagged ") +
+                 s.tags.map(function (t) { return titles.get(t) || t; }).join(s.mode === "any" ? " or " : ", "));
+    }
+    if (s.from || s.to) parts.push("published " + (s.from || "\u2026") + "\u2013" + (s.to || "\u2026"));
+    if (s.venues.length) parts.push("at " + s.venues.join(" or "));
+    if (s.authors.length) parts.push("by " + s.authors.join(" or "));
+    if (s.code) parts.push("with code");
+    if (s.addedFrom || s.addedTo) parts.push("added " + (s.addedFrom || "\u2026") + " to " + (s.addedTo || "\u2026"));
+    if (s.only) parts.push("in your reading list");
+    return parts.join("; ");
+  }
+  var filters = { readFilters: readFilters, active: active, words: words, haystack: haystack, compile: compile,
+                  tagsPass: tagsPass, anyIn: anyIn, failures: failures, describe: describe,
+                  TEXT: TEXT, TAGS: TAGS, YEAR: YEAR, VENUE: VENUE, AUTHOR: AUTHOR, CODE: CODE, ADDED: ADDED, ONLY: ONLY };
+
   window.paperCollectionExploreData = { decodeColumn: decodeColumn, decodeLists: decodeLists, simpleSlug: simpleSlug,
-                                        papersOf: papersOf, titleChunks: titleChunks };
+                                        papersOf: papersOf, titleChunks: titleChunks, filters: filters };
 })();

@@ -23,6 +23,7 @@
   var root = new URL(String(config.base || ".").replace(/\/?$/, "/"), location.href);
   var lists = window.paperCollectionReadingList;  // collection.js: the reading list in localStorage
   var exploreData = window.paperCollectionExploreData;  // explore-data.js: decodes facets.json, fetches title chunks
+  var F = exploreData.filters;  // explore-data.js: the filters' rules, shared with the map
 
   var PAGE = 50, FACET_SHOWN = 12;
   var SORTS = [["added", "Date added (newest)"], ["year", "Year (newest)"], ["title", "Title (A-Z)"],
@@ -45,7 +46,6 @@
     return node;
   }
   function paperUrl(p) { return new URL("papers/" + encodeURIComponent(p.slug) + "/", root).href; }
-  function words(text) { return text.toLowerCase().split(/\s+/).filter(Boolean); }
   /* Writes only what changed: an unchanged text costs no style or layout work. */
   function setText(node, text) { if (node.textContent !== text) node.textContent = text; }
 
@@ -55,21 +55,8 @@
              addedFrom: "", addedTo: "", sort: "added", only: false };
   }
   function readState(search) {
-    var params = new URLSearchParams(search), s = emptyState();
-    s.q = params.get("q") || "";
-    s.tags = params.getAll("tag");
-    s.mode = ["any", "all", "none"].indexOf(params.get("mode")) >= 0 ? params.get("mode") : "any";
-    var years = (params.get("year") || "").split("-");
-    s.from = parseInt(years[0], 10) || 0;
-    s.to = parseInt(years[1], 10) || 0;
-    s.venues = params.getAll("venue");
-    s.authors = params.getAll("author");
-    s.code = params.get("code") === "1";
-    var added = (params.get("added") || "").split("..");
-    s.addedFrom = /^\d{4}-\d{2}$/.test(added[0]) ? added[0] : "";
-    s.addedTo = /^\d{4}-\d{2}$/.test(added[1] || "") ? added[1] : "";
+    var params = new URLSearchParams(search), s = F.readFilters(search);
     s.sort = SORTS.some(function (x) { return x[0] === params.get("sort"); }) ? params.get("sort") : "added";
-    s.only = params.get("only") === "selected";
     /* A shared reading list joins the visitor's own (never replaces it). */
     if (params.has("sel")) lists.add(params.get("sel").split(",").filter(Boolean));
     return s;
@@ -143,56 +130,11 @@
     busy(false);
     status.textContent = "The titles could not be loaded; change a filter to try again.";
   }
-  function haystack(p) {
-    if (p.text === null)
-      p.text = (p.title + " " + p.authors.map(function (a) { return D.authors[a]; }).join(" ")).toLowerCase();
-    return p.text;
-  }
-
-  // ---- filtering and facet counts ------------------------------------------------------------
-  var TEXT = 1, TAGS = 2, YEAR = 4, VENUE = 8, AUTHOR = 16, CODE = 32, ADDED = 64, ONLY = 128;
-
-  var tagIndex, venueIndex, authorIndex;
-  function compile(s) {
-    if (!tagIndex) {
-      tagIndex = new Map(D.tags.map(function (t, i) { return [t[0], i]; }));
-      venueIndex = new Map(D.venues.map(function (v, i) { return [v, i]; }));
-      authorIndex = new Map(D.authors.map(function (a, i) { return [a, i]; }));
-    }
-    return {
-      words: words(s.q),
-      tags: s.tags.map(function (t) { return tagIndex.get(t); }).filter(function (t) { return t !== undefined; }),
-      venues: new Set(s.venues.map(function (v) { return venueIndex.get(v); })),
-      authors: new Set(s.authors.map(function (a) { return authorIndex.get(a); })),
-      selected: s.only ? new Set(lists.all()) : null
-    };
-  }
-  function tagsPass(has, chosen, mode) {
-    if (!chosen.length) return true;
-    var inter = 0;
-    for (var k = 0; k < chosen.length; k++) if (has.indexOf(chosen[k]) >= 0) inter++;
-    return mode === "any" ? inter > 0 : mode === "all" ? inter === chosen.length : inter === 0;
-  }
-  function anyIn(values, set) {
-    for (var k = 0; k < values.length; k++) if (set.has(values[k])) return true;
-    return false;
-  }
-  /* Which filters a paper fails, one bit each. */
-  function failures(p, s, c) {
-    var mask = 0;
-    if (c.words.length) {
-      var text = haystack(p);
-      for (var w = 0; w < c.words.length; w++) if (text.indexOf(c.words[w]) < 0) { mask |= TEXT; break; }
-    }
-    if (!tagsPass(p.tags, c.tags, s.mode)) mask |= TAGS;
-    if ((s.from && p.year < s.from) || (s.to && (!p.year || p.year > s.to))) mask |= YEAR;
-    if (c.venues.size && !c.venues.has(p.venue)) mask |= VENUE;
-    if (c.authors.size && !anyIn(p.authors, c.authors)) mask |= AUTHOR;
-    if (s.code && !p.code) mask |= CODE;
-    if ((s.addedFrom && p.month < s.addedFrom) || (s.addedTo && p.month > s.addedTo)) mask |= ADDED;
-    if (c.selected && !c.selected.has(p.slug)) mask |= ONLY;
-    return mask;
-  }
+  // ---- filtering and facet counts (the rules: explore-data.js, shared with the map) -------------
+  var TAGS = F.TAGS, YEAR = F.YEAR, VENUE = F.VENUE, AUTHOR = F.AUTHOR, CODE = F.CODE, ADDED = F.ADDED;
+  var anyIn = F.anyIn;
+  function compile(s) { return F.compile(s, D, lists.all()); }
+  function failures(p, s, c) { return F.failures(p, s, c, D); }
 
   /* The list and, for every facet value, how many papers the list would hold if that value
    * were toggled now (all other filters kept). One pass: a paper failing no filter counts

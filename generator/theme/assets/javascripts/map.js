@@ -43,84 +43,20 @@
   function paperUrl(p) { return new URL("papers/" + encodeURIComponent(p.slug) + "/", root).href; }
   function dark() { return document.body.getAttribute("data-md-color-scheme") === "slate"; }
 
-  // ---- the explorer's filters, as explore.js reads them from the address ----------------------
-  function readState(search) {
-    var params = new URLSearchParams(search);
-    var years = (params.get("year") || "").split("-"), added = (params.get("added") || "").split("..");
-    return {
-      q: params.get("q") || "", tags: params.getAll("tag"),
-      mode: ["any", "all", "none"].indexOf(params.get("mode")) >= 0 ? params.get("mode") : "any",
-      from: parseInt(years[0], 10) || 0, to: parseInt(years[1], 10) || 0,
-      venues: params.getAll("venue"), authors: params.getAll("author"), code: params.get("code") === "1",
-      addedFrom: /^\d{4}-\d{2}$/.test(added[0]) ? added[0] : "",
-      addedTo: /^\d{4}-\d{2}$/.test(added[1] || "") ? added[1] : "",
-      only: params.get("only") === "selected"
-    };
-  }
-  function active(s) {
-    return !!(s.q.trim() || s.tags.length || s.from || s.to || s.venues.length || s.authors.length || s.code ||
-              s.addedFrom || s.addedTo || s.only);
-  }
+  // ---- the explorer's filters (explore-data.js: the same rules as the explorer's) ----------------
+  var F = exploreData.filters;
+  function readState(search) { return F.readFilters(search); }
   /* Like explore.js: the text filter reads every title, "only my reading list" every slug. */
   function needsEveryTitle(s) { return !!(s.q.trim() || (s.only && lists && lists.all().length)); }
-  function haystack(p) {
-    if (p.text === null)
-      p.text = (p.title + " " + p.authors.map(function (a) { return D.authors[a]; }).join(" ")).toLowerCase();
-    return p.text;
-  }
   /* The papers the explorer would list for `s` (a Uint8Array of 0/1), or null when nothing is filtered. */
   function filter(s) {
-    if (!active(s)) return null;
-    var words = s.q.toLowerCase().split(/\s+/).filter(Boolean);
-    var tagIndex = new Map(D.tags.map(function (t, i) { return [t[0], i]; }));
-    var tags = s.tags.map(function (t) { return tagIndex.get(t); }).filter(function (t) { return t !== undefined; });
-    var venueIndex = new Map(D.venues.map(function (v, i) { return [v, i]; }));  // unknown: matches nothing
-    var venues = new Set(s.venues.map(function (v) { return venueIndex.get(v); }));
-    var authorIndex = new Map(D.authors.map(function (a, i) { return [a, i]; }));
-    var authors = new Set(s.authors.map(function (a) { return authorIndex.get(a); }));
-    var selected = s.only && lists ? new Set(lists.all()) : null;
+    if (!F.active(s)) return null;
+    var c = F.compile(s, D, lists ? lists.all() : null);
     var out = new Uint8Array(papers.length);
-    papers.forEach(function (p, n) {
-      var k, text;
-      if (words.length) {
-        text = haystack(p);
-        for (k = 0; k < words.length; k++) if (text.indexOf(words[k]) < 0) return;
-      }
-      if (tags.length) {
-        var inter = 0;
-        for (k = 0; k < tags.length; k++) if (p.tags.indexOf(tags[k]) >= 0) inter++;
-        if (s.mode === "any" ? inter === 0 : s.mode === "all" ? inter !== tags.length : inter !== 0) return;
-      }
-      if ((s.from && p.year < s.from) || (s.to && (!p.year || p.year > s.to))) return;
-      if (venues.size && !venues.has(p.venue)) return;
-      if (authors.size) {
-        var any = false;
-        for (k = 0; k < p.authors.length; k++) if (authors.has(p.authors[k])) { any = true; break; }
-        if (!any) return;
-      }
-      if (s.code && !p.code) return;
-      if ((s.addedFrom && p.month < s.addedFrom) || (s.addedTo && p.month > s.addedTo)) return;
-      if (selected && !selected.has(p.slug)) return;
-      out[n] = 1;
-    });
+    for (var n = 0; n < papers.length; n++) if (F.failures(papers[n], s, c, D) === 0) out[n] = 1;
     return out;
   }
-  function describe(s) {
-    var parts = [];
-    if (s.q.trim()) parts.push("“" + s.q.trim() + "” in title or authors");
-    if (s.tags.length) {
-      var titles = new Map(D.tags);
-      parts.push((s.mode === "all" ? "all of the tags " : s.mode === "none" ? "none of the tags " : "tagged ") +
-                 s.tags.map(function (t) { return titles.get(t) || t; }).join(s.mode === "any" ? " or " : ", "));
-    }
-    if (s.from || s.to) parts.push("published " + (s.from || "…") + "–" + (s.to || "…"));
-    if (s.venues.length) parts.push("at " + s.venues.join(" or "));
-    if (s.authors.length) parts.push("by " + s.authors.join(" or "));
-    if (s.code) parts.push("with code");
-    if (s.addedFrom || s.addedTo) parts.push("added " + (s.addedFrom || "…") + " to " + (s.addedTo || "…"));
-    if (s.only) parts.push("in your reading list");
-    return parts.join("; ");
-  }
+  function describe(s) { return F.describe(s, D); }
   function explorerQuery() {
     var params = new URLSearchParams(location.search);
     params.delete("sel");
