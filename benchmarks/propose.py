@@ -52,10 +52,11 @@ def measure(dump: Path) -> dict:
     from sklearn.metrics import adjusted_mutual_info_score
 
     from paper_collection.collection.identifiers import arxiv_id
+    from paper_collection.collection.identity import load_meta
     from paper_collection.collection.paper import normalize_title
     from paper_collection.collection.propose import propose
     from paper_collection.collection.taxonomy import UNTAGGED, parse_taxonomy
-    from paper_collection.ingest.importer import load_meta, run_import
+    from paper_collection.ingest.importer import run_import
 
     primary = {}
     for line in dump.read_text(encoding="utf-8").splitlines():

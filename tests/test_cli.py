@@ -94,8 +94,8 @@ def test_validate_of_one_file_still_sees_duplicates_in_the_whole_collection(proj
                    .replace("tags:", "arxiv: '2401.10010'\ntags:"), encoding="utf-8")
     result = run_generator(project, "validate", "content/papers/the-same-paper-under-another-title.md", check=False)
     assert result.returncode == EXIT_PROBLEMS
-    assert result.stdout.startswith("content/papers/the-same-paper-under-another-title.md:3: arxiv: same arxiv as "
-                                    "content/papers/a-good-paper-about-vision.md")
+    assert result.stdout.startswith("content/papers/the-same-paper-under-another-title.md:3: arxiv: same arXiv id "
+                                    "2401.10010 as content/papers/a-good-paper-about-vision.md")
 
 
 def test_commands_work_from_any_folder_of_the_repository(project):

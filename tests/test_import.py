@@ -10,12 +10,12 @@ import pytest
 import yaml
 
 from paper_collection import atomic, parallel
-from paper_collection.collection import frontmatter, similar
+from paper_collection.collection import frontmatter, identity, similar
 from paper_collection.collection.similar import similar_pairs
 from paper_collection.collection.taxonomy import load_taxonomy
 from paper_collection.collection.validate import load_collection
 from paper_collection.errors import GeneratorError, InputError
-from paper_collection.ingest import importer
+from paper_collection.ingest import importer, records
 from paper_collection.ingest.importer import run_import
 from paper_collection.ingest.readers.listing import read_listing
 from tests.helpers import ROOT, SEED_LISTING, SEED_TAXONOMY, empty_project, make_project, run_generator, similar_titles
@@ -251,8 +251,8 @@ def test_the_same_paper_from_bibtex_and_atom_is_merged(project):
     report = do_import(project, FIXTURES / "merge.atom")
     (file_report,) = report.files
     assert len(file_report.merged) == 1 and not file_report.new
-    assert file_report.merged[0].endswith("into token-routing-for-efficient-large-language-models.md "
-                                          "(filled authors, month, day, doi, links)")
+    assert file_report.merged[0].endswith("into token-routing-for-efficient-large-language-models.md: "
+                                          "same arXiv id 2405.01234 (filled authors, month, day, doi, links)")
     assert file_report.notes == [
         "merge.atom:4: differs from token-routing-for-efficient-large-language-models.md: venue: the file has "
         "'arXiv preprint', the input has 'ACL 2024' (kept the file's value)"]
@@ -302,10 +302,10 @@ def test_an_empty_list_is_present_and_stays_empty(project):
     parsed = frontmatter.parse(path.read_text(encoding="utf-8"), "x")
     meta = {**parsed.meta, "links": []}
     path.write_text(frontmatter.dump(meta, parsed.body), encoding="utf-8")
-    existing = importer._Existing(path, meta, parsed.body)
-    incoming = importer.paper_from_record(
+    existing = identity.PaperFile(path, meta, parsed.body)
+    incoming = records.paper_from_record(
         importer.read_input((FIXTURES / "merge.atom").read_text(encoding="utf-8"), "merge.atom")[1].records[0])
-    merged, filled, _ = importer.merge(existing, incoming)
+    merged, filled, _ = identity.merge(existing, incoming)
     assert merged["links"] == [] and "links" not in filled
     do_import(project, FIXTURES / "merge.atom")
     assert meta_of(path)["links"] == []
@@ -333,7 +333,7 @@ def test_abstracts_that_are_not_abstracts_are_marked_missing(project):
         (4, "'No Abstract for Language Models': no abstract, and no arXiv id or DOI to find it by; add the "
             "abstract to the input, or the identifier so that paper-collection enrich can fetch it")]
     assert file_report.duplicate == ["odd_abstracts.csv:6 'Large Language Models Sometimes Repeat Papers' "
-                                     "repeats odd_abstracts.csv:5 in this import"]
+                                     "repeats odd_abstracts.csv:5 in this import (same title)"]
     assert file_report.abstract_missing == [
         "odd_abstracts.csv:2 'Language Models Repeat Themselves': the abstract repeats the title",
         "odd_abstracts.csv:3 'Tiny Abstracts in Language Models': the abstract has fewer than 8 words"]
@@ -459,7 +459,7 @@ def test_written_front_matter_loads_with_the_fast_and_the_strict_loader(project)
     do_import(project, FIXTURES / "merge.bib", FIXTURES / "merge.atom")
     (path,) = papers_dir(project).glob("*.md")
     text = path.read_text(encoding="utf-8")
-    assert importer.load_meta(path)[0] == meta_of(path) == yaml.safe_load(text.split("---\n")[1])
+    assert identity.load_meta(path)[0] == meta_of(path) == yaml.safe_load(text.split("---\n")[1])
 
 
 def test_the_benchmark_dump_is_varied_and_deterministic():

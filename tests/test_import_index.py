@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from paper_collection.atomic import Staged
-from paper_collection.collection import frontmatter
+from paper_collection.collection import frontmatter, identity
 from paper_collection.collection.taxonomy import load_taxonomy
-from paper_collection.ingest import importer, index_cache
+from paper_collection.ingest import importer, index_cache, prepare
 from paper_collection.ingest.add import add_paper
 from paper_collection.ingest.importer import CollectionIndex, run_import
 from tests.helpers import SEED_TAXONOMY, empty_project, make_project
@@ -51,7 +51,7 @@ def as_seen(index: CollectionIndex) -> dict:
     """Everything the importer takes from an index, by file name."""
     return {
         "keys": {key: entry.path.name for key, entry in index.by_key.items()},
-        "entries": [(e.path.name, e.meta, e.body, e.keys) for e in index.entries],
+        "entries": [(e.path.name, e.meta, e.body, e.identity) for e in index.entries],
         "slugs": index.slugs, "aliases": index.aliases, "unreadable": index.unreadable,
     }
 
@@ -172,7 +172,7 @@ def test_bodies_are_read_when_first_needed(project, tmp_path):
     do_import(project, listing(tmp_path / "a.txt", [("Long Prompts Confuse Models", ABSTRACT)]))
     (entry,) = CollectionIndex(papers(project)).entries
     assert entry._body is None  # not read: the cache had the keys
-    assert entry.body == ABSTRACT == importer.load_meta(entry.path)[1]
+    assert entry.body == ABSTRACT == identity.load_meta(entry.path)[1]
 
 
 def test_parallel_staged_import_with_the_title_index_equals_one_process(tmp_path, monkeypatch):
@@ -204,7 +204,7 @@ def test_parallel_staged_import_with_the_title_index_equals_one_process(tmp_path
     (tmp_path / "empty").mkdir()
     alone = run("alone")
     assert "possible duplicate" in alone[0] and "duplicate:" in alone[0]
-    monkeypatch.setattr(importer, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(prepare, "PARALLEL_FROM", 1)
     monkeypatch.setattr(similar, "_ALL_PAIRS_UP_TO", 0)
     kinds = []
     real_write_all = importer.write_all

@@ -20,7 +20,7 @@ from paper_collection.collection import similar
 from paper_collection.collection.paper import SuggestedTag
 from paper_collection.collection.taxonomy import UNTAGGED, load_taxonomy, parse_taxonomy
 from paper_collection.errors import GeneratorError, InputError
-from paper_collection.ingest import importer, index_cache
+from paper_collection.ingest import importer, index_cache, prepare, tag_model
 from paper_collection.ingest.readers.detect import detect_format, streams_as_listing
 from paper_collection.ingest.readers.listing import iter_listing, read_listing
 from paper_collection.ingest.readers.text import decode_input, decoded_chunks, lines_of
@@ -104,9 +104,9 @@ def test_records_are_taken_only_a_few_chunks_ahead_of_placing_them(tmp_path, mon
     root = empty_project(tmp_path)
     dump = tmp_path / "dump.txt"
     dump.write_text(generate_listing(1_200, random.Random(11)), encoding="utf-8")
-    monkeypatch.setattr(importer, "PARALLEL_FROM", 40)
-    monkeypatch.setattr(importer, "CHUNK", 20)
-    monkeypatch.setattr(importer, "_worker_count", lambda: 2)
+    monkeypatch.setattr(prepare, "PARALLEL_FROM", 40)
+    monkeypatch.setattr(prepare, "CHUNK", 20)
+    monkeypatch.setattr(prepare, "worker_count", lambda: 2)
     counts = {"read": 0, "placed": 0, "lead": 0}
 
     def counted(*args):
@@ -161,8 +161,8 @@ def test_memory_kept_per_paper_is_bounded_by_the_record(tmp_path, monkeypatch):
     title character); about 2.0 KB for a 1.55 KB record of the benchmark's dump. Keeping its
     abstract (about 1.1 KB), its front matter as a dict (1.3 KB), Path objects (0.8 KB), the
     input's records or text would each break the bound."""
-    monkeypatch.setattr(importer, "_worker_count", lambda: 2)  # staged texts, as on any machine with 2+ CPUs
-    monkeypatch.setattr(importer, "PARALLEL_FROM", 100)
+    monkeypatch.setattr(prepare, "worker_count", lambda: 2)  # staged texts, as on any machine with 2+ CPUs
+    monkeypatch.setattr(prepare, "PARALLEL_FROM", 100)
     monkeypatch.setattr(similar, "_ALL_PAIRS_UP_TO", 0)  # the title index at both sizes
     monkeypatch.setenv("PAPER_COLLECTION_NO_CACHE", "1")
     kept, sizes = {}, {}
@@ -192,8 +192,8 @@ def _sparse_taxonomy():
 
 
 def _workers_and_staging(monkeypatch) -> None:
-    monkeypatch.setattr(importer, "_worker_count", lambda: 2)  # staged texts, as on any machine with 2+ CPUs
-    monkeypatch.setattr(importer, "PARALLEL_FROM", 100)
+    monkeypatch.setattr(prepare, "worker_count", lambda: 2)  # staged texts, as on any machine with 2+ CPUs
+    monkeypatch.setattr(prepare, "PARALLEL_FROM", 100)
 
 
 def test_memory_kept_per_paper_without_flags_is_bounded_by_the_record(tmp_path, monkeypatch):
@@ -245,7 +245,7 @@ def test_suggestions_in_chunks_write_the_files_of_one_batch(tmp_path, monkeypatc
     dump = tmp_path / "dump.txt"
     dump.write_text(generate_listing(600, random.Random(29)), encoding="utf-8")
     results, apart = [], []
-    real_process = importer._model_process
+    real_process = tag_model.model_process
 
     def counted_process():
         apart.append(name)
@@ -256,9 +256,9 @@ def test_suggestions_in_chunks_write_the_files_of_one_batch(tmp_path, monkeypatc
             if workers:
                 _workers_and_staging(patched)
             else:
-                patched.setattr(importer, "PARALLEL_FROM", 10**9)
+                patched.setattr(prepare, "PARALLEL_FROM", 10**9)
             patched.setattr(importer, "SUGGEST_CHUNK", chunk)
-            patched.setattr(importer, "_model_process", counted_process)
+            patched.setattr(tag_model, "model_process", counted_process)
             (tmp_path / name).mkdir()
             results.append(_import_files(empty_project(tmp_path / name), dump, taxonomy))
     # With workers, the model was trained and used in a process of its own; in one process, here.
@@ -270,7 +270,7 @@ def test_suggestions_in_chunks_write_the_files_of_one_batch(tmp_path, monkeypatc
     papers = tmp_path / "chunks-of-7" / "project" / "content" / "papers"
     index = importer.CollectionIndex(papers)
     needing = [entry for entry in index.entries if entry.meta["tags"] == [UNTAGGED]]
-    model = importer.train_model(index.entries, taxonomy)  # the written tags are those the import trained on
+    model = tag_model.train_model(index.entries, taxonomy)  # the written tags are those the import trained on
     expected = model.suggest([(entry.title, entry.body) for entry in needing])
     written = [tuple(SuggestedTag(s["tag"], s["confidence"]) for s in entry.meta.get("tags_suggested") or ())
                for entry in needing]
@@ -280,7 +280,7 @@ def test_suggestions_in_chunks_write_the_files_of_one_batch(tmp_path, monkeypatc
 
 
 def _dies(*args):
-    """Stands in for `importer._fit_model` in the model's process: that process ends at once."""
+    """Stands in for `tag_model.fit_model` in the model's process: that process ends at once."""
     os._exit(1)
 
 
@@ -288,7 +288,7 @@ def test_a_model_process_that_stops_is_a_clear_error_and_nothing_is_written(tmp_
     """The model's process killed (here: it ends as it starts training) -> the import stops with an
     error that says so, not a traceback, and writes no paper."""
     _workers_and_staging(monkeypatch)
-    monkeypatch.setattr(importer, "_fit_model", _dies)
+    monkeypatch.setattr(tag_model, "fit_model", _dies)
     root = empty_project(tmp_path)
     dump = tmp_path / "dump.txt"
     dump.write_text(generate_listing(300, random.Random(5)), encoding="utf-8")

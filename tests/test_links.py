@@ -80,7 +80,7 @@ def test_text_without_residue_is_unchanged():
         ("https://huggingface.co/spaces/a/b", "huggingface"),
         ("https://hf.co/datasets/a/b", "huggingface"),
         ("https://arxiv.org/abs/2401.00001", "arxiv"),
-        ("https://arxiv.org/pdf/2401.00001", "arxiv"),
+        ("https://arxiv.org/pdf/2401.00001", "pdf"),
         ("https://doi.org/10.1000/xyz", "doi"),
         ("https://dx.doi.org/10.1000/xyz", "doi"),
         ("https://example.org/paper.PDF", "pdf"),

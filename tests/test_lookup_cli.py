@@ -64,7 +64,8 @@ def test_add_by_identifier_of_a_paper_no_rule_matches_gets_the_models_suggestion
     to a collection of tagged papers: written, not refused, as an import writes it: 'untagged' plus the
     tag model's suggestions (trained on the collection), which validate accepts."""
     from paper_collection.collection.taxonomy import load_taxonomy
-    from paper_collection.ingest.importer import CollectionIndex, model_suggestions
+    from paper_collection.ingest.importer import CollectionIndex
+    from paper_collection.ingest.tag_model import model_suggestions
     from tests.helpers import make_project
 
     project = make_project(tmp_path / "project")

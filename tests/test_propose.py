@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from paper_collection.collection.identity import load_meta
 from paper_collection.collection.propose import (
     MIN_PAPERS,
     ProposeError,
@@ -27,7 +28,7 @@ from paper_collection.collection.propose import (
 )
 from paper_collection.collection.taxonomy import UNTAGGED, _required_literal, parse_taxonomy
 from paper_collection.errors import InputError
-from paper_collection.ingest.importer import load_meta, run_import
+from paper_collection.ingest.importer import run_import
 
 FIXTURES = Path(__file__).parent / "fixtures" / "propose"
 ASTRO = FIXTURES / "astro-ph.jsonl"  # 300 real astro-ph papers

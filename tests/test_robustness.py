@@ -324,7 +324,9 @@ def test_imported_paper_validates_and_reads_back_the_same(title, abstract, autho
     text = frontmatter.dump(to_front_matter(paper), paper.abstract)
     parsed = frontmatter.parse(text, f"{slug}.md")
     problems = check_paper(f"content/papers/{slug}.md", parsed, frozenset(TAXONOMY.names))
-    assert not problems, problems
+    # Warnings (an author entry of eight words is "more than a name") do not fail validation.
+    assert not [p for p in problems if not p.warning], problems
+    assert all(p.field.startswith("authors[") for p in problems), problems
     again = from_front_matter(slug, parsed.meta, parsed.body)
     assert again.title == paper.title and again.authors == paper.authors and again.venue == paper.venue
     assert again.abstract == paper.abstract.strip()

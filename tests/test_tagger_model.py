@@ -79,10 +79,10 @@ def test_a_large_collection_trains_on_the_by_tag_sample(monkeypatch):
 
 
 def test_an_import_reads_the_abstracts_of_the_training_sample_only(monkeypatch):
-    """`importer.train_model` hands the tag model what reads each abstract: only the sampled papers'
+    """`tag_model.train_model` hands the tag model what reads each abstract: only the sampled papers'
     are read (an import of 100,000 papers held every abstract at once), and the model is the one
     trained on abstracts read up front."""
-    from paper_collection.ingest.importer import train_model
+    from paper_collection.ingest.tag_model import train_model
 
     reads: list[str] = []
 

@@ -101,7 +101,9 @@ def classify(url: str) -> str:
         return "code"
     if _on(host, _HF_HOSTS):
         return "huggingface"
-    if _on(host, ("arxiv.org",)) and re.match(r"/(?:abs|pdf|html)/", path):
+    if _on(host, ("arxiv.org",)) and re.match(r"/pdf/", path):
+        return "pdf"  # the paper's PDF: never a second "arXiv" button beside its abstract page
+    if _on(host, ("arxiv.org",)) and re.match(r"/(?:abs|html)/", path):
         return "arxiv"
     if _on(host, ("doi.org",)):
         return "doi"
@@ -125,6 +127,19 @@ def unique_links(links: Iterable[Link | None]) -> tuple[Link, ...]:
     return tuple(out)
 
 
+# The addresses an arXiv id and a DOI define: built here only (paper pages, exports, citations).
+def arxiv_abs_url(arxiv: str) -> str:
+    return f"https://arxiv.org/abs/{arxiv}"
+
+
+def arxiv_pdf_url(arxiv: str) -> str:
+    return f"https://arxiv.org/pdf/{arxiv}"
+
+
+def doi_url(doi: str) -> str:
+    return f"https://doi.org/{doi}"
+
+
 def derived_links(arxiv: str | None, doi: str | None, links: tuple[Link, ...]) -> tuple[Link, ...]:
     """The arXiv abstract and PDF links and the doi.org link that the identifiers define, for
     those the paper does not link yet (any version, http or https)."""
@@ -136,11 +151,11 @@ def derived_links(arxiv: str | None, doi: str | None, links: tuple[Link, ...]) -
     derived: list[Link] = []
     if arxiv:
         if not has(f"arxiv.org/abs/{arxiv.lower()}"):
-            derived.append(Link("arxiv", f"https://arxiv.org/abs/{arxiv}"))
+            derived.append(Link("arxiv", arxiv_abs_url(arxiv)))
         if not has(f"arxiv.org/pdf/{arxiv.lower()}"):
-            derived.append(Link("pdf", f"https://arxiv.org/pdf/{arxiv}"))
+            derived.append(Link("pdf", arxiv_pdf_url(arxiv)))
     if doi and not has(f"doi.org/{doi.lower()}"):
-        derived.append(Link("doi", f"https://doi.org/{doi}"))
+        derived.append(Link("doi", doi_url(doi)))
     return tuple(derived)
 
 
@@ -148,4 +163,6 @@ def paper_links(paper: Paper) -> tuple[Link, ...]:
     """The links a paper's page and exports show: its own, then the arXiv, PDF and DOI links its
     identifiers define. Derived at build time, so a file written by hand with `arxiv:` gets the same
     buttons as one written by `add` or an import, and fixing the id fixes the links."""
-    return unique_links(paper.links + derived_links(paper.arxiv, paper.doi, paper.links))
+    own = tuple(Link("pdf", link.url) if link.kind == "arxiv" and classify(link.url) == "pdf" else link
+                for link in paper.links)  # files written before arXiv PDF links were told apart
+    return unique_links(own + derived_links(paper.arxiv, paper.doi, own))

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import hashlib
 import re
 import string
 import unicodedata
@@ -137,25 +136,28 @@ def normalize_abstract(abstract: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", abstract).casefold().translate(_PUNCTUATION).split())
 
 
-# An abstract this short ("TBD", "No abstract available.") may be shared by unrelated papers.
-MIN_SHARED_ABSTRACT_WORDS = 8
+# An author entry holding several people: names glued where a list's " and " lost a space
+# ("Xiangyu Kongand Xiaoxia Xing"), a whole list in one entry, or simply too many words for a name.
+_GLUED_AND = re.compile(r"(?<=\w\w)and (?=[A-Z])")
+_LISTED_AND = re.compile(r"\s(?:and|&)\s", re.IGNORECASE)
+MAX_NAME_WORDS = 7
 
 
-def duplicate_keys(title: str, arxiv: str | None = None, doi: str | None = None,
-                   abstract: str | None = None) -> list[tuple[str, str]]:
-    """The keys under which two papers are the same paper: normalised title, arXiv id, DOI, and
-    the normalised abstract when it is long enough to tell papers apart (as a 128-bit digest: an
-    import of 100,000 papers keeps every key in memory, and the abstracts themselves are long)."""
-    keys = [("title", normalize_title(title))]
-    if arxiv:
-        keys.append(("arxiv", arxiv.strip().lower()))
-    if doi:
-        keys.append(("doi", doi.strip().lower()))
-    if abstract:
-        text = normalize_abstract(abstract)
-        if text.count(" ") + 1 >= MIN_SHARED_ABSTRACT_WORDS:
-            keys.append(("abstract", hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()))
-    return [key for key in keys if key[1]]
+def author_problem(name: str) -> str | None:
+    """Why an author entry is not one person's name (with the fix), or None."""
+    words = name.split()
+    parts = _GLUED_AND.split(name)
+    if len(parts) > 1 and all(len(part.split()) >= 2 for part in parts):  # not "Roland Brand Meier"
+        return (f"looks like {len(parts)} names glued with 'and' ('{name[:40]}...'); "
+                "write one entry per person")
+    if _LISTED_AND.search(name) and len(words) >= 4:
+        return "holds several names joined with 'and'; write one entry per person"
+    commas = name.count(",")
+    if commas >= 2 or (commas == 1 and all(len(part.split()) >= 2 for part in name.split(","))):
+        return "holds a comma-separated list of names; write one entry per person ('Surname, Given' is fine)"
+    if len(words) > MAX_NAME_WORDS:
+        return f"has {len(words)} words, more than a name; write one entry per person"
+    return None
 
 
 def is_web_url(url: str) -> bool:
@@ -246,5 +248,6 @@ def from_front_matter(slug: str, meta: dict[str, Any], body: str) -> Paper:
 
 
 __all__ = ["FIELDS", "FIELD_NAMES", "LINK_KINDS", "Paper", "Source", "SuggestedTag", "normalize_title",
-           "duplicate_keys", "is_web_url", "paper_fields", "to_front_matter", "from_front_matter", "day_problem",
+           "author_problem",
+           "is_web_url", "paper_fields", "to_front_matter", "from_front_matter", "day_problem",
            "added_problem"]

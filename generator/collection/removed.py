@@ -1,9 +1,11 @@
 """Papers removed from the collection, recorded in `removed.yml` at the repository root.
 
 `paper-collection remove SLUG --reason "..."` deletes the paper's file and records here what
-identifies it (slug, title, arXiv id, DOI, the titles its sources read), why and when. Imports
-skip a record that matches a removed paper, and `validate` warns when its file comes back, so a
-paper removed by a pull request is not brought back by the next import of the dump it came from.
+identifies it (slug, title, arXiv id, DOI, the titles its sources read, first author, year), why
+and when. Imports skip a record that is the removed paper by the identity rule
+(`collection.identity.judge`: a removed paper with an identifier blocks that identifier, not
+another paper sharing its title), and `validate` warns when its file comes back, so a paper
+removed by a pull request is not brought back by the next import of the dump it came from.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from typing import Any
 import yaml
 
 from paper_collection.collection import frontmatter
-from paper_collection.collection.paper import ISO_DATE, Paper, duplicate_keys, normalize_title
+from paper_collection.collection.identity import Identity, IdentityIndex, identity, paper_identity
+from paper_collection.collection.paper import ISO_DATE, Paper, normalize_title
 from paper_collection.collection.slugs import slug_problem
 from paper_collection.errors import InputError
 
@@ -36,16 +39,20 @@ class RemovedPaper:
     source_titles: tuple[str, ...] = ()  # titles as imports read them, when a person changed `title`
     aliases: tuple[str, ...] = ()  # the paper's earlier addresses, which stay unavailable too
     line: int = 0  # where the entry starts in removed.yml (for messages)
+    first_author: str | None = None  # tells it from another paper of the same title (identity rule)
+    year: int | None = None
 
-    def keys(self) -> list[tuple[str, str]]:
-        return duplicate_keys(self.title, self.arxiv, self.doi) + [
-            key for title in self.source_titles for key in duplicate_keys(title)]
+    @property
+    def identity(self) -> Identity:
+        return identity(self.title, self.arxiv, self.doi, (self.first_author,) if self.first_author else (),
+                        self.year, None, self.source_titles)
 
     def describe(self) -> str:
         return f"removed on {self.date} ({self.reason})"
 
     def data(self) -> dict[str, Any]:
         values = {"slug": self.slug, "title": self.title, "arxiv": self.arxiv, "doi": self.doi,
+                  "first_author": self.first_author, "year": self.year,
                   "source_titles": list(self.source_titles) or None, "reason": self.reason, "date": self.date}
         if self.aliases:
             values["aliases"] = list(self.aliases)
@@ -53,27 +60,28 @@ class RemovedPaper:
 
 
 class RemovedIndex:
-    """Removed papers by slug and by the keys that recognise the paper (title, arXiv id, DOI)."""
+    """Removed papers by slug, and by identity (`collection.identity`)."""
 
     def __init__(self, entries: tuple[RemovedPaper, ...] = ()) -> None:
         self.entries = entries
-        self.by_key: dict[tuple[str, str], RemovedPaper] = {}
+        self.ids = IdentityIndex()
         self.by_slug: dict[str, RemovedPaper] = {}
         for entry in entries:
-            for key in entry.keys():
-                self.by_key.setdefault(key, entry)
+            self.ids.add(entry)
             for slug in (entry.slug, *entry.aliases):
                 self.by_slug.setdefault(slug, entry)
 
-    def match(self, title: str, arxiv: str | None = None, doi: str | None = None,
-              source_titles: tuple[str, ...] = ()) -> RemovedPaper | None:
-        if not self.by_key:  # nothing removed (most collections): no keys to make
+    def match(self, ident: Identity) -> RemovedPaper | None:
+        """The removed paper `ident` is, by the identity rule (a possible duplicate is not blocked)."""
+        if not self.entries:  # nothing removed (most collections)
             return None
-        keys = duplicate_keys(title, arxiv, doi) + [k for t in source_titles for k in duplicate_keys(t)]
-        return next((self.by_key[key] for key in keys if key in self.by_key), None)
+        found = self.ids.match(ident)
+        if found.same is not None:
+            return found.same
+        return found.conflict[0][0] if found.conflict else None
 
-    def match_paper(self, paper: Paper) -> RemovedPaper | None:
-        return self.match(paper.title, paper.arxiv, paper.doi, tuple(s.title for s in paper.sources))
+    def match_paper(self, paper: Paper, ident: Identity | None = None) -> RemovedPaper | None:
+        return self.match(ident if ident is not None else paper_identity(paper))
 
 
 def load_removed(path: Path, shown: str = REMOVED_FILE) -> RemovedIndex:
@@ -131,9 +139,13 @@ def _entry(item: Any, shown: str, line: int) -> RemovedPaper:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise InputError(shown, line, f"{key}: expected a list of text")
         lists[key] = tuple(value)
+    year = item.get("year")
+    if year is not None and (isinstance(year, bool) or not isinstance(year, int)):
+        raise InputError(shown, line, f"year: expected a whole number, found {year!r}", fix="write year: 2024")
     return RemovedPaper(slug=slug, title=text("title") or "", reason=text("reason") or "", date=date,
                         arxiv=text("arxiv", required=False), doi=text("doi", required=False),
-                        source_titles=lists["source_titles"], aliases=lists["aliases"], line=line)
+                        source_titles=lists["source_titles"], aliases=lists["aliases"], line=line,
+                        first_author=text("first_author", required=False), year=year)
 
 
 def removal_record(paper: Paper, reason: str, date: str | None = None) -> RemovedPaper:
@@ -142,7 +154,8 @@ def removal_record(paper: Paper, reason: str, date: str | None = None) -> Remove
                                  if s.title and normalize_title(s.title) != normalize_title(paper.title)))
     return RemovedPaper(slug=paper.slug, title=paper.title, reason=reason.strip(),
                         date=date or dt.date.today().isoformat(), arxiv=paper.arxiv, doi=paper.doi,
-                        source_titles=titles, aliases=paper.aliases)
+                        source_titles=titles, aliases=paper.aliases,
+                        first_author=paper.authors[0] if paper.authors else None, year=paper.year)
 
 
 def removed_text(entries: tuple[RemovedPaper, ...] | list[RemovedPaper]) -> str:

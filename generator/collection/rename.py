@@ -123,7 +123,10 @@ def remove_paper(papers_dir: Path, slug: str, reason: str, root: Path, date: str
         raise GeneratorError(f"{_shown(paper.path, root)} has no title; fix it first (paper-collection validate)")
     record = removal_record(Paper(slug=slug, title=title, abstract=paper.body, tags=(), added="",
                                   arxiv=text("arxiv"), doi=text("doi"), sources=sources,
-                                  aliases=tuple(_aliases(meta))), reason, date)
+                                  aliases=tuple(_aliases(meta)),
+                                  # what tells it from another paper of its title (collection/identity.py)
+                                  authors=tuple(a for a in meta.get("authors") or () if isinstance(a, str))[:1],
+                                  year=meta["year"] if type(meta.get("year")) is int else None), reason, date)
     # removed.yml and the file's deletion happen together or not at all (generator/atomic.py).
     with workspace_for(papers_dir, "remove") as workspace:
         workspace.replace_files({removed_path: removed_text([*entries, record]), paper.path: None})

@@ -21,14 +21,15 @@ from rapidfuzz import fuzz, process
 
 from paper_collection.collection import frontmatter
 from paper_collection.collection.identifiers import ARXIV_ID, DOI, YEARS
+from paper_collection.collection.identity import Identity, judge, meta_identity, reason_kind
 from paper_collection.collection.model import LINK_KINDS
 from paper_collection.collection.paper import (
     FIELD_NAMES,
     FIELDS,
     Paper,
     added_problem,
+    author_problem,
     day_problem,
-    duplicate_keys,
     from_front_matter,
     is_web_url,
     normalize_title,
@@ -157,6 +158,15 @@ def check_paper(file: str, parsed: frontmatter.PaperFile, tag_names: frozenset[s
         add("arxiv", f"'{meta['arxiv']}' is not an arXiv id like '2401.10010' (no 'arXiv:' prefix, no version)")
     if isinstance(meta.get("doi"), str) and meta["doi"].strip() and not DOI.match(meta["doi"]):
         add("doi", f"'{meta['doi']}' is not a DOI like '10.1000/xyz123' (no 'https://doi.org/' prefix)")
+
+    authors = meta.get("authors")
+    if isinstance(authors, list):
+        for index, author in enumerate(authors):
+            wrong = author_problem(author) if isinstance(author, str) else None
+            if wrong:
+                field = f"authors[{index}]"
+                problems.append(Problem(file, item_lines.get(field) or lines.get("authors", 2), field,
+                                        f"this entry {wrong}", warning=True))
 
     tags = meta.get("tags")
     if isinstance(tags, list):
@@ -401,7 +411,8 @@ def _check_file(path: Path, root: Path, tag_names: frozenset, taxonomy) -> tuple
         fix = f" ({error.fix})" if error.fix else ""
         return [Problem(shown, error.line or 1, getattr(error, "field", ""), error.message + fix)], None, None
     found = check_paper(shown, parsed, tag_names, taxonomy.suggest)
-    paper = None if found else from_front_matter(path.stem, parsed.meta, parsed.body)
+    # A warning (a possible duplicate, an odd author entry) never keeps a paper off the site.
+    paper = None if any(not p.warning for p in found) else from_front_matter(path.stem, parsed.meta, parsed.body)
     return found, _entry(shown, path, parsed), paper
 
 
@@ -432,7 +443,7 @@ class _Entry:
     # Made once per file (in the worker that read it, and kept by a CheckMemo): what the checks
     # across files compare.
     normalized_title: str = ""
-    keys: tuple = ()  # duplicate_keys
+    identity: Identity | None = None  # `collection.identity`: what recognises the paper
 
     @property
     def slug(self) -> str:
@@ -457,8 +468,7 @@ def _entry(file: str, path: Path, parsed: frontmatter.PaperFile) -> _Entry | Non
     return _Entry(file, path, title, arxiv, doi, text("added") or "",
                   parsed.body,
                   texts(meta.get("aliases")), texts([s.get("title") for s in sources if isinstance(s, dict)]),
-                  parsed.key_lines, parsed.body_line, normalize_title(title),
-                  tuple(duplicate_keys(title, arxiv, doi, parsed.body)))
+                  parsed.key_lines, parsed.body_line, normalize_title(title), meta_identity(meta, parsed.body))
 
 
 def _read(path: Path, shown: str) -> str:
@@ -616,42 +626,54 @@ def near_title_pairs(entries: list[_Entry], changed: set[str] | None = None,
 
 def find_duplicates(entries: list[_Entry], newness: _Newness | None = None,
                     near: set[tuple[str, str]] | None = None) -> list[Problem]:
-    """Same normalised title, arXiv id, DOI or abstract: errors, reported on the newer file, which
-    is told to go. Near-identical titles (`near`, from `near_title_pairs` when not given): warnings."""
+    """Files that are one paper by the identity rule (`collection.identity.judge`: same arXiv id or DOI;
+    same title and first author without identifiers to tell them apart; same abstract): errors,
+    reported on the newer file, which is told to go. Files the rule keeps apart but doubts (the same
+    generic title, or the same title by other first authors) and near-identical titles (`near`, from
+    `near_title_pairs` when not given): warnings. Same-title papers with different ids: no problem."""
     problems: list[Problem] = []
     groups: dict[tuple[str, str], list[_Entry]] = defaultdict(list)
     for entry in entries:
-        for key in entry.keys:
-            groups[key].append(entry)
+        if entry.identity is not None:
+            for key in entry.identity.keys():
+                groups[key].append(entry)
 
     order = newness.key if newness else (lambda e: (0, 0, e.added, e.slug))
-    exact_pairs: set[tuple[str, str]] = set()
-    kinds = ("title", "arxiv", "doi", "abstract")  # the same abstract is reported only for another title
+    judged: set[tuple[str, str]] = set()  # (earlier, newer) pairs, in both orders
+    reported: set[str] = set()  # newer files already told they duplicate another
+    kinds = ("arxiv", "doi", "title", "abstract")
     shared = [(key, members) for key, members in groups.items() if len(members) > 1]
-    for (kind, _), members in sorted(shared, key=lambda item: (kinds.index(item[0][0]), item[0][1])):
+    fields = {"same arXiv id": "arxiv", "same DOI": "doi", "same abstract": "abstract"}
+    for _, members in sorted(shared, key=lambda item: (kinds.index(item[0][0]), item[0][1])):
         members = sorted(members, key=order)
-        first = members[0]
-        for other in members[1:]:
-            if kind == "abstract" and (first.file, other.file) in exact_pairs:
+        for position, other in enumerate(members):
+            if other.file in reported:
                 continue
-            exact_pairs.add((first.file, other.file))
-            exact_pairs.add((other.file, first.file))
-            if kind == "abstract":
-                what = "the same abstract" + (" under another title" if first.normalized_title
-                                              != other.normalized_title else "")
-                line = other.body_line
-            else:
-                value = {"title": first.title, "arxiv": first.arxiv, "doi": first.doi}[kind]
-                what = f"same {kind} as {first.file} ({_short(str(value))!r})"
-                line = other.lines.get(kind, 2)
-            if kind == "abstract":
-                what = f"{what} as {first.file}"
-            problems.append(Problem(other.file, line, kind,
-                                    f"{what}: the paper is already in the collection; keep {first.file} "
-                                    "(move anything this file adds into it) and delete this file"))
+            for first in members[:position]:
+                if (first.file, other.file) in judged:
+                    continue
+                judged.update(((first.file, other.file), (other.file, first.file)))
+                verdict = judge(other.identity, first.identity)
+                if verdict is None or not (verdict.same or verdict.possible):
+                    continue
+                field = fields.get(reason_kind(verdict.reason), "title")
+                line = other.body_line if field == "abstract" else other.lines.get(field, 2)
+                if verdict.same:
+                    reported.add(other.file)
+                    what = {"title": f"{verdict.reason} as {first.file} ({_short(first.title)!r})",
+                            "abstract": f"the same abstract under another title as {first.file}"
+                            }.get(field, f"{verdict.reason} as {first.file}")
+                    problems.append(Problem(
+                        other.file, line, field,
+                        f"{what}: the paper is already in the collection; keep "
+                        f"{first.file} (move anything this file adds into it) and delete this file"))
+                    break
+                problems.append(Problem(other.file, line, field,
+                                        f"possible duplicate of {first.file} ({verdict.reason}); kept as two papers: "
+                                        "remove one if they are the same paper", warning=True))
     by_file = {e.file: e for e in entries}
     for first, second in sorted(near_title_pairs(entries) if near is None else near):
-        if (first, second) not in exact_pairs:
+        if (first, second) not in judged:
             other = by_file[second]
             problems.append(Problem(
                 other.file, other.lines.get("title", 2), "title",
@@ -691,7 +713,7 @@ def check_addresses(entries: list[_Entry], removed: RemovedIndex, newness: _Newn
                 f"'{alias}' is already an old address of {owners[0].file}; remove it here"))
     for entry in entries:
         gone = removed.by_slug.get(entry.slug)
-        same = removed.match(entry.title, entry.arxiv, entry.doi, entry.source_titles)
+        same = removed.match(entry.identity) if entry.identity is not None else None
         if same is not None:
             problems.append(Problem(
                 entry.file, entry.lines.get("title", 2), "title",

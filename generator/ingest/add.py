@@ -1,7 +1,8 @@
 """`add`: write one new paper file from a title, an abstract and a few options.
 
 The paper goes through the same pieces as an import (records.paper_from_record, the importer's
-collection index, the taxonomy's rules, unique_slug, frontmatter.dump) and is checked with `validate.check_paper`
+collection index and the identity rule of collection/identity.py, the taxonomy's rules, unique_slug,
+frontmatter.dump) and is checked with `validate.check_paper`
 before anything is written, so a file written by `add` always validates.
 """
 
@@ -16,11 +17,11 @@ from pathlib import Path
 from paper_collection.atomic import workspace_for
 from paper_collection.collection import frontmatter
 from paper_collection.collection.identifiers import ISO_DATE, arxiv_id, clean_doi
+from paper_collection.collection.identity import PaperFile, address_qualifiers, paper_identity
 from paper_collection.collection.links import classify
 from paper_collection.collection.model import Link, Origin, RawRecord, Rejection
 from paper_collection.collection.paper import (
     Paper,
-    duplicate_keys,
     is_web_url,
     normalize_title,
     to_front_matter,
@@ -31,8 +32,9 @@ from paper_collection.collection.slugs import unique_slug
 from paper_collection.collection.validate import check_paper
 from paper_collection.errors import GeneratorError
 from paper_collection.ingest import index_cache
-from paper_collection.ingest.importer import CollectionIndex, _Existing, model_suggestions, needing_tags
+from paper_collection.ingest.importer import CollectionIndex
 from paper_collection.ingest.records import abstract_problem, paper_from_record
+from paper_collection.ingest.tag_model import model_suggestions, needing_tags
 
 # What a paper's `sources` entry says `add` read: the command, never the contributor's local file
 # name (which the page would publish).
@@ -155,15 +157,20 @@ def add_paper(papers_dir: Path, taxonomy, *, title: str, abstract: str, tags: It
 
     papers_dir.mkdir(parents=True, exist_ok=True)
     index = CollectionIndex(papers_dir)
-    for key in duplicate_keys(paper.title, paper.arxiv, paper.doi, paper.abstract):
-        if key in index.by_key:
-            existing = index.by_key[key]
-            what = {"title": "title", "arxiv": "arXiv id", "doi": "DOI", "abstract": "abstract"}[key[0]]
-            raise GeneratorError(f"this paper is already in the collection: {_shown(existing.path, root)} "
-                                 f"({existing.title!r}) has the same {what}; "
-                                 "edit that file instead of adding a new one")
+    ident = paper_identity(paper)
+    found = index.match(ident)
+    if found.same is not None:
+        raise GeneratorError(f"this paper is already in the collection: {_shown(found.same.path, root)} "
+                             f"({found.same.title!r}) has the {found.reason}; "
+                             "edit that file instead of adding a new one")
+    if found.conflict:
+        files = " and ".join(f"{_shown(entry.path, root)} ({reason})" for entry, reason in found.conflict)
+        raise GeneratorError(f"this paper matches two papers of the collection, {files}; nothing was written: "
+                             "check its arXiv id and DOI, or keep one of those files if they are one paper")
+    notes += [f"possible duplicate of {_shown(entry.path, root)} ({reason}); written as a paper of its own"
+              for entry, reason in found.possible or ()]
     removed = load_removed(root / REMOVED_FILE) if root is not None else RemovedIndex()
-    gone = removed.match_paper(paper)
+    gone = removed.match_paper(paper, ident)
     if gone is not None:
         raise GeneratorError(f"this paper was {gone.describe()} (removed.yml, slug '{gone.slug}'); "
                              "delete its entry in removed.yml first if it should come back")
@@ -172,7 +179,7 @@ def add_paper(papers_dir: Path, taxonomy, *, title: str, abstract: str, tags: It
         notes.append(f"possible duplicate of {_shown(index.entries[column].path, root)} (near-identical title)")
 
     taken = index.slugs | index.aliases | set(removed.by_slug)  # old and removed addresses stay unused
-    paper = replace(paper, slug=unique_slug(paper.title, taken), tags=chosen,
+    paper = replace(paper, slug=unique_slug(paper.title, taken, qualifiers=address_qualifiers(paper)), tags=chosen,
                     sources=(replace(paper.sources[0], title=paper.title),))
     if not chosen:
         paper = needing_tags(paper, model_suggestions(index.entries, taxonomy, [(paper.title, paper.abstract)])[0])
@@ -180,12 +187,14 @@ def add_paper(papers_dir: Path, taxonomy, *, title: str, abstract: str, tags: It
     shown = _shown(target, root)
     text = frontmatter.dump(to_front_matter(paper), paper.abstract)
     problems = check_paper(shown, frontmatter.parse(text, shown), frozenset(taxonomy.names), taxonomy.suggest)
-    if problems:  # a bug in add, not in the input: refuse rather than write a broken file
+    errors = [p for p in problems if not p.warning]
+    if errors:  # a bug in add, not in the input: refuse rather than write a broken file
         raise GeneratorError("the new file would not validate; nothing was written:\n"
-                             + "\n".join(str(p) for p in problems))
+                             + "\n".join(str(p) for p in errors))
+    notes += [f"{p.field}: {p.message}" for p in problems if p.warning]
     with workspace_for(target, "add"):
         _write_new(target, text)
-        index.add(_Existing(target, to_front_matter(paper), paper.abstract, new=True))
+        index.add(PaperFile(target, to_front_matter(paper), paper.abstract, new=True))
         index.save({str(target): index_cache.digest(text.encode("utf-8"))})  # the next run reads the index from it
     return AddResult(path=target, paper=paper, suggested=suggested, notes=tuple(notes))
 

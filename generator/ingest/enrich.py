@@ -1,6 +1,6 @@
 """`enrich`: fill the fields existing paper files lack, from the arXiv API, Crossref or a saved response.
 
-The rule is the importer's (`importer.merge`): only a field the file does not have is filled; a
+The rule is the importer's (`collection.identity.merge`): only a field the file does not have is filled; a
 value a person wrote is never changed, and an empty value such as ``links: []`` counts as written
 ("keep it empty"). A paper is found by the arXiv id or DOI in its file, else by its exact title
 (normalised); anything else is reported as not matched, never guessed. Every change is reported
@@ -24,10 +24,21 @@ from pathlib import Path
 
 from paper_collection.collection import frontmatter
 from paper_collection.collection.identifiers import ARXIV_ID, DOI
+from paper_collection.collection.identity import (
+    Identity,
+    IdentityIndex,
+    PaperFile,
+    meta_identity,
+    normal_arxiv,
+    normal_doi,
+    read_paper_file,
+    strictly_readable,
+)
+from paper_collection.collection.identity import merge as merge_record
 from paper_collection.collection.model import Rejection
 from paper_collection.collection.paper import normalize_title
-from paper_collection.errors import GeneratorError, InputError
-from paper_collection.ingest.importer import _Existing, load_meta, merge, write_all
+from paper_collection.errors import GeneratorError
+from paper_collection.ingest.importer import write_all
 from paper_collection.ingest.records import paper_from_record
 
 # The fields enrich may fill (the importer also fills keywords; a lookup's categories are not the curator's).
@@ -134,24 +145,25 @@ def run_enrich(papers_dir: Path, finder, *, root: Path, dry_run: bool = False,
     started = clock()
     today = today or dt.date.today()
     report = EnrichReport(dry_run=dry_run, scheduled=record is not None)
-    papers: list[_Existing] = []
+    papers: list[PaperFile] = []
     present: set[str] = set()
+    owners = IdentityIndex()  # every readable file, so that enrich never gives an arXiv id or DOI to a second file
     for path in sorted(papers_dir.glob("*.md")):
         present.add(path.stem)
-        loaded = load_meta(path)
-        if loaded is None or not _strictly_readable(path):
+        existing = read_paper_file(path)
+        if existing is not None:
+            owners.add(existing)
+        if existing is None or not strictly_readable(path):
             report.notes.append(f"{_shown(path, root)}: front matter cannot be read; skipped "
                                 "(paper-collection validate says why)")
             continue
-        existing = _Existing(path, *loaded)
         if not missing_fields(existing.meta):
             report.complete += 1
         elif record is None or record.due(path.stem, today, recheck_days):
             papers.append(existing)
         else:
             report.recent += 1
-    owners = _identifier_owners(papers_dir)
-    usable: list[_Existing] = []
+    usable: list[PaperFile] = []
     for existing in papers:
         problem = _identifier_problem(existing.meta)
         if problem:
@@ -208,20 +220,8 @@ def _identifier_problem(meta: dict) -> str | None:
     return None
 
 
-def _identifier_owners(papers_dir: Path) -> dict[tuple[str, str], Path]:
-    """Which file has each arXiv id and DOI, so that enrich never gives one to a second file."""
-    owners: dict[tuple[str, str], Path] = {}
-    for path in sorted(papers_dir.glob("*.md")):
-        loaded = load_meta(path)
-        for name in ("arxiv", "doi"):
-            value = loaded[0].get(name) if loaded else None
-            if isinstance(value, str) and value.strip():
-                owners.setdefault((name, value.strip().lower()), path)
-    return owners
-
-
-def _enrich_one(existing: _Existing, finder, root: Path, report: EnrichReport, pending: dict[Path, str],
-                owners: dict[tuple[str, str], Path]) -> None:
+def _enrich_one(existing: PaperFile, finder, root: Path, report: EnrichReport, pending: dict[Path, str],
+                owners: IdentityIndex) -> None:
     shown = _shown(existing.path, root)
     meta = existing.meta
     arxiv = meta.get("arxiv") if isinstance(meta.get("arxiv"), str) else None
@@ -237,36 +237,27 @@ def _enrich_one(existing: _Existing, finder, root: Path, report: EnrichReport, p
     if isinstance(paper, Rejection):
         report.unmatched.append(f"{shown} {existing.title[:80]!r}: the answer from {source} has no title")
         return
-    known_titles = {normalize_title(existing.title), *(normalize_title(str(s.get("title", "")))
-                                                       for s in meta.get("sources") or [] if isinstance(s, dict))}
-    if normalize_title(paper.title) not in known_titles:
+    if normalize_title(paper.title) not in existing.identity.titles:
         report.notes.append(f"{shown}: {source} calls it {paper.title[:80]!r}; check the file's arXiv id or DOI "
                             "(the file's title is kept)")
-    for name, value in (("arxiv", paper.arxiv), ("doi", paper.doi)):
-        owner = owners.get((name, value.lower())) if value else None
-        if owner is not None and owner != existing.path:
+    for name, value in (("arxiv", normal_arxiv(paper.arxiv)), ("doi", normal_doi(paper.doi))):
+        held = owners.match(Identity((), **{name: value})) if value else None
+        owner = held.same if held is not None else None
+        if owner is not None and owner.path != existing.path:
             report.unmatched.append(f"{shown} {existing.title[:80]!r}: found in {source} as {name} {value}, which "
-                                    f"{_shown(owner, root)} already has; if they are the same paper, keep one file")
+                                    f"{_shown(owner.path, root)} already has; if they are the same paper, "
+                                    "keep one file")
             return
-    filled_meta, filled, _ = merge(existing, paper, ENRICHABLE)
+    filled_meta, filled, _ = merge_record(existing, paper, ENRICHABLE)
     if not filled:
         return
-    for name in ("arxiv", "doi"):
-        if name in filled:
-            owners[(name, str(filled_meta[name]).lower())] = existing.path
     for name in filled:
         report.changes.append(Change(shown, name, filled_meta[name], source))
+    owners.discard(existing)
     existing.meta = filled_meta
+    existing.identity = meta_identity(filled_meta, existing.body)
+    owners.add(existing)  # an arXiv id or DOI filled here is this file's from now on
     pending[existing.path] = frontmatter.dump(filled_meta, existing.body)
-
-
-def _strictly_readable(path: Path) -> bool:
-    """Rewrite only files the strict loader accepts (as the importer does)."""
-    try:
-        frontmatter.parse(path.read_text(encoding="utf-8"), str(path))
-    except (InputError, UnicodeDecodeError, OSError, ValueError):
-        return False
-    return True
 
 
 def _shown(path: Path, root: Path) -> str:

@@ -30,55 +30,57 @@ import collections
 import contextlib
 import heapq
 import itertools
-import multiprocessing
-import os
-import pickle
-import signal
 import sys
-import zlib
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-import yaml
-
-from paper_collection.atomic import Staged, die_with_parent, stage_text, workspace_for
-from paper_collection.atomic import current as current_workspace
+from paper_collection.atomic import Staged, workspace_for
 from paper_collection.collection import frontmatter
+from paper_collection.collection.identity import (
+    Identity,
+    IdentityIndex,
+    Match,
+    PaperFile,
+    address_qualifiers,
+    has_source,
+    merge,
+    meta_identity,
+    paper_identity,
+    parse_meta,
+    reason_kind,
+)
 from paper_collection.collection.model import RawRecord, Rejection
 from paper_collection.collection.paper import (
-    FIELD_NAMES,
     Paper,
-    Source,
     SuggestedTag,
     added_problem,
-    duplicate_keys,
+    author_problem,
     from_front_matter,
     normalize_title,
     to_front_matter,
 )
 from paper_collection.collection.removed import RemovedIndex
 from paper_collection.collection.similar import TitleIndex, similar_pairs, worth_an_index
-from paper_collection.collection.slugs import base_slug, unique_slug
+from paper_collection.collection.slugs import unique_slug
 from paper_collection.collection.taxonomy import UNTAGGED
 from paper_collection.errors import GeneratorError, InputError
-from paper_collection.ingest import index_cache
+from paper_collection.ingest import index_cache, tag_model
+from paper_collection.ingest.prepare import (
+    Options,
+    Prepared,
+    make_draft,
+    overwrite_staged,
+    prepare_all,
+    without_abstract,
+)
 from paper_collection.ingest.readers.detect import read_input, streams_as_listing
 from paper_collection.ingest.readers.listing import iter_listing
 from paper_collection.ingest.readers.text import decode_input, decoded_chunks, lines_of
-from paper_collection.ingest.records import abstract_problem, paper_from_record
+from paper_collection.ingest.tag_model import model_inputs, needing_tags
 
-# Fields an import may fill when the paper file lacks them; present values are never changed.
-FILLABLE = ("authors", "year", "month", "day", "venue", "arxiv", "doi", "keywords", "links")
-# Fields whose differing values are reported when a new source meets a file.
-COMPARED = ("title", "authors", "year", "month", "day", "venue", "arxiv", "doi")
 PROGRESS_EVERY = 1000
-PARALLEL_FROM = 1000  # records; fewer are prepared in this process (starting workers costs more)
-# Records a worker prepares at a time: small enough that results flow back steadily and that Ctrl-C
-# (which lets the running chunks finish) stops a large import within a second or so.
-CHUNK = 250
 # Papers no rule tagged that the tag model reads at a time (their texts, one TF-IDF matrix): the
 # suggestions are the same for any size, the memory is bounded.
 SUGGEST_CHUNK = 1000
@@ -104,6 +106,8 @@ class FileReport:
     by_model: list[str] = field(default_factory=list)
     untagged: list[str] = field(default_factory=list)
     abstract_missing: list[str] = field(default_factory=list)
+    # Records judged one paper with a file (merged, unchanged or duplicate), by the identity rule's reason.
+    merged_by: collections.Counter = field(default_factory=collections.Counter)
 
     def accounted(self) -> int:
         return (len(self.new) + len(self.merged) + len(self.unchanged) + len(self.duplicate) + len(self.rejected)
@@ -123,6 +127,9 @@ class FileReport:
             if self.by_model or self.untagged:
                 out.append(f"  the {len(self.by_model) + len(self.untagged)} paper(s) without accepted tags carry "
                            f"'{UNTAGGED}' (\"Papers that need tags\"): paper-collection tags review")
+        if self.merged_by:
+            out.append("  judged the same paper as a file by: "
+                       + ", ".join(f"{kind} {count}" for kind, count in sorted(self.merged_by.items())))
         out += [f"  abstract missing: {a}" for a in self.abstract_missing]
         out += [f"  duplicate: {d}" for d in self.duplicate]
         out += [f"  merged: {m}" for m in self.merged]
@@ -140,128 +147,17 @@ class ImportReport:
         return "\n".join(line for f in self.files for line in f.render())
 
 
-class _Existing:
-    """A paper file as the importer sees it (or one this import is about to write).
-
-    Kept small, since an import of 100,000 papers keeps one per paper: slots; a new paper's front
-    matter can be kept pickled (`packed`), as the worker that made its file sent it, and made a dict
-    only when asked for; its abstract is not kept once its file is staged (`staged`): it is read
-    back from the file in the rare case it is needed (a merge, the tag model)."""
-
-    __slots__ = ("_path", "_folder", "_slug", "_meta", "_packed", "_body", "staged", "digest", "read_by", "new",
-                 "keys")
-
-    def __init__(self, path: Path | None, meta: dict | None, _body: str | None = None,
-                 read_by: tuple[tuple[str, str], ...] = (), new: bool = False,
-                 keys: tuple[tuple[str, str], ...] = (), *, packed: bytes | None = None,
-                 staged: str | None = None, digest: bytes = b"", folder: Path | None = None,
-                 slug: str = "") -> None:
-        self._path = path  # or None: the file is ``folder/slug.md`` (no Path object kept per new paper)
-        self._folder, self._slug = folder, slug
-        self._meta = meta
-        self._packed = packed  # the pickled front matter, when `meta` is None
-        self._body = _body  # None: not read yet; see `body`
-        self.staged = staged  # where a new paper's text waits to be moved into place
-        self.digest = digest  # of the staged text's bytes (`index_cache`)
-        self.read_by = read_by  # (input file, "file:line") pairs, this import only
-        self.new = new  # written by this import
-        self.keys = keys  # its duplicate keys, as indexed
-
-    @property
-    def path(self) -> Path:
-        return self._path if self._path is not None else self._folder / f"{self._slug}.md"
-
-    @property
-    def key(self) -> str:
-        """The file's path as text: how the run's files to write are keyed."""
-        return str(self._path) if self._path is not None else os.path.join(str(self._folder), f"{self._slug}.md")
-
-    @property
-    def meta(self) -> dict:
-        if self._meta is None:
-            return pickle.loads(zlib.decompress(self._packed))  # made by this run's own workers
-        return self._meta
-
-    @meta.setter
-    def meta(self, value: dict) -> None:
-        self._meta, self._packed = value, None
-
-    def pack(self, meta: dict) -> None:
-        """Keep `meta` as new papers keep theirs: pickled and compressed (`_pack`)."""
-        self._meta, self._packed = None, _pack(meta)
-
-    def read_in(self, file: str) -> str | None:
-        """Where (file:line) this import read the paper in input `file`, if it did."""
-        return next((where for name, where in self.read_by if name == file), None)
-
-    @property
-    def title(self) -> str:
-        title = self.meta.get("title")
-        return title if isinstance(title, str) else ""
-
-    @property
-    def body(self) -> str:
-        """The abstract, read from the file when first asked for (only merges and the tag model need it)."""
-        if self._body is not None:
-            return self._body
-        path = Path(self.staged) if self.staged else self.path
-        try:
-            body = frontmatter.split(path.read_text(encoding="utf-8"), str(path))[1].strip("\n")
-        except (InputError, UnicodeDecodeError, OSError):
-            body = ""
-        if self.staged is None:
-            self._body = body
-        return body
-
-
-def _text(meta: dict, name: str) -> str | None:
-    value = meta.get(name)
-    return value if isinstance(value, str) else None
-
-
-def _keys(title: str, arxiv: str | None, doi: str | None, source_titles=(),
-          abstract: str | None = None) -> list[tuple[str, str]]:
-    """The paper's duplicate keys, plus the titles its sources read (a fixed title still matches)."""
-    return duplicate_keys(title, arxiv, doi, abstract) + [key for t in source_titles for key in duplicate_keys(t)]
-
-
-def _parse_meta(text: str, path: Path) -> tuple[dict, str] | None:
-    try:
-        yaml_text, body, _ = frontmatter.split(text, str(path))
-        meta = frontmatter.load(yaml_text)
-    except (InputError, yaml.YAMLError, RecursionError, ValueError):
-        return None  # ValueError: PyYAML's for impossible dates and huge integers
-    return (meta, body.strip("\n")) if isinstance(meta, dict) else None
-
-
-def load_meta(path: Path) -> tuple[dict, str] | None:
-    """(front matter, body) of a paper file, read with the fast (libyaml) loader: the index only
-    needs to recognise papers. None for a file that cannot be read; `validate` reports those."""
-    try:
-        return _parse_meta(path.read_text(encoding="utf-8"), path)
-    except (UnicodeDecodeError, OSError):
-        return None
-
-
-def _entry_keys(meta: dict, body: str) -> tuple[tuple[str, str], ...]:
-    """A paper file's duplicate keys: its title, the titles its sources read, arXiv id, DOI, abstract."""
-    sources = [s.get("title") for s in meta.get("sources") or [] if isinstance(s, dict)
-               and isinstance(s.get("title"), str)]
-    title = meta.get("title")
-    return tuple(_keys(title if isinstance(title, str) else "", _text(meta, "arxiv"), _text(meta, "doi"),
-                       sources, body))
-
-
 class CollectionIndex:
-    """The collection as the importer sees it: who is who by title, source title, arXiv id and DOI.
+    """The collection as the importer sees it: its paper files, and who is who by the identity rule
+    (`collection.identity`: arXiv id, DOI, title and titles as read, first author, year, abstract).
 
-    Each file's front matter and keys come from `index_cache` when a file with the same bytes was
+    Each file's front matter and identity come from `index_cache` when a file with the same bytes was
     indexed before (import and add keep it with `save`), else from the file itself."""
 
     def __init__(self, papers_dir: Path, progress: Progress | None = None) -> None:
         self.papers_dir = papers_dir
-        self.by_key: dict[tuple[str, str], _Existing] = {}
-        self.entries: list[_Existing] = []
+        self.ids = IdentityIndex()
+        self.entries: list[PaperFile] = []
         paths = sorted(papers_dir.glob("*.md"))
         self.slugs: set[str] = {path.stem for path in paths}
         self.unreadable: set[str] = set()  # file names (stems) whose front matter cannot be read
@@ -285,30 +181,39 @@ class CollectionIndex:
             else:
                 self.parsed += 1
                 try:
-                    loaded = _parse_meta(data.decode("utf-8"), path)
+                    loaded = parse_meta(data.decode("utf-8"), path)
                 except UnicodeDecodeError:
                     loaded = None
-                entry = None if loaded is None else (loaded[0], _entry_keys(*loaded))
+                entry = None if loaded is None else (loaded[0], meta_identity(*loaded))
                 body = None if loaded is None else loaded[1]
                 self.kept[digest] = entry
             if entry is None:
                 self.unreadable.add(path.stem)
             else:
-                self.add(_Existing(path, entry[0], body), entry[1])
+                self.add(PaperFile(path, entry[0], body, identity=entry[1]))
 
-    def add(self, existing: _Existing, keys=None) -> None:
-        """Index a paper file; ``keys``: its duplicate keys when already computed (a new paper's)."""
+    @property
+    def by_key(self) -> dict:
+        """Every key that may recognise a paper of the collection (`IdentityIndex.by_key`)."""
+        return self.ids.by_key
+
+    def add(self, existing: PaperFile) -> None:
+        """Index a paper file (by its `identity`)."""
         self.entries.append(existing)
-        if existing._packed is None:  # a packed front matter is a new paper's, made from a record: no aliases
+        if not existing.packed:  # a packed front matter is a new paper's, made from a record: no aliases
             aliases = existing.meta.get("aliases")
             if isinstance(aliases, list):
                 self.aliases.update(a for a in aliases if isinstance(a, str))
-        if keys is None:
-            keys = _entry_keys(existing.meta, existing.body)
-        shared: dict[tuple[str, str], tuple[str, str]] = {}  # a title its source read again is one key, kept once
-        existing.keys = tuple(shared.setdefault(key, key) for key in keys)
-        for key in existing.keys:
-            self.by_key.setdefault(key, existing)
+        self.ids.add(existing)
+
+    def changed(self, existing: PaperFile) -> None:
+        """Index a file again after a merge changed what identifies it (an arXiv id, a year, a title read)."""
+        self.ids.discard(existing)
+        existing.identity = meta_identity(existing.meta, existing.body)
+        self.ids.add(existing)
+
+    def match(self, ident: Identity) -> Match:
+        return self.ids.match(ident)
 
     def save(self, written: dict[str, bytes]) -> None:
         """Keep the index for the next run, after the files in `written` (path as text -> digest of the text)
@@ -324,217 +229,23 @@ class CollectionIndex:
             digest = written.get(existing.key) or (existing.digest if existing.staged is not None else None)
             if digest is None:
                 digest = self.digests.get(existing.path)
-                if digest is not None:
-                    yield digest, (existing.meta, existing.keys)
-                continue
-            # A new file's keys were made from the same paper its text was; a merged file's may have changed.
-            keys = existing.keys if existing.new else _entry_keys(existing.meta, existing.body)
-            yield digest, (existing.meta, keys)
-
-    def find(self, paper: Paper, keys: list[tuple[str, str]] | None = None) -> _Existing | None:
-        if keys is None:
-            keys = _paper_keys(paper)
-        return next((self.by_key[key] for key in keys if key in self.by_key), None)
+            if digest is not None:
+                yield digest, (existing.meta, existing.identity)  # kept up to date by `changed`
 
 
-def merge(existing: _Existing, incoming: Paper,
-          fields: tuple[str, ...] = FILLABLE) -> tuple[dict, list[str], list[str]]:
-    """Fill fields (of `fields`) the file lacks from `incoming`; never change a present value
-    (``links: []`` is present). Returns (new front matter, filled field names, conflicts)."""
-    meta = dict(existing.meta)
-    data = to_front_matter(incoming)
-    filled = [name for name in fields if name in data and name not in meta]
-    for name in filled:
-        meta[name] = data[name]
-    if filled and not _has_source(meta, incoming.sources[0]):
-        meta["sources"] = [*(meta.get("sources") or []), *data["sources"]]
-    ordered = {k: meta[k] for k in FIELD_NAMES if k in meta}
-    ordered.update((k, v) for k, v in meta.items() if k not in ordered)
-    return ordered, filled, _conflicts(existing.meta, data)
-
-
-def _conflicts(meta: dict, data: dict) -> list[str]:
-    conflicts = []
-    for name in COMPARED:
-        if name not in meta or name not in data:
-            continue
-        ours, theirs = meta[name], data[name]
-        if name == "title":
-            known = [ours, *(s.get("title") for s in meta.get("sources") or [] if isinstance(s, dict))]
-            differs = normalize_title(theirs) not in {normalize_title(t) for t in known if isinstance(t, str)}
-        elif name == "authors":
-            differs = [normalize_title(str(a)) for a in ours or []] != [normalize_title(a) for a in theirs]
-        else:
-            differs = ours != theirs
-        if differs:
-            conflicts.append(f"{name}: the file has {ours!r}, the input has {theirs!r}")
-    return conflicts
-
-
-def _has_source(meta: dict, source: Source) -> bool:
-    return any(isinstance(item, dict) and Path(str(item.get("file", ""))).name == Path(source.file).name
-               and item.get("title") == source.title for item in meta.get("sources") or [])
-
-
-@dataclass(frozen=True)
-class _Options:
-    taxonomy: object
-    added: str
-    listed_year: int | None
-    default_tag: str | None
-    suggest: bool = True  # let the tag model propose tags for papers no rule matches
-    staging: Path | None = None  # worker processes write new files' texts here (see `_prepare_all`)
-    extra_tags: tuple[str, ...] = ()  # given to every new paper of one input (a watch's `tags:`)
-
-
-@dataclass(frozen=True)
-class _Draft:
-    """What a record would be as a new paper file: its tags and, when it has some, the file text."""
-
-    tags: tuple[str, ...]
-    text: str | Staged  # Staged: written to the staging folder by a worker process
-    by_rules: bool = False  # the tags came from taxonomy rules (not --default-tag)
-    digest: bytes = b""  # of a staged text's bytes (`index_cache`)
-    packed: bytes = b""  # a staged text's front matter, pickled and compressed (`_Existing.meta`)
-    needs_model: bool = False  # no rule, no default tag: `untagged`, for the tag model (`_Run.suggest_tags`)
-
-
-_staged_count = itertools.count()
-
-
-def _draft(paper: Paper, options: _Options) -> _Draft:
-    """Tags from the rules (else the default tag) and the file text; no tags -> the reserved tag
-    ``untagged``, and the tag model's suggestions are added to the file after every input is read
-    (`_Run.suggest_tags`). In a worker the text goes straight to the staging folder, tagged or not:
-    the main process need not hold every new file's text, nor any new paper's abstract."""
-    by_rules = options.taxonomy.assign(paper.title, paper.abstract)
-    tags = by_rules or ((options.default_tag,) if options.default_tag else ())
-    if options.extra_tags:
-        tags = tuple(dict.fromkeys((*tags, *options.extra_tags)))
-    paper = replace(paper, tags=tuple(tags)) if tags else needing_tags(paper)
-    meta = to_front_matter(paper)  # the slug is not in the front matter
-    text = frontmatter.dump(meta, paper.abstract)
-    if options.staging is None:
-        return _Draft(paper.tags, text, bool(by_rules), needs_model=not tags)
-    staged = Staged(str(stage_text(options.staging, f"{os.getpid()}-{next(_staged_count)}.md", text).path))
-    return _Draft(paper.tags, staged, bool(by_rules), index_cache.digest(text.encode("utf-8")), _pack(meta),
-                  needs_model=not tags)
-
-
-def _pack(meta: dict) -> bytes:
-    """A new paper's front matter as kept until the write (`_Existing.meta`): 40 % smaller than pickled alone."""
-    return zlib.compress(pickle.dumps(meta, pickle.HIGHEST_PROTOCOL))
-
-
-def _overwrite_staged(path: str, text: str) -> None:
-    """Write a staged file's new text over its old one. Not truncated first: ext4 flushes a file that
-    was truncated to nothing and written again when it is closed (auto_da_alloc), milliseconds a file
-    on a busy disk; a text with suggestions added is longer than the one it replaces anyway."""
-    with open(path, "r+", encoding="utf-8", newline="\n") as out:
-        out.write(text)
-        out.truncate()
-
-
-def _without_abstract(paper: Paper) -> Paper:
-    return replace(paper, abstract="", abstract_missing=True)
-
-
-@dataclass(frozen=True)
-class _Prepared:
-    """A record after the per-record work: the clean paper (or why it cannot be one), its duplicate
-    keys, what is wrong with its abstract, its title's slug, and, unless the collection already
-    knows it, its draft as a new file. Computed here once, so the main process does not repeat it."""
-
-    paper: Paper | Rejection
-    keys: list[tuple[str, str]] = field(default_factory=list)
-    problem: str | None = None  # `abstract_problem`
-    slug: str = ""  # `base_slug` of the title
-    draft: _Draft | None = None
-
-
-def _prepare(raw: RawRecord, options: _Options, known: frozenset) -> _Prepared:
-    """The record as a clean paper and, unless the collection already knows it, as a new file.
-    The costly per-record work (cleaning, tagging, YAML, keys) is here, so it can run in parallel."""
-    paper = paper_from_record(raw, added=options.added, listed_year=options.listed_year)
-    if isinstance(paper, Rejection):
-        return _Prepared(paper)
-    keys = _paper_keys(paper)
-    prepared = _Prepared(paper, keys, abstract_problem(paper.title, paper.abstract), base_slug(paper.title))
-    if not paper.abstract or any(key in known for key in keys):
-        return prepared
-    return replace(prepared, draft=_draft(paper, options))
-
-
-def _paper_keys(paper: Paper) -> list[tuple[str, str]]:
-    return _keys(paper.title, paper.arxiv, paper.doi, [s.title for s in paper.sources], paper.abstract)
-
-
-_WORKER: tuple[_Options, frozenset] | None = None
-
-
-def _start_worker(options: _Options, known: frozenset) -> None:
-    global _WORKER
-    die_with_parent()  # a killed import leaves no worker behind
-    _WORKER = (options, known)
-
-
-def _worker_count() -> int:
-    """The CPUs this process may use: one worker process each."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-
-
-def _prepare_chunk(raws: list[RawRecord]) -> list[_Prepared]:
-    assert _WORKER is not None
-    return [_prepare(raw, *_WORKER) for raw in raws]
-
-
-@contextlib.contextmanager
-def _prepare_all(records: Iterator[RawRecord], options: _Options,
-                 known: frozenset) -> Iterator[Iterator[tuple[RawRecord, _Prepared]]]:
-    """(record, `_prepare`d record) for every record, in worker processes when there are many; the
-    order is kept. Records are taken from ``records`` only as the workers need them (a few chunks
-    ahead of the caller, who places each result meanwhile), so a streamed input is never held whole."""
-    workers = _worker_count()
-    first = list(itertools.islice(records, PARALLEL_FROM))  # enough to choose between one process and workers
-    if len(first) < PARALLEL_FROM or workers < 2:
-        yield ((raw, _prepare(raw, options, known)) for raw in itertools.chain(first, records))
-        return
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    workspace = current_workspace()
-    if workspace is not None:
-        options = replace(options, staging=workspace.new_dir("import-texts"))
-    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(options, known))
-    try:
-        yield _in_order(pool, itertools.chain(first, records), workers)
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _in_order(pool: ProcessPoolExecutor, records: Iterator[RawRecord],
-              workers: int) -> Iterator[tuple[RawRecord, _Prepared]]:
-    """Each record with its result, in order, with at most 4 chunks a worker given to the workers
-    and not yet taken by the caller (`Executor.map` would take every record at once). Chunks grow
-    to `CHUNK` records as more are read: small ones keep both workers busy on a small input."""
-    waiting: collections.deque = collections.deque()
-    taken = 0
-    while True:
-        while len(waiting) < workers * 4:
-            part = list(itertools.islice(records, max(1, min(CHUNK, (taken + PARALLEL_FROM) // (workers * 8)))))
-            if not part:
-                break
-            taken += len(part)
-            waiting.append((part, pool.submit(_prepare_chunk, part)))
-        if not waiting:
-            return
-        part, future = waiting.popleft()
-        yield from zip(part, future.result(), strict=True)
+def _note_authors(paper: Paper, where: str, report: FileReport) -> None:
+    """Note each author entry that is not one person (`author_problem`): written as read, for a person to split."""
+    for number, name in enumerate(paper.authors, start=1):
+        wrong = author_problem(name)
+        if wrong:
+            report.notes.append(f"{where}: author {number} of '{paper.title[:80]}' {wrong}; "
+                                "fix it in the paper file or the input")
 
 
 class _Run:
     """One import: the index, the files to write, and what each record became."""
 
-    def __init__(self, papers_dir: Path, options: _Options, fmt: str | None, progress: Progress | None,
+    def __init__(self, papers_dir: Path, options: Options, fmt: str | None, progress: Progress | None,
                  removed: RemovedIndex | None = None, mapping: dict[str, str] | None = None,
                  index: CollectionIndex | None = None) -> None:
         self.papers_dir = papers_dir
@@ -547,11 +258,11 @@ class _Run:
         self.removed = removed or RemovedIndex()
         # Old addresses (aliases) and removed papers' addresses are never given to a new paper.
         self.taken = set(self.index.slugs) | self.index.aliases | set(self.removed.by_slug)
-        # Path (as text: `_Existing.key`) -> new file text; besides, the new papers' staged texts (`to_write`).
+        # Path (as text: `PaperFile.key`) -> new file text; besides, the new papers' staged texts (`to_write`).
         self.pending: dict[str, str] = {}
-        self.created: list[tuple[_Existing, FileReport, str]] = []  # new files, for the near-duplicate check
+        self.created: list[tuple[PaperFile, FileReport, str]] = []  # new files, for the near-duplicate check
         # New papers no rule matched (`untagged` in their files until `suggest_tags`): only their entries.
-        self.need_tags: list[tuple[_Existing, FileReport, str]] = []
+        self.need_tags: list[tuple[PaperFile, FileReport, str]] = []
         # Every indexed paper's normalised title, in index order, and (for many titles) their
         # near-duplicate index, built while records arrive (see `flag_near_duplicates`).
         self.titles: list[str] = []
@@ -561,7 +272,7 @@ class _Run:
         shown = path.as_posix()
         if streams_as_listing(path, shown, self.fmt, self.mapping):
             # Read as it streams: records go to the workers as they are read, so the process never
-            # holds the whole input, its text or all of its records (see `_prepare_all`).
+            # holds the whole input, its text or all of its records (see `prepare.prepare_all`).
             detected, reader_rejected, reader_notes = "listing", [], []
             records = iter_listing(lines_of(decoded_chunks(path, shown)), path.name, reader_rejected, reader_notes)
         else:
@@ -586,7 +297,7 @@ class _Run:
         """Meet each record of one input (``shown``, read as ``detected``) with the collection."""
         report = FileReport(file=shown, format=detected)
         placed = 0
-        with _prepare_all(records, self.options, frozenset(self.index.by_key)) as prepared:
+        with prepare_all(records, self.options, frozenset(self.index.by_key)) as prepared:
             self._index_titles()  # the collection's titles, while the workers start
             for raw, item in prepared:
                 placed += 1
@@ -611,30 +322,51 @@ class _Run:
         report.rejected.sort(key=lambda r: r.line)
         return report
 
-    def _record(self, raw: RawRecord, prepared: _Prepared, shown: str, report: FileReport) -> None:
+    def _record(self, raw: RawRecord, prepared: Prepared, shown: str, report: FileReport) -> None:
         paper = prepared.paper
         if isinstance(paper, Rejection):
             report.rejected.append(paper)
             return
         where = f"{raw.origin.file}:{raw.origin.line}"
-        existing = self.index.find(paper, prepared.keys)
-        gone = self.removed.match_paper(paper) if existing is None else None
+        assert prepared.identity is not None
+        found = self.index.match(prepared.identity)
+        if found.same is None and found.possible:
+            # A paper the rule cannot tell from another (a generic title, no identifier, no abstract) is
+            # still recognised when a file from before records this very record (input, line, title as
+            # read), one file per record: re-importing a dump changes nothing.
+            found.same = next((entry for entry, _ in found.possible if not entry.new and entry.read_in(shown) is None
+                               and has_source(entry.meta, paper.sources[0], line=True)), None)
+            if found.same is not None:
+                found.reason, found.possible = "the same record, read before", [
+                    (entry, why) for entry, why in found.possible if entry is not found.same]
+        existing = found.same
+        if found.conflict:
+            files = " and ".join(f"{entry.path.name} ({reason})" for entry, reason in found.conflict)
+            report.rejected.append(Rejection(
+                raw.origin.file, raw.origin.line,
+                f"'{paper.title[:80]}' matches two papers, {files}; merged into neither: if those files are "
+                "one paper, keep one (paper-collection remove OTHER --reason ...) and import again; otherwise "
+                "fix the arXiv id or DOI in the input"))
+            return
+        gone = self.removed.match_paper(paper, prepared.identity) if existing is None else None
         if gone is not None:
             report.skipped.append(f"{where} '{paper.title[:80]}': removed on {gone.date} ({gone.reason}); "
                                   "see removed.yml")
         elif existing is None:
-            self._add(paper, raw, prepared, report)
+            self._add(paper, raw, prepared, report, found)
         elif (earlier := existing.read_in(shown)) is not None:
-            report.duplicate.append(f"{where} '{paper.title[:80]}' repeats {earlier} in this import")
+            report.duplicate.append(f"{where} '{paper.title[:80]}' repeats {earlier} in this import ({found.reason})")
+            report.merged_by[reason_kind(found.reason)] += 1
         else:
             existing.read_by += ((shown, where),)
-            self._merge(existing, paper, where, report)
+            self._merge(existing, paper, where, report, found.reason)
 
-    def _add(self, paper: Paper, raw: RawRecord, prepared: _Prepared, report: FileReport) -> None:
+    def _add(self, paper: Paper, raw: RawRecord, prepared: Prepared, report: FileReport,
+             found: Match | None = None) -> None:
         """A new paper file, or a rejection when the record has no abstract and no identifier."""
         where = f"{raw.origin.file}:{raw.origin.line}"
-        problem, keys = prepared.problem, prepared.keys
-        draft = prepared.draft or _draft(paper, self.options)
+        problem, ident = prepared.problem, prepared.identity
+        draft = prepared.draft or make_draft(paper, self.options)
         reason = None
         if problem == "no abstract" and not (paper.arxiv or paper.doi):
             reason = ("no abstract, and no arXiv id or DOI to find it by; add the abstract to the input, "
@@ -645,26 +377,33 @@ class _Run:
         if reason:
             report.rejected.append(Rejection(raw.origin.file, raw.origin.line, f"'{paper.title[:80]}': {reason}"))
             return
+        _note_authors(paper, where, report)
         if problem:
-            paper = _without_abstract(paper)
-            draft = _draft(paper, self.options)  # tagged by the title alone
-            keys = _paper_keys(paper)  # without the abstract's
+            paper = without_abstract(paper)
+            draft = make_draft(paper, self.options)  # tagged by the title alone
+            ident = paper_identity(paper)  # without the abstract's key
             report.abstract_missing.append(f"{where} '{paper.title[:80]}': {problem}")
-        slug = unique_slug(paper.title, self.taken, prepared.slug)
+        assert ident is not None
+        slug = unique_slug(paper.title, self.taken, prepared.slug, address_qualifiers(paper))
         self.taken.add(slug)
         if isinstance(draft.text, Staged):
-            # Only what later steps need: the front matter as the worker pickled it, and the keys.
-            entry = _Existing(None, None, None, ((report.file, where),), True, packed=draft.packed,
+            # Only what later steps need: the front matter as the worker pickled it, and the identity.
+            entry = PaperFile(None, None, None, ((report.file, where),), True, ident, packed=draft.packed,
                               staged=draft.text.path, digest=draft.digest, folder=self.papers_dir, slug=slug)
         else:
             path = self.papers_dir / f"{slug}.md"
             paper = needing_tags(replace(paper, slug=slug)) if draft.needs_model else replace(
                 paper, slug=slug, tags=draft.tags)
-            entry = _Existing(path, to_front_matter(paper), paper.abstract, ((report.file, where),), True)
+            entry = PaperFile(path, to_front_matter(paper), paper.abstract, ((report.file, where),), True, ident)
             self.pending[entry.key] = draft.text  # a staged text is found from its entry (`to_write`)
-        self.index.add(entry, keys)
-        title = normalize_title(paper.title)
-        self._index_titles(next((k for _, k in entry.keys[:1] if k == title), title))  # the key's text, not a copy
+        self.index.add(entry)
+        self._index_titles(ident.titles[0] if ident.titles else None)  # the identity's text, not a copy
+        for other, why in (found.possible or []) if found else []:
+            report.notes.append(f"{where}: possible duplicate: '{paper.title[:80]}' ({slug}.md) and "
+                                f"{other.path.name}: {why}; kept as two papers, remove one if they are the same")
+        for other, why in (found.apart or []) if found else []:
+            report.notes.append(f"{where}: '{paper.title[:80]}' ({slug}.md) shares its title with "
+                                f"{other.path.name}, but {why}: a paper of its own")
         if draft.needs_model:
             self.need_tags.append((entry, report, where))
         elif draft.by_rules:
@@ -680,12 +419,12 @@ class _Run:
         time, each one's title and abstract read back from its staged file; a paper given suggestions has
         its staged text rewritten. Nothing is kept for them but their entries, as for tagged papers.
         In a large import (its workers staged the texts) the model lives in a process of its own
-        (`_model_process`), so this one never loads scikit-learn and SciPy (about 110 MB) beside its papers."""
+        (`tag_model.model_process`), so this one never loads scikit-learn and SciPy (about 110 MB) beside its papers."""
         if not self.need_tags:
             return
         apart = (self.options.suggest and not self.pretrained
                  and any(entry.staged is not None for entry, _, _ in self.need_tags))
-        with _model_process() if apart else contextlib.nullcontext() as process:
+        with tag_model.model_process() if apart else contextlib.nullcontext() as process:
             suggest = self._model(process) if self.options.suggest else None
             for start in range(0, len(self.need_tags), SUGGEST_CHUNK):
                 chunk = self.need_tags[start:start + SUGGEST_CHUNK]
@@ -716,11 +455,11 @@ class _Run:
 
             model = TagModel.fit(*inputs)
             return model.suggest if model is not None else None
-        if not process.submit(_fit_model, *inputs).result():
+        if not process.submit(tag_model.fit_model, *inputs).result():
             return None
-        return lambda texts: process.submit(_suggest_with_model, texts).result()
+        return lambda texts: process.submit(tag_model.suggest_with_model, texts).result()
 
-    def _with_suggestions(self, entry: _Existing, found: tuple[SuggestedTag, ...], abstract: str) -> None:
+    def _with_suggestions(self, entry: PaperFile, found: tuple[SuggestedTag, ...], abstract: str) -> None:
         """A new paper's file with the tag model's suggestions: the paper as its file says, plus them."""
         meta = to_front_matter(needing_tags(from_front_matter("", entry.meta, abstract), found))
         text = frontmatter.dump(meta, abstract)
@@ -728,30 +467,38 @@ class _Run:
             entry.meta = meta
             self.pending[entry.key] = text
             return
-        _overwrite_staged(entry.staged, text)
+        overwrite_staged(entry.staged, text)
         entry.digest = index_cache.digest(text.encode("utf-8"))
         entry.pack(meta)
 
-    def _merge(self, existing: _Existing, paper: Paper, where: str, report: FileReport) -> None:
+    def _merge(self, existing: PaperFile, paper: Paper, where: str, report: FileReport, why: str) -> None:
+        """Fill what `existing` lacks from the record judged the same paper (`why`: the identity rule's reason)."""
         name = existing.path.name
         label = f"{where} '{paper.title[:80]}'"
-        known_source = _has_source(existing.meta, paper.sources[0])
-        meta, filled, conflicts = merge(existing, paper)
+        known_source = has_source(existing.meta, paper.sources[0])
+        meta, filled, differences = merge(existing, paper, record_title=True)
+        report.merged_by[reason_kind(why)] += 1
         if not known_source:
-            report.notes += [f"{where}: differs from {name}: {c} (kept the file's value)" for c in conflicts]
+            report.notes += [f"{where}: differs from {name}: {c} (kept the file's value)" for c in differences]
         if filled and not self._writable(existing):
             report.notes.append(f"{where}: {name} has invalid front matter; not filled ({', '.join(filled)})")
             filled = []
+        if "authors" in filled:
+            _note_authors(paper, where, report)
         if filled:
             existing.meta = meta
             self.pending[existing.key] = frontmatter.dump(meta, existing.body)
-            report.merged.append(f"{label} into {name} (filled {', '.join(filled)})")
+            self.index.changed(existing)
+            what = [f"filled {', '.join(f for f in filled if f != 'sources')}"] if filled != ["sources"] else []
+            if "sources" in filled:
+                what.append("kept its title in sources")
+            report.merged.append(f"{label} into {name}: {why} ({'; '.join(what)})")
         elif known_source:
             report.unchanged.append(name)
         else:
-            report.duplicate.append(f"{label} is already in the collection as {name}")
+            report.duplicate.append(f"{label} is already in the collection as {name}: {why}")
 
-    def _writable(self, existing: _Existing) -> bool:
+    def _writable(self, existing: PaperFile) -> bool:
         """Rewrite only files the strict loader accepts (the index read them with a lenient one)."""
         if existing.new:
             return True
@@ -779,9 +526,9 @@ class _Run:
         """Drop what only reading and the near-duplicate check need (the title index, who is who by
         key, the slugs taken), so that writing the files does not add to their memory."""
         self.title_index, self.titles, self.taken = None, [], set()
-        self.index.by_key = {}
+        self.index.ids = IdentityIndex()
 
-    def _staged(self) -> list[_Existing]:
+    def _staged(self) -> list[PaperFile]:
         """The new papers whose staged text is still what is to be written (not changed by a merge)."""
         return [entry for entry, _, _ in self.created if entry.staged is not None and entry.key not in self.pending]
 
@@ -796,7 +543,7 @@ class _Run:
 
     def written_digests(self) -> dict[str, bytes]:
         """Each written file's digest (`CollectionIndex.save`), by path as text; a staged text's is
-        kept on its entry (`_Existing.digest`)."""
+        kept on its entry (`PaperFile.digest`)."""
         return {key: index_cache.digest(text.encode("utf-8")) for key, text in self.pending.items()}
 
     def flag_near_duplicates(self) -> None:
@@ -829,7 +576,7 @@ def run_import(paths: list[Path], papers_dir: Path, taxonomy, *, added: str, fmt
     if wrong_date:
         raise GeneratorError(f"--added: {wrong_date}")
     with workspace_for(papers_dir / "index", "import"):  # one run at a time, from reading to writing
-        run = _Run(papers_dir, _Options(taxonomy, added, listed_year, default_tag, suggest), fmt, progress,
+        run = _Run(papers_dir, Options(taxonomy, added, listed_year, default_tag, suggest), fmt, progress,
                    removed, mapping)
         reports = [run.read_file(path) for path in paths]
         run.suggest_tags()
@@ -866,7 +613,7 @@ def run_import_records(inputs: list[RecordsInput], papers_dir: Path, taxonomy, *
     if wrong_date:
         raise GeneratorError(f"--added: {wrong_date}")
     with workspace_for(papers_dir / "index", "import"):
-        run = _Run(papers_dir, _Options(taxonomy, added, None, None, suggest), None, progress, removed, index=index)
+        run = _Run(papers_dir, Options(taxonomy, added, None, None, suggest), None, progress, removed, index=index)
         run.pretrained = model
         base = run.options
         reports = []
@@ -887,79 +634,6 @@ def run_import_records(inputs: list[RecordsInput], papers_dir: Path, taxonomy, *
         written = write_all(pairs)
         run.index.save(run.written_digests())
     return ImportReport(files=reports, written=written)
-
-
-def needing_tags(paper: Paper, suggested: tuple[SuggestedTag, ...] = ()) -> Paper:
-    """A paper no rule tagged: the reserved tag ``untagged`` until a person accepts the tag model's
-    suggestions (``tags review``); visitors never see unreviewed suggestions. Import and add both."""
-    return replace(paper, tags=(UNTAGGED,), tags_suggested=tuple(suggested))
-
-
-def model_suggestions(entries, taxonomy, texts: list[tuple[str, str]]) -> list[tuple[SuggestedTag, ...]]:
-    """The tag model's suggestions for each (title, abstract), trained on ``entries`` (the collection's
-    paper files, ``CollectionIndex.entries``); () for each when there is too little to learn from."""
-    model = train_model(entries, taxonomy)
-    return model.suggest(texts) if model is not None else [() for _ in texts]
-
-
-def train_model(entries, taxonomy):
-    """The tag model trained on paper files' accepted tags (``tags``, not ``tags_suggested``), in
-    slug order so that the same collection always gives the same model; None if too few papers."""
-    from paper_collection.collection.tagger import TagModel
-
-    return TagModel.fit(*model_inputs(entries, taxonomy))
-
-
-def model_inputs(entries, taxonomy):
-    """What `TagModel.fit` takes for ``entries`` (`tagger.training_examples`), in slug order. Only
-    each paper's tags are gathered for all of them; the title and the abstract (read from the file)
-    only for the papers of the training sample."""
-    from paper_collection.collection.tagger import training_examples
-
-    ordered = sorted(entries, key=lambda e: e.path.name)
-
-    def read(position: int) -> tuple[str, str]:
-        entry = ordered[position]
-        return entry.title, "" if entry.meta.get("abstract_missing") else entry.body
-
-    return training_examples((entry.meta.get("tags") for entry in ordered), read, taxonomy)
-
-
-_MODEL = None  # the tag model, in `_model_process`
-
-
-@contextlib.contextmanager
-def _model_process() -> Iterator[ProcessPoolExecutor]:
-    """A fresh process (spawned, not forked: it holds none of this one's papers) for the tag model. Like
-    any spawned process it imports the caller's main module again: a script that calls `run_import` needs
-    the usual ``if __name__ == "__main__":`` guard (``paper-collection`` has it)."""
-    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=_start_model_process)
-    try:
-        yield pool
-    except BrokenProcessPool:
-        raise GeneratorError("the tag model's process stopped (killed, or out of memory); "
-                             "nothing was written") from None
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _start_model_process() -> None:
-    die_with_parent()  # a killed import leaves no process behind
-    signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C reaches the whole process group: this one just ends
-
-
-def _fit_model(examples, tag_order, class_weight) -> bool:
-    """In `_model_process`: train the model (`TagModel.fit`); False when there is too little to learn."""
-    global _MODEL
-    from paper_collection.collection.tagger import TagModel
-
-    _MODEL = TagModel.fit(examples, tag_order, class_weight)
-    return _MODEL is not None
-
-
-def _suggest_with_model(texts: list[tuple[str, str]]) -> list[tuple[SuggestedTag, ...]]:
-    assert _MODEL is not None
-    return _MODEL.suggest(texts)
 
 
 def write_all(pending: dict[Path, str] | Iterator[tuple[str, str | Staged]]) -> list[Path]:

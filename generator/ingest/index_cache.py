@@ -26,16 +26,17 @@ import yaml
 from paper_collection.atomic import open_atomic, project_root_for
 from paper_collection.settings import STATE_DIR
 
-VERSION = 2  # bump when the entries' shape changes
+VERSION = 3  # bump when the entries' shape changes
 FILE = "import-index.pickle"
 # The modules whose code decides an entry: how front matter is read, how duplicate keys are made,
 # and how the importer takes both from a file.
 _MADE_BY = ("generator/collection/frontmatter.py", "generator/collection/paper.py",
-            "generator/collection/identifiers.py", "generator/ingest/importer.py", "generator/ingest/index_cache.py")
+            "generator/collection/identifiers.py", "generator/collection/identity.py", "generator/ingest/importer.py",
+            "generator/ingest/index_cache.py")
 
-# What the index keeps of one file: (front matter, duplicate keys), or None when the front matter
+# What the index keeps of one file: (front matter, its `identity.Identity`), or None when the front matter
 # cannot be read (`validate` says why).
-Entry = tuple[dict, tuple[tuple[str, str], ...]] | None
+Entry = tuple[dict, tuple] | None
 
 
 def digest(data: bytes) -> bytes:

@@ -37,7 +37,6 @@ from paper_collection.ingest.importer import (
     FileReport,
     RecordsInput,
     run_import_records,
-    train_model,
     write_all,
 )
 from paper_collection.ingest.lookup.client import FEED, LookupClient, LookupFailed
@@ -45,6 +44,7 @@ from paper_collection.ingest.readers.atom import read_atom
 from paper_collection.ingest.readers.jsonfmt import read_json
 from paper_collection.ingest.readers.rss import read_feed
 from paper_collection.ingest.records import paper_from_record
+from paper_collection.ingest.tag_model import train_model
 from paper_collection.ingest.watch import Watch, WatchConfig, source_file
 
 STATE_FILE = "watch-state.yml"

@@ -16,9 +16,8 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from slugify import slugify
-
 from paper_collection.collection.paper import Paper
+from paper_collection.collection.slugs import address_slug, bounded
 from paper_collection.site.pagination import paginate
 from paper_collection.site.stopping import stop_point
 
@@ -145,11 +144,11 @@ def build_index(papers: Sequence[Paper]) -> AuthorIndex:
     of_written: dict[str, str] = {}
     for cluster in sorted(groups, key=lambda c: (fold(c[0].family), best_display(c).casefold())):
         display = best_display(cluster, usage)
-        slug = base = slugify(display) or "author"
+        slug = base = address_slug(display, "author")
         number = 1
         while slug in people:
             number += 1
-            slug = f"{base}-{number}"
+            slug = bounded(f"{base}-{number}")
         people[slug] = Person(display, slug, tuple(sorted(n.written for n in cluster)))
         for name in cluster:
             of_written[name.written] = slug

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 import bibtexparser
 from bibtexparser import model
 
-from paper_collection.collection.links import paper_links
+from paper_collection.collection.links import arxiv_abs_url, arxiv_pdf_url, doi_url, paper_links
 from paper_collection.collection.paper import Paper
 from paper_collection.site.render import first_sentence
 from paper_collection.site.tex import to_plain
@@ -108,9 +108,9 @@ def bib_text(text: str) -> str:
 def paper_url(paper: Paper) -> str | None:
     """The paper's own URL, when the collection knows one."""
     if paper.arxiv:
-        return f"https://arxiv.org/abs/{paper.arxiv}"
+        return arxiv_abs_url(paper.arxiv)
     if paper.doi:
-        return f"https://doi.org/{paper.doi}"
+        return doi_url(paper.doi)
     for kind in PAPER_LINK_KINDS:
         for link in paper_links(paper):
             # A Hugging Face link is the paper's only when it is its Papers page (not models or data).
@@ -123,7 +123,7 @@ def pdf_url(paper: Paper) -> str | None:
     link = next((link.url for link in paper_links(paper) if link.kind == "pdf"), None)
     if link:
         return link
-    return f"https://arxiv.org/pdf/{paper.arxiv}" if paper.arxiv else None
+    return arxiv_pdf_url(paper.arxiv) if paper.arxiv else None
 
 
 def bibtex_entry(paper: Paper, key: str) -> model.Entry:
@@ -231,10 +231,10 @@ def json_ld(paper: Paper, page_url: str | None, tag_titles: Sequence[str] = ()) 
     same_as = []
     if paper.arxiv:
         identifiers.append({"@type": "PropertyValue", "propertyID": "arXiv", "value": paper.arxiv})
-        same_as.append(f"https://arxiv.org/abs/{paper.arxiv}")
+        same_as.append(arxiv_abs_url(paper.arxiv))
     if paper.doi:
         identifiers.append({"@type": "PropertyValue", "propertyID": "DOI", "value": paper.doi})
-        same_as.append(f"https://doi.org/{paper.doi}")
+        same_as.append(doi_url(paper.doi))
     if identifiers:
         data["identifier"] = identifiers
         data["sameAs"] = same_as

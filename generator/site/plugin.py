@@ -30,12 +30,15 @@ import jinja2
 from markupsafe import Markup, escape
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
+from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
 from paper_collection import atomic, parallel
+from paper_collection.collection.slugs import check_addresses
+from paper_collection.errors import GeneratorError
 from paper_collection.site import authors, collection_map, explore, session
 from paper_collection.site.cache import cache_dir, content_key
 from paper_collection.site.exports import atom_feed, export_files, write_exports
@@ -173,6 +176,10 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
     def on_files(self, files: Files, config):
         self.model = session.model_for(config, preview=self.command == "serve")
         self.pages: dict[str, SitePage] = site_pages(self.model)
+        try:
+            check_addresses(self.pages)  # a name too long for a file fails here, before any page is written
+        except GeneratorError as error:
+            raise PluginError(str(error)) from None
         self.renderer = Renderer(self.model, self.env)
         self.memo = session.memo_for(config, preview=self.command == "serve")
         self.bodies: dict[str, str] = {}  # page cache entries made by this process in this build

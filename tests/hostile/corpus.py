@@ -101,7 +101,9 @@ def paper_files(items: list[str], taken: set[str]) -> dict[str, str]:
             "links": [{"kind": "code", "url": f"https://example.org/{marker}\"onmouseover=\"alert(1)"},
                       {"kind": "project", "url": f"https://example.org/{marker}/<script>alert(1)</script>"}],
             "added": ADDED,
-            "sources": [{"file": case, "line": number, "format": case, "listed": case, "title": case}],
+            # The title as read carries the marker too: the corpus repeats some cases, and two files whose
+            # sources read one title (by one first author) are one paper (collection/identity.py).
+            "sources": [{"file": case, "line": number, "format": case, "listed": case, "title": title}],
         }
         body = f"Abstract of {marker}, raw as a contributor wrote it:\n\n{case}\n\n<script>alert('{marker}')</script>\n"
         files[f"{slug}.md"] = frontmatter.dump(meta, body)
