@@ -29,6 +29,7 @@ from pathlib import Path
 import yaml
 from lxml import etree
 
+from paper_collection.collection.identity import paper_identity
 from paper_collection.collection.model import Origin, RawRecord, Rejection
 from paper_collection.collection.removed import RemovedIndex
 from paper_collection.errors import GeneratorError, InputError
@@ -310,7 +311,8 @@ def choose(runs: list[WatchRun], config: WatchConfig, index: CollectionIndex, re
             if isinstance(paper, Rejection):  # the importer reports it
                 run.kept.append(raw)
                 continue
-            if index.find(paper) is not None or removed.match_paper(paper) is not None:
+            known = index.match(paper_identity(paper))  # the identity rule, as the importer applies it
+            if known.same is not None or known.conflict or removed.match_paper(paper) is not None:
                 run.kept.append(raw)  # the importer reports it: merged, unchanged, duplicate, or skipped as removed
                 continue
             rules = taxonomy.assign(paper.title, paper.abstract)
