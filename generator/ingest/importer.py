@@ -532,6 +532,18 @@ class _Run:
         """The new papers whose staged text is still what is to be written (not changed by a merge)."""
         return [entry for entry, _, _ in self.created if entry.staged is not None and entry.key not in self.pending]
 
+    def write(self, also_write: dict[Path, str] | None = None) -> list[Path]:
+        """Write the papers (and ``also_write``: other files, path -> text) all or none, and keep the index."""
+        self.let_go()
+        for path, text in (also_write or {}).items():
+            self.pending[str(path)] = text
+        count, pairs = self.to_write()
+        if self.progress and count >= PROGRESS_EVERY:
+            self.progress(f"writing {count} files")
+        written = write_all(pairs)
+        self.index.save(self.written_digests())
+        return written
+
     def to_write(self) -> tuple[int, Iterator[tuple[str, str | Staged]]]:
         """How many files to write, and each (path as text, its text), sorted by path: the staged
         texts' pairs are made as they are written, not kept for every paper until then."""
@@ -581,12 +593,7 @@ def run_import(paths: list[Path], papers_dir: Path, taxonomy, *, added: str, fmt
         reports = [run.read_file(path) for path in paths]
         run.suggest_tags()
         run.flag_near_duplicates()
-        run.let_go()
-        count, pairs = run.to_write()
-        if progress and count >= PROGRESS_EVERY:
-            progress(f"writing {count} files")
-        written = write_all(pairs)
-        run.index.save(run.written_digests())
+        written = run.write()
     return ImportReport(files=reports, written=written)
 
 
@@ -625,14 +632,7 @@ def run_import_records(inputs: list[RecordsInput], papers_dir: Path, taxonomy, *
         run.flag_near_duplicates()
         if dry_run:
             return ImportReport(files=reports)
-        run.let_go()
-        for path, text in (also_write or {}).items():
-            run.pending[str(path)] = text
-        count, pairs = run.to_write()
-        if progress and count >= PROGRESS_EVERY:
-            progress(f"writing {count} files")
-        written = write_all(pairs)
-        run.index.save(run.written_digests())
+        written = run.write(also_write)
     return ImportReport(files=reports, written=written)
 
 
