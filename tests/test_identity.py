@@ -115,7 +115,9 @@ def test_the_ten_entries_of_the_science_response_import_as_ten_papers(tmp_path):
     files = {path.stem: _front(path) for path in papers.glob("*.md")}
     assert len(files) == 10
     comments = {meta["arxiv"]: slug for slug, meta in files.items() if meta["title"] == COMMENT}
-    assert comments == {"0808.0631": COMMENT_SLUG, "0808.0638": f"{COMMENT_SLUG}-yang"}
+    # A generic title ("Comment: ...") is always qualified by the first author: no address depends on
+    # which comment came first (see the add test, which writes them in the other order).
+    assert comments == {"0808.0631": f"{COMMENT_SLUG}-kunsch", "0808.0638": f"{COMMENT_SLUG}-yang"}
     assert {meta.get("arxiv") for meta in files.values()} >= {"quant-ph/0210005", "physics/0507092"}
     assert load_collection(papers, load_taxonomy(TAXONOMY), tmp_path).errors == ()
     # The same response again changes nothing.
@@ -127,13 +129,13 @@ def test_add_writes_both_comments_at_distinct_addresses_and_validate_passes(tmp_
     empty = tmp_path / "empty"
     empty.mkdir()
     root = make_project(tmp_path / "project", empty)
-    for arxiv in ("0808.0638", "0808.0631"):  # the second one first: the first one's address stays its own
+    for arxiv in ("0808.0638", "0808.0631"):  # the other order than the response's: the same addresses
         result = run_generator(root, "add", f"arXiv:{arxiv}", "--from", str(SCIENCE))
         assert "wrote content/papers/comment-the-2005" in result.stdout
     papers = root / "content" / "papers"
     files = {path.stem: _front(path) for path in papers.glob("*.md")}
     assert {slug: meta["arxiv"] for slug, meta in files.items()} == {
-        COMMENT_SLUG: "0808.0638", f"{COMMENT_SLUG}-kunsch": "0808.0631"}
+        f"{COMMENT_SLUG}-yang": "0808.0638", f"{COMMENT_SLUG}-kunsch": "0808.0631"}
     assert "ok: 2 papers valid" in run_generator(root, "validate").stdout
     refused = run_generator(root, "add", "arXiv:0808.0631v1", "--from", str(SCIENCE), check=False)
     assert refused.returncode == 2 and "same arXiv id 0808.0631" in refused.stderr
@@ -147,7 +149,7 @@ def test_removing_one_comment_keeps_the_other_through_a_reimport(tmp_path):
     report = _run(papers, SCIENCE, removed=load_removed(root / "removed.yml")).render()
     assert "new 0, merged 0, unchanged 9, duplicate 0, rejected 0, skipped 1" in report
     assert f"skipped: {SCIENCE.name}" in report and "not about the lecture itself" in report
-    assert (papers / f"{COMMENT_SLUG}.md").exists() and not (papers / f"{COMMENT_SLUG}-yang.md").exists()
+    assert (papers / f"{COMMENT_SLUG}-kunsch.md").exists() and not (papers / f"{COMMENT_SLUG}-yang.md").exists()
     assert "ok: 9 papers valid" in run_generator(root, "validate").stdout
 
 
@@ -161,9 +163,9 @@ def test_a_known_identifier_under_a_new_title_merges_and_creates_none(tmp_path, 
     report = _run(papers, _json(tmp_path, "retitled.json", [retitled]))
     rendered = report.render()
     assert "read 1, new 0, merged 1" in rendered
-    assert f"into {COMMENT_SLUG}.md: {reason}" in rendered
+    assert f"into {COMMENT_SLUG}-kunsch.md: {reason}" in rendered
     assert f"judged the same paper as a file by: {reason.rsplit(' ', 1)[0]} 1" in rendered
-    meta = _front(papers / f"{COMMENT_SLUG}.md")
+    meta = _front(papers / f"{COMMENT_SLUG}-kunsch.md")
     assert meta["title"] == COMMENT  # the file's title is kept ...
     assert meta["sources"][-1]["title"] == retitled["title"]  # ... and the other one recorded
     assert len(list(papers.glob("*.md"))) == 10
@@ -176,7 +178,7 @@ def test_a_record_whose_id_and_doi_name_two_papers_is_merged_into_neither(tmp_pa
     both = {"title": COMMENT, "abstract": ABSTRACT, "arxiv": "0808.0631", "doi": "10.1214/07-STS246A"}
     report = _run(papers, _json(tmp_path, "both.json", [both]))
     [rejected] = report.files[0].rejected
-    assert f"{COMMENT_SLUG}.md (same arXiv id 0808.0631)" in rejected.reason
+    assert f"{COMMENT_SLUG}-kunsch.md (same arXiv id 0808.0631)" in rejected.reason
     assert f"{COMMENT_SLUG}-yang.md (same DOI 10.1214/07-sts246a)" in rejected.reason
     assert "merged into neither" in rejected.reason and report.written == []
 
@@ -208,14 +210,14 @@ def test_validate_judges_duplicates_by_the_same_rule(tmp_path):
     papers, _ = _import(tmp_path, SCIENCE)
     collection = load_collection(papers, load_taxonomy(TAXONOMY), tmp_path)
     assert collection.problems == ()  # same title, different arXiv ids: two valid papers, not even a note
-    text = (papers / f"{COMMENT_SLUG}.md").read_text(encoding="utf-8")
+    text = (papers / f"{COMMENT_SLUG}-kunsch.md").read_text(encoding="utf-8")
     (papers / "a-copy-under-another-title.md").write_text(
         text.replace(f'title: "{COMMENT}"', 'title: "Another Title"').replace("added: '2026-01-05'",
                                                                             "added: '2026-01-06'"),
         encoding="utf-8")
     [problem] = load_collection(papers, load_taxonomy(TAXONOMY), tmp_path).problems
     assert problem.file.endswith("a-copy-under-another-title.md") and not problem.warning
-    assert problem.message.startswith(f"same arXiv id 0808.0631 as content/papers/{COMMENT_SLUG}.md")
+    assert problem.message.startswith(f"same arXiv id 0808.0631 as content/papers/{COMMENT_SLUG}-kunsch.md")
 
 
 # -- order does not matter -----------------------------------------------------------------------------
@@ -313,8 +315,9 @@ def test_generic_titles_stay_apart_and_a_second_import_changes_nothing(tmp_path)
     first = _run(papers, source).render()
     assert "read 4, new 4" in first
     assert first.count("same title, but a title many papers share") == 2
-    assert sorted(path.stem for path in papers.glob("*.md")) == ["editorial", "editorial-lovelace", "erratum",
-                                                                 "erratum-turing"]
+    # Generic titles are always qualified: the surname, else (taken) the year, else a digest of the title.
+    assert sorted(path.stem for path in papers.glob("*.md")) == ["editorial-2020", "editorial-lovelace",
+                                                                 "erratum-406606", "erratum-turing"]
     again = _run(papers, source)
     assert "read 4, new 0, merged 0, unchanged 4, duplicate 0" in again.render() and again.written == []
 

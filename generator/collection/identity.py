@@ -43,6 +43,7 @@ from paper_collection.collection.paper import (
     normalize_title,
     to_front_matter,
 )
+from paper_collection.collection.slugs import unique_slug
 from paper_collection.errors import InputError
 
 # Titles many different papers carry: the same one proves nothing without an identifier. A title is
@@ -205,6 +206,13 @@ def reason_kind(reason: str) -> str:
         if reason.startswith(kind):
             return kind
     return reason
+
+
+def paper_address(paper: Paper, taken: set[str] | frozenset[str], base: str | None = None) -> str:
+    """A new paper's address (file name): the title's slug; for papers sharing a title, qualified by
+    `address_qualifiers`. A generic title ("Comment: ...", `GENERIC_TITLES`) is always qualified, so
+    the addresses of the papers that share it do not depend on the order they arrive in."""
+    return unique_slug(paper.title, taken, base, address_qualifiers(paper), qualify=is_generic_title(paper.title))
 
 
 def address_qualifiers(paper: Paper) -> tuple[str | None, ...]:

@@ -79,13 +79,15 @@ def base_slug(title: str) -> str:
 
 
 def unique_slug(title: str, taken: set[str] | frozenset[str], base: str | None = None,
-                qualifiers: Iterable[str | None] = ()) -> str:
+                qualifiers: Iterable[str | None] = (), qualify: bool = False) -> str:
     """The title's slug, or when that is taken the slug plus the first of ``qualifiers`` (the
     first author's surname, the year, the identifier: what tells papers sharing a title apart)
     that gives a free name, else a suffix derived from the title itself: a paper's address never
-    depends on a counter. ``base``: the title's `base_slug`, when the caller has it already."""
+    depends on a counter. ``base``: the title's `base_slug`, when the caller has it already.
+    ``qualify``: start from the qualified name even when the title's slug is free (a generic title,
+    which other papers are likely to share: then no paper's address depends on which came first)."""
     slug = base or base_slug(title)
-    if slug not in taken:
+    if slug not in taken and not qualify:
         return slug
     for qualifier in qualifiers:
         tail = _cut(slugify(str(qualifier or "")), 30)

@@ -17,7 +17,7 @@ from pathlib import Path
 from paper_collection.atomic import workspace_for
 from paper_collection.collection import frontmatter
 from paper_collection.collection.identifiers import ISO_DATE, arxiv_id, clean_doi
-from paper_collection.collection.identity import PaperFile, address_qualifiers, paper_identity
+from paper_collection.collection.identity import PaperFile, paper_address, paper_identity
 from paper_collection.collection.links import classify
 from paper_collection.collection.model import Link, Origin, RawRecord, Rejection
 from paper_collection.collection.paper import (
@@ -28,7 +28,6 @@ from paper_collection.collection.paper import (
 )
 from paper_collection.collection.removed import REMOVED_FILE, RemovedIndex, load_removed
 from paper_collection.collection.similar import similar_pairs
-from paper_collection.collection.slugs import unique_slug
 from paper_collection.collection.validate import check_paper
 from paper_collection.errors import GeneratorError
 from paper_collection.ingest import index_cache
@@ -179,7 +178,7 @@ def add_paper(papers_dir: Path, taxonomy, *, title: str, abstract: str, tags: It
         notes.append(f"possible duplicate of {_shown(index.entries[column].path, root)} (near-identical title)")
 
     taken = index.slugs | index.aliases | set(removed.by_slug)  # old and removed addresses stay unused
-    paper = replace(paper, slug=unique_slug(paper.title, taken, qualifiers=address_qualifiers(paper)), tags=chosen,
+    paper = replace(paper, slug=paper_address(paper, taken), tags=chosen,
                     sources=(replace(paper.sources[0], title=paper.title),))
     if not chosen:
         paper = needing_tags(paper, model_suggestions(index.entries, taxonomy, [(paper.title, paper.abstract)])[0])

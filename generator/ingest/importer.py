@@ -43,10 +43,10 @@ from paper_collection.collection.identity import (
     IdentityIndex,
     Match,
     PaperFile,
-    address_qualifiers,
     has_source,
     merge,
     meta_identity,
+    paper_address,
     paper_identity,
     parse_meta,
     reason_kind,
@@ -63,7 +63,6 @@ from paper_collection.collection.paper import (
 )
 from paper_collection.collection.removed import RemovedIndex
 from paper_collection.collection.similar import TitleIndex, similar_pairs, worth_an_index
-from paper_collection.collection.slugs import unique_slug
 from paper_collection.collection.taxonomy import UNTAGGED
 from paper_collection.errors import GeneratorError, InputError
 from paper_collection.ingest import index_cache, tag_model
@@ -384,7 +383,7 @@ class _Run:
             ident = paper_identity(paper)  # without the abstract's key
             report.abstract_missing.append(f"{where} '{paper.title[:80]}': {problem}")
         assert ident is not None
-        slug = unique_slug(paper.title, self.taken, prepared.slug, address_qualifiers(paper))
+        slug = paper_address(paper, self.taken, prepared.slug)
         self.taken.add(slug)
         if isinstance(draft.text, Staged):
             # Only what later steps need: the front matter as the worker pickled it, and the identity.
