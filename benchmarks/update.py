@@ -76,8 +76,8 @@ def run(papers: int, keep: str, work: Path | None = None) -> dict:
             shutil.copytree(work, project, symlinks=True)
         else:
             folder.mkdir(parents=True)
-            for name in ("mkdocs.yml", "taxonomy.yml"):
-                shutil.copy(ROOT / name, project / name)
+            for name in ("mkdocs.yml", "taxonomy.yml"):  # the tests' fixed copies: the example's may change
+                shutil.copy(ROOT / "tests" / "fixtures" / "seed" / name, project / name)
             dump = project / "dump.txt"
             dump.write_text(generate(papers)[0], encoding="utf-8")
             started = time.perf_counter()
