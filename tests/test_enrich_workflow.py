@@ -5,16 +5,13 @@ saved only from the default branch."""
 
 from __future__ import annotations
 
-import json
 import subprocess
 
 from tests.test_workflows import (
     FULL_SHA_PIN,
-    ROOT,
     VERSION_COMMENT,
     WORKFLOWS_DIR,
-    _describe_finding,
-    find_tool,
+    assert_linters_report_nothing,
     load,
     run_scripts,
     steps,
@@ -25,14 +22,7 @@ ENRICH = WORKFLOWS_DIR / "enrich.yml"
 
 
 def test_actionlint_and_zizmor_report_nothing():
-    result = subprocess.run([find_tool("actionlint"), "-no-color", str(ENRICH)], cwd=ROOT, capture_output=True,
-                            text=True, check=False)
-    assert result.returncode == 0 and not result.stdout.strip(), result.stdout + result.stderr
-    for persona in ("regular", "auditor"):
-        result = subprocess.run([find_tool("zizmor"), "--offline", "--no-config", f"--persona={persona}",
-                                 "--format=json", str(ENRICH)], cwd=ROOT, capture_output=True, text=True, check=False)
-        findings = json.loads(result.stdout)
-        assert result.returncode == 0 and findings == [], "\n".join(map(_describe_finding, findings)) + result.stderr
+    assert_linters_report_nothing(ENRICH)
 
 
 def test_runs_weekly_and_by_hand_with_write_access_only_where_nothing_is_installed():

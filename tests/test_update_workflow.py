@@ -5,7 +5,6 @@ records its arguments and a local bare repository as `origin`."""
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -20,11 +19,9 @@ from tests.lookup_fixtures import replay_server
 from tests.test_update import FIXTURES, arxiv_rules
 from tests.test_workflows import (
     FULL_SHA_PIN,
-    ROOT,
     VERSION_COMMENT,
     WORKFLOWS_DIR,
-    _describe_finding,
-    find_tool,
+    assert_linters_report_nothing,
     load,
     steps,
     triggers,
@@ -35,14 +32,7 @@ BRANCH = "update/new-papers"
 
 
 def test_actionlint_and_zizmor_report_nothing():
-    result = subprocess.run([find_tool("actionlint"), "-no-color", str(UPDATE)], cwd=ROOT, capture_output=True,
-                            text=True, check=False)
-    assert result.returncode == 0 and not result.stdout.strip(), result.stdout + result.stderr
-    for persona in ("regular", "auditor"):
-        result = subprocess.run([find_tool("zizmor"), "--offline", "--no-config", f"--persona={persona}",
-                                 "--format=json", str(UPDATE)], cwd=ROOT, capture_output=True, text=True, check=False)
-        findings = json.loads(result.stdout)
-        assert result.returncode == 0 and findings == [], "\n".join(map(_describe_finding, findings)) + result.stderr
+    assert_linters_report_nothing(UPDATE)
 
 
 def test_daily_and_by_hand_python_read_only_and_the_writer_runs_no_project_code():

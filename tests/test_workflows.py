@@ -513,3 +513,16 @@ def test_every_pip_install_in_every_workflow_is_locked() -> None:
     pins = [line for line in (ROOT / "requirements" / "release.txt").read_text(encoding="utf-8").splitlines()
             if line and not line.startswith((" ", "#"))]
     assert {pin.split("==")[0] for pin in pins} >= {"build", "twine", "setuptools"}
+
+
+def assert_linters_report_nothing(workflow: Path) -> None:
+    """actionlint and zizmor (both personas, offline) find nothing in one workflow file."""
+    result = subprocess.run([find_tool("actionlint"), "-no-color", str(workflow)], cwd=ROOT, capture_output=True,
+                            text=True, check=False)
+    assert result.returncode == 0 and not result.stdout.strip(), result.stdout + result.stderr
+    for persona in ("regular", "auditor"):
+        result = subprocess.run([find_tool("zizmor"), "--offline", "--no-config", f"--persona={persona}",
+                                 "--format=json", str(workflow)], cwd=ROOT, capture_output=True, text=True,
+                                check=False)
+        findings = json.loads(result.stdout)
+        assert result.returncode == 0 and findings == [], "\n".join(map(_describe_finding, findings)) + result.stderr
