@@ -271,21 +271,50 @@ def _body_bytes(request) -> int:
 
 
 # -- main --------------------------------------------------------------------------------
+def site_parts(site: Path) -> dict[str, dict[str, int]]:
+    """Bytes and files of the built site by part: each top-level folder, the files at the top
+    level together, and the largest single file (hosts limit both files and file size)."""
+    parts: dict[str, dict[str, int]] = {}
+    largest = ("", 0)
+    for path in site.rglob("*"):
+        if not path.is_file():
+            continue
+        relative = path.relative_to(site)
+        part = relative.parts[0] + "/" if len(relative.parts) > 1 else "(top-level files)"
+        entry = parts.setdefault(part, {"bytes": 0, "files": 0})
+        size = path.stat().st_size
+        entry["bytes"] += size
+        entry["files"] += 1
+        if size > largest[1]:
+            largest = (str(relative), size)
+    return {"parts": dict(sorted(parts.items(), key=lambda kv: -kv[1]["bytes"])),
+            "largest_file": {"path": largest[0], "bytes": largest[1]}}
+
+
 def run(papers: int, search: str = "paper", runs: int = 2, n_queries: int = 10, work: Path | None = None,
         browser: bool = True, plain: bool = True, block_sitemap: bool = False, with_pagefind: bool = False,
-        with_seed: bool = False) -> dict:
+        with_seed: bool = False, real: bool = False, default_tag: bool = True) -> dict:
     own = work is None
     work = Path(tempfile.mkdtemp(prefix="scale-")) if own else work
     try:
         project = make_project(work / "project", search)
-        dump_text, generated = generate(papers)
-        dump = work / "listing.txt"
-        dump.write_text(dump_text, encoding="utf-8")
         py = sys.executable
+        if real:  # real arXiv listings with their authors (benchmarks/real_corpus.py), imported as they are
+            from benchmarks import real_corpus
+
+            dump = work / "real.jsonl"
+            generated = [(p["title"], p["summary"]) for p in real_corpus.write(papers, dump)]
+        else:
+            dump_text, generated = generate(papers)
+            dump = work / "listing.txt"
+            dump.write_text(dump_text, encoding="utf-8")
         # --with-seed: the seed listing too (N generated papers + the seed's, as in issue 13's figures).
         dumps = [str(dump), *([str(SEED_DUMP)] if with_seed else [])]
+        flags = ["--added", "2026-01-01"] + ([] if real else ["--year", "2025"])
+        if default_tag:
+            flags += ["--default-tag", DEFAULT_TAG]
         import_s, import_mb = timed([py, "-m", "paper_collection", "--root", str(project), "import", *dumps,
-                                     "--year", "2025", "--added", "2026-01-01", "--default-tag", DEFAULT_TAG], work)
+                                     *flags], work)
         written = len(list((project / "content" / "papers").glob("*.md")))
 
         def clean_build():  # as from a clean checkout: no cache from an earlier build
@@ -317,7 +346,11 @@ def run(papers: int, search: str = "paper", runs: int = 2, n_queries: int = 10, 
         pages = list((site / "papers").glob("*/index.html"))
         largest = max(pages, key=lambda p: p.stat().st_size)
         index = site / "search"
-        result.update({"site_mb": round(folder_bytes(site) / 2**20, 1), "paper_pages": len(pages),
+        site_bytes = folder_bytes(site)
+        result.update(site_parts(site))
+        result.update({"site_mb": round(site_bytes / 2**20, 1), "paper_pages": len(pages),
+                       "site_kb_per_paper": round(site_bytes / 1024 / max(1, written), 2),
+                       "site_files": sum(v["files"] for v in result["parts"].values()),
                        "largest_paper_page_kb": round(largest.stat().st_size / 1024, 1),
                        "largest_paper_page": largest.parent.name,
                        "search_index_bytes": folder_bytes(index) if index.exists() else 0,
@@ -361,6 +394,8 @@ def table(result: dict) -> str:
             ("  of which search index (s)", result.get("search_index_build_s")),
             ("plain MkDocs (s)", result.get("plain_mkdocs_s")),
             ("build / plain", result.get("build_vs_plain")), ("site (MB)", result["site_mb"]),
+            ("site per paper (KB)", result.get("site_kb_per_paper")), ("site files", result.get("site_files")),
+            ("largest file", f"{result['largest_file']['path']} ({result['largest_file']['bytes']} B)"),
             ("largest paper page (KB)", result["largest_paper_page_kb"]),
             ("search index (bytes)", result["search_index_bytes"]),
             ("search first result, median (s)", result.get("search_first_result_median_s")),
@@ -370,6 +405,8 @@ def table(result: dict) -> str:
             ("  of which search files, median", result.get("search_only_bytes_before_first_result_median")),
             ("sitemap.xml (bytes)", result.get("sitemap_bytes")),
             ("right paper in top 10", f"{result.get('search_top10')}/{result.get('search_queries')}")]
+    rows += [(f"  {part}", f"{v['bytes'] / 2**20:.1f} MB in {v['files']} files")
+             for part, v in result.get("parts", {}).items()]
     if "pagefind_first_result_median_s" in result:
         rows += [("pagefind: first result, median (s)", result["pagefind_first_result_median_s"]),
                  ("pagefind: search bytes before first result", result["pagefind_bytes_before_first_result_median"]),
@@ -393,9 +430,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--block-sitemap", action="store_true",
                         help="abort Material's sitemap.xml fetch in the browser (isolates search cost)")
     parser.add_argument("--with-seed", action="store_true", help="import the seed listing too (N + its papers)")
+    parser.add_argument("--real", action="store_true",
+                        help="real arXiv listings with authors (benchmarks/real_corpus.py), not generated papers")
+    parser.add_argument("--no-flags", action="store_true",
+                        help="import without --default-tag (papers no rule tags go through the tag model)")
     args = parser.parse_args(argv)
     result = run(args.papers, args.search, args.runs, args.queries, args.keep, browser=not args.no_browser,
-                 block_sitemap=args.block_sitemap, with_pagefind=args.pagefind, with_seed=args.with_seed)
+                 block_sitemap=args.block_sitemap, with_pagefind=args.pagefind, with_seed=args.with_seed,
+                 real=args.real, default_tag=not args.no_flags)
     if args.json:
         args.json.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     print(table(result))
