@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from bs4 import BeautifulSoup
 
@@ -259,3 +260,48 @@ def test_the_weights_are_scikit_learns_to_the_last_bit_without_importing_it():
                              "paper_collection.site.cache; "
                              "print('sklearn' in sys.modules)"], capture_output=True, text=True, check=True)
     assert loaded.stdout.strip() == "False"
+
+
+def _dense_reference(fitted, k: int):
+    """The dense computation (every paper scored against every paper), as `refresh` still does it."""
+    n = len(fitted.slugs)
+    result, floors, kept = {}, np.full(n, np.nan), related.Kept.empty(n, min(related.RESERVE * k, n - 1))
+    for chunk, scores in related._blocks(fitted.matrix, np.arange(n)):
+        related._choose(chunk, scores, k, fitted.slugs, result, floors, kept)
+    return result, floors, kept
+
+
+def test_the_sparse_choice_equals_scoring_every_pair():
+    """The full computation looks only at papers that share a term with a row (issue 25: its cost
+    follows the products, not n x n); its lists, floors and kept papers are the dense ones', ties
+    included (many papers here share their words exactly)."""
+    words = ["graph", "neural", "solver", "fluid", "tumor", "segmentation", "code", "ranking", "language", "model"]
+    rng = np.random.default_rng(25)
+    papers = [paper(f"p{i:03d}", " ".join(rng.choice(words, 3)), " ".join(rng.choice(words, 6))) for i in range(120)]
+    ordered = sorted(papers, key=lambda p: p.slug)
+    for k in (1, 5):
+        fitted = related.fit(ordered)
+        expected, expected_floors, expected_kept = _dense_reference(fitted, k)
+        n = len(ordered)
+        floors, kept = np.full(n, np.nan), related.Kept.empty(n, min(related.RESERVE * k, n - 1))
+        found = related.neighbours(fitted.matrix, fitted.slugs, k, None, floors, kept)
+        assert found == expected
+        assert np.array_equal(floors, expected_floors)
+        assert np.array_equal(kept.rows, expected_kept.rows)
+        assert np.array_equal(kept.scores, expected_kept.scores, equal_nan=True)
+        assert np.array_equal(kept.bound_score, expected_kept.bound_score)
+        assert np.array_equal(kept.bound_row, expected_kept.bound_row)
+
+
+def test_a_term_in_very_many_papers_relates_none_of_them(monkeypatch):
+    """Past `MAX_PAPERS_PER_TERM` papers a term is dropped, as terms in half the papers are: here
+    "transformer" is in all 40 papers but one, and the only other words are each paper's own."""
+    papers = [paper(f"p{i:02d}", f"Transformer {w}", f"transformer {w}")
+              for i, w in enumerate(f"alpha{i}x" for i in range(39))]
+    papers.append(paper("p99", "Unrelated", "nothing shared"))
+    monkeypatch.setattr(related, "MAX_PAPERS_PER_TERM", 10_000)  # not reached: but half the papers is
+    assert all(listed == () for listed in related_papers(papers, 3).values())
+    few = papers[:8] + [paper(f"q{i}", f"Other {i}x", f"distinct{i}y words{i}z") for i in range(12)]
+    assert related_papers(few, 3)["p00"] == ("p01", "p02", "p03")  # 8 of 20: under half, kept
+    monkeypatch.setattr(related, "MAX_PAPERS_PER_TERM", 7)
+    assert related_papers(few, 3)["p00"] == ()  # in 8 papers, more than 7: dropped

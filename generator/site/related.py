@@ -27,6 +27,10 @@ from paper_collection.site.stop_words import ENGLISH_STOP_WORDS
 from paper_collection.site.tex import to_plain
 
 TITLE_WEIGHT = 0.5  # the title vector is added to the abstract's: title words count more (tuned by reading)
+# A term in more papers than this says little about which are alike (its IDF is low), and each such
+# term costs the products its papers squared: dropping them keeps the cost in proportion to the
+# collection. Collections of up to twice this many papers are not affected (half is the rule there).
+MAX_PAPERS_PER_TERM = 2_000
 BLOCK_CELLS = 4_000_000  # similarity cells computed at once (32 MB of float64)
 WORD = re.compile(r"(?u)\b[^\W\d_]\w+\b")  # two or more characters, starting with a letter
 
@@ -176,7 +180,8 @@ def fit(papers: Sequence[Paper]) -> Fitted:
     """One L2-normalised TF-IDF row per paper (in the order given): sublinear term frequency and
     smoothed IDF as scikit-learn's TfidfTransformer computes them, IDF over titles and abstracts
     together. Terms in one paper only are dropped (they cannot make two papers similar), as are
-    terms in more than half the papers of a large collection."""
+    terms in more than half the papers of a large collection, or in more than
+    `MAX_PAPERS_PER_TERM` papers."""
     vocabulary: dict[str, int] = {}
     abstracts = counts([analyze(p.abstract) for p in papers], vocabulary)
     titles = counts([analyze(to_plain(p.title)) for p in papers], vocabulary)
@@ -184,7 +189,7 @@ def fit(papers: Sequence[Paper]) -> Fitted:
     present = ((abstracts + titles) > 0).astype(np.float64)
     df = np.asarray(present.sum(axis=0)).ravel()
     n = len(papers)
-    keep = np.flatnonzero((df >= 2) & (df <= (0.5 * n if n >= 20 else n)))
+    keep = np.flatnonzero((df >= 2) & (df <= (min(0.5 * n, MAX_PAPERS_PER_TERM) if n >= 20 else n)))
     if not len(keep):
         raise ValueError("no term is shared by two papers")
     transformer = Weights.fit(present[:, keep].tocsr())
@@ -218,9 +223,37 @@ def neighbours(matrix: sparse.csr_matrix, slugs: Sequence[str], k: int,
     if k <= 0 or n < 2:
         return {slugs[r]: () for r in rows}
     result: dict[str, tuple[str, ...]] = {}
-    for chunk, scores in _blocks(matrix, rows):
-        _choose(chunk, scores, k, slugs, result, floors, kept)
+    transposed = matrix.T.tocsr()
+    block = max(1, BLOCK_CELLS // n)
+    for start in range(0, len(rows), block):
+        chunk = rows[start:start + block]
+        _choose_among_shared(chunk, matrix[chunk] @ transposed, k, slugs, result, floors, kept)
     return result
+
+
+def _choose_among_shared(chunk: np.ndarray, products: sparse.csr_matrix, k: int, slugs: Sequence[str],
+                         result: dict, floors: np.ndarray | None, kept: Kept | None) -> None:
+    """`_choose` on a sparse block of products: only the papers a row shares a term with are
+    looked at (the others score 0, never listed), so the cost follows the products, not n x n.
+    The same scores, so the same lists, floors and kept papers as the dense block gives."""
+    m = kept.size if kept is not None else k
+    indptr, indices, data = products.indptr, products.indices, products.data
+    for i, row in enumerate(chunk):
+        columns, scores = indices[indptr[i]:indptr[i + 1]], data[indptr[i]:indptr[i + 1]]
+        wanted = (scores > 0) & (columns != row)
+        columns, scores = columns[wanted], scores[wanted]
+        if len(scores) > m:  # the m-th best score; ties at it are settled by the smaller row below
+            floor = -np.partition(-scores, m - 1)[m - 1]
+            columns, scores = columns[scores >= floor], scores[scores >= floor]
+        order = np.lexsort((columns, -scores))[:m]
+        best, best_scores = columns[order].astype(np.int64), scores[order]
+        chosen = best[:k]
+        result[slugs[row]] = tuple(slugs[j] for j in chosen)
+        if floors is not None:
+            floors[row] = float(best_scores[k - 1]) if len(chosen) == k else 0.0
+        if kept is not None:
+            pairs = list(zip(best_scores.tolist(), best.tolist(), strict=True))
+            kept.put(row, pairs, pairs[-1] if len(pairs) == m else (0.0, -1))
 
 
 def _blocks(matrix: sparse.csr_matrix, rows: np.ndarray):
