@@ -303,13 +303,21 @@ def _name_link(person: Person, min_papers: int, url_of: Mapping[str, str], url: 
 def render_author(env, index: AuthorIndex, person: Person, papers: Mapping[str, Paper],
                   paper_ref: Callable[[Paper], dict], url: Callable[[str], str],
                   url_of: Mapping[str, str], min_papers: int) -> str:
-    """A person's page: their papers, then their co-authors (a one-paper co-author as plain text:
-    their paper is in the list above)."""
+    """A person's page: their papers, then their co-authors who have papers elsewhere (a page or
+    the explorer). Co-authors whose only paper is in the list are counted, not named: their
+    paper's page names them, and a large team's paper would fill the page (289 names, 24 KB, on
+    real arXiv listings)."""
+    linked, named_there = [], 0
+    for other, count in coauthors(index, person, papers):
+        target = _name_link(other, min_papers, url_of, url)
+        if target is None:
+            named_there += 1
+        else:
+            linked.append({"person": other, "count": count, "url": target})
     return env.get_template("author.html").render(
-        person=person, papers=[paper_ref(papers[s]) for s in person.papers],
-        coauthors=[{"person": p, "count": n, "url": _name_link(p, min_papers, url_of, url)}
-                   for p, n in coauthors(index, person, papers)],
-        feed_url=url(f"{AUTHORS}/{person.slug}/feed.xml"), index_url=url(f"{AUTHORS}/"))
+        person=person, papers=[paper_ref(papers[s]) for s in person.papers], coauthors=linked,
+        single_coauthors=named_there, feed_url=url(f"{AUTHORS}/{person.slug}/feed.xml"),
+        index_url=url(f"{AUTHORS}/"))
 
 
 def author_links(index: AuthorIndex, paper: Paper, url: Callable[[str], str],
