@@ -102,7 +102,7 @@ def test_feeds_hold_names_with_control_characters():
 
     papers = [paper("a", "Ada\x00 Lo\x1bvelace"), paper("b", "Ada Lovelace")]
     model = build_model(papers, load_taxonomy(SEED_TAXONOMY), SiteSettings(name="S"))
-    files = feed_files(model.authors, model.papers, lambda members, **kw: atom_feed(model, members, **kw), "S")
+    files = feed_files(model.authors, model.papers, lambda members, **kw: atom_feed(model, members, **kw), "S", 2)
     [(path, content)] = files.items()
     assert "\x00" not in content.decode() and b"Ada Lovelace" in content
     assert model.authors.people[path.split("/")[1]].name == "Ada Lovelace"  # the clean spelling is shown

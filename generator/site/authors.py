@@ -1,4 +1,5 @@
-"""Authors: one person per name however sources wrote it, an index page, a page and a feed each.
+"""Authors: one person per name however sources wrote it, an index page, and a page and a feed for
+each person with at least `author_pages_min_papers` papers (`has_page`).
 
 Sources write the same person differently: "Bernd Götz", "Götz, Bernd", "B. Götz", "Gotz, B.".
 Names are compared by family name (accents folded, case ignored) and given names, where an
@@ -15,6 +16,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from paper_collection.collection.paper import Paper
 from paper_collection.collection.slugs import address_slug, bounded
@@ -23,6 +25,10 @@ from paper_collection.site.stopping import stop_point
 
 AUTHORS = "authors"
 INDEX_PAGE = f"{AUTHORS}/index.md"
+EXPLORE = "explore/"  # explore.PAGE's address (explore.py imports this module)
+# Two thirds of real authors have one paper (benchmarks/README.md, "Author pages"): their page
+# would repeat their paper's; the paper page and the explorer's author filter serve them.
+MIN_PAPERS = 2
 
 
 def xml_text(text: str) -> str:
@@ -171,13 +177,41 @@ def best_display(cluster: Sequence[Name], usage: Mapping[str, int] | None = None
 # -- pages and feeds -----------------------------------------------------------------------------
 
 
-def page_uris(index: AuthorIndex) -> dict[str, str | None]:
+def has_page(person: Person, min_papers: int) -> bool:
+    """Whether the person gets a page and a feed of their own (`author_pages_min_papers`)."""
+    return len(person.papers) >= min_papers
+
+
+def paged_people(index: AuthorIndex, min_papers: int) -> list[Person]:
+    """The people with a page and a feed, in the index's order."""
+    return [p for p in index.people.values() if has_page(p, min_papers)]
+
+
+def explorer_path(person: Person) -> str:
+    """The explorer filtered to the person (explore-data.js reads `author=` as the name the
+    collection lists them under, `AuthorIndex.name_of`)."""
+    return EXPLORE + "?" + urlencode({"author": person.name})
+
+
+def name_path(person: Person, min_papers: int, url_of: Mapping[str, str], alone: bool = False) -> str | None:
+    """Where a person's name links (a site path): their page; below the line, their one paper
+    (`url_of`: paper slug -> address) or the explorer filtered to their papers. With `alone`
+    (a list that already shows their papers: a paper page, co-authors), a one-paper person is
+    plain text (None): a link would lead back to what is shown."""
+    if has_page(person, min_papers):
+        return f"{AUTHORS}/{person.slug}/"
+    if len(person.papers) == 1:
+        return None if alone else url_of[person.papers[0]]
+    return explorer_path(person)
+
+
+def page_uris(index: AuthorIndex, min_papers: int) -> dict[str, str | None]:
     """Generated page -> the person's slug (None for the index page); none when no paper names authors."""
     if not index.people:
         return {}
     uris: dict[str, str | None] = {INDEX_PAGE: None}
-    for slug in index.people:
-        uris[f"{AUTHORS}/{slug}/index.md"] = slug
+    for person in paged_people(index, min_papers):
+        uris[f"{AUTHORS}/{person.slug}/index.md"] = person.slug
     return uris
 
 
@@ -237,15 +271,23 @@ def index_parts(index: AuthorIndex, per_page: int) -> tuple[AuthorIndexPart, ...
                  for part, initials in zip(parts, letters, strict=True))
 
 
-def render_index(env, index: AuthorIndex, part: AuthorIndexPart, url: Callable[[str], str]) -> str:
-    """One page of the author index, with an A-Z jump list to the page and row where each letter starts."""
+def link(url: Callable[[str], str], path: str) -> str:
+    """`url` (relative to the page) for a site path that may carry a query ("explore/?author=...")."""
+    base, mark, query = path.partition("?")
+    return url(base) + mark + query
+
+
+def render_index(env, index: AuthorIndex, part: AuthorIndexPart, url: Callable[[str], str],
+                 url_of: Mapping[str, str], min_papers: int) -> str:
+    """One page of the author index, with an A-Z jump list to the page and row where each letter starts.
+    Every person is listed: with a page, linked to it; else to their one paper or the explorer."""
     people, used = [], set()
     for person, letter in zip(part.people, part.initials, strict=True):
         number, anchor = part.jumps[letter]
         first_here = number == part.number and anchor not in used  # the letter's first person: its anchor
         used.add(anchor)
-        people.append({"person": person, "url": url(f"{AUTHORS}/{person.slug}/"), "count": len(person.papers),
-                       "anchor": anchor if first_here else None})
+        people.append({"person": person, "url": link(url, name_path(person, min_papers, url_of)),
+                       "count": len(person.papers), "anchor": anchor if first_here else None})
     letters = [{"letter": letter, "url": (url(index_part_uri(number)) if number != part.number else "") + f"#{anchor}"}
                for letter, (number, anchor) in part.jumps.items()]
     return env.get_template("authors.html").render(
@@ -253,25 +295,43 @@ def render_index(env, index: AuthorIndex, part: AuthorIndexPart, url: Callable[[
         pages=[{"number": n, "url": url(index_part_uri(n))} for n in range(1, part.pages + 1)])
 
 
+def _name_link(person: Person, min_papers: int, url_of: Mapping[str, str], url: Callable[[str], str]) -> str | None:
+    path = name_path(person, min_papers, url_of, alone=True)
+    return link(url, path) if path else None
+
+
 def render_author(env, index: AuthorIndex, person: Person, papers: Mapping[str, Paper],
-                  paper_ref: Callable[[Paper], dict], url: Callable[[str], str]) -> str:
+                  paper_ref: Callable[[Paper], dict], url: Callable[[str], str],
+                  url_of: Mapping[str, str], min_papers: int) -> str:
+    """A person's page: their papers, then their co-authors who have papers elsewhere (a page or
+    the explorer). Co-authors whose only paper is in the list are counted, not named: their
+    paper's page names them, and a large team's paper would fill the page (289 names, 24 KB, on
+    real arXiv listings)."""
+    linked, named_there = [], 0
+    for other, count in coauthors(index, person, papers):
+        target = _name_link(other, min_papers, url_of, url)
+        if target is None:
+            named_there += 1
+        else:
+            linked.append({"person": other, "count": count, "url": target})
     return env.get_template("author.html").render(
-        person=person, papers=[paper_ref(papers[s]) for s in person.papers],
-        coauthors=[{"person": p, "count": n, "url": url(f"{AUTHORS}/{p.slug}/")}
-                   for p, n in coauthors(index, person, papers)],
-        feed_url=url(f"{AUTHORS}/{person.slug}/feed.xml"), index_url=url(f"{AUTHORS}/"))
+        person=person, papers=[paper_ref(papers[s]) for s in person.papers], coauthors=linked,
+        single_coauthors=named_there, feed_url=url(f"{AUTHORS}/{person.slug}/feed.xml"),
+        index_url=url(f"{AUTHORS}/"))
 
 
-def author_links(index: AuthorIndex, paper: Paper, url: Callable[[str], str]) -> list[dict]:
-    """The paper's authors as written, each linked to the person's page."""
-    return [{"name": a, "url": url(f"{AUTHORS}/{index.of_written[a]}/")} for a in paper.authors]
+def author_links(index: AuthorIndex, paper: Paper, url: Callable[[str], str],
+                 url_of: Mapping[str, str], min_papers: int) -> list[dict]:
+    """The paper's authors as written, each linked to the person's page, or below the line to the
+    explorer filtered to them; a person whose only paper this is, as plain text (url None)."""
+    return [{"name": a, "url": _name_link(index.person_of(a), min_papers, url_of, url)} for a in paper.authors]
 
 
 def feed_files(index: AuthorIndex, papers: Mapping[str, Paper], atom_feed: Callable[..., bytes],
-               site_name: str) -> dict[str, bytes]:
-    """One Atom feed per person (`atom_feed` is exports.atom_feed with the site's arguments bound)."""
+               site_name: str, min_papers: int) -> dict[str, bytes]:
+    """One Atom feed per person with a page (`atom_feed` is exports.atom_feed with the site's arguments bound)."""
     files = {}
-    for person in index.people.values():
+    for person in paged_people(index, min_papers):
         stop_point()  # a superseded preview stops here (stopping.py)
         members = [_xml_safe(papers[s]) for s in person.papers]
         name = xml_text(person.name)

@@ -36,6 +36,7 @@ class SiteSettings:
     repo_url: str = ""  # without a trailing "/"; "" when unknown
     per_page: int = 100  # papers per tag page
     authors_per_page: int = 500  # people per page of the author index
+    author_pages_min_papers: int = 2  # papers a person needs for a page and feed of their own (authors.py)
     latest: int = 12  # newest papers on the home page
     related: int = 5  # related papers per paper
     issue_template: str = "paper-problem.yml"

@@ -147,7 +147,7 @@ class PaperPage(SitePage):
         slug = self.paper.slug
         related = model.related.get(slug, ())
         tags = {t for s in (slug, *related) for t in model.papers[s].tags}
-        people = tuple(model.authors.of_written[a] for a in self.paper.authors)  # author page addresses
+        people = _name_links(model, self.paper)  # where each author's name links
         groups = (model.years_venues.year_url(self.paper), model.years_venues.venue_url(self.paper))
         # The BibTeX entry is made from the paper and its key (by citation.py, part of the templates'
         # fingerprint): the key stands for it, so that no entry is made for a page that is not written.
@@ -156,8 +156,7 @@ class PaperPage(SitePage):
 
     def preview_inputs(self, model):
         slug = self.paper.slug
-        return (self.paper, tuple(model.papers[s] for s in model.related.get(slug, ())),
-                tuple(model.authors.of_written.get(a) for a in self.paper.authors))
+        return (self.paper, tuple(model.papers[s] for s in model.related.get(slug, ())), _name_links(model, self.paper))
 
     def render(self, renderer, where):
         model, paper = renderer.model, self.paper
@@ -174,7 +173,8 @@ class PaperPage(SitePage):
                    for link in paper_links(paper)],
             sources=[{"source": s, "format_name": FORMAT_NAMES.get(s.format, s.format)} for s in paper.sources],
             edit_url=where.edit_url, issue_url=issue_url, related=related, bibtex=model.bibtex(paper.slug).strip(),
-            authors=authors.author_links(model.authors, paper, where.link),
+            authors=authors.author_links(model.authors, paper, where.link, model.urls,
+                                         model.settings.author_pages_min_papers),
             year_url=_link_or_none(where, model.years_venues.year_url(paper)),
             venue_url=_link_or_none(where, model.years_venues.venue_url(paper)),
         )
@@ -340,7 +340,8 @@ class AuthorsPage(SitePage):
 
     def render(self, renderer, where):
         model = renderer.model
-        return authors.render_index(renderer.env, model.authors, self.part, where.link)
+        return authors.render_index(renderer.env, model.authors, self.part, where.link, model.urls,
+                                    model.settings.author_pages_min_papers)
 
 
 @dataclass(frozen=True)
@@ -355,25 +356,34 @@ class AuthorPage(SitePage):
         return model.authors.people[self.person_slug].name
 
     def preview_inputs(self, model):
-        person = model.authors.people[self.person_slug]
-        papers = tuple(model.papers[s] for s in person.papers)
-        return person, papers, tuple(model.authors.of_written.get(a) for p in papers for a in p.authors)
+        return self.inputs(model)
 
     def inputs(self, model: SiteModel) -> tuple:
         person = model.authors.people[self.person_slug]
+        line, urls = model.settings.author_pages_min_papers, model.urls
         return (person, _listed(model, [model.papers[s] for s in person.papers]),
-                tuple((p.slug, p.name, n) for p, n in authors.coauthors(model.authors, person, model.papers)))
+                tuple((p.slug, p.name, n, authors.name_path(p, line, urls, alone=True))
+                      for p, n in authors.coauthors(model.authors, person, model.papers)))
 
     def render(self, renderer, where):
         model = renderer.model
         person = model.authors.people[self.person_slug]
         return authors.render_author(renderer.env, model.authors, person, model.papers,
-                                     lambda paper: renderer.paper_ref(where, paper), where.link)
+                                     lambda paper: renderer.paper_ref(where, paper), where.link, model.urls,
+                                     model.settings.author_pages_min_papers)
 
     def context(self, model, where):
         person = model.authors.people[self.person_slug]
         return {"tag_feed": {"title": f"{model.settings.name}: papers by {person.name}",
                              "url": f"{authors.AUTHORS}/{person.slug}/feed.xml"}}
+
+
+def _name_links(model: SiteModel, paper: Paper) -> tuple:
+    """Where each of the paper's author names links (a page, the explorer, or nowhere), with the
+    person's name (an explorer link carries it): a page's cache key."""
+    line = model.settings.author_pages_min_papers
+    people = (model.authors.person_of(a) for a in paper.authors)
+    return tuple((p.slug, p.name, authors.name_path(p, line, model.urls, alone=True)) for p in people)
 
 
 def _link_or_none(where: Where, target: str | None) -> str | None:
@@ -479,13 +489,12 @@ def _long_date(day: str) -> str:
 
 def site_pages(model: SiteModel) -> dict[str, SitePage]:
     """Every page the collection renders, by source path."""
-    people = model.authors.people
-    groups = model.years_venues
+    groups, line = model.years_venues, model.settings.author_pages_min_papers
     pages: list[SitePage] = [HomePage(), TagsPage(), *(TagIndexPage(p) for p in model.tag_pages),
                              ExplorePage(), StatsPage(), MapPage(),
                              *(LatestPage(part) for part in latest.latest_pages(model)),
                              *(AuthorsPage(part) for part in model.author_index_pages),
-                             *(AuthorPage(slug) for slug in people),
+                             *(AuthorPage(p.slug) for p in authors.paged_people(model.authors, line)),
                              *([GroupsPage(years_venues.YEARS)] if groups.years else []),
                              *([GroupsPage(years_venues.VENUES)] if groups.venues else []),
                              *(ListingIndexPage(p) for p in model.listing_pages),

@@ -115,6 +115,7 @@ class PaperCollectionConfig(Config):
     taxonomy = c.Type(str, default="taxonomy.yml")
     per_page = c.Type(int, default=100)
     authors_per_page = c.Type(int, default=500)  # names a page of the author index (/authors/, /authors/page/N/)
+    author_pages_min_papers = c.Type(int, default=2)  # papers a person needs for a page and feed of their own
     latest = c.Type(int, default=12)
     related = c.Type(int, default=5)
     issue_template = c.Type(str, default="paper-problem.yml")
@@ -331,7 +332,8 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
         write_exports(site, export_files(model))
         # One Atom feed per author.
         write_exports(site, authors.feed_files(
-            model.authors, model.papers, functools.partial(atom_feed, model), model.settings.name))
+            model.authors, model.papers, functools.partial(atom_feed, model), model.settings.name,
+            model.settings.author_pages_min_papers))
         # Old addresses of renamed papers: redirect pages, outside MkDocs' files (so not in the sitemap).
         write_exports(site, redirect_files(model.papers.values(), model.urls, model.settings))
 

@@ -79,7 +79,8 @@ def options(config) -> dict:
 
 def site_settings(config) -> SiteSettings:
     opts = options(config)
-    keep = {k: opts[k] for k in ("per_page", "latest", "related", "issue_template", "authors_per_page") if k in opts}
+    keep = {k: opts[k] for k in ("per_page", "latest", "related", "issue_template", "authors_per_page",
+                                "author_pages_min_papers") if k in opts}
     return SiteSettings(name=config.site_name, url=config.site_url or "", description=config.site_description or "",
                         repo_url=config.repo_url or "", directory_urls=bool(config.use_directory_urls), **keep)
 
