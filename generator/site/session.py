@@ -21,7 +21,7 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from mkdocs.exceptions import PluginError
 
@@ -32,6 +32,9 @@ from paper_collection.settings import PAPERS, PLUGIN
 from paper_collection.site.cache import Memo, cached_related, checks_file, content_key
 from paper_collection.site.model import SiteModel, SiteSettings, build_model
 from paper_collection.site.stopping import Superseded, stop_point, stoppable
+
+if TYPE_CHECKING:  # for the annotations only: the functions below import validate.py when they need it
+    from paper_collection.collection.validate import CheckMemo
 
 
 @dataclass(frozen=True)
@@ -47,7 +50,7 @@ class Project:
     """What the builds of one project in one process share (the previews of one `serve`)."""
 
     taxonomies: dict[Path, tuple[tuple, Taxonomy]] = field(default_factory=dict)  # file -> (stat signature, taxonomy)
-    check_memo: Any = None  # validate.CheckMemo: the first preview starts from what the last build checked
+    check_memo: CheckMemo | None = None  # the first preview starts from what the last build checked
     preview_memo: Memo | None = None  # the page bodies of the previews
 
 
@@ -145,13 +148,13 @@ def load_checked(config, *, preview: bool = False) -> Checked:
 
     taxonomy = taxonomy_for(config)
     root = project_root(config)
-    memo = None
+    memo: CheckMemo | None = None
     if preview:  # the first preview starts from what the last `build` or `validate` checked
         state = project(config)
         if state.check_memo is None:
             state.check_memo = CheckMemo.load(checks_file(root))
         memo = state.check_memo
-    collection = load_collection(Path(config.docs_dir) / PAPERS, taxonomy, root, memo)  # type: ignore[arg-type]
+    collection = load_collection(Path(config.docs_dir) / PAPERS, taxonomy, root, memo)
     if collection.errors:
         listing = "\n".join(str(p) for p in collection.errors)
         raise PluginError(f"{len(collection.errors)} problem(s) in paper files:\n{listing}\n"
