@@ -255,7 +255,7 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
         self.fragments: dict[tuple[str, str], Markup] = {}
         env.globals["shared_fragment"] = self._shared_fragment
         # The exports depend on the model only: written while the pages are (by a worker for a
-        # large collection; see session.in_background).
+        # large collection; see BuildSession.in_background).
         self.session.in_background("the exports and feeds", functools.partial(self._write_exports, config),
                                    lambda _: None)
         if self.command != "build":
