@@ -4,7 +4,8 @@ checked collection, the site model made once from it and handed to both MkDocs p
 earlier builds, and the work handed to background workers.
 
 - `paper-collection build` has just loaded and checked the collection: it hands it over with
-  `start(config, checked, previous_site)` before the build, and nothing is read or checked again.
+  `start(config, papers, taxonomy, previous_site=...)` before the build, and nothing is read or
+  checked again.
 - `mkdocs build` or `mkdocs serve` alone: the first plugin to ask loads and checks the paper
   files itself; a broken file fails the build instead of being half-rendered.
 
