@@ -277,8 +277,8 @@ def test_the_search_index_and_the_map_start_before_related_papers_are_computed(t
         return found
 
     monkeypatch.setattr(session, "cached_related", related)
-    monkeypatch.setattr(session, "in_background", lambda config, what, work, then: events.append(what))
-    model = session.model_for(config)
+    monkeypatch.setattr(session.BuildSession, "in_background", lambda self, what, work, then: events.append(what))
+    model = session.of(config).model()
     # the map once their TF-IDF space is fitted, before the products
     assert events == ["the search index", "related papers", "the explorer's data and the map", "related papers done"]
     assert model.related._value is not None  # computed before model_for returned

@@ -213,3 +213,49 @@ def test_the_process_helpers_do_not_import_the_collection_writes():
                              "print(sorted(m for m in sys.modules if m.startswith('paper_collection.')))"],
                             capture_output=True, text=True, check=True)
     assert loaded.stdout.strip() == "['paper_collection.errors', 'paper_collection.parallel']"
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_the_import_has_as_many_workers_as_the_build(tmp_path, monkeypatch, workers):
+    """PAPER_COLLECTION_WORKERS sets the import's worker processes as it sets the build's
+    (`parallel.workers`), on an input large enough for workers (`prepare.PARALLEL_FROM` records):
+    1 prepares every record in this process, nothing forked; 2 starts two workers, even where this
+    process may use one CPU only. (The CPUs this process may use say otherwise each time.)"""
+    import random
+
+    from benchmarks.import_bench import generate_listing
+    from paper_collection.collection.taxonomy import load_taxonomy
+    from paper_collection.ingest import importer, prepare
+    from tests.helpers import SEED_TAXONOMY, empty_project
+
+    monkeypatch.setenv("PAPER_COLLECTION_WORKERS", workers)
+    cpus = {0, 1} if workers == "1" else {0}
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: cpus, raising=False)
+    forked: list[int] = []
+    real_fork = os.fork
+
+    def fork() -> int:
+        pid = real_fork()
+        if pid:
+            forked.append(pid)
+        return pid
+
+    pools: list[int] = []
+
+    class Pool(prepare.ProcessPoolExecutor):
+        def __init__(self, max_workers, **options):
+            pools.append(max_workers)
+            super().__init__(max_workers, **options)
+
+    monkeypatch.setattr(os, "fork", fork)
+    monkeypatch.setattr(prepare, "ProcessPoolExecutor", Pool)
+    root = empty_project(tmp_path)
+    dump = tmp_path / "dump.txt"
+    dump.write_text(generate_listing(prepare.PARALLEL_FROM, random.Random(5)), encoding="utf-8")
+    report = importer.run_import([dump], root / "content" / "papers", load_taxonomy(SEED_TAXONOMY),
+                                 added="2024-03-20", default_tag="language-models")
+    assert len(report.files[0].new) == prepare.PARALLEL_FROM
+    if workers == "1":
+        assert (pools, forked) == ([], [])
+    else:
+        assert pools == [2] and len(forked) == 2

@@ -11,8 +11,8 @@ from paper_collection.site import session
 from paper_collection.site.stopping import Superseded, stop_point, stoppable
 
 
-class Config:  # what session keys a build's state by: any object that can be weakly referenced
-    pass
+class Config:  # stands for a build's MkDocs config: joining the background work never reads it
+    plugins: dict = {}
 
 
 def test_stop_points_do_nothing_outside_a_preview():
@@ -32,7 +32,7 @@ def test_a_superseded_previews_work_stops_at_its_next_stop_point():
 
 
 def test_join_background_leaves_the_rest_once_superseded():
-    config, superseded = Config(), threading.Event()
+    build, superseded = session.BuildSession(Config(), session.Project()), threading.Event()
     done: list[str] = []
 
     def long_job() -> str:
@@ -42,12 +42,12 @@ def test_join_background_leaves_the_rest_once_superseded():
                 superseded.set()  # the next edit arrives meanwhile
         return "finished"
 
-    session._put(session._background, config, [(None, long_job, done.append), (None, lambda: "next", done.append)])
-    session.join_background(config, superseded)
+    build.background = [(None, long_job, done.append), (None, lambda: "next", done.append)]
+    build.join_background(superseded)
     assert done == []  # neither the long job's result nor the next job
-    assert session._get(session._background, config) == []
+    assert build.background == []
     # Not superseded: every job runs.
-    session._put(session._background, config, [(None, lambda: "a", done.append), (None, lambda: "b", done.append)])
-    session.join_background(config, threading.Event())
+    build.background = [(None, lambda: "a", done.append), (None, lambda: "b", done.append)]
+    build.join_background(threading.Event())
     assert done == ["a", "b"]
 

@@ -16,6 +16,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from paper_collection import parallel
 from paper_collection.atomic import Staged, stage_text
 from paper_collection.atomic import current as current_workspace
 from paper_collection.collection import frontmatter
@@ -128,8 +129,9 @@ def _start_worker(options: Options, known: frozenset) -> None:
 
 
 def worker_count() -> int:
-    """The CPUs this process may use: one worker process each."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    """Worker processes for a large import: as many as a build's (`parallel.workers`: the CPUs this
+    process may use, or PAPER_COLLECTION_WORKERS; 1 prepares every record in this process)."""
+    return parallel.workers()
 
 
 def _prepare_chunk(raws: list[RawRecord]) -> list[Prepared]:

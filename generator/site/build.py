@@ -67,7 +67,7 @@ def build_site(workspace: Workspace, config_file: Path, site_dir: Path, papers: 
     with _mkdocs_log(), _source_date(content_date):
         try:
             config = load_config(str(config_file), site_dir=str(staging), strict=True)
-            session.trust(config, papers, taxonomy, previous_site=site_dir if site_dir.is_dir() else None)
+            session.start(config, papers, taxonomy, previous_site=site_dir if site_dir.is_dir() else None)
             config.plugins.on_startup(command="build", dirty=False)
             try:
                 build(config)

@@ -84,6 +84,20 @@ def newest_first(papers: Iterable[Paper]) -> list[Paper]:
     return sorted(sorted(papers, key=listing_order), key=lambda p: p.added, reverse=True)
 
 
+class BibtexMemo:
+    """The BibTeX entries of one build's model, made on first use: the one part of the frozen model
+    that is filled in as the build goes (an entry depends only on its paper and key, so when it is
+    made changes nothing). Worker processes hand theirs back with `add`."""
+
+    def __init__(self, cached: Callable[[SiteModel, str], str | None] | None = None):
+        self.texts: dict[str, str] = {}  # slug -> its entry
+        # (model, slug) -> the entry an earlier build made for the same paper and key, or None (session.py's cache)
+        self.cached = cached
+
+    def add(self, texts: Mapping[str, str]) -> None:
+        self.texts.update(texts)
+
+
 @dataclass(frozen=True)
 class SiteModel:
     settings: SiteSettings
@@ -95,9 +109,7 @@ class SiteModel:
     urls: Mapping[str, str]  # slug -> the paper page's path inside the site
     keys: Mapping[str, str]  # slug -> BibTeX key
     related: Mapping[str, tuple[str, ...]]  # slug -> related slugs, best first
-    bibtex_texts: Mapping[str, str] = field(default_factory=dict)  # slug -> its BibTeX entry (filled lazily)
-    # slug -> the entry an earlier build made for the same paper and key, or None (session.py's cache)
-    bibtex_cached: Callable[[str], str | None] | None = field(default=None, compare=False, repr=False)
+    bibtex_memo: BibtexMemo = field(default_factory=BibtexMemo, compare=False, repr=False)
 
     @property
     def tags(self) -> tuple[Tag, ...]:
@@ -129,17 +141,21 @@ class SiteModel:
             found = self._digests[slug] = content_key(self.papers[slug])
         return found
 
+    @property
+    def bibtex_texts(self) -> Mapping[str, str]:
+        """slug -> its BibTeX entry, for the entries made (or taken from the cache) so far."""
+        return self.bibtex_memo.texts
+
     def bibtex(self, slug: str) -> str:
         """The paper's BibTeX entry, made once per build (page, papers.bib and tag files share it)."""
-        text = self.bibtex_texts.get(slug)
-        if text is None and self.bibtex_cached is not None:
-            text = self.bibtex_cached(slug)
-            if text is not None:
-                self.bibtex_texts[slug] = text  # type: ignore[index]
+        memo = self.bibtex_memo
+        text = memo.texts.get(slug)
+        if text is None and memo.cached is not None:
+            text = memo.cached(self, slug)
         if text is None:
             paper = self.papers[slug]
             text = citation.bibtex([citation.bibtex_entry(paper, self.keys[slug])])
-            self.bibtex_texts[slug] = text  # type: ignore[index]  # a memo, not state
+        memo.texts[slug] = text
         return text
 
     def bibliography(self, papers: Iterable[Paper]) -> str:
@@ -196,8 +212,10 @@ def paper_path(slug: str, directory_urls: bool = True) -> str:
 
 
 def build_model(papers: Iterable[Paper], taxonomy: Taxonomy, settings: SiteSettings, *,
-                related: Mapping[str, tuple[str, ...]] | None = None) -> SiteModel:
-    """The whole site, from checked papers. `related` may be handed in when already known (cache)."""
+                related: Mapping[str, tuple[str, ...]] | None = None,
+                bibtex_cached: Callable[[SiteModel, str], str | None] | None = None) -> SiteModel:
+    """The whole site, from checked papers. `related` may be handed in when already known (cache);
+    `bibtex_cached` looks up a BibTeX entry an earlier build made (see `BibtexMemo`)."""
     ordered = sorted(papers, key=lambda p: p.slug)
     by_slug = {p.slug: p for p in ordered}
     newest = tuple(newest_first(ordered))
@@ -213,5 +231,5 @@ def build_model(papers: Iterable[Paper], taxonomy: Taxonomy, settings: SiteSetti
     return SiteModel(
         settings=settings, taxonomy=taxonomy, papers=by_slug, newest=newest, by_tag=by_tag,
         tag_pages=tuple(tag_pages), urls={slug: paper_path(slug, settings.directory_urls) for slug in by_slug},
-        keys=citation.bibtex_keys(ordered), related=related,
+        keys=citation.bibtex_keys(ordered), related=related, bibtex_memo=BibtexMemo(bibtex_cached),
     )

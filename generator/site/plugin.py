@@ -127,6 +127,14 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
 
     command = "build"
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.session: session.BuildSession | None = None  # the current build's state (session.of)
+        # What the builds of one project share across `serve`'s rebuilds (MkDocs keeps this instance
+        # across them, and for every config loaded in the process: hence by project folder).
+        self.projects: dict[Path, session.Project] = {}
+        self.finishing: threading.Thread | None = None  # the last preview's late work (`_finish_preview`)
+
     def on_startup(self, *, command, dirty):
         # Defining on_startup also keeps this plugin across `mkdocs serve` rebuilds.
         self.command = command
@@ -140,9 +148,6 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
         if self.incremental:
             logging.getLogger("mkdocs.commands.build").addFilter(_DirtyWarning())
 
-    def on_pre_build(self, config):
-        self._wait_for_previous_preview()
-
     def _wait_for_previous_preview(self) -> None:
         """A new preview starts: the last one's exports are out of date already; stop them at the
         next step (a file being written is finished) and wait."""
@@ -152,6 +157,11 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
             self.finishing = None
 
     def on_config(self, config):
+        # The first event of a build: the last preview's late work, which reads this instance's
+        # session, model and templates, is stopped before they are replaced.
+        self._wait_for_previous_preview()
+        # This build's session: the one `paper-collection build` started for this config, or a new one.
+        build = self.session = session.of(config)
         session.taxonomy_for(config)  # a broken taxonomy fails the build before anything else
         overrides = [Path(config.theme.custom_dir)] if config.theme.custom_dir else []
         _add_theme(config)
@@ -163,26 +173,26 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
                                        for folder in [*overrides, THEME_DIR]))
         self.theme = content_key(*(_theme_fingerprint(folder) for folder in [*overrides, THEME_DIR]))
         if self.incremental:
-            session.defer_site_files(config)
+            build.defer_site_files()
         # The explorer's data, the reading list's citations and the map need the papers and the
         # related papers' TF-IDF space only: started as soon as it is fitted, while the related
         # papers are computed from it and the pages are written.
-        session.when_space_is_fitted(config, functools.partial(self._start_explorer, config))
+        build.when_space_is_fitted(functools.partial(self._start_explorer, build, config))
         return config
 
-    def _start_explorer(self, config) -> None:
-        session.in_background(config, "the explorer's data and the map",
-                              functools.partial(self._write_explorer, config), lambda _: None)
+    def _start_explorer(self, build: session.BuildSession, config) -> None:
+        build.in_background("the explorer's data and the map",
+                            functools.partial(self._write_explorer, build, config), lambda _: None)
 
     def on_files(self, files: Files, config):
-        self.model = session.model_for(config, preview=self.command == "serve")
+        self.model = self.session.model(preview=self.command == "serve")
         self.pages: dict[str, SitePage] = site_pages(self.model)
         try:
             check_addresses(self.pages)  # a name too long for a file fails here, before any page is written
         except GeneratorError as error:
             raise PluginError(str(error)) from None
         self.renderer = Renderer(self.model, self.env)
-        self.memo = session.memo_for(config, preview=self.command == "serve")
+        self.memo = self.session.memo_for(preview=self.command == "serve")
         self.bodies: dict[str, str] = {}  # page cache entries made by this process in this build
         self.workers: list[parallel.Child] = []
         self.shared: list[str] = []  # pages shared with worker processes (see on_env): none unless they are forked
@@ -246,9 +256,9 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
         self.fragments: dict[tuple[str, str], Markup] = {}
         env.globals["shared_fragment"] = self._shared_fragment
         # The exports depend on the model only: written while the pages are (by a worker for a
-        # large collection; see session.in_background).
-        session.in_background(config, "the exports and feeds", functools.partial(self._write_exports, config),
-                              lambda _: None)
+        # large collection; see BuildSession.in_background).
+        self.session.in_background("the exports and feeds", functools.partial(self._write_exports, config),
+                                   lambda _: None)
         if self.command != "build":
             return env
         env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({SKIP_TEMPLATE: ""}), env.loader])
@@ -287,7 +297,7 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
         import material
         import mkdocs
 
-        old_site = session.previous_site(config)
+        old_site = self.session.previous_site
         code = Path(__file__).parent.parent  # the generator package
         shared = content_key("written page", self.templates, self.theme, self.config.escape_text,
                              Path(config.config_file_path).read_bytes(), mkdocs.__version__,
@@ -337,8 +347,8 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
         # Old addresses of renamed papers: redirect pages, outside MkDocs' files (so not in the sitemap).
         write_exports(site, redirect_files(model.papers.values(), model.urls, model.settings))
 
-    def _write_explorer(self, config) -> None:
-        model, site = session.model_for(config), Path(config.site_dir)  # called while the model is made
+    def _write_explorer(self, build: session.BuildSession, config) -> None:
+        model, site = build.model(), Path(config.site_dir)  # called while the model is made
         explorer = explore.explore_files(
             model.newest, [(t.name, t.title) for t in model.tags], model.keys, model.authors.name_of)
         write_exports(site, explorer)
@@ -464,7 +474,7 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
                 for key, body in bodies.items():
                     self.memo.put("page", key, body)
                 self.memo.hits["page"] = self.memo.hits_of("page") + hits
-                model.bibtex_texts.update(bibtex)  # type: ignore[attr-defined]
+                model.bibtex_memo.add(bibtex)
         except BaseException:
             for child in workers:
                 child.cancel()
@@ -478,32 +488,32 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
         if self.incremental:
             # The pages are written: the preview shows them now, and the rest follows in a moment.
             self.superseded = threading.Event()
-            self.finishing = threading.Thread(target=self._finish_preview, args=(config,),
+            self.finishing = threading.Thread(target=self._finish_preview, args=(config, self.session),
                                               name="paper-collection preview", daemon=True)
             self.finishing.start()
         else:
-            self._write_site_files(config)
+            self._write_site_files(config, self.session)
 
-    def _finish_preview(self, config) -> None:
+    def _finish_preview(self, config, build: session.BuildSession) -> None:
         try:
             for dest in self.gone:  # a page gone since the last preview (a paper removed or renamed)
                 (Path(config.site_dir) / dest).unlink(missing_ok=True)
-            self._write_site_files(config, self.superseded)
+            self._write_site_files(config, build, self.superseded)
         except Exception as error:  # noqa: BLE001 - a preview goes on; the message says what failed
             log.error("paper-collection: the preview's exports and search index failed: %s", error)
 
-    def _write_site_files(self, config, superseded: threading.Event | None = None) -> None:
+    def _write_site_files(self, config, build: session.BuildSession, superseded: threading.Event | None = None) -> None:
         """Wait for the exports, the explorer's data, the author feeds, the redirects and the search
         index (written by workers, or left by the preview for now); `superseded` stops a preview's
         between steps."""
         # written by workers meanwhile, or deferred by the preview until now
-        session.join_background(config, superseded)
+        build.join_background(superseded)
         if superseded is not None and superseded.is_set():
             return
         memo = self.memo
         log.info("paper-collection: %d of %d paper, tag, author and listing page bodies reused from the cache",
                  memo.hits_of("page"), sum(hasattr(page, "inputs") for page in self.pages.values()))
-        session.save_memo(config)
+        build.save_memo()
 
     def on_build_error(self, error):
         parallel.stop_children()

@@ -7,7 +7,7 @@ indexing grow with the collection (3-4 s and 10 MB at 5,000 papers), and Materia
 query only downloads what it needs:
 
 - the documents are the site model's (`model.SiteModel.search_documents`, obtained through
-  `session.model_for`: the same model the `paper-collection` plugin renders from, never read
+  the build's `session.BuildSession`: the same model the `paper-collection` plugin renders from, never read
   from that plugin);
 - documents are papers only, with the fields that matter: title (boost 10), tags and authors
   (boost 3), abstract (boost 1). Terms come from lunr's own pipeline (lunr.py: tokenizer,
@@ -79,6 +79,12 @@ class _HeaderSwitch:
 class PaperSearchPlugin(BasePlugin[PaperSearchConfig]):
     supports_multiple_instances = False
 
+    def __init__(self) -> None:
+        super().__init__()
+        # Used only on a site without the paper-collection plugin, which otherwise keeps them (session.of).
+        self.session: session.BuildSession | None = None
+        self.projects: dict[Path, session.Project] = {}
+
     def on_config(self, config):
         if self.config.enabled and "material/search" not in config.plugins:
             dict.__setitem__(config.plugins, "material/search", _HeaderSwitch(self.config))
@@ -87,7 +93,7 @@ class PaperSearchPlugin(BasePlugin[PaperSearchConfig]):
         # the paper-collection plugin waits for it in on_post_build).
         self.started = False
         if self.config.enabled:
-            session.when_model_is_made(config, functools.partial(self._write, config))
+            session.of(config, self).when_model_is_made(functools.partial(self._write, config))
         return config
 
     def on_env(self, env, config, files):
@@ -97,9 +103,10 @@ class PaperSearchPlugin(BasePlugin[PaperSearchConfig]):
 
     def _write(self, config):
         self.started = True
-        model = session.model_for(config)
-
-        memo = session.memo_for(config)
+        # The paper-collection plugin's session for this build (this plugin's own on a site without it).
+        build = session.of(config, self)
+        model = build.model()
+        memo = build.memo_for()
 
         def work() -> dict:
             start = time.perf_counter()
@@ -113,7 +120,7 @@ class PaperSearchPlugin(BasePlugin[PaperSearchConfig]):
                      len(model.papers), stats["seconds"], stats["reused"], stats["terms_count"],
                      stats["shards"], stats["manifest"] + stats["terms"] + stats["docs"])
 
-        session.in_background(config, "the search index", work, report)
+        build.in_background("the search index", work, report)
 
 
 # -- index -------------------------------------------------------------------------------

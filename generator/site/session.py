@@ -1,22 +1,28 @@
-"""One build's site model, made once and handed to both MkDocs plugins (`paper-collection`
-renders pages and exports, `paper-search` writes the index) through the MkDocs config object
-that every hook receives.
+"""One build's state, in one `BuildSession` owned by the `paper-collection` plugin instance: the
+checked collection, the site model made once from it and handed to both MkDocs plugins
+(`paper-collection` renders pages and exports, `paper-search` writes the index), the memo of
+earlier builds, and the work handed to background workers.
 
-- `paper-collection build` has just loaded and checked the collection: it calls `trust`
-  with the papers and taxonomy for the config it builds, and nothing is read or checked again.
+- `paper-collection build` has just loaded and checked the collection: it hands it over with
+  `start(config, papers, taxonomy, previous_site=...)` before the build, and nothing is read or
+  checked again.
 - `mkdocs build` or `mkdocs serve` alone: the first plugin to ask loads and checks the paper
   files itself; a broken file fails the build instead of being half-rendered.
+
+A session lives for one build (one MkDocs config object): `of(config)` gives the session of that
+config, and a new config (the next build, or a `serve` rebuild, which loads the config again)
+gets a new one. What `serve`'s previews of one project share from one rebuild to the next (the
+taxonomy read once per change, the check memo, the page bodies) is a `Project`, kept by the plugin
+instance, which MkDocs keeps across rebuilds (`on_startup`, see plugin.py).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import threading
-import weakref
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from mkdocs.exceptions import PluginError
 
@@ -28,6 +34,9 @@ from paper_collection.site.cache import Memo, cached_related, checks_file, conte
 from paper_collection.site.model import SiteModel, SiteSettings, build_model
 from paper_collection.site.stopping import Superseded, stop_point, stoppable
 
+if TYPE_CHECKING:  # for the annotations only: the functions below import validate.py when they need it
+    from paper_collection.collection.validate import CheckMemo
+
 
 @dataclass(frozen=True)
 class Checked:
@@ -37,38 +46,13 @@ class Checked:
     taxonomy: Taxonomy
 
 
-# id(config) -> (weak reference to the config, value): a config object lives for one build.
-_checked: dict[int, tuple[weakref.ref, Checked]] = {}
-_models: dict[int, tuple[weakref.ref, SiteModel]] = {}
-_memos: dict[int, tuple[weakref.ref, Memo]] = {}
-_background: dict[int, tuple[weakref.ref, list]] = {}
-_deferred: dict[int, tuple[weakref.ref, bool]] = {}
-_previous_sites: dict[int, tuple[weakref.ref, Path]] = {}
+@dataclass
+class Project:
+    """What the builds of one project in one process share (the previews of one `serve`)."""
 
-
-def _get(table: dict, config):
-    entry = table.get(id(config))
-    if entry is not None and entry[0]() is config:
-        return entry[1]
-    return None
-
-
-def _put(table: dict, config, value) -> None:
-    for key in [k for k, (ref, _) in table.items() if ref() is None]:
-        del table[key]
-    table[id(config)] = (weakref.ref(config), value)
-
-
-def trust(config, papers: Sequence[Paper], taxonomy: Taxonomy, previous_site: Path | None = None) -> None:
-    """Hand over a collection the caller has just checked, for the build of `config`, and the
-    site the last build left (whose unchanged pages this build may take over, see plugin.py)."""
-    _put(_checked, config, Checked(tuple(papers), taxonomy))
-    if previous_site is not None:
-        _put(_previous_sites, config, previous_site)
-
-
-def previous_site(config) -> Path | None:
-    return _get(_previous_sites, config)
+    taxonomies: dict[Path, tuple[tuple, Taxonomy]] = field(default_factory=dict)  # file -> (stat signature, taxonomy)
+    check_memo: CheckMemo | None = None  # the first preview starts from what the last build checked
+    preview_memo: Memo | None = None  # the page bodies of the previews
 
 
 def options(config) -> dict:
@@ -89,18 +73,67 @@ def project_root(config) -> Path:
     return Path(config.config_file_path).resolve().parent
 
 
-_taxonomies: dict[Path, tuple[tuple, Taxonomy]] = {}  # file -> (stat signature, taxonomy): read once per change
+class Owner(Protocol):
+    """A plugin instance that keeps the sessions (`PaperCollectionPlugin`, or `PaperSearchPlugin`
+    on a site without it)."""
+
+    session: BuildSession | None
+    projects: dict[Path, Project]
+
+
+def _owner(config, fallback: Owner | None = None) -> Owner | None:
+    """The plugin instance that keeps this build's session: the paper-collection plugin's, or
+    (a site without it) `fallback`, the paper-search plugin asking."""
+    plugin = config.plugins.get(PLUGIN)
+    return cast(Owner, plugin) if plugin is not None else fallback
+
+
+def project(config, fallback: Owner | None = None) -> Project:
+    """The project's state kept by its plugin instance; a new one when no plugin keeps it.
+    MkDocs keeps one instance per process for every config it loads (mkdocs.config.config_options.
+    Plugins.plugin_cache), so the instance holds one `Project` per project folder: two projects
+    built in one process (the tests) never share a taxonomy or a preview's memo."""
+    owner = _owner(config, fallback)
+    if owner is None:
+        return Project()
+    return owner.projects.setdefault(project_root(config), Project())
+
+
+def of(config, fallback: Owner | None = None) -> BuildSession:
+    """The session of the build of `config`: made on first use, then the same object until a
+    build of another config asks. (One build at a time per process: MkDocs' plugin instance, which
+    keeps it, is shared by every config loaded in the process anyway.)"""
+    owner = _owner(config, fallback)
+    found = getattr(owner, "session", None)
+    if found is None or found.config is not config:
+        found = BuildSession(config, project(config, fallback))
+        if owner is not None:
+            owner.session = found
+    return found
+
+
+def start(config, papers: Sequence[Paper], taxonomy: Taxonomy, *,
+          previous_site: Path | None = None) -> BuildSession:
+    """`paper-collection build`: hand over a collection the caller has just checked, for the build
+    of `config`, and the site the last build left (whose unchanged pages this build may take over,
+    see plugin.py). Call after loading the config, before building it."""
+    found = of(config)
+    found.checked = Checked(tuple(papers), taxonomy)
+    found.previous_site = previous_site
+    return found
 
 
 def taxonomy_for(config) -> Taxonomy:
-    path = project_root(config) / options(config).get("taxonomy", "taxonomy.yml")
+    """The taxonomy, read again only when its file changed since the last build of this project."""
     from paper_collection.collection.validate import file_signature
 
+    path = project_root(config) / options(config).get("taxonomy", "taxonomy.yml")
+    known_taxonomies = project(config).taxonomies
     try:
         signature = file_signature(path)
     except OSError:
         signature = None
-    known = _taxonomies.get(path)
+    known = known_taxonomies.get(path)
     if signature is not None and known is not None and known[0] == signature:
         return known[1]
     try:
@@ -108,11 +141,8 @@ def taxonomy_for(config) -> Taxonomy:
     except Exception as error:  # noqa: BLE001 - shown as a build error, not a traceback
         raise PluginError(str(error)) from None
     if signature is not None:
-        _taxonomies[path] = (signature, taxonomy)
+        known_taxonomies[path] = (signature, taxonomy)
     return taxonomy
-
-
-_check_memos: dict[Path, object] = {}  # project root -> CheckMemo, for the previews of one `serve`
 
 
 def load_checked(config, *, preview: bool = False) -> Checked:
@@ -120,10 +150,13 @@ def load_checked(config, *, preview: bool = False) -> Checked:
 
     taxonomy = taxonomy_for(config)
     root = project_root(config)
-    memo = None
+    memo: CheckMemo | None = None
     if preview:  # the first preview starts from what the last `build` or `validate` checked
-        memo = _check_memos.get(root) or _check_memos.setdefault(root, CheckMemo.load(checks_file(root)))
-    collection = load_collection(Path(config.docs_dir) / PAPERS, taxonomy, root, memo)  # type: ignore[arg-type]
+        state = project(config)
+        if state.check_memo is None:
+            state.check_memo = CheckMemo.load(checks_file(root))
+        memo = state.check_memo
+    collection = load_collection(Path(config.docs_dir) / PAPERS, taxonomy, root, memo)
     if collection.errors:
         listing = "\n".join(str(p) for p in collection.errors)
         raise PluginError(f"{len(collection.errors)} problem(s) in paper files:\n{listing}\n"
@@ -131,62 +164,129 @@ def load_checked(config, *, preview: bool = False) -> Checked:
     return Checked(collection.papers, taxonomy)
 
 
-_preview_memos: dict[Path, Memo] = {}  # project root -> the page bodies of one `serve`'s previews
-
-
-def memo_for(config, *, preview: bool = False) -> Memo:
-    """What earlier builds of this project computed (see cache.py); saved by `save_memo`. A
-    preview's memo stays in memory for the next preview: its pages (served at the preview's own
-    address) are not the build's, and must not push the build's out of the cache on disk."""
-    memo = _get(_memos, config)
-    if memo is None:
-        if preview:
-            root = project_root(config)
-            if root not in _preview_memos:
-                # The first preview starts from what the last build kept (search postings and BibTeX
-                # entries do not depend on the address the site is served at), and never saves.
-                _preview_memos[root] = Memo(root)
-                _preview_memos[root].path = None
-            memo = _preview_memos[root]
-            for kind, entries in memo.used.items():
-                memo.old.setdefault(kind, {}).update(entries)
-            memo.used, memo.hits = {}, {}
-        else:
-            memo = Memo(project_root(config))
-        _put(_memos, config, memo)
-    return memo
-
-
 def bibtex_key(model: SiteModel, slug: str) -> str:
     return content_key("bibtex", model.digest(slug), model.keys[slug])
 
 
-def model_for(config, *, preview: bool = False) -> SiteModel:
-    """The build's model: made on the first call for this config, then the same object.
-    `preview` (mkdocs serve): related papers may be updated incrementally (cache.py)."""
-    model = _get(_models, config)
-    if model is None:
-        checked = _get(_checked, config) or load_checked(config, preview=preview)
+class BuildSession:
+    """The state of the build of one MkDocs config (see the module's docstring)."""
+
+    def __init__(self, config, project: Project):
+        self.config = config
+        self.project = project
+        self.checked: Checked | None = None  # handed over by `start`, or loaded by `model`
+        self.previous_site: Path | None = None
+        self.site_model: SiteModel | None = None
+        self.memo: Memo | None = None
+        self.deferred = False  # a `serve --dirty` preview: background work waits for `join_background`
+        self.background: list[tuple[parallel.Child | None, Callable[[], Any], Callable[[Any], None]]] = []
+        self.model_listeners: list[Callable[[], None]] = []
+        self.space_listeners: list[Callable[[], None]] = []
+
+    def memo_for(self, *, preview: bool = False) -> Memo:
+        """What earlier builds of this project computed (see cache.py); saved by `save_memo`. A
+        preview's memo stays in memory for the next preview: its pages (served at the preview's own
+        address) are not the build's, and must not push the build's out of the cache on disk."""
+        if self.memo is not None:
+            return self.memo
+        root = project_root(self.config)
+        if preview:
+            memo = self.project.preview_memo
+            if memo is None:
+                # The first preview starts from what the last build kept (search postings and BibTeX
+                # entries do not depend on the address the site is served at), and never saves.
+                memo = self.project.preview_memo = Memo(root)
+                memo.path = None
+            for kind, entries in memo.used.items():
+                memo.old.setdefault(kind, {}).update(entries)
+            memo.used, memo.hits = {}, {}
+        else:
+            memo = Memo(root)
+        self.memo = memo
+        return memo
+
+    def model(self, *, preview: bool = False) -> SiteModel:
+        """The build's model: made on the first call, then the same object.
+        `preview` (mkdocs serve): related papers may be updated incrementally (cache.py)."""
+        if self.site_model is not None:
+            return self.site_model
+        config = self.config
+        checked = self.checked = self.checked or load_checked(config, preview=preview)
         settings = site_settings(config)
         related = _OnFirstUse(lambda: cached_related(
             project_root(config), checked.papers, settings.related, incremental=preview,
-            on_fit=lambda: _start(_space_listeners, config)))
-        memo = memo_for(config, preview=preview)
-        model = build_model(checked.papers, checked.taxonomy, settings, related=related)
-        model = dataclasses.replace(model, bibtex_cached=lambda slug: memo.get("bibtex", bibtex_key(model, slug)))
-        _put(_models, config, model)
+            on_fit=lambda: _start(self.space_listeners)))
+        memo = self.memo_for(preview=preview)
+        model = self.site_model = build_model(
+            checked.papers, checked.taxonomy, settings, related=related,
+            bibtex_cached=lambda model, slug: memo.get("bibtex", bibtex_key(model, slug)))
         # Work that needs no related papers (the search index) starts now, in a worker while they
         # are computed; work that needs their TF-IDF space only (the map) as soon as it is fitted.
         # They are computed before anyone else is handed the model.
-        _start(_model_listeners, config)
+        _start(self.model_listeners)
         related.compute()
-        _start(_space_listeners, config)  # no space was fitted (related papers from the cache): now
-    return model
+        _start(self.space_listeners)  # no space was fitted (related papers from the cache): now
+        return model
+
+    def when_model_is_made(self, start: Callable[[], None]) -> None:
+        """Call `start` as soon as this build's model exists, before its related papers are computed:
+        for work that never reads them, which can then run meanwhile (see `in_background`)."""
+        self.model_listeners.append(start)
+
+    def when_space_is_fitted(self, start: Callable[[], None]) -> None:
+        """Call `start` as soon as the related papers' TF-IDF space is fitted (`cache.recent_space`),
+        before they are computed from it; or once they are known, when they came from the cache."""
+        self.space_listeners.append(start)
+
+    def save_memo(self) -> None:
+        """Remember this build's per-paper results for the next one."""
+        memo, model = self.memo_for(), self.site_model
+        if model is not None:
+            for slug, entry in model.bibtex_texts.items():
+                memo.put("bibtex", bibtex_key(model, slug), entry)
+        memo.save()
+
+    def defer_site_files(self) -> None:
+        """For this build (a `serve --dirty` preview): work handed to `in_background` waits for
+        `join_background`, which the paper-collection plugin runs after the pages are served."""
+        self.deferred = True
+
+    def in_background(self, what: str, work: Callable[[], Any], then: Callable[[Any], None]) -> None:
+        """`then(work())`, for work that only writes files of its own into the site: in a forked worker
+        while the build goes on when the collection is large, or later when the preview defers it
+        (the paper-collection plugin waits for both in `join_background`); otherwise here and now."""
+        model, deferred = self.site_model, self.deferred
+        if PLUGIN not in self.config.plugins or model is None \
+                or not (deferred or parallel.worth_forking(len(model.papers))):
+            then(work())
+            return
+        self.background.append((None if deferred else parallel.Child(work, what), work, then))
+
+    def join_background(self, superseded: threading.Event | None = None) -> None:
+        """Finish the work `in_background` handed out for this build; a failure fails the build.
+        `superseded` (a preview's): a newer preview has started, the rest is left to it."""
+        jobs, self.background = self.background, []
+        try:
+            with stoppable(superseded):
+                while jobs:
+                    stop_point()
+                    child, work, then = jobs[0]
+                    then(work() if child is None else child.result())
+                    jobs.pop(0)
+        except Superseded:  # a newer preview does it all again
+            for child, _, _ in jobs:
+                if child is not None:
+                    child.cancel()
+            return
+        except BaseException:
+            for child, _, _ in jobs:
+                if child is not None:
+                    child.cancel()
+            raise
 
 
-def _start(table: dict, config) -> None:
-    """Call the work registered in `table` for this build, each once."""
-    listeners = _get(table, config) or []
+def _start(listeners: list[Callable[[], None]]) -> None:
+    """Call the work registered in `listeners`, each once."""
     while listeners:
         listeners.pop(0)()
 
@@ -210,82 +310,3 @@ class _OnFirstUse(Mapping):
 
     def __len__(self) -> int:
         return len(self.compute())
-
-
-_model_listeners: dict[int, tuple[weakref.ref, list]] = {}
-_space_listeners: dict[int, tuple[weakref.ref, list]] = {}
-
-
-def _listen(table: dict, config, start: Callable[[], None]) -> None:
-    listeners = _get(table, config)
-    if listeners is None:
-        listeners = []
-        _put(table, config, listeners)
-    listeners.append(start)
-
-
-def when_model_is_made(config, start: Callable[[], None]) -> None:
-    """Call `start` as soon as this build's model exists, before its related papers are computed:
-    for work that never reads them, which can then run meanwhile (see `in_background`)."""
-    _listen(_model_listeners, config, start)
-
-
-def when_space_is_fitted(config, start: Callable[[], None]) -> None:
-    """Call `start` as soon as the related papers' TF-IDF space is fitted (`cache.recent_space`),
-    before they are computed from it; or once they are known, when they came from the cache."""
-    _listen(_space_listeners, config, start)
-
-
-def save_memo(config) -> None:
-    """Remember this build's per-paper results for the next one."""
-    memo, model = memo_for(config), _get(_models, config)
-    if model is not None:
-        for slug, entry in model.bibtex_texts.items():
-            memo.put("bibtex", bibtex_key(model, slug), entry)
-    memo.save()
-
-
-def defer_site_files(config) -> None:
-    """For this build (a `serve --dirty` preview): work handed to `in_background` waits for
-    `join_background`, which the paper-collection plugin runs after the pages are served."""
-    _put(_deferred, config, True)
-
-
-def in_background(config, what: str, work: Callable[[], Any], then: Callable[[Any], None]) -> None:
-    """`then(work())`, for work that only writes files of its own into the site: in a forked worker
-    while the build goes on when the collection is large, or later when the preview defers it
-    (the paper-collection plugin waits for both in `join_background`); otherwise here and now."""
-    model = _get(_models, config)
-    deferred = bool(_get(_deferred, config))
-    if PLUGIN not in config.plugins or model is None or not (deferred or parallel.worth_forking(len(model.papers))):
-        then(work())
-        return
-    jobs = _get(_background, config)
-    if jobs is None:
-        jobs = []
-        _put(_background, config, jobs)
-    jobs.append((None if deferred else parallel.Child(work, what), work, then))
-
-
-def join_background(config, superseded: threading.Event | None = None) -> None:
-    """Finish the work `in_background` handed out for this build; a failure fails the build.
-    `superseded` (a preview's): a newer preview has started, the rest is left to it."""
-    jobs = _get(_background, config) or []
-    _put(_background, config, [])
-    try:
-        with stoppable(superseded):
-            while jobs:
-                stop_point()
-                child, work, then = jobs[0]
-                then(work() if child is None else child.result())
-                jobs.pop(0)
-    except Superseded:  # a newer preview does it all again
-        for child, _, _ in jobs:
-            if child is not None:
-                child.cancel()
-        return
-    except BaseException:
-        for child, _, _ in jobs:
-            if child is not None:
-                child.cancel()
-        raise

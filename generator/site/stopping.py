@@ -1,7 +1,7 @@
 """Stopping a preview's late work as soon as a newer preview starts.
 
 `serve` writes a preview's exports, search index and map after its pages are shown (see
-session.join_background); when the next edit arrives meanwhile, that work is out of date. The
+session.BuildSession.join_background); when the next edit arrives meanwhile, that work is out of date. The
 loops that take long call `stop_point()`, which ends the work (raises `Superseded`) once the
 preview running it was superseded; anywhere else (a build) it does nothing.
 """
