@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from paper_collection.site.compact import compact_source
-from tests.helpers import ROOT
+from tests.helpers import ROOT, serve
 
 SVG = "http://www.w3.org/2000/svg"
 SPRITE = ROOT / "generator" / "theme" / "assets" / "images" / "icons.svg"
@@ -116,6 +116,27 @@ def test_icons_are_references_to_the_shared_sprite(paper_pages):
             assert href.startswith("../" * (len(path.relative_to(site).parts) - 1) + "assets/images/icons.svg#")
             assert href.split("#")[1] in symbols, f"{path}: {href} is not in the sprite"
             assert svg.get("viewbox"), "the outer svg needs the viewBox: Material's CSS sizes icons by height"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_sprites_icons_are_drawn(paper_pages, browser, width):
+    """A reference the browser cannot follow draws nothing (an empty box): every icon shown, at
+    phone and desktop widths, has its shape. Served under a subpath, as a project site is."""
+    site, pages = paper_pages
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    page = context.new_page()
+    try:
+        with serve(site, "/paper-collection/") as base:
+            page.goto(f"{base}papers/{pages[0].parent.name}/")
+            page.wait_for_load_state("networkidle")
+            shown = page.evaluate("""[...document.querySelectorAll('svg use')]
+                .filter(use => use.closest('svg').getClientRects().length)
+                .map(use => [use.getAttribute('href'), use.getBBox().width, use.getBBox().height])""")
+    finally:
+        context.close()
+    assert len(shown) >= 5
+    assert all(w > 0 and h > 0 for _, w, h in shown), [href for href, w, h in shown if not (w and h)]
 
 
 def test_pages_carry_no_indentation(paper_pages):
