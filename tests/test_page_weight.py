@@ -112,10 +112,13 @@ def test_icons_are_references_to_the_shared_sprite(paper_pages):
         for svg in icons:
             assert not svg.find("path"), f"{path}: an inline icon: {svg}"
             [use] = svg.find_all("use")
-            href = use["href"]
+            href = use["xlink:href"]
             assert href.startswith("../" * (len(path.relative_to(site).parts) - 1) + "assets/images/icons.svg#")
             assert href.split("#")[1] in symbols, f"{path}: {href} is not in the sprite"
             assert svg.get("viewbox"), "the outer svg needs the viewBox: Material's CSS sizes icons by height"
+        # Material's instant navigation sets `.href` on every [href] element of a page it loads,
+        # which throws for an SVG element (its href is read-only): the page would not load
+        assert not soup.select("svg [href], svg[href]"), f"{path}: an SVG element with href (use xlink:href)"
 
 
 @pytest.mark.browser
@@ -132,7 +135,7 @@ def test_the_sprites_icons_are_drawn(paper_pages, browser, width):
             page.wait_for_load_state("networkidle")
             shown = page.evaluate("""[...document.querySelectorAll('svg use')]
                 .filter(use => use.closest('svg').getClientRects().length)
-                .map(use => [use.getAttribute('href'), use.getBBox().width, use.getBBox().height])""")
+                .map(use => [use.getAttribute('xlink:href'), use.getBBox().width, use.getBBox().height])""")
     finally:
         context.close()
     assert len(shown) >= 5
