@@ -117,7 +117,11 @@ def test_json_ld_cannot_break_out_of_its_script(site):
 
 def test_twitter_card(site):
     _, soup = page(site, MED_1)
-    assert meta(soup, "twitter:card") == ["summary"] and meta(soup, "twitter:title") == [MED_1["title"]]
+    assert meta(soup, "twitter:card") == ["summary"]
+    # X falls back to OpenGraph's title and description: not repeated under twitter: names
+    assert meta(soup, "twitter:title") == meta(soup, "twitter:description") == []
+    assert soup.find("meta", property="og:title")["content"] == MED_1["title"]
+    assert soup.find("meta", property="og:description")["content"]
 
 
 def test_seed_pages_have_citation_data_without_a_year(bundled_site):

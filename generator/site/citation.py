@@ -209,8 +209,9 @@ def opengraph(paper: Paper, page_url: str | None, site_name: str) -> list[tuple[
 
 
 def twitter(paper: Paper) -> list[tuple[str, str]]:
-    return [("twitter:card", "summary"), ("twitter:title", to_plain(paper.title)),
-            ("twitter:description", description(paper))]
+    # Only the card type: for its title and description X reads og:title and og:description when
+    # twitter:title and twitter:description are absent, and each page carried them twice (issue #25).
+    return [("twitter:card", "summary")]
 
 
 def json_ld(paper: Paper, page_url: str | None, tag_titles: Sequence[str] = ()) -> dict:

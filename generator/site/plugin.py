@@ -41,6 +41,7 @@ from paper_collection.collection.slugs import check_addresses
 from paper_collection.errors import GeneratorError
 from paper_collection.site import authors, collection_map, explore, session
 from paper_collection.site.cache import cache_dir, content_key
+from paper_collection.site.compact import CompactTemplates2
 from paper_collection.site.exports import atom_feed, export_files, write_exports
 from paper_collection.site.pages import PaperPage, Renderer, SitePage, Where, optional_nav, sanitize, site_pages
 from paper_collection.site.redirects import redirect_files
@@ -252,6 +253,7 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
         log.info("paper-collection: preview: %d of %d paper pages to write again", count, papers)
 
     def on_env(self, env, config, files):
+        env.add_extension(CompactTemplates2)  # the theme's indentation stays out of the pages (compact.py)
         keep_compiled_templates(env, cache_dir(session.project_root(config)))
         self.fragments: dict[tuple[str, str], Markup] = {}
         env.globals["shared_fragment"] = self._shared_fragment
