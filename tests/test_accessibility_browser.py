@@ -39,6 +39,7 @@ PAGES = {
     "venue": "venues/miccai/",
     "explorer-text-filter": "explore/?q=segmentation&sort=title",
     "latest": "latest/",
+    "exports": "exports/",
 }
 
 
@@ -164,9 +165,10 @@ def test_the_copy_confirmation_is_announced(site, browser):
 
 # Every page of a collection with no paper, and of one with a single paper (its author, year and venue too).
 SMALL_PAGES = {
-    "empty": ["", "tags/", "tags/segmentation/", "explore/", "stats/", "map/"],
+    "empty": ["", "tags/", "tags/segmentation/", "explore/", "stats/", "map/", "exports/"],
     "one paper": ["", "tags/", "tags/segmentation/", f"papers/{ONE_PAPER[0]['slug']}/", "explore/", "stats/", "map/",
-                  "authors/", "authors/ada-lovelace/", "years/", "years/2024/", "venues/", "venues/miccai/"],
+                  "authors/", "authors/ada-lovelace/", "years/", "years/2024/", "venues/", "venues/miccai/",
+                  "exports/"],
 }
 WIDTHS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
 
