@@ -99,16 +99,17 @@ def papers_json(model: SiteModel) -> str:
 
 
 def _whitespace(value, depth: int) -> int:
-    if isinstance(value, dict):
-        items = value.values()
-    elif isinstance(value, list):
-        items = value
-    else:
+    """What indent=2 adds to the compact text of a list or object at `depth` (0 for other values)."""
+    if type(value) not in _CONTAINERS or not value:
         return 0
-    if not value:
-        return 0
-    return (len(value) * (1 + 2 * (depth + 1)) + 1 + 2 * depth
-            + sum(_whitespace(item, depth + 1) for item in items))
+    total = len(value) * (2 * depth + 3) + 2 * depth + 1
+    for item in (value.values() if type(value) is dict else value):
+        if type(item) in _CONTAINERS and item:  # only containers add whitespace
+            total += _whitespace(item, depth + 1)
+    return total
+
+
+_CONTAINERS = (dict, list)
 
 
 def json_size(value, depth: int = 0) -> int:
@@ -121,8 +122,9 @@ def _document_size(head: int, sizes: Sequence[int]) -> int:
     """A document's bytes from its size with `papers: []` (`head`) and its records' sizes at depth 2."""
     if not sizes:
         return head
-    # "[]" becomes "[", each record after a newline and 4 spaces, commas between, "\n  ]".
-    return head + sum(sizes) + len(sizes) * 5 + (len(sizes) - 1) + 3
+    # "[]" becomes "[", each record after a newline and 4 spaces, commas between, "\n  ]":
+    # head + sum(sizes) + 5n + (n - 1) + 3 (export_plan uses this in closed form too).
+    return head + sum(sizes) + 6 * len(sizes) + 2
 
 
 @dataclass(frozen=True)
@@ -189,7 +191,8 @@ def export_plan(model: SiteModel, limit: int | None = None) -> ExportPlan:
                 raise ExportError(
                     f"paper {paper.slug!r} (file {paper.slug}.md) needs {size:,} bytes in the JSON export, more "
                     f"than a published file may hold ({limit:,} bytes). Fix: shorten its abstract.")
-            if chunks and _document_size(head, [total + size] + [0] * len(chunks[-1])) + 1 <= limit:
+            # _document_size of the chunk with this paper, in closed form (a list per paper is quadratic)
+            if chunks and head + total + size + 6 * (len(chunks[-1]) + 1) + 2 + 1 <= limit:
                 chunks[-1].append(paper)
                 total += size
             else:
