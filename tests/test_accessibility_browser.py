@@ -39,6 +39,7 @@ PAGES = {
     "venue": "venues/miccai/",
     "explorer-text-filter": "explore/?q=segmentation&sort=title",
     "latest": "latest/",
+    "exports": "exports/",
 }
 
 
@@ -165,9 +166,9 @@ def test_the_copy_confirmation_is_announced(site, browser):
 # Every page of a collection with no paper, and of one with a single paper (its author index, year and
 # venue too; a one-paper author has no page of their own).
 SMALL_PAGES = {
-    "empty": ["", "tags/", "tags/segmentation/", "explore/", "stats/", "map/"],
+    "empty": ["", "tags/", "tags/segmentation/", "explore/", "stats/", "map/", "exports/"],
     "one paper": ["", "tags/", "tags/segmentation/", f"papers/{ONE_PAPER[0]['slug']}/", "explore/", "stats/", "map/",
-                  "authors/", "years/", "years/2024/", "venues/", "venues/miccai/"],
+                  "authors/", "years/", "years/2024/", "venues/", "venues/miccai/", "exports/"],
 }
 WIDTHS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
 

@@ -164,7 +164,16 @@ def test_feeds_and_exports_are_linked_from_the_site(site):
     assert not home.select('link[rel="alternate"]')
     assert [a["href"] for a in alternates] == ["feed.xml"]
     body_links = {a["href"] for a in home.select("article a, .md-content a")}
-    assert {"feed.xml", "papers.bib", "papers.json"} <= body_links
+    assert {"feed.xml", "papers.bib", "papers.json", "exports/"} <= body_links
+    # The exports page: the whole files (small enough) and each year's part, from exports/index.json.
+    exports_page = html(site / "exports" / "index.html")
+    hrefs = {a["href"] for a in exports_page.select(".md-content a")}
+    index = json.loads((site / "exports" / "index.json").read_text(encoding="utf-8"))
+    assert [p["name"] for p in index["parts"]] == ["2024", "undated"]
+    assert {"../papers.json", "../papers.bib", "index.json"} <= hrefs
+    assert {p[kind]["path"] for p in index["parts"] for kind in ("json", "bib")} <= hrefs
+    for part in index["parts"]:
+        assert (site / "exports" / part["json"]["path"]).stat().st_size == part["json"]["bytes"]
     tag = html(site / "tags" / "segmentation" / "index.html")
     assert {a["href"] for a in tag.select('head link[rel~="alternate"]')} == {"../../feed.xml", "feed.xml"}
     assert {"feed.xml", "papers.bib"} <= {a["href"] for a in tag.select(".md-content a")}
@@ -177,6 +186,7 @@ def test_feeds_and_exports_are_linked_from_the_site(site):
 
 def test_two_builds_are_byte_identical(site, tmp_path):
     again = build_fixture(tmp_path)
-    for path in ("papers.json", "papers.bib", "feed.xml", "tags/segmentation/feed.xml",
+    for path in ("papers.json", "papers.bib", "exports/index.json", "exports/papers-2024.json",
+                 "exports/papers-undated.bib", "exports/index.html", "feed.xml", "tags/segmentation/feed.xml",
                  "tags/segmentation/papers.bib", f"papers/{slug(PDE_1)}/index.html", "index.html"):
         assert (again / path).read_bytes() == (site / path).read_bytes(), path

@@ -19,6 +19,7 @@ from paper_collection.site.pages import (
     AuthorPage,
     AuthorsPage,
     ExplorePage,
+    ExportsPage,
     GroupsPage,
     HomePage,
     LatestPage,
@@ -113,6 +114,9 @@ def test_bibtex_entries_are_made_once_and_shared_by_exports(model):
                                                                                        key=model.keys.get))
     assert files["tags/empty/papers.bib"] == b""
     assert set(files) == {"papers.json", "papers.schema.json", "papers.bib", "feed.xml",
+                          "exports/index.json", "exports/index.schema.json",
+                          *(f"exports/papers-{part}.{kind}" for part in ("2023", "2024", "undated")
+                            for kind in ("json", "bib")),
                           *(f"tags/{t}/{name}" for t in ("vision", "language", "empty", "untagged")
                             for name in ("papers.bib", "feed.xml"))}
     assert b'"url": "https://example.org/g/papers/language-models-count-words/"' in files["papers.json"]
@@ -131,7 +135,7 @@ def test_page_types_cover_the_site(model):
     assert kinds == {"index.md": HomePage, "tags/index.md": TagsPage,
                      **{p.src_uri: TagIndexPage for p in model.tag_pages},
                      "explore/index.md": ExplorePage, "stats/index.md": StatsPage, "authors/index.md": AuthorsPage,
-                     "map/index.md": MapPage,
+                     "map/index.md": MapPage, "exports/index.md": ExportsPage,
                      # the latest papers, 2 a page (per_page): 5 papers
                      "latest/index.md": LatestPage, "latest/page/2/index.md": LatestPage,
                      "latest/page/3/index.md": LatestPage,

@@ -87,7 +87,8 @@ def test_every_page_kind_is_built_and_counts_the_papers(built, case):
     papers = CASES[case] or []
     site = built[case] / "site"
     pages = ["index.html", "404.html", "tags/index.html", "explore/index.html", "stats/index.html",
-             "map/index.html", "sitemap.xml", *(f"tags/{name}/index.html" for name in TAG_NAMES),
+             "map/index.html", "exports/index.html", "exports/index.json", "sitemap.xml",
+             *(f"tags/{name}/index.html" for name in TAG_NAMES),
              *(f"tags/{name}/feed.xml" for name in TAG_NAMES), *(f"tags/{name}/papers.bib" for name in TAG_NAMES),
              *(f"papers/{p['slug']}/index.html" for p in papers)]
     assert [page for page in pages if not (site / page).is_file()] == []
@@ -95,6 +96,8 @@ def test_every_page_kind_is_built_and_counts_the_papers(built, case):
     count = len(papers)
     assert json.loads((site / "papers.json").read_text(encoding="utf-8"))["count"] == count
     assert len(json.loads((site / "papers.json").read_text(encoding="utf-8"))["papers"]) == count
+    index = json.loads((site / "exports" / "index.json").read_text(encoding="utf-8"))
+    assert index["count"] == sum(part["count"] for part in index["parts"]) == count
     assert len(re.findall(r"^@\w+\{", (site / "papers.bib").read_text(encoding="utf-8"), re.M)) == count
     assert len(ET.parse(site / "feed.xml").getroot().findall(f"{ATOM}entry")) == count
     assert json.loads((site / "search" / "paper-search.json").read_text(encoding="utf-8"))["docs"] == count

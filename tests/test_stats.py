@@ -7,7 +7,8 @@ import pytest
 from bs4 import BeautifulSoup
 
 from paper_collection.collection.paper import Paper
-from paper_collection.site.stats import over_time
+from paper_collection.site import stats
+from paper_collection.site.stats import column_chart, over_time
 from tests.browse_fixture import BROWSE, build_browse_site
 
 HOSTILE_VENUE = "<script>alert('venue')</script> & <img src=x onerror=alert(1)>"
@@ -33,7 +34,7 @@ def test_charts_show_the_collections_numbers(page):
     tags = bars(page, "tags")
     assert tags["Benchmarks and evaluation"] == 3 and tags["Segmentation"] == 2 and tags["Robotics"] == 0
     venues = bars(page, "venues")
-    assert venues == {"ICLR": 2, "MICCAI": 2, HOSTILE_VENUE[:33] + "…": 1, "NeurIPS": 1}
+    assert venues == {"ICLR": 2, "MICCAI": 2, HOSTILE_VENUE[:stats.LABEL_CHARS - 1] + "…": 1, "NeurIPS": 1}
     years = page.select_one("figure#figure-years svg")
     assert [t.get_text() for t in years.select("text.stats-chart__label")] == ["2021", "2022", "2023", "2024"]
     assert len(years.select("rect.stats-chart__bar")) == 4
@@ -58,3 +59,28 @@ def test_over_time_is_per_day_for_short_spans_and_per_month_for_long_ones():
     assert short == [("2026-01-01", 1), ("2026-01-02", 0), ("2026-01-03", 2)]
     long = over_time([paper("2025-11-20"), paper("2026-02-01")])
     assert long == [("2025-11", 1), ("2025-12", 0), ("2026-01", 0), ("2026-02", 1)]
+
+
+def test_charts_are_not_scaled_so_their_text_keeps_its_size():
+    """A viewBox would scale the 13 px text with the chart (to 5-6 px on a phone): none has one,
+    and positions across the width are percentages."""
+    chart = column_chart("c", "Columns", [(str(year), year - 1999) for year in range(2000, 2025)])
+    assert "viewBox" not in chart.attrib and chart.get("width") == "100%"
+    assert all(r.get("x").endswith("%") and r.get("width").endswith("%") for r in chart.iter("rect"))
+    for svg in (chart, stats.bar_chart("b", "Bars", [("A long label " * 5, 3), ("B", 1)])):
+        assert "viewBox" not in svg.attrib
+
+
+def test_column_labels_are_thinned_to_fit_a_phone_and_more_show_on_a_wide_chart():
+    months = [(f"{2020 + m // 12}-{m % 12 + 1:02d}", m) for m in range(60)]
+    labels = [t for t in column_chart("c", "Months", months).iter("text") if "stats-chart__label" in t.get("class")]
+    width = len("2020-01") * stats.EM * stats.FONT + 12
+    always = [t for t in labels if "stats-chart__label--wide" not in t.get("class")]
+    assert len(always) * width <= stats.NARROW and len(labels) * width <= stats.WIDE
+    assert len(always) >= 3 and len(labels) > len(always)
+    # evenly spaced, the phone's labels among the wide chart's
+    positions = [float(t.get("x").rstrip("%")) for t in labels]
+    gaps = {round(b - a, 1) for a, b in zip(positions, positions[1:], strict=False)}
+    assert len(gaps) == 1 and always[0].text == labels[0].text == "2020-01"
+    few = [(str(y), 1) for y in (2021, 2022, 2023)]
+    assert [t.text for t in column_chart("c", "Years", few).iter("text")][1:] == ["2021", "2022", "2023"]

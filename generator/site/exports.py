@@ -1,7 +1,12 @@
 """Whole-collection exports, written next to the site's pages after each build:
 
-- `papers.json` (described by `schemas/papers.schema.json`, copied beside it as `papers.schema.json`),
-- `papers.bib` and `tags/<tag>/papers.bib`,
+- `papers.json` (described by `schemas/papers.schema.json`, copied beside it as `papers.schema.json`)
+  and `papers.bib`, while `papers.json` is at most LIMIT bytes (see `export_plan`);
+- always, the same split by publication year: `exports/papers-<year>.json` and `.bib`
+  (`papers-undated.*` for papers without a year; `papers-<year>-1.*`, `-2.*`, ... when one year
+  alone passes LIMIT), listed by `exports/index.json` (schema `schemas/exports-index.schema.json`)
+  and by the page `exports/`;
+- `tags/<tag>/papers.bib`,
 - `feed.xml` and `tags/<tag>/feed.xml`: Atom feeds of the newest additions.
 
 Every file is a pure function of the site model (`model.py`): two builds of the same
@@ -11,8 +16,10 @@ never the time of the build).
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -29,7 +36,18 @@ from paper_collection.site.tex import to_plain
 FORMAT_VERSION = 1
 FEED_SIZE = 50
 SCHEMA = Path(__file__).parent / "schemas" / "papers.schema.json"
+INDEX_SCHEMA = Path(__file__).parent / "schemas" / "exports-index.schema.json"
 EPOCH = "1970-01-01"
+# No published file may be larger: Cloudflare Pages refuses files over 25 MiB.
+LIMIT = 25 * 1024 * 1024
+EXPORTS = "exports"
+INDEX = f"{EXPORTS}/index.json"
+PAGE = f"{EXPORTS}/index.md"
+UNDATED = "undated"
+
+
+class ExportError(Exception):
+    """A paper too large for any export part (its message names the file and the fix)."""
 
 
 # -- papers.json ---------------------------------------------------------------------------
@@ -48,16 +66,181 @@ def paper_record(model: SiteModel, paper: Paper) -> dict:
     }
 
 
-def papers_json(model: SiteModel) -> str:
+def _document(model: SiteModel, papers: Sequence[Paper], records: Sequence[dict], part: dict | None = None) -> dict:
     site = model.settings
     data = {
         "format_version": FORMAT_VERSION,
         "site": {"name": site.name, "url": site.url or None},
-        "updated": max((p.added for p in model.papers.values()), default=None),
-        "count": len(model.papers),
-        "papers": [paper_record(model, p) for p in model.papers.values()],
+        "updated": max((p.added for p in papers), default=None),
+        "count": len(papers),
     }
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    if part is not None:
+        data["part"] = part
+    data["papers"] = list(records)
+    return data
+
+
+def _dump(data: dict) -> bytes:
+    return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode()
+
+
+def papers_json(model: SiteModel) -> str:
+    papers = list(model.papers.values())
+    return _dump(_document(model, papers, [paper_record(model, p) for p in papers])).decode()
+
+
+# -- the split by year ---------------------------------------------------------------------
+#
+# The sizes are known before anything is written (the exports page links and sizes each part while
+# the files are written by another process): json.dumps with indent=2 writes exactly the compact
+# text with separators (",", ": ") plus, in every non-empty list or object at depth d, a newline
+# and 2(d+1) spaces before each item and a newline and 2d spaces before the closing bracket. The
+# compact text comes from the C encoder: an indented dump of every record would take seconds.
+
+
+def _whitespace(value, depth: int) -> int:
+    """What indent=2 adds to the compact text of a list or object at `depth` (0 for other values)."""
+    if type(value) not in _CONTAINERS or not value:
+        return 0
+    total = len(value) * (2 * depth + 3) + 2 * depth + 1
+    for item in (value.values() if type(value) is dict else value):
+        if type(item) in _CONTAINERS and item:  # only containers add whitespace
+            total += _whitespace(item, depth + 1)
+    return total
+
+
+_CONTAINERS = (dict, list)
+
+
+def json_size(value, depth: int = 0) -> int:
+    """Bytes of `json.dumps(value, ensure_ascii=False, indent=2)` nested at `depth`, UTF-8."""
+    compact = json.dumps(value, ensure_ascii=False, separators=(",", ": "))
+    return len(compact.encode()) + _whitespace(value, depth)
+
+
+def _document_size(head: int, sizes: Sequence[int]) -> int:
+    """A document's bytes from its size with `papers: []` (`head`) and its records' sizes at depth 2."""
+    if not sizes:
+        return head
+    # "[]" becomes "[", each record after a newline and 4 spaces, commas between, "\n  ]":
+    # head + sum(sizes) + 5n + (n - 1) + 3 (export_plan uses this in closed form too).
+    return head + sum(sizes) + 6 * len(sizes) + 2
+
+
+@dataclass(frozen=True)
+class Part:
+    name: str  # "2024", "2024-2", "undated"
+    year: int | None
+    papers: tuple[Paper, ...]  # in slug order
+    json_bytes: int  # exact size of its JSON file
+
+    @property
+    def json_path(self) -> str:
+        return f"{EXPORTS}/papers-{self.name}.json"
+
+    @property
+    def bib_path(self) -> str:
+        return f"{EXPORTS}/papers-{self.name}.bib"
+
+    @property
+    def label(self) -> str:
+        """For people: "2024", "2024, part 2", "No year"."""
+        year, _, number = self.name.partition("-")
+        return ("No year" if self.year is None else year) + (f", part {number}" if number else "")
+
+    def meta(self) -> dict:
+        return {"name": self.name, "year": self.year}
+
+
+@dataclass(frozen=True)
+class ExportPlan:
+    parts: tuple[Part, ...]  # years ascending, then the undated part
+    whole_bytes: int  # size papers.json has (written only when `whole`)
+    records: dict  # slug -> its papers.json record
+
+    @property
+    def whole(self) -> bool:
+        """papers.json and papers.bib are written while papers.json fits in LIMIT."""
+        return self.whole_bytes <= LIMIT
+
+
+def export_plan(model: SiteModel, limit: int | None = None) -> ExportPlan:
+    """The parts, each year's papers cut in slug order so that no JSON part passes `limit`
+    (default LIMIT); a cut year's parts are numbered from 1. Deterministic: sizes and slugs only."""
+    limit = LIMIT if limit is None else limit
+    papers = list(model.papers.values())  # slug order
+    records = {p.slug: paper_record(model, p) for p in papers}
+    sizes = {slug: json_size(record, 2) for slug, record in records.items()}
+    whole = _document_size(json_size(_document(model, papers, [])), [sizes[p.slug] for p in papers]) + 1
+    years = sorted({p.year for p in papers if p.year})
+    groups = [(y, [p for p in papers if p.year == y]) for y in years]
+    undated = [p for p in papers if not p.year]
+    if undated:
+        groups.append((None, undated))
+    parts: list[Part] = []
+    for year, members in groups:
+        name = str(year) if year else UNDATED
+        # The largest head a part of this year can have (a long name, a date, a large count).
+        head = json_size(_document(model, [], [], {"name": f"{name}-{10 ** 6}", "year": year}))
+        head += len('"0000-00-00"') - len("null") + 9
+        chunks: list[list[Paper]] = []
+        total = 0  # bytes of the last chunk's records
+        for paper in members:
+            size = sizes[paper.slug]
+            if _document_size(head, [size]) + 1 > limit:
+                raise ExportError(
+                    f"paper {paper.slug!r} (file {paper.slug}.md) needs {size:,} bytes in the JSON export, more "
+                    f"than a published file may hold ({limit:,} bytes). Fix: shorten its abstract.")
+            # _document_size of the chunk with this paper, in closed form (a list per paper is quadratic)
+            if chunks and head + total + size + 6 * (len(chunks[-1]) + 1) + 2 + 1 <= limit:
+                chunks[-1].append(paper)
+                total += size
+            else:
+                chunks.append([paper])
+                total = size
+        for number, chunk in enumerate(chunks, 1):
+            part_name = name if len(chunks) == 1 else f"{name}-{number}"
+            meta = {"name": part_name, "year": year}
+            head_exact = json_size(_document(model, chunk, [], meta))
+            parts.append(Part(part_name, year, tuple(chunk),
+                              _document_size(head_exact, [sizes[p.slug] for p in chunk]) + 1))
+    return ExportPlan(tuple(parts), whole, records)
+
+
+def _digest(content: bytes) -> dict:
+    return {"bytes": len(content), "sha256": hashlib.sha256(content).hexdigest()}
+
+
+def year_files(model: SiteModel, plan: ExportPlan) -> dict[str, bytes]:
+    """papers.json and papers.bib when they fit, every part, and exports/index.json."""
+    files: dict[str, bytes] = {}
+    parts = []
+    if plan.whole:
+        papers = list(model.papers.values())
+        files["papers.json"] = _dump(_document(model, papers, [plan.records[p.slug] for p in papers]))
+        files["papers.bib"] = model.bibliography(papers).encode()
+    for part in plan.parts:
+        stop_point()
+        content = _dump(_document(model, part.papers, [plan.records[p.slug] for p in part.papers], part.meta()))
+        bib = model.bibliography(part.papers).encode()
+        files[part.json_path], files[part.bib_path] = content, bib
+        parts.append({**part.meta(), "count": len(part.papers),
+                      "updated": max(p.added for p in part.papers),
+                      "json": {"path": part.json_path.removeprefix(f"{EXPORTS}/"), **_digest(content)},
+                      "bib": {"path": part.bib_path.removeprefix(f"{EXPORTS}/"), **_digest(bib)}})
+    whole = {kind: ({"path": f"../papers.{kind}", **_digest(files[f"papers.{kind}"])} if plan.whole else None)
+             for kind in ("json", "bib")}
+    index = {"format_version": FORMAT_VERSION,
+             "site": {"name": model.settings.name, "url": model.settings.url or None},
+             "updated": model.updated, "count": len(model.papers), "limit": LIMIT,
+             "whole": whole, "parts": parts}
+    files[INDEX] = _dump(index)
+    files[f"{EXPORTS}/index.schema.json"] = INDEX_SCHEMA.read_bytes()
+    for path, content in files.items():
+        if len(content) > LIMIT:  # the plan's sizes make this impossible for JSON; BibTeX is far smaller
+            raise ExportError(f"{path} would be {len(content):,} bytes, more than a published file may hold "
+                              f"({LIMIT:,}); this is a bug in paper-collection's export split, please report it.")
+    return files
 
 
 # -- Atom ----------------------------------------------------------------------------------
@@ -106,9 +289,8 @@ def export_files(model: SiteModel) -> dict[str, bytes]:
     site = model.settings
     latest = model.updated or EPOCH
     files = {
-        "papers.json": papers_json(model).encode(),
+        **year_files(model, model.export_plan),
         "papers.schema.json": SCHEMA.read_bytes(),
-        "papers.bib": model.bibliography(model.papers.values()).encode(),
         "feed.xml": atom_feed(model, model.newest, title=site.name, subtitle=f"Newest papers in {site.name}",
                               feed_path="feed.xml", home_path="", updated=latest),
     }

@@ -129,6 +129,14 @@ class SiteModel:
         return self.newest[0].added if self.newest else None
 
     @cached_property
+    def export_plan(self):
+        """How the whole-collection exports are split (exports.py): made once per build, as the home
+        page, the exports page and the exports themselves read it."""
+        from paper_collection.site.exports import export_plan  # exports.py imports this module
+
+        return export_plan(self)
+
+    @cached_property
     def _digests(self) -> dict[str, str]:
         return {}
 

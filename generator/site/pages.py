@@ -21,7 +21,7 @@ from mkdocs.utils import get_relative_url
 from paper_collection.collection.links import paper_links
 from paper_collection.collection.paper import Paper
 from paper_collection.settings import PAPERS, TAGS
-from paper_collection.site import authors, citation, collection_map, explore, latest, stats, years_venues
+from paper_collection.site import authors, citation, collection_map, explore, exports, latest, stats, years_venues
 from paper_collection.site.model import SiteModel, TagPage, tag_page_uri
 from paper_collection.site.pagination import Slice
 from paper_collection.site.render import abstract_html
@@ -212,8 +212,10 @@ class HomePage(SitePage):
             explore_url=where.link(f"{explore.EXPLORE}/"), stats_url=where.link(f"{stats.STATS}/"),
             map_url=where.link(f"{collection_map.MAP}/"), latest_url=where.link(latest.latest_uri()),
             authors_url=where.link(f"{authors.AUTHORS}/") if model.authors.people else None,
-            exports={"feed": where.link("feed.xml"), "bib": where.link("papers.bib"),
-                     "json": where.link("papers.json")},
+            exports={"feed": where.link("feed.xml"), "by_year": where.link(f"{exports.EXPORTS}/"),
+                     # the whole-collection files exist while they fit a host's file limit (exports.py)
+                     **({"bib": where.link("papers.bib"), "json": where.link("papers.json")}
+                        if model.export_plan.whole else {"bib": None, "json": None})},
             contributing_url=_contributing_url(model),
         )
 
@@ -307,6 +309,27 @@ class StatsPage(SitePage):
             index_links["venues"] = {"url": where.link(f"{years_venues.VENUES}/"), "text": "All venues"}
         return stats.render_page(renderer.env, list(model.papers.values()), model.tag_titles, sanitize,
                                  links, index_links)
+
+
+@dataclass(frozen=True)
+class ExportsPage(SitePage):
+    """The whole collection's exports: papers.json and papers.bib while they fit, and the parts by year."""
+
+    src_uri = exports.PAGE
+
+    def title(self, model):
+        return "Exports"
+
+    def render(self, renderer, where):
+        model = renderer.model
+        plan = model.export_plan
+        parts = [{"label": part.label, "name": part.name, "year": part.year, "count": len(part.papers),
+                  "json": where.link(part.json_path), "bib": where.link(part.bib_path)} for part in plan.parts]
+        return renderer.env.get_template("exports.html").render(
+            count=len(model.papers), parts=parts, whole=plan.whole, whole_bytes=plan.whole_bytes,
+            limit=exports.LIMIT, json=where.link("papers.json"), bib=where.link("papers.bib"),
+            index=where.link(exports.INDEX), schema=where.link("papers.schema.json"),
+            index_schema=where.link(f"{exports.EXPORTS}/index.schema.json"), feed=where.link("feed.xml"))
 
 
 @dataclass(frozen=True)
@@ -491,7 +514,7 @@ def site_pages(model: SiteModel) -> dict[str, SitePage]:
     """Every page the collection renders, by source path."""
     groups, line = model.years_venues, model.settings.author_pages_min_papers
     pages: list[SitePage] = [HomePage(), TagsPage(), *(TagIndexPage(p) for p in model.tag_pages),
-                             ExplorePage(), StatsPage(), MapPage(),
+                             ExplorePage(), StatsPage(), MapPage(), ExportsPage(),
                              *(LatestPage(part) for part in latest.latest_pages(model)),
                              *(AuthorsPage(part) for part in model.author_index_pages),
                              *(AuthorPage(p.slug) for p in authors.paged_people(model.authors, line)),

@@ -258,7 +258,9 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
         self.fragments: dict[tuple[str, str], Markup] = {}
         env.globals["shared_fragment"] = self._shared_fragment
         # The exports depend on the model only: written while the pages are (by a worker for a
-        # large collection; see BuildSession.in_background).
+        # large collection; see BuildSession.in_background). Their split is planned first, once: the
+        # home and exports pages link its files, and forked workers inherit it.
+        self.model.export_plan  # noqa: B018
         self.session.in_background("the exports and feeds", functools.partial(self._write_exports, config),
                                    lambda _: None)
         if self.command != "build":

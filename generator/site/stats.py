@@ -10,6 +10,7 @@ added after it, as lxml wrote them (every label is an escaped text node).
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 
@@ -24,62 +25,75 @@ PAGE = f"{STATS}/index.md"
 # No namespace: inline in HTML, the parser puts <svg> and its children in the SVG namespace.
 S = ElementMaker()
 TOP_VENUES = 25
-ROW = 22  # px per bar in a horizontal chart
-LABEL = 230  # px for labels left of the bars
+# The charts are drawn at the page's text size at every width: an SVG scaled down by a viewBox
+# draws its text smaller (5-6 px at 390 px wide), so the charts have none. They span the figure's
+# width (x in percent) and have a fixed height (y in px): text keeps its CSS size (>= 12 px).
+ROW = 38  # px per bar in a horizontal chart: its label above it, then the bar and its count
+BAR = 85  # percent of the width the longest bar takes (its count follows it)
+LABEL_CHARS = 40  # longer labels are cut (in full in the chart's description and table)
+EM = 0.62  # a label's width per character, in font sizes (Roboto at 13 px, with room to spare)
+FONT = 13  # px: the charts' font size (collection.css, .65rem)
+NARROW = 240  # px of plot a column chart's labels must fit without overlapping (a 320 px phone)
+WIDE = 576  # px of plot from which more labels show (collection.css: a 640 px chart less its padding)
 
 
 def _number(value: float) -> str:
-    return f"{value:.1f}".rstrip("0").rstrip(".")
+    return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
-def bar_chart(chart_id: str, title: str, rows: Sequence[tuple[str, int]], width: int = 720) -> etree._Element:
-    """Horizontal bars: one row per (label, count)."""
+def _svg(chart_id: str, title: str, rows: Sequence[tuple[str, int]], height: int, kind: str) -> etree._Element:
+    return S.svg(S.title(title, id=f"{chart_id}-title"),
+                 S.desc(", ".join(f"{label}: {count}" for label, count in rows), id=f"{chart_id}-desc"),
+                 width="100%", height=str(height), role="img",
+                 **{"class": f"stats-chart stats-chart--{kind}",
+                    "aria-labelledby": f"{chart_id}-title {chart_id}-desc"})
+
+
+def bar_chart(chart_id: str, title: str, rows: Sequence[tuple[str, int]]) -> etree._Element:
+    """Horizontal bars: one row per (label, count), the label above its bar, so the label has the
+    whole width at any screen size."""
     top = max((count for _, count in rows), default=0) or 1
-    span = width - LABEL - 60
-    height = ROW * len(rows) + 8
-    svg = S.svg(S.title(title, id=f"{chart_id}-title"),
-                S.desc(", ".join(f"{label}: {count}" for label, count in rows), id=f"{chart_id}-desc"),
-                viewBox=f"0 0 {width} {height}", width=str(width), height=str(height), role="img",
-                **{"class": "stats-chart", "aria-labelledby": f"{chart_id}-title {chart_id}-desc"})
+    svg = _svg(chart_id, title, rows, ROW * len(rows) + 4, "bars")
     for i, (label, count) in enumerate(rows):
-        y = 4 + i * ROW
-        length = span * count / top
-        shown = label if len(label) <= 34 else label[:33] + "…"
-        svg.append(S.text(shown, x=str(LABEL - 8), y=_number(y + ROW * 0.68), **{"class": "stats-chart__label",
-                                                                                   "text-anchor": "end"}))
-        svg.append(S.rect(x=str(LABEL), y=_number(y + 3), width=_number(max(length, 1)), height=str(ROW - 6),
-                          rx="2", **{"class": "stats-chart__bar"}))
-        svg.append(S.text(str(count), x=_number(LABEL + length + 6), y=_number(y + ROW * 0.68),
+        y = i * ROW
+        length = BAR * count / top
+        shown = label if len(label) <= LABEL_CHARS else label[:LABEL_CHARS - 1] + "…"
+        svg.append(S.text(shown, x="0", y=str(y + 15), **{"class": "stats-chart__label"}))
+        svg.append(S.rect(x="0", y=str(y + 21), width=f"{_number(max(length, 0.25))}%", height="12", rx="2",
+                          **{"class": "stats-chart__bar"}))
+        svg.append(S.text(str(count), x=f"{_number(length)}%", dx="6", y=str(y + 32),
                           **{"class": "stats-chart__value"}))
     return svg
 
 
-def column_chart(chart_id: str, title: str, columns: Sequence[tuple[str, int]], width: int = 720,
-                 height: int = 220) -> etree._Element:
-    """Vertical columns, one per (label, count), in order (years, months, days)."""
+def _every(columns: int, label_px: float, plot_px: int) -> int:
+    """Label one column in `every` so that labels `label_px` wide fit `plot_px` without touching."""
+    return max(1, math.ceil(columns * label_px / plot_px))
+
+
+def column_chart(chart_id: str, title: str, columns: Sequence[tuple[str, int]], height: int = 220) -> etree._Element:
+    """Vertical columns, one per (label, count), in order (years, months, days). Labels under the
+    axis are thinned to fit a phone; on a wider chart (a CSS container query) more of them show."""
     top = max((count for _, count in columns), default=0) or 1
-    left, bottom, head = 40, 34, 16
+    bottom, head = 30, 22
     plot_height = height - bottom - head
-    step = (width - left - 8) / max(len(columns), 1)
-    svg = S.svg(S.title(title, id=f"{chart_id}-title"),
-                S.desc(", ".join(f"{label}: {count}" for label, count in columns), id=f"{chart_id}-desc"),
-                viewBox=f"0 0 {width} {height}", width=str(width), height=str(height), role="img",
-                **{"class": "stats-chart", "aria-labelledby": f"{chart_id}-title {chart_id}-desc"})
-    svg.append(S.line(x1=str(left), x2=str(width - 4), y1=str(height - bottom), y2=str(height - bottom),
+    step = 100 / max(len(columns), 1)
+    svg = _svg(chart_id, title, columns, height, "columns")
+    svg.append(S.line(x1="0", x2="100%", y1=str(height - bottom), y2=str(height - bottom),
                       **{"class": "stats-chart__axis"}))
-    svg.append(S.text(str(top), x=str(left - 6), y=str(head + 4), **{"class": "stats-chart__value",
-                                                                  "text-anchor": "end"}))
-    svg.append(S.text("0", x=str(left - 6), y=str(height - bottom), **{"class": "stats-chart__value",
-                                                                    "text-anchor": "end"}))
-    every = max(1, round(len(columns) / 12))  # at most about 12 labels under the axis
+    svg.append(S.text(f"{top} papers", x="0", y="14", **{"class": "stats-chart__value"}))
+    label_px = max((len(label) for label, _ in columns), default=0) * EM * FONT + 12
+    wide = _every(len(columns), label_px, WIDE)
+    narrow = wide * math.ceil(_every(len(columns), label_px, NARROW) / wide)  # a multiple: no label in between
     for i, (label, count) in enumerate(columns):
-        x = left + i * step
+        x = i * step
         bar = plot_height * count / top
-        svg.append(S.rect(x=_number(x + step * 0.12), y=_number(height - bottom - bar), width=_number(step * 0.76),
-                          height=_number(bar), **{"class": "stats-chart__bar"}))
-        if i % every == 0:
-            svg.append(S.text(label, x=_number(x + step / 2), y=str(height - bottom + 16),
-                              **{"class": "stats-chart__label", "text-anchor": "middle"}))
+        svg.append(S.rect(x=f"{_number(x + step * 0.12)}%", y=_number(height - bottom - bar),
+                          width=f"{_number(step * 0.76)}%", height=_number(bar), **{"class": "stats-chart__bar"}))
+        if i % wide == 0:
+            kind = "stats-chart__label" + ("" if i % narrow == 0 else " stats-chart__label--wide")
+            svg.append(S.text(label, x=f"{_number(x + step / 2)}%", y=str(height - bottom + 18),
+                              **{"class": kind, "text-anchor": "middle"}))
     return svg
 
 
