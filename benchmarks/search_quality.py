@@ -1,0 +1,297 @@
+"""Known-item search on real papers (issue 25): MRR@10 of the shipped ranking, by query kind, with
+the bytes the first query loads and the time to its first result.
+
+    .venv/bin/python -m benchmarks.search_quality --snapshot /work/.mirror/dw-dengwei+daily-arXiv-ai-enhanced/repo
+    .venv/bin/python -m benchmarks.search_quality --snapshot GITDIR --papers 10000 --sample 100
+
+Papers: the first ``--papers`` distinct arXiv ids of the daily listings of a fetched
+github.com/dw-dengwei/daily-arXiv-ai-enhanced snapshot (branch ``data``, ``data/YYYY-MM-DD.jsonl``,
+English files only), with their title, authors and abstract. The search files are written by
+``search.write_index`` (the `paper-search` plugin's own writer) from a site model of those papers,
+in a temporary folder: no site build.
+
+Queries (seed ``--seed``): for ``--sample`` papers, what a person recalling that one paper types:
+
+- ``title-words``: 3-4 of the title's rarest words, in title order;
+- ``title-start``: the title's first four words (more while another title starts with them);
+- ``title+author``: the title's rarest word and the first author's surname;
+- ``abstract-words``: 3 of the 8 rarest words of the abstract that are not in the title (nor in a URL).
+
+The ranking measured is the shipped one: ``paper-search.js`` (with ``lunr-pipeline.js``) runs in
+headless Chromium on a page holding the search box's markup, served over local HTTP with the
+search files; each query is typed into the box as a whole (so its last word is also completed as a
+prefix, as while typing) and the result links are read from the list. MRR@10: the mean of 1/rank of
+the recalled paper when in the top 10, else 0. Bytes and time: ``--cold`` queries, each in a fresh
+browser context (nothing cached), from the keystrokes to the first result shown; bytes are what the
+page fetched for search (manifest, lunr pipeline, term shards, document chunks; not paper-search.js,
+which every page loads).
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import http.server
+import json
+import math
+import platform
+import random
+import re
+import shutil
+import statistics
+import subprocess
+import tempfile
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+from types import SimpleNamespace
+
+from paper_collection.collection.paper import Paper
+from paper_collection.collection.taxonomy import Taxonomy
+from paper_collection.site import search
+from paper_collection.site.model import SiteModel, SiteSettings
+
+ASSETS = Path(search.__file__).resolve().parent.parent / "theme" / "assets" / "javascripts" / "search"
+KINDS = ("title-words", "title-start", "title+author", "abstract-words")
+WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
+URL = re.compile(r"\S*(?:https?://|www\.|\.com|\.org|\.io)\S*")
+# The search box's markup (partials/search.html without Material's icons), for paper-search.js.
+PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>search</title>
+<script id="__config" type="application/json">{"base": "."}</script></head><body>
+<input type="checkbox" id="__search">
+<div class="md-search" data-paper-search><form class="md-search__form" name="paper-search">
+<input type="text" class="md-search__input" name="query" aria-label="Search"></form>
+<div class="md-search-result"><div class="md-search-result__meta">Type to start searching</div>
+<ol class="md-search-result__list"></ol></div>
+<script src="assets/javascripts/search/paper-search.js" defer></script></div></body></html>
+"""
+
+
+def read_snapshot(gitdir: Path, limit: int) -> list[dict]:
+    """The first `limit` distinct arXiv ids of the snapshot's English daily listings, oldest day first."""
+    listed = subprocess.run(["git", "--git-dir", str(gitdir), "ls-tree", "-r", "--name-only", "data"],
+                            check=True, capture_output=True, text=True).stdout.split()
+    names = sorted(name for name in listed if re.fullmatch(r"data/\d{4}-\d{2}-\d{2}\.jsonl", name))
+    seen: set[str] = set()
+    records = []
+    for name in names:
+        blob = subprocess.run(["git", "--git-dir", str(gitdir), "show", f"data:{name}"], check=True,
+                              capture_output=True, text=True).stdout
+        for line in blob.splitlines():
+            if not line.strip():
+                continue
+            record = json.loads(line)
+            arxiv = str(record.get("id") or "").strip()
+            title = " ".join(str(record.get("title") or "").split())
+            if not arxiv or not title or arxiv in seen:
+                continue
+            seen.add(arxiv)
+            records.append({"id": arxiv, "title": title, "authors": [str(a) for a in record.get("authors") or []],
+                            "abstract": " ".join(str(record.get("summary") or "").split())})
+            if len(records) == limit:
+                return records
+    return records
+
+
+def site_model(records: list[dict]) -> SiteModel:
+    papers = {}
+    for record in records:
+        slug = "arxiv-" + re.sub(r"[^0-9a-z]+", "-", record["id"].lower())
+        papers[slug] = Paper(slug=slug, title=record["title"], abstract=record["abstract"], tags=(),
+                             added="2026-01-01", authors=tuple(record["authors"]), arxiv=record["id"])
+    papers = dict(sorted(papers.items()))
+    return SiteModel(settings=SiteSettings(name="search quality"), taxonomy=Taxonomy(tags=()), papers=papers,
+                     newest=tuple(papers.values()), by_tag={}, tag_pages=(), urls={}, keys={}, related={})
+
+
+def queries(model: SiteModel, sample: int, seed: int) -> list[tuple[str, str, str]]:
+    """(kind, query, slug) for `sample` papers picked with `seed`."""
+    analyzer = search.Analyzer()
+    df: Counter[str] = Counter()
+    for paper in model.papers.values():
+        df.update(set(analyzer.terms(paper.title + " " + paper.abstract)))
+
+    def words(text: str) -> list[tuple[str, str]]:
+        out, stems = [], set()
+        for word in WORD.findall(text):
+            stem = analyzer.term(word.lower())
+            if stem and len(word) >= 3 and stem not in stems:
+                stems.add(stem)
+                out.append((word, stem))
+        return out
+
+    starts: Counter[str] = Counter()
+    for paper in model.papers.values():
+        split = paper.title.lower().split()
+        starts.update(" ".join(split[:size]) for size in range(4, min(len(split), 8) + 1))
+
+    rng = random.Random(seed)
+    picked = rng.sample(sorted(model.papers), min(sample, len(model.papers)))
+    out = []
+    for slug in picked:
+        paper = model.papers[slug]
+        title = words(paper.title)
+        if not title:
+            continue
+        rarest = sorted(range(len(title)), key=lambda i: (df[title[i][1]], i))
+        count = min(len(title), rng.choice((3, 4)))
+        chosen = sorted(rarest[:count])
+        out.append(("title-words", " ".join(title[i][0] for i in chosen), slug))
+        # the first four words, and more while another title starts the same way (a person types on)
+        start = paper.title.split()
+        size = 4
+        while size < min(len(start), 8) and starts[" ".join(start[:size]).lower()] > 1:
+            size += 1
+        out.append(("title-start", " ".join(start[:size]), slug))
+        if paper.authors:
+            surname = paper.authors[0].split()[-1]
+            out.append(("title+author", f"{title[rarest[0]][0]} {surname}", slug))
+        in_title = {stem for _, stem in title}
+        rare = sorted((df[stem], word) for word, stem in words(URL.sub(" ", paper.abstract))
+                      if stem not in in_title and len(word) >= 4)
+        if len(rare) >= 3:
+            pool = [word for _, word in rare[:8]]
+            out.append(("abstract-words", " ".join(rng.sample(pool, 3)), slug))
+    return out
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def serve(directory: Path):
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(directory)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}/"
+
+
+SEARCH = """async (query) => {
+  const input = document.querySelector('.md-search__input');
+  const meta = document.querySelector('.md-search-result__meta');
+  input.value = query;
+  input.dispatchEvent(new Event('input'));
+  const start = performance.now();
+  while (!/matching/i.test(meta.textContent)) {
+    await new Promise(r => setTimeout(r, 5));
+    if (performance.now() - start > 30000) throw new Error('no answer: ' + query);
+  }
+  return Array.from(document.querySelectorAll('.md-search-result__list a.md-search-result__link'))
+    .map(a => decodeURIComponent(a.pathname.split('/').filter(Boolean).pop()));
+}"""
+
+
+def rank_all(url: str, asked: list[tuple[str, str, str]], browser) -> list[list[str]]:
+    page = browser.new_page()
+    page.goto(url)
+    found = []
+    for _, query, _ in asked:
+        # clear the box and wait for the placeholder, so the next answer cannot be the previous one
+        page.evaluate("""() => { const i = document.querySelector('.md-search__input'); i.value = '';
+                         i.dispatchEvent(new Event('input')); }""")
+        page.wait_for_function("() => /Type to start/.test(document.querySelector('.md-search-result__meta').textContent)")
+        found.append(page.evaluate(SEARCH, query))
+    page.close()
+    return found
+
+
+def cold(url: str, asked: list[tuple[str, str, str]], browser) -> list[tuple[float, int]]:
+    """(seconds to the first result, bytes fetched for search) per query, each in a fresh context."""
+    out = []
+    for _, query, _ in asked:
+        context = browser.new_context()
+        page = context.new_page()
+        fetched: list[int] = []
+        page.on("response", lambda r: fetched.append(int(r.headers.get("content-length", 0)))
+                if "/search/" in r.url and not r.url.endswith("paper-search.js") else None)
+        page.goto(url)
+        page.wait_for_load_state("load")
+        start = time.perf_counter()
+        page.click(".md-search__input")
+        page.keyboard.insert_text(query)
+        page.wait_for_selector(".md-search-result__list .md-search-result__item", state="visible")
+        seconds = time.perf_counter() - start
+        page.wait_for_load_state("networkidle")
+        out.append((seconds, sum(fetched)))
+        context.close()
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--snapshot", type=Path, required=True, help="git directory of the snapshot")
+    parser.add_argument("--papers", type=int, default=50_000)
+    parser.add_argument("--sample", type=int, default=200)
+    parser.add_argument("--seed", type=int, default=25)
+    parser.add_argument("--cold", type=int, default=20, help="queries timed in a fresh browser")
+    parser.add_argument("--keep", type=Path, help="write the search files here and keep them")
+    parser.add_argument("--show", type=int, default=0, help="print up to N missed queries")
+    args = parser.parse_args()
+
+    started = time.perf_counter()
+    records = read_snapshot(args.snapshot, args.papers)
+    model = site_model(records)
+    read = time.perf_counter() - started
+    root = args.keep or Path(tempfile.mkdtemp(prefix="search-quality-"))
+    (root / "assets" / "javascripts").mkdir(parents=True, exist_ok=True)
+    shutil.copytree(ASSETS, root / "assets" / "javascripts" / "search", dirs_exist_ok=True)
+    (root / "index.html").write_text(PAGE, encoding="utf-8")
+    cfg = SimpleNamespace(**{name: option.default for name, option in search.PaperSearchConfig._schema})
+    started = time.perf_counter()
+    stats = search.write_index(root / "search", model, cfg)
+    indexed = time.perf_counter() - started
+    asked = queries(model, args.sample, args.seed)
+
+    from playwright.sync_api import sync_playwright
+
+    server, url = serve(root)
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium")
+            found = rank_all(url, asked, browser)
+            timed = cold(url, [asked[i] for i in range(0, len(asked), max(1, len(asked) // max(1, args.cold)))][:args.cold],
+                         browser) if args.cold else []
+            browser.close()
+    finally:
+        server.shutdown()
+        if not args.keep:
+            shutil.rmtree(root, ignore_errors=True)
+
+    reciprocal: dict[str, list[float]] = {kind: [] for kind in KINDS}
+    missed = []
+    for (kind, query, slug), results in zip(asked, found):
+        rank = results[:10].index(slug) + 1 if slug in results[:10] else None
+        reciprocal[kind].append(1 / rank if rank else 0.0)
+        if rank != 1:
+            missed.append((kind, query, slug, rank, results[:3]))
+    everything = [r for values in reciprocal.values() for r in values]
+    print(f"{len(model.papers):,} papers ({read:.1f} s to read), index written in {indexed:.1f} s: "
+          f"{stats['terms_count']:,} terms in {stats['shards']:,} shards, "
+          f"{(stats['manifest'] + stats['terms'] + stats['docs']) / 1e6:.1f} MB, manifest {stats['manifest'] / 1e3:.1f} KB")
+    print(f"{platform.machine()}, {platform.python_version()}, seed {args.seed}, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
+    print()
+    print("| query kind | queries | MRR@10 | first | in top 10 |")
+    print("| --- | --- | --- | --- | --- |")
+    for kind in KINDS:
+        values = reciprocal[kind]
+        if values:
+            print(f"| {kind} | {len(values)} | {statistics.mean(values):.3f} | {sum(v == 1 for v in values)} "
+                  f"| {sum(v > 0 for v in values)} |")
+    print(f"| all | {len(everything)} | {statistics.mean(everything):.3f} | {sum(v == 1 for v in everything)} "
+          f"| {sum(v > 0 for v in everything)} |")
+    if timed:
+        seconds = sorted(t for t, _ in timed)
+        sizes = sorted(b for _, b in timed)
+        print()
+        print(f"cold first query ({len(timed)} queries, fresh browser context each): first result median "
+              f"{statistics.median(seconds) * 1000:.0f} ms, max {seconds[-1] * 1000:.0f} ms; search bytes median "
+              f"{statistics.median(sizes) / 1000:.0f} KB, max {sizes[-1] / 1000:.0f} KB")
+    for kind, query, slug, rank, top in missed[:args.show]:
+        print(f"  {kind}: {query!r} -> {slug} at {rank or '>10'}; top: {', '.join(top)}")
+    if math.isnan(statistics.mean(everything)):
+        raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    main()
