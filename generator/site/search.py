@@ -17,7 +17,11 @@ query only downloads what it needs:
   (lunr's query-vector normalisation is the same for every document of one query).
 - `search/paper-search.json`: small manifest (shard boundaries, chunk size, tag titles).
 - `search/terms/N.json`: the postings of a contiguous range of sorted terms,
-  `{term: [doc-delta, weight, doc-delta, weight, ...]}` with weights as integers (x10).
+  `{term: [doc-delta, value, doc-delta, value, ...]}`, value = weight x10 (an integer) x 64 + where
+  the term first occurs in the title (1 for the title's first term, at most 63; 0: not in the
+  title). The browser ranks a paper whose title holds the query's words, in the query's order,
+  above papers that only share the words: at 50,000 papers thousands share a query's words, and
+  the summed BM25 weights alone put a long abstract full of them first.
   A query fetches only the shards holding its terms (and, for the word being typed, the
   shards holding terms with that prefix).
 - `search/docs/N.json`: what a result shows, `[slug, title, [tags], snippet]`, in chunks of
@@ -49,10 +53,12 @@ from paper_collection.site.model import SiteModel
 from paper_collection.site.stopping import stop_point
 
 log = logging.getLogger("mkdocs.plugins.paper-search")
-FORMAT = 1
-VERSION = 1  # of the per-paper term counts kept in the cache: bump when the Analyzer changes
+FORMAT = 2  # 2: postings carry the title position (see above)
+VERSION = 2  # of the per-paper term counts kept in the cache: bump when the Analyzer changes
 K1, B = 1.2, 0.75
 SEPARATOR = re.compile(r"[\s\-]+")  # lunr's default tokenizer separator
+POSITIONS = 64  # title positions per weight step in a posting's value (0: not in the title)
+TITLE_AT = "title_at"  # a document's counts: {term: its first position among the title's terms}
 
 
 class PaperSearchConfig(Config):
@@ -223,6 +229,39 @@ def build_postings(fields: list[dict[str, str]], boosts: dict[str, int],
     return terms, starts, docs, weights
 
 
+def title_positions(analyzer: Analyzer, title: str) -> dict[str, int]:
+    """Where each of the title's terms first occurs among them (0 for the first), stop words left
+    out as the query pipeline leaves them out, so "A Survey of Graph Models" puts survey 0, graph 1."""
+    at: dict[str, int] = {}
+    for position, term in enumerate(analyzer.terms(title)):
+        at.setdefault(term, position)
+    return at
+
+
+def posting_positions(counted: list[dict], terms: list[str], starts, docs):
+    """For every posting of `build_postings` (term i's postings are docs[starts[i]:starts[i+1]]),
+    1 + the term's first position in the paper's title, at most POSITIONS - 1; 0 when the title
+    does not hold it."""
+    import numpy as np
+
+    n = len(counted)
+    index = {term: i for i, term in enumerate(terms)}
+    ranks = np.repeat(np.arange(len(terms), dtype=np.int64), np.diff(starts))
+    keys = ranks * n + docs  # ascending, as build_postings made them
+    wanted, values = [], []
+    for doc, document in enumerate(counted):
+        for term, position in (document.get(TITLE_AT) or {}).items():
+            if term in index:  # a title term is always indexed; guard a stale cache entry
+                wanted.append(index[term] * n + doc)
+                values.append(min(position + 1, POSITIONS - 1))
+    out = np.zeros(len(docs), dtype=np.int64)
+    if wanted:
+        at = np.searchsorted(keys, np.array(wanted, dtype=np.int64))
+        found = (at < len(keys)) & (keys[np.minimum(at, len(keys) - 1)] == np.array(wanted, dtype=np.int64))
+        out[at[found]] = np.array(values, dtype=np.int64)[found]
+    return out
+
+
 def document_counts(model: SiteModel, papers, names, memo) -> tuple[list[dict[str, dict[str, int]]], dict, int]:
     """Each paper's term counts per field, from `memo` (cache.Memo, kind "search") when its
     inputs were seen before; returns them, the entries used (a worker hands these back to be
@@ -236,6 +275,7 @@ def document_counts(model: SiteModel, papers, names, memo) -> tuple[list[dict[st
         if counts is None:
             record = model.search_document(paper)
             counts = {name: field_counts(analyzer, record[name]) for name in names}
+            counts[TITLE_AT] = title_positions(analyzer, record["title"])
         else:
             reused += 1
         made[key] = counts
@@ -263,14 +303,16 @@ def write_index(out: Path, model: SiteModel, cfg, memo=None) -> dict:
         path.write_bytes(blob)
         sizes[kind] += len(blob)
 
-    # One term's postings: "doc-delta,weight,..." with weights x10 as integers (at least 1).
+    # One term's postings: "doc-delta,value,..." with value = weight x10 as an integer (at least
+    # 1) x POSITIONS + 1 + the term's first position in the title (0: not in the title).
     import numpy as np
 
     deltas = np.diff(docs, prepend=0)
     deltas[starts[:-1]] = docs[starts[:-1]]
     flat = np.empty(2 * len(docs), dtype=np.int64)
     flat[0::2] = deltas
-    flat[1::2] = np.maximum(1, np.rint(weights * 10))
+    flat[1::2] = np.maximum(1, np.rint(weights * 10)).astype(np.int64) * POSITIONS \
+        + posting_positions(counted, terms, starts, docs)
     numbers = list(map(str, flat.tolist()))
 
     # term shards: contiguous ranges of sorted terms, about `shard_bytes` each

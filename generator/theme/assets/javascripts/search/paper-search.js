@@ -92,7 +92,8 @@
   }
 
   /* lunr's pipeline on the query: the indexed term of each word, and for the word still
-   * being typed, a prefix to complete. */
+   * being typed, a prefix to complete. A stop word being typed ("are", "the") is only a
+   * prefix: it must not count as a query word no title can hold. */
   function analyse(query) {
     var raw = query.toLowerCase().split(/[\s\-]+/).filter(Boolean);
     var typing = !/[\s\-]$/.test(query);
@@ -103,7 +104,7 @@
       var kept = lunr.stopWordFilter(new lunr.Token(trimmed, {}));
       var stem = kept ? lunr.stemmer(new lunr.Token(trimmed, {})).toString() : null;
       var prefix = typing && i === raw.length - 1 && trimmed.length >= PREFIX_MIN ? trimmed : null;
-      if (stem || prefix) terms.push({ stem: stem, prefix: prefix });
+      if (stem || prefix) terms.push({ stem: stem, prefix: prefix, optional: !stem });
     });
     return terms;
   }
@@ -126,35 +127,72 @@
     return Object.keys(needed).map(Number);
   }
 
+  /* A posting's value: BM25 weight x10, times POSITIONS, plus 1 + where the term first occurs
+   * in the paper's title (0: not in the title); see generator/site/search.py. */
+  var POSITIONS = 64;
+
+  /* Known-item ranking: a person recalls one paper, and at 50,000 papers thousands share the
+   * query's words. Papers are ordered by
+   *   1. how many of the query's words they hold (any field),
+   *   2. how many of them their title holds,
+   *   3. how well the title follows the query: query words next to each other, in the query's
+   *      order, and the title starting with the query's first word,
+   *   4. lunr's BM25 score (rare words weigh more: IDF).
+   * A typed stop word (optional) counts for none of 1-3. */
   function score(terms, shards) {
-    var scores = new Map(), matched = new Map();
-    function add(postings, weight, bit) {
+    var docs = new Map();  // doc -> {score, any: bits, title: bits, at: title positions per query word}
+    function entry(doc) {
+      var found = docs.get(doc);
+      if (!found) { found = { score: 0, any: 0, title: 0, at: null }; docs.set(doc, found); }
+      return found;
+    }
+    function add(postings, weight, i, bit) {
       var doc = 0;
-      for (var i = 0; i < postings.length; i += 2) {
-        doc += postings[i];
-        scores.set(doc, (scores.get(doc) || 0) + postings[i + 1] * weight);
-        matched.set(doc, (matched.get(doc) || 0) | bit);
+      for (var k = 0; k < postings.length; k += 2) {
+        doc += postings[k];
+        var value = postings[k + 1], position = value % POSITIONS, found = entry(doc);
+        found.score += Math.floor(value / POSITIONS) * weight;
+        found.any |= bit;
+        if (position) {
+          found.title |= bit;
+          if (!found.at) found.at = [];
+          if (!found.at[i] || position < found.at[i]) found.at[i] = position;
+        }
       }
     }
     terms.forEach(function (term, i) {
-      var bit = 1 << Math.min(i, 30);
+      var bit = term.optional ? 0 : 1 << Math.min(i, 30);
       if (term.stem) {
         var exact = term.shards.length ? shards[term.shards[0]] : null;
-        if (exact && Object.prototype.hasOwnProperty.call(exact, term.stem)) add(exact[term.stem], 1, bit);
+        if (exact && Object.prototype.hasOwnProperty.call(exact, term.stem)) add(exact[term.stem], 1, i, bit);
       }
       (term.prefixShards || []).forEach(function (s) {
         var table = shards[s];
         for (var key in table)
           if (key !== term.stem && key.lastIndexOf(term.prefix, 0) === 0 && Object.prototype.hasOwnProperty.call(table, key))
-            add(table[key], PREFIX_WEIGHT, bit);
+            add(table[key], PREFIX_WEIGHT, i, bit);
       });
     });
     function bits(n) { var c = 0; while (n) { c += n & 1; n >>>= 1; } return c; }
-    var ranked = Array.from(scores.keys());
-    var count = new Map(ranked.map(function (doc) { return [doc, bits(matched.get(doc))]; }));
-    /* papers with more of the query's words first, then lunr's BM25 score */
+    function order(at) {
+      if (!at) return 0;
+      var pairs = 0, first = -1;
+      for (var i = 0; i < at.length; i++) {
+        if (!at[i]) continue;
+        if (first < 0) first = i;
+        if (i + 1 < at.length && at[i + 1] === at[i] + 1) pairs++;
+      }
+      return 2 * pairs + (first >= 0 && at[first] === 1 ? 1 : 0);
+    }
+    var ranked = Array.from(docs.keys());
+    docs.forEach(function (found) {
+      found.any = bits(found.any);
+      found.title = bits(found.title);
+      found.order = order(found.at);
+    });
     ranked.sort(function (a, b) {
-      return (count.get(b) - count.get(a)) || (scores.get(b) - scores.get(a)) || (a - b);
+      var x = docs.get(a), y = docs.get(b);
+      return (y.any - x.any) || (y.title - x.title) || (y.order - x.order) || (y.score - x.score) || (a - b);
     });
     return ranked;
   }

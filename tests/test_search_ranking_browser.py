@@ -1,0 +1,70 @@
+"""Known-item ranking of paper-search.js (issue 25), in headless Chromium, on search files written by
+search.write_index from tests/fixtures/search/known_item.json: papers that share a query's words,
+where the paper whose title holds them (in the query's order) must come first."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from benchmarks.search_quality import ASSETS, PAGE, site_model
+from paper_collection.site import search
+from tests.helpers import serve
+
+pytestmark = [pytest.mark.browser]
+
+FIXTURE = Path(__file__).parent / "fixtures" / "search" / "known_item.json"
+RESULTS = ".md-search-result__list a.md-search-result__link"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    root = tmp_path_factory.mktemp("known-item")
+    records = json.loads(FIXTURE.read_text(encoding="utf-8"))["papers"]
+    model = site_model(records)
+    cfg = SimpleNamespace(**{name: option.default for name, option in search.PaperSearchConfig._schema})
+    search.write_index(root / "search", model, cfg)
+    shutil.copytree(ASSETS, root / "assets" / "javascripts" / "search")
+    (root / "index.html").write_text(PAGE, encoding="utf-8")
+    with serve(root) as url:
+        yield url
+
+
+def ranked(page, url: str, query: str) -> list[str]:
+    page.goto(url)
+    page.click(".md-search__input")
+    page.keyboard.type(query)
+    page.wait_for_function("() => /matching/.test(document.querySelector('.md-search-result__meta').textContent)")
+    return [href.rstrip("/").rsplit("/", 1)[-1] for href in page.locator(RESULTS).evaluate_all(
+        "links => links.map(a => a.getAttribute('href'))")]
+
+
+def test_the_title_holding_every_query_word_comes_first(site, page):
+    # Two other papers hold the three words too, in shorter titles and often in their abstracts:
+    # summed BM25 weights alone put them first.
+    found = ranked(page, site, "pruning graph transformers")
+    assert found[0] == "arxiv-2501-00001", found
+    assert set(found[1:3]) == {"arxiv-2501-00002", "arxiv-2501-00003"}, found
+
+
+def test_the_title_in_the_query_order_comes_first(site, page):
+    # "Editing Neural Fields" holds the same three words in a shorter title, in another order.
+    found = ranked(page, site, "neural field editing")
+    assert found[:2] == ["arxiv-2501-00004", "arxiv-2501-00005"], found
+
+
+def test_the_title_start_comes_first(site, page):
+    assert ranked(page, site, "Editing Neural")[0] == "arxiv-2501-00005"
+
+
+def test_a_word_being_typed_completes_and_ranks(site, page):
+    # "pru" is the start of "pruning": the paper whose title holds both words comes first.
+    assert ranked(page, site, "graph transformers pru")[0] == "arxiv-2501-00001"
+
+
+def test_a_rare_title_word_and_a_surname_find_the_paper(site, page):
+    assert ranked(page, site, "lottery Lindqvist")[0] == "arxiv-2501-00001"
