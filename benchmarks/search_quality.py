@@ -34,6 +34,7 @@ import functools
 import http.server
 import json
 import math
+import os
 import platform
 import random
 import re
@@ -190,7 +191,8 @@ def rank_all(url: str, asked: list[tuple[str, str, str]], browser) -> list[list[
         # clear the box and wait for the placeholder, so the next answer cannot be the previous one
         page.evaluate("""() => { const i = document.querySelector('.md-search__input'); i.value = '';
                          i.dispatchEvent(new Event('input')); }""")
-        page.wait_for_function("() => /Type to start/.test(document.querySelector('.md-search-result__meta').textContent)")
+        page.wait_for_function("() => /Type to start/.test("
+                               "document.querySelector('.md-search-result__meta').textContent)")
         found.append(page.evaluate(SEARCH, query))
     page.close()
     return found
@@ -203,8 +205,12 @@ def cold(url: str, asked: list[tuple[str, str, str]], browser) -> list[tuple[flo
         context = browser.new_context()
         page = context.new_page()
         fetched: list[int] = []
-        page.on("response", lambda r: fetched.append(int(r.headers.get("content-length", 0)))
-                if "/search/" in r.url and not r.url.endswith("paper-search.js") else None)
+
+        def count(response, fetched=fetched):
+            if "/search/" in response.url and not response.url.endswith("paper-search.js"):
+                fetched.append(int(response.headers.get("content-length", 0)))
+
+        page.on("response", count)
         page.goto(url)
         page.wait_for_load_state("load")
         start = time.perf_counter()
@@ -227,6 +233,8 @@ def main() -> None:
     parser.add_argument("--cold", type=int, default=20, help="queries timed in a fresh browser")
     parser.add_argument("--keep", type=Path, help="write the search files here and keep them")
     parser.add_argument("--show", type=int, default=0, help="print up to N missed queries")
+    parser.add_argument("--reuse", action="store_true",
+                        help="with --keep: use the search files already there (only the scripts changed)")
     args = parser.parse_args()
 
     started = time.perf_counter()
@@ -239,7 +247,14 @@ def main() -> None:
     (root / "index.html").write_text(PAGE, encoding="utf-8")
     cfg = SimpleNamespace(**{name: option.default for name, option in search.PaperSearchConfig._schema})
     started = time.perf_counter()
-    stats = search.write_index(root / "search", model, cfg)
+    kept = root / "search" / "stats.json"
+    if args.reuse and args.keep and kept.exists():
+        stats = json.loads(kept.read_text(encoding="utf-8"))
+    else:
+        stats = search.write_index(root / "search", model, cfg)
+        stats.pop("memo", None)
+        if args.keep:
+            kept.write_text(json.dumps(stats), encoding="utf-8")
     indexed = time.perf_counter() - started
     asked = queries(model, args.sample, args.seed)
 
@@ -250,8 +265,8 @@ def main() -> None:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium")
             found = rank_all(url, asked, browser)
-            timed = cold(url, [asked[i] for i in range(0, len(asked), max(1, len(asked) // max(1, args.cold)))][:args.cold],
-                         browser) if args.cold else []
+            step = max(1, len(asked) // max(1, args.cold))
+            timed = cold(url, asked[::step][:args.cold], browser) if args.cold else []
             browser.close()
     finally:
         server.shutdown()
@@ -260,7 +275,7 @@ def main() -> None:
 
     reciprocal: dict[str, list[float]] = {kind: [] for kind in KINDS}
     missed = []
-    for (kind, query, slug), results in zip(asked, found):
+    for (kind, query, slug), results in zip(asked, found, strict=True):
         rank = results[:10].index(slug) + 1 if slug in results[:10] else None
         reciprocal[kind].append(1 / rank if rank else 0.0)
         if rank != 1:
@@ -268,8 +283,10 @@ def main() -> None:
     everything = [r for values in reciprocal.values() for r in values]
     print(f"{len(model.papers):,} papers ({read:.1f} s to read), index written in {indexed:.1f} s: "
           f"{stats['terms_count']:,} terms in {stats['shards']:,} shards, "
-          f"{(stats['manifest'] + stats['terms'] + stats['docs']) / 1e6:.1f} MB, manifest {stats['manifest'] / 1e3:.1f} KB")
-    print(f"{platform.machine()}, {platform.python_version()}, seed {args.seed}, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
+          f"{(stats['manifest'] + stats['terms'] + stats['docs']) / 1e6:.1f} MB, "
+          f"manifest {stats['manifest'] / 1e3:.1f} KB")
+    print(f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, seed {args.seed}, "
+          f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
     print()
     print("| query kind | queries | MRR@10 | first | in top 10 |")
     print("| --- | --- | --- | --- | --- |")

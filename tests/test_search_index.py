@@ -19,7 +19,7 @@ def postings(folder: Path) -> dict[str, dict[int, int]]:
     for shard in (folder / "terms").glob("*.json"):
         for term, flat in json.loads(shard.read_text(encoding="utf-8")).items():
             doc, values = 0, {}
-            for delta, value in zip(flat[0::2], flat[1::2]):
+            for delta, value in zip(flat[0::2], flat[1::2], strict=True):
                 doc += delta
                 values[doc] = value
             out[term] = values
@@ -34,13 +34,15 @@ def write(tmp_path: Path) -> tuple[dict, list[str]]:
     return postings(tmp_path / "search"), list(model.papers)
 
 
-def test_values_carry_the_title_position(tmp_path):
+def test_values_carry_the_title_position_and_the_first_author(tmp_path):
     found, slugs = write(tmp_path)
     first = slugs.index("arxiv-2501-00001")  # "Pruning Graph Transformers with Lottery Tickets ..."
     position = {term: found[term][first] % search.POSITIONS for term in ("prune", "graph", "transform", "lotteri")}
     # 1 + the place among the title's terms ("with" and "for" are stop words)
     assert position == {"prune": 1, "graph": 2, "transform": 3, "lotteri": 4}
     assert found["accuraci"][first] % search.POSITIONS == 0  # abstract only
+    assert found["lindqvist"][first] % search.POSITIONS == search.FIRST_AUTHOR  # first author, not in the title
+    assert found["berg"][first] % search.POSITIONS == 0  # second author
     assert all(value // search.POSITIONS >= 1 for values in found.values() for value in values.values())
 
 

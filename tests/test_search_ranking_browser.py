@@ -68,3 +68,9 @@ def test_a_word_being_typed_completes_and_ranks(site, page):
 
 def test_a_rare_title_word_and_a_surname_find_the_paper(site, page):
     assert ranked(page, site, "lottery Lindqvist")[0] == "arxiv-2501-00001"
+
+
+def test_the_first_authors_paper_comes_first(site, page):
+    # "Graph Pooling" also holds "graph" in its title and a Chen among fewer authors (more BM25
+    # weight); the paper recalled is the one Chen wrote first.
+    assert ranked(page, site, "graph chen")[0] == "arxiv-2501-00002"

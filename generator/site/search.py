@@ -17,11 +17,12 @@ query only downloads what it needs:
   (lunr's query-vector normalisation is the same for every document of one query).
 - `search/paper-search.json`: small manifest (shard boundaries, chunk size, tag titles).
 - `search/terms/N.json`: the postings of a contiguous range of sorted terms,
-  `{term: [doc-delta, value, doc-delta, value, ...]}`, value = weight x10 (an integer) x 64 + where
-  the term first occurs in the title (1 for the title's first term, at most 63; 0: not in the
-  title). The browser ranks a paper whose title holds the query's words, in the query's order,
-  above papers that only share the words: at 50,000 papers thousands share a query's words, and
-  the summed BM25 weights alone put a long abstract full of them first.
+  `{term: [doc-delta, value, doc-delta, value, ...]}`, value = weight x10 (an integer) x 64
+  + 32 if the term is in the first author's name + where the term first occurs in the title (1 for
+  the title's first term, at most 31; 0: not in the title). The browser ranks a paper whose title
+  (or first author) holds the query's words, in the query's order, above papers that only share
+  the words: at 50,000 papers thousands share a query's words, and the summed BM25 weights alone
+  put a long abstract full of them, or a paper with a Li among twenty authors, first.
   A query fetches only the shards holding its terms (and, for the word being typed, the
   shards holding terms with that prefix).
 - `search/docs/N.json`: what a result shows, `[slug, title, [tags], snippet]`, in chunks of
@@ -53,12 +54,15 @@ from paper_collection.site.model import SiteModel
 from paper_collection.site.stopping import stop_point
 
 log = logging.getLogger("mkdocs.plugins.paper-search")
-FORMAT = 2  # 2: postings carry the title position (see above)
+FORMAT = 2  # 2: postings carry the title position and the first author mark (see above)
 VERSION = 2  # of the per-paper term counts kept in the cache: bump when the Analyzer changes
 K1, B = 1.2, 0.75
 SEPARATOR = re.compile(r"[\s\-]+")  # lunr's default tokenizer separator
-POSITIONS = 64  # title positions per weight step in a posting's value (0: not in the title)
+POSITIONS = 64  # a posting's value = weight x10 x POSITIONS + FIRST_AUTHOR? + 1 + title position
+FIRST_AUTHOR = 32  # the term is in the first author's name
+TITLE_LAST = 31  # title positions past 30 are written as 31 (0: not in the title)
 TITLE_AT = "title_at"  # a document's counts: {term: its first position among the title's terms}
+FIRST_AT = "first_author"  # a document's counts: the terms of its first author's name
 
 
 class PaperSearchConfig(Config):
@@ -239,9 +243,9 @@ def title_positions(analyzer: Analyzer, title: str) -> dict[str, int]:
 
 
 def posting_positions(counted: list[dict], terms: list[str], starts, docs):
-    """For every posting of `build_postings` (term i's postings are docs[starts[i]:starts[i+1]]),
-    1 + the term's first position in the paper's title, at most POSITIONS - 1; 0 when the title
-    does not hold it."""
+    """For every posting of `build_postings` (term i's postings are docs[starts[i]:starts[i+1]]):
+    1 + the term's first position in the paper's title (at most TITLE_LAST; 0 when the title does
+    not hold it), plus FIRST_AUTHOR when the first author's name holds it."""
     import numpy as np
 
     n = len(counted)
@@ -250,14 +254,18 @@ def posting_positions(counted: list[dict], terms: list[str], starts, docs):
     keys = ranks * n + docs  # ascending, as build_postings made them
     wanted, values = [], []
     for doc, document in enumerate(counted):
-        for term, position in (document.get(TITLE_AT) or {}).items():
-            if term in index:  # a title term is always indexed; guard a stale cache entry
+        marks = {term: min(position + 1, TITLE_LAST) for term, position in (document.get(TITLE_AT) or {}).items()}
+        for term in document.get(FIRST_AT) or ():
+            marks[term] = marks.get(term, 0) + FIRST_AUTHOR
+        for term, mark in marks.items():
+            if term in index:  # a title or author term is always indexed; guard a stale cache entry
                 wanted.append(index[term] * n + doc)
-                values.append(min(position + 1, POSITIONS - 1))
+                values.append(mark)
     out = np.zeros(len(docs), dtype=np.int64)
     if wanted:
-        at = np.searchsorted(keys, np.array(wanted, dtype=np.int64))
-        found = (at < len(keys)) & (keys[np.minimum(at, len(keys) - 1)] == np.array(wanted, dtype=np.int64))
+        wanted_keys = np.array(wanted, dtype=np.int64)
+        at = np.searchsorted(keys, wanted_keys)
+        found = (at < len(keys)) & (keys[np.minimum(at, len(keys) - 1)] == wanted_keys)
         out[at[found]] = np.array(values, dtype=np.int64)[found]
     return out
 
@@ -276,6 +284,7 @@ def document_counts(model: SiteModel, papers, names, memo) -> tuple[list[dict[st
             record = model.search_document(paper)
             counts = {name: field_counts(analyzer, record[name]) for name in names}
             counts[TITLE_AT] = title_positions(analyzer, record["title"])
+            counts[FIRST_AT] = sorted(set(analyzer.terms(paper.authors[0]))) if paper.authors else []
         else:
             reused += 1
         made[key] = counts
@@ -304,7 +313,7 @@ def write_index(out: Path, model: SiteModel, cfg, memo=None) -> dict:
         sizes[kind] += len(blob)
 
     # One term's postings: "doc-delta,value,..." with value = weight x10 as an integer (at least
-    # 1) x POSITIONS + 1 + the term's first position in the title (0: not in the title).
+    # 1) x POSITIONS + the marks of `posting_positions` (title position, first author).
     import numpy as np
 
     deltas = np.diff(docs, prepend=0)

@@ -127,34 +127,37 @@
     return Object.keys(needed).map(Number);
   }
 
-  /* A posting's value: BM25 weight x10, times POSITIONS, plus 1 + where the term first occurs
-   * in the paper's title (0: not in the title); see generator/site/search.py. */
-  var POSITIONS = 64;
+  /* A posting's value: BM25 weight x10, times POSITIONS, plus FIRST_AUTHOR when the term is in
+   * the first author's name, plus 1 + where the term first occurs in the paper's title (at most
+   * 31; 0: not in the title); see generator/site/search.py. */
+  var POSITIONS = 64, FIRST_AUTHOR = 32;
 
   /* Known-item ranking: a person recalls one paper, and at 50,000 papers thousands share the
    * query's words. Papers are ordered by
    *   1. how many of the query's words they hold (any field),
-   *   2. how many of them their title holds,
+   *   2. how many of them their title or their first author's name holds (a person recalls
+   *      the title and who wrote it: "lottery Lindqvist"; the bits of `strong`),
    *   3. how well the title follows the query: query words next to each other, in the query's
    *      order, and the title starting with the query's first word,
    *   4. lunr's BM25 score (rare words weigh more: IDF).
    * A typed stop word (optional) counts for none of 1-3. */
   function score(terms, shards) {
-    var docs = new Map();  // doc -> {score, any: bits, title: bits, at: title positions per query word}
+    var docs = new Map();  // doc -> {score, any: bits, strong: bits, at: title positions per query word}
     function entry(doc) {
       var found = docs.get(doc);
-      if (!found) { found = { score: 0, any: 0, title: 0, at: null }; docs.set(doc, found); }
+      if (!found) { found = { score: 0, any: 0, strong: 0, at: null }; docs.set(doc, found); }
       return found;
     }
     function add(postings, weight, i, bit) {
       var doc = 0;
       for (var k = 0; k < postings.length; k += 2) {
         doc += postings[k];
-        var value = postings[k + 1], position = value % POSITIONS, found = entry(doc);
+        var value = postings[k + 1], mark = value % POSITIONS, position = mark % FIRST_AUTHOR;
+        var found = entry(doc);
         found.score += Math.floor(value / POSITIONS) * weight;
         found.any |= bit;
+        if (mark) found.strong |= bit;
         if (position) {
-          found.title |= bit;
           if (!found.at) found.at = [];
           if (!found.at[i] || position < found.at[i]) found.at[i] = position;
         }
@@ -187,12 +190,12 @@
     var ranked = Array.from(docs.keys());
     docs.forEach(function (found) {
       found.any = bits(found.any);
-      found.title = bits(found.title);
+      found.strong = bits(found.strong);
       found.order = order(found.at);
     });
     ranked.sort(function (a, b) {
       var x = docs.get(a), y = docs.get(b);
-      return (y.any - x.any) || (y.title - x.title) || (y.order - x.order) || (y.score - x.score) || (a - b);
+      return (y.any - x.any) || (y.strong - x.strong) || (y.order - x.order) || (y.score - x.score) || (a - b);
     });
     return ranked;
   }
