@@ -13,7 +13,8 @@ in a temporary folder: no site build.
 Queries (seed ``--seed``): for ``--sample`` papers, what a person recalling that one paper types:
 
 - ``title-words``: 3-4 of the title's rarest words, in title order;
-- ``title-start``: the title's first four words (more while another title starts with them);
+- ``title-start``: the title's first four words, more while another title starts with them or they
+  hold fewer than 3 indexed words ("Would a Large Language" is two);
 - ``title+author``: the title's rarest word and the first author's surname;
 - ``abstract-words``: 3 of the 8 rarest words of the abstract that are not in the title (nor in a URL).
 
@@ -124,7 +125,7 @@ def queries(model: SiteModel, sample: int, seed: int) -> list[tuple[str, str, st
 
     starts: Counter[str] = Counter()
     for paper in model.papers.values():
-        split = paper.title.lower().split()
+        split = model.search_document(paper)["title"].lower().split()
         starts.update(" ".join(split[:size]) for size in range(4, min(len(split), 8) + 1))
 
     rng = random.Random(seed)
@@ -132,7 +133,8 @@ def queries(model: SiteModel, sample: int, seed: int) -> list[tuple[str, str, st
     out = []
     for slug in picked:
         paper = model.papers[slug]
-        title = words(paper.title)
+        shown = model.search_document(paper)  # the words as readers see them (no TeX markup)
+        title = words(shown["title"])
         if not title:
             continue
         rarest = sorted(range(len(title)), key=lambda i: (df[title[i][1]], i))
@@ -140,16 +142,17 @@ def queries(model: SiteModel, sample: int, seed: int) -> list[tuple[str, str, st
         chosen = sorted(rarest[:count])
         out.append(("title-words", " ".join(title[i][0] for i in chosen), slug))
         # the first four words, and more while another title starts the same way (a person types on)
-        start = paper.title.split()
+        start = shown["title"].split()
         size = 4
-        while size < min(len(start), 8) and starts[" ".join(start[:size]).lower()] > 1:
+        while size < min(len(start), 8) and (starts[" ".join(start[:size]).lower()] > 1
+                                             or len(analyzer.terms(" ".join(start[:size]))) < 3):
             size += 1
         out.append(("title-start", " ".join(start[:size]), slug))
         if paper.authors:
             surname = paper.authors[0].split()[-1]
             out.append(("title+author", f"{title[rarest[0]][0]} {surname}", slug))
         in_title = {stem for _, stem in title}
-        rare = sorted((df[stem], word) for word, stem in words(URL.sub(" ", paper.abstract))
+        rare = sorted((df[stem], word) for word, stem in words(URL.sub(" ", shown["abstract"]))
                       if stem not in in_title and len(word) >= 4)
         if len(rare) >= 3:
             pool = [word for _, word in rare[:8]]
@@ -198,17 +201,27 @@ def rank_all(url: str, asked: list[tuple[str, str, str]], browser) -> list[list[
     return found
 
 
-def cold(url: str, asked: list[tuple[str, str, str]], browser) -> list[tuple[float, int]]:
-    """(seconds to the first result, bytes fetched for search) per query, each in a fresh context."""
+def part(url: str) -> str | None:
+    """Which part of the search a fetched URL is (None: not search)."""
+    path = url.split("?")[0]
+    for name in ("lunr-pipeline.js", "paper-search.json", "/terms/", "/docs/"):
+        if name in path:
+            return name.strip("/")
+    return None
+
+
+def cold(url: str, asked: list[tuple[str, str, str]], browser) -> list[tuple[float, Counter]]:
+    """(seconds to the first result, bytes fetched per part of the search) per query, each in a
+    fresh browser context."""
     out = []
     for _, query, _ in asked:
         context = browser.new_context()
         page = context.new_page()
-        fetched: list[int] = []
+        fetched: Counter[str] = Counter()
 
         def count(response, fetched=fetched):
-            if "/search/" in response.url and not response.url.endswith("paper-search.js"):
-                fetched.append(int(response.headers.get("content-length", 0)))
+            if part(response.url):
+                fetched[part(response.url)] += int(response.headers.get("content-length", 0))
 
         page.on("response", count)
         page.goto(url)
@@ -219,7 +232,7 @@ def cold(url: str, asked: list[tuple[str, str, str]], browser) -> list[tuple[flo
         page.wait_for_selector(".md-search-result__list .md-search-result__item", state="visible")
         seconds = time.perf_counter() - start
         page.wait_for_load_state("networkidle")
-        out.append((seconds, sum(fetched)))
+        out.append((seconds, fetched))
         context.close()
     return out
 
@@ -299,11 +312,14 @@ def main() -> None:
           f"| {sum(v > 0 for v in everything)} |")
     if timed:
         seconds = sorted(t for t, _ in timed)
-        sizes = sorted(b for _, b in timed)
+        sizes = sorted(sum(b.values()) for _, b in timed)
         print()
         print(f"cold first query ({len(timed)} queries, fresh browser context each): first result median "
               f"{statistics.median(seconds) * 1000:.0f} ms, max {seconds[-1] * 1000:.0f} ms; search bytes median "
               f"{statistics.median(sizes) / 1000:.0f} KB, max {sizes[-1] / 1000:.0f} KB")
+        parts = ("lunr-pipeline.js", "paper-search.json", "terms", "docs")
+        print("  median KB by part: " + ", ".join(
+            f"{name} {statistics.median(b[name] for _, b in timed) / 1000:.0f}" for name in parts))
     for kind, query, slug, rank, top in missed[:args.show]:
         print(f"  {kind}: {query!r} -> {slug} at {rank or '>10'}; top: {', '.join(top)}")
     if math.isnan(statistics.mean(everything)):

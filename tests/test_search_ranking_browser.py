@@ -74,3 +74,13 @@ def test_the_first_authors_paper_comes_first(site, page):
     # "Graph Pooling" also holds "graph" in its title and a Chen among fewer authors (more BM25
     # weight); the paper recalled is the one Chen wrote first.
     assert ranked(page, site, "graph chen")[0] == "arxiv-2501-00002"
+
+
+def test_words_ending_in_a_vowel_and_y_are_found(site, page):
+    # lunr.py stems "survey" to "survei", lunr.js (the browser) to "survey": the index must use
+    # lunr.js's rule, or no query reaches these words.
+    assert ranked(page, site, "replay survey")[:1] == ["arxiv-2501-00010"]
+
+
+def test_words_joined_by_a_slash_are_found_apart(site, page):
+    assert ranked(page, site, "male female")[:1] == ["arxiv-2501-00010"]

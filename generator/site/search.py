@@ -57,7 +57,9 @@ log = logging.getLogger("mkdocs.plugins.paper-search")
 FORMAT = 2  # 2: postings carry the title position and the first author mark (see above)
 VERSION = 2  # of the per-paper term counts kept in the cache: bump when the Analyzer changes
 K1, B = 1.2, 0.75
-SEPARATOR = re.compile(r"[\s\-]+")  # lunr's default tokenizer separator
+# lunr's tokenizer separator, and the slash: "CSCW/HCI", "male/female" are two words each to a reader
+# (paper-search.js splits queries the same way)
+SEPARATOR = re.compile(r"[\s\-/]+")
 POSITIONS = 64  # a posting's value = weight x10 x POSITIONS + FIRST_AUTHOR? + 1 + title position
 FIRST_AUTHOR = 32  # the term is in the first author's name
 TITLE_LAST = 31  # title positions past 30 are written as 31 (0: not in the title)
@@ -137,16 +139,38 @@ def js_trimmer(token, i=None, tokens=None):
     return token.update(lambda s, metadata=None: _TRAILING.sub("", _LEADING.sub("", s)))
 
 
+@functools.cache
+def _js_porter():
+    """lunr.py's Porter stemmer with lunr.js's step 1c, which the browser runs on queries: lunr.js
+    turns a final y into i only after a consonant ("happy" -> "happi", "survey" -> "survey"), lunr.py
+    whenever the stem has a vowel ("survey" -> "survei"). With lunr.py's rule every word ending in a
+    vowel and y (survey, replay, key, way, Shapley) was indexed under a term no query reached."""
+    from lunr.stemmer import PorterStemmer
+
+    class JsPorter(PorterStemmer):
+        def step1c(self):
+            # lunr.js: /^(.+?[^aeiou])y$/ -> the same with i
+            if self.ends("y") and self.j > self.k0 and self.b[self.j] not in "aeiou":
+                self.b = self.b[: self.k] + "i" + self.b[self.k + 1:]
+
+    return JsPorter()
+
+
+def js_stemmer(token, i=None, tokens=None):
+    """lunr's stemmer as the browser's lunr.js runs it (see `_js_porter`)."""
+    return token.update(_js_porter().stem)
+
+
 class Analyzer:
-    """lunr's indexing pipeline (lunr.py): lowercase, split on whitespace and hyphens, trimmer,
-    stop-word filter, Porter stemmer; memoised per raw token, as a collection repeats words."""
+    """lunr's indexing pipeline (lunr.py, with lunr.js's trimmer and stemmer: the browser analyses
+    queries with lunr.js): lowercase, split on whitespace, hyphens and slashes, trimmer, stop-word filter,
+    Porter stemmer; memoised per raw token, as a collection repeats words."""
 
     def __init__(self):
-        from lunr.stemmer import stemmer
         from lunr.stop_word_filter import stop_word_filter
         from lunr.token import Token
 
-        self._token, self._steps = Token, (js_trimmer, stop_word_filter, stemmer)
+        self._token, self._steps = Token, (js_trimmer, stop_word_filter, js_stemmer)
         self._cache: dict[str, str | None] = {}
 
     def term(self, raw: str) -> str | None:

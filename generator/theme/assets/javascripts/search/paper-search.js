@@ -95,8 +95,9 @@
    * being typed, a prefix to complete. A stop word being typed ("are", "the") is only a
    * prefix: it must not count as a query word no title can hold. */
   function analyse(query) {
-    var raw = query.toLowerCase().split(/[\s\-]+/).filter(Boolean);
-    var typing = !/[\s\-]$/.test(query);
+    /* split as generator/site/search.py's SEPARATOR: whitespace, hyphens, slashes */
+    var raw = query.toLowerCase().split(/[\s\-\/]+/).filter(Boolean);
+    var typing = !/[\s\-\/]$/.test(query);
     var terms = [];
     raw.forEach(function (word, i) {
       var trimmed = lunr.trimmer(new lunr.Token(word, {})).toString();
