@@ -3,6 +3,7 @@ the bytes the first query loads and the time to its first result.
 
     .venv/bin/python -m benchmarks.search_quality --snapshot /work/.mirror/dw-dengwei+daily-arXiv-ai-enhanced/repo
     .venv/bin/python -m benchmarks.search_quality --snapshot GITDIR --papers 10000 --sample 100
+    .venv/bin/python -m benchmarks.search_quality --records tests/fixtures/search/known_item.json
 
 Papers: the first ``--papers`` distinct arXiv ids of the daily listings of a fetched
 github.com/dw-dengwei/daily-arXiv-ai-enhanced snapshot (branch ``data``, ``data/YYYY-MM-DD.jsonl``,
@@ -239,7 +240,10 @@ def cold(url: str, asked: list[tuple[str, str, str]], browser) -> list[tuple[flo
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--snapshot", type=Path, required=True, help="git directory of the snapshot")
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--snapshot", type=Path, help="git directory of the snapshot")
+    source.add_argument("--records", type=Path,
+                        help='a JSON file {"papers": [{"id", "title", "authors", "abstract"}, ...]} instead')
     parser.add_argument("--papers", type=int, default=50_000)
     parser.add_argument("--sample", type=int, default=200)
     parser.add_argument("--seed", type=int, default=25)
@@ -251,7 +255,10 @@ def main() -> None:
     args = parser.parse_args()
 
     started = time.perf_counter()
-    records = read_snapshot(args.snapshot, args.papers)
+    if args.records:
+        records = json.loads(args.records.read_text(encoding="utf-8"))["papers"][:args.papers]
+    else:
+        records = read_snapshot(args.snapshot, args.papers)
     model = site_model(records)
     read = time.perf_counter() - started
     root = args.keep or Path(tempfile.mkdtemp(prefix="search-quality-"))

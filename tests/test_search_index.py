@@ -67,3 +67,22 @@ def test_terms_are_stemmed_as_the_browser_stems_queries():
     assert [analyzer.term(w) for w in ("survey", "replay", "key", "happy", "anomaly", "sky")] == [
         "survey", "replay", "key", "happi", "anomali", "ski"]
     assert analyzer.terms("CSCW/HCI male/female") == ["cscw", "hci", "male", "femal"]
+
+
+def test_the_quality_benchmark_runs_on_the_fixture(tmp_path):
+    """benchmarks/search_quality.py on the fixture's papers (the real runs read a snapshot of arXiv
+    listings): it measures the shipped ranking in Chromium and prints its table."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.helpers import require_chromium
+
+    require_chromium()
+    run = subprocess.run([sys.executable, "-m", "benchmarks.search_quality", "--records", str(FIXTURE),
+                          "--sample", "4", "--cold", "1", "--keep", str(tmp_path / "site")],
+                         capture_output=True, text=True, timeout=300, cwd=Path(__file__).parent.parent,
+                         env={**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)})
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "| all | " in run.stdout and "cold first query (1 queries" in run.stdout, run.stdout
+    assert (tmp_path / "site" / "search" / "paper-search.json").exists()

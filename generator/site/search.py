@@ -16,7 +16,7 @@ query only downloads what it needs:
   Ranking by the sum of these weights is exactly lunr's ranking for a query of those terms
   (lunr's query-vector normalisation is the same for every document of one query).
 - `search/paper-search.json`: small manifest (shard boundaries, chunk size, tag titles).
-- `search/terms/N.json`: the postings of a contiguous range of sorted terms,
+- `search/terms/N.json`: the postings of a contiguous range of sorted terms (about 16 KB),
   `{term: [doc-delta, value, doc-delta, value, ...]}`, value = weight x10 (an integer) x 64
   + 32 if the term is in the first author's name + where the term first occurs in the title (1 for
   the title's first term, at most 31; 0: not in the title). The browser ranks a paper whose title
@@ -74,8 +74,11 @@ class PaperSearchConfig(Config):
     tags_boost = c.Type(int, default=3)
     authors_boost = c.Type(int, default=3)
     abstract_boost = c.Type(int, default=1)
-    shard_bytes = c.Type(int, default=24_000)  # target size of one term shard
-    chunk = c.Type(int, default=16)  # papers per result-document chunk
+    # target size of one term shard, and papers per result-document chunk: a query fetches a shard
+    # per word and a chunk per result on screen (at 50,000 papers 16 KB and 8 keep a first query
+    # under 150 KB; 24 KB and 16 papers made it 141-177 KB, the manifest is 1.3x larger instead)
+    shard_bytes = c.Type(int, default=16_000)
+    chunk = c.Type(int, default=8)
     snippet = c.Type(int, default=140)  # characters of abstract shown under a result
 
 
