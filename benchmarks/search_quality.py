@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import gzip
 import http.server
 import json
 import math
@@ -211,9 +212,9 @@ def part(url: str) -> str | None:
     return None
 
 
-def cold(url: str, asked: list[tuple[str, str, str]], browser) -> list[tuple[float, Counter]]:
+def cold(url: str, asked: list[tuple[str, str, str]], browser, root: Path) -> list[tuple[float, Counter]]:
     """(seconds to the first result, bytes fetched per part of the search) per query, each in a
-    fresh browser context."""
+    fresh browser context; "gzip": the same files gzipped (GitHub Pages compresses JSON and JS)."""
     out = []
     for _, query, _ in asked:
         context = browser.new_context()
@@ -221,8 +222,11 @@ def cold(url: str, asked: list[tuple[str, str, str]], browser) -> list[tuple[flo
         fetched: Counter[str] = Counter()
 
         def count(response, fetched=fetched):
-            if part(response.url):
-                fetched[part(response.url)] += int(response.headers.get("content-length", 0))
+            name = part(response.url)
+            if name:
+                fetched[name] += int(response.headers.get("content-length", 0))
+                path = root / response.url.split("?")[0][len(url):]
+                fetched["gzip"] += len(gzip.compress(path.read_bytes(), mtime=0))
 
         page.on("response", count)
         page.goto(url)
@@ -250,6 +254,7 @@ def main() -> None:
     parser.add_argument("--cold", type=int, default=20, help="queries timed in a fresh browser")
     parser.add_argument("--keep", type=Path, help="write the search files here and keep them")
     parser.add_argument("--show", type=int, default=0, help="print up to N missed queries")
+    parser.add_argument("--only-cold", action="store_true", help="time the cold queries only (no MRR)")
     parser.add_argument("--reuse", action="store_true",
                         help="with --keep: use the search files already there (only the scripts changed)")
     args = parser.parse_args()
@@ -284,9 +289,9 @@ def main() -> None:
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium")
-            found = rank_all(url, asked, browser)
+            found = [[] for _ in asked] if args.only_cold else rank_all(url, asked, browser)
             step = max(1, len(asked) // max(1, args.cold))
-            timed = cold(url, asked[::step][:args.cold], browser) if args.cold else []
+            timed = cold(url, asked[::step][:args.cold], browser, root) if args.cold else []
             browser.close()
     finally:
         server.shutdown()
@@ -307,29 +312,30 @@ def main() -> None:
           f"manifest {stats['manifest'] / 1e3:.1f} KB")
     print(f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, seed {args.seed}, "
           f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
-    print()
-    print("| query kind | queries | MRR@10 | first | in top 10 |")
-    print("| --- | --- | --- | --- | --- |")
-    for kind in KINDS:
-        values = reciprocal[kind]
-        if values:
-            print(f"| {kind} | {len(values)} | {statistics.mean(values):.3f} | {sum(v == 1 for v in values)} "
-                  f"| {sum(v > 0 for v in values)} |")
-    print(f"| all | {len(everything)} | {statistics.mean(everything):.3f} | {sum(v == 1 for v in everything)} "
-          f"| {sum(v > 0 for v in everything)} |")
+    if not args.only_cold:
+        print()
+        print("| query kind | queries | MRR@10 | first | in top 10 |")
+        print("| --- | --- | --- | --- | --- |")
+        for kind in KINDS:
+            values = reciprocal[kind]
+            if values:
+                print(f"| {kind} | {len(values)} | {statistics.mean(values):.3f} | {sum(v == 1 for v in values)} "
+                      f"| {sum(v > 0 for v in values)} |")
+        print(f"| all | {len(everything)} | {statistics.mean(everything):.3f} | {sum(v == 1 for v in everything)} "
+              f"| {sum(v > 0 for v in everything)} |")
     if timed:
         seconds = sorted(t for t, _ in timed)
-        sizes = sorted(sum(b.values()) for _, b in timed)
+        sizes = sorted(sum(v for k, v in b.items() if k != "gzip") for _, b in timed)
         print()
         print(f"cold first query ({len(timed)} queries, fresh browser context each): first result median "
               f"{statistics.median(seconds) * 1000:.0f} ms, max {seconds[-1] * 1000:.0f} ms; search bytes median "
               f"{statistics.median(sizes) / 1000:.0f} KB, max {sizes[-1] / 1000:.0f} KB")
-        parts = ("lunr-pipeline.js", "paper-search.json", "terms", "docs")
+        parts = ("lunr-pipeline.js", "paper-search.json", "terms", "docs", "gzip")
         print("  median KB by part: " + ", ".join(
             f"{name} {statistics.median(b[name] for _, b in timed) / 1000:.0f}" for name in parts))
-    for kind, query, slug, rank, top in missed[:args.show]:
+    for kind, query, slug, rank, top in ([] if args.only_cold else missed[:args.show]):
         print(f"  {kind}: {query!r} -> {slug} at {rank or '>10'}; top: {', '.join(top)}")
-    if math.isnan(statistics.mean(everything)):
+    if not args.only_cold and math.isnan(statistics.mean(everything)):
         raise SystemExit(1)
 
 
