@@ -84,3 +84,9 @@ def test_words_ending_in_a_vowel_and_y_are_found(site, page):
 
 def test_words_joined_by_a_slash_are_found_apart(site, page):
     assert ranked(page, site, "male female")[:1] == ["arxiv-2501-00010"]
+
+
+def test_a_typed_word_beats_a_completion_of_it(site, page):
+    # "ali" is a whole surname here (the first author of 00012) and the start of "alignment" (00011,
+    # whose title also starts with "Revisiting"): the word as typed wins.
+    assert ranked(page, site, "revisiting ali")[:2] == ["arxiv-2501-00012", "arxiv-2501-00011"]

@@ -138,18 +138,20 @@
    *   1. how many of the query's words they hold (any field),
    *   2. how many of them their title or their first author's name holds (a person recalls
    *      the title and who wrote it: "lottery Lindqvist"; the bits of `strong`),
-   *   3. how well the title follows the query: query words next to each other, in the query's
+   *   3. how many of those are the words typed, not completions of the word being typed
+   *      ("Revisiting Ali": the paper by Ali before "Revisiting Alignment"),
+   *   4. how well the title follows the query: query words next to each other, in the query's
    *      order, and the title starting with the query's first word,
-   *   4. lunr's BM25 score (rare words weigh more: IDF).
-   * A typed stop word (optional) counts for none of 1-3. */
+   *   5. lunr's BM25 score (rare words weigh more: IDF).
+   * A typed stop word (optional) counts for none of 1-4. */
   function score(terms, shards) {
-    var docs = new Map();  // doc -> {score, any: bits, strong: bits, at: title positions per query word}
+    var docs = new Map();  // doc -> {score, any, strong, exact: bits; at: title positions per query word}
     function entry(doc) {
       var found = docs.get(doc);
-      if (!found) { found = { score: 0, any: 0, strong: 0, at: null }; docs.set(doc, found); }
+      if (!found) { found = { score: 0, any: 0, strong: 0, exact: 0, at: null }; docs.set(doc, found); }
       return found;
     }
-    function add(postings, weight, i, bit) {
+    function add(postings, weight, i, bit, typed) {
       var doc = 0;
       for (var k = 0; k < postings.length; k += 2) {
         doc += postings[k];
@@ -157,7 +159,10 @@
         var found = entry(doc);
         found.score += Math.floor(value / POSITIONS) * weight;
         found.any |= bit;
-        if (mark) found.strong |= bit;
+        if (mark) {
+          found.strong |= bit;
+          if (typed) found.exact |= bit;
+        }
         if (position) {
           if (!found.at) found.at = [];
           if (!found.at[i] || position < found.at[i]) found.at[i] = position;
@@ -168,13 +173,13 @@
       var bit = term.optional ? 0 : 1 << Math.min(i, 30);
       if (term.stem) {
         var exact = term.shards.length ? shards[term.shards[0]] : null;
-        if (exact && Object.prototype.hasOwnProperty.call(exact, term.stem)) add(exact[term.stem], 1, i, bit);
+        if (exact && Object.prototype.hasOwnProperty.call(exact, term.stem)) add(exact[term.stem], 1, i, bit, true);
       }
       (term.prefixShards || []).forEach(function (s) {
         var table = shards[s];
         for (var key in table)
           if (key !== term.stem && key.lastIndexOf(term.prefix, 0) === 0 && Object.prototype.hasOwnProperty.call(table, key))
-            add(table[key], PREFIX_WEIGHT, i, bit);
+            add(table[key], PREFIX_WEIGHT, i, bit, false);
       });
     });
     function bits(n) { var c = 0; while (n) { c += n & 1; n >>>= 1; } return c; }
@@ -192,11 +197,12 @@
     docs.forEach(function (found) {
       found.any = bits(found.any);
       found.strong = bits(found.strong);
+      found.exact = bits(found.exact);
       found.order = order(found.at);
     });
     ranked.sort(function (a, b) {
       var x = docs.get(a), y = docs.get(b);
-      return (y.any - x.any) || (y.strong - x.strong) || (y.order - x.order) || (y.score - x.score) || (a - b);
+      return (y.any - x.any) || (y.strong - x.strong) || (y.exact - x.exact) || (y.order - x.order) || (y.score - x.score) || (a - b);
     });
     return ranked;
   }
