@@ -75,8 +75,9 @@ class PaperSearchConfig(Config):
     authors_boost = c.Type(int, default=3)
     abstract_boost = c.Type(int, default=1)
     # target size of one term shard, and papers per result-document chunk: a query fetches a shard
-    # per word and a chunk per result on screen (at 50,000 papers 16 KB and 8 keep a first query
-    # under 150 KB; 24 KB and 16 papers made it 141-177 KB, the manifest is 1.3x larger instead)
+    # per word and a chunk per result on screen (at 50,000 real papers, 16 KB and 8 bring a first
+    # query to 103 KB median, 152 KB max, from 24 KB and 16: 138 KB, 168 KB; the manifest grows
+    # from 14 to 23 KB; benchmarks/README.md, "Known-item search at 50,000 papers")
     shard_bytes = c.Type(int, default=16_000)
     chunk = c.Type(int, default=8)
     snippet = c.Type(int, default=140)  # characters of abstract shown under a result
