@@ -37,7 +37,9 @@ def site(tmp_path_factory):
 def ranked(page, url: str, query: str) -> list[str]:
     page.goto(url)
     page.click(".md-search__input")
-    page.keyboard.type(query)
+    # the whole query in one input event: typed key by key, an earlier prefix's answer ("g": no
+    # matching documents) could be read before the last search ran
+    page.fill(".md-search__input", query)
     page.wait_for_function("() => /matching/.test(document.querySelector('.md-search-result__meta').textContent)")
     return [href.rstrip("/").rsplit("/", 1)[-1] for href in page.locator(RESULTS).evaluate_all(
         "links => links.map(a => a.getAttribute('href'))")]
