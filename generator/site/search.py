@@ -14,7 +14,9 @@ query only downloads what it needs:
   trimmer, English stop words, Porter stemmer) and each (term, paper) weight is lunr's BM25
   field score (k1 1.2, b 0.75, field boosts, rounded as lunr rounds), summed over fields.
   Ranking by the sum of these weights is exactly lunr's ranking for a query of those terms
-  (lunr's query-vector normalisation is the same for every document of one query).
+  (lunr's query-vector normalisation is the same for every document of one query); the browser
+  ranks by it after the known-item keys (query words held, in the title or first author, in
+  order: see paper-search.js's `score`). Terms are stemmed with lunr.js's rule, as queries are.
 - `search/paper-search.json`: small manifest (shard boundaries, chunk size, tag titles).
 - `search/terms/N.json`: the postings of a contiguous range of sorted terms (about 16 KB),
   `{term: [doc-delta, value, doc-delta, value, ...]}`, value = weight x10 (an integer) x 64
