@@ -14,10 +14,17 @@ query only downloads what it needs:
   trimmer, English stop words, Porter stemmer) and each (term, paper) weight is lunr's BM25
   field score (k1 1.2, b 0.75, field boosts, rounded as lunr rounds), summed over fields.
   Ranking by the sum of these weights is exactly lunr's ranking for a query of those terms
-  (lunr's query-vector normalisation is the same for every document of one query).
+  (lunr's query-vector normalisation is the same for every document of one query); the browser
+  ranks by it after the known-item keys (query words held, in the title or first author, in
+  order: see paper-search.js's `score`). Terms are stemmed with lunr.js's rule, as queries are.
 - `search/paper-search.json`: small manifest (shard boundaries, chunk size, tag titles).
-- `search/terms/N.json`: the postings of a contiguous range of sorted terms,
-  `{term: [doc-delta, weight, doc-delta, weight, ...]}` with weights as integers (x10).
+- `search/terms/N.json`: the postings of a contiguous range of sorted terms (about 16 KB),
+  `{term: [doc-delta, value, doc-delta, value, ...]}`, value = weight x10 (an integer) x 64
+  + 32 if the term is in the first author's name + where the term first occurs in the title (1 for
+  the title's first term, at most 31; 0: not in the title). The browser ranks a paper whose title
+  (or first author) holds the query's words, in the query's order, above papers that only share
+  the words: at 50,000 papers thousands share a query's words, and the summed BM25 weights alone
+  put a long abstract full of them, or a paper with a Li among twenty authors, first.
   A query fetches only the shards holding its terms (and, for the word being typed, the
   shards holding terms with that prefix).
 - `search/docs/N.json`: what a result shows, `[slug, title, [tags], snippet]`, in chunks of
@@ -49,10 +56,17 @@ from paper_collection.site.model import SiteModel
 from paper_collection.site.stopping import stop_point
 
 log = logging.getLogger("mkdocs.plugins.paper-search")
-FORMAT = 1
-VERSION = 1  # of the per-paper term counts kept in the cache: bump when the Analyzer changes
+FORMAT = 2  # 2: postings carry the title position and the first author mark (see above)
+VERSION = 2  # of the per-paper term counts kept in the cache: bump when the Analyzer changes
 K1, B = 1.2, 0.75
-SEPARATOR = re.compile(r"[\s\-]+")  # lunr's default tokenizer separator
+# lunr's tokenizer separator, and the slash: "CSCW/HCI", "male/female" are two words each to a reader
+# (paper-search.js splits queries the same way)
+SEPARATOR = re.compile(r"[\s\-/]+")
+POSITIONS = 64  # a posting's value = weight x10 x POSITIONS + FIRST_AUTHOR? + 1 + title position
+FIRST_AUTHOR = 32  # the term is in the first author's name
+TITLE_LAST = 31  # title positions past 30 are written as 31 (0: not in the title)
+TITLE_AT = "title_at"  # a document's counts: {term: its first position among the title's terms}
+FIRST_AT = "first_author"  # a document's counts: the terms of its first author's name
 
 
 class PaperSearchConfig(Config):
@@ -62,8 +76,12 @@ class PaperSearchConfig(Config):
     tags_boost = c.Type(int, default=3)
     authors_boost = c.Type(int, default=3)
     abstract_boost = c.Type(int, default=1)
-    shard_bytes = c.Type(int, default=24_000)  # target size of one term shard
-    chunk = c.Type(int, default=16)  # papers per result-document chunk
+    # target size of one term shard, and papers per result-document chunk: a query fetches a shard
+    # per word and a chunk per result on screen (at 50,000 real papers, 16 KB and 8 bring a first
+    # query to 103 KB median, 152 KB max, from 24 KB and 16: 138 KB, 168 KB; the manifest grows
+    # from 14 to 23 KB; benchmarks/README.md, "Known-item search at 50,000 papers")
+    shard_bytes = c.Type(int, default=16_000)
+    chunk = c.Type(int, default=8)
     snippet = c.Type(int, default=140)  # characters of abstract shown under a result
 
 
@@ -134,16 +152,38 @@ def js_trimmer(token, i=None, tokens=None):
     return token.update(lambda s, metadata=None: _TRAILING.sub("", _LEADING.sub("", s)))
 
 
+@functools.cache
+def _js_porter():
+    """lunr.py's Porter stemmer with lunr.js's step 1c, which the browser runs on queries: lunr.js
+    turns a final y into i only after a consonant ("happy" -> "happi", "survey" -> "survey"), lunr.py
+    whenever the stem has a vowel ("survey" -> "survei"). With lunr.py's rule every word ending in a
+    vowel and y (survey, replay, key, way, Shapley) was indexed under a term no query reached."""
+    from lunr.stemmer import PorterStemmer
+
+    class JsPorter(PorterStemmer):
+        def step1c(self):
+            # lunr.js: /^(.+?[^aeiou])y$/ -> the same with i
+            if self.ends("y") and self.j > self.k0 and self.b[self.j] not in "aeiou":
+                self.b = self.b[: self.k] + "i" + self.b[self.k + 1:]
+
+    return JsPorter()
+
+
+def js_stemmer(token, i=None, tokens=None):
+    """lunr's stemmer as the browser's lunr.js runs it (see `_js_porter`)."""
+    return token.update(_js_porter().stem)
+
+
 class Analyzer:
-    """lunr's indexing pipeline (lunr.py): lowercase, split on whitespace and hyphens, trimmer,
-    stop-word filter, Porter stemmer; memoised per raw token, as a collection repeats words."""
+    """lunr's indexing pipeline (lunr.py, with lunr.js's trimmer and stemmer: the browser analyses
+    queries with lunr.js): lowercase, split on whitespace, hyphens and slashes, trimmer, stop-word filter,
+    Porter stemmer; memoised per raw token, as a collection repeats words."""
 
     def __init__(self):
-        from lunr.stemmer import stemmer
         from lunr.stop_word_filter import stop_word_filter
         from lunr.token import Token
 
-        self._token, self._steps = Token, (js_trimmer, stop_word_filter, stemmer)
+        self._token, self._steps = Token, (js_trimmer, stop_word_filter, js_stemmer)
         self._cache: dict[str, str | None] = {}
 
     def term(self, raw: str) -> str | None:
@@ -230,6 +270,43 @@ def build_postings(fields: list[dict[str, str]], boosts: dict[str, int],
     return terms, starts, docs, weights
 
 
+def title_positions(analyzer: Analyzer, title: str) -> dict[str, int]:
+    """Where each of the title's terms first occurs among them (0 for the first), stop words left
+    out as the query pipeline leaves them out, so "A Survey of Graph Models" puts survey 0, graph 1."""
+    at: dict[str, int] = {}
+    for position, term in enumerate(analyzer.terms(title)):
+        at.setdefault(term, position)
+    return at
+
+
+def posting_positions(counted: list[dict], terms: list[str], starts, docs):
+    """For every posting of `build_postings` (term i's postings are docs[starts[i]:starts[i+1]]):
+    1 + the term's first position in the paper's title (at most TITLE_LAST; 0 when the title does
+    not hold it), plus FIRST_AUTHOR when the first author's name holds it."""
+    import numpy as np
+
+    n = len(counted)
+    index = {term: i for i, term in enumerate(terms)}
+    ranks = np.repeat(np.arange(len(terms), dtype=np.int64), np.diff(starts))
+    keys = ranks * n + docs  # ascending, as build_postings made them
+    wanted, values = [], []
+    for doc, document in enumerate(counted):
+        marks = {term: min(position + 1, TITLE_LAST) for term, position in (document.get(TITLE_AT) or {}).items()}
+        for term in document.get(FIRST_AT) or ():
+            marks[term] = marks.get(term, 0) + FIRST_AUTHOR
+        for term, mark in marks.items():
+            if term in index:  # a title or author term is always indexed; guard a stale cache entry
+                wanted.append(index[term] * n + doc)
+                values.append(mark)
+    out = np.zeros(len(docs), dtype=np.int64)
+    if wanted:
+        wanted_keys = np.array(wanted, dtype=np.int64)
+        at = np.searchsorted(keys, wanted_keys)
+        found = (at < len(keys)) & (keys[np.minimum(at, len(keys) - 1)] == wanted_keys)
+        out[at[found]] = np.array(values, dtype=np.int64)[found]
+    return out
+
+
 def document_counts(model: SiteModel, papers, names, memo) -> tuple[list[dict[str, dict[str, int]]], dict, int]:
     """Each paper's term counts per field, from `memo` (cache.Memo, kind "search") when its
     inputs were seen before; returns them, the entries used (a worker hands these back to be
@@ -243,6 +320,8 @@ def document_counts(model: SiteModel, papers, names, memo) -> tuple[list[dict[st
         if counts is None:
             record = model.search_document(paper)
             counts = {name: field_counts(analyzer, record[name]) for name in names}
+            counts[TITLE_AT] = title_positions(analyzer, record["title"])
+            counts[FIRST_AT] = sorted(set(analyzer.terms(paper.authors[0]))) if paper.authors else []
         else:
             reused += 1
         made[key] = counts
@@ -270,14 +349,16 @@ def write_index(out: Path, model: SiteModel, cfg, memo=None) -> dict:
         path.write_bytes(blob)
         sizes[kind] += len(blob)
 
-    # One term's postings: "doc-delta,weight,..." with weights x10 as integers (at least 1).
+    # One term's postings: "doc-delta,value,..." with value = weight x10 as an integer (at least
+    # 1) x POSITIONS + the marks of `posting_positions` (title position, first author).
     import numpy as np
 
     deltas = np.diff(docs, prepend=0)
     deltas[starts[:-1]] = docs[starts[:-1]]
     flat = np.empty(2 * len(docs), dtype=np.int64)
     flat[0::2] = deltas
-    flat[1::2] = np.maximum(1, np.rint(weights * 10))
+    flat[1::2] = np.maximum(1, np.rint(weights * 10)).astype(np.int64) * POSITIONS \
+        + posting_positions(counted, terms, starts, docs)
     numbers = list(map(str, flat.tolist()))
 
     # term shards: contiguous ranges of sorted terms, about `shard_bytes` each

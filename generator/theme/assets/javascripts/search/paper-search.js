@@ -92,10 +92,12 @@
   }
 
   /* lunr's pipeline on the query: the indexed term of each word, and for the word still
-   * being typed, a prefix to complete. */
+   * being typed, a prefix to complete. A stop word being typed ("are", "the") is only a
+   * prefix: it must not count as a query word no title can hold. */
   function analyse(query) {
-    var raw = query.toLowerCase().split(/[\s\-]+/).filter(Boolean);
-    var typing = !/[\s\-]$/.test(query);
+    /* split as generator/site/search.py's SEPARATOR: whitespace, hyphens, slashes */
+    var raw = query.toLowerCase().split(/[\s\-\/]+/).filter(Boolean);
+    var typing = !/[\s\-\/]$/.test(query);
     var terms = [];
     raw.forEach(function (word, i) {
       var trimmed = lunr.trimmer(new lunr.Token(word, {})).toString();
@@ -103,7 +105,7 @@
       var kept = lunr.stopWordFilter(new lunr.Token(trimmed, {}));
       var stem = kept ? lunr.stemmer(new lunr.Token(trimmed, {})).toString() : null;
       var prefix = typing && i === raw.length - 1 && trimmed.length >= PREFIX_MIN ? trimmed : null;
-      if (stem || prefix) terms.push({ stem: stem, prefix: prefix });
+      if (stem || prefix) terms.push({ stem: stem, prefix: prefix, optional: !stem });
     });
     return terms;
   }
@@ -126,37 +128,86 @@
     return Object.keys(needed).map(Number);
   }
 
+  /* A posting's value: BM25 weight x10, times POSITIONS, plus FIRST_AUTHOR when the term is in
+   * the first author's name, plus 1 + where the term first occurs in the paper's title (at most
+   * 31; 0: not in the title); see generator/site/search.py. */
+  var POSITIONS = 64, FIRST_AUTHOR = 32;
+
+  /* Known-item ranking: a person recalls one paper, and at 50,000 papers thousands share the
+   * query's words. Papers are ordered by
+   *   1. how many of the query's words they hold (any field),
+   *   2. how many of them their title or their first author's name holds (a person recalls
+   *      the title and who wrote it: "lottery Lindqvist"; the bits of `strong`),
+   *   3. how many of those are the words typed, not completions of the word being typed
+   *      ("Revisiting Ali": the paper by Ali before "Revisiting Alignment"),
+   *   4. how well the title follows the query: query words next to each other, in the query's
+   *      order, and the title starting with the query's first word,
+   *   5. lunr's BM25 score (rare words weigh more: IDF).
+   * A typed stop word (optional) counts for none of 1-4. */
   function score(terms, shards) {
-    var scores = new Map(), matched = new Map();
-    function add(postings, weight, bit) {
+    var docs = new Map();  // doc -> {score, any, strong, exact: bits; at: title positions per query word}
+    function entry(doc) {
+      var found = docs.get(doc);
+      if (!found) { found = { score: 0, any: 0, strong: 0, exact: 0, at: null }; docs.set(doc, found); }
+      return found;
+    }
+    function add(postings, weight, i, bit, typed) {
       var doc = 0;
-      for (var i = 0; i < postings.length; i += 2) {
-        doc += postings[i];
-        scores.set(doc, (scores.get(doc) || 0) + postings[i + 1] * weight);
-        matched.set(doc, (matched.get(doc) || 0) | bit);
+      for (var k = 0; k < postings.length; k += 2) {
+        doc += postings[k];
+        var value = postings[k + 1], mark = value % POSITIONS, position = mark % FIRST_AUTHOR;
+        var found = entry(doc);
+        found.score += Math.floor(value / POSITIONS) * weight;
+        found.any |= bit;
+        if (mark) {
+          found.strong |= bit;
+          if (typed) found.exact |= bit;
+        }
+        if (position) {
+          if (!found.at) found.at = [];
+          if (!found.at[i] || position < found.at[i]) found.at[i] = position;
+        }
       }
     }
     terms.forEach(function (term, i) {
-      var bit = 1 << Math.min(i, 30);
+      var bit = term.optional ? 0 : 1 << Math.min(i, 30);
       if (term.stem) {
         var exact = term.shards.length ? shards[term.shards[0]] : null;
-        if (exact && Object.prototype.hasOwnProperty.call(exact, term.stem)) add(exact[term.stem], 1, bit);
+        if (exact && Object.prototype.hasOwnProperty.call(exact, term.stem)) add(exact[term.stem], 1, i, bit, true);
       }
       (term.prefixShards || []).forEach(function (s) {
         var table = shards[s];
         for (var key in table)
           if (key !== term.stem && key.lastIndexOf(term.prefix, 0) === 0 && Object.prototype.hasOwnProperty.call(table, key))
-            add(table[key], PREFIX_WEIGHT, bit);
+            add(table[key], PREFIX_WEIGHT, i, bit, false);
       });
     });
     function bits(n) { var c = 0; while (n) { c += n & 1; n >>>= 1; } return c; }
-    var ranked = Array.from(scores.keys());
-    var count = new Map(ranked.map(function (doc) { return [doc, bits(matched.get(doc))]; }));
-    /* papers with more of the query's words first, then lunr's BM25 score */
-    ranked.sort(function (a, b) {
-      return (count.get(b) - count.get(a)) || (scores.get(b) - scores.get(a)) || (a - b);
+    function order(at) {
+      if (!at) return 0;
+      var pairs = 0, first = -1;
+      for (var i = 0; i < at.length; i++) {
+        if (!at[i]) continue;
+        if (first < 0) first = i;
+        if (i + 1 < at.length && at[i + 1] === at[i] + 1) pairs++;
+      }
+      return 2 * pairs + (first >= 0 && at[first] === 1 ? 1 : 0);
+    }
+    /* sort the entries themselves (tens of thousands at 50,000 papers): no map lookup per comparison */
+    var entries = [];
+    docs.forEach(function (found, doc) {
+      found.doc = doc;
+      found.any = bits(found.any);
+      found.strong = bits(found.strong);
+      found.exact = bits(found.exact);
+      found.order = order(found.at);
+      entries.push(found);
     });
-    return ranked;
+    entries.sort(function (x, y) {
+      return (y.any - x.any) || (y.strong - x.strong) || (y.exact - x.exact) || (y.order - x.order) ||
+        (y.score - x.score) || (x.doc - y.doc);
+    });
+    return entries.map(function (found) { return found.doc; });
   }
 
   /* One search at a time, always for what the box says now: keystrokes that arrive while a
