@@ -342,6 +342,7 @@ def run(papers: int, search: str = "paper", runs: int = 2, n_queries: int = 10, 
             result["plain_mkdocs_s"] = round(min(p[0] for p in plains), 2)
             result["plain_mkdocs_peak_mb"] = max(p[1] for p in plains)
             result["build_vs_plain"] = round(build_s / result["plain_mkdocs_s"], 2)
+            result["plain_site_kb_per_paper"] = round(folder_bytes(plain_root / "site") / 1024 / max(1, written), 2)
         site = project / "site"
         pages = list((site / "papers").glob("*/index.html"))
         largest = max(pages, key=lambda p: p.stat().st_size)
