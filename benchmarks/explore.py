@@ -1,6 +1,6 @@
 """Explorer benchmark (issue 12): the explorer page at 10,110 papers in headless Chromium.
 
-    .venv/bin/python -m benchmarks.explore [--papers 10110] [--runs 5]
+    .venv/bin/python -m benchmarks.explore [--papers 10110] [--runs 5] [--real]
 
 1. Build the small browsing fixture (tests/browse_fixture.py) with the real generator, for the
    page, theme and scripts as served.
@@ -16,11 +16,17 @@
    transferred until then (response bodies as served); then the redraw time of filter and sort
    changes (the click or keystroke handler until the rows are drawn, title chunks fetched if
    needed, and the next frame), median per kind of change, and the bytes transferred by the end.
+
+With --real, one shape instead: "real", the first N arXiv papers of benchmarks/real_corpus.py
+(titles and author lists as listed: 50,000 papers have about 137,000 distinct names; year from the
+arXiv id), each given 1-4 of the seed taxonomy's tags (fixed seed), as benchmarks/explore_bytes.py
+makes them.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import random
@@ -75,6 +81,14 @@ def synthetic(count: int, tags: list[str], full: bool) -> list[Paper]:
         papers.append(Paper(slug=slug, title=title, abstract=abstract, tags=tuple(rng.sample(tags, rng.randint(1, 4))),
                             added=added, **extra))
     return papers
+
+
+def real(count: int, tags: list[str]) -> list[Paper]:
+    """Real arXiv papers (explore_bytes.corpus), their categories replaced by the seed taxonomy's tags."""
+    from benchmarks.explore_bytes import corpus
+
+    rng = random.Random(SEED)
+    return [dataclasses.replace(p, tags=tuple(rng.sample(tags, rng.randint(1, 4)))) for p in corpus(count)[0]]
 
 
 def write_data(site: Path, papers: list[Paper], taxonomy) -> dict[str, float]:
@@ -185,6 +199,9 @@ def measure(site: Path, runs: int) -> dict:
         for run in range(runs + 1):
             counting = run == runs
             context = browser.new_context()
+            # The text filter fetches every title chunk (500 at 50,000 papers): keep them all counted
+            # (Chromium's resource timing buffer holds 250 entries by default).
+            context.add_init_script("performance.setResourceTimingBufferSize(100000)")
             page = context.new_page()
             cdp = context.new_cdp_session(page) if counting else None
             if cdp:
@@ -236,6 +253,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--papers", type=int, default=10_110)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--real", action="store_true", help="real arXiv papers (benchmarks/real_corpus.py)")
     args = parser.parse_args(argv)
     print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs", file=sys.stderr)
     taxonomy = load_taxonomy(SEED_TAXONOMY)
@@ -243,9 +261,10 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         print("building the fixture site ...", file=sys.stderr)
         site = build_browse_site(Path(tmp) / "project")
-        for shape in ("listing", "full"):
-            print(f"{shape}: {args.papers} synthetic papers ...", file=sys.stderr)
-            papers = synthetic(args.papers, taxonomy.names, full=shape == "full")
+        for shape in ("real",) if args.real else ("listing", "full"):
+            print(f"{shape}: {args.papers} papers ...", file=sys.stderr)
+            papers = real(args.papers, taxonomy.names) if shape == "real" else \
+                synthetic(args.papers, taxonomy.names, full=shape == "full")
             build = write_data(site, papers, taxonomy)
             print(f"{shape}: measuring in Chromium, {args.runs} runs ...", file=sys.stderr)
             results[shape] = {"build": build, **measure(site, args.runs)}

@@ -38,6 +38,7 @@ PAGES = {
     "venues": "venues/",
     "venue": "venues/miccai/",
     "explorer-text-filter": "explore/?q=segmentation&sort=title",
+    "explorer-author": "explore/?author=Grace+Hopper",  # the author facet once its table is loaded
     "latest": "latest/",
     "exports": "exports/",
 }

@@ -107,8 +107,8 @@ def test_the_option_moves_the_line(tmp_path):
     assert address.path == "../../explore/" and parse_qs(address.query) == {"author": ["Ada Lovelace"]}
     assert urlsplit(index_rows(site)["Ada Lovelace"]).query == address.query
     # ... by the name the explorer's author filter knows them by
-    facets = json.loads((site / "explore" / "facets.json").read_text(encoding="utf-8"))
-    assert "Ada Lovelace" in facets["authors"]
+    author_table = json.loads((site / "explore" / "authors.json").read_text(encoding="utf-8"))
+    assert "Ada Lovelace" in author_table["authors"]
     checked, broken = internal_links(site)
     assert checked and not broken
 

@@ -234,22 +234,26 @@ def test_explorer_data_is_compact_and_slugs_resolve(site):
     data = json.loads((site / "explore" / "facets.json").read_text(encoding="utf-8"))
     rows = json.loads((site / "explore" / "titles" / "0.json").read_text(encoding="utf-8"))
     assert data["count"] == len(rows) == len(BROWSE)
-    for title, stored in rows:
+    for title, stored, *_ in rows:
         found = stored or simple_slug(title)
         assert (site / "papers" / found / "index.html").exists(), found
     # "Götz" is not ASCII: that slug is stored, the plain ASCII ones are derived
-    assert any(stored == 0 for _, stored in rows) and any(stored for _, stored in rows)
-    # the facet columns decode to each paper's year, venue, authors (titles are not in this file)
+    assert any(row[1] == 0 for row in rows) and any(row[1] for row in rows)
+    # the facet columns decode to each paper's year, venue (titles are not in this file)
     years = decode_column(data["year"], data["count"])
-    by_title = {title: i for i, (title, _) in enumerate(rows)}
+    by_title = {row[0]: i for i, row in enumerate(rows)}
     operators = by_title[OPERATORS]
     assert years[operators] + data["yearBase"] == 2024
     assert data["venues"][decode_column(data["venue"], data["count"])[operators] - 1] == "NeurIPS"
-    assert [data["authors"][a] for a in decode_lists(data["authorIds"], data["count"])[operators]] == \
-        ["Ada Lovelace", "Bernd Götz"]
+    # the authors: their names with the title (rows, text filter), the table and ids apart (the filter)
+    author_data = json.loads((site / "explore" / "authors.json").read_text(encoding="utf-8"))
+    assert data["authorCount"] == len(author_data["authors"]) and "authors" not in data and "authorIds" not in data
+    assert [author_data["authors"][a] for a in decode_lists(author_data["authorIds"], data["count"])[operators]] == \
+        rows[operators][2] == ["Ada Lovelace", "Bernd Götz"]
     assert [rows[i][0] for i in decode_column(data["titleOrder"], data["count"])] == \
-        sorted((title for title, _ in rows), key=str.casefold)
+        sorted((row[0] for row in rows), key=str.casefold)
     assert OPERATORS not in json.dumps(data, ensure_ascii=False) and "abstract" not in json.dumps(data)
+    assert "Lovelace" not in json.dumps(data, ensure_ascii=False)
 
 
 def test_hostile_titles_and_authors_stay_text_in_the_explorer_and_exports(tmp_path_factory, browser):
@@ -414,16 +418,66 @@ def widened(column: dict, is_list: bool) -> dict:
 def test_the_explorer_reads_columns_of_any_width(site, tmp_path, page):
     wide = tmp_path / "site"
     shutil.copytree(site, wide)
-    facets_file = wide / "explore" / "facets.json"
+    facets_file, authors_file = wide / "explore" / "facets.json", wide / "explore" / "authors.json"
     facets = json.loads(facets_file.read_text(encoding="utf-8"))
-    for name in ("year", "venue", "code", "added", "titleOrder", "tagIds", "authorIds"):
+    for name in ("year", "venue", "code", "added", "titleOrder", "tagIds"):
         facets[name] = widened(facets[name], is_list=name.endswith("Ids"))
-    assert decode_lists(facets["authorIds"], facets["count"]) == \
-        decode_lists(json.loads((site / "explore" / "facets.json").read_text())["authorIds"], facets["count"])
     facets_file.write_text(json.dumps(facets), encoding="utf-8")
+    author_data = json.loads(authors_file.read_text(encoding="utf-8"))
+    author_data["authorIds"] = widened(author_data["authorIds"], is_list=True)
+    assert decode_lists(author_data["authorIds"], facets["count"]) == \
+        decode_lists(json.loads((site / "explore" / "authors.json").read_text())["authorIds"], facets["count"])
+    authors_file.write_text(json.dumps(author_data), encoding="utf-8")
     with serve(wide) as base:
         open_explorer(page, f"{base}explore/?author=Grace+Hopper&sort=title")
         assert titles(page) == ["Generative Tumor Segmentation in CT", SEGMENTATION_2024]
         open_explorer(page, f"{base}explore/?venue=ICLR&year=2023-2023&code=1&added=2026-01..2026-01")
         assert titles(page) == [SCALING]
         assert count_of(page, tag_box(page, "segmentation")) == 0
+
+
+def test_the_author_table_loads_only_for_the_author_filter(site, browser):
+    # 50,000 real papers have ~135,000 authors: their table is most of the data, so the first load
+    # (and the text filter, and the rows' author names) must do without explore/authors.json.
+    context = browser.new_context()
+    page = context.new_page()
+    fetched, errors = [], []
+    page.on("request", lambda r: "/explore/" in r.url and fetched.append(urlsplit(r.url).path.rsplit("/", 2)[-1]))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    hopper = ["Generative Tumor Segmentation in CT", SEGMENTATION_2024]  # Grace Hopper's, by title
+    try:
+        with serve(site) as base:
+            open_explorer(page, f"{base}explore/")
+            assert "facets.json" in fetched and "authors.json" not in fetched
+            operators = page.locator(".explore-row", has_text=OPERATORS)
+            assert "Ada Lovelace, Bernd Götz" in operators.locator(".explore-row__meta").inner_text()
+            page.fill("#explore-q", "lovelace operators")  # title or authors, from the title chunks
+            settled(page)
+            assert titles(page) == [OPERATORS] and "authors.json" not in fetched
+            page.fill("#explore-q", "")
+            settled(page)
+            # the control: a button until the table is in; by keyboard, focus stays in the facet
+            assert page.locator("input[id^='explore-authors-']").count() == 0
+            page.focus(".explore-authors-load")
+            page.keyboard.press("Enter")
+            page.wait_for_selector("input[id^='explore-authors-']")
+            assert page.locator(".explore-authors-load").count() == 0 and fetched.count("authors.json") == 1
+            assert page.evaluate("document.activeElement.closest('.explore-facet--authors') !== null")
+            # (click, not check: the chosen value moves to the top of the facet, into another item)
+            page.locator(".explore-facet--authors label", has_text="Grace Hopper").locator("input").click()
+            settled(page)
+            assert sorted(titles(page)) == sorted(hopper)
+            assert parse_qs(urlsplit(page.url).query) == {"author": ["Grace Hopper"]}
+        # the address (a paper page's link for an author without a page): loaded before the list
+        fetched.clear()
+        with serve(site) as base:
+            open_explorer(page, f"{base}explore/?author=Grace+Hopper&sort=title")
+            assert titles(page) == hopper and fetched.count("authors.json") == 1
+            assert page.locator(".explore-authors-load").count() == 0
+            assert page.locator(".explore-facet--authors label", has_text="Grace Hopper").locator("input").is_checked()
+            # an unknown name lists nothing rather than everything
+            open_explorer(page, f"{base}explore/?author=Nobody+Known")
+            assert titles(page) == []
+    finally:
+        context.close()
+    assert errors == []

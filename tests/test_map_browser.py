@@ -304,8 +304,8 @@ def test_titles_are_fetched_for_the_papers_shown_and_all_only_for_a_text_filter(
           new MutationObserver(() => summaries.push(document.getElementById('map-summary').textContent))
             .observe(document.getElementById('map-summary'), {childList: true, characterData: true, subtree: true});
         }""")
-        facets = json.loads((large_site / explore.FACETS).read_bytes())
-        names = " ".join(facets["authors"]).lower()  # a word of a title and of no author's name
+        # a word of a title and of no author's name
+        names = " ".join(json.loads((large_site / explore.AUTHORS).read_bytes())["authors"]).lower()
         word = next(w for t in titles[150:] for w in t.lower().split() if len(w) > 4 and w not in names)
         page.fill("#map-q", word)
         page.wait_for_selector("#map-matches button")

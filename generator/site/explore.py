@@ -3,13 +3,18 @@
 The explorer must be usable before much is transferred, so its data comes in two parts:
 
 - `explore/facets.json`: everything filtering, counting and sorting need, and nothing else: the
-  tables of tags, venues, authors and dates added, and per paper its year, venue, tags, authors,
-  code bit and day added, as columns of fixed-width base-64 digits (`encode_column`,
-  `encode_lists`), plus the papers' order by title, so that sorting needs no titles.
-- `explore/titles/N.json`: the titles and slugs of `TITLE_CHUNK` papers each (default order);
-  the browser fetches the chunks of the rows on screen, and all of them only when it needs every
-  title (the text filter, the reading list). A slug is left out (0) when the browser can derive it
-  from the title with `simple_slug`; Python checks that it would get the same slug.
+  tables of tags, venues and dates added, and per paper its year, venue, tags, code bit and day
+  added, as columns of fixed-width base-64 digits (`encode_column`, `encode_lists`), plus the
+  papers' order by title, so that sorting needs no titles.
+- `explore/authors.json`: the author table and per paper its authors (a column like the others).
+  With real author lists it is most of the data (50,000 arXiv papers: about 135,000 names, several
+  MB), so it is apart, and the browser loads it only for the author filter (the facet or an
+  `?author=` address); facets.json says how many authors there are (`authorCount`).
+- `explore/titles/N.json`: the titles, slugs and author names of `TITLE_CHUNK` papers each (default
+  order); the browser fetches the chunks of the rows on screen, and all of them only when it needs
+  every title (the text filter, the reading list). A slug is left out (0) when the browser can
+  derive it from the title with `simple_slug`; Python checks that it would get the same slug. The
+  names are there so that rows and the text filter ("title or authors") need no author table.
 
 The reading list exports exactly the entries made here: BibTeX as on the paper page
 (citation.py), RIS written by rispy, CSL-JSON as JSON. The browser only concatenates them, and
@@ -33,6 +38,7 @@ from paper_collection.site.tex import to_plain
 EXPLORE = "explore"
 PAGE = f"{EXPLORE}/index.md"
 FACETS = f"{EXPLORE}/facets.json"
+AUTHORS = f"{EXPLORE}/authors.json"
 FIRST_ROWS = 50  # rows in the page itself: visible before the data arrives, and without JavaScript
 CITE_CHUNK = 200  # papers per citation file: an export of a few papers loads a few hundred KB at most
 TITLE_CHUNK = 100  # papers per title file: the 50 rows on screen touch few of them in the default order
@@ -117,11 +123,11 @@ def title_sort_key(title: str) -> tuple:
 
 
 def explore_data(papers: Sequence[Paper], tags: Sequence[tuple[str, str]],
-                 author_name: Callable[[str], str] = lambda name: name) -> tuple[dict, list[list]]:
-    """The explorer's facet data for `papers` in their default order (newest first), and their
-    [title, slug] rows (the title chunks). `tags` are (name, title) in the taxonomy's order;
-    `author_name` maps a name as written to the name under which the collection lists that
-    person (authors.py)."""
+                 author_name: Callable[[str], str] = lambda name: name) -> tuple[dict, dict, list[list]]:
+    """The explorer's facet data for `papers` in their default order (newest first), its author
+    data, and their [title, slug, names] rows (the title chunks; names left out when there are
+    none). `tags` are (name, title) in the taxonomy's order; `author_name` maps a name as written
+    to the name under which the collection lists that person (authors.py)."""
     tag_index = {name: i for i, (name, _) in enumerate(tags)}
     venues = sorted({p.venue for p in papers if p.venue}, key=lambda v: (v.casefold(), v))
     venue_index = {v: i for i, v in enumerate(venues)}
@@ -132,25 +138,29 @@ def explore_data(papers: Sequence[Paper], tags: Sequence[tuple[str, str]],
     years = [p.year for p in papers if p.year]
     year_base = min(years) - 1 if years else 0  # a stored 0 is "year unknown"
     titles = [to_plain(p.title) for p in papers]
+    names = [list(dict.fromkeys(author_name(a) for a in p.authors)) for p in papers]  # as listed, once each
     rows = []
-    for paper, title in zip(papers, titles, strict=True):
+    for paper, title, listed in zip(papers, titles, names, strict=True):
         derivable = title == paper.title and title.isascii() and simple_slug(title) == paper.slug
-        rows.append([title, 0 if derivable else paper.slug])
+        rows.append([title, 0 if derivable else paper.slug] + ([listed] if listed else []))
     by_title = sorted(range(len(papers)), key=lambda i: (title_sort_key(titles[i]), i))
     data = {
         "count": len(papers), "chunk": CITE_CHUNK, "titleChunk": TITLE_CHUNK,
-        "tags": [list(t) for t in tags], "venues": venues, "authors": authors, "dates": dates, "yearBase": year_base,
+        "tags": [list(t) for t in tags], "venues": venues, "authorCount": len(authors), "dates": dates,
+        "yearBase": year_base,
         "year": encode_column([p.year - year_base if p.year else 0 for p in papers]),
         "venue": encode_column([venue_index[p.venue] + 1 if p.venue else 0 for p in papers]),  # 0: unknown
         "code": encode_column([1 if has_code(p) else 0 for p in papers]),
         "added": encode_column([date_index[p.added] for p in papers]),
         "tagIds": encode_lists([[tag_index[t] for t in p.tags if t in tag_index] for p in papers]),
-        "authorIds": encode_lists([list(dict.fromkeys(author_index[author_name(a)] for a in p.authors))
-                                   for p in papers]),
         "titleOrder": encode_column(by_title),
     }
-    data["version"] = hashlib.sha256(_json(data) + _json(rows)).hexdigest()[:12]
-    return data, rows
+    author_data = {"authors": authors,
+                   "authorIds": encode_lists([[author_index[a] for a in listed] for listed in names])}
+    # One version for all the files: the browser asks for the author file and the title chunks of
+    # the facet data it has (?v=), so a cached file of another build is never mixed in.
+    data["version"] = hashlib.sha256(_json(data) + _json(author_data) + _json(rows)).hexdigest()[:12]
+    return data, author_data, rows
 
 
 def _json(data) -> bytes:
@@ -222,8 +232,8 @@ def citations(paper: Paper, key: str) -> list:
 def explore_files(papers: Sequence[Paper], tags: Sequence[tuple[str, str]], keys: Mapping[str, str],
                   author_name: Callable[[str], str] = lambda name: name) -> dict[str, bytes]:
     """{path inside the site: bytes} for the explorer and the reading list."""
-    data, rows = explore_data(papers, tags, author_name)
-    files = {FACETS: _json(data)}
+    data, author_data, rows = explore_data(papers, tags, author_name)
+    files = {FACETS: _json(data), AUTHORS: _json(author_data)}
     for start in range(0, len(papers), TITLE_CHUNK):
         files[f"{EXPLORE}/titles/{start // TITLE_CHUNK}.json"] = _json(rows[start : start + TITLE_CHUNK])
     for start in range(0, len(papers), CITE_CHUNK):

@@ -1,7 +1,8 @@
 /* The explorer's data (generator/site/explore.py), read the same way by the explorer (explore.js)
  * and the map (map.js): explore/facets.json decoded into one object per paper, and the title
  * chunks (explore/titles/N.json) fetched once each, at the same address on both pages (so the
- * browser's cache serves the second page); and the filters' rules, the same on both pages. */
+ * browser's cache serves the second page); the author table (explore/authors.json), fetched only
+ * for the author filter; and the filters' rules, the same on both pages. */
 (function () {
   "use strict";
 
@@ -40,18 +41,20 @@
     return title.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
   }
 
-  /* One object per paper, in the facet file's order (newest first): title and slug stay null until
-   * their chunk has arrived; venue is -1 when unknown, year 0; tags and authors are table indices. */
+  /* One object per paper, in the facet file's order (newest first): title, slug and names (its
+   * authors' names) stay null until their chunk has arrived; venue is -1 when unknown, year 0; tags
+   * and authors are table indices, authors empty until authorTable() has loaded the table. */
   function papersOf(data) {
     var count = data.count;
     var year = decodeColumn(data.year, count), venue = decodeColumn(data.venue, count);
     var code = decodeColumn(data.code, count), added = decodeColumn(data.added, count);
-    var tags = decodeLists(data.tagIds, count), authors = decodeLists(data.authorIds, count);
+    var tags = decodeLists(data.tagIds, count);
+    var authors = data.authorIds ? decodeLists(data.authorIds, count) : null;
     var papers = new Array(count);
     for (var i = 0; i < count; i++) {
       var day = data.dates[added[i]];
       papers[i] = { i: i, title: null, slug: null, year: year[i] ? year[i] + data.yearBase : 0, venue: venue[i] - 1,
-                    tags: tags[i], authors: authors[i], code: code[i] === 1, added: day, month: day.slice(0, 7),
+                    tags: tags[i], authors: authors ? authors[i] : [], names: null, code: code[i] === 1, added: day, month: day.slice(0, 7),
                     text: null };
     }
     return papers;
@@ -72,6 +75,7 @@
               var p = papers[n * data.titleChunk + k];
               p.title = row[0];
               p.slug = row[1] || simpleSlug(row[0]);
+              p.names = row[2] || [];
               if (onPaper) onPaper(p);
             });
             known += rows.length;
@@ -96,6 +100,28 @@
     return { of: of, all: all, allKnown: allKnown };
   }
 
+  /* The author table and every paper's authors (explore/authors.json, of the same build as `data`):
+   * a promise, made once per facet data (again after a failure); it sets data.authors and the
+   * papers' `authors`. Only the author filter needs it: rows and the text filter use the names in
+   * the title chunks. */
+  var authorLoads = new WeakMap();
+  function authorsKnown(data) { return !!data.authors; }
+  function authorTable(data, papers, root) {
+    if (!authorLoads.has(data)) {
+      var url = new URL("explore/authors.json", root);
+      url.searchParams.set("v", data.version);
+      var loading = fetch(url).then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
+        .then(function (table) {
+          var ids = decodeLists(table.authorIds, data.count);
+          for (var i = 0; i < papers.length; i++) papers[i].authors = ids[i];
+          data.authors = table.authors;
+        });
+      loading.catch(function () { authorLoads.delete(data); });
+      authorLoads.set(data, loading);
+    }
+    return authorLoads.get(data);
+  }
+
   // ---- the explorer's filters: one set of rules for the explorer and the map ----------------------
   /* The filters in an address (q, tag, mode, year, venue, author, code, added, only). */
   function readFilters(search) {
@@ -116,10 +142,10 @@
               s.addedFrom || s.addedTo || s.only);
   }
   function words(text) { return text.toLowerCase().split(/\s+/).filter(Boolean); }
-  /* What the text filter reads of a paper: its title and authors, lowercased once. */
-  function haystack(p, D) {
-    if (p.text === null)
-      p.text = (p.title + " " + p.authors.map(function (a) { return D.authors[a]; }).join(" ")).toLowerCase();
+  /* What the text filter reads of a paper: its title and authors (both from its title chunk),
+   * lowercased once. */
+  function haystack(p) {  // (the callers pass the facet data too, which it no longer needs)
+    if (p.text === null) p.text = (p.title + " " + (p.names || []).join(" ")).toLowerCase();
     return p.text;
   }
   var TEXT = 1, TAGS = 2, YEAR = 4, VENUE = 8, AUTHOR = 16, CODE = 32, ADDED = 64, ONLY = 128;
@@ -129,15 +155,17 @@
     var ix = indexes.get(D);
     if (!ix) {
       ix = { tags: new Map(D.tags.map(function (t, i) { return [t[0], i]; })),
-             venues: new Map(D.venues.map(function (v, i) { return [v, i]; })),
-             authors: new Map(D.authors.map(function (a, i) { return [a, i]; })) };
+             venues: new Map(D.venues.map(function (v, i) { return [v, i]; })), authors: null };
       indexes.set(D, ix);
     }
+    // The author table arrives later (authorTable); until then an author filter matches nothing,
+    // and callers load the table before they filter by author.
+    if (!ix.authors && D.authors) ix.authors = new Map(D.authors.map(function (a, i) { return [a, i]; }));
     return {
       words: words(s.q),
       tags: s.tags.map(function (t) { return ix.tags.get(t); }).filter(function (t) { return t !== undefined; }),
       venues: new Set(s.venues.map(function (v) { return ix.venues.get(v); })),  // unknown: matches nothing
-      authors: new Set(s.authors.map(function (a) { return ix.authors.get(a); })),
+      authors: new Set(s.authors.map(function (a) { return ix.authors ? ix.authors.get(a) : undefined; })),
       selected: s.only && selected ? new Set(selected) : null
     };
   }
@@ -189,5 +217,6 @@
                   TEXT: TEXT, TAGS: TAGS, YEAR: YEAR, VENUE: VENUE, AUTHOR: AUTHOR, CODE: CODE, ADDED: ADDED, ONLY: ONLY };
 
   window.paperCollectionExploreData = { decodeColumn: decodeColumn, decodeLists: decodeLists, simpleSlug: simpleSlug,
-                                        papersOf: papersOf, titleChunks: titleChunks, filters: filters };
+                                        papersOf: papersOf, titleChunks: titleChunks, authorTable: authorTable,
+                                        authorsKnown: authorsKnown, filters: filters };
 })();

@@ -3,9 +3,11 @@
  *
  * Data (generator/site/explore.py; decoded by explore-data.js, which map.js shares):
  * explore/facets.json holds what filtering, counting and sorting need (tables of tags, venues,
- * authors, dates; per paper a few base-64 digits per column). Titles and slugs come in chunks
+ * dates; per paper a few base-64 digits per column). Titles, slugs and author names come in chunks
  * (explore/titles/N.json), fetched for the rows on screen, and all of them only when the text
- * filter or the reading list needs every title. Citations for the export:
+ * filter or the reading list needs every title. The author table and each paper's author ids
+ * (explore/authors.json, most of the data at scale) are loaded only for the author filter: an
+ * ?author= address, the "Show the authors" button or the author box. Citations for the export:
  * explore/cite/N.json, loaded only for the papers exported. Every text from the data is inserted
  * with textContent, never as HTML. The page itself holds the first rows, so they show before (and
  * without) this script. While rows wait for their titles the list is aria-busy. */
@@ -31,7 +33,7 @@
   var FORMATS = [["bibtex", "BibTeX", ".bib", "application/x-bibtex"], ["ris", "RIS", ".ris", "application/x-research-info-systems"],
                  ["csl", "CSL-JSON", ".json", "application/vnd.citationstyles.csl+json"]];
   var D = null;  // the facet data
-  var papers = [];  // {i, title, slug (null until their chunk is in), year, venue, tags, authors, code, added, month, text}
+  var papers = [];  // {i, title, slug, names (null until their chunk is in), year, venue, tags, authors, code, added, month, text}
   var bySlug = new Map();
   var order = {};  // sort name -> array of paper indices
   var state = null, shown = PAGE, cursor = -1, result = [];
@@ -126,6 +128,7 @@
     return list.getAttribute("aria-busy") === "true" ? new Promise(function (r) { drawnWaiters.push(r); }) : Promise.resolve();
   }
   window.paperCollectionExplorerDrawn = whenDrawn;
+  function authorsKnown() { return exploreData.authorsKnown(D); }
   function titlesFailed() {
     busy(false);
     status.textContent = "The titles could not be loaded; change a filter to try again.";
@@ -298,9 +301,10 @@
     form.appendChild(years);
 
     ui.venue = valueFacet(form, "Venue", "venues", function (i) { return D.venues[i]; }, D.venues.length);
-    ui.author = valueFacet(form, "Author", "authors", function (i) { return D.authors[i]; }, D.authors.length);
+    ui.author = valueFacet(form, "Author", "authors", function (i) { return D.authors[i]; }, D.authorCount);
     if (D.venues.length) ui.venue.list.parentNode.appendChild(indexLink("venues/", "All venues"));
-    if (D.authors.length) ui.author.list.parentNode.appendChild(indexLink("authors/", "All authors"));
+    if (D.authorCount) ui.author.list.parentNode.appendChild(indexLink("authors/", "All authors"));
+    offerAuthors(ui.author);
 
     var more = fieldset("More", "explore-facet--more");
     ui.code = el("input");
@@ -357,6 +361,39 @@
     return facet;
   }
 
+  /* Until the author table is in, the author facet is a button that loads it (so do the find box
+   * and an ?author= address); redraw() replaces the button by the facet's values. */
+  function offerAuthors(facet) {
+    if (authorsKnown() || !D.authorCount) return;
+    facet.load = el("button", "md-button explore-authors-load", "Show the authors (" + D.authorCount + ")");
+    facet.load.type = "button";
+    facet.list.parentNode.insertBefore(facet.load, facet.list);
+    facet.load.addEventListener("click", wantAuthors);
+    if (facet.find) facet.find.addEventListener("focus", wantAuthors);
+  }
+  function wantAuthors() {
+    var button = ui.author.load;
+    if (!button || authorsKnown()) return;
+    button.textContent = "Loading the authors\u2026";
+    button.setAttribute("aria-busy", "true");
+    exploreData.authorTable(D, papers, root).then(redraw, function () {
+      if (!ui.author.load) return;
+      button.removeAttribute("aria-busy");
+      button.textContent = "The authors could not be loaded; try again";
+    });
+  }
+  function authorsShown() {
+    var facet = ui.author, button = facet.load;
+    if (!button || !authorsKnown()) return;
+    facet.load = null;
+    var focused = document.activeElement === button;
+    button.remove();
+    if (focused) {  // keyboard users stay in the facet: on the find box, else the first author
+      var next = facet.find || facet.list.querySelector("input");
+      if (next) next.focus();
+    }
+  }
+
   function indexLink(path, text) {
     var link = el("a", "explore-index-link", text);
     link.href = new URL(path, root).href;
@@ -381,6 +418,19 @@
   var last = null;
   /* performance.measure entries "explore:compute" and "explore:draw" (read by benchmarks/explore.py). */
   function redraw() {
+    if (state.authors.length && !authorsKnown()) {
+      /* The author filter needs the author table: fetch it once (an ?author= address, or Back). */
+      var waiting = ++drawGeneration;
+      busy(true);
+      status.textContent = "Loading authors\u2026";
+      exploreData.authorTable(D, papers, root).then(function () { if (waiting === drawGeneration) redraw(); },
+        function () {
+          if (waiting !== drawGeneration) return;
+          busy(false);
+          status.textContent = "The authors could not be loaded; change a filter to try again.";
+        });
+      return;
+    }
     if ((state.q.trim() || (state.only && lists.all().length)) && !allTitlesKnown()) {
       /* The text filter and "only my reading list" read every title (or slug): fetch them all once. */
       var generation = ++drawGeneration;
@@ -406,6 +456,7 @@
     setText(ui.onlyCount, String(lists.all().length));
     redrawFacet(ui.venue);
     redrawFacet(ui.author);
+    authorsShown();
     var q = state.q.trim();
     ui.fulltext.href = new URL("?search=" + encodeURIComponent(q), root).href;
     ui.fulltext.textContent = q ? "Search titles and abstracts for \u201c" + q + "\u201d" : "Search titles and abstracts";
@@ -449,7 +500,7 @@
   }
 
   function redrawFacet(facet) {
-    if (!facet.list || !last) return;
+    if (!facet.list || !last || (facet.name === "authors" && !authorsKnown())) return;
     var name = facet.name, counts = last.counts;
     var chosen = name === "venues" ? last.compiled.venues : last.compiled.authors;
     var needle = facet.find ? facet.find.value.trim().toLowerCase() : "";
@@ -579,7 +630,7 @@
       row.link.removeAttribute("href");
     }
     var meta = [];
-    if (p.authors.length) meta.push(p.authors.map(function (a) { return D.authors[a]; }).join(", "));
+    if (p.names && p.names.length) meta.push(p.names.join(", "));  // from the title chunk, with the title
     if (p.venue >= 0) meta.push(D.venues[p.venue]);
     if (p.year) meta.push(String(p.year));
     meta.push("added " + p.added);

@@ -486,6 +486,11 @@
   /* Highlights what the address asks for. A promise: the highlight and its list are drawn. */
   function update() {
     var mine = ++generation;
+    if (state.authors.length && !exploreData.authorsKnown(D)) {  // the author table is apart (explore-data.js)
+      ui.summary.textContent = "Loading authors\u2026";
+      return exploreData.authorTable(D, papers, root).then(function () { if (mine === generation) return update(); },
+        function () { if (mine === generation) ui.summary.textContent = "The authors could not be loaded."; });
+    }
     if (needsEveryTitle(state) && !titles.allKnown()) {
       ui.summary.textContent = "Loading titles\u2026";
       ui.matches.setAttribute("aria-busy", "true");
