@@ -4,8 +4,8 @@ exactly what a check from scratch reports, near-identical titles of unchanged fi
 
 from __future__ import annotations
 
+import json
 import os
-import pickle
 
 import pytest
 
@@ -118,11 +118,15 @@ def test_a_memo_from_other_code_or_a_broken_file_is_not_used(tmp_path):
     check_with_saved_memo(tmp_path, papers)
     path = checks_file(tmp_path)
     assert CheckMemo.load(path).files  # saved by this code: used
-    saved = pickle.loads(path.read_bytes())
-    path.write_bytes(pickle.dumps({**saved, "code": "other code"}))
-    assert CheckMemo.load(path).files == {}
-    path.write_bytes(b"not a pickle")
-    assert CheckMemo.load(path).files == {}
+    saved = json.loads(path.read_bytes())
+    for changed in ({"code": "other code"}, {"version": saved["version"] - 1}, {"data": ["L", 1, 2]},
+                    {"data": ["=Unknown", 1]}):
+        path.write_text(json.dumps({**saved, **changed}), encoding="utf-8")
+        assert CheckMemo.load(path).files == {}, changed
+    whole = path.read_bytes()
+    for broken in (b"not a cache", whole[: len(whole) // 2], b"\xff\xfe", b"[]"):
+        path.write_bytes(broken)
+        assert CheckMemo.load(path).files == {}
     # and a run with it still reports everything
     second, fresh = check_with_saved_memo(tmp_path, papers)
     assert second == fresh
