@@ -16,79 +16,87 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import operator
+from collections.abc import Callable
 from pathlib import Path, PurePath
 from typing import Any
 
 FORMAT = "paper-collection cache"
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})  # JSON's own: written as they are
+
+
 class Codec:
     """Encodes plain values and instances of `classes` (dataclasses whose fields are all set by
-    `__init__`, or named tuples) as JSON-ready data; decodes only those."""
+    `__init__`, or named tuples) as JSON-ready data; decodes only those. Plain values inside are
+    handled in place, not by a call each: at 10,000 papers a call per value costs seconds."""
 
     def __init__(self, *classes: type) -> None:
-        self.names: dict[type, str] = {}
+        self.names: dict[type, tuple[str, Callable[[Any], Any] | None]] = {}
         self.classes: dict[str, type] = {}
         for cls in classes:
             if dataclasses.is_dataclass(cls):
-                assert all(f.init for f in dataclasses.fields(cls)), f"{cls.__name__}: every field must be in __init__"
+                fields = dataclasses.fields(cls)
+                assert all(f.init for f in fields), f"{cls.__name__}: every field must be in __init__"
+                # A tuple of every field's value, in one call (a dataclass has no iteration of its own).
+                getter = operator.attrgetter(*(f.name for f in fields)) if len(fields) > 1 else \
+                    (lambda value, name=fields[0].name: (getattr(value, name),))
             else:
                 assert issubclass(cls, tuple) and hasattr(cls, "_fields"), f"{cls.__name__}: not a named tuple"
-            self.names[cls] = "=" + cls.__name__
+                getter = None
+            self.names[cls] = ("=" + cls.__name__, getter)
             self.classes["=" + cls.__name__] = cls
 
     def encode(self, value: Any) -> Any:
         kind = type(value)
-        if value is None or kind is str or kind is int or kind is float or kind is bool:
+        if kind in _PLAIN:
             return value
-        encode = self.encode
-        if kind is tuple:
-            return ["T", *map(encode, value)]
-        if kind is list:
-            return ["L", *map(encode, value)]
+        encode, plain = self.encode, _PLAIN
+        if kind is tuple or kind is list:
+            return ["T" if kind is tuple else "L", *[x if type(x) in plain else encode(x) for x in value]]
         if kind is dict:
-            return ["D", *(x for key, item in value.items() for x in (encode(key), encode(item)))]
+            return ["D", *[x if type(x) in plain else encode(x) for pair in value.items() for x in pair]]
         if kind is frozenset or kind is set:
             # Sorted by their text, so the same set is always written the same way.
             items = sorted(map(encode, value), key=lambda item: json.dumps(item, ensure_ascii=False))
             return ["F" if kind is frozenset else "S", *items]
         if isinstance(value, PurePath):
             return ["P", str(value)]
-        name = self.names.get(kind)
-        if name is None:
+        known = self.names.get(kind)
+        if known is None:
             raise TypeError(f"cannot keep a {kind.__name__} in a cache file")
-        if dataclasses.is_dataclass(value):
-            return [name, *(encode(getattr(value, f.name)) for f in dataclasses.fields(value))]
-        return [name, *map(encode, value)]
+        name, getter = known
+        return [name, *[x if type(x) in plain else encode(x) for x in (value if getter is None else getter(value))]]
 
     def decode(self, data: Any) -> Any:
         """The value `encode` made `data` from; ValueError (or TypeError) for anything else."""
         kind = type(data)
         if kind is not list:
-            if data is None or kind is str or kind is int or kind is float or kind is bool:
+            if kind in _PLAIN:
                 return data
             raise ValueError(f"unexpected {kind.__name__}")
         tag = data[0]
         decode = self.decode
+        items = [x if type(x) is not list else decode(x) for x in data[1:]]
         if tag == "T":
-            return tuple(map(decode, data[1:]))
+            return tuple(items)
         if tag == "L":
-            return list(map(decode, data[1:]))
+            return items
         if tag == "D":
-            items = list(map(decode, data[1:]))
             return dict(zip(items[::2], items[1::2], strict=True))
         if tag == "F":
-            return frozenset(map(decode, data[1:]))
+            return frozenset(items)
         if tag == "S":
-            return set(map(decode, data[1:]))
+            return set(items)
         if tag == "P":
-            if len(data) != 2 or type(data[1]) is not str:
+            if len(items) != 1 or type(items[0]) is not str:
                 raise ValueError("a path is one string")
-            return Path(data[1])
+            return Path(items[0])
         cls = self.classes.get(tag) if type(tag) is str else None
         if cls is None:
             raise ValueError(f"unknown type {tag!r}")
-        return cls(*map(decode, data[1:]))
+        return cls(*items)
 
 
 def dumps(kind: str, version: int, data: Any, code: str = "") -> bytes:

@@ -24,7 +24,7 @@ import json
 import logging
 import os
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -231,44 +231,122 @@ def content_key(*parts) -> str:
     return hashlib.sha256(repr(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
+class _Kept(Mapping):
+    """One kind's entries as a Memo file keeps them: each value's bytes, turned into the value only
+    when asked for (a build asks for most page bodies, but reading 80 MB of JSON strings at 10,000
+    papers took seconds, and a value not asked for is written back as it was read)."""
+
+    def __init__(self, blob: memoryview, spans: dict[str, list[int]], text: bool):
+        self.blob, self.spans, self.text = blob, spans, text
+
+    def raw(self, key: str) -> memoryview:
+        start, length = self.spans[key]
+        return self.blob[start:start + length]  # a view: the file's bytes are not copied
+
+    def value(self, raw: memoryview):
+        data = str(raw, "utf-8", "surrogatepass")
+        return data if self.text else json.loads(data)
+
+    def __getitem__(self, key: str):
+        return self.value(self.raw(key))
+
+    def __contains__(self, key) -> bool:
+        return key in self.spans  # Mapping's own would read the value
+
+    def __iter__(self):
+        return iter(self.spans)
+
+    def __len__(self) -> int:
+        return len(self.spans)
+
+
 class Memo:
     """Results kept from one build to the next, by kind and content key: texts (page bodies,
-    BibTeX entries, written pages' keys) and search term counts, all plain JSON."""
+    BibTeX entries, written pages' keys) and search term counts.
+
+    The file is one line of JSON (`datafile`: what it holds, in which shape) that gives each entry's
+    place in the bytes after it: a text's UTF-8, or the JSON of the term counts. Pure data."""
 
     FILE = "memo.json"
-    # What each kind's values are: an entry of another type means the file is not ours to use.
+    # Each kind's values: texts, or JSON objects (the search index's term counts).
     KINDS: dict[str, type] = {"page": str, "bibtex": str, "written": str, "search": dict}
 
     def __init__(self, root: Path | None):
         self.path = cache_dir(root) / self.FILE if root is not None else None
-        self.old: dict[str, dict[str, object]] = {}
+        self.old: dict[str, Mapping[str, object]] = {}
         self.used: dict[str, dict[str, object]] = {}
         self.hits: dict[str, int] = {}
+        self._raw: dict[tuple[str, str], memoryview] = {}  # what `get` found, written back as it was read
         if self.path is not None and not os.environ.get("PAPER_COLLECTION_NO_CACHE"):
-            entries = datafile.read(self.path, "memo", VERSION)
-            if isinstance(entries, dict) and all(
-                    isinstance(values, dict) and all(isinstance(value, self.KINDS.get(kind, type(None)))
-                                                     for value in values.values())
-                    for kind, values in entries.items()):
-                self.old = entries
+            self.old = self._read(self.path)
+
+    @classmethod
+    def _read(cls, path: Path) -> dict[str, Mapping[str, object]]:
+        try:
+            raw = path.read_bytes()
+        except OSError:
+            return {}
+        end = raw.find(b"\n")
+        index = datafile.loads(raw[:end], "memo", VERSION) if end >= 0 else None
+        blob = memoryview(raw)[end + 1:]
+        if not isinstance(index, dict) or set(index) - set(cls.KINDS):
+            return {}
+        for spans in index.values():
+            if not isinstance(spans, dict) or not all(
+                    isinstance(span, list) and len(span) == 2 and all(type(n) is int and n >= 0 for n in span)
+                    and span[0] + span[1] <= len(blob) for span in spans.values()):
+                return {}
+        return {kind: _Kept(blob, spans, cls.KINDS[kind] is str) for kind, spans in index.items()}
 
     def get(self, kind: str, key: str):
-        value = self.old.get(kind, {}).get(key)
-        if value is not None:
-            self.hits[kind] = self.hits.get(kind, 0) + 1
-            self.used.setdefault(kind, {})[key] = value
+        kept = self.old.get(kind)
+        if kept is None or key not in kept:
+            return None
+        raw = kept.raw(key) if isinstance(kept, _Kept) else None
+        try:
+            value = kept[key] if raw is None else kept.value(raw)
+        except ValueError:  # not UTF-8 or not JSON: as if not found, made again
+            return None
+        if not isinstance(value, self.KINDS[kind]):
+            return None
+        if raw is not None:
+            self._raw[kind, key] = raw
+        self.hits[kind] = self.hits.get(kind, 0) + 1
+        self.used.setdefault(kind, {})[key] = value
         return value
 
     def hits_of(self, kind: str) -> int:
         return self.hits.get(kind, 0)
 
     def put(self, kind: str, key: str, value) -> None:
+        self._raw.pop((kind, key), None)
         self.used.setdefault(kind, {})[key] = value
 
     def save(self) -> None:
         if self.path is None or os.environ.get("PAPER_COLLECTION_NO_CACHE"):
             return
-        # Sorted: the same entries make the same file.
-        entries = {kind: dict(sorted(values.items())) for kind, values in sorted(self.used.items())}
-        datafile.write(self.path, "memo", VERSION, entries)
+        from paper_collection.atomic import open_atomic
+
+        index: dict[str, dict[str, list[int]]] = {}
+        parts: list[bytes] = []
+        offset = 0
+        for kind, values in sorted(self.used.items()):  # sorted: the same entries make the same file
+            spans = index[kind] = {}
+            for key, value in sorted(values.items()):
+                data = self._raw.get((kind, key))
+                if data is None:
+                    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False,
+                                                                           separators=(",", ":"))
+                    data = text.encode("utf-8", "surrogatepass")
+                spans[key] = [offset, len(data)]
+                parts.append(data)
+                offset += len(data)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with open_atomic(self.path) as out:
+                out.write(datafile.dumps("memo", VERSION, index))  # one line: JSON escapes every newline
+                out.write(b"\n")
+                out.writelines(parts)
+        except OSError:
+            pass  # a cache that cannot be written is only slower
         datafile.forget(*(self.path.parent / name for name in LEGACY if not name.startswith("related-")))
