@@ -302,10 +302,11 @@ class CheckMemo:
     `save`, in the git-ignored cache folder) between runs of `build` and `validate`: as JSON
     (`datafile`), so that a cache folder restored from elsewhere runs no code when read."""
 
-    VERSION = 1  # bump when what is kept changes shape
+    VERSION = 2  # bump when what is kept changes shape
 
     def __init__(self) -> None:
-        self.files: dict[Path, tuple[tuple, tuple]] = {}  # path -> (stat signature, _check_file result)
+        # path -> (stat signature, digest of its bytes, _check_file result)
+        self.files: dict[Path, tuple[tuple | None, str | None, tuple]] = {}
         self.context: str | None = None  # a digest of what every file's check depends on besides the file
         self.near: set[tuple[str, str]] | None = None  # the near-identical titles found last time
         self.updated = True  # by the last check: worth saving
@@ -321,9 +322,10 @@ class CheckMemo:
             files, context, near = _CODEC.decode(data) if isinstance(data, list) else (None, None, None)
             if not isinstance(files, dict) or not isinstance(context, str) or not isinstance(near, set | None):
                 return cls()
-            for signature, (found, entry, paper) in files.values():
-                if not (isinstance(signature, tuple | None) and isinstance(found, list)
-                        and isinstance(entry, _Entry | None) and isinstance(paper, Paper | None)
+            for signature, digest, (found, entry, paper) in files.values():
+                if not (isinstance(signature, tuple | None) and isinstance(digest, str | None)
+                        and isinstance(found, list) and isinstance(entry, _Entry | None)
+                        and isinstance(paper, Paper | None)
                         and all(isinstance(problem, Problem) for problem in found)):
                     return cls()
         except (ValueError, TypeError, KeyError, IndexError, RecursionError):
@@ -350,6 +352,14 @@ def _check_context(root: Path, tag_names: frozenset, taxonomy) -> str:
                         for patterns in (tag.title_patterns, tag.abstract_patterns, tag.exclude_patterns))])
     digest.update(json.dumps(parts, ensure_ascii=False).encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
+
+
+def _file_digest(path: Path) -> str | None:
+    """A digest of a file's bytes (None: unreadable, so checked again)."""
+    try:
+        return hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
+    except OSError:
+        return None
 
 
 def file_signature(path: Path) -> tuple:
@@ -391,11 +401,16 @@ def load_collection(papers_dir: Path, taxonomy, root: Path | None = None, memo: 
             with contextlib.suppress(OSError):
                 signatures[path] = file_signature(path)
         stale = [p for p in paths if p not in memo.files or memo.files[p][0] != signatures.get(p)]
-        memo.updated = bool(stale) or len(memo.files) != len(paths) or memo.near is None
+        # A file whose times or inode changed but whose bytes did not keeps its check: after a fresh
+        # checkout (CI restores the memo from its cache) every file's times are new.
+        digests = {p: _file_digest(p) for p in stale}
+        stale = [p for p in stale if p not in memo.files or digests[p] is None or memo.files[p][1] != digests[p]]
+        memo.updated = bool(digests) or len(memo.files) != len(paths) or memo.near is None
         fresh = dict(zip(stale, map_shares(check_files, stale, what="reading paper files"), strict=True))
         changed = {_shown(p, root) for p in stale} if len(stale) < len(paths) else None
-        memo.files = {p: (signatures.get(p), fresh[p] if p in fresh else memo.files[p][1]) for p in paths}
-        results = [memo.files[p][1] for p in paths]
+        memo.files = {p: (signatures.get(p), digests[p] if p in digests else memo.files[p][1],
+                          fresh[p] if p in fresh else memo.files[p][2]) for p in paths}
+        results = [memo.files[p][2] for p in paths]
     for found, entry, paper in results:
         problems.extend(found)
         if entry:
