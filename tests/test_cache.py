@@ -21,7 +21,7 @@ from paper_collection.collection.paper import Paper
 from paper_collection.site import cache
 from paper_collection.site.cache import LEGACY, Memo, cache_dir, checks_file
 from paper_collection.site.related import related_with_space
-from tests.helpers import make_project, run_generator
+from tests.helpers import SEED_ADDED, make_project, run_generator
 from tests.test_build import _tree_hash
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -190,3 +190,42 @@ def test_the_related_papers_state_round_trips_as_arrays_and_json(tmp_path):
 
 def test_checks_file_is_json(tmp_path):
     assert checks_file(tmp_path).name == "checks.json"
+
+
+@pytest.mark.slow
+def test_a_merged_paper_with_a_newer_date_leaves_the_other_pages_taken_over(tmp_path):
+    """The build date (SOURCE_DATE_EPOCH, the newest paper's `added`) shows on no page of ours, so
+    a merged paper added later than the rest does not make every page look changed: a deploy
+    takes the others over from the last site, and the site is a clean build's."""
+    assert SEED_ADDED < "2026-11-28", "the merged paper is newer than every seed paper"
+    warm = make_project(tmp_path / "warm")
+    run_generator(warm, "build")
+    text = (f"---\ntitle: A Merged Paper About Cache Reuse\ntags:\n- {_a_tag(warm)}\nadded: '2026-11-28'\n---\n"
+            "We measure how much of a build a deploy can take over when one paper is merged.\n")
+    (warm / "content" / "papers" / "a-merged-paper-about-cache-reuse.md").write_text(text, encoding="utf-8")
+    again = run_generator(warm, "build")
+    taken = re.search(r"(\d+) of (\d+) paper pages unchanged since the last build, taken over", again.stderr)
+    assert taken and int(taken.group(2)) - 12 < int(taken.group(1)) < int(taken.group(2)), again.stderr[-2000:]
+    clean = tmp_path / "clean"
+    shutil.copytree(warm, clean, ignore=shutil.ignore_patterns(".paper-collection", "site"))
+    run_generator(clean, "build")
+    assert _tree_hash(warm / "site") == _tree_hash(clean / "site")
+
+
+def _a_tag(root: Path) -> str:
+    return yaml.safe_load((root / "taxonomy.yml").read_text(encoding="utf-8"))["tags"][0]["name"]
+
+
+def test_the_build_date_keys_written_pages_only_when_a_template_shows_it(tmp_path, monkeypatch):
+    from types import SimpleNamespace
+
+    from paper_collection.site.plugin import _build_date_shown
+
+    theme = tmp_path / "theme"
+    (theme / "partials").mkdir(parents=True)
+    (theme / "partials" / "footer.html").write_text("<footer>{{ config.copyright }}</footer>", encoding="utf-8")
+    config = SimpleNamespace(theme=SimpleNamespace(dirs=[str(theme)]))
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+    assert _build_date_shown(config) == ""
+    (theme / "partials" / "footer.html").write_text("<footer>Built {{ build_date_utc }}</footer>", encoding="utf-8")
+    assert _build_date_shown(config) == "1767225600"
