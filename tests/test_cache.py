@@ -229,3 +229,23 @@ def test_the_build_date_keys_written_pages_only_when_a_template_shows_it(tmp_pat
     assert _build_date_shown(config) == ""
     (theme / "partials" / "footer.html").write_text("<footer>Built {{ build_date_utc }}</footer>", encoding="utf-8")
     assert _build_date_shown(config) == "1767225600"
+
+
+def test_a_preview_adds_its_own_entries_to_the_memo_it_read(tmp_path):
+    """`serve` keeps one Memo in memory and adds each preview's entries to what it read from disk
+    (session.memo_for): the kept entries stay readable, the added ones win."""
+    memo = Memo(tmp_path)
+    memo.put("page", "a" * 64, "<p>kept</p>")
+    memo.put("search", "s" * 64, {"title": {"kept": 1}})
+    memo.save()
+    preview = Memo(tmp_path)
+    preview.path = None
+    assert preview.get("page", "a" * 64) == "<p>kept</p>"
+    preview.put("page", "b" * 64, "<p>new</p>")
+    preview.put("search", "s" * 64, {"title": {"changed": 2}})
+    for kind, entries in preview.used.items():  # as session.memo_for does before the next preview
+        preview.old.setdefault(kind, {}).update(entries)
+    preview.used, preview.hits = {}, {}
+    assert preview.get("page", "a" * 64) == "<p>kept</p>" and preview.get("page", "b" * 64) == "<p>new</p>"
+    assert preview.get("search", "s" * 64) == {"title": {"changed": 2}}
+    assert sorted(preview.old["page"]) == ["a" * 64, "b" * 64] and len(preview.old["page"]) == 2

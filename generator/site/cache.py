@@ -24,7 +24,7 @@ import json
 import logging
 import os
 import zipfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, MutableMapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -231,33 +231,53 @@ def content_key(*parts) -> str:
     return hashlib.sha256(repr(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
-class _Kept(Mapping):
+class _Kept(MutableMapping):
     """One kind's entries as a Memo file keeps them: each value's bytes, turned into the value only
     when asked for (a build asks for most page bodies, but reading 80 MB of JSON strings at 10,000
-    papers took seconds, and a value not asked for is written back as it was read)."""
+    papers took seconds, and a value not asked for is written back as it was read). Entries set
+    later (a `serve` preview adds its own) are kept beside them, as values."""
 
     def __init__(self, blob: memoryview, spans: dict[str, list[int]], text: bool):
         self.blob, self.spans, self.text = blob, spans, text
+        self.added: dict[str, object] = {}
 
-    def raw(self, key: str) -> memoryview:
+    def raw(self, key: str) -> memoryview | None:
+        """The bytes kept for `key` (a view: the file's bytes are not copied); None if set since."""
+        if key in self.added or key not in self.spans:
+            return None
         start, length = self.spans[key]
-        return self.blob[start:start + length]  # a view: the file's bytes are not copied
+        return self.blob[start:start + length]
 
     def value(self, raw: memoryview):
         data = str(raw, "utf-8", "surrogatepass")
         return data if self.text else json.loads(data)
 
     def __getitem__(self, key: str):
-        return self.value(self.raw(key))
+        if key in self.added:
+            return self.added[key]
+        raw = self.raw(key)
+        if raw is None:
+            raise KeyError(key)
+        return self.value(raw)
+
+    def __setitem__(self, key: str, value) -> None:
+        self.added[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        if key not in self:
+            raise KeyError(key)
+        self.added.pop(key, None)
+        self.spans.pop(key, None)
 
     def __contains__(self, key) -> bool:
-        return key in self.spans  # Mapping's own would read the value
+        return key in self.added or key in self.spans  # Mapping's own would read the value
 
     def __iter__(self):
-        return iter(self.spans)
+        yield from self.spans
+        yield from (key for key in self.added if key not in self.spans)
 
     def __len__(self) -> int:
-        return len(self.spans)
+        return len(self.spans) + sum(1 for key in self.added if key not in self.spans)
 
 
 class Memo:
@@ -273,7 +293,7 @@ class Memo:
 
     def __init__(self, root: Path | None):
         self.path = cache_dir(root) / self.FILE if root is not None else None
-        self.old: dict[str, Mapping[str, object]] = {}
+        self.old: dict[str, MutableMapping[str, object]] = {}
         self.used: dict[str, dict[str, object]] = {}
         self.hits: dict[str, int] = {}
         self._raw: dict[tuple[str, str], memoryview] = {}  # what `get` found, written back as it was read
@@ -281,7 +301,7 @@ class Memo:
             self.old = self._read(self.path)
 
     @classmethod
-    def _read(cls, path: Path) -> dict[str, Mapping[str, object]]:
+    def _read(cls, path: Path) -> dict[str, MutableMapping[str, object]]:
         try:
             raw = path.read_bytes()
         except OSError:
@@ -304,7 +324,7 @@ class Memo:
             return None
         raw = kept.raw(key) if isinstance(kept, _Kept) else None
         try:
-            value = kept[key] if raw is None else kept.value(raw)
+            value = kept[key] if raw is None else kept.value(raw)  # type: ignore[union-attr]
         except ValueError:  # not UTF-8 or not JSON: as if not found, made again
             return None
         if not isinstance(value, self.KINDS[kind]):
