@@ -154,10 +154,22 @@ def test_a_memo_file_cut_short_corrupt_or_of_another_version_is_ignored(tmp_path
     other = json.loads(head)
     other["version"] = cache.VERSION - 1
     for broken in (whole[:-3], whole[:10], b"", b"\xff\xfe\n", json.dumps(other).encode() + b"\n" + body,
-                   head.replace(b'"page"', b'"other"') + b"\n" + body, pickle.dumps({"version": cache.VERSION})):
+                   pickle.dumps({"version": cache.VERSION})):
         path.write_bytes(broken)
         assert Memo(tmp_path).old == {}, broken[:80]
         assert Memo(tmp_path).get("page", "a" * 64) is None
+    # A value of the wrong type for its kind is not used (made again instead).
+    path.write_bytes(head.replace(b'"page"', b'"search"') + b"\n" + body)
+    assert Memo(tmp_path).get("search", "a" * 64) is None and Memo(tmp_path).get("page", "a" * 64) is None
+
+
+def test_a_kind_of_entry_the_memo_does_not_name_keeps_json_values(tmp_path):
+    memo = Memo(tmp_path)
+    memo.put("later", "k", {"a": [1, "two"]})
+    memo.put("later", "s", "text")
+    memo.save()
+    again = Memo(tmp_path)
+    assert again.get("later", "k") == {"a": [1, "two"]} and again.get("later", "s") == "text"
 
 
 def test_the_related_papers_state_round_trips_as_arrays_and_json(tmp_path):

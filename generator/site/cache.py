@@ -288,7 +288,8 @@ class Memo:
     place in the bytes after it: a text's UTF-8, or the JSON of the term counts. Pure data."""
 
     FILE = "memo.json"
-    # Each kind's values: texts, or JSON objects (the search index's term counts).
+    # Each kind's values: texts, or JSON objects (the search index's term counts); a kind not
+    # named here keeps any JSON value.
     KINDS: dict[str, type] = {"page": str, "bibtex": str, "written": str, "search": dict}
 
     def __init__(self, root: Path | None):
@@ -309,14 +310,14 @@ class Memo:
         end = raw.find(b"\n")
         index = datafile.loads(raw[:end], "memo", VERSION) if end >= 0 else None
         blob = memoryview(raw)[end + 1:]
-        if not isinstance(index, dict) or set(index) - set(cls.KINDS):
+        if not isinstance(index, dict):
             return {}
         for spans in index.values():
             if not isinstance(spans, dict) or not all(
                     isinstance(span, list) and len(span) == 2 and all(type(n) is int and n >= 0 for n in span)
                     and span[0] + span[1] <= len(blob) for span in spans.values()):
                 return {}
-        return {kind: _Kept(blob, spans, cls.KINDS[kind] is str) for kind, spans in index.items()}
+        return {kind: _Kept(blob, spans, cls.KINDS.get(kind) is str) for kind, spans in index.items()}
 
     def get(self, kind: str, key: str):
         kept = self.old.get(kind)
@@ -327,7 +328,7 @@ class Memo:
             value = kept[key] if raw is None else kept.value(raw)  # type: ignore[union-attr]
         except ValueError:  # not UTF-8 or not JSON: as if not found, made again
             return None
-        if not isinstance(value, self.KINDS[kind]):
+        if not isinstance(value, self.KINDS.get(kind, object)):
             return None
         if raw is not None:
             self._raw[kind, key] = raw
@@ -355,8 +356,8 @@ class Memo:
             for key, value in sorted(values.items()):
                 data = self._raw.get((kind, key))
                 if data is None:
-                    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False,
-                                                                           separators=(",", ":"))
+                    text = value if self.KINDS.get(kind) is str else json.dumps(value, ensure_ascii=False,
+                                                                                separators=(",", ":"))
                     data = text.encode("utf-8", "surrogatepass")
                 spans[key] = [offset, len(data)]
                 parts.append(data)
