@@ -1,17 +1,32 @@
 """The build cache (generator/site/cache.py): a build after changing one paper reuses the other
-papers' pages, and its site is byte for byte the site a clean build of the same collection makes."""
+papers' pages, and its site is byte for byte the site a clean build of the same collection makes.
+Its files are pure data: a pickle found where the cache is read is never unpickled."""
 
 from __future__ import annotations
 
+import fnmatch
+import json
+import os
+import pickle
 import re
 import shutil
+from pathlib import Path
 
+import numpy as np
 import pytest
+import yaml
 
-from tests.helpers import make_project, run_generator
+from paper_collection import datafile
+from paper_collection.collection.paper import Paper
+from paper_collection.site import cache
+from paper_collection.site.cache import LEGACY, Memo, cache_dir, checks_file
+from paper_collection.site.related import related_with_space
+from tests.helpers import SEED_ADDED, make_project, run_generator
 from tests.test_build import _tree_hash
 
-pytestmark = pytest.mark.slow
+ROOT = Path(__file__).resolve().parent.parent
+DEPLOYS = [ROOT / ".github" / "workflows" / "deploy.yml",
+           ROOT / "generator" / "templates" / "collection" / ".github" / "workflows" / "deploy.yml"]
 
 PAPER = "poseidon-efficient-foundation-models-for-pdes"
 
@@ -22,6 +37,7 @@ def reused(result) -> tuple[int, int]:
     return int(match.group(1)), int(match.group(2))
 
 
+@pytest.mark.slow
 def test_rebuild_after_one_edit_reuses_the_rest_and_equals_a_clean_build(tmp_path):
     warm = make_project(tmp_path / "warm")
     first = run_generator(warm, "build")
@@ -47,3 +63,201 @@ def test_rebuild_after_one_edit_reuses_the_rest_and_equals_a_clean_build(tmp_pat
     assert _tree_hash(warm / "site") == _tree_hash(clean / "site")
     page = (warm / "site" / "papers" / PAPER / "index.html").read_text(encoding="utf-8")
     assert "A sentence added by the cache test." in page and "Journal of Cache Tests" in page
+
+
+class _Planted:
+    """Unpickling this makes the folder `marker`: proof that a file was unpickled."""
+
+    def __init__(self, marker: Path):
+        self.marker = marker
+
+    def __reduce__(self):
+        return os.makedirs, (str(self.marker),)
+
+
+def _cached_paths(path: Path) -> list[str]:
+    restore = next(step for step in yaml.safe_load(path.read_text(encoding="utf-8"))["jobs"]["build"]["steps"]
+                   if step.get("uses", "").startswith("actions/cache/restore@"))
+    return restore["with"]["path"].split()
+
+
+@pytest.mark.slow
+def test_a_pickle_where_the_cache_is_read_is_never_unpickled(tmp_path):
+    marker = tmp_path / "unpickled"
+    probe = tmp_path / "probe"
+    pickle.loads(pickle.dumps(_Planted(probe)))
+    assert probe.is_dir(), "the planted object does run code when unpickled"
+    root = make_project(tmp_path / "project")
+    folder = cache_dir(root)
+    folder.mkdir(parents=True)
+    planted = pickle.dumps({"version": cache.VERSION, "code": "", "entries": _Planted(marker)})
+    for name in ("checks.json", "memo.json", *LEGACY, "import-index.pickle"):
+        (folder / name).write_bytes(planted)
+    np.savez(folder / "related-space.npz", head=np.array([_Planted(marker)], dtype=object))  # pickled inside
+
+    first = run_generator(root, "validate")
+    built = run_generator(root, "build")
+    assert "papers valid" in first.stdout and (root / "site" / "index.html").is_file(), built.stderr[-2000:]
+    assert not marker.exists(), "a planted pickle was loaded"
+    # What the build keeps instead: pure data, and the pickles of older versions are gone.
+    assert not any((folder / name).exists() for name in LEGACY)
+    for name in ("checks.json", "memo.json"):
+        assert (folder / name).read_bytes().startswith(b'{"format":"paper-collection cache"'), name
+    with np.load(folder / "related-space.npz", allow_pickle=False) as arrays:
+        assert all(arrays[name].dtype != object for name in arrays.files)
+
+    # The deploy workflows cache exactly these files (and the site), never the compiled templates
+    # (Python bytecode) nor the importer's index.
+    kept = sorted(path.relative_to(root).as_posix() for path in folder.rglob("*") if path.is_file())
+    for workflow in DEPLOYS:
+        patterns = _cached_paths(workflow)
+        assert "site" in patterns
+        named = [path for path in kept if any(fnmatch.fnmatch(path, pattern) for pattern in patterns)]
+        assert named == [path for path in kept if "/templates/" not in path and not path.endswith(".pickle")]
+        assert not any(path.endswith(".pickle") or "/templates/" in path for path in named), workflow
+
+
+def test_the_page_memo_round_trips_and_keeps_only_what_a_build_used(tmp_path):
+    memo = Memo(tmp_path)
+    counts = {"title": {"graph": 2, "atención": 1}, "abstract": {}}
+    values = {("page", "a" * 64): "<p>Ünïcode \"quoted\"\nand a newline</p>", ("bibtex", "b" * 64): "@article{x,}",
+              ("written", "papers/x.md"): "c" * 64, ("search", "d" * 64): counts, ("page", "e" * 64): "unused"}
+    for (kind, key), value in values.items():
+        memo.put(kind, key, value)
+    memo.save()
+    again = Memo(tmp_path)
+    assert {(kind, key): again.old[kind][key] for kind, key in values} == values
+    for kind, key in list(values)[:4]:
+        assert again.get(kind, key) == values[kind, key]
+    assert again.get("page", "f" * 64) is None  # a key not kept (a changed input) is simply not found
+    again.put("page", "f" * 64, "new")
+    again.save()
+    third = Memo(tmp_path)
+    assert {kind: dict(found) for kind, found in third.old.items()} == {
+        "bibtex": {"b" * 64: "@article{x,}"}, "page": {"a" * 64: values["page", "a" * 64], "f" * 64: "new"},
+        "search": {"d" * 64: counts}, "written": {"papers/x.md": "c" * 64}}
+    saved = (tmp_path / ".paper-collection" / "cache" / "memo.json").read_bytes()
+    for kind, found in third.old.items():
+        for key in found:
+            third.get(kind, key)  # all used, as they were read: written back as they were
+    third.save()
+    assert (tmp_path / ".paper-collection" / "cache" / "memo.json").read_bytes() == saved  # the same bytes
+
+
+def test_a_memo_file_cut_short_corrupt_or_of_another_version_is_ignored(tmp_path):
+    memo = Memo(tmp_path)
+    memo.put("page", "a" * 64, "<p>body</p>")
+    memo.save()
+    path = tmp_path / ".paper-collection" / "cache" / "memo.json"
+    whole = path.read_bytes()
+    head, _, body = whole.partition(b"\n")
+    other = json.loads(head)
+    other["version"] = cache.VERSION - 1
+    for broken in (whole[:-3], whole[:10], b"", b"\xff\xfe\n", json.dumps(other).encode() + b"\n" + body,
+                   pickle.dumps({"version": cache.VERSION})):
+        path.write_bytes(broken)
+        assert Memo(tmp_path).old == {}, broken[:80]
+        assert Memo(tmp_path).get("page", "a" * 64) is None
+    # A value of the wrong type for its kind is not used (made again instead).
+    path.write_bytes(head.replace(b'"page"', b'"search"') + b"\n" + body)
+    assert Memo(tmp_path).get("search", "a" * 64) is None and Memo(tmp_path).get("page", "a" * 64) is None
+
+
+def test_a_kind_of_entry_the_memo_does_not_name_keeps_json_values(tmp_path):
+    memo = Memo(tmp_path)
+    memo.put("later", "k", {"a": [1, "two"]})
+    memo.put("later", "s", "text")
+    memo.save()
+    again = Memo(tmp_path)
+    assert again.get("later", "k") == {"a": [1, "two"]} and again.get("later", "s") == "text"
+
+
+def test_the_related_papers_state_round_trips_as_arrays_and_json(tmp_path):
+    papers = [Paper(f"paper-{i}", f"Graph networks for task {i % 3}", f"We study graphs and nets, case {i}.",
+                    ("graphs",), "2024-01-01") for i in range(12)]
+    root = tmp_path
+    first = cache.cached_related(root, papers, 3)
+    assert first == related_with_space(papers, 3)[0]
+    path = cache_dir(root) / "related-space.npz"
+    state = cache._load_space(path)
+    result, space = related_with_space(papers, 3)
+    assert state is not None and state["k"] == 3 and state["drift"] == 0 and state["result"] == result
+    loaded = state["space"]
+    assert loaded.terms == space.terms and loaded.slugs == space.slugs
+    assert (loaded.matrix != space.matrix).nnz == 0 and np.array_equal(loaded.transformer.idf, space.transformer.idf)
+    assert np.array_equal(loaded.kept.rows, space.kept.rows)
+    # An edit to one abstract: computed again from the kept state, equal to a full computation.
+    papers[4] = Paper("paper-4", "Graph networks for task 1", "A new abstract about nets.", ("graphs",), "2024-01-01")
+    assert cache.cached_related(root, papers, 3) == related_with_space(papers, 3)[0]
+    # A state of another version is not used.
+    with np.load(path, allow_pickle=False) as arrays:
+        parts = {name: arrays[name] for name in arrays.files}
+    head = json.loads(parts["head"].tobytes())
+    parts["head"] = np.frombuffer(datafile.dumps("related-space", cache.VERSION + 1, head["data"]), dtype=np.uint8)
+    np.savez(path, **parts)
+    assert cache._load_space(path) is None
+    path.write_bytes(b"not an archive")
+    assert cache._load_space(path) is None
+
+
+def test_checks_file_is_json(tmp_path):
+    assert checks_file(tmp_path).name == "checks.json"
+
+
+@pytest.mark.slow
+def test_a_merged_paper_with_a_newer_date_leaves_the_other_pages_taken_over(tmp_path):
+    """The build date (SOURCE_DATE_EPOCH, the newest paper's `added`) shows on no page of ours, so
+    a merged paper added later than the rest does not make every page look changed: a deploy
+    takes the others over from the last site, and the site is a clean build's."""
+    assert SEED_ADDED < "2026-11-28", "the merged paper is newer than every seed paper"
+    warm = make_project(tmp_path / "warm")
+    run_generator(warm, "build")
+    text = (f"---\ntitle: A Merged Paper About Cache Reuse\ntags:\n- {_a_tag(warm)}\nadded: '2026-11-28'\n---\n"
+            "We measure how much of a build a deploy can take over when one paper is merged.\n")
+    (warm / "content" / "papers" / "a-merged-paper-about-cache-reuse.md").write_text(text, encoding="utf-8")
+    again = run_generator(warm, "build")
+    taken = re.search(r"(\d+) of (\d+) paper pages unchanged since the last build, taken over", again.stderr)
+    assert taken and int(taken.group(2)) - 12 < int(taken.group(1)) < int(taken.group(2)), again.stderr[-2000:]
+    clean = tmp_path / "clean"
+    shutil.copytree(warm, clean, ignore=shutil.ignore_patterns(".paper-collection", "site"))
+    run_generator(clean, "build")
+    assert _tree_hash(warm / "site") == _tree_hash(clean / "site")
+
+
+def _a_tag(root: Path) -> str:
+    return yaml.safe_load((root / "taxonomy.yml").read_text(encoding="utf-8"))["tags"][0]["name"]
+
+
+def test_the_build_date_keys_written_pages_only_when_a_template_shows_it(tmp_path, monkeypatch):
+    from types import SimpleNamespace
+
+    from paper_collection.site.plugin import _build_date_shown
+
+    theme = tmp_path / "theme"
+    (theme / "partials").mkdir(parents=True)
+    (theme / "partials" / "footer.html").write_text("<footer>{{ config.copyright }}</footer>", encoding="utf-8")
+    config = SimpleNamespace(theme=SimpleNamespace(dirs=[str(theme)]))
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+    assert _build_date_shown(config) == ""
+    (theme / "partials" / "footer.html").write_text("<footer>Built {{ build_date_utc }}</footer>", encoding="utf-8")
+    assert _build_date_shown(config) == "1767225600"
+
+
+def test_a_preview_adds_its_own_entries_to_the_memo_it_read(tmp_path):
+    """`serve` keeps one Memo in memory and adds each preview's entries to what it read from disk
+    (session.memo_for): the kept entries stay readable, the added ones win."""
+    memo = Memo(tmp_path)
+    memo.put("page", "a" * 64, "<p>kept</p>")
+    memo.put("search", "s" * 64, {"title": {"kept": 1}})
+    memo.save()
+    preview = Memo(tmp_path)
+    preview.path = None
+    assert preview.get("page", "a" * 64) == "<p>kept</p>"
+    preview.put("page", "b" * 64, "<p>new</p>")
+    preview.put("search", "s" * 64, {"title": {"changed": 2}})
+    for kind, entries in preview.used.items():  # as session.memo_for does before the next preview
+        preview.old.setdefault(kind, {}).update(entries)
+    preview.used, preview.hits = {}, {}
+    assert preview.get("page", "a" * 64) == "<p>kept</p>" and preview.get("page", "b" * 64) == "<p>new</p>"
+    assert preview.get("search", "s" * 64) == {"title": {"changed": 2}}
+    assert sorted(preview.old["page"]) == ["a" * 64, "b" * 64] and len(preview.old["page"]) == 2

@@ -4,8 +4,8 @@ exactly what a check from scratch reports, near-identical titles of unchanged fi
 
 from __future__ import annotations
 
+import json
 import os
-import pickle
 
 import pytest
 
@@ -100,6 +100,25 @@ def test_only_the_changed_file_is_read_again(tmp_path, monkeypatch):
     assert read[1:] == sorted(FILES)  # the second call is the check from scratch
 
 
+def test_a_fresh_checkout_reads_again_only_the_files_whose_bytes_changed(tmp_path, monkeypatch):
+    """CI restores the memo into a new checkout: every file has new times and inode, but only the
+    one whose bytes changed is checked again (and what is reported is still a full check's)."""
+    papers = collection_folder(tmp_path)
+    check_with_saved_memo(tmp_path, papers)
+    for path in papers.iterdir():  # a checkout writes every file anew
+        text = path.read_bytes()
+        path.unlink()
+        path.write_bytes(text)
+        os.utime(path, ns=(1, 1))
+    edit_title(papers, "graph-attention-networks.md", "Graph Attention Networks, Revisited")
+    read = []
+    real = validate._check_file
+    monkeypatch.setattr(validate, "_check_file", lambda path, *rest: read.append(path.name) or real(path, *rest))
+    second, fresh = check_with_saved_memo(tmp_path, papers)
+    assert read == ["graph-attention-networks.md", *sorted(FILES)]  # then the check from scratch
+    assert second == fresh
+
+
 def test_an_edit_that_keeps_size_and_modification_time_is_still_seen(tmp_path):
     papers = collection_folder(tmp_path)
     check_with_saved_memo(tmp_path, papers)
@@ -118,11 +137,15 @@ def test_a_memo_from_other_code_or_a_broken_file_is_not_used(tmp_path):
     check_with_saved_memo(tmp_path, papers)
     path = checks_file(tmp_path)
     assert CheckMemo.load(path).files  # saved by this code: used
-    saved = pickle.loads(path.read_bytes())
-    path.write_bytes(pickle.dumps({**saved, "code": "other code"}))
-    assert CheckMemo.load(path).files == {}
-    path.write_bytes(b"not a pickle")
-    assert CheckMemo.load(path).files == {}
+    saved = json.loads(path.read_bytes())
+    for changed in ({"code": "other code"}, {"version": saved["version"] - 1}, {"data": ["L", 1, 2]},
+                    {"data": ["=Unknown", 1]}):
+        path.write_text(json.dumps({**saved, **changed}), encoding="utf-8")
+        assert CheckMemo.load(path).files == {}, changed
+    whole = path.read_bytes()
+    for broken in (b"not a cache", whole[: len(whole) // 2], b"\xff\xfe", b"[]"):
+        path.write_bytes(broken)
+        assert CheckMemo.load(path).files == {}
     # and a run with it still reports everything
     second, fresh = check_with_saved_memo(tmp_path, papers)
     assert second == fresh

@@ -485,16 +485,64 @@ def test_paper_problem_issue_form() -> None:
         assert field["validations"]["required"] is True
 
 
-def test_caches_restored_hold_data_never_the_pickled_state() -> None:
-    """Only the lookup cache (SQLite, msgpack) and pip's downloads are cached; never the generator's
-    pickled state (.paper-collection/), and never restored where a pull request could have saved it."""
-    for path in [*WORKFLOWS, ENRICH]:
+TEMPLATE_DEPLOY = ROOT / "generator" / "templates" / "collection" / ".github" / "workflows" / "deploy.yml"
+# What the deploys keep between builds: the generator's pure-data cache files and the last site.
+# Never .paper-collection/cache/templates (compiled templates: Python bytecode, which runs when
+# loaded), the importer's index, nor the folder whole.
+BUILD_CACHE = [".paper-collection/cache/checks.json", ".paper-collection/cache/memo.json",
+               ".paper-collection/cache/related-*.json", ".paper-collection/cache/related-space.npz",
+               ".paper-collection/cache/map-*.json", "site"]
+DEFAULT_BRANCH_ONLY = "github.ref == format('refs/heads/{0}', github.event.repository.default_branch)"
+
+
+def test_caches_restored_hold_data_never_code() -> None:
+    """Only the lookup cache (SQLite, msgpack), the deploys' build cache (JSON, NumPy arrays
+    without pickle, the site) and pip's downloads are cached: never a pickle or compiled code."""
+    for path in [*WORKFLOWS, ENRICH, TEMPLATE_DEPLOY]:
         for name, job in load(path)["jobs"].items():
             for step in job.get("steps", []):
-                if step.get("uses", "").startswith("actions/cache"):
-                    assert path == ENRICH and step["with"]["path"] == ".cache/lookup", (path.name, name)
-                assert ".paper-collection" not in str(step.get("with", {})), (path.name, name)
+                if not step.get("uses", "").startswith("actions/cache"):
+                    assert ".paper-collection" not in str(step.get("with", {})), (path.name, name)
+                    continue
+                cached = step["with"]["path"].split()
+                if path == ENRICH:
+                    assert cached == [".cache/lookup"], (path.name, name)
+                else:
+                    assert path in (DEPLOY, TEMPLATE_DEPLOY) and cached == BUILD_CACHE, (path.name, name)
+                for entry in cached:
+                    assert not entry.endswith((".pickle", ".pkl", ".pyc", "/", "cache")), (path.name, entry)
+                    assert "templates" not in entry and "import-index" not in entry, (path.name, entry)
     assert "pull_request" not in triggers(load(ENRICH))
+
+
+@pytest.mark.parametrize("path", [DEPLOY, TEMPLATE_DEPLOY], ids=["repository", "new-collection"])
+def test_deploy_restores_the_build_cache_and_saves_it_only_from_the_default_branch(path: Path) -> None:
+    build = load(path)["jobs"]["build"]
+    assert build["permissions"] == {"contents": "read", "pages": "read"}, "the build job stays least-privilege"
+    uses = [step.get("uses", "").split("@")[0] for step in build["steps"]]
+    runs = [step.get("run", "").strip() for step in build["steps"]]
+    restore_at, save_at = uses.index("actions/cache/restore"), uses.index("actions/cache/save")
+    assert uses.count("actions/cache/restore") == uses.count("actions/cache/save") == 1
+    assert "actions/cache" not in uses, "restore and save are separate steps"
+    assert restore_at < runs.index("make site") < save_at < uses.index("actions/upload-pages-artifact")
+    restore, save = build["steps"][restore_at], build["steps"][save_at]
+    assert "if" not in restore, "every run starts from the last cache"
+    # Saved only by the default branch (a workflow_dispatch elsewhere restores but never saves),
+    # only after the build succeeded (no always()), and not again over an exact hit.
+    assert save["if"] == f"steps.build-cache.outputs.cache-hit != 'true' && {DEFAULT_BRANCH_ONLY}"
+    assert restore.get("id") == "build-cache"
+    assert save["with"] == {"path": restore["with"]["path"],
+                            "key": "${{ steps.build-cache.outputs.cache-primary-key }}"}
+    # The key: the generator (its lock or pin), then the inputs; restore-keys only the generator's prefix
+    # (every entry inside is keyed by its own inputs' digest and the generator's code).
+    key, prefix = restore["with"]["key"], restore["with"]["restore-keys"]
+    generator = "hashFiles('requirements/lock.txt', 'pyproject.toml', 'generator/**')" if path == DEPLOY \
+        else "hashFiles('requirements.txt')"
+    inputs = "hashFiles('content/**', 'taxonomy.yml', 'mkdocs.yml', 'theme_overrides/**', 'removed.yml')"
+    assert key == f"paper-collection-build-v1-${{{{ runner.os }}}}-${{{{ {generator} }}}}-${{{{ {inputs} }}}}"
+    assert prefix == f"paper-collection-build-v1-${{{{ runner.os }}}}-${{{{ {generator} }}}}-"
+    assert key.startswith(prefix)
+    assert_linters_report_nothing(path)
 
 
 def test_every_pip_install_in_every_workflow_is_locked() -> None:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
+import json
 import os
-import pickle
 import subprocess
 from collections import defaultdict
 from dataclasses import dataclass
@@ -19,14 +20,17 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
+from paper_collection import datafile
 from paper_collection.collection import frontmatter
 from paper_collection.collection.identifiers import ARXIV_ID, DOI, YEARS
 from paper_collection.collection.identity import Identity, judge, meta_identity, reason_kind
-from paper_collection.collection.model import LINK_KINDS
+from paper_collection.collection.model import LINK_KINDS, Link
 from paper_collection.collection.paper import (
     FIELD_NAMES,
     FIELDS,
     Paper,
+    Source,
+    SuggestedTag,
     added_problem,
     author_problem,
     day_problem,
@@ -295,40 +299,67 @@ class CheckMemo:
     """Each paper file's own check, kept between checks of one collection: a file whose size,
     times and inode are unchanged is not read again, and near-identical titles are looked for
     only for the files that changed. Kept in memory by the `serve` preview, and on disk (`load`,
-    `save`, in the git-ignored cache folder) between runs of `build` and `validate`."""
+    `save`, in the git-ignored cache folder) between runs of `build` and `validate`: as JSON
+    (`datafile`), so that a cache folder restored from elsewhere runs no code when read."""
+
+    VERSION = 2  # bump when what is kept changes shape
 
     def __init__(self) -> None:
-        self.files: dict[Path, tuple[tuple, tuple]] = {}  # path -> (stat signature, _check_file result)
-        self.context: tuple | None = None  # what every file's check depends on besides the file
+        # path -> (stat signature, digest of its bytes, _check_file result)
+        self.files: dict[Path, tuple[tuple | None, str | None, tuple]] = {}
+        self.context: str | None = None  # a digest of what every file's check depends on besides the file
         self.near: set[tuple[str, str]] | None = None  # the near-identical titles found last time
         self.updated = True  # by the last check: worth saving
 
     @classmethod
     def load(cls, path: Path) -> CheckMemo:
-        """The memo a run saved at `path` with this very code, or an empty one."""
+        """The memo a run saved at `path` with this very code, or an empty one (also when the file
+        is missing, corrupt, of an older version or made by other code)."""
         if os.environ.get("PAPER_COLLECTION_NO_CACHE"):
             return cls()
+        data = datafile.read(path, "checks", cls.VERSION, code_fingerprint())
         try:
-            with path.open("rb") as handle:
-                saved = pickle.load(handle)  # our own file, in the project's git-ignored folder
-        except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+            files, context, near = _CODEC.decode(data) if isinstance(data, list) else (None, None, None)
+            if not isinstance(files, dict) or not isinstance(context, str) or not isinstance(near, set | None):
+                return cls()
+            for signature, digest, (found, entry, paper) in files.values():
+                if not (isinstance(signature, tuple | None) and isinstance(digest, str | None)
+                        and isinstance(found, list) and isinstance(entry, _Entry | None)
+                        and isinstance(paper, Paper | None)
+                        and all(isinstance(problem, Problem) for problem in found)):
+                    return cls()
+        except (ValueError, TypeError, KeyError, IndexError, RecursionError):
             return cls()
-        if not isinstance(saved, dict) or saved.get("code") != code_fingerprint() \
-                or not isinstance(saved.get("memo"), cls):
-            return cls()
-        return saved["memo"]
+        memo = cls()
+        memo.files, memo.context, memo.near, memo.updated = files, context, near, False
+        return memo
 
     def save(self, path: Path) -> None:
-        from paper_collection.atomic import write_bytes_atomic
-
         if not self.updated and path.exists():
             return
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            write_bytes_atomic(path, pickle.dumps({"code": code_fingerprint(), "memo": self},
-                                                  protocol=pickle.HIGHEST_PROTOCOL))
-        except OSError:
-            pass  # a memo that cannot be written is only slower
+        data = _CODEC.encode((self.files, self.context, self.near))
+        datafile.write(path, "checks", self.VERSION, data, code_fingerprint())
+
+
+def _check_context(root: Path, tag_names: frozenset, taxonomy) -> str:
+    """A digest of what every file's check depends on besides the file: the project folder and
+    the taxonomy (each pattern whole: a pattern's repr is cut short)."""
+    digest = hashlib.sha256()
+    parts = [str(root), sorted(tag_names)]
+    for tag in taxonomy.tags:
+        parts.append([tag.name, tag.title, tag.description, tag.min_abstract_hits,
+                      *([(p.pattern, int(p.flags)) for p in patterns]
+                        for patterns in (tag.title_patterns, tag.abstract_patterns, tag.exclude_patterns))])
+    digest.update(json.dumps(parts, ensure_ascii=False).encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
+def _file_digest(path: Path) -> str | None:
+    """A digest of a file's bytes (None: unreadable, so checked again)."""
+    try:
+        return hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
+    except OSError:
+        return None
 
 
 def file_signature(path: Path) -> tuple:
@@ -361,7 +392,7 @@ def load_collection(papers_dir: Path, taxonomy, root: Path | None = None, memo: 
         # Each file on its own first (in worker processes for a large collection), then across files.
         results = map_shares(check_files, paths, what="reading paper files")
     else:
-        context = (root, tag_names, taxonomy)
+        context = _check_context(root, tag_names, taxonomy)
         if memo.context != context:
             memo.files.clear()
             memo.context = context
@@ -370,11 +401,16 @@ def load_collection(papers_dir: Path, taxonomy, root: Path | None = None, memo: 
             with contextlib.suppress(OSError):
                 signatures[path] = file_signature(path)
         stale = [p for p in paths if p not in memo.files or memo.files[p][0] != signatures.get(p)]
-        memo.updated = bool(stale) or len(memo.files) != len(paths) or memo.near is None
+        # A file whose times or inode changed but whose bytes did not keeps its check: after a fresh
+        # checkout (CI restores the memo from its cache) every file's times are new.
+        digests = {p: _file_digest(p) for p in stale}
+        stale = [p for p in stale if p not in memo.files or digests[p] is None or memo.files[p][1] != digests[p]]
+        memo.updated = bool(digests) or len(memo.files) != len(paths) or memo.near is None
         fresh = dict(zip(stale, map_shares(check_files, stale, what="reading paper files"), strict=True))
         changed = {_shown(p, root) for p in stale} if len(stale) < len(paths) else None
-        memo.files = {p: (signatures.get(p), fresh[p] if p in fresh else memo.files[p][1]) for p in paths}
-        results = [memo.files[p][1] for p in paths]
+        memo.files = {p: (signatures.get(p), digests[p] if p in digests else memo.files[p][1],
+                          fresh[p] if p in fresh else memo.files[p][2]) for p in paths}
+        results = [memo.files[p][2] for p in paths]
     for found, entry, paper in results:
         problems.extend(found)
         if entry:
@@ -448,6 +484,10 @@ class _Entry:
     @property
     def slug(self) -> str:
         return self.path.stem
+
+
+# What a CheckMemo file may hold besides plain values: these classes and nothing else.
+_CODEC = datafile.Codec(Problem, _Entry, Paper, Link, Source, SuggestedTag, Identity)
 
 
 def _entry(file: str, path: Path, parsed: frontmatter.PaperFile) -> _Entry | None:

@@ -5,30 +5,41 @@ simply not found. Losing the folder costs time, never correctness.
 - Related papers: keyed by every paper's slug, title and abstract and the number asked for
   (the TF-IDF vocabulary depends on all of them), so they are reused while no title or abstract
   changed (tags, links, dates and authors do not move them). After an edit, the last fitted space
-  (`related-space.pickle`) lets only the changed rows be computed again, exactly.
+  (`related-space.npz`) lets only the changed rows be computed again, exactly.
 - `Memo`: per-paper results (BibTeX entries, rendered and sanitised paper page bodies), each
   keyed by a hash of everything its output depends on (`content_key`). One file, loaded at the
   start of a build and rewritten at its end with only the entries that build used, so it
   never grows past one collection's worth.
+
+Every file is pure data (JSON, and NumPy arrays saved without pickle; see generator/datafile.py):
+the folder may be restored from a CI cache, and reading it must run no code. Files of the older,
+pickled kind are never read, and removed when the new ones are written.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import logging
 import os
-import pickle
-from collections.abc import Callable, Sequence
+import zipfile
+from collections.abc import Callable, MutableMapping, Sequence
 from pathlib import Path
 
+import numpy as np
+from scipy import sparse
+
+from paper_collection import datafile
 from paper_collection.collection.paper import Paper
 from paper_collection.settings import STATE_DIR
-from paper_collection.site.related import Fitted, refresh, related_with_space, update
+from paper_collection.site.related import Fitted, Kept, Weights, refresh, related_with_space, update
 
 log = logging.getLogger("mkdocs.plugins.paper-collection")
 
-VERSION = 3  # bump when related.py's algorithm or its saved state changes
+VERSION = 4  # bump when related.py's algorithm or its saved state changes
+# What older versions kept here, pickled: never read, removed once the new files are written.
+LEGACY = ("checks.pickle", "memo.pickle", "related-space.pickle")
 
 
 def cache_dir(root: Path) -> Path:
@@ -37,7 +48,7 @@ def cache_dir(root: Path) -> Path:
 
 def checks_file(root: Path) -> Path:
     """Each paper file's last check (validate.CheckMemo)."""
-    return cache_dir(root) / "checks.pickle"
+    return cache_dir(root) / "checks.json"
 
 
 def _digest(parts) -> str:
@@ -79,9 +90,9 @@ def cached_related(root: Path | None, papers: Sequence[Paper], k: int, *, increm
         return related_with_space(papers, k, fitted)[0]
     folder = cache_dir(root)
     path = folder / f"related-{related_key(papers, k)}.json"
-    space_path = folder / "related-space.pickle"
+    space_path = folder / "related-space.npz"
     texts = {p.slug: content_key(p.title, p.abstract) for p in papers} if incremental else {}
-    state = (_preview_spaces.get(space_path) or _load_pickle(space_path)) if incremental else None
+    state = (_preview_spaces.get(space_path) or _load_space(space_path)) if incremental else None
     # A preview needs the fitted space of these very papers for its next edit to be a quick
     # update: without it, the result a build stored is not enough (the first preview pays instead).
     if not incremental or (state and state.get("k") == k and state.get("texts") == texts):
@@ -100,7 +111,7 @@ def cached_related(root: Path | None, papers: Sequence[Paper], k: int, *, increm
             _preview_spaces[space_path] = {"k": k, "texts": texts, "result": result, "space": space, "drift": drift}
             return result
     if not incremental:
-        state = _load_pickle(space_path)
+        state = _load_space(space_path)
     if not incremental and state and state.get("k") == k and state.get("drift") == 0 and state.get("space"):
         # The last build's full computation: only the rows whose weights changed are computed
         # again, and the result is exactly a full computation's (`related.refresh`).
@@ -149,21 +160,53 @@ def store_entry(folder: Path, name: str, text: str, prefix: str) -> None:
     _store(folder, name, text, prefix)
 
 
-def _load_pickle(path: Path):
+def _load_space(path: Path) -> dict | None:
+    """The related-papers state `_store_space` kept at `path`, or None (missing, corrupt, older)."""
     try:
-        with path.open("rb") as handle:
-            data = pickle.load(handle)  # our own file, in the project's git-ignored folder
-        return data if isinstance(data, dict) and data.get("version") == VERSION else None
-    except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+        with np.load(path, allow_pickle=False) as arrays:  # never an object array: no pickle runs
+            head = datafile.loads(arrays["head"].tobytes(), "related-space", VERSION)
+            if not isinstance(head, dict):
+                return None
+            space = None
+            if head["space"]:
+                kept = Kept(*(arrays[f"kept_{name}"] for name in ("rows", "scores", "bound_score", "bound_row"))) \
+                    if head["kept"] else None
+                matrix = sparse.csr_matrix((arrays["data"], arrays["indices"], arrays["indptr"]),
+                                           shape=tuple(head["shape"]))
+                space = Fitted(dict(head["terms"]), Weights(arrays["idf"]), list(head["slugs"]), matrix,
+                               arrays["floors"] if head["floors"] else None, kept)
+        return {"k": head["k"], "texts": dict(head["texts"]), "drift": head["drift"], "space": space,
+                "result": {slug: tuple(found) for slug, found in head["result"].items()}}
+    except (OSError, ValueError, TypeError, KeyError, AttributeError, EOFError, RecursionError, zipfile.BadZipFile):
         return None
 
 
 def _store_space(path: Path, state: dict) -> None:
+    """Keep a related-papers state: its arrays as NumPy saves them, the rest as JSON (`datafile`)."""
     from paper_collection.atomic import write_bytes_atomic
 
+    space: Fitted | None = state["space"]
+    head = {"k": state["k"], "texts": state["texts"], "drift": state["drift"], "result": state["result"],
+            "space": space is not None}
+    arrays: dict[str, np.ndarray] = {}
+    if space is not None:
+        matrix = space.matrix
+        head.update(terms=space.terms, slugs=list(space.slugs), shape=list(matrix.shape),
+                    floors=space.floors is not None, kept=space.kept is not None)
+        arrays.update(idf=space.transformer.idf, data=matrix.data, indices=matrix.indices, indptr=matrix.indptr)
+        if space.floors is not None:
+            arrays["floors"] = space.floors
+        if space.kept is not None:
+            kept = space.kept
+            arrays.update(kept_rows=kept.rows, kept_scores=kept.scores, kept_bound_score=kept.bound_score,
+                          kept_bound_row=kept.bound_row)
+    arrays["head"] = np.frombuffer(datafile.dumps("related-space", VERSION, head), dtype=np.uint8)
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_bytes_atomic(path, pickle.dumps({"version": VERSION, **state}, protocol=pickle.HIGHEST_PROTOCOL))
+        write_bytes_atomic(path, buffer.getvalue())
+        datafile.forget(*(path.parent / name for name in LEGACY if name.startswith("related-")))
     except OSError:
         pass
 
@@ -188,46 +231,143 @@ def content_key(*parts) -> str:
     return hashlib.sha256(repr(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
-class Memo:
-    """Results kept from one build to the next, by kind and content key."""
+class _Kept(MutableMapping):
+    """One kind's entries as a Memo file keeps them: each value's bytes, turned into the value only
+    when asked for (a build asks for most page bodies, but reading 80 MB of JSON strings at 10,000
+    papers took seconds, and a value not asked for is written back as it was read). Entries set
+    later (a `serve` preview adds its own) are kept beside them, as values."""
 
-    FILE = "memo.pickle"
+    def __init__(self, blob: memoryview, spans: dict[str, list[int]], text: bool):
+        self.blob, self.spans, self.text = blob, spans, text
+        self.added: dict[str, object] = {}
+
+    def raw(self, key: str) -> memoryview | None:
+        """The bytes kept for `key` (a view: the file's bytes are not copied); None if set since."""
+        if key in self.added or key not in self.spans:
+            return None
+        start, length = self.spans[key]
+        return self.blob[start:start + length]
+
+    def value(self, raw: memoryview):
+        data = str(raw, "utf-8", "surrogatepass")
+        return data if self.text else json.loads(data)
+
+    def __getitem__(self, key: str):
+        if key in self.added:
+            return self.added[key]
+        raw = self.raw(key)
+        if raw is None:
+            raise KeyError(key)
+        return self.value(raw)
+
+    def __setitem__(self, key: str, value) -> None:
+        self.added[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        if key not in self:
+            raise KeyError(key)
+        self.added.pop(key, None)
+        self.spans.pop(key, None)
+
+    def __contains__(self, key) -> bool:
+        return key in self.added or key in self.spans  # Mapping's own would read the value
+
+    def __iter__(self):
+        yield from self.spans
+        yield from (key for key in self.added if key not in self.spans)
+
+    def __len__(self) -> int:
+        return len(self.spans) + sum(1 for key in self.added if key not in self.spans)
+
+
+class Memo:
+    """Results kept from one build to the next, by kind and content key: texts (page bodies,
+    BibTeX entries, written pages' keys) and search term counts.
+
+    The file is one line of JSON (`datafile`: what it holds, in which shape) that gives each entry's
+    place in the bytes after it: a text's UTF-8, or the JSON of the term counts. Pure data."""
+
+    FILE = "memo.json"
+    # Each kind's values: texts, or JSON objects (the search index's term counts); a kind not
+    # named here keeps any JSON value.
+    KINDS: dict[str, type] = {"page": str, "bibtex": str, "written": str, "search": dict}
 
     def __init__(self, root: Path | None):
         self.path = cache_dir(root) / self.FILE if root is not None else None
-        self.old: dict[str, dict[str, object]] = {}
+        self.old: dict[str, MutableMapping[str, object]] = {}
         self.used: dict[str, dict[str, object]] = {}
         self.hits: dict[str, int] = {}
+        self._raw: dict[tuple[str, str], memoryview] = {}  # what `get` found, written back as it was read
         if self.path is not None and not os.environ.get("PAPER_COLLECTION_NO_CACHE"):
-            try:
-                with self.path.open("rb") as handle:
-                    data = pickle.load(handle)  # our own file, in the project's git-ignored folder
-                if isinstance(data, dict) and data.get("version") == VERSION:
-                    self.old = data["entries"]
-            except (OSError, pickle.PickleError, EOFError, AttributeError, KeyError, TypeError, ValueError):
-                self.old = {}
+            self.old = self._read(self.path)
+
+    @classmethod
+    def _read(cls, path: Path) -> dict[str, MutableMapping[str, object]]:
+        try:
+            raw = path.read_bytes()
+        except OSError:
+            return {}
+        end = raw.find(b"\n")
+        index = datafile.loads(raw[:end], "memo", VERSION) if end >= 0 else None
+        blob = memoryview(raw)[end + 1:]
+        if not isinstance(index, dict):
+            return {}
+        for spans in index.values():
+            if not isinstance(spans, dict) or not all(
+                    isinstance(span, list) and len(span) == 2 and all(type(n) is int and n >= 0 for n in span)
+                    and span[0] + span[1] <= len(blob) for span in spans.values()):
+                return {}
+        return {kind: _Kept(blob, spans, cls.KINDS.get(kind) is str) for kind, spans in index.items()}
 
     def get(self, kind: str, key: str):
-        value = self.old.get(kind, {}).get(key)
-        if value is not None:
-            self.hits[kind] = self.hits.get(kind, 0) + 1
-            self.used.setdefault(kind, {})[key] = value
+        kept = self.old.get(kind)
+        if kept is None or key not in kept:
+            return None
+        raw = kept.raw(key) if isinstance(kept, _Kept) else None
+        try:
+            value = kept[key] if raw is None else kept.value(raw)  # type: ignore[union-attr]
+        except ValueError:  # not UTF-8 or not JSON: as if not found, made again
+            return None
+        if not isinstance(value, self.KINDS.get(kind, object)):
+            return None
+        if raw is not None:
+            self._raw[kind, key] = raw
+        self.hits[kind] = self.hits.get(kind, 0) + 1
+        self.used.setdefault(kind, {})[key] = value
         return value
 
     def hits_of(self, kind: str) -> int:
         return self.hits.get(kind, 0)
 
     def put(self, kind: str, key: str, value) -> None:
+        self._raw.pop((kind, key), None)
         self.used.setdefault(kind, {})[key] = value
 
     def save(self) -> None:
         if self.path is None or os.environ.get("PAPER_COLLECTION_NO_CACHE"):
             return
-        from paper_collection.atomic import write_bytes_atomic
+        from paper_collection.atomic import open_atomic
 
+        index: dict[str, dict[str, list[int]]] = {}
+        parts: list[bytes] = []
+        offset = 0
+        for kind, values in sorted(self.used.items()):  # sorted: the same entries make the same file
+            spans = index[kind] = {}
+            for key, value in sorted(values.items()):
+                data = self._raw.get((kind, key))
+                if data is None:
+                    text = value if self.KINDS.get(kind) is str else json.dumps(value, ensure_ascii=False,
+                                                                                separators=(",", ":"))
+                    data = text.encode("utf-8", "surrogatepass")
+                spans[key] = [offset, len(data)]
+                parts.append(data)
+                offset += len(data)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            write_bytes_atomic(self.path, pickle.dumps({"version": VERSION, "entries": self.used},
-                                                       protocol=pickle.HIGHEST_PROTOCOL))
+            with open_atomic(self.path) as out:
+                out.write(datafile.dumps("memo", VERSION, index))  # one line: JSON escapes every newline
+                out.write(b"\n")
+                out.writelines(parts)
         except OSError:
             pass  # a cache that cannot be written is only slower
+        datafile.forget(*(self.path.parent / name for name in LEGACY if not name.startswith("related-")))

@@ -112,6 +112,20 @@ def _theme_fingerprint(folder: Path) -> str:
                          for p in sorted(folder.rglob("*")) if p.is_file()))
 
 
+def _build_date_shown(config) -> str:
+    """SOURCE_DATE_EPOCH (the newest paper's date, see build.py) when a theme template shows the
+    build date (`build_date_utc`), else "": neither our templates nor Material's do, and a merged
+    paper with a newer date must not make every page look changed (a deploy takes them over)."""
+    for folder in config.theme.dirs:
+        for path in Path(folder).rglob("*.html"):
+            try:
+                if b"build_date_utc" in path.read_bytes():
+                    return os.environ.get("SOURCE_DATE_EPOCH", "")
+            except OSError:
+                continue
+    return ""
+
+
 class PaperCollectionConfig(Config):
     taxonomy = c.Type(str, default="taxonomy.yml")
     per_page = c.Type(int, default=100)
@@ -305,7 +319,7 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
         code = Path(__file__).parent.parent  # the generator package
         shared = content_key("written page", self.templates, self.theme, self.config.escape_text,
                              Path(config.config_file_path).read_bytes(), mkdocs.__version__,
-                             getattr(material, "__version__", ""), os.environ.get("SOURCE_DATE_EPOCH", ""),
+                             getattr(material, "__version__", ""), _build_date_shown(config),
                              *((p.relative_to(code).as_posix(), p.read_bytes()) for p in sorted(code.rglob("*.py"))),
                              [(item.title, getattr(item, "url", None)) for item in self.nav.items])
         staging = Path(config.site_dir)

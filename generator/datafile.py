@@ -1,0 +1,146 @@
+"""The files kept between runs in the git-ignored `.paper-collection/cache/`, as pure data.
+
+They are JSON (and NumPy's `.npz` without pickled objects), never pickle: a cache folder can come
+from elsewhere (CI restores it from a GitHub Actions cache), and unpickling a file runs whatever
+code the file names. Reading one of these runs none; the worst a strange file can do is be
+ignored. Every file says what it holds (`kind`), in which shape (`version`) and, where it
+matters, which code made it (`code`): a file that is missing, cut short, corrupt, of an older
+shape or from other code is simply not used (`read` returns None), and the run starts from
+scratch, never an error.
+
+`Codec` writes values JSON has no type for (tuples, sets, paths, the project's frozen dataclasses
+and named tuples) as lists tagged with their type, and reads back only the classes it was given.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import operator
+from collections.abc import Callable
+from pathlib import Path, PurePath
+from typing import Any
+
+FORMAT = "paper-collection cache"
+
+
+_PLAIN = frozenset({str, int, float, bool, type(None)})  # JSON's own: written as they are
+
+
+class Codec:
+    """Encodes plain values and instances of `classes` (dataclasses whose fields are all set by
+    `__init__`, or named tuples) as JSON-ready data; decodes only those. Plain values inside are
+    handled in place, not by a call each: at 10,000 papers a call per value costs seconds."""
+
+    def __init__(self, *classes: type) -> None:
+        self.names: dict[type, tuple[str, Callable[[Any], Any] | None]] = {}
+        self.classes: dict[str, type] = {}
+        for cls in classes:
+            if dataclasses.is_dataclass(cls):
+                fields = dataclasses.fields(cls)
+                assert all(f.init for f in fields), f"{cls.__name__}: every field must be in __init__"
+                # A tuple of every field's value, in one call (a dataclass has no iteration of its own).
+                getter = operator.attrgetter(*(f.name for f in fields)) if len(fields) > 1 else \
+                    (lambda value, name=fields[0].name: (getattr(value, name),))
+            else:
+                assert issubclass(cls, tuple) and hasattr(cls, "_fields"), f"{cls.__name__}: not a named tuple"
+                getter = None
+            self.names[cls] = ("=" + cls.__name__, getter)
+            self.classes["=" + cls.__name__] = cls
+
+    def encode(self, value: Any) -> Any:
+        kind = type(value)
+        if kind in _PLAIN:
+            return value
+        encode, plain = self.encode, _PLAIN
+        if kind is tuple or kind is list:
+            return ["T" if kind is tuple else "L", *[x if type(x) in plain else encode(x) for x in value]]
+        if kind is dict:
+            return ["D", *[x if type(x) in plain else encode(x) for pair in value.items() for x in pair]]
+        if kind is frozenset or kind is set:
+            # Sorted by their text, so the same set is always written the same way.
+            items = sorted(map(encode, value), key=lambda item: json.dumps(item, ensure_ascii=False))
+            return ["F" if kind is frozenset else "S", *items]
+        if isinstance(value, PurePath):
+            return ["P", str(value)]
+        known = self.names.get(kind)
+        if known is None:
+            raise TypeError(f"cannot keep a {kind.__name__} in a cache file")
+        name, getter = known
+        return [name, *[x if type(x) in plain else encode(x) for x in (value if getter is None else getter(value))]]
+
+    def decode(self, data: Any) -> Any:
+        """The value `encode` made `data` from; ValueError (or TypeError) for anything else."""
+        kind = type(data)
+        if kind is not list:
+            if kind in _PLAIN:
+                return data
+            raise ValueError(f"unexpected {kind.__name__}")
+        tag = data[0]
+        decode = self.decode
+        items = [x if type(x) is not list else decode(x) for x in data[1:]]
+        if tag == "T":
+            return tuple(items)
+        if tag == "L":
+            return items
+        if tag == "D":
+            return dict(zip(items[::2], items[1::2], strict=True))
+        if tag == "F":
+            return frozenset(items)
+        if tag == "S":
+            return set(items)
+        if tag == "P":
+            if len(items) != 1 or type(items[0]) is not str:
+                raise ValueError("a path is one string")
+            return Path(items[0])
+        cls = self.classes.get(tag) if type(tag) is str else None
+        if cls is None:
+            raise ValueError(f"unknown type {tag!r}")
+        return cls(*items)
+
+
+def dumps(kind: str, version: int, data: Any, code: str = "") -> bytes:
+    """A cache file's bytes: what it holds, in which shape, made by which code, and the data."""
+    document = {"format": FORMAT, "kind": kind, "version": version, "code": code, "data": data}
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
+
+
+def loads(raw: bytes, kind: str, version: int, code: str = "") -> Any:
+    """The data of a file `dumps` made with these very `kind`, `version` and `code`, else None."""
+    try:
+        document = json.loads(raw.decode("utf-8", "surrogatepass"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return None
+    if not isinstance(document, dict) or document.get("format") != FORMAT or document.get("kind") != kind \
+            or document.get("version") != version or document.get("code") != code:
+        return None
+    return document.get("data")
+
+
+def read(path: Path, kind: str, version: int, code: str = "") -> Any:
+    """The data kept at `path` (see `loads`); None when the file is missing or unusable."""
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return None
+    return loads(raw, kind, version, code)
+
+
+def write(path: Path, kind: str, version: int, data: Any, code: str = "") -> None:
+    """Keep `data` at `path`, replaced whole; a cache that cannot be written is only slower."""
+    from paper_collection.atomic import write_bytes_atomic
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_bytes_atomic(path, dumps(kind, version, data, code))
+    except OSError:
+        pass
+
+
+def forget(*paths: Path) -> None:
+    """Remove files an older version kept (pickles): never read again, only taking room."""
+    for path in paths:
+        try:
+            path.unlink(missing_ok=True)
+        except OSError:
+            pass
