@@ -6,10 +6,12 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 
 import pytest
 
 from benchmarks import scale
+from benchmarks.curve import draw
 from tests.helpers import ROOT, require_chromium
 
 pytestmark = pytest.mark.slow
@@ -44,6 +46,16 @@ def test_scale_benchmark_runs_at_300_papers(tmp_path):
     assert result["search_first_result_median_s"] < 3  # generous: a shared CI machine
     assert result["search_bytes_before_first_result_max"] < 1_000_000
     assert result["search_only_bytes_before_first_result_median"] > 0
+    # the size by part adds up to the whole site, and names the largest file
+    assert abs(sum(part["bytes"] for part in result["parts"].values()) / 2**20 - result["site_mb"]) <= 0.05
+    assert result["parts"]["papers/"]["files"] == 300
+    assert result["site_files"] == sum(part["files"] for part in result["parts"].values())
+    assert 0 < result["largest_file"]["bytes"] <= 25 * 2**20
+    assert 0 < result["plain_site_kb_per_paper"] and 0 < result["site_kb_per_paper"]
+    curve = ET.fromstring(draw([result, {**result, "papers_written": 600, "build_s": 2 * result["build_s"]}]))
+    panels = curve.findall("{http://www.w3.org/2000/svg}g")
+    assert len(panels) == 4  # three panels and the legend
+    assert len(curve.findall(".//{http://www.w3.org/2000/svg}polyline")) == 6  # ours and plain in each
 
 
 def test_explore_benchmark_runs_at_200_papers(tmp_path):
