@@ -87,7 +87,9 @@ def draw(results: list[dict]) -> bytes:
             for (x, y), value in zip(points, [y for y in ys if y is not None], strict=True):
                 ET.SubElement(panel, "circle", {"cx": f"{x:.1f}", "cy": f"{y:.1f}", "r": "3",
                                                 "fill": COLOURS[label]})
-                _text(panel, x + 4, y - 5, f"{value:,.0f}" if value >= 100 else f"{value:.3g}", fill=COLOURS[label])
+                near_edge = x > RIGHT - 40  # the last point's label goes to its left, inside the panel
+                _text(panel, x - 4 if near_edge else x + 4, y - 5, f"{value:,.0f}" if value >= 100 else f"{value:.3g}",
+                      fill=COLOURS[label], **({"text-anchor": "end"} if near_edge else {}))
     legend = ET.SubElement(svg, "g", {"transform": f"translate({MARGIN},{HEIGHT + 20})"})
     for offset, (label, words) in enumerate([("ours", "paper-collection build"),
                                              ("plain", "plain MkDocs + Material, same paper files")]):
