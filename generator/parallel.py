@@ -139,16 +139,19 @@ class Child:
 
     def result(self) -> Any:
         """The child's return value, once it has ended; its warnings are logged here."""
+        outcome = None
         try:
             with os.fdopen(self.read, "rb") as pipe:
-                data = pipe.read()
+                # Unpickled as it arrives (from our own child, through a private pipe): the whole
+                # message is never held beside the values made from it (page bodies: a build's peak).
+                with contextlib.suppress(EOFError, pickle.UnpicklingError):
+                    outcome = pickle.load(pipe)
         finally:
             _, status = os.waitpid(self.pid, 0)
             _children.discard(self.pid)
-        if not data:
+        if outcome is None:  # nothing, or cut short: the child died before it had written it all
             raise GeneratorError(f"the worker process for {self.what} ended without a result "
                                  f"(exit status {os.waitstatus_to_exitcode(status)})")
-        outcome = pickle.loads(data)  # from our own child, through a private pipe
         if outcome[0] == "error":
             logging.getLogger("mkdocs").debug(outcome[2])
             raise GeneratorError(f"{self.what} failed in a worker process: {outcome[1]}")

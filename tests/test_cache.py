@@ -163,6 +163,28 @@ def test_a_memo_file_cut_short_corrupt_or_of_another_version_is_ignored(tmp_path
     assert Memo(tmp_path).get("search", "a" * 64) is None and Memo(tmp_path).get("page", "a" * 64) is None
 
 
+def test_saving_the_memo_holds_no_second_copy_of_the_page_bodies(tmp_path):
+    """At 50,000 papers the bodies are half a gigabyte: encoding them all before writing the file
+    was the peak of a build's memory (issue 25). A read memo is mapped, not copied, either."""
+    import tracemalloc
+
+    memo = Memo(tmp_path)
+    for n in range(400):
+        memo.put("page", f"{n:064d}", f"<p>body {n} " + "x" * 50_000 + "</p>")  # 20 MB in all
+    tracemalloc.start()
+    try:
+        memo.save()
+        _, saving = tracemalloc.get_traced_memory()
+        tracemalloc.reset_peak()
+        again = Memo(tmp_path)
+        _, reading = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert saving < 2_000_000, saving
+    assert reading < 2_000_000, reading
+    assert again.get("page", f"{7:064d}") == "<p>body 7 " + "x" * 50_000 + "</p>"
+
+
 def test_a_kind_of_entry_the_memo_does_not_name_keeps_json_values(tmp_path):
     memo = Memo(tmp_path)
     memo.put("later", "k", {"a": [1, "two"]})

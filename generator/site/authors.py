@@ -31,9 +31,13 @@ EXPLORE = "explore/"  # explore.PAGE's address (explore.py imports this module)
 MIN_PAPERS = 2
 
 
+# Unicode's control characters (category Cc) but tab, line feed and carriage return.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 def xml_text(text: str) -> str:
     """Text XML can hold: control characters (which paper files may carry) dropped."""
-    return "".join(c for c in text if c in "\t\n\r" or unicodedata.category(c) != "Cc")
+    return _NOT_XML.sub("", text)
 
 
 def fold(text: str) -> str:
@@ -331,9 +335,10 @@ def feed_files(index: AuthorIndex, papers: Mapping[str, Paper], atom_feed: Calla
                site_name: str, min_papers: int) -> dict[str, bytes]:
     """One Atom feed per person with a page (`atom_feed` is exports.atom_feed with the site's arguments bound)."""
     files = {}
+    safe: dict[str, Paper] = {}  # a paper is in several people's feeds: made XML-safe once
     for person in paged_people(index, min_papers):
         stop_point()  # a superseded preview stops here (stopping.py)
-        members = [_xml_safe(papers[s]) for s in person.papers]
+        members = [safe.get(s) or safe.setdefault(s, _xml_safe(papers[s])) for s in person.papers]
         name = xml_text(person.name)
         files[f"{AUTHORS}/{person.slug}/feed.xml"] = atom_feed(
             members, title=f"{site_name}: papers by {name}", subtitle=f"Newest papers by {name}",

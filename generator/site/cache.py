@@ -22,6 +22,7 @@ import hashlib
 import io
 import json
 import logging
+import mmap
 import os
 import zipfile
 from collections.abc import Callable, MutableMapping, Sequence
@@ -303,9 +304,13 @@ class Memo:
 
     @classmethod
     def _read(cls, path: Path) -> dict[str, MutableMapping[str, object]]:
+        # Mapped, not read: the file's pages are the kernel's cache, not a copy in this process
+        # (at 50,000 papers the file holds half a gigabyte of page bodies). `save` replaces the
+        # file by a rename, so the mapped one stays whole while it is read.
         try:
-            raw = path.read_bytes()
-        except OSError:
+            with open(path, "rb") as handle:
+                raw = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+        except (OSError, ValueError):  # ValueError: an empty file cannot be mapped
             return {}
         end = raw.find(b"\n")
         index = datafile.loads(raw[:end], "memo", VERSION) if end >= 0 else None
@@ -348,26 +353,31 @@ class Memo:
             return
         from paper_collection.atomic import open_atomic
 
+        # Two passes, the index first: each entry is encoded when it is measured and again when it
+        # is written, so no second copy of every page body is ever held (the peak of a large build).
         index: dict[str, dict[str, list[int]]] = {}
-        parts: list[bytes] = []
         offset = 0
-        for kind, values in sorted(self.used.items()):  # sorted: the same entries make the same file
-            spans = index[kind] = {}
+        for kind, key, data in self._entries():
+            index.setdefault(kind, {})[key] = [offset, len(data)]
+            offset += len(data)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with open_atomic(self.path) as out:
+                out.write(datafile.dumps("memo", VERSION, index))  # one line: JSON escapes every newline
+                out.write(b"\n")
+                for _kind, _key, data in self._entries():
+                    out.write(data)
+        except OSError:
+            pass  # a cache that cannot be written is only slower
+        datafile.forget(*(self.path.parent / name for name in LEGACY if not name.startswith("related-")))
+
+    def _entries(self):
+        """(kind, key, bytes) of every entry this build used, sorted: the same entries make the same file."""
+        for kind, values in sorted(self.used.items()):
             for key, value in sorted(values.items()):
                 data = self._raw.get((kind, key))
                 if data is None:
                     text = value if self.KINDS.get(kind) is str else json.dumps(value, ensure_ascii=False,
                                                                                 separators=(",", ":"))
                     data = text.encode("utf-8", "surrogatepass")
-                spans[key] = [offset, len(data)]
-                parts.append(data)
-                offset += len(data)
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with open_atomic(self.path) as out:
-                out.write(datafile.dumps("memo", VERSION, index))  # one line: JSON escapes every newline
-                out.write(b"\n")
-                out.writelines(parts)
-        except OSError:
-            pass  # a cache that cannot be written is only slower
-        datafile.forget(*(self.path.parent / name for name in LEGACY if not name.startswith("related-")))
+                yield kind, key, data
