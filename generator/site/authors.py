@@ -26,9 +26,11 @@ from paper_collection.site.stopping import stop_point
 AUTHORS = "authors"
 INDEX_PAGE = f"{AUTHORS}/index.md"
 EXPLORE = "explore/"  # explore.PAGE's address (explore.py imports this module)
-# Two thirds of real authors have one paper (benchmarks/README.md, "Author pages"): their page
-# would repeat their paper's; the paper page and the explorer's author filter serve them.
-MIN_PAPERS = 2
+# Two thirds of real authors have one paper, and one in six has two (benchmarks/README.md, "Author
+# pages"): a page of their own would repeat their papers' pages, and at 30,000 papers the pages and
+# feeds of people with 2 papers were most of the site. The paper pages and the explorer's author
+# filter serve them.
+MIN_PAPERS = 3
 
 
 # Unicode's control characters (category Cc) but tab, line feed and carriage return.

@@ -18,7 +18,7 @@ from paper_collection.collection.paper import Paper
 from paper_collection.collection.taxonomy import Tag, Taxonomy
 from paper_collection.settings import PAPERS, TAGS
 from paper_collection.site import citation
-from paper_collection.site.authors import AuthorIndex, AuthorIndexPart, build_index, index_parts
+from paper_collection.site.authors import MIN_PAPERS, AuthorIndex, AuthorIndexPart, build_index, index_parts
 from paper_collection.site.cache import content_key
 from paper_collection.site.pagination import paginate
 from paper_collection.site.related import related_papers
@@ -36,7 +36,7 @@ class SiteSettings:
     repo_url: str = ""  # without a trailing "/"; "" when unknown
     per_page: int = 100  # papers per tag page
     authors_per_page: int = 500  # people per page of the author index
-    author_pages_min_papers: int = 2  # papers a person needs for a page and feed of their own (authors.py)
+    author_pages_min_papers: int = MIN_PAPERS  # papers a person needs for a page and feed of their own (authors.py)
     latest: int = 12  # newest papers on the home page
     related: int = 5  # related papers per paper
     issue_template: str = "paper-problem.yml"
