@@ -36,7 +36,7 @@ from tests.helpers import SEED, SEED_TAXONOMY, make_project, run_generator
 
 FIXTURE = Path(__file__).parent / "fixtures" / "model"
 SETTINGS = SiteSettings(name="Golden", url="https://example.org/g", per_page=2, latest=3, related=2,
-                        authors_per_page=2, author_pages_min_papers=2)  # the default, 3, would leave no author page here
+                        authors_per_page=2, author_pages_min_papers=2)  # the default (3) leaves no author page
 
 
 @pytest.fixture(scope="module")

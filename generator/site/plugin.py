@@ -130,7 +130,7 @@ class PaperCollectionConfig(Config):
     taxonomy = c.Type(str, default="taxonomy.yml")
     per_page = c.Type(int, default=100)
     authors_per_page = c.Type(int, default=500)  # names a page of the author index (/authors/, /authors/page/N/)
-    author_pages_min_papers = c.Type(int, default=authors.MIN_PAPERS)  # papers a person needs for a page and feed of their own
+    author_pages_min_papers = c.Type(int, default=authors.MIN_PAPERS)  # papers for a page and feed of their own
     latest = c.Type(int, default=12)
     related = c.Type(int, default=5)
     issue_template = c.Type(str, default="paper-problem.yml")
