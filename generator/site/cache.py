@@ -18,12 +18,15 @@ pickled kind are never read, and removed when the new ones are written.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import hashlib
 import io
 import json
 import logging
 import mmap
 import os
+import tempfile
 import zipfile
 from collections.abc import Callable, MutableMapping, Sequence
 from pathlib import Path
@@ -281,6 +284,17 @@ class _Kept(MutableMapping):
         return len(self.spans) + sum(1 for key in self.added if key not in self.spans)
 
 
+@dataclasses.dataclass(frozen=True)
+class _Spilled:
+    """Where a value made by this build is in the memo's spill file."""
+
+    start: int
+    length: int
+
+
+_IN_FILE = object()  # a value found in the memo file, written back from its bytes
+
+
 class Memo:
     """Results kept from one build to the next, by kind and content key: texts (page bodies,
     BibTeX entries, written pages' keys) and search term counts.
@@ -292,6 +306,10 @@ class Memo:
     # Each kind's values: texts, or JSON objects (the search index's term counts); a kind not
     # named here keeps any JSON value.
     KINDS: dict[str, type] = {"page": str, "bibtex": str, "written": str, "search": dict}
+    # Kinds whose values this build does not keep in memory until `save`: a page body is written
+    # to a spill file beside the memo when it is made (at 50,000 papers the bodies are more than
+    # half a gigabyte), and one found in the file is written back from there.
+    SPILLED = frozenset({"page"})
 
     def __init__(self, root: Path | None):
         self.path = cache_dir(root) / self.FILE if root is not None else None
@@ -299,8 +317,28 @@ class Memo:
         self.used: dict[str, dict[str, object]] = {}
         self.hits: dict[str, int] = {}
         self._raw: dict[tuple[str, str], memoryview] = {}  # what `get` found, written back as it was read
+        self._owner = os.getpid()  # a forked worker's copy keeps its values (it hands them back)
+        self._spill: int | None = None  # the spill file's descriptor
+        self._spilled = 0  # its length
         if self.path is not None and not os.environ.get("PAPER_COLLECTION_NO_CACHE"):
             self.old = self._read(self.path)
+
+    def _spills(self, kind: str) -> bool:
+        return kind in self.SPILLED and self.path is not None and os.getpid() == self._owner \
+            and not os.environ.get("PAPER_COLLECTION_NO_CACHE")
+
+    def _spill_text(self, text: str) -> _Spilled:
+        data = text.encode("utf-8", "surrogatepass")
+        if self._spill is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)  # type: ignore[union-attr]
+            handle, name = tempfile.mkstemp(dir=self.path.parent, prefix=".memo-spill.")  # type: ignore[union-attr]
+            os.unlink(name)  # gone with the process, however it ends
+            self._spill = handle
+        view, start = memoryview(data), self._spilled
+        while view:
+            view = view[os.pwrite(self._spill, view, start + len(data) - len(view)):]
+        self._spilled += len(data)
+        return _Spilled(start, len(data))
 
     @classmethod
     def _read(cls, path: Path) -> dict[str, MutableMapping[str, object]]:
@@ -338,7 +376,8 @@ class Memo:
         if raw is not None:
             self._raw[kind, key] = raw
         self.hits[kind] = self.hits.get(kind, 0) + 1
-        self.used.setdefault(kind, {})[key] = value
+        # Written back from the file's bytes: a spilled kind need not keep the value.
+        self.used.setdefault(kind, {})[key] = _IN_FILE if raw is not None and self._spills(kind) else value
         return value
 
     def hits_of(self, kind: str) -> int:
@@ -346,6 +385,8 @@ class Memo:
 
     def put(self, kind: str, key: str, value) -> None:
         self._raw.pop((kind, key), None)
+        if isinstance(value, str) and self._spills(kind):
+            value = self._spill_text(value)
         self.used.setdefault(kind, {})[key] = value
 
     def save(self) -> None:
@@ -371,11 +412,19 @@ class Memo:
             pass  # a cache that cannot be written is only slower
         datafile.forget(*(self.path.parent / name for name in LEGACY if not name.startswith("related-")))
 
+    def __del__(self) -> None:
+        # The spill file has no name (see `_spill_text`): closing it frees its space.
+        if getattr(self, "_spill", None) is not None and os.getpid() == self._owner:
+            with contextlib.suppress(OSError):
+                os.close(self._spill)  # type: ignore[arg-type]
+
     def _entries(self):
         """(kind, key, bytes) of every entry this build used, sorted: the same entries make the same file."""
         for kind, values in sorted(self.used.items()):
             for key, value in sorted(values.items()):
                 data = self._raw.get((kind, key))
+                if data is None and isinstance(value, _Spilled):
+                    data = os.pread(self._spill, value.length, value.start)  # type: ignore[arg-type]
                 if data is None:
                     text = value if self.KINDS.get(kind) is str else json.dumps(value, ensure_ascii=False,
                                                                                 separators=(",", ":"))

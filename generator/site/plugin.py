@@ -208,7 +208,8 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
             raise PluginError(str(error)) from None
         self.renderer = Renderer(self.model, self.env)
         self.memo = self.session.memo_for(preview=self.command == "serve")
-        self.bodies: dict[str, str] = {}  # page cache entries made by this process in this build
+        self.bodies: dict[str, str] = {}  # page cache entries made by this worker process in this build
+        self.collect_bodies = False
         self.workers: list[parallel.Child] = []
         self.shared: list[str] = []  # pages shared with worker processes (see on_env): none unless they are forked
         self.quiet = _QuietSkips()
@@ -388,6 +389,8 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
             _build_page(files[uri].page, config, documentation, self.nav, env)
             written.append(uri)
 
+        if side == "back":  # in a forked worker: its bodies go back to the parent's memo
+            self.collect_bodies = True
         if side == "front":
             for item, uri in enumerate(self.shared):
                 if not self.meeting.take_front(item):
@@ -456,7 +459,8 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
             body = ours.render(self.renderer, where)
             body = body if getattr(ours, "sanitized", False) else sanitize(body)
             self.memo.put("page", key, body)
-        self.bodies[key] = body  # what a worker hands back, for the cache
+        if self.collect_bodies:
+            self.bodies[key] = body  # what a worker hands back, for the cache
         return body
 
     def on_page_content(self, html, page, config, files):
@@ -464,6 +468,13 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
         if ours is not None:
             return ""  # made when the page is written (on_page_context), perhaps by a worker process
         return sanitize(html)
+
+    def on_post_page(self, output, page, config):
+        if self._page(page) is not None:
+            # Written: the body is in the memo's spill file, and nothing reads it again. Kept, every
+            # body would stay in memory to the end of the build.
+            page.content = None
+        return output
 
     def on_page_context(self, context, page, config, nav):
         ours = self._page(page)
