@@ -42,8 +42,14 @@ def test_rebuild_after_one_edit_reuses_the_rest_and_equals_a_clean_build(tmp_pat
     warm = make_project(tmp_path / "warm")
     first = run_generator(warm, "build")
     assert reused(first)[0] == 0
-    again = run_generator(warm, "build")
+    kept = Memo(warm).old
+    # In parallel, as a large collection is built: the exports' worker asks for the BibTeX entries.
+    again = run_generator(warm, "build", env={"PAPER_COLLECTION_PARALLEL_FROM": "1", "PAPER_COLLECTION_WORKERS": "2"})
     assert reused(again)[0] == reused(again)[1]  # nothing changed: every page from the cache
+    # ... and the cache keeps what it held, though no paper page asked for its BibTeX entry
+    # (all taken over from the last build) and the exports asked in another process.
+    assert {kind: sorted(found) for kind, found in Memo(warm).old.items()} == \
+        {kind: sorted(found) for kind, found in kept.items()}
 
     path = warm / "content" / "papers" / f"{PAPER}.md"
     text = path.read_text(encoding="utf-8")
@@ -165,8 +171,8 @@ def test_a_memo_file_cut_short_corrupt_or_of_another_version_is_ignored(tmp_path
 
 def test_the_memo_holds_no_page_body_in_memory(tmp_path):
     """At 50,000 papers the bodies are more than half a gigabyte: keeping them all, and encoding
-    them all again before writing the file, made the peak of a build's memory (issue 25). A read
-    memo is mapped, not copied, either."""
+    them all again before writing the file, made the peak of a build's memory (issue 25). A memo
+    read from its file is read entry by entry, not whole."""
     import tracemalloc
 
     memo = Memo(tmp_path)
@@ -180,9 +186,22 @@ def test_the_memo_holds_no_page_body_in_memory(tmp_path):
         _, saving = tracemalloc.get_traced_memory()
         tracemalloc.reset_peak()
         again = Memo(tmp_path)
+        for n in range(400):  # a rebuild finds every body: each is written back from the file
+            assert again.get("page", f"{n:064d}") is not None
         _, reading = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
+    saved = (tmp_path / ".paper-collection" / "cache" / "memo.json").read_bytes()
+    again.save()
+    assert (tmp_path / ".paper-collection" / "cache" / "memo.json").read_bytes() == saved
+    # Bodies a page-writing worker found: the parent keeps them from the file, unread.
+    third = Memo(tmp_path)
+    for n in range(400):
+        third.keep("page", f"{n:064d}")
+    third.keep("page", "f" * 64)  # not in the file: nothing to keep
+    assert third.hits_of("page") == 0
+    third.save()
+    assert (tmp_path / ".paper-collection" / "cache" / "memo.json").read_bytes() == saved
     assert making < 2_000_000, making
     assert saving < 2_000_000, saving
     assert reading < 2_000_000, reading

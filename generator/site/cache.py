@@ -24,7 +24,6 @@ import hashlib
 import io
 import json
 import logging
-import mmap
 import os
 import tempfile
 import zipfile
@@ -235,34 +234,71 @@ def content_key(*parts) -> str:
     return hashlib.sha256(repr(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
-class _Kept(MutableMapping):
-    """One kind's entries as a Memo file keeps them: each value's bytes, turned into the value only
-    when asked for (a build asks for most page bodies, but reading 80 MB of JSON strings at 10,000
-    papers took seconds, and a value not asked for is written back as it was read). Entries set
-    later (a `serve` preview adds its own) are kept beside them, as values."""
+class _File:
+    """An open file read at given offsets (the memo file a build started from, or this build's
+    spill file), closed once nothing refers to it. A file replaced by a rename stays whole while
+    it is open."""
 
-    def __init__(self, blob: memoryview, spans: dict[str, list[int]], text: bool):
-        self.blob, self.spans, self.text = blob, spans, text
+    def __init__(self, fd: int, base: int = 0):
+        self.fd, self.base, self.size = fd, base, 0
+
+    def read(self, start: int, length: int) -> bytes:
+        return os.pread(self.fd, length, self.base + start)
+
+    def append(self, data: bytes) -> int:
+        """Where `data` starts, written at the end."""
+        start, view = self.size, memoryview(data)
+        while view:
+            view = view[os.pwrite(self.fd, view, self.base + start + len(data) - len(view)):]
+        self.size += len(data)
+        return start
+
+    def __del__(self) -> None:
+        with contextlib.suppress(OSError):
+            os.close(self.fd)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Span:
+    """A value's bytes in a `_File`."""
+
+    file: _File
+    start: int
+    length: int
+
+    def read(self) -> bytes:
+        return self.file.read(self.start, self.length)
+
+
+class _Kept(MutableMapping):
+    """One kind's entries as a Memo file keeps them: each value's bytes, read from the file and
+    turned into the value only when asked for (a build asks for most page bodies, but reading
+    80 MB of JSON strings at 10,000 papers took seconds, and a value not asked for is written back
+    as it was read). Entries set later (a `serve` preview adds its own) are kept beside them, as
+    values."""
+
+    def __init__(self, file: _File, spans: dict[str, list[int]], text: bool):
+        self.file, self.spans, self.text = file, spans, text
         self.added: dict[str, object] = {}
 
-    def raw(self, key: str) -> memoryview | None:
-        """The bytes kept for `key` (a view: the file's bytes are not copied); None if set since."""
+    def span(self, key: str) -> _Span | None:
+        """Where the bytes kept for `key` are; None if set since."""
         if key in self.added or key not in self.spans:
             return None
         start, length = self.spans[key]
-        return self.blob[start:start + length]
+        return _Span(self.file, start, length)
 
-    def value(self, raw: memoryview):
+    def value(self, raw: bytes):
         data = str(raw, "utf-8", "surrogatepass")
         return data if self.text else json.loads(data)
 
     def __getitem__(self, key: str):
         if key in self.added:
             return self.added[key]
-        raw = self.raw(key)
-        if raw is None:
+        span = self.span(key)
+        if span is None:
             raise KeyError(key)
-        return self.value(raw)
+        return self.value(span.read())
 
     def __setitem__(self, key: str, value) -> None:
         self.added[key] = value
@@ -282,14 +318,6 @@ class _Kept(MutableMapping):
 
     def __len__(self) -> int:
         return len(self.spans) + sum(1 for key in self.added if key not in self.spans)
-
-
-@dataclasses.dataclass(frozen=True)
-class _Spilled:
-    """Where a value made by this build is in the memo's spill file."""
-
-    start: int
-    length: int
 
 
 _IN_FILE = object()  # a value found in the memo file, written back from its bytes
@@ -316,76 +344,83 @@ class Memo:
         self.old: dict[str, MutableMapping[str, object]] = {}
         self.used: dict[str, dict[str, object]] = {}
         self.hits: dict[str, int] = {}
-        self._raw: dict[tuple[str, str], memoryview] = {}  # what `get` found, written back as it was read
-        self._owner = os.getpid()  # a forked worker's copy keeps its values (it hands them back)
-        self._spill: int | None = None  # the spill file's descriptor
-        self._spilled = 0  # its length
+        self._raw: dict[tuple[str, str], _Span] = {}  # what `get` found, written back as it was read
+        self._owner = os.getpid()  # a forked worker keeps the values it makes (it hands them back)
+        self._spill: _File | None = None
         if self.path is not None and not os.environ.get("PAPER_COLLECTION_NO_CACHE"):
             self.old = self._read(self.path)
 
     def _spills(self, kind: str) -> bool:
-        return kind in self.SPILLED and self.path is not None and os.getpid() == self._owner \
-            and not os.environ.get("PAPER_COLLECTION_NO_CACHE")
+        """Whether this kind's values stay out of memory: written to the spill file (by the process
+        that made the memo), or written back from the memo file they were found in."""
+        return kind in self.SPILLED and self.path is not None and not os.environ.get("PAPER_COLLECTION_NO_CACHE")
 
-    def _spill_text(self, text: str) -> _Spilled:
+    def _spill_text(self, text: str) -> _Span:
         data = text.encode("utf-8", "surrogatepass")
         if self._spill is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)  # type: ignore[union-attr]
             handle, name = tempfile.mkstemp(dir=self.path.parent, prefix=".memo-spill.")  # type: ignore[union-attr]
             os.unlink(name)  # gone with the process, however it ends
-            self._spill = handle
-        view, start = memoryview(data), self._spilled
-        while view:
-            view = view[os.pwrite(self._spill, view, start + len(data) - len(view)):]
-        self._spilled += len(data)
-        return _Spilled(start, len(data))
+            self._spill = _File(handle)
+        return _Span(self._spill, self._spill.append(data), len(data))
 
     @classmethod
     def _read(cls, path: Path) -> dict[str, MutableMapping[str, object]]:
-        # Mapped, not read: the file's pages are the kernel's cache, not a copy in this process
-        # (at 50,000 papers the file holds half a gigabyte of page bodies). `save` replaces the
-        # file by a rename, so the mapped one stays whole while it is read.
+        # Kept open and read entry by entry: neither read whole nor mapped, as the page bodies in
+        # it (half a gigabyte at 50,000 papers) would then count in this process's memory.
         try:
-            with open(path, "rb") as handle:
-                raw = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
-        except (OSError, ValueError):  # ValueError: an empty file cannot be mapped
+            file = _File(os.open(path, os.O_RDONLY))
+            with os.fdopen(os.dup(file.fd), "rb") as handle:
+                head = handle.readline()
+            size = os.fstat(file.fd).st_size
+        except OSError:
             return {}
-        end = raw.find(b"\n")
-        index = datafile.loads(raw[:end], "memo", VERSION) if end >= 0 else None
-        blob = memoryview(raw)[end + 1:]
+        index = datafile.loads(head, "memo", VERSION) if head.endswith(b"\n") else None
         if not isinstance(index, dict):
             return {}
+        file.base = len(head)
         for spans in index.values():
             if not isinstance(spans, dict) or not all(
                     isinstance(span, list) and len(span) == 2 and all(type(n) is int and n >= 0 for n in span)
-                    and span[0] + span[1] <= len(blob) for span in spans.values()):
+                    and span[0] + span[1] <= size - file.base for span in spans.values()):
                 return {}
-        return {kind: _Kept(blob, spans, cls.KINDS.get(kind) is str) for kind, spans in index.items()}
+        return {kind: _Kept(file, spans, cls.KINDS.get(kind) is str) for kind, spans in index.items()}
 
     def get(self, kind: str, key: str):
         kept = self.old.get(kind)
         if kept is None or key not in kept:
             return None
-        raw = kept.raw(key) if isinstance(kept, _Kept) else None
+        span = kept.span(key) if isinstance(kept, _Kept) else None
         try:
-            value = kept[key] if raw is None else kept.value(raw)  # type: ignore[union-attr]
-        except ValueError:  # not UTF-8 or not JSON: as if not found, made again
+            value = kept[key] if span is None else kept.value(span.read())  # type: ignore[union-attr]
+        except (ValueError, OSError):  # not UTF-8 or not JSON, or unreadable: as if not found, made again
             return None
         if not isinstance(value, self.KINDS.get(kind, object)):
             return None
-        if raw is not None:
-            self._raw[kind, key] = raw
+        if span is not None:
+            self._raw[kind, key] = span
         self.hits[kind] = self.hits.get(kind, 0) + 1
         # Written back from the file's bytes: a spilled kind need not keep the value.
-        self.used.setdefault(kind, {})[key] = _IN_FILE if raw is not None and self._spills(kind) else value
+        self.used.setdefault(kind, {})[key] = _IN_FILE if span is not None and self._spills(kind) else value
         return value
+
+    def keep(self, kind: str, key: str) -> None:
+        """Keep for the next build an entry another process found (a page writer): as `get` keeps
+        it, without counting a hit."""
+        kept = self.old.get(kind)
+        if kept is None or key not in kept:
+            return
+        span = kept.span(key) if isinstance(kept, _Kept) else None
+        if span is not None:
+            self._raw[kind, key] = span
+        self.used.setdefault(kind, {})[key] = _IN_FILE if span is not None and self._spills(kind) else kept[key]
 
     def hits_of(self, kind: str) -> int:
         return self.hits.get(kind, 0)
 
     def put(self, kind: str, key: str, value) -> None:
         self._raw.pop((kind, key), None)
-        if isinstance(value, str) and self._spills(kind):
+        if isinstance(value, str) and self._spills(kind) and os.getpid() == self._owner:
             value = self._spill_text(value)
         self.used.setdefault(kind, {})[key] = value
 
@@ -412,19 +447,12 @@ class Memo:
             pass  # a cache that cannot be written is only slower
         datafile.forget(*(self.path.parent / name for name in LEGACY if not name.startswith("related-")))
 
-    def __del__(self) -> None:
-        # The spill file has no name (see `_spill_text`): closing it frees its space.
-        if getattr(self, "_spill", None) is not None and os.getpid() == self._owner:
-            with contextlib.suppress(OSError):
-                os.close(self._spill)  # type: ignore[arg-type]
-
     def _entries(self):
         """(kind, key, bytes) of every entry this build used, sorted: the same entries make the same file."""
         for kind, values in sorted(self.used.items()):
             for key, value in sorted(values.items()):
-                data = self._raw.get((kind, key))
-                if data is None and isinstance(value, _Spilled):
-                    data = os.pread(self._spill, value.length, value.start)  # type: ignore[arg-type]
+                span = self._raw.get((kind, key)) or (value if isinstance(value, _Span) else None)
+                data = span.read() if span is not None else None
                 if data is None:
                     text = value if self.KINDS.get(kind) is str else json.dumps(value, ensure_ascii=False,
                                                                                 separators=(",", ":"))

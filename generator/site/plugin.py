@@ -208,7 +208,8 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
             raise PluginError(str(error)) from None
         self.renderer = Renderer(self.model, self.env)
         self.memo = self.session.memo_for(preview=self.command == "serve")
-        self.bodies: dict[str, str] = {}  # page cache entries made by this worker process in this build
+        # Page cache entries made (or, None, found) by this worker process in this build.
+        self.bodies: dict[str, str | None] = {}
         self.collect_bodies = False
         self.workers: list[parallel.Child] = []
         self.shared: list[str] = []  # pages shared with worker processes (see on_env): none unless they are forked
@@ -459,8 +460,10 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
             body = ours.render(self.renderer, where)
             body = body if getattr(ours, "sanitized", False) else sanitize(body)
             self.memo.put("page", key, body)
-        if self.collect_bodies:
-            self.bodies[key] = body  # what a worker hands back, for the cache
+            if self.collect_bodies:
+                self.bodies[key] = body  # what a worker hands back, for the cache
+        elif self.collect_bodies:
+            self.bodies[key] = None  # found in the cache file: the parent keeps it from there
         return body
 
     def on_page_content(self, html, page, config, files):
@@ -501,7 +504,10 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
                 count, bodies, bibtex, hits = child.result()
                 by_workers += count
                 for key, body in bodies.items():
-                    self.memo.put("page", key, body)
+                    if body is None:
+                        self.memo.keep("page", key)
+                    else:
+                        self.memo.put("page", key, body)
                 self.memo.hits["page"] = self.memo.hits_of("page") + hits
                 model.bibtex_memo.add(bibtex)
         except BaseException:

@@ -242,8 +242,12 @@ class BuildSession:
         """Remember this build's per-paper results for the next one."""
         memo, model = self.memo_for(), self.site_model
         if model is not None:
-            for slug, entry in model.bibtex_texts.items():
-                memo.put("bibtex", bibtex_key(model, slug), entry)
+            made = model.bibtex_texts
+            for slug in model.papers:
+                if slug in made:
+                    memo.put("bibtex", bibtex_key(model, slug), made[slug])
+                else:  # not asked for here (its page taken over; the exports asked in a worker): kept
+                    memo.keep("bibtex", bibtex_key(model, slug))
         memo.save()
 
     def defer_site_files(self) -> None:
