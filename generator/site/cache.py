@@ -397,11 +397,8 @@ class Memo:
             return None
         if not isinstance(value, self.KINDS.get(kind, object)):
             return None
-        if span is not None:
-            self._raw[kind, key] = span
         self.hits[kind] = self.hits.get(kind, 0) + 1
-        # Written back from the file's bytes: a spilled kind need not keep the value.
-        self.used.setdefault(kind, {})[key] = _IN_FILE if span is not None and self._spills(kind) else value
+        self._remember(kind, key, span, value)
         return value
 
     def keep(self, kind: str, key: str) -> None:
@@ -411,9 +408,14 @@ class Memo:
         if kept is None or key not in kept:
             return
         span = kept.span(key) if isinstance(kept, _Kept) else None
+        self._remember(kind, key, span, kept[key] if span is None or not self._spills(kind) else _IN_FILE)
+
+    def _remember(self, kind: str, key: str, span: _Span | None, value) -> None:
+        """An entry found in the memo file (`span`) or added since, used by this build."""
         if span is not None:
             self._raw[kind, key] = span
-        self.used.setdefault(kind, {})[key] = _IN_FILE if span is not None and self._spills(kind) else kept[key]
+        # Written back from the file's bytes: a spilled kind need not keep the value.
+        self.used.setdefault(kind, {})[key] = _IN_FILE if span is not None and self._spills(kind) else value
 
     def hits_of(self, kind: str) -> int:
         return self.hits.get(kind, 0)
@@ -434,27 +436,29 @@ class Memo:
         index: dict[str, dict[str, list[int]]] = {}
         offset = 0
         for kind, key, data in self._entries():
-            index.setdefault(kind, {})[key] = [offset, len(data)]
-            offset += len(data)
+            length = data.length if isinstance(data, _Span) else len(data)  # a span is not read to be measured
+            index.setdefault(kind, {})[key] = [offset, length]
+            offset += length
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with open_atomic(self.path) as out:
                 out.write(datafile.dumps("memo", VERSION, index))  # one line: JSON escapes every newline
                 out.write(b"\n")
                 for _kind, _key, data in self._entries():
-                    out.write(data)
+                    out.write(data.read() if isinstance(data, _Span) else data)
         except OSError:
             pass  # a cache that cannot be written is only slower
         datafile.forget(*(self.path.parent / name for name in LEGACY if not name.startswith("related-")))
 
     def _entries(self):
-        """(kind, key, bytes) of every entry this build used, sorted: the same entries make the same file."""
+        """(kind, key, bytes or the _Span that holds them) of every entry this build used, sorted:
+        the same entries make the same file."""
         for kind, values in sorted(self.used.items()):
             for key, value in sorted(values.items()):
                 span = self._raw.get((kind, key)) or (value if isinstance(value, _Span) else None)
-                data = span.read() if span is not None else None
-                if data is None:
-                    text = value if self.KINDS.get(kind) is str else json.dumps(value, ensure_ascii=False,
-                                                                                separators=(",", ":"))
-                    data = text.encode("utf-8", "surrogatepass")
-                yield kind, key, data
+                if span is not None:
+                    yield kind, key, span
+                    continue
+                text = value if self.KINDS.get(kind) is str else json.dumps(value, ensure_ascii=False,
+                                                                            separators=(",", ":"))
+                yield kind, key, text.encode("utf-8", "surrogatepass")
