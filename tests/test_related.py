@@ -305,3 +305,38 @@ def test_a_term_in_very_many_papers_relates_none_of_them(monkeypatch):
     assert related_papers(few, 3)["p00"] == ("p01", "p02", "p03")  # 8 of 20: under half, kept
     monkeypatch.setattr(related, "MAX_PAPERS_PER_TERM", 7)
     assert related_papers(few, 3)["p00"] == ()  # in 8 papers, more than 7: dropped
+
+
+def test_counting_in_chunks_gives_the_same_space_and_lets_each_chunk_go(monkeypatch):
+    """Issue 25: at 50,000 papers, holding every paper's words and word pairs at once while
+    counting them raised a build's peak by more than a gigabyte. `fit` counts a few papers at a
+    time and lets their terms go: the same matrix, the same columns, far fewer term lists alive."""
+    import weakref
+
+    papers = sorted(load_collection(seed_papers(), load_taxonomy(SEED_TAXONOMY), seed_papers().parent).papers,
+                    key=lambda p: p.slug)
+    whole = related.fit(papers)  # seed: 110 papers, fewer than one chunk
+
+    class Terms(list):  # a list that can be watched with a weak reference
+        pass
+
+    alive: list[weakref.ref] = []
+    most_alive = 0
+    analyze = related.analyze
+
+    def watched(text: str) -> Terms:
+        nonlocal most_alive
+        terms = Terms(analyze(text))
+        alive.append(weakref.ref(terms))
+        most_alive = max(most_alive, sum(1 for ref in alive if ref() is not None))
+        return terms
+
+    monkeypatch.setattr(related, "analyze", watched)
+    monkeypatch.setattr(related, "COUNT_CHUNK", 7)
+    chunked = related.fit(papers)
+    assert chunked.terms == whole.terms
+    assert np.array_equal(chunked.matrix.indptr, whole.matrix.indptr)
+    assert np.array_equal(chunked.matrix.indices, whole.matrix.indices)
+    assert np.array_equal(chunked.matrix.data, whole.matrix.data)
+    assert len(alive) == 2 * len(papers)  # each abstract and each title analysed once
+    assert most_alive <= 7 + 1  # one chunk being counted, and the next paper's terms

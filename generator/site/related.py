@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import chain
+from itertools import chain, islice
 
 import numpy as np
 from scipy import sparse
@@ -51,20 +51,35 @@ def analyze(text: str) -> list[str]:
     return words + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
 
 
-def counts(documents: Sequence[list[str]], vocabulary: dict[str, int]) -> sparse.csr_matrix:
-    """Term counts, one row per document; new terms are added to `vocabulary`. (A dict and one
-    sparse matrix: several times faster than CountVectorizer's per-token loop.)"""
-    terms = list(chain.from_iterable(documents))
-    for term in dict.fromkeys(terms):  # new terms numbered in order of first appearance
-        if term not in vocabulary:
-            vocabulary[term] = len(vocabulary)
-    indices = np.fromiter(map(vocabulary.__getitem__, terms), dtype=np.int_, count=len(terms))
-    indptr = np.cumsum([0, *map(len, documents)])
-    data = np.ones(len(indices), dtype=np.float64)
-    matrix = sparse.csr_matrix((data, indices, indptr),
-                               shape=(len(documents), max(len(vocabulary), 1)))
-    matrix.sum_duplicates()
-    return matrix
+def counts(documents: Iterable[list[str]], vocabulary: dict[str, int]) -> sparse.csr_matrix:
+    """Term counts, one row per document; new terms are added to `vocabulary`, numbered in order of
+    first appearance. (A dict and sparse matrices: several times faster than CountVectorizer's
+    per-token loop.) The documents are taken `COUNT_CHUNK` at a time and each chunk's term lists
+    let go once counted: at 50,000 papers, holding every paper's words and word pairs at once
+    cost more than a gigabyte."""
+    documents = iter(documents)
+    data, indices, lengths = [], [], []
+    while chunk := list(islice(documents, COUNT_CHUNK)):
+        terms = list(chain.from_iterable(chunk))
+        for term in dict.fromkeys(terms):
+            if term not in vocabulary:
+                vocabulary[term] = len(vocabulary)
+        part = sparse.csr_matrix((np.ones(len(terms)), np.fromiter(map(vocabulary.__getitem__, terms),
+                                                                     dtype=np.int_, count=len(terms)),
+                                  np.cumsum([0, *map(len, chunk)])), shape=(len(chunk), max(len(vocabulary), 1)))
+        part.sum_duplicates()
+        data.append(part.data)
+        indices.append(part.indices)
+        lengths.append(np.diff(part.indptr))
+        del chunk, terms  # before the next chunk is drawn
+    if not lengths:
+        return sparse.csr_matrix((0, max(len(vocabulary), 1)))
+    indptr = np.concatenate([[0], np.cumsum(np.concatenate(lengths))])
+    return sparse.csr_matrix((np.concatenate(data), np.concatenate(indices), indptr),
+                             shape=(len(indptr) - 1, max(len(vocabulary), 1)))
+
+
+COUNT_CHUNK = 2_000  # documents counted at once (`counts`)
 
 
 RESERVE = 2  # `refresh` keeps each row's best RESERVE * k papers: a listed paper may fall that far
@@ -128,8 +143,8 @@ class Fitted:
         def kept(text: str) -> list[str]:
             return [t for t in analyze(text) if t in terms]
 
-        abstracts = counts([kept(p.abstract) for p in papers], dict(terms))
-        titles = counts([kept(to_plain(p.title)) for p in papers], dict(terms))
+        abstracts = counts((kept(p.abstract) for p in papers), dict(terms))
+        titles = counts((kept(to_plain(p.title)) for p in papers), dict(terms))
         shape = (len(papers), len(terms))
         abstracts.resize(shape)
         titles.resize(shape)
@@ -183,8 +198,8 @@ def fit(papers: Sequence[Paper]) -> Fitted:
     terms in more than half the papers of a large collection, or in more than
     `MAX_PAPERS_PER_TERM` papers."""
     vocabulary: dict[str, int] = {}
-    abstracts = counts([analyze(p.abstract) for p in papers], vocabulary)
-    titles = counts([analyze(to_plain(p.title)) for p in papers], vocabulary)
+    abstracts = counts((analyze(p.abstract) for p in papers), vocabulary)
+    titles = counts((analyze(to_plain(p.title)) for p in papers), vocabulary)
     abstracts.resize(titles.shape)  # the vocabulary grew while counting titles
     present = ((abstracts + titles) > 0).astype(np.float64)
     df = np.asarray(present.sum(axis=0)).ravel()
