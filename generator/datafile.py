@@ -17,13 +17,14 @@ from __future__ import annotations
 import dataclasses
 import json
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path, PurePath
 from typing import Any
 
 FORMAT = "paper-collection cache"
 
 
+HEADER_LIMIT = 4096  # bytes: `write_lines`' first line is far shorter
 _PLAIN = frozenset({str, int, float, bool, type(None)})  # JSON's own: written as they are
 
 
@@ -111,10 +112,12 @@ def loads(raw: bytes, kind: str, version: int, code: str = "") -> Any:
         document = json.loads(raw.decode("utf-8", "surrogatepass"))
     except (UnicodeDecodeError, ValueError, RecursionError):
         return None
-    if not isinstance(document, dict) or document.get("format") != FORMAT or document.get("kind") != kind \
-            or document.get("version") != version or document.get("code") != code:
-        return None
-    return document.get("data")
+    return document.get("data") if _is_ours(document, kind, version, code) else None
+
+
+def _is_ours(document: Any, kind: str, version: int, code: str) -> bool:
+    return (isinstance(document, dict) and document.get("format") == FORMAT and document.get("kind") == kind
+            and document.get("version") == version and document.get("code") == code)
 
 
 def read(path: Path, kind: str, version: int, code: str = "") -> Any:
@@ -135,6 +138,51 @@ def write(path: Path, kind: str, version: int, data: Any, code: str = "") -> Non
         write_bytes_atomic(path, dumps(kind, version, data, code))
     except OSError:
         pass
+
+
+def write_lines(path: Path, kind: str, version: int, items: Iterable[Any], code: str = "") -> None:
+    """Keep `items` at `path`, replaced whole, one JSON line each after a line saying what the file
+    holds: a large cache (a 50,000-paper collection's checks are 236 MB) is written and read an
+    item at a time, never held twice in memory as one JSON text."""
+    from paper_collection.atomic import open_atomic
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open_atomic(path) as out:
+            out.write(dumps(kind, version, None, code) + b"\n")
+            for item in items:
+                out.write(json.dumps(item, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
+                          + b"\n")
+    except OSError:
+        pass
+
+
+def read_lines(path: Path, kind: str, version: int, code: str = "") -> Iterator[Any] | None:
+    """The items `write_lines` kept at `path` with these very `kind`, `version` and `code`, read one
+    at a time; None when the file is missing or of another kind. A line that is not JSON raises
+    ValueError while iterating (a file cut short or changed by hand: the caller starts afresh)."""
+    try:
+        source = path.open("rb")
+    except OSError:
+        return None
+    try:
+        # Bounded: a file of another shape may be one long line (the checks were, before version 3).
+        header = json.loads(source.readline(HEADER_LIMIT).decode("utf-8", "surrogatepass"))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
+        header = None
+    if not _is_ours(header, kind, version, code):
+        source.close()
+        return None
+    return _items(source)
+
+
+def _items(source) -> Iterator[Any]:
+    with source:
+        for line in source:
+            try:
+                yield json.loads(line.decode("utf-8", "surrogatepass"))
+            except (UnicodeDecodeError, RecursionError) as error:
+                raise ValueError(str(error)) from None
 
 
 def forget(*paths: Path) -> None:

@@ -137,13 +137,17 @@ def test_a_memo_from_other_code_or_a_broken_file_is_not_used(tmp_path):
     check_with_saved_memo(tmp_path, papers)
     path = checks_file(tmp_path)
     assert CheckMemo.load(path).files  # saved by this code: used
-    saved = json.loads(path.read_bytes())
-    for changed in ({"code": "other code"}, {"version": saved["version"] - 1}, {"data": ["L", 1, 2]},
-                    {"data": ["=Unknown", 1]}):
-        path.write_text(json.dumps({**saved, **changed}), encoding="utf-8")
+    header, *lines = path.read_bytes().splitlines(keepends=True)
+    assert len(lines) == 1 + len(FILES)  # what every check depends on, then a line a file
+    saved = json.loads(header)
+    for changed in ({"code": "other code"}, {"version": saved["version"] - 1}, {"kind": "memo"}):
+        path.write_bytes(json.dumps({**saved, **changed}).encode() + b"\n" + b"".join(lines))
         assert CheckMemo.load(path).files == {}, changed
-    whole = path.read_bytes()
-    for broken in (b"not a cache", whole[: len(whole) // 2], b"\xff\xfe", b"[]"):
+    for line in (b'["L",1,2]\n', b'["=Unknown",1]\n', b'not json\n', b'["T",["P","a.md"],null]\n'):
+        path.write_bytes(header + lines[0] + line + b"".join(lines[2:]))
+        assert CheckMemo.load(path).files == {}, line
+    whole = header + b"".join(lines)
+    for broken in (b"not a cache", whole[:-3], header[:-3], b"\xff\xfe", b"[]", header):
         path.write_bytes(broken)
         assert CheckMemo.load(path).files == {}
     # and a run with it still reports everything
@@ -161,3 +165,35 @@ def test_validate_and_build_remember_checks_between_runs(tmp_path):
     second = run_generator(root, "validate", check=False)
     assert second.returncode == 1
     assert f"content/papers/{name.name}" in second.stdout + second.stderr
+
+
+def test_the_memo_is_saved_and_read_a_file_at_a_time(tmp_path):
+    """Issue 25: at 50,000 papers the memo is 236 MB, and encoding it as one JSON text (or decoding
+    it so) took 1.3 GB more than the memo itself, the peak of a whole build. Saved and read a
+    file at a time, neither holds more than the memo and a line."""
+    import dataclasses
+    import tracemalloc
+
+    papers = collection_folder(tmp_path)
+    memo = CheckMemo()
+    load_collection(papers, TAXONOMY, tmp_path, memo)
+    signature, digest, (found, entry, one) = next(iter(memo.files.values()))
+    big = "A long abstract about many things. " * 1_000  # 35 KB a paper
+    memo.files = {papers / f"paper-{i:03d}.md": (signature, digest, (found, entry, dataclasses.replace(
+        one, slug=f"paper-{i:03d}", abstract=big + str(i)))) for i in range(300)}
+    path = checks_file(tmp_path)
+    tracemalloc.start()
+    try:
+        memo.save(path)
+        saved_peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.reset_peak()
+        loaded = CheckMemo.load(path)
+        loaded_peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    size = path.stat().st_size
+    assert size > 10_000_000
+    assert saved_peak < size / 10, (saved_peak, size)  # one file's line at a time, not the whole text
+    kept = sum(len(paper.abstract) for _, _, (_, _, paper) in loaded.files.values())
+    assert loaded_peak < kept + size / 5, (loaded_peak, kept, size)  # the memo, not the text beside it
+    assert loaded.files == memo.files
