@@ -358,11 +358,37 @@ class Memo:
     def _spill_text(self, text: str) -> _Span:
         data = text.encode("utf-8", "surrogatepass")
         if self._spill is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)  # type: ignore[union-attr]
-            handle, name = tempfile.mkstemp(dir=self.path.parent, prefix=".memo-spill.")  # type: ignore[union-attr]
-            os.unlink(name)  # gone with the process, however it ends
-            self._spill = _File(handle)
+            self._spill = self._new_spill_file()
         return _Span(self._spill, self._spill.append(data), len(data))
+
+    def _new_spill_file(self) -> _File:
+        self.path.parent.mkdir(parents=True, exist_ok=True)  # type: ignore[union-attr]
+        handle, name = tempfile.mkstemp(dir=self.path.parent, prefix=".memo-spill.")  # type: ignore[union-attr]
+        os.unlink(name)  # gone with the process, however it ends
+        return _File(handle)
+
+    def spill_file_for_worker(self, kind: str) -> _File | None:
+        """A spill file of its own for a process about to be forked (`spill_into`), made before the
+        fork so that this process can read what the worker wrote there once it has ended; None
+        when `kind` is not spilled."""
+        return self._new_spill_file() if self._spills(kind) else None
+
+    def spill_into(self, file: _File | None) -> None:
+        """In a forked worker: spill the values it makes into `file` (`spill_file_for_worker`),
+        instead of keeping them in memory to hand them back (at 50,000 papers a page writer's
+        bodies were 0.5 GB of its 1.8 GB)."""
+        if file is not None:
+            self._spill, self._owner = file, os.getpid()
+
+    def spilled_at(self, kind: str, key: str) -> tuple[int, int] | None:
+        """Where in this process's spill file the value it made for `key` is (start, length)."""
+        value = self.used.get(kind, {}).get(key)
+        return (value.start, value.length) if isinstance(value, _Span) and value.file is self._spill else None
+
+    def adopt(self, kind: str, key: str, file: _File, start: int, length: int) -> None:
+        """Keep a value a worker spilled into `file` (`spilled_at` in the worker), read only when saved."""
+        self._raw.pop((kind, key), None)
+        self.used.setdefault(kind, {})[key] = _Span(file, start, length)
 
     @classmethod
     def _read(cls, path: Path) -> dict[str, MutableMapping[str, object]]:

@@ -212,6 +212,7 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
         self.bodies: dict[str, str | None] = {}
         self.collect_bodies = False
         self.workers: list[parallel.Child] = []
+        self.worker_spills: list = []  # each worker's spill file (Memo.spill_file_for_worker), or None
         self.shared: list[str] = []  # pages shared with worker processes (see on_env): none unless they are forked
         self.quiet = _QuietSkips()
         self.reused: set[str] = set()
@@ -299,9 +300,11 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
         self.meeting = parallel.Meeting(len(self.shared))
         self.hits_at_fork = self.memo.hits_of("page")
         for number in range(parallel.workers() - 1):
-            child = parallel.Child(functools.partial(self._write_pages, config, documentation, env, "back"),
+            spill = self.memo.spill_file_for_worker("page")
+            child = parallel.Child(functools.partial(self._write_pages, config, documentation, env, "back", spill),
                                    f"paper pages (worker {number + 1})")
             self.workers.append(child)
+            self.worker_spills.append(spill)
         self._write_pages(config, documentation, env, "front")
         for file in documentation:
             if file.src_uri in listed:
@@ -378,7 +381,7 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
             json.loads(explorer[explore.FACETS])["version"],
             preview=self.command == "serve", related=model.related))
 
-    def _write_pages(self, config, documentation, env, side: str) -> tuple[int, dict, dict, int]:
+    def _write_pages(self, config, documentation, env, side: str, spill=None) -> tuple[int, dict, dict, int]:
         """Write pages of the shared list as MkDocs would, from the front (this process) or the back
         (a worker), until the two sides meet; return what a worker hands back to the parent."""
         from mkdocs.commands.build import _build_page  # MkDocs' own page writer (pinned mkdocs<2)
@@ -390,8 +393,9 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
             _build_page(files[uri].page, config, documentation, self.nav, env)
             written.append(uri)
 
-        if side == "back":  # in a forked worker: its bodies go back to the parent's memo
+        if side == "back":  # in a forked worker: its bodies go back to the parent's memo, through `spill`
             self.collect_bodies = True
+            self.memo.spill_into(spill)
         if side == "front":
             for item, uri in enumerate(self.shared):
                 if not self.meeting.take_front(item):
@@ -460,8 +464,8 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
             body = ours.render(self.renderer, where)
             body = body if getattr(ours, "sanitized", False) else sanitize(body)
             self.memo.put("page", key, body)
-            if self.collect_bodies:
-                self.bodies[key] = body  # what a worker hands back, for the cache
+            if self.collect_bodies:  # what a worker hands back, for the cache: where it spilled it, or the body
+                self.bodies[key] = self.memo.spilled_at("page", key) or body
         elif self.collect_bodies:
             self.bodies[key] = None  # found in the cache file: the parent keeps it from there
         return body
@@ -497,15 +501,18 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
     def on_post_build(self, config):
         model = self.model
         workers, self.workers = self.workers, []
+        spills, self.worker_spills = self.worker_spills, []
         logging.getLogger("mkdocs.commands.build").removeFilter(self.quiet)
         by_workers = 0
         try:
-            for child in workers:
+            for child, spill in zip(workers, spills, strict=True):
                 count, bodies, bibtex, hits = child.result()
                 by_workers += count
                 for key, body in bodies.items():
                     if body is None:
                         self.memo.keep("page", key)
+                    elif isinstance(body, tuple):
+                        self.memo.adopt("page", key, spill, *body)
                     else:
                         self.memo.put("page", key, body)
                 self.memo.hits["page"] = self.memo.hits_of("page") + hits
