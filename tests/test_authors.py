@@ -108,6 +108,33 @@ def test_feeds_hold_names_with_control_characters():
     assert model.authors.people[path.split("/")[1]].name == "Ada Lovelace"  # the clean spelling is shown
 
 
+def test_a_persons_feed_holds_their_newest_papers_each_summed_up_by_its_first_sentence():
+    """Issue 25: at 50,000 papers the feeds of 26,000 people, with up to 50 abstracts each, were a
+    fifth of the site. A person's feed holds their newest `FEED_SIZE` papers, each with its
+    abstract's first sentence; the main and tag feeds keep the whole abstract."""
+    from paper_collection.collection.taxonomy import load_taxonomy
+    from paper_collection.site import authors
+    from paper_collection.site.exports import atom_feed
+    from paper_collection.site.model import SiteSettings, build_model
+    from tests.helpers import SEED_TAXONOMY
+
+    papers = [Paper(slug=f"paper-{n:02d}", title=f"Paper {n:02d}", tags=(), authors=("Ada Lovelace",),
+                    abstract=f"Paper {n} finds $x < y$ & more. A second sentence, only on its page.",
+                    added=f"2026-01-{n + 1:02d}") for n in range(authors.FEED_SIZE + 5)]
+    model = build_model(papers, load_taxonomy(SEED_TAXONOMY), SiteSettings(name="S"))
+    [(_, content)] = authors.feed_files(model.authors, model.papers,
+                                        lambda members, **kw: atom_feed(model, members, **kw), "S", 2).items()
+    feed = feedparser.parse(content)
+    assert not feed.bozo
+    newest = sorted(papers, key=lambda p: p.added, reverse=True)[:authors.FEED_SIZE]
+    assert [e.title for e in feed.entries] == [p.title for p in newest]
+    assert feed.entries[0].summary == f"Paper {authors.FEED_SIZE + 4} finds x < y & more."
+    assert b"\n  " not in content  # no indentation: a tenth of every feed, read by no reader
+    whole = feedparser.parse(atom_feed(model, newest, title="t", subtitle="s", feed_path="feed.xml", home_path="",
+                                       updated="2026-01-01"))
+    assert "A second sentence" in whole.entries[0].summary
+
+
 @pytest.mark.slow
 def test_the_author_index_is_paginated_with_an_a_to_z_jump_list(tmp_path):
     from tests.test_exports import build_fixture

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -251,8 +251,10 @@ def _day(date: str) -> datetime:
 
 
 def atom_feed(model: SiteModel, newest: Sequence[Paper], *, title: str, subtitle: str, feed_path: str,
-              home_path: str, updated: str) -> bytes:
-    """An Atom feed of the first FEED_SIZE papers of `newest` (already newest first)."""
+              home_path: str, updated: str, size: int = FEED_SIZE,
+              summary: Callable[[Paper], str] | None = None) -> bytes:
+    """An Atom feed of the first `size` papers of `newest` (already newest first); each entry's
+    summary is the abstract, or what `summary` makes of the paper."""
     site = model.settings
     feed = FeedGenerator()
     feed_url = site.absolute(feed_path)
@@ -265,20 +267,20 @@ def atom_feed(model: SiteModel, newest: Sequence[Paper], *, title: str, subtitle
     feed.language("en")
     feed.generator("paper-collection")
     feed.updated(_day(updated))
-    for paper in newest[:FEED_SIZE]:
+    for paper in newest[:size]:
         url = site.absolute(model.urls[paper.slug])
         entry = feed.add_entry(order="append")
         entry.id(url if site.url else f"urn:paper-collection:{paper.slug}")
         entry.title(to_plain(paper.title))
         entry.link(href=url, rel="alternate", type="text/html")
-        entry.summary(to_plain(" ".join(paper.abstract.split())))
+        entry.summary(summary(paper) if summary else to_plain(" ".join(paper.abstract.split())))
         entry.published(_day(paper.added))
         entry.updated(_day(paper.added))
         for author in paper.authors:
             entry.author({"name": author})
         for tag in paper.tags:
             entry.category(term=tag, label=model.tag_titles.get(tag, tag), scheme=site.absolute(f"{TAGS}/"))
-    return feed.atom_str(pretty=True)
+    return feed.atom_str(pretty=False)  # indentation was a tenth of every feed, read by no feed reader
 
 
 # -- writing -------------------------------------------------------------------------------
