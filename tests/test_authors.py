@@ -102,7 +102,8 @@ def test_feeds_hold_names_with_control_characters():
 
     papers = [paper("a", "Ada\x00 Lo\x1bvelace"), paper("b", "Ada Lovelace")]
     model = build_model(papers, load_taxonomy(SEED_TAXONOMY), SiteSettings(name="S"))
-    files = feed_files(model.authors, model.papers, lambda members, **kw: atom_feed(model, members, **kw), "S", 2)
+    files = dict(feed_files(model.authors, model.papers, lambda members, **kw: atom_feed(model, members, **kw),
+                            "S", 2))
     [(path, content)] = files.items()
     assert "\x00" not in content.decode() and b"Ada Lovelace" in content
     assert model.authors.people[path.split("/")[1]].name == "Ada Lovelace"  # the clean spelling is shown
@@ -123,7 +124,7 @@ def test_a_persons_feed_holds_their_newest_papers_each_summed_up_by_its_first_se
                     added=f"2026-01-{n + 1:02d}") for n in range(authors.FEED_SIZE + 5)]
     model = build_model(papers, load_taxonomy(SEED_TAXONOMY), SiteSettings(name="S"))
     [(_, content)] = authors.feed_files(model.authors, model.papers,
-                                        lambda members, **kw: atom_feed(model, members, **kw), "S", 2).items()
+                                        lambda members, **kw: atom_feed(model, members, **kw), "S", 2)
     feed = feedparser.parse(content)
     assert not feed.bozo
     newest = sorted(papers, key=lambda p: p.added, reverse=True)[:authors.FEED_SIZE]

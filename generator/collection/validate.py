@@ -12,10 +12,10 @@ import hashlib
 import json
 import os
 import subprocess
-from itertools import chain
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 from pathlib import Path
 from typing import Any
 

@@ -14,7 +14,7 @@ import dataclasses
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -337,23 +337,21 @@ def author_links(index: AuthorIndex, paper: Paper, url: Callable[[str], str],
 
 
 def feed_files(index: AuthorIndex, papers: Mapping[str, Paper], atom_feed: Callable[..., bytes],
-               site_name: str, min_papers: int) -> dict[str, bytes]:
-    """One Atom feed per person with a page (`atom_feed` is exports.atom_feed with the site's
-    arguments bound): their newest `FEED_SIZE` papers, each summed up by its abstract's first
-    sentence. A feed tells a follower that a person has a new paper; the abstracts in full, and
-    every paper, are a link away. (At 50,000 papers the feeds of 26,000 people, with up to 50
-    abstracts each, were a fifth of the site.)"""
-    files = {}
+               site_name: str, min_papers: int) -> Iterator[tuple[str, bytes]]:
+    """One Atom feed per person with a page, as (path, content) pairs made one at a time
+    (`atom_feed` is exports.atom_feed with the site's arguments bound): their newest `FEED_SIZE`
+    papers, each summed up by its abstract's first sentence. A feed tells a follower that a person
+    has a new paper; the abstracts in full, and every paper, are a link away. (At 50,000 papers
+    the feeds of 26,000 people, with up to 50 abstracts each, were a fifth of the site.)"""
     safe: dict[str, Paper] = {}  # a paper is in several people's feeds: made XML-safe once
     for person in paged_people(index, min_papers):
         stop_point()  # a superseded preview stops here (stopping.py)
         members = [safe.get(s) or safe.setdefault(s, _xml_safe(papers[s])) for s in person.papers[:FEED_SIZE]]
         name = xml_text(person.name)
-        files[f"{AUTHORS}/{person.slug}/feed.xml"] = atom_feed(
+        yield f"{AUTHORS}/{person.slug}/feed.xml", atom_feed(
             members, title=f"{site_name}: papers by {name}", subtitle=f"Newest papers by {name}",
             feed_path=f"{AUTHORS}/{person.slug}/feed.xml", home_path=f"{AUTHORS}/{person.slug}/",
             updated=members[0].added, size=FEED_SIZE, summary=_summary)
-    return files
 
 
 def _summary(paper: Paper) -> str:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -213,34 +213,42 @@ def _digest(content: bytes) -> dict:
 
 def year_files(model: SiteModel, plan: ExportPlan) -> dict[str, bytes]:
     """papers.json and papers.bib when they fit, every part, and exports/index.json."""
-    files: dict[str, bytes] = {}
+    return dict(each_year_file(model, plan))
+
+
+def each_year_file(model: SiteModel, plan: ExportPlan) -> Iterator[tuple[str, bytes]]:
+    """`year_files` one file at a time: at 50,000 papers they are 160 MB, held at once before."""
+    digests: dict[str, dict] = {}
     parts = []
+
+    def checked(path: str, content: bytes) -> tuple[str, bytes]:
+        if len(content) > LIMIT:  # the plan's sizes make this impossible for JSON; BibTeX is far smaller
+            raise ExportError(f"{path} would be {len(content):,} bytes, more than a published file may hold "
+                              f"({LIMIT:,}); this is a bug in paper-collection's export split, please report it.")
+        digests[path] = _digest(content)
+        return path, content
+
     if plan.whole:
         papers = list(model.papers.values())
-        files["papers.json"] = _dump(_document(model, papers, [plan.records[p.slug] for p in papers]))
-        files["papers.bib"] = model.bibliography(papers).encode()
+        yield checked("papers.json", _dump(_document(model, papers, [plan.records[p.slug] for p in papers])))
+        yield checked("papers.bib", model.bibliography(papers).encode())
     for part in plan.parts:
         stop_point()
-        content = _dump(_document(model, part.papers, [plan.records[p.slug] for p in part.papers], part.meta()))
-        bib = model.bibliography(part.papers).encode()
-        files[part.json_path], files[part.bib_path] = content, bib
+        yield checked(part.json_path, _dump(_document(model, part.papers, [plan.records[p.slug] for p in part.papers],
+                                                      part.meta())))
+        yield checked(part.bib_path, model.bibliography(part.papers).encode())
         parts.append({**part.meta(), "count": len(part.papers),
                       "updated": max(p.added for p in part.papers),
-                      "json": {"path": part.json_path.removeprefix(f"{EXPORTS}/"), **_digest(content)},
-                      "bib": {"path": part.bib_path.removeprefix(f"{EXPORTS}/"), **_digest(bib)}})
-    whole = {kind: ({"path": f"../papers.{kind}", **_digest(files[f"papers.{kind}"])} if plan.whole else None)
+                      "json": {"path": part.json_path.removeprefix(f"{EXPORTS}/"), **digests[part.json_path]},
+                      "bib": {"path": part.bib_path.removeprefix(f"{EXPORTS}/"), **digests[part.bib_path]}})
+    whole = {kind: ({"path": f"../papers.{kind}", **digests[f"papers.{kind}"]} if plan.whole else None)
              for kind in ("json", "bib")}
     index = {"format_version": FORMAT_VERSION,
              "site": {"name": model.settings.name, "url": model.settings.url or None},
              "updated": model.updated, "count": len(model.papers), "limit": LIMIT,
              "whole": whole, "parts": parts}
-    files[INDEX] = _dump(index)
-    files[f"{EXPORTS}/index.schema.json"] = INDEX_SCHEMA.read_bytes()
-    for path, content in files.items():
-        if len(content) > LIMIT:  # the plan's sizes make this impossible for JSON; BibTeX is far smaller
-            raise ExportError(f"{path} would be {len(content):,} bytes, more than a published file may hold "
-                              f"({LIMIT:,}); this is a bug in paper-collection's export split, please report it.")
-    return files
+    yield checked(INDEX, _dump(index))
+    yield checked(f"{EXPORTS}/index.schema.json", INDEX_SCHEMA.read_bytes())
 
 
 # -- Atom ----------------------------------------------------------------------------------
@@ -288,28 +296,31 @@ def atom_feed(model: SiteModel, newest: Sequence[Paper], *, title: str, subtitle
 
 def export_files(model: SiteModel) -> dict[str, bytes]:
     """Every export as {path inside the site: content}."""
+    return dict(each_export_file(model))
+
+
+def each_export_file(model: SiteModel) -> Iterator[tuple[str, bytes]]:
+    """`export_files` one file at a time, for `write_exports`."""
     site = model.settings
     latest = model.updated or EPOCH
-    files = {
-        **year_files(model, model.export_plan),
-        "papers.schema.json": SCHEMA.read_bytes(),
-        "feed.xml": atom_feed(model, model.newest, title=site.name, subtitle=f"Newest papers in {site.name}",
-                              feed_path="feed.xml", home_path="", updated=latest),
-    }
-    files.update(watch_feed_files(model, atom_feed))  # one per watch of watch.yml
+    yield from each_year_file(model, model.export_plan)
+    yield "papers.schema.json", SCHEMA.read_bytes()
+    yield "feed.xml", atom_feed(model, model.newest, title=site.name, subtitle=f"Newest papers in {site.name}",
+                                feed_path="feed.xml", home_path="", updated=latest)
+    yield from watch_feed_files(model, atom_feed).items()  # one per watch of watch.yml
     for tag in model.tags:
         stop_point()
         members = model.by_tag[tag.name]
-        files[f"{TAGS}/{tag.name}/papers.bib"] = model.bibliography(members).encode()
-        files[f"{TAGS}/{tag.name}/feed.xml"] = atom_feed(
+        yield f"{TAGS}/{tag.name}/papers.bib", model.bibliography(members).encode()
+        yield f"{TAGS}/{tag.name}/feed.xml", atom_feed(
             model, members, title=f"{site.name}: {tag.title}", subtitle=f"Newest papers tagged {tag.title}",
             feed_path=f"{TAGS}/{tag.name}/feed.xml", home_path=f"{TAGS}/{tag.name}/",
             updated=members[0].added if members else latest)
-    return files
 
 
-def write_exports(site_dir: Path, files: dict[str, bytes]) -> None:
-    for path, content in files.items():
+def write_exports(site_dir: Path, files: Mapping[str, bytes] | Iterable[tuple[str, bytes]]) -> None:
+    """Write {path inside the site: content}, or (path, content) pairs as they are made."""
+    for path, content in files.items() if isinstance(files, Mapping) else files:
         stop_point()  # a superseded preview stops here (stopping.py)
         target = site_dir / path
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -42,7 +42,7 @@ from paper_collection.errors import GeneratorError
 from paper_collection.site import authors, collection_map, explore, session
 from paper_collection.site.cache import cache_dir, content_key
 from paper_collection.site.compact import CompactTemplates2
-from paper_collection.site.exports import atom_feed, export_files, write_exports
+from paper_collection.site.exports import atom_feed, each_export_file, write_exports
 from paper_collection.site.pages import PaperPage, Renderer, SitePage, Where, optional_nav, sanitize, site_pages
 from paper_collection.site.redirects import redirect_files
 from paper_collection.site.render import environment, keep_compiled_templates
@@ -362,7 +362,7 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
 
     def _write_exports(self, config) -> None:
         model, site = self.model, Path(config.site_dir)
-        write_exports(site, export_files(model))
+        write_exports(site, each_export_file(model))  # written as made: at 50,000 papers they are 250 MB
         # One Atom feed per author.
         write_exports(site, authors.feed_files(
             model.authors, model.papers, functools.partial(atom_feed, model), model.settings.name,
