@@ -122,6 +122,24 @@ def test_bibtex_entries_are_made_once_and_shared_by_exports(model):
     assert b'"url": "https://example.org/g/papers/language-models-count-words/"' in files["papers.json"]
 
 
+def test_exports_are_made_and_written_one_file_at_a_time(model, tmp_path, monkeypatch):
+    """At 50,000 papers the exports are 250 MB: the build writes each as it is made
+    (`each_export_file`) instead of gathering them all first."""
+    from paper_collection.site import exports
+
+    made: list[str] = []
+    atom_feed = exports.atom_feed
+    monkeypatch.setattr(exports, "atom_feed", lambda *a, **kw: made.append(kw["feed_path"]) or atom_feed(*a, **kw))
+    files = exports.each_export_file(model)
+    for path, _ in files:
+        if path == "feed.xml":
+            break
+    assert made == ["feed.xml"]  # no tag's feed made yet
+    exports.write_exports(tmp_path, files)  # the rest, written as made
+    assert made[1:] == [f"tags/{t}/feed.xml" for t in ("vision", "language", "empty", "untagged")]
+    assert (tmp_path / "tags" / "untagged" / "feed.xml").read_bytes() == export_files(model)["tags/untagged/feed.xml"]
+
+
 def test_search_documents(model):
     assert model.search_documents[0] == {"slug": "a-quiet-paper-about-nothing", "title": "A Quiet Paper About Nothing",
                                          "tags": "language Language", "authors": "Grace Hopper",
