@@ -452,3 +452,27 @@ def test_import_keeps_the_math_and_escaped_dollars_the_renderer_reads():
     text = "funds at \\$1.27 M, followed by GLM-5 at \\$1.21 M at 11$\\times$ lower"
     assert clean_text(text) == text
     assert to_plain(clean_text(text)) == "funds at $1.27 M, followed by GLM-5 at $1.21 M at 11× lower"
+
+
+def test_abstracts_are_not_kept_in_the_text_caches_titles_are():
+    """At 50,000 papers the parsed and plain forms of every abstract filled the caches of every
+    build process (about 95 MB each); a title is asked for many times and stays cached."""
+    import tracemalloc
+
+    from paper_collection.site import tex
+
+    abstracts = [f"Paper {n} studies $x_1$ under \\emph{{noise}}. " + "More words follow here. " * 80
+                 for n in range(1_000)]  # 2 KB each
+    assert all(len(a) > tex.SHORT_TEXT for a in abstracts)
+    tracemalloc.start()
+    try:
+        plain = [len(tex.to_plain(a)) for a in abstracts]
+        kept_abstracts = tracemalloc.get_traced_memory()[0]
+        titles = [tex.to_plain(f"Title number {n} about $\\alpha$-stable noise") for n in range(1_000)]
+        kept_titles = tracemalloc.get_traced_memory()[0] - kept_abstracts
+    finally:
+        tracemalloc.stop()
+    assert sum(plain) > 1_500_000
+    assert kept_abstracts < 200_000, kept_abstracts  # not the 2 MB of text, nor their parsed nodes
+    assert kept_titles > 100_000, kept_titles  # titles are kept
+    assert tex.to_plain("Title number 7 about $\\alpha$-stable noise") is titles[7]

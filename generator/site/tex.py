@@ -26,10 +26,13 @@ Nothing here changes a paper file: rendering only.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 from urllib.parse import urlsplit
 
 from markupsafe import Markup, escape
@@ -411,7 +414,25 @@ def _is_known(name: str) -> bool:
     return name in ACCENTS or _LATEX_DB.get_macro_spec(name) is not None
 
 
-@lru_cache(maxsize=32768)  # every title and paragraph of a 10,000-paper collection: pages, feeds and search share it
+def cached_when_short(maxsize: int) -> Callable:
+    """`lru_cache` for texts of at most `SHORT_TEXT` characters; a longer one is worked out each
+    time. A build asks for each title many times (pages, lists, feeds, BibTeX, search) and for an
+    abstract once or twice, and at 50,000 papers the abstracts' entries in these caches were
+    hundreds of megabytes in each of the build's processes."""
+    def wrap(function: Callable) -> Callable:
+        cached = lru_cache(maxsize=maxsize)(function)
+
+        @functools.wraps(function)
+        def call(text: str) -> Any:
+            return cached(text) if len(text) <= SHORT_TEXT else function(text)
+        return call
+    return wrap
+
+
+SHORT_TEXT = 400  # characters: every title, and an abstract's first sentence
+
+
+@cached_when_short(maxsize=32768)  # titles and short paragraphs: pages, feeds and search share them
 def parse(text: str) -> tuple[Node, ...]:
     """The nodes of one paragraph (whitespace already normalised)."""
     return tuple(_read(text))
@@ -513,7 +534,7 @@ def to_html(text: str) -> Markup:
     return _html(parse(" ".join(text.split())))
 
 
-@lru_cache(maxsize=65_536)  # a build asks for each title many times (pages, lists, feeds, BibTeX, search)
+@cached_when_short(maxsize=65_536)  # a build asks for each title many times (pages, lists, feeds, BibTeX, search)
 def to_plain(text: str) -> str:
     """A title or abstract for places that show no markup (<title>, meta tags, feeds, search):
     readable text without `$` or TeX commands, paragraphs joined by a space."""
