@@ -86,3 +86,30 @@ def test_the_quality_benchmark_runs_on_the_fixture(tmp_path):
     assert run.returncode == 0, run.stderr[-2000:]
     assert "| all | " in run.stdout and "cold first query (1 queries" in run.stdout, run.stdout
     assert (tmp_path / "site" / "search" / "paper-search.json").exists()
+
+
+def test_postings_are_turned_into_text_a_block_at_a_time(tmp_path, monkeypatch):
+    """At 50,000 papers every posting's numbers as Python strings at once were 1.3 GB for a moment,
+    the peak of the build's search worker (issue 25). A block at a time, any block size gives
+    the same files, and a small block holds less."""
+    import tracemalloc
+
+    records = json.loads(FIXTURE.read_text(encoding="utf-8"))["papers"]
+    records = [{**r, "id": f"{r['id']}{copy}", "title": f"{r['title']} {copy}"} for copy in range(400) for r in records]
+    model = site_model(records)
+    cfg = SimpleNamespace(**{name: option.default for name, option in search.PaperSearchConfig._schema})
+    written, peaks = {}, {}
+    for block in (1 << 40, 1, 1000):
+        monkeypatch.setattr(search, "TEXT_BLOCK", block)
+        out = tmp_path / str(block) / "search"
+        tracemalloc.start()
+        try:
+            search.write_index(out, model, cfg)
+            peaks[block] = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        written[block] = {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*.json"))}
+    numbers = sum(len(shard) for path, shard in written[1000].items() if path.startswith("terms/"))
+    assert numbers > 200_000
+    assert written[1] == written[1000] == written[1 << 40]
+    assert peaks[1 << 40] - peaks[1000] > numbers, peaks  # every number at once: far more than its text
