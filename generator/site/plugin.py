@@ -312,11 +312,14 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
         return env
 
     def _reuse_pages(self, config, files: Files) -> set[str]:
-        """`build` only: the paper pages whose written file would be byte for byte the one the last
-        build wrote are taken over from it (a hard link) instead of being written again. A page's
-        file depends on its own inputs (those of its body), its addresses, and what every page
-        shares: the navigation, mkdocs.yml, the theme and templates, the code and the versions of
-        MkDocs and Material, and the date the build stands for. Returns the pages taken over."""
+        """`build` only: the pages whose written file would be byte for byte the one the last build
+        wrote are taken over from it (a hard link) instead of being written again: paper, author,
+        tag and listing pages (the kinds whose body is kept, `inputs`) outside the navigation. A
+        page's file depends on its own inputs (those of its body), its title, description and
+        theme context, its addresses, and what every page shares: the navigation, mkdocs.yml, the
+        theme and templates, the code and the versions of MkDocs and Material, and the date the
+        build stands for. A page in the navigation, or above a page that is, shows where the
+        reader is in it: always written. Returns the pages taken over."""
         import material
         import mkdocs
 
@@ -329,13 +332,16 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
                              [(item.title, getattr(item, "url", None)) for item in self.nav.items])
         staging = Path(config.site_dir)
         same: list[tuple[str, str]] = []  # (page, its body's key) whose last written file is still right
+        model = self.model
         for uri, ours in self.pages.items():
-            if not isinstance(ours, PaperPage):
+            file = files.get_file_from_path(uri)
+            if not hasattr(ours, "inputs") or file is None or not self._outside_nav(file.page):
                 continue
-            page = files.get_file_from_path(uri).page
+            page = file.page
             where = Where(page.url, page.canonical_url, page.edit_url)
             body = self.body_keys[uri] = self._body_key(ours, where)
-            key = content_key(shared, body, where)
+            key = content_key(shared, body, where, ours.title(model), ours.description(model),
+                              ours.context(model, where))
             self.memo.put("written", uri, key)
             if old_site is not None and self.memo.old.get("written", {}).get(uri) == key:
                 same.append((uri, body))
@@ -483,6 +489,13 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
             page.content = None
         return output
 
+    def _outside_nav(self, page) -> bool:
+        """Whether the theme's navigation looks the same on this page as on any other page of its
+        folder: it is not in the navigation, has no table of contents, and no page of the
+        navigation is below it."""
+        url = page.url
+        return id(page) not in self.nav_pages and not page.toc and not any(u.startswith(url) for u in self.nav_urls)
+
     def on_page_context(self, context, page, config, nav):
         ours = self._page(page)
         if ours is None or page.meta.get("template") == SKIP_TEMPLATE:
@@ -491,7 +504,7 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
         if isinstance(ours, PaperPage):
             self._describe(ours, page)
         url = page.url
-        if id(page) not in self.nav_pages and not page.toc and not any(u.startswith(url) for u in self.nav_urls):
+        if self._outside_nav(page):
             # Outside the navigation, with no table of contents and nothing of the navigation below
             # it: the theme's navigation (relative links) is that of any page in the same folder.
             context["shared_key"] = f"{posixpath.dirname(url.rstrip('/'))}/ {page.meta.get('hide')!r}"
@@ -525,8 +538,12 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
             log.info("paper-collection: %d of %d pages written by %d worker process(es)",
                      by_workers, len(self.pages), len(workers))
         if self.reused:
-            log.info("paper-collection: %d of %d paper pages unchanged since the last build, taken over from it",
-                     len(self.reused), len(model.papers))
+            papers = sum(1 for uri in self.reused if isinstance(self.pages[uri], PaperPage))
+            others = sum(1 for ours in self.pages.values()
+                         if hasattr(ours, "inputs") and not isinstance(ours, PaperPage))
+            log.info("paper-collection: %d of %d paper pages and %d of %d author, tag and listing pages unchanged "
+                     "since the last build, taken over from it", papers, len(model.papers), len(self.reused) - papers,
+                     others)
         if self.incremental:
             # The pages are written: the preview shows them now, and the rest follows in a moment.
             self.superseded = threading.Event()
