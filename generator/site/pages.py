@@ -119,6 +119,11 @@ class SitePage:
         """What the page adds to the theme's template context."""
         return {}
 
+    def shown_around(self, model: SiteModel, where: Where) -> tuple:
+        """What the theme shows of the page besides its body (title, description, context): with
+        its body's key, the key of its written file (plugin.py, `_reuse_pages`)."""
+        return self.title(model), self.description(model), self.context(model, where)
+
     def preview_inputs(self, model: SiteModel) -> tuple | None:
         """What the page shows that can change between two previews of one `serve` (templates,
         theme, taxonomy and settings aside): the preview writes the page again only when this
@@ -141,6 +146,9 @@ class PaperPage(SitePage):
 
     def description(self, model):
         return citation.description(self.paper)
+
+    def shown_around(self, model: SiteModel, where: Where) -> tuple:
+        return ()  # title, description, citation metadata: all made from the paper, in `inputs`
 
     def inputs(self, model: SiteModel) -> tuple:
         """Everything `render` reads besides the templates and `where` (the page cache's key)."""

@@ -340,8 +340,7 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
             page = file.page
             where = Where(page.url, page.canonical_url, page.edit_url)
             body = self.body_keys[uri] = self._body_key(ours, where)
-            key = content_key(shared, body, where, ours.title(model), ours.description(model),
-                              ours.context(model, where))
+            key = content_key(shared, body, where, ours.shown_around(model, where))
             self.memo.put("written", uri, key)
             if old_site is not None and self.memo.old.get("written", {}).get(uri) == key:
                 same.append((uri, body))
