@@ -122,6 +122,36 @@ def test_the_search_index_is_written_from_the_collection_plugins_model(tmp_path,
     assert indexed[0] is config.plugins[PLUGIN].model  # one model for both plugins, made once
 
 
+def test_the_people_are_found_once_per_build_however_many_workers(tmp_path, monkeypatch):
+    """The pages, the author feeds and the explorer's data all read the author index: made once in
+    the build process before any worker is forked (it was made again by the explorer's worker: a
+    second of CPU at 10,000 papers)."""
+    import os
+
+    from mkdocs.commands.build import build
+
+    from paper_collection.site import authors, model
+
+    monkeypatch.setenv("PAPER_COLLECTION_PARALLEL_FROM", "1")
+    monkeypatch.setenv("PAPER_COLLECTION_WORKERS", "2")
+    calls = tmp_path / "calls"
+    real = authors.build_index
+
+    def counted(papers):
+        with calls.open("a") as out:  # a forked worker's call counts too
+            out.write(f"{os.getpid()}\n")
+        return real(papers)
+
+    monkeypatch.setattr(model, "build_index", counted)
+    root = _project(tmp_path / "a")
+    config = _config(root)
+    config.plugins.on_startup(command="build", dirty=False)
+    build(config)
+    config.plugins.on_shutdown()
+    assert (root / "site" / "explore" / "facets.json").is_file()
+    assert calls.read_text().splitlines() == [str(os.getpid())]
+
+
 def test_bibtex_entries_are_a_memo_of_the_frozen_model():
     """The model stays frozen; its BibTeX entries are made once, or taken from an earlier build."""
     from paper_collection.collection.taxonomy import load_taxonomy

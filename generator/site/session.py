@@ -224,6 +224,9 @@ class BuildSession:
         # are computed; work that needs their TF-IDF space only (the map) as soon as it is fitted.
         # They are computed before anyone else is handed the model.
         _start(self.model_listeners)
+        # The people (build_index): the pages, the feeds and the explorer's data all read them, and
+        # the workers forked from here on inherit them instead of each making them again.
+        model.authors  # noqa: B018
         related.compute()
         _start(self.space_listeners)  # no space was fitted (related papers from the cache): now
         return model
