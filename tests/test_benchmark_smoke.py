@@ -92,3 +92,29 @@ def test_map_benchmark_runs_at_small_sizes(tmp_path):
     assert any(name.endswith("/map/points.json") for name, _ in page["files"])
     # a text filter fetches every title chunk (200 papers: 2), and only then
     assert page["bytes once idle"] < page["bytes after query"] and page["title chunks after query"] == 2
+
+
+def test_memory_timeline_names_the_process_that_held_the_memory(tmp_path):
+    """benchmarks/memory_timeline.py found which of a build's processes reached its peak (issue 25):
+    here a forked child holds 80 MB while its parent holds little."""
+    from benchmarks import memory_timeline
+
+    script = ("import os, sys, time\n"
+              "print('starting', file=sys.stderr, flush=True)\n"
+              "if os.fork() == 0:\n"
+              "    block = b'x' * 80_000_000  # written, so resident\n"
+              "    time.sleep(1.5)\n"
+              "    os._exit(0)\n"
+              "os.wait()\n"
+              "print('done', file=sys.stderr, flush=True)\n")
+    out = tmp_path / "timeline.json"
+    assert memory_timeline.main(["--json", str(out), "--every", "0.1", "--", sys.executable, "-c", script]) == 0
+    result = json.loads(out.read_text())
+    peaks: dict[str, int] = {}
+    for _, row in result["samples"]:
+        for pid, mb in row.items():
+            peaks[pid] = max(peaks.get(pid, 0), mb)
+    parent = str(result["pid"])
+    children = {pid: mb for pid, mb in peaks.items() if pid != parent}
+    assert children and max(children.values()) >= 80 > peaks[parent]
+    assert [line for _, line in result["lines"]] == ["starting", "done"]
