@@ -4,6 +4,7 @@ the page types, the exports and the search index are made from it; settings come
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from pathlib import Path
 
@@ -305,3 +306,30 @@ def test_the_search_index_and_the_map_start_before_related_papers_are_computed(t
     assert events == ["the search index", "related papers", "the explorer's data and the map", "related papers done"]
     assert model.related._value is not None  # computed before model_for returned
     assert any(model.related.values())
+
+
+def test_the_watches_papers_are_found_once_a_model_not_once_a_latest_page(monkeypatch):
+    """Every page of /latest/ names the watches' feeds; finding their papers went through every
+    paper for each page, the square of the collection (94,000 papers: 940 pages)."""
+    from paper_collection.collection.paper import Source
+    from paper_collection.ingest.watch import SOURCE_PREFIX
+    from paper_collection.site import latest
+    from paper_collection.site.pages import Renderer, Where
+    from paper_collection.site.plugin import THEME_DIR
+    from paper_collection.site.render import environment
+
+    papers = [Paper(slug=f"paper-{n:03d}", title=f"Paper {n}", abstract="A study.", tags=(), added="2026-01-01",
+                    sources=(Source(file=f"{SOURCE_PREFIX}{'arxiv' if n % 2 else 'hf'}", line=1, format="arxiv",
+                                    title=f"Paper {n}"),)) for n in range(300)]
+    model = build_model(papers, load_taxonomy(SEED_TAXONOMY), dataclasses.replace(SETTINGS, per_page=10),
+                        related={})
+    asked = []
+    watch_of = latest.watch_of
+    monkeypatch.setattr(latest, "watch_of", lambda file: asked.append(file) or watch_of(file))
+    renderer = Renderer(model, environment(THEME_DIR / "collection"))
+    pages = [page for page in site_pages(model).values() if isinstance(page, LatestPage)]
+    assert len(pages) == 30
+    for page in pages:
+        page.render(renderer, Where(page.src_uri.removesuffix("index.md"), None, None))
+    assert len(asked) == len(papers)  # each paper's source read once, for all 30 pages
+    assert list(latest.watch_papers(model)) == ["arxiv", "hf"]

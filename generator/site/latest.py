@@ -9,7 +9,7 @@ Atom feed of them at `watches/NAME/feed.xml`, listed on the Latest page.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from paper_collection.collection.paper import Paper
 from paper_collection.ingest.watch import watch_of
@@ -34,9 +34,16 @@ def by_day(papers) -> list[tuple[str, list[Paper]]]:
 
 
 def watch_papers(model: SiteModel) -> dict[str, tuple[Paper, ...]]:
-    """Each watch that brought papers -> its papers, newest first; watches in name order."""
+    """Each watch that brought papers -> its papers, newest first; watches in name order. Made once
+    a model (`SiteModel.watch_papers`): every page of /latest/ names the watches, and asking every
+    paper again for each of them made those pages cost the square of the collection (94,000
+    papers: 940 pages, each going through every paper)."""
+    return model.watch_papers
+
+
+def find_watch_papers(newest: Iterable[Paper]) -> dict[str, tuple[Paper, ...]]:
     found: dict[str, list[Paper]] = {}
-    for paper in model.newest:
+    for paper in newest:
         for name in dict.fromkeys(w for s in paper.sources if (w := watch_of(s.file))):
             found.setdefault(name, []).append(paper)
     return {name: tuple(found[name]) for name in sorted(found)}

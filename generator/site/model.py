@@ -183,6 +183,13 @@ class SiteModel:
         return index_parts(self.authors, self.settings.authors_per_page)
 
     @cached_property
+    def watch_papers(self) -> dict[str, tuple[Paper, ...]]:
+        """Each watch of watch.yml that brought papers -> its papers, newest first (latest.py)."""
+        from paper_collection.site.latest import find_watch_papers  # latest.py reads the model
+
+        return find_watch_papers(self.newest)
+
+    @cached_property
     def years_venues(self) -> YearsAndVenues:
         """The publication years and venues the papers give, each with its papers newest first and its
         pages (generator/site/years_venues.py); empty for a collection that knows neither."""
