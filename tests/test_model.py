@@ -332,4 +332,4 @@ def test_the_watches_papers_are_found_once_a_model_not_once_a_latest_page(monkey
     for page in pages:
         page.render(renderer, Where(page.src_uri.removesuffix("index.md"), None, None))
     assert len(asked) == len(papers)  # each paper's source read once, for all 30 pages
-    assert list(latest.watch_papers(model)) == ["arxiv", "hf"]
+    assert list(model.watch_papers) == ["arxiv", "hf"]

@@ -20,10 +20,9 @@ from urllib.parse import urlencode
 
 from paper_collection.collection.paper import Paper
 from paper_collection.collection.slugs import address_slug, bounded
+from paper_collection.site.citation import description
 from paper_collection.site.pagination import paginate
-from paper_collection.site.render import first_sentence
 from paper_collection.site.stopping import stop_point
-from paper_collection.site.tex import to_plain
 
 AUTHORS = "authors"
 INDEX_PAGE = f"{AUTHORS}/index.md"
@@ -351,11 +350,7 @@ def feed_files(index: AuthorIndex, papers: Mapping[str, Paper], atom_feed: Calla
         yield f"{AUTHORS}/{person.slug}/feed.xml", atom_feed(
             members, title=f"{site_name}: papers by {name}", subtitle=f"Newest papers by {name}",
             feed_path=f"{AUTHORS}/{person.slug}/feed.xml", home_path=f"{AUTHORS}/{person.slug}/",
-            updated=members[0].added, size=FEED_SIZE, summary=_summary)
-
-
-def _summary(paper: Paper) -> str:
-    return to_plain(first_sentence(paper.abstract))
+            updated=members[0].added, size=FEED_SIZE, summary=description)
 
 
 def _xml_safe(paper: Paper) -> Paper:

@@ -33,15 +33,11 @@ def by_day(papers) -> list[tuple[str, list[Paper]]]:
     return [(day, list(group)) for day, group in itertools.groupby(papers, key=lambda p: p.added)]
 
 
-def watch_papers(model: SiteModel) -> dict[str, tuple[Paper, ...]]:
-    """Each watch that brought papers -> its papers, newest first; watches in name order. Made once
-    a model (`SiteModel.watch_papers`): every page of /latest/ names the watches, and asking every
-    paper again for each of them made those pages cost the square of the collection (94,000
-    papers: 940 pages, each going through every paper)."""
-    return model.watch_papers
-
-
-def find_watch_papers(newest: Iterable[Paper]) -> dict[str, tuple[Paper, ...]]:
+def watch_papers(newest: Iterable[Paper]) -> dict[str, tuple[Paper, ...]]:
+    """Each watch that brought papers -> its papers (given newest first); watches in name order.
+    Read through `SiteModel.watch_papers`, made once a build: every page of /latest/ names the
+    watches, and going through every paper for each page cost the square of the collection
+    (94,000 papers: 940 pages, 67 s)."""
     found: dict[str, list[Paper]] = {}
     for paper in newest:
         for name in dict.fromkeys(w for s in paper.sources if (w := watch_of(s.file))):
@@ -60,4 +56,4 @@ def feed_files(model: SiteModel, atom_feed: Callable[..., bytes]) -> dict[str, b
                                              subtitle=f"Papers the watch '{name}' brought to {site.name}",
                                              feed_path=watch_feed_path(name), home_path=f"{LATEST}/",
                                              updated=papers[0].added)
-            for name, papers in watch_papers(model).items()}
+            for name, papers in model.watch_papers.items()}

@@ -185,9 +185,9 @@ class SiteModel:
     @cached_property
     def watch_papers(self) -> dict[str, tuple[Paper, ...]]:
         """Each watch of watch.yml that brought papers -> its papers, newest first (latest.py)."""
-        from paper_collection.site.latest import find_watch_papers  # latest.py reads the model
+        from paper_collection.site.latest import watch_papers  # latest.py reads the model
 
-        return find_watch_papers(self.newest)
+        return watch_papers(self.newest)
 
     @cached_property
     def years_venues(self) -> YearsAndVenues:

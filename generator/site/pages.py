@@ -503,7 +503,7 @@ class LatestPage(SitePage):
             pages=[{"number": n, "url": where.link(latest.latest_uri(n))} for n in range(1, part.pages + 1)],
             feed_url=where.link("feed.xml"),
             feeds=[{"name": name, "url": where.link(latest.watch_feed_path(name))}
-                   for name in latest.watch_papers(model)])
+                   for name in model.watch_papers])
 
     def context(self, model, where):
         return {"tag_feed": {"title": f"{model.settings.name}: newest papers", "url": "feed.xml"}}
