@@ -247,7 +247,7 @@ def _selected_files(paths: list[str], layout: Layout) -> set[str]:
     return selected
 
 
-def cmd_validate(args, layout: Layout, collection=None) -> int:
+def cmd_validate(args, layout: Layout, collection=None, people=None) -> int:
     files = getattr(args, "files", None)
     selected = _selected_files(files, layout) if files else None
     base = getattr(args, "base", None)
@@ -261,7 +261,7 @@ def cmd_validate(args, layout: Layout, collection=None) -> int:
         return _report_selected(args, layout, collection, selected)
     _print_problems(args, collection.problems, changed)
     if getattr(args, "format", "text") != "github":
-        _author_notes(collection, layout)
+        _author_notes(collection, layout, people)
     if collection.errors:
         print(f"{len(collection.errors)} problem(s) in {layout.shown(layout.papers_dir)}/; "
               "nothing was built", file=sys.stderr)
@@ -302,12 +302,15 @@ def _report_selected(args, layout: Layout, collection, selected: set[str]) -> in
     return EXIT_OK
 
 
-def _author_notes(collection, layout: Layout) -> None:
-    """Author spellings that fit several people (see generator/site/authors.py)."""
+def _author_notes(collection, layout: Layout, people=None) -> None:
+    """Author spellings that fit several people (see generator/site/authors.py); `people`, the
+    collection's `people_of` if made already."""
     from paper_collection.site.authors import ambiguous_notes
+    from paper_collection.site.model import people_of
 
     folder = layout.papers_dir.relative_to(layout.root)
-    for note in ambiguous_notes(collection.papers, lambda paper: f"{folder}/{paper.slug}.md"):
+    people = people if people is not None else people_of(collection.papers)
+    for note in ambiguous_notes(people, collection.papers, lambda paper: f"{folder}/{paper.slug}.md"):
         print(note)
 
 
@@ -337,16 +340,19 @@ def _make_docs_dir(layout: Layout) -> None:
 def cmd_build(args, layout: Layout) -> int:
     from paper_collection.atomic import Workspace
     from paper_collection.site.build import build_site
+    from paper_collection.site.model import people_of
 
     with Workspace(layout.root, "build") as workspace:
         taxonomy = _taxonomy(layout)
         collection = _check_collection(layout, taxonomy)
-        if cmd_validate(args, layout, collection) != 0:
+        people = people_of(collection.papers)  # validate's notes and the author pages read the same people
+        if cmd_validate(args, layout, collection, people) != 0:
             return 1
         _make_docs_dir(layout)
         newest = max((p.added for p in collection.papers), default=None)
         # MkDocs runs in this process and is handed the checked papers: they are not read twice.
-        build_site(workspace, layout.config_file, layout.site_dir, collection.papers, taxonomy, content_date=newest)
+        build_site(workspace, layout.config_file, layout.site_dir, collection.papers, taxonomy, content_date=newest,
+                   people=people)
     print(f"built {layout.shown(layout.site_dir)}/")
     return 0
 

@@ -358,11 +358,11 @@ def _xml_safe(paper: Paper) -> Paper:
                                authors=tuple(xml_text(a) for a in paper.authors))
 
 
-def ambiguous_notes(papers: Sequence[Paper], file_of: Callable[[Paper], str]) -> list[str]:
-    """Lines for `validate`: spellings kept apart because several people fit them, with the files
-    that use them."""
+def ambiguous_notes(index: AuthorIndex, papers: Sequence[Paper], file_of: Callable[[Paper], str]) -> list[str]:
+    """Lines for `validate`: spellings kept apart because several people fit them (`index`, the
+    people of `papers`), with the files that use them."""
     notes = []
-    for written, fits in build_index(list(papers)).ambiguous:
+    for written, fits in index.ambiguous:
         files = ", ".join(file_of(p) for p in papers if written in p.authors)
         notes.append(f"note: author {written!r} ({files}) could be any of {', '.join(repr(c) for c in fits)}; "
                      "listed as a separate person. Write the full name there to join them.")

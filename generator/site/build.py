@@ -20,6 +20,7 @@ from paper_collection.collection.paper import Paper
 from paper_collection.collection.taxonomy import Taxonomy
 from paper_collection.errors import GeneratorError
 from paper_collection.site import session
+from paper_collection.site.authors import AuthorIndex
 
 
 @contextlib.contextmanager
@@ -55,7 +56,7 @@ def _mkdocs_log():
 
 
 def build_site(workspace: Workspace, config_file: Path, site_dir: Path, papers: Sequence[Paper],
-               taxonomy: Taxonomy, *, content_date: str | None = None) -> None:
+               taxonomy: Taxonomy, *, content_date: str | None = None, people: AuthorIndex | None = None) -> None:
     """Build the checked `papers` with MkDocs (strict) and swap the result in for `site_dir`."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
@@ -67,7 +68,8 @@ def build_site(workspace: Workspace, config_file: Path, site_dir: Path, papers: 
     with _mkdocs_log(), _source_date(content_date):
         try:
             config = load_config(str(config_file), site_dir=str(staging), strict=True)
-            session.start(config, papers, taxonomy, previous_site=site_dir if site_dir.is_dir() else None)
+            session.start(config, papers, taxonomy, previous_site=site_dir if site_dir.is_dir() else None,
+                          people=people)
             config.plugins.on_startup(command="build", dirty=False)
             try:
                 build(config)

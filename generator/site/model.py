@@ -84,6 +84,12 @@ def newest_first(papers: Iterable[Paper]) -> list[Paper]:
     return sorted(sorted(papers, key=listing_order), key=lambda p: p.added, reverse=True)
 
 
+def people_of(papers: Iterable[Paper]) -> AuthorIndex:
+    """The people who wrote `papers`, each person's papers newest first: `SiteModel.authors`, made
+    before the model when `paper-collection build` needs them first (validate's notes)."""
+    return build_index(newest_first(papers))
+
+
 class BibtexMemo:
     """The BibTeX entries of one build's model, made on first use: the one part of the frozen model
     that is filled in as the build goes (an entry depends only on its paper and key, so when it is
@@ -110,6 +116,7 @@ class SiteModel:
     keys: Mapping[str, str]  # slug -> BibTeX key
     related: Mapping[str, tuple[str, ...]]  # slug -> related slugs, best first
     bibtex_memo: BibtexMemo = field(default_factory=BibtexMemo, compare=False, repr=False)
+    people: AuthorIndex | None = field(default=None, compare=False, repr=False)  # `people_of` these papers, if made
 
     @property
     def tags(self) -> tuple[Tag, ...]:
@@ -175,7 +182,7 @@ class SiteModel:
     def authors(self) -> AuthorIndex:
         """The people who wrote the papers, spellings matched across sources (generator/site/authors.py);
         each person's papers newest first."""
-        return build_index(self.newest)
+        return self.people if self.people is not None else build_index(self.newest)
 
     @cached_property
     def author_index_pages(self) -> tuple[AuthorIndexPart, ...]:
@@ -228,9 +235,11 @@ def paper_path(slug: str, directory_urls: bool = True) -> str:
 
 def build_model(papers: Iterable[Paper], taxonomy: Taxonomy, settings: SiteSettings, *,
                 related: Mapping[str, tuple[str, ...]] | None = None,
-                bibtex_cached: Callable[[SiteModel, str], str | None] | None = None) -> SiteModel:
+                bibtex_cached: Callable[[SiteModel, str], str | None] | None = None,
+                people: AuthorIndex | None = None) -> SiteModel:
     """The whole site, from checked papers. `related` may be handed in when already known (cache);
-    `bibtex_cached` looks up a BibTeX entry an earlier build made (see `BibtexMemo`)."""
+    `bibtex_cached` looks up a BibTeX entry an earlier build made (see `BibtexMemo`); `people`, the
+    papers' `people_of`, when the caller has made it already."""
     ordered = sorted(papers, key=lambda p: p.slug)
     by_slug = {p.slug: p for p in ordered}
     newest = tuple(newest_first(ordered))
@@ -247,4 +256,5 @@ def build_model(papers: Iterable[Paper], taxonomy: Taxonomy, settings: SiteSetti
         settings=settings, taxonomy=taxonomy, papers=by_slug, newest=newest, by_tag=by_tag,
         tag_pages=tuple(tag_pages), urls={slug: paper_path(slug, settings.directory_urls) for slug in by_slug},
         keys=citation.bibtex_keys(ordered), related=related, bibtex_memo=BibtexMemo(bibtex_cached),
+        people=people,
     )

@@ -30,6 +30,7 @@ from paper_collection import parallel
 from paper_collection.collection.paper import Paper
 from paper_collection.collection.taxonomy import Taxonomy, load_taxonomy
 from paper_collection.settings import PAPERS, PLUGIN
+from paper_collection.site.authors import AuthorIndex
 from paper_collection.site.cache import Memo, cached_related, checks_file, content_key
 from paper_collection.site.model import SiteModel, SiteSettings, build_model
 from paper_collection.site.stopping import Superseded, stop_point, stoppable
@@ -44,6 +45,7 @@ class Checked:
 
     papers: Sequence[Paper]
     taxonomy: Taxonomy
+    people: AuthorIndex | None = None  # their authors (`model.people_of`), when the caller made them already
 
 
 @dataclass
@@ -113,12 +115,13 @@ def of(config, fallback: Owner | None = None) -> BuildSession:
 
 
 def start(config, papers: Sequence[Paper], taxonomy: Taxonomy, *,
-          previous_site: Path | None = None) -> BuildSession:
+          previous_site: Path | None = None, people: AuthorIndex | None = None) -> BuildSession:
     """`paper-collection build`: hand over a collection the caller has just checked, for the build
     of `config`, and the site the last build left (whose unchanged pages this build may take over,
-    see plugin.py). Call after loading the config, before building it."""
+    see plugin.py), and the papers' people if the caller has made them (`model.people_of`). Call
+    after loading the config, before building it."""
     found = of(config)
-    found.checked = Checked(tuple(papers), taxonomy)
+    found.checked = Checked(tuple(papers), taxonomy, people)
     found.previous_site = previous_site
     return found
 
@@ -219,7 +222,7 @@ class BuildSession:
         memo = self.memo_for(preview=preview)
         model = self.site_model = build_model(
             checked.papers, checked.taxonomy, settings, related=related,
-            bibtex_cached=lambda model, slug: memo.get("bibtex", bibtex_key(model, slug)))
+            bibtex_cached=lambda model, slug: memo.get("bibtex", bibtex_key(model, slug)), people=checked.people)
         # Work that needs no related papers (the search index) starts now, in a worker while they
         # are computed; work that needs their TF-IDF space only (the map) as soon as it is fitted.
         # They are computed before anyone else is handed the model.
