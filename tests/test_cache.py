@@ -349,3 +349,34 @@ def test_a_preview_adds_its_own_entries_to_the_memo_it_read(tmp_path):
     assert preview.get("page", "a" * 64) == "<p>kept</p>" and preview.get("page", "b" * 64) == "<p>new</p>"
     assert preview.get("search", "s" * 64) == {"title": {"changed": 2}}
     assert sorted(preview.old["page"]) == ["a" * 64, "b" * 64] and len(preview.old["page"]) == 2
+
+
+@pytest.mark.slow
+def test_author_feeds_whose_papers_did_not_change_are_taken_over_and_equal_a_clean_build(tmp_path):
+    """A person's feed is made from their newest papers: after one abstract is edited, the feeds of
+    the people who did not write it are the last build's (hard links, not made again), the
+    writer's is made again, and the site is the one a clean build makes."""
+    from tests.test_exports import write_papers
+
+    def paper(number: int, *authors: str) -> dict:
+        return {"title": f"Paper {number} on Cache Keys", "tags": ["transformers"], "added": f"2026-01-0{number}",
+                "abstract": f"Sentence one of paper {number}. Sentence two.", "authors": list(authors)}
+
+    papers = [paper(1, "Ada Lovelace", "Alan Turing"), paper(2, "Ada Lovelace"), paper(3, "Ada Lovelace"),
+              paper(4, "Grace Hopper", "Alan Turing"), paper(5, "Grace Hopper", "Alan Turing"), paper(6, "Grace Hopper")]
+    warm = make_project(tmp_path / "warm", write_papers(tmp_path / "papers", papers))
+    in_parallel = {"PAPER_COLLECTION_PARALLEL_FROM": "1", "PAPER_COLLECTION_WORKERS": "2"}  # feeds made in a worker
+    first = run_generator(warm, "build", env=in_parallel)
+    assert "author feeds unchanged" not in first.stderr
+    again = run_generator(warm, "build", env=in_parallel)
+    assert "3 of 3 author feeds unchanged since the last build, taken over" in again.stderr, again.stderr[-2000:]
+    edited = warm / "content" / "papers" / "paper-6-on-cache-keys.md"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("Sentence one of paper 6.", "A new first sentence."),
+                      encoding="utf-8")
+    third = run_generator(warm, "build", env=in_parallel)
+    assert "2 of 3 author feeds unchanged since the last build, taken over" in third.stderr, third.stderr[-2000:]
+    assert "A new first sentence." in (warm / "site" / "authors" / "grace-hopper" / "feed.xml").read_text("utf-8")
+    clean = tmp_path / "clean"
+    shutil.copytree(warm, clean, ignore=shutil.ignore_patterns(".paper-collection", "site"))
+    run_generator(clean, "build")
+    assert _tree_hash(warm / "site") == _tree_hash(clean / "site")

@@ -23,6 +23,7 @@ from paper_collection.collection.slugs import address_slug, bounded
 from paper_collection.site.citation import description
 from paper_collection.site.pagination import paginate
 from paper_collection.site.stopping import stop_point
+from paper_collection.site.takeover import Made
 
 AUTHORS = "authors"
 INDEX_PAGE = f"{AUTHORS}/index.md"
@@ -336,21 +337,29 @@ def author_links(index: AuthorIndex, paper: Paper, url: Callable[[str], str],
 
 
 def feed_files(index: AuthorIndex, papers: Mapping[str, Paper], atom_feed: Callable[..., bytes],
-               site_name: str, min_papers: int) -> Iterator[tuple[str, bytes]]:
+               site_name: str, min_papers: int,
+               digest: Callable[[str], str] | None = None) -> Iterator[tuple[str, bytes | Made]]:
     """One Atom feed per person with a page, as (path, content) pairs made one at a time
     (`atom_feed` is exports.atom_feed with the site's arguments bound): their newest `FEED_SIZE`
     papers, each summed up by its abstract's first sentence. A feed tells a follower that a person
     has a new paper; the abstracts in full, and every paper, are a link away. (At 50,000 papers
-    the feeds of 26,000 people, with up to 50 abstracts each, were a fifth of the site.)"""
+    the feeds of 26,000 people, with up to 50 abstracts each, were a fifth of the site.)
+    With `digest` (`SiteModel.digest`: a paper's file as a hash) each feed comes as `Made`, from
+    the person's name and their papers' digests: a build takes the feeds whose papers did not
+    change over from the last one."""
     safe: dict[str, Paper] = {}  # a paper is in several people's feeds: made XML-safe once
     for person in paged_people(index, min_papers):
         stop_point()  # a superseded preview stops here (stopping.py)
-        members = [safe.get(s) or safe.setdefault(s, _xml_safe(papers[s])) for s in person.papers[:FEED_SIZE]]
-        name = xml_text(person.name)
-        yield f"{AUTHORS}/{person.slug}/feed.xml", atom_feed(
-            members, title=f"{site_name}: papers by {name}", subtitle=f"Newest papers by {name}",
-            feed_path=f"{AUTHORS}/{person.slug}/feed.xml", home_path=f"{AUTHORS}/{person.slug}/",
-            updated=members[0].added, size=FEED_SIZE, summary=description)
+        path, slugs = f"{AUTHORS}/{person.slug}/feed.xml", person.papers[:FEED_SIZE]
+
+        def make(person: Person = person, path: str = path, slugs: Sequence[str] = slugs) -> bytes:
+            members = [safe.get(s) or safe.setdefault(s, _xml_safe(papers[s])) for s in slugs]
+            name = xml_text(person.name)
+            return atom_feed(members, title=f"{site_name}: papers by {name}", subtitle=f"Newest papers by {name}",
+                             feed_path=path, home_path=f"{AUTHORS}/{person.slug}/", updated=members[0].added,
+                             size=FEED_SIZE, summary=description)
+
+        yield path, (make() if digest is None else Made((site_name, person.name, [digest(s) for s in slugs]), make))
 
 
 def _xml_safe(paper: Paper) -> Paper:

@@ -31,6 +31,7 @@ from paper_collection.settings import TAGS
 from paper_collection.site.latest import feed_files as watch_feed_files
 from paper_collection.site.model import SiteModel
 from paper_collection.site.stopping import stop_point
+from paper_collection.site.takeover import Made, TakeOver
 from paper_collection.site.tex import to_plain
 
 FORMAT_VERSION = 1
@@ -318,10 +319,16 @@ def each_export_file(model: SiteModel) -> Iterator[tuple[str, bytes]]:
             updated=members[0].added if members else latest)
 
 
-def write_exports(site_dir: Path, files: Mapping[str, bytes] | Iterable[tuple[str, bytes]]) -> None:
-    """Write {path inside the site: content}, or (path, content) pairs as they are made."""
+def write_exports(site_dir: Path, files: Mapping[str, bytes | Made] | Iterable[tuple[str, bytes | Made]],
+                  take_over: TakeOver | None = None) -> None:
+    """Write {path inside the site: content}, or (path, content) pairs as they are made. A `Made`
+    content is taken over from the last site when `take_over` finds it unchanged, else made now."""
     for path, content in files.items() if isinstance(files, Mapping) else files:
         stop_point()  # a superseded preview stops here (stopping.py)
+        if isinstance(content, Made):
+            if take_over is not None and take_over.link(site_dir, path, content.inputs):
+                continue
+            content = content.make()
         target = site_dir / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(content)

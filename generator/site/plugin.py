@@ -24,6 +24,7 @@ import os
 import posixpath
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from importlib import metadata
 from pathlib import Path
 
 import jinja2
@@ -46,6 +47,7 @@ from paper_collection.site.exports import atom_feed, each_export_file, write_exp
 from paper_collection.site.pages import PaperPage, Renderer, SitePage, Where, optional_nav, sanitize, site_pages
 from paper_collection.site.redirects import redirect_files
 from paper_collection.site.render import environment, keep_compiled_templates
+from paper_collection.site.takeover import TakeOver
 
 log = logging.getLogger("mkdocs.plugins.paper-collection")
 
@@ -78,6 +80,13 @@ class _QuietSkips(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         return not record.getMessage().startswith("Page skipped: ")
+
+
+@functools.cache
+def _code() -> str:
+    """The generator's code: a file made by another version of it is made again."""
+    package = Path(__file__).parent.parent
+    return content_key(*((p.relative_to(package).as_posix(), p.read_bytes()) for p in sorted(package.rglob("*.py"))))
 
 
 def _always() -> bool:
@@ -279,7 +288,7 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
         # home and exports pages link its files, and forked workers inherit it.
         self.model.export_plan  # noqa: B018
         self.session.in_background("the exports and feeds", functools.partial(self._write_exports, config),
-                                   lambda _: None)
+                                   self._files_made)
         if self.command != "build":
             return env
         env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({SKIP_TEMPLATE: ""}), env.loader])
@@ -324,11 +333,9 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
         import mkdocs
 
         old_site = self.session.previous_site
-        code = Path(__file__).parent.parent  # the generator package
         shared = content_key("written page", self.templates, self.theme, self.config.escape_text,
                              Path(config.config_file_path).read_bytes(), mkdocs.__version__,
-                             getattr(material, "__version__", ""), _build_date_shown(config),
-                             *((p.relative_to(code).as_posix(), p.read_bytes()) for p in sorted(code.rglob("*.py"))),
+                             getattr(material, "__version__", ""), _build_date_shown(config), _code(),
                              [(item.title, getattr(item, "url", None)) for item in self.nav.items])
         staging = Path(config.site_dir)
         same: list[tuple[str, str]] = []  # (page, its body's key) whose last written file is still right
@@ -365,15 +372,30 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
                 reused.add(uri)
         return reused
 
-    def _write_exports(self, config) -> None:
+    def _write_exports(self, config) -> tuple[dict[str, str], int]:
+        """Write the exports, the feeds and the redirects; return the keys of the files that may be
+        taken over by the next build (`TakeOver`), and how many this build took over."""
         model, site = self.model, Path(config.site_dir)
         write_exports(site, each_export_file(model))  # written as made: at 50,000 papers they are 250 MB
-        # One Atom feed per author.
+        # One Atom feed per author: a person's feed whose papers did not change is the last build's.
+        take_over = TakeOver(self.session.previous_site if self.command == "build" else None,
+                             self.memo.old.get("written", {}),
+                             content_key("made file", _code(), model.settings, model.tag_titles,
+                                         metadata.version("feedgen"), metadata.version("lxml")))
         write_exports(site, authors.feed_files(
             model.authors, model.papers, functools.partial(atom_feed, model), model.settings.name,
-            model.settings.author_pages_min_papers))
+            model.settings.author_pages_min_papers, digest=model.digest), take_over)
         # Old addresses of renamed papers: redirect pages, outside MkDocs' files (so not in the sitemap).
         write_exports(site, redirect_files(model.papers.values(), model.urls, model.settings))
+        return take_over.keys, take_over.taken
+
+    def _files_made(self, made: tuple[dict[str, str], int]) -> None:
+        keys, taken = made
+        for path, key in keys.items():
+            self.memo.put("written", path, key)
+        if taken:
+            log.info("paper-collection: %d of %d author feeds unchanged since the last build, taken over from it",
+                     taken, len(keys))
 
     def _write_explorer(self, build: session.BuildSession, config) -> None:
         model, site = build.model(), Path(config.site_dir)  # called while the model is made
