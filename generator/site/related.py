@@ -59,19 +59,16 @@ def counts(documents: Iterable[list[str]], vocabulary: dict[str, int]) -> sparse
     cost more than a gigabyte."""
     documents = iter(documents)
     data, indices, lengths = [], [], []
+    number = vocabulary.setdefault  # a term's number; a new term gets the next one
     while chunk := list(islice(documents, COUNT_CHUNK)):
-        terms = list(chain.from_iterable(chunk))
-        for term in dict.fromkeys(terms):
-            if term not in vocabulary:
-                vocabulary[term] = len(vocabulary)
-        part = sparse.csr_matrix((np.ones(len(terms)), np.fromiter(map(vocabulary.__getitem__, terms),
-                                                                     dtype=np.int_, count=len(terms)),
-                                  np.cumsum([0, *map(len, chunk)])), shape=(len(chunk), max(len(vocabulary), 1)))
+        ids = np.fromiter([number(term, len(vocabulary)) for term in chain.from_iterable(chunk)], dtype=np.int_)
+        part = sparse.csr_matrix((np.ones(len(ids)), ids, np.cumsum([0, *map(len, chunk)])),
+                                 shape=(len(chunk), max(len(vocabulary), 1)))
         part.sum_duplicates()
         data.append(part.data)
         indices.append(part.indices)
         lengths.append(np.diff(part.indptr))
-        del chunk, terms  # before the next chunk is drawn
+        del chunk, ids  # before the next chunk is drawn
     if not lengths:
         return sparse.csr_matrix((0, max(len(vocabulary), 1)))
     indptr = np.concatenate([[0], np.cumsum(np.concatenate(lengths))])
