@@ -314,6 +314,7 @@ def _commit(run: Path) -> None:
 
 REMOVERS = 8  # threads that delete a large folder
 TRASH = "trash"
+TRASH_NICENESS = 10  # the worker emptying the trash yields the CPUs to the run
 
 
 def _empty_trash(trash: Path) -> Callable[[], None] | None:
@@ -331,10 +332,16 @@ def _empty_trash(trash: Path) -> Callable[[], None] | None:
         for folder in old:
             remove_tree(folder)
 
+    def empty_aside() -> None:
+        # The run's own work comes first: this uses what CPU it leaves (threads made from here inherit it).
+        with contextlib.suppress(OSError):
+            os.nice(TRASH_NICENESS)
+        empty()
+
     if not parallel.can_fork() or threading.active_count() > 1:
         empty()
         return None
-    child = parallel.Child(empty, "emptying the trash", stopped_with_build=False)
+    child = parallel.Child(empty_aside, "emptying the trash", stopped_with_build=False)
 
     def wait() -> None:
         try:

@@ -363,7 +363,8 @@ def test_author_feeds_whose_papers_did_not_change_are_taken_over_and_equal_a_cle
                 "abstract": f"Sentence one of paper {number}. Sentence two.", "authors": list(authors)}
 
     papers = [paper(1, "Ada Lovelace", "Alan Turing"), paper(2, "Ada Lovelace"), paper(3, "Ada Lovelace"),
-              paper(4, "Grace Hopper", "Alan Turing"), paper(5, "Grace Hopper", "Alan Turing"), paper(6, "Grace Hopper")]
+              paper(4, "Grace Hopper", "Alan Turing"), paper(5, "Grace Hopper", "Alan Turing"),
+              paper(6, "Grace Hopper")]
     warm = make_project(tmp_path / "warm", write_papers(tmp_path / "papers", papers))
     in_parallel = {"PAPER_COLLECTION_PARALLEL_FROM": "1", "PAPER_COLLECTION_WORKERS": "2"}  # feeds made in a worker
     first = run_generator(warm, "build", env=in_parallel)

@@ -255,3 +255,27 @@ def test_the_swapped_out_site_is_deleted_by_the_next_run(tmp_path, monkeypatch):
         pass  # any run empties the trash; without forking, at once
     assert not list(trash.iterdir())
     assert not list((root / ".paper-collection" / "staging").iterdir())
+
+
+def test_the_trash_is_emptied_at_a_lower_priority_than_the_run(tmp_path, monkeypatch):
+    """The worker that deletes the last site yields the CPUs to the run it shares them with."""
+    import os
+
+    from paper_collection import atomic
+
+    trash = tmp_path / "trash"
+    (trash / "old-site").mkdir(parents=True)
+    seen = tmp_path / "niceness"
+    real = atomic.remove_tree
+
+    def recorded(folder):
+        seen.write_text(f"{os.getpid()} {os.nice(0)}", encoding="utf-8")  # in the worker
+        real(folder)
+
+    monkeypatch.setattr(atomic, "remove_tree", recorded)
+    wait = atomic._empty_trash(trash)
+    assert wait is not None  # forked
+    wait()
+    pid, niceness = map(int, seen.read_text(encoding="utf-8").split())
+    assert pid != os.getpid() and niceness == min(19, os.nice(0) + atomic.TRASH_NICENESS)
+    assert not (trash / "old-site").exists()
