@@ -11,6 +11,7 @@ it is kept apart and listed in `AuthorIndex.ambiguous` for `validate` to report.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 import unicodedata
 from collections import Counter, defaultdict
@@ -45,10 +46,16 @@ def xml_text(text: str) -> str:
     return _NOT_XML.sub("", text)
 
 
+_NOT_ALPHANUMERIC = re.compile(r"[^a-z0-9]")
+
+
+@functools.lru_cache(maxsize=1 << 16)  # a collection's names are folded many times each (build_index)
 def fold(text: str) -> str:
     """Lowercase ASCII letters and digits only: "Götz" and "Gotz" compare equal."""
+    if text.isascii():  # nothing to decompose, and casefold() is lower() (most names)
+        return _NOT_ALPHANUMERIC.sub("", text.lower())
     decomposed = unicodedata.normalize("NFKD", text)
-    return re.sub(r"[^a-z0-9]", "", "".join(c for c in decomposed if not unicodedata.combining(c)).casefold())
+    return _NOT_ALPHANUMERIC.sub("", "".join(c for c in decomposed if not unicodedata.combining(c)).casefold())
 
 
 @dataclass(frozen=True)
@@ -57,15 +64,15 @@ class Name:
     family: str  # as written
     given: tuple[str, ...]  # as written, e.g. ("B.",) or ("Bernd", "K.")
 
-    @property
+    @functools.cached_property  # asked for again and again while the people are made
     def family_key(self) -> str:
         return fold(self.family)
 
-    @property
+    @functools.cached_property
     def given_keys(self) -> tuple[str, ...]:
         return tuple(k for k in (fold(g) for g in self.given) if k)
 
-    @property
+    @functools.cached_property
     def initials_only(self) -> bool:
         return all(len(g) == 1 for g in self.given_keys)
 
@@ -176,6 +183,9 @@ def build_index(papers: Sequence[Paper]) -> AuthorIndex:
 def best_display(cluster: Sequence[Name], usage: Mapping[str, int] | None = None) -> str:
     """The fullest spelling, then the most used, then the one with accents (sources that drop
     accents are the lossy ones), as "Given Family"."""
+    if len(cluster) == 1:  # most people: one spelling
+        return cluster[0].display
+
     def rank(name: Name):
         return (xml_text(name.written) != name.written, -sum(len(g) for g in name.given_keys),
                 -(usage or {}).get(name.written, 0),
