@@ -382,6 +382,26 @@ def run(papers: int, search: str = "paper", runs: int = 2, n_queries: int = 10, 
                     c["search_bytes_before_first_result"] for c in cases)),
                 "search_top10": sum(1 for c in cases if c["rank"]), "search_queries": len(cases),
                 "search_cases": cases})
+        if rebuild:  # last, so the figures above are of N papers: one paper merged, as a deploy builds it
+            merged = work / "merged.jsonl"
+            if real:
+                from benchmarks import real_corpus
+
+                merged.write_text(json.dumps(real_corpus.papers(papers + 1)[-1], ensure_ascii=False) + "\n",
+                                  encoding="utf-8")
+            else:
+                merged = work / "merged.txt"
+                text, more = generate(papers + 1)
+                head = text.split(f"{generated[0][0]}\n", 1)[0]
+                merged.write_text(head + f"{more[-1][0]}\n\n{more[-1][1]}\n", encoding="utf-8")
+            timed([py, "-m", "paper_collection", "--root", str(project), "import", str(merged),
+                   "--added", "2026-01-02", *(["--year", "2025"] if not real else []),
+                   *(["--default-tag", DEFAULT_TAG] if default_tag else [])], work)
+            merged_papers = len(list((project / "content" / "papers").glob("*.md")))
+            merge_s, merge_mb = timed([py, "-m", "paper_collection", "--root", str(project), "build"], work)
+            result.update({"merge_rebuild_s": round(merge_s, 2), "merge_rebuild_peak_mb": merge_mb,
+                           "merge_rebuild_vs_build": round(merge_s / build_s, 2),
+                           "merge_rebuild_papers": merged_papers})
         result["machine"] = (f"{platform.node()} {platform.machine()} {os.cpu_count()} cores, "
                              f"Python {platform.python_version()}")
         result["date"] = dt.date.today().isoformat()
@@ -396,6 +416,8 @@ def table(result: dict) -> str:
             ("build peak RSS (MB)", result["build_peak_mb"]),
             ("build after editing one paper, warm cache (s)", result.get("edit_rebuild_s")),
             ("  / full build", result.get("edit_rebuild_vs_build")),
+            ("build after merging one newer paper (s)", result.get("merge_rebuild_s")),
+            ("  / full build", result.get("merge_rebuild_vs_build")),
             ("  of which search index (s)", result.get("search_index_build_s")),
             ("plain MkDocs (s)", result.get("plain_mkdocs_s")),
             ("build / plain", result.get("build_vs_plain")), ("site (MB)", result["site_mb"]),

@@ -52,6 +52,8 @@ def test_scale_benchmark_runs_at_300_papers(tmp_path):
     assert result["site_files"] == sum(part["files"] for part in result["parts"].values())
     assert 0 < result["largest_file"]["bytes"] <= 25 * 2**20
     assert 0 < result["plain_site_kb_per_paper"] and 0 < result["site_kb_per_paper"]
+    # last, a newer paper merged and the site built again (as a deploy would)
+    assert result["merge_rebuild_papers"] == 301 and 0 < result["merge_rebuild_s"]
     curve = ET.fromstring(draw([result, {**result, "papers_written": 600, "build_s": 2 * result["build_s"]}]))
     panels = curve.findall("{http://www.w3.org/2000/svg}g")
     assert len(panels) == 4  # three panels and the legend
