@@ -122,6 +122,83 @@ def measure_page(site: Path, runs: int, word: str) -> dict:
             "title chunks after query": sum(1 for name, _ in queries[-1]["files"] if "/explore/titles/" in name)}
 
 
+FRAMES = """() => {
+  window.__frames = [];
+  const tick = (t) => { window.__frames.push(t); if (window.__frames.length < 100000) requestAnimationFrame(tick); };
+  requestAnimationFrame(tick);
+}"""
+
+
+def _frame_rate(page, act) -> dict:
+    """Frames while `act(page)` zooms or pans: the browser's frames (requestAnimationFrame), each
+    of which redraws the map when the view changed (map.js draws in requestAnimationFrame too)."""
+    page.evaluate(FRAMES)
+    page.wait_for_timeout(200)
+    start = page.evaluate("() => performance.now()")
+    act(page)
+    end = page.evaluate("() => performance.now()")
+    times = [t for t in page.evaluate("() => window.__frames") if start <= t <= end]
+    gaps = sorted(b - a for a, b in zip(times, times[1:], strict=False))
+    if not gaps:
+        return {"frames": len(times), "fps": 0.0, "median frame ms": None, "p95 frame ms": None}
+    return {"frames": len(times), "fps": round(1000 * len(gaps) / (times[-1] - times[0]), 1),
+            "median frame ms": round(statistics.median(gaps), 1),
+            "p95 frame ms": round(gaps[min(len(gaps) - 1, int(0.95 * len(gaps)))], 1)}
+
+
+def measure_pan_zoom(site: Path, runs: int, viewports: dict[str, dict]) -> dict:
+    """The map page at each viewport, `runs` fresh contexts each: Ctrl + wheel zooms in 4 steps at
+    the canvas's centre (as a pinch does), then a drag pans the zoomed map in 80 pointer moves (35 %
+    of the canvas each way); the frame rate during each, and the bytes transferred until drawn."""
+    from playwright.sync_api import sync_playwright
+
+    results: dict = {}
+    with serve(site) as base, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for name, viewport in viewports.items():
+            zooms, pans, loads = [], [], []
+            for _ in range(runs):
+                context = browser.new_context(viewport=viewport["size"], device_scale_factor=viewport["scale"])
+                page = context.new_page()
+                page.add_init_script("performance.setResourceTimingBufferSize(5000)")
+                page.goto(f"{base}map/")
+                page.wait_for_selector("#map.map--ready", timeout=120_000)
+                page.wait_for_load_state("networkidle")
+                loads.append(page.evaluate(DRAWN))
+                box = page.locator("#map canvas").bounding_box()
+                cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+                page.mouse.move(cx, cy)
+
+                def zoom(page):
+                    page.keyboard.down("Control")
+                    for _ in range(4):
+                        page.mouse.wheel(0, -120)
+                        page.wait_for_timeout(120)
+                    page.keyboard.up("Control")
+
+                def pan(page, to=(cx - box["width"] * 0.35, cy - box["height"] * 0.35)):
+                    page.mouse.down()
+                    page.mouse.move(*to, steps=80)
+                    page.mouse.up()
+
+                zooms.append(_frame_rate(page, zoom))
+                pans.append(_frame_rate(page, pan))
+                context.close()
+            results[name] = {
+                "zoom fps (median of runs)": statistics.median(z["fps"] for z in zooms),
+                "pan fps (median of runs)": statistics.median(p["fps"] for p in pans),
+                "pan p95 frame ms (worst run)": max(p["p95 frame ms"] or 0 for p in pans),
+                "zoom runs": zooms, "pan runs": pans,
+                "bytes until drawn": statistics.median(r["bytesDrawn"] for r in loads),
+                "map drawn ms": statistics.median(r["drawn"] for r in loads)}
+        browser.close()
+    return results
+
+
+VIEWPORTS = {"desktop 1280x900": {"size": {"width": 1280, "height": 900}, "scale": 1},
+             "phone 390x844 at 3x": {"size": {"width": 390, "height": 844}, "scale": 3}}
+
+
 def quality(count: int) -> dict[str, dict[str, float]]:
     import random
 
@@ -174,6 +251,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--browser-runs", type=int, default=5)
     parser.add_argument("--quality", action="store_true", help="also measure how well neighbourhoods are kept")
+    parser.add_argument("--pan-zoom", action="store_true",
+                        help="also measure the frame rate while zooming and panning, at the largest size")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
     print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs", file=sys.stderr)
@@ -196,6 +275,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{size} papers: the page in Chromium, {args.browser_runs} runs ...", file=sys.stderr)
             word = next(w for w in papers[len(papers) // 2].title.split() if len(w) > 4 and w.isalpha())
             results["page"] = {"papers": size, **measure_page(site, args.browser_runs, word)}
+            if args.pan_zoom:
+                print(f"{size} papers: zooming and panning, {args.browser_runs} runs ...", file=sys.stderr)
+                results["pan and zoom"] = {"papers": size, **measure_pan_zoom(site, args.browser_runs, VIEWPORTS)}
     if args.quality:
         print(f"{max(args.sizes)} topic papers: layout quality ...", file=sys.stderr)
         results["quality"] = quality(max(args.sizes))
@@ -212,6 +294,12 @@ def main(argv: list[str] | None = None) -> int:
               f"{page['bytes until drawn'] / 1e6:.2f} MB until drawn, {page['bytes once idle'] / 1e6:.2f} MB once idle")
         for name, size in sorted(page["files"], key=lambda f: -f[1])[:8]:
             print(f"  {size / 1e3:8.1f} KB  {name}")
+        for name, figures in results.get("pan and zoom", {}).items():
+            if isinstance(figures, dict):
+                print(f"{name}: zoom {figures['zoom fps (median of runs)']} fps, "
+                      f"pan {figures['pan fps (median of runs)']} fps "
+                      f"(worst p95 frame {figures['pan p95 frame ms (worst run)']} ms), "
+                      f"{figures['bytes until drawn'] / 1e6:.2f} MB until drawn")
         print(f"after typing {page['query']!r}: highlighted in {page['query highlighted ms']:.0f} ms "
               f"(runs {page['query runs ms']}), {page['bytes after query'] / 1e6:.2f} MB transferred in all, "
               f"{page['title chunks after query']} title chunks\n  {page['query summary']}")
