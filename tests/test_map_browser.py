@@ -315,3 +315,68 @@ def test_titles_are_fetched_for_the_papers_shown_and_all_only_for_a_text_filter(
         assert match_titles(page) == expected[:8]
         chunks = sorted(path.rsplit("/", 1)[1] for path in fetched if "/explore/titles/" in path)
         assert chunks == ["0.json", "1.json", "2.json"]  # each chunk once
+
+
+CROWDED = 6_000  # papers: more than map.js's PICTURE_FROM (5,000), from which it zooms and pans a picture
+
+
+@pytest.fixture(scope="module")
+def crowded_site(site, tmp_path_factory):
+    """The built site with the explorer's data of CROWDED synthetic papers, at points scattered over the grid."""
+    import random
+
+    crowded = tmp_path_factory.mktemp("map-crowded") / "site"
+    shutil.copytree(site, crowded)
+    taxonomy = load_taxonomy(SEED_TAXONOMY)
+    papers = newest_first(synthetic(CROWDED, taxonomy.names, full=False))
+    write_data(crowded, papers, taxonomy)
+    version = json.loads((crowded / explore.FACETS).read_bytes())["version"]
+    spot = random.Random(3)
+    positions = {p.slug: (spot.randrange(collection_map.GRID), spot.randrange(collection_map.GRID)) for p in papers}
+    data = collection_map.map_data(papers, positions, [t.name for t in taxonomy.tags], version)
+    (crowded / collection_map.DATA).write_text(json.dumps(data), encoding="utf-8")
+    return crowded
+
+
+DRAWN = "() => ({...window.paperCollectionMap.drawn})"
+
+
+def _pinch(page, times: int) -> None:
+    """Ctrl + wheel at the canvas's centre, in and out in turn, as a pinch sends them."""
+    canvas = page.locator("#map-view canvas")
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.keyboard.down("Control")
+    for step in range(times):
+        page.mouse.wheel(0, -100 if step % 2 == 0 else 100)
+    page.keyboard.up("Control")
+
+
+def test_a_crowded_map_zooms_from_a_picture_of_its_points_and_draws_them_in_full_at_rest(crowded_site, watched):
+    """Painting tens of thousands of points takes longer than a frame (100 ms for 50,000 in software):
+    while a zoom goes on, each frame scales the last picture of the points, and once the view rests
+    the points are drawn in full again (benchmarks/map.py --pan-zoom measures the frame rate)."""
+    page = watched
+    with serve(crowded_site) as base:
+        open_map(page, f"{base}map/")
+        before = page.evaluate(DRAWN)
+        _pinch(page, 12)
+        during = page.evaluate(DRAWN)
+        assert during["picture"] - before["picture"] >= 6, (before, during)
+        assert during["full"] - before["full"] <= 1, (before, during)
+        page.wait_for_function("n => window.paperCollectionMap.drawn.full > n", arg=during["full"], timeout=3000)
+        rested = page.evaluate(DRAWN)
+        page.wait_for_timeout(400)
+        assert page.evaluate(DRAWN) == rested  # drawn in full once, then nothing until the next change
+
+
+def test_a_small_map_draws_its_points_in_full_every_frame(site, watched):
+    page = watched
+    with serve(site) as base:
+        open_map(page, f"{base}map/")
+        before = page.evaluate(DRAWN)
+        _pinch(page, 6)
+        page.wait_for_timeout(300)
+        after = page.evaluate(DRAWN)
+        assert after["picture"] == before["picture"] and after["full"] > before["full"], (before, after)

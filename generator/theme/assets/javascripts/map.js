@@ -33,6 +33,11 @@
   var LOADING = "Loading title\u2026";
   var view = { zoom: 1, x: 0, y: 0 };  // visible square: top-left (x, y) in grid units, grid / zoom wide
   var ui = {}, size = 0, buckets = null, pending = false;
+  // redraw: a picture of the points when there are many (drawn from, while the view moves), whether the
+  // next frame draws them in full, and the timer that draws them in full once the view rests
+  var PICTURE_FROM = 5000, SETTLE_MS = 150, picture = null, inFull = false, settle = 0;
+  var drawn = { full: 0, picture: 0 };  // frames of each kind (read by the tests and benchmarks/map.py)
+  window.paperCollectionMap = { drawn: drawn };
 
   function el(tag, className, text) {
     var node = document.createElement(tag);
@@ -130,7 +135,7 @@
     ui.zoomOut.disabled = zoom <= 1;
     // on a touch screen, one finger pans the zoomed map, and scrolls the page past the whole map
     ui.canvas.style.touchAction = zoom > 1 ? "pinch-zoom" : "";
-    draw();
+    redraw(true);  // once a frame, however many wheel or pinch events came in it
   }
 
   // ---- drawing ----------------------------------------------------------------------------------
@@ -149,12 +154,15 @@
     ui.canvas.height = Math.round(size * ratio);
     ui.context.setTransform(ratio, 0, 0, ratio, 0, 0);
   }
+  function radius() {  // points shrink with a narrow canvas (a phone), grow when zoomed in
+    var r = Math.min(7, RADIUS * Math.max(0.6, Math.min(1, size / 600)) * Math.sqrt(view.zoom));
+    return { r: r, big: matched ? r + 1.5 : r };
+  }
   function draw() {
-    var c = ui.context, colour = colours(), s = scale(), n, p, x, y;
+    var c = ui.context, colour = colours(), s = scale(), n, p, x, y, shown = 0;
     var fill = colour.palette.concat([colour.other]);
     c.clearRect(0, 0, size, size);
-    // points shrink with a narrow canvas (a phone), grow when zoomed in
-    var r = Math.min(7, RADIUS * Math.max(0.6, Math.min(1, size / 600)) * Math.sqrt(view.zoom));
+    var r = radius().r, big = radius().big;
     // faded points first, then by colour (one path per colour: fast at 10,000 points)
     if (matched) {
       c.fillStyle = colour.faded;
@@ -165,10 +173,10 @@
         if (x < -r || y < -r || x > size + r || y > size + r) continue;
         c.moveTo(x + r * 0.8, y);
         c.arc(x, y, r * 0.8, 0, 2 * Math.PI);
+        shown++;
       }
       c.fill();
     }
-    var big = matched ? r + 1.5 : r;
     for (var k = 0; k < fill.length; k++) {
       c.fillStyle = fill[k];
       c.beginPath();
@@ -179,6 +187,7 @@
         if (x < -big || y < -big || x > size + big || y > size + big) continue;
         c.moveTo(x + big, y);
         c.arc(x, y, big, 0, 2 * Math.PI);
+        shown++;
       }
       c.fill();
     }
@@ -189,14 +198,21 @@
       for (n = 0; n < papers.length; n++) {
         if (!matched[n]) continue;
         p = papers[n]; x = PAD + (p.x - view.x) * s; y = PAD + (p.y - view.y) * s;
+        if (x < -big - 1 || y < -big - 1 || x > size + big + 1 || y > size + big + 1) continue;
         c.moveTo(x + big + 0.5, y);
         c.arc(x, y, big + 0.5, 0, 2 * Math.PI);
       }
       c.stroke();
     }
+    // Many points take long to paint (software drawing: 100 ms for 50,000): a picture of them, for
+    // the frames of a zoom, a pan or a pointer that moves (see redraw).
+    picture = shown >= PICTURE_FROM ? takePicture(s) : null;
+    marks(c, colour, big);
+  }
+  function marks(c, colour, big) {  // the rings of the paper under the pointer and of the current one
     [hover, current].forEach(function (i) {
       if (i < 0) return;
-      p = papers[i];
+      var p = papers[i];
       c.strokeStyle = colour.fg;
       c.lineWidth = 2.5;
       c.beginPath();
@@ -205,10 +221,49 @@
     });
     placeTip();
   }
-  function redraw() {
+  function takePicture(s) {
+    var canvas = picture ? picture.canvas : document.createElement("canvas");
+    canvas.width = ui.canvas.width;  // (also clears it)
+    canvas.height = ui.canvas.height;
+    canvas.getContext("2d").drawImage(ui.canvas, 0, 0);
+    return { canvas: canvas, x: view.x, y: view.y, scale: s, size: size };
+  }
+  /* The last picture of the points, moved and scaled to the view, and the rings: exact while the view
+     is the picture's (the pointer moved), an approximation during a zoom or a pan, drawn exactly
+     once the view rests. */
+  function drawFromPicture() {
+    var c = ui.context, s = scale(), k = s / picture.scale;
+    c.clearRect(0, 0, size, size);
+    c.drawImage(picture.canvas, PAD + (picture.x - view.x) * s - PAD * k, PAD + (picture.y - view.y) * s - PAD * k,
+                picture.size * k, picture.size * k);
+    marks(c, colours(), radius().big);
+  }
+  function pictureFits() { return picture && picture.size === size; }
+  function samePlace() { return picture.x === view.x && picture.y === view.y && picture.scale === scale(); }
+  /* The next frame draws the map: in full, or (`quick`: only the view, the pointer or the current paper
+     changed) from the picture of the points when there is one, then in full once the view rests. */
+  function redraw(quick) {
+    if (quick && pictureFits()) {
+      if (!samePlace()) {
+        clearTimeout(settle);
+        settle = setTimeout(function () { redraw(); }, SETTLE_MS);
+      }
+    } else {
+      inFull = true;
+    }
     if (pending) return;
     pending = true;
-    requestAnimationFrame(function () { pending = false; draw(); });
+    requestAnimationFrame(function () {
+      pending = false;
+      if (inFull || !pictureFits()) {
+        inFull = false;
+        draw();
+        drawn.full++;
+      } else {
+        drawFromPicture();
+        drawn.picture++;
+      }
+    });
   }
 
   // ---- the title of the paper under the pointer or the keyboard -----------------------------------
@@ -236,7 +291,7 @@
     if (i >= 0) keepInView(papers[i]);
     announce("");
     placeTip();  // the label at once; the points at the next frame
-    redraw();
+    redraw(true);
   }
   /* Says which paper the keyboard is on (after `before`), once its title is known. */
   function announce(before) {
@@ -368,7 +423,7 @@
     ui.view.addEventListener("focus", function () {
       if (current < 0) setCurrent(first());
     });
-    ui.view.addEventListener("blur", function () { hover = -1; redraw(); });
+    ui.view.addEventListener("blur", function () { hover = -1; redraw(true); });
     pointer();
     window.addEventListener("resize", function () { resize(); redraw(); });
     new MutationObserver(function () { redraw(); legendColours(); })
@@ -459,15 +514,15 @@
           view.x = down.vx - dx / scale();
           view.y = down.vy - dy / scale();
           clampView();
-          redraw();
+          redraw(true);
           return;
         }
       }
       var found = at(xy[0], xy[1]);
-      if (found !== hover) { hover = found; redraw(); }
+      if (found !== hover) { hover = found; redraw(true); }
       ui.canvas.style.cursor = found >= 0 ? "pointer" : view.zoom > 1 ? "grab" : "default";
     });
-    ui.canvas.addEventListener("pointerleave", function () { hover = -1; redraw(); });
+    ui.canvas.addEventListener("pointerleave", function () { hover = -1; redraw(true); });
     ui.canvas.addEventListener("pointerup", function (e) {
       var xy = local(e), wasDrag = down && down.moved;
       down = null;
