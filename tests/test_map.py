@@ -40,7 +40,9 @@ def test_same_collection_gives_the_same_bytes(tmp_path, monkeypatch):
     first = map_files(None, papers, ["benchmarks"], "v1")
     assert map_files(None, papers, ["benchmarks"], "v1") == first
     assert layout(list(reversed(papers))) == layout(papers)  # the order papers are read in does not matter...
-    points = json.loads(first[collection_map.DATA])["points"]
+    data = json.loads(first[collection_map.DATA])
+    points = collection_map.points_of(data, len(papers))
+    assert len(data["points"]["data"]) == 2 * 2 * len(papers)  # two base-64 digits a coordinate on the 4096 grid
     assert len(points) == 2 * len(papers) and all(isinstance(v, int) and 0 <= v < GRID for v in points)
     assert len(set(zip(points[::2], points[1::2], strict=True))) > len(papers) // 2  # ...and the points differ
 

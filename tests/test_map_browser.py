@@ -71,7 +71,8 @@ def point_of(site, page, title: str) -> tuple[float, float]:
     canvas.scroll_into_view_if_needed()
     box = canvas.bounding_box()
     scale = (box["width"] - 2 * PAD) / points["grid"]
-    x, y = points["points"][2 * index], points["points"][2 * index + 1]
+    xy = collection_map.points_of(points, len(explorer_titles(site)))
+    x, y = xy[2 * index], xy[2 * index + 1]
     return box["x"] + PAD + x * scale, box["y"] + PAD + y * scale
 
 
@@ -256,8 +257,9 @@ def test_points_are_in_the_order_of_the_explorers_data(site):
     assert len(layouts) == 1
     placed = json.loads(layouts[0].read_text(encoding="utf-8"))
     slugs = [row[1] or explore.simple_slug(row[0]) for row in explorer_rows(site)]
-    assert len(slugs) == facets["count"] == len(PAPERS) == len(points["points"]) // 2
-    assert [points["points"][2 * n:2 * n + 2] for n in range(len(slugs))] == [placed[s] for s in slugs]
+    xy = collection_map.points_of(points, facets["count"])
+    assert len(slugs) == facets["count"] == len(PAPERS) == len(xy) // 2
+    assert [xy[2 * n:2 * n + 2] for n in range(len(slugs))] == [placed[s] for s in slugs]
 
 
 LARGE = 250  # papers: three title chunks of explore.TITLE_CHUNK

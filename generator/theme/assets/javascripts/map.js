@@ -1,7 +1,8 @@
 /* The collection map (/map/): every paper as a point placed by the similarity of its title and
  * abstract (generator/site/collection_map.py), coloured by its first tag, on a canvas.
  *
- * Data: map/points.json (integer coordinates in the order of the explorer's data, the tag colours)
+ * Data: map/points.json (integer coordinates, as the explorer data's base-64 columns, in the order of its
+ * papers; the tag colours)
  * and the explorer's own files, read by explore-data.js as explore.js reads them: explore/facets.json
  * (tags, years, venues, authors, code, dates added: filters and colours) and the title chunks
  * (explore/titles/N.json), fetched for the papers shown (under the pointer, at the keyboard, in the
@@ -616,13 +617,17 @@
     });
   }).then(function (facets) {
     D = facets;
-    if (D.version !== M.explore || D.count * 2 !== M.points.length) throw new Error("data of two builds");
+    var width = M.points.width;
+    if (D.version !== M.explore || (width && D.count * 2 * width !== M.points.data.length)) {
+      throw new Error("data of two builds");
+    }
+    var xy = exploreData.decodeColumn(M.points, D.count * 2);  // x, y of each paper in turn
     papers = exploreData.papersOf(D);
     titles = exploreData.titleChunks(D, papers, root);
     var other = M.palette.light.length;
     papers.forEach(function (p, i) {
-      p.x = M.points[2 * i];
-      p.y = M.points[2 * i + 1];
+      p.x = xy[2 * i];
+      p.y = xy[2 * i + 1];
       p.colour = p.tags.length ? M.colour[p.tags[0]] : other;
     });
     state = readState(location.search);
