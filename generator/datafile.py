@@ -15,6 +15,7 @@ and named tuples) as lists tagged with their type, and reads back only the class
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import json
 import operator
 from collections.abc import Callable, Iterable, Iterator
@@ -64,6 +65,8 @@ class Codec:
             return ["F" if kind is frozenset else "S", *items]
         if isinstance(value, PurePath):
             return ["P", str(value)]
+        if kind is datetime.date or kind is datetime.datetime:  # what YAML makes of a date written bare
+            return ["Y" if kind is datetime.date else "Z", value.isoformat()]
         known = self.names.get(kind)
         if known is None:
             raise TypeError(f"cannot keep a {kind.__name__} in a cache file")
@@ -90,6 +93,10 @@ class Codec:
             return frozenset(items)
         if tag == "S":
             return set(items)
+        if tag == "Y" or tag == "Z":
+            if len(items) != 1 or type(items[0]) is not str:
+                raise ValueError("a date is one string")
+            return (datetime.date if tag == "Y" else datetime.datetime).fromisoformat(items[0])
         if tag == "P":
             if len(items) != 1 or type(items[0]) is not str:
                 raise ValueError("a path is one string")

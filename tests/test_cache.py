@@ -107,6 +107,14 @@ def test_a_pickle_where_the_cache_is_read_is_never_unpickled(tmp_path):
     first = run_generator(root, "validate")
     built = run_generator(root, "build")
     assert "papers valid" in first.stdout and (root / "site" / "index.html").is_file(), built.stderr[-2000:]
+    # the importer's index of the collection (it kept a pickle before 0.3)
+    listing = tmp_path / "listing.txt"
+    listing.write_text("Mar 20\n\nA Planted Pickle Is Never Read\n\nWe import one paper into a collection whose "
+                       "cache folder holds a pickle, and check that nothing in it ran.\n\n", encoding="utf-8")
+    imported = run_generator(root, "import", str(listing), "--default-tag", _a_tag(root))
+    assert "wrote 1 file" in imported.stdout, imported.stdout + imported.stderr[-2000:]
+    assert not (folder / "import-index.pickle").exists()
+    assert (folder / "import-index.json").read_bytes().startswith(b'{"format":"paper-collection cache"')
     assert not marker.exists(), "a planted pickle was loaded"
     # What the build keeps instead: pure data, and the pickles of older versions are gone.
     assert not any((folder / name).exists() for name in LEGACY)
@@ -115,14 +123,15 @@ def test_a_pickle_where_the_cache_is_read_is_never_unpickled(tmp_path):
     with np.load(folder / "related-space.npz", allow_pickle=False) as arrays:
         assert all(arrays[name].dtype != object for name in arrays.files)
 
-    # The deploy workflows cache exactly these files (and the site), never the compiled templates
-    # (Python bytecode) nor the importer's index.
+    # The deploy workflows cache exactly the build's files (and the site), never the compiled templates
+    # (Python bytecode) nor the importer's index (a deploy imports nothing).
     kept = sorted(path.relative_to(root).as_posix() for path in folder.rglob("*") if path.is_file())
     for workflow in DEPLOYS:
         patterns = _cached_paths(workflow)
         assert "site" in patterns
         named = [path for path in kept if any(fnmatch.fnmatch(path, pattern) for pattern in patterns)]
-        assert named == [path for path in kept if "/templates/" not in path and not path.endswith(".pickle")]
+        assert named == [path for path in kept if "/templates/" not in path and not path.endswith(".pickle")
+                         and not path.endswith("/import-index.json")]
         assert not any(path.endswith(".pickle") or "/templates/" in path for path in named), workflow
 
 

@@ -151,7 +151,7 @@ def test_a_cache_made_by_other_code_or_damaged_is_not_used(project, tmp_path, mo
     monkeypatch.setattr(index_cache, "code_key", lambda: "other code")
     assert CollectionIndex(papers(project)).parsed == 1
     monkeypatch.undo()
-    index_cache.cache_file(papers(project)).write_bytes(b"not a pickle")
+    index_cache.cache_file(papers(project)).write_bytes(b"not what it wrote")
     index = CollectionIndex(papers(project))
     assert index.parsed == 1 and len(index.entries) == 1
 
@@ -239,3 +239,34 @@ def test_title_index_grown_after_a_query_finds_what_a_fresh_one_finds(monkeypatc
     brute = sorted((i, j) for i, a in enumerate(titles) for j, b in enumerate(titles)
                    if a != b and similar.fuzz.ratio(a, b) >= similar.NEAR_DUPLICATE_SCORE)
     assert set(expected) <= set(brute)
+
+
+def test_the_index_is_kept_as_data_and_reads_back_what_the_files_say(project, tmp_path, monkeypatch):
+    """The kept index is JSON lines, never a pickle (a pickle runs code when read, and a branch can
+    commit one into the ignored folder); front matter YAML reads as dates, written bare by hand,
+    comes back as dates. The pickle of older versions is deleted, never read."""
+    import pickle
+
+    class Planted:
+        def __reduce__(self):
+            return os.makedirs, (str(tmp_path / "unpickled"),)
+
+    do_import(project, listing(tmp_path / "a.txt", [("Long Prompts Confuse Models", ABSTRACT)]))
+    (path,) = papers(project).glob("*.md")
+    text = path.read_text(encoding="utf-8")
+    added = next(line for line in text.splitlines() if line.startswith("added:"))
+    path.write_text(text.replace(added, "added: 2024-04-01\nreviewed: 2024-05-02 10:30:00"), encoding="utf-8")
+    old = index_cache.cache_file(papers(project)).with_name(index_cache.PICKLE)
+    old.write_bytes(pickle.dumps(Planted()))
+    first = CollectionIndex(papers(project))
+    assert first.parsed == 1
+    first.save({})
+    assert not old.exists() and not (tmp_path / "unpickled").exists()
+    kept = index_cache.cache_file(papers(project))
+    assert kept.name == "import-index.json" and kept.read_bytes().startswith(b'{"format":"paper-collection cache"')
+    again = CollectionIndex(papers(project))
+    assert again.parsed == 0
+    assert as_seen(again) == as_seen(fresh_index(papers(project), monkeypatch))
+    meta = again.entries[0].meta
+    assert repr(meta["added"]) == "datetime.date(2024, 4, 1)"
+    assert repr(meta["reviewed"]) == "datetime.datetime(2024, 5, 2, 10, 30)"
