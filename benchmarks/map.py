@@ -211,7 +211,16 @@ VIEWPORTS = {"desktop 1280x900": {"size": {"width": 1280, "height": 900}, "scale
              "phone 390x844 at 3x": {"size": {"width": 390, "height": 844}, "scale": 3}}
 
 
-def quality(count: int) -> dict[str, dict[str, float]]:
+def real_papers(count: int):
+    """The first `count` papers of benchmarks/real_corpus.py, as papers (title and abstract)."""
+    from benchmarks import real_corpus
+    from paper_collection.collection.paper import Paper
+
+    return [Paper(slug=f"p{i:06d}", title=" ".join(r["title"].split()), abstract=r["summary"], tags=(),
+                  added="2026-01-01") for i, r in enumerate(real_corpus.papers(count))]
+
+
+def quality(count: int, real: bool = False) -> dict[str, dict[str, float]]:
     import random
 
     import numpy as np
@@ -223,7 +232,8 @@ def quality(count: int) -> dict[str, dict[str, float]]:
     from benchmarks.related import seed_papers
     from benchmarks.related import synthetic as topic_papers
 
-    papers = sorted(topic_papers(seed_papers(), count, random.Random(4)), key=lambda p: p.slug)
+    papers = sorted(real_papers(count) if real else topic_papers(seed_papers(), count, random.Random(4)),
+                    key=lambda p: p.slug)
     matrix = related.fit(papers).matrix
     with threadpool_limits(limits=1):
         reduced = normalize(TruncatedSVD(collection_map.DIMENSIONS, n_iter=4, random_state=0).fit_transform(matrix))
@@ -263,6 +273,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--browser-runs", type=int, default=5)
     parser.add_argument("--quality", action="store_true", help="also measure how well neighbourhoods are kept")
+    parser.add_argument("--real", action="store_true",
+                        help="--quality on real papers (benchmarks/real_corpus.py) instead of topic papers")
     parser.add_argument("--pan-zoom", action="store_true",
                         help="also measure the frame rate while zooming and panning, at the largest size")
     parser.add_argument("--no-build-times", action="store_true", help="measure the page only")
@@ -293,8 +305,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{size} papers: zooming and panning, {args.browser_runs} runs ...", file=sys.stderr)
                 results["pan and zoom"] = {"papers": size, **measure_pan_zoom(site, args.browser_runs, VIEWPORTS)}
     if args.quality:
-        print(f"{max(args.sizes)} topic papers: layout quality ...", file=sys.stderr)
-        results["quality"] = quality(max(args.sizes))
+        print(f"{max(args.sizes)} {'real' if args.real else 'topic'} papers: layout quality ...", file=sys.stderr)
+        results["quality"] = quality(max(args.sizes), real=args.real)
     results["load average after"] = os.getloadavg()[0]
     if args.json:
         args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")
