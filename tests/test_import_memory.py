@@ -201,7 +201,9 @@ def test_memory_kept_per_paper_without_flags_is_bounded_by_the_record(tmp_path, 
     its file's text is staged by the worker (tagged `untagged`), its suggestions are made after
     reading, a chunk of papers at a time, and its staged text rewritten. Keeping each such paper's
     record, abstract or file text until the end, as before (about 5 KB for a 1.55 KB record), breaks
-    the bound of 1.5 times the record's bytes, measured as the difference between two import sizes."""
+    the bound of 1.5 times the record's bytes, measured as the difference between two import sizes,
+    when the write starts. (Not earlier: while the model trains, its training sample, at most
+    `tagger.MAX_TRAINING` papers, is held to be sent to the model's process.)"""
     _workers_and_staging(monkeypatch)
     monkeypatch.setattr(similar, "_ALL_PAIRS_UP_TO", 0)  # the title index at both sizes
     monkeypatch.setenv("PAPER_COLLECTION_NO_CACHE", "1")
@@ -217,7 +219,7 @@ def test_memory_kept_per_paper_without_flags_is_bounded_by_the_record(tmp_path, 
         dump = tmp_path / f"dump-{count}.txt"
         dump.write_text(generate_listing(count, random.Random(count)), encoding="utf-8")
         sizes[count] = dump.stat().st_size
-        kept[count], report = _held_at("flag_near_duplicates", root, dump, monkeypatch, taxonomy)
+        kept[count], report = _held_at("write", root, dump, monkeypatch, taxonomy)
         (file,) = report.files
         assert len(file.new) == count and file.by_model  # some papers were given suggestions
         untagged[count] = len(file.by_model) + len(file.untagged)
@@ -296,3 +298,38 @@ def test_a_model_process_that_stops_is_a_clear_error_and_nothing_is_written(tmp_
     with pytest.raises(GeneratorError, match="the tag model's process stopped"):
         importer.run_import([dump], papers, _sparse_taxonomy(), added="2024-03-20")
     assert not list(papers.glob("*.md"))
+
+
+def test_the_tag_model_process_starts_while_reading_and_trains_during_the_duplicate_check(tmp_path, monkeypatch):
+    """A large import whose papers need the tag model starts the model's process as soon as the first
+    such paper is read (it loads scikit-learn while the rest is read), and trains it while this
+    process looks for near-duplicate titles; the files are those of an import that did neither."""
+    _workers_and_staging(monkeypatch)
+    taxonomy = _sparse_taxonomy()
+    dump = tmp_path / "dump.txt"
+    dump.write_text(generate_listing(400, random.Random(5)), encoding="utf-8")
+    seen = {}
+    real_read, real_flag = importer._Run.read_file, importer._Run.flag_near_duplicates
+
+    def read_file(self, path):
+        report = real_read(self, path)
+        seen["started while reading"] = self.model_process is not None
+        return report
+
+    def flag(self):
+        seen["training during the check"] = self.fitting is not None and self.need_tags != []
+        return real_flag(self)
+
+    monkeypatch.setattr(importer._Run, "read_file", read_file)
+    monkeypatch.setattr(importer._Run, "flag_near_duplicates", flag)
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    overlapped, text, _ = _import_files(empty_project(tmp_path / "a"), dump, taxonomy)
+    assert seen == {"started while reading": True, "training during the check": True}
+    assert any(b"tags_suggested" in text for text in overlapped.values())  # the model did suggest
+
+    monkeypatch.setattr(importer._Run, "read_file", real_read)
+    monkeypatch.setattr(importer._Run, "flag_near_duplicates", real_flag)
+    monkeypatch.setattr(importer._Run, "start_suggesting", lambda self: None)  # trained when asked, as before
+    monkeypatch.setattr(importer._Run, "_model_apart", lambda self: False)  # and in this process
+    assert _import_files(empty_project(tmp_path / "b"), dump, taxonomy)[:2] == (overlapped, text)

@@ -32,7 +32,8 @@ import heapq
 import itertools
 import sys
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -266,6 +267,17 @@ class _Run:
         # near-duplicate index, built while records arrive (see `flag_near_duplicates`).
         self.titles: list[str] = []
         self.title_index: TitleIndex | None = None
+        # The tag model's process (`tag_model.model_process`) of a large import, started as soon as a
+        # staged paper needs it (it loads scikit-learn while the records are read), and the model's
+        # training submitted to it before the near-duplicate check runs (`start_suggesting`).
+        self.processes = contextlib.ExitStack()
+        self.model_process: ProcessPoolExecutor | None = None
+        self.fitting: Future | None = None
+
+    def close(self) -> None:
+        """End the tag model's process, if started (also when the import fails)."""
+        self.model_process = self.fitting = None
+        self.processes.close()
 
     def read_file(self, path: Path) -> FileReport:
         shown = path.as_posix()
@@ -405,6 +417,9 @@ class _Run:
                                 f"{other.path.name}, but {why}: a paper of its own")
         if draft.needs_model:
             self.need_tags.append((entry, report, where))
+            if self.model_process is None and self._model_apart():
+                self.model_process = self.processes.enter_context(tag_model.model_process())
+                self.model_process.submit(tag_model.warm_up)
         elif draft.by_rules:
             report.by_rules += 1
         else:
@@ -412,19 +427,34 @@ class _Run:
         self.created.append((entry, report, where))
         report.new.append(slug)  # the text kept for the address anyway: an import of 100,000 papers keeps one per paper
 
+    def _model_apart(self) -> bool:
+        """Whether the tag model runs in a process of its own: in a large import (its workers staged
+        the texts), so that this process never loads scikit-learn and SciPy (about 110 MB) beside its papers."""
+        return bool(self.options.suggest and not self.pretrained
+                    and any(entry.staged is not None for entry, _, _ in self.need_tags))
+
+    def start_suggesting(self) -> None:
+        """Submit the tag model's training to its process, if it has one: it trains while this process
+        goes on (the near-duplicate check); `suggest_tags` then waits for it."""
+        if self.need_tags and self.model_process is not None and self.fitting is None:
+            try:
+                self.fitting = self.model_process.submit(tag_model.fit_model, *self._model_inputs())
+            except BrokenProcessPool:
+                raise tag_model.stopped() from None
+
     def suggest_tags(self) -> None:
         """Tag-model suggestions for the new papers no rule matched: the model is trained once, on the
         collection's tags and this import's rule-tagged papers, then reads `SUGGEST_CHUNK` papers at a
         time, each one's title and abstract read back from its staged file; a paper given suggestions has
         its staged text rewritten. Nothing is kept for them but their entries, as for tagged papers.
-        In a large import (its workers staged the texts) the model lives in a process of its own
-        (`tag_model.model_process`), so this one never loads scikit-learn and SciPy (about 110 MB) beside its papers."""
+        In a large import the model lives in a process of its own (`_model_apart`)."""
         if not self.need_tags:
+            self.close()
             return
-        apart = (self.options.suggest and not self.pretrained
-                 and any(entry.staged is not None for entry, _, _ in self.need_tags))
-        with tag_model.model_process() if apart else contextlib.nullcontext() as process:
-            suggest = self._model(process) if self.options.suggest else None
+        try:
+            if self.model_process is None and self._model_apart():
+                self.model_process = self.processes.enter_context(tag_model.model_process())
+            suggest = self._model(self.model_process) if self.options.suggest else None
             for start in range(0, len(self.need_tags), SUGGEST_CHUNK):
                 chunk = self.need_tags[start:start + SUGGEST_CHUNK]
                 texts = [(entry.title, entry.body) for entry, _, _ in chunk] if suggest is not None else []
@@ -438,7 +468,16 @@ class _Run:
                 if self.progress and len(self.need_tags) >= PROGRESS_EVERY:
                     self.progress(f"suggesting tags: {min(start + SUGGEST_CHUNK, len(self.need_tags))}/"
                                   f"{len(self.need_tags)} papers")
+        except BrokenProcessPool:
+            raise tag_model.stopped() from None
+        finally:
+            self.close()
         self.need_tags = []
+
+    def _model_inputs(self):
+        if self.progress and len(self.need_tags) >= PROGRESS_EVERY:
+            self.progress(f"training the tag model for {len(self.need_tags)} papers no rule matched")
+        return model_inputs(self.index.entries, self.options.taxonomy)
 
     def _model(self, process: ProcessPoolExecutor | None) -> Callable[[list[tuple[str, str]]], list] | None:
         """What suggests tags for (title, abstract) pairs, trained here or in ``process``; None when
@@ -446,15 +485,13 @@ class _Run:
         if self.pretrained:
             model = self.pretrained[0]
             return model.suggest if model is not None else None
-        if self.progress and len(self.need_tags) >= PROGRESS_EVERY:
-            self.progress(f"training the tag model for {len(self.need_tags)} papers no rule matched")
-        inputs = model_inputs(self.index.entries, self.options.taxonomy)
         if process is None:
             from paper_collection.collection.tagger import TagModel
 
-            model = TagModel.fit(*inputs)
+            model = TagModel.fit(*self._model_inputs())
             return model.suggest if model is not None else None
-        if not process.submit(tag_model.fit_model, *inputs).result():
+        self.start_suggesting()
+        if not self.fitting.result():
             return None
         return lambda texts: process.submit(tag_model.suggest_with_model, texts).result()
 
@@ -589,9 +626,13 @@ def run_import(paths: list[Path], papers_dir: Path, taxonomy, *, added: str, fmt
     with workspace_for(papers_dir / "index", "import"):  # one run at a time, from reading to writing
         run = _Run(papers_dir, Options(taxonomy, added, listed_year, default_tag, suggest), fmt, progress,
                    removed, mapping)
-        reports = [run.read_file(path) for path in paths]
-        run.suggest_tags()
-        run.flag_near_duplicates()
+        try:
+            reports = [run.read_file(path) for path in paths]
+            run.start_suggesting()  # the tag model trains in its process meanwhile
+            run.flag_near_duplicates()
+            run.suggest_tags()
+        finally:
+            run.close()
         written = run.write()
     return ImportReport(files=reports, written=written)
 
@@ -623,12 +664,16 @@ def run_import_records(inputs: list[RecordsInput], papers_dir: Path, taxonomy, *
         run.pretrained = model
         base = run.options
         reports = []
-        for given in inputs:
-            run.options = replace(base, extra_tags=given.tags)
-            reports.append(run.place(given.name, given.format, iter(given.records), [], []))
-        run.options = base
-        run.suggest_tags()
-        run.flag_near_duplicates()
+        try:
+            for given in inputs:
+                run.options = replace(base, extra_tags=given.tags)
+                reports.append(run.place(given.name, given.format, iter(given.records), [], []))
+            run.options = base
+            run.start_suggesting()
+            run.flag_near_duplicates()
+            run.suggest_tags()
+        finally:
+            run.close()
         if dry_run:
             return ImportReport(files=reports)
         written = run.write(also_write)

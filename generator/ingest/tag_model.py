@@ -66,15 +66,24 @@ def model_process() -> Iterator[ProcessPoolExecutor]:
     try:
         yield pool
     except BrokenProcessPool:
-        raise GeneratorError("the tag model's process stopped (killed, or out of memory); "
-                             "nothing was written") from None
+        raise stopped() from None
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def stopped() -> GeneratorError:
+    """The error for a model process that ended before its work was done."""
+    return GeneratorError("the tag model's process stopped (killed, or out of memory); nothing was written")
 
 
 def _startmodel_process() -> None:
     die_with_parent()  # a killed import leaves no process behind
     signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C reaches the whole process group: this one just ends
+
+
+def warm_up() -> None:
+    """In `model_process`, as soon as it is started: load scikit-learn while the import reads its input."""
+    from paper_collection.collection import tagger  # noqa: F401 - imported for its cost, now rather than later
 
 
 def fit_model(examples, tag_order, class_weight) -> bool:
