@@ -313,6 +313,24 @@ def _paths_of(item: Any) -> list[str]:
     return list(_flatten(item)) if isinstance(item, dict) else []
 
 
+class _Flat(dict):
+    """A flattened record, whose paths are compared loosely (`_norm`) once, not once per field, and
+    found by the last part of their name (a name can only end a path that ends as it does)."""
+
+    __slots__ = ("_by_end",)
+
+    def ending_as(self, name: str) -> list[tuple[str, str]]:
+        """(path, its `_norm`) of the paths that end as `name` (normalised) does, in the record's order."""
+        try:
+            by_end = self._by_end
+        except AttributeError:
+            by_end = self._by_end = {}
+            for path in self:
+                key = _norm(path)
+                by_end.setdefault(key.rsplit(".", 1)[-1], []).append((path, key))
+        return by_end.get(name.rsplit(".", 1)[-1], [])
+
+
 def _find(flat: dict[str, Any], field: str, mapping: dict[str, str]) -> tuple[str, Any] | None:
     """(path, value) of ``field`` in a flattened record: where --map says, else the first known name
     (in the order of KNOWN_NAMES) that ends a path with a value, shallowest first."""
@@ -323,9 +341,9 @@ def _find(flat: dict[str, Any], field: str, mapping: dict[str, str]) -> tuple[st
                 return path, value
         return None
     names = _NAME_KEYS[field]
-    normalised = [(path, _norm(path)) for path in flat]
+    normalised = None if isinstance(flat, _Flat) else [(path, _norm(path)) for path in flat]
     for name in names:
-        for path, key in normalised:
+        for path, key in flat.ending_as(name) if normalised is None else normalised:
             if (key == name or key.endswith("." + name)) and _present(flat[path]):
                 return path, flat[path]
     return None
@@ -413,7 +431,7 @@ def _record(item: Any, key: str | None, file: str, line: int, fmt: str, mapping:
     data: dict[str, Any] = item
     if paper:  # the daily-papers wrapper: the paper's own fields win where it has them
         data = {**item, **{k: v for k, v in paper.items() if v not in (None, "", [], {})}}
-    flat = _flatten(data)
+    flat = _Flat(_flatten(data))
 
     def shown(path: str) -> str:  # the path in the record as written (the daily-papers wrapper merged)
         return f"paper.{path}" if paper and path.split(".")[0].split("[")[0] in paper else path
