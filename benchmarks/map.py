@@ -84,6 +84,18 @@ DRAWN = """() => {
 }"""
 
 
+def open_map(browser, base: str, **context_options):
+    """A fresh context's page on the map, drawn and idle, and what it loaded until then (DRAWN)."""
+    context = browser.new_context(**context_options)
+    page = context.new_page()
+    # room for every title chunk in the resource timings (the default keeps 250 entries)
+    page.add_init_script("performance.setResourceTimingBufferSize(5000)")
+    page.goto(f"{base}map/")
+    page.wait_for_selector("#map.map--ready", timeout=120_000)
+    page.wait_for_load_state("networkidle")
+    return context, page, page.evaluate(DRAWN)
+
+
 HIGHLIGHTED = "() => / papers highlighted/.test(document.getElementById('map-summary').textContent)"
 
 
@@ -95,14 +107,8 @@ def measure_page(site: Path, runs: int, word: str) -> dict:
     with serve(site) as base, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for _ in range(runs):
-            context = browser.new_context()
-            page = context.new_page()
-            # room for every title chunk in the resource timings (the default keeps 250 entries)
-            page.add_init_script("performance.setResourceTimingBufferSize(5000)")
-            page.goto(f"{base}map/")
-            page.wait_for_selector("#map.map--ready", timeout=60_000)
-            page.wait_for_load_state("networkidle")
-            loads.append(page.evaluate(DRAWN))
+            context, page, load = open_map(browser, base)
+            loads.append(load)
             start = time.perf_counter()
             page.fill("#map-q", word)
             page.wait_for_function(HIGHLIGHTED, timeout=60_000)
@@ -163,13 +169,9 @@ def measure_pan_zoom(site: Path, runs: int, viewports: dict[str, dict]) -> dict:
         for name, viewport in viewports.items():
             zooms, pans, loads = [], [], []
             for _ in range(runs):
-                context = browser.new_context(viewport=viewport["size"], device_scale_factor=viewport["scale"])
-                page = context.new_page()
-                page.add_init_script("performance.setResourceTimingBufferSize(5000)")
-                page.goto(f"{base}map/")
-                page.wait_for_selector("#map.map--ready", timeout=120_000)
-                page.wait_for_load_state("networkidle")
-                loads.append(page.evaluate(DRAWN))
+                context, page, load = open_map(browser, base, viewport=viewport["size"],
+                                               device_scale_factor=viewport["scale"])
+                loads.append(load)
                 box = page.locator("#map canvas").bounding_box()
                 cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
                 page.mouse.move(cx, cy)

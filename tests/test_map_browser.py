@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -265,20 +266,27 @@ def test_points_are_in_the_order_of_the_explorers_data(site):
 LARGE = 250  # papers: three title chunks of explore.TITLE_CHUNK
 
 
+def _with_papers(site: Path, folder: Path, count: int, full: bool, place) -> Path:
+    """A copy of the built site in `folder` with the explorer's data of `count` synthetic papers,
+    each at `place(n)` on the map's grid (n: its position, newest first)."""
+    copy = folder / "site"
+    shutil.copytree(site, copy)
+    taxonomy = load_taxonomy(SEED_TAXONOMY)
+    papers = newest_first(synthetic(count, taxonomy.names, full=full))
+    write_data(copy, papers, taxonomy)
+    version = json.loads((copy / explore.FACETS).read_bytes())["version"]
+    positions = {p.slug: place(n) for n, p in enumerate(papers)}
+    data = collection_map.map_data(papers, positions, [t.name for t in taxonomy.tags], version)
+    (copy / collection_map.DATA).write_text(json.dumps(data), encoding="utf-8")
+    return copy
+
+
 @pytest.fixture(scope="module")
 def large_site(site, tmp_path_factory):
     """The built site with the explorer's data of LARGE synthetic papers, and their points on a grid
     (one every 256 units: far enough apart to point at one), so that the titles come in several chunks."""
-    large = tmp_path_factory.mktemp("map-large") / "site"
-    shutil.copytree(site, large)
-    taxonomy = load_taxonomy(SEED_TAXONOMY)
-    papers = newest_first(synthetic(LARGE, taxonomy.names, full=True))
-    write_data(large, papers, taxonomy)
-    version = json.loads((large / explore.FACETS).read_bytes())["version"]
-    positions = {p.slug: (128 + 256 * (n % 16), 128 + 256 * (n // 16)) for n, p in enumerate(papers)}
-    data = collection_map.map_data(papers, positions, [t.name for t in taxonomy.tags], version)
-    (large / collection_map.DATA).write_text(json.dumps(data), encoding="utf-8")
-    return large
+    return _with_papers(site, tmp_path_factory.mktemp("map-large"), LARGE, True,
+                        lambda n: (128 + 256 * (n % 16), 128 + 256 * (n // 16)))
 
 
 def test_titles_are_fetched_for_the_papers_shown_and_all_only_for_a_text_filter(large_site, watched):
@@ -327,17 +335,9 @@ def crowded_site(site, tmp_path_factory):
     """The built site with the explorer's data of CROWDED synthetic papers, at points scattered over the grid."""
     import random
 
-    crowded = tmp_path_factory.mktemp("map-crowded") / "site"
-    shutil.copytree(site, crowded)
-    taxonomy = load_taxonomy(SEED_TAXONOMY)
-    papers = newest_first(synthetic(CROWDED, taxonomy.names, full=False))
-    write_data(crowded, papers, taxonomy)
-    version = json.loads((crowded / explore.FACETS).read_bytes())["version"]
     spot = random.Random(3)
-    positions = {p.slug: (spot.randrange(collection_map.GRID), spot.randrange(collection_map.GRID)) for p in papers}
-    data = collection_map.map_data(papers, positions, [t.name for t in taxonomy.tags], version)
-    (crowded / collection_map.DATA).write_text(json.dumps(data), encoding="utf-8")
-    return crowded
+    return _with_papers(site, tmp_path_factory.mktemp("map-crowded"), CROWDED, False,
+                        lambda n: (spot.randrange(collection_map.GRID), spot.randrange(collection_map.GRID)))
 
 
 DRAWN = "() => ({...window.paperCollectionMap.drawn})"
