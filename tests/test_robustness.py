@@ -121,7 +121,7 @@ def test_broken_dump_imports_or_fails_cleanly(project, name):
     check_clean_exit(result, name)
     new = all_paths(project) - paths
     # Paper files, and the importer's index in the commands' git-ignored working folder (atomic.py).
-    new -= {".paper-collection/cache/import-index.pickle"}
+    new -= {".paper-collection/cache/import-index.json"}
     assert all(p.startswith("content/papers/") for p in new), new
     if imports:
         assert result.returncode == 0, result.stderr
@@ -184,7 +184,7 @@ def test_titles_that_slugify_badly_get_safe_unique_names(project):
     result = run_generator(project, "import", "nasty.json", "--added", "2024-01-01", "--default-tag", TAG,
                            check=False)
     check_clean_exit(result, "nasty.json")
-    new = sorted(all_paths(project) - paths - {".paper-collection/cache/import-index.pickle"})
+    new = sorted(all_paths(project) - paths - {".paper-collection/cache/import-index.json"})
     assert all(p.startswith("content/papers/") and p.count("/") == 2 for p in new), new
     names = [Path(p).name for p in new]
     assert all(re.fullmatch(r"[a-z0-9][a-z0-9-]*\.md", n) and len(n) <= 100 for n in names), names
