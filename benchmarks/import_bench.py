@@ -31,6 +31,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from paper_collection.ingest import index_cache
+
 ROOT = Path(__file__).resolve().parent.parent
 SEED_DUMP = ROOT / "tests" / "fixtures" / "seed" / "huggingface-papers-mar-20.txt"
 SEED = 20240320
@@ -133,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
             root = make_root(base)
             *timing, summary = timed_import(root, dump, default_tag)
             full.append(tuple(timing))
-            (root / ".paper-collection" / "cache" / "import-index.pickle").unlink(missing_ok=True)
+            index_cache.cache_file(root / "content" / "papers").unlink(missing_ok=True)
             *timing, _ = timed_import(root, another, default_tag)
             add_cold.append(tuple(timing))
             *timing, one_summary = timed_import(root, one, default_tag)
