@@ -333,3 +333,27 @@ def test_the_tag_model_process_starts_while_reading_and_trains_during_the_duplic
     monkeypatch.setattr(importer._Run, "start_suggesting", lambda self: None)  # trained when asked, as before
     monkeypatch.setattr(importer._Run, "_model_apart", lambda self: False)  # and in this process
     assert _import_files(empty_project(tmp_path / "b"), dump, taxonomy)[:2] == (overlapped, text)
+
+
+def test_the_tag_model_process_starts_only_while_the_last_input_is_read(tmp_path, monkeypatch):
+    """The workers of each input are forked when it is read, and a process never forks while it has
+    other threads: the model's process (which brings some) waits for the last input."""
+    _workers_and_staging(monkeypatch)
+    taxonomy = _sparse_taxonomy()
+    dumps = [tmp_path / "first.txt", tmp_path / "last.txt"]
+    for seed, dump in enumerate(dumps, start=7):
+        dump.write_text(generate_listing(300, random.Random(seed)), encoding="utf-8")
+    started = []
+    real_read = importer._Run.read_file
+
+    def read_file(self, path):
+        report = real_read(self, path)
+        started.append((path.name, self.model_process is not None))
+        return report
+
+    monkeypatch.setattr(importer._Run, "read_file", read_file)
+    (tmp_path / "project").mkdir()
+    root = empty_project(tmp_path / "project")
+    report = importer.run_import(dumps, root / "content" / "papers", taxonomy, added="2024-03-20")
+    assert started == [("first.txt", False), ("last.txt", True)]
+    assert all(file.by_model for file in report.files)  # both inputs' untagged papers got suggestions

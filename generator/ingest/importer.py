@@ -273,6 +273,10 @@ class _Run:
         self.processes = contextlib.ExitStack()
         self.model_process: ProcessPoolExecutor | None = None
         self.fitting: Future | None = None
+        # Whether the model's process may start while records are read: only while the last input is
+        # read, whose workers are forked by then (a process never forks while it has other threads,
+        # and the model's process comes with some).
+        self.early_model = False
 
     def close(self) -> None:
         """End the tag model's process, if started (also when the import fails)."""
@@ -417,7 +421,7 @@ class _Run:
                                 f"{other.path.name}, but {why}: a paper of its own")
         if draft.needs_model:
             self.need_tags.append((entry, report, where))
-            if self.model_process is None and self._model_apart():
+            if self.early_model and self.model_process is None and self._model_apart():
                 self.model_process = self.processes.enter_context(tag_model.model_process())
                 self.model_process.submit(tag_model.warm_up)
         elif draft.by_rules:
@@ -627,7 +631,10 @@ def run_import(paths: list[Path], papers_dir: Path, taxonomy, *, added: str, fmt
         run = _Run(papers_dir, Options(taxonomy, added, listed_year, default_tag, suggest), fmt, progress,
                    removed, mapping)
         try:
-            reports = [run.read_file(path) for path in paths]
+            reports = []
+            for number, path in enumerate(paths, start=1):
+                run.early_model = number == len(paths)
+                reports.append(run.read_file(path))
             run.start_suggesting()  # the tag model trains in its process meanwhile
             run.flag_near_duplicates()
             run.suggest_tags()
