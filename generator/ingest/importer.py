@@ -422,8 +422,7 @@ class _Run:
         if draft.needs_model:
             self.need_tags.append((entry, report, where))
             if self.early_model and self.model_process is None and self._model_apart():
-                self.model_process = self.processes.enter_context(tag_model.model_process())
-                self.model_process.submit(tag_model.warm_up)
+                self._start_model_process().submit(tag_model.warm_up)
         elif draft.by_rules:
             report.by_rules += 1
         else:
@@ -436,6 +435,10 @@ class _Run:
         the texts), so that this process never loads scikit-learn and SciPy (about 110 MB) beside its papers."""
         return bool(self.options.suggest and not self.pretrained
                     and any(entry.staged is not None for entry, _, _ in self.need_tags))
+
+    def _start_model_process(self) -> ProcessPoolExecutor:
+        self.model_process = self.processes.enter_context(tag_model.model_process())
+        return self.model_process
 
     def start_suggesting(self) -> None:
         """Submit the tag model's training to its process, if it has one: it trains while this process
@@ -457,7 +460,7 @@ class _Run:
             return
         try:
             if self.model_process is None and self._model_apart():
-                self.model_process = self.processes.enter_context(tag_model.model_process())
+                self._start_model_process()
             suggest = self._model(self.model_process) if self.options.suggest else None
             for start in range(0, len(self.need_tags), SUGGEST_CHUNK):
                 chunk = self.need_tags[start:start + SUGGEST_CHUNK]

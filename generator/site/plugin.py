@@ -47,7 +47,7 @@ from paper_collection.site.exports import atom_feed, each_export_file, write_exp
 from paper_collection.site.pages import PaperPage, Renderer, SitePage, Where, optional_nav, sanitize, site_pages
 from paper_collection.site.redirects import redirect_files
 from paper_collection.site.render import environment, keep_compiled_templates
-from paper_collection.site.takeover import TakeOver
+from paper_collection.site.takeover import TakeOver, hard_link
 
 log = logging.getLogger("mkdocs.plugins.paper-collection")
 
@@ -353,13 +353,7 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
                 same.append((uri, body))
 
         def take_over(uri: str) -> bool:
-            dest = files.get_file_from_path(uri).dest_uri
-            try:
-                (staging / dest).parent.mkdir(parents=True, exist_ok=True)
-                os.link(old_site / dest, staging / dest)
-                return True
-            except OSError:
-                return False  # gone, or no hard links here: written again
+            return hard_link(old_site, staging, files.get_file_from_path(uri).dest_uri)
 
         # Threads: making folders and links waits on the disk, not the CPU (see atomic.remove_tree).
         with ThreadPoolExecutor(atomic.REMOVERS, thread_name_prefix="take-over") as pool:

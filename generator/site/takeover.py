@@ -37,13 +37,19 @@ class TakeOver:
     def link(self, site_dir: Path, path: str, inputs: tuple) -> bool:
         """Whether the last site's `path` was made from the same inputs, and is now linked into `site_dir`."""
         key = self.keys[path] = content_key(self.shared, path, inputs)
-        if self.old_site is None or self.old_keys.get(path) != key:
+        if self.old_site is None or self.old_keys.get(path) != key or not hard_link(self.old_site, site_dir, path):
             return False
-        target = site_dir / path
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.link(self.old_site / path, target)
-        except OSError:
-            return False  # gone, or no hard links here: made again
         self.taken += 1
         return True
+
+
+def hard_link(old_site: Path, site_dir: Path, path: str) -> bool:
+    """The last site's file at `path` linked into `site_dir`; False when it is gone or the disk has
+    no hard links (the caller then makes it)."""
+    target = site_dir / path
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.link(old_site / path, target)
+    except OSError:
+        return False
+    return True

@@ -163,7 +163,7 @@
     var c = ui.context, colour = colours(), s = scale(), n, p, x, y, shown = 0;
     var fill = colour.palette.concat([colour.other]);
     c.clearRect(0, 0, size, size);
-    var r = radius().r, big = radius().big;
+    var sizes = radius(), r = sizes.r, big = sizes.big;
     // faded points first, then by colour (one path per colour: fast at 10,000 points)
     if (matched) {
       c.fillStyle = colour.faded;
