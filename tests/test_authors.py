@@ -153,3 +153,16 @@ def test_the_author_index_is_paginated_with_an_a_to_z_jump_list(tmp_path):
     # the navigation has one entry for the index, never one per person
     nav = [a.get_text(" ", strip=True) for a in first.select(".md-nav--primary > .md-nav__list > li > a")]
     assert "Authors" in nav and "Ada Lovelace" not in nav
+
+
+def test_a_note_on_a_name_many_people_fit_names_five_and_counts_the_rest():
+    from paper_collection.site.authors import NAMED_FITS, ambiguous_notes, build_index
+
+    given = [f"Y{chr(97 + i)}n Wang" for i in range(9)]  # Yan Wang, Ybn Wang, ...: nine people "Y. Wang" fits
+    papers = [paper(f"p{i}", name) for i, name in enumerate(given)] + [paper(f"q{i}", "Y. Wang") for i in range(7)]
+    [note] = ambiguous_notes(build_index(papers), papers, lambda p: f"content/papers/{p.slug}.md")
+    assert note.startswith("note: author 'Y. Wang' (content/papers/q0.md, content/papers/q1.md, content/papers/q2.md, "
+                           "content/papers/q3.md, content/papers/q4.md and 2 more) could be any of 9 people: ")
+    named = note.split("could be any of 9 people: ")[1].split(" and 4 more;")[0]
+    assert named == ", ".join(repr(n) for n in sorted(given)[:NAMED_FITS])
+    assert note.endswith("listed as a separate person. Write the full name there to join them.")

@@ -377,12 +377,25 @@ def _xml_safe(paper: Paper) -> Paper:
                                authors=tuple(xml_text(a) for a in paper.authors))
 
 
+NAMED_FITS = 5  # people a note names before it counts the rest: "Y. Wang" fits hundreds at 10,000 papers
+
+
 def ambiguous_notes(index: AuthorIndex, papers: Sequence[Paper], file_of: Callable[[Paper], str]) -> list[str]:
     """Lines for `validate`: spellings kept apart because several people fit them (`index`, the
-    people of `papers`), with the files that use them."""
+    people of `papers`), with the files that use them. A note names the first `NAMED_FITS` people
+    who fit and files, and counts the others: a list of 400 names is a line nobody reads."""
+    written_in: dict[str, list[str]] = {written: [] for written, _ in index.ambiguous}
+    for paper in papers:
+        for name in set(paper.authors):
+            if name in written_in:
+                written_in[name].append(file_of(paper))
     notes = []
     for written, fits in index.ambiguous:
-        files = ", ".join(file_of(p) for p in papers if written in p.authors)
-        notes.append(f"note: author {written!r} ({files}) could be any of {', '.join(repr(c) for c in fits)}; "
+        named = ", ".join(repr(c) for c in fits[:NAMED_FITS])
+        if len(fits) > NAMED_FITS:
+            named = f"{len(fits)} people: {named} and {len(fits) - NAMED_FITS} more"
+        files = written_in[written]
+        where = ", ".join(files[:NAMED_FITS]) + (f" and {len(files) - NAMED_FITS} more" if len(files) > NAMED_FITS else "")
+        notes.append(f"note: author {written!r} ({where}) could be any of {named}; "
                      "listed as a separate person. Write the full name there to join them.")
     return notes
