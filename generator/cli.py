@@ -309,7 +309,7 @@ def _author_notes(collection, layout: Layout, people=None) -> None:
     from paper_collection.site.model import people_of
 
     folder = layout.papers_dir.relative_to(layout.root)
-    people = people if people is not None else people_of(collection.papers)
+    people = people if people is not None else people_of(collection.papers, layout.root)
     for note in ambiguous_notes(people, collection.papers, lambda paper: f"{folder}/{paper.slug}.md"):
         print(note)
 
@@ -345,7 +345,7 @@ def cmd_build(args, layout: Layout) -> int:
     with Workspace(layout.root, "build") as workspace:
         taxonomy = _taxonomy(layout)
         collection = _check_collection(layout, taxonomy)
-        people = people_of(collection.papers)  # validate's notes and the author pages read the same people
+        people = people_of(collection.papers, layout.root)  # validate's notes and the author pages read the same people
         if cmd_validate(args, layout, collection, people) != 0:
             return 1
         _make_docs_dir(layout)

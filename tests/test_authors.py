@@ -3,6 +3,8 @@ author pages, paper pages linking them, and one Atom feed per author."""
 
 from __future__ import annotations
 
+import json
+
 import feedparser
 import pytest
 from bs4 import BeautifulSoup
@@ -166,3 +168,33 @@ def test_a_note_on_a_name_many_people_fit_names_five_and_counts_the_rest():
     named = note.split("could be any of 9 people: ")[1].split(" and 4 more;")[0]
     assert named == ", ".join(repr(n) for n in sorted(given)[:NAMED_FITS])
     assert note.endswith("listed as a separate person. Write the full name there to join them.")
+
+
+def test_the_people_are_kept_in_the_cache_as_data_and_made_again_when_an_author_list_changes(tmp_path, monkeypatch):
+    from paper_collection.site import model
+    from paper_collection.site.cache import cache_dir
+
+    papers = [paper(slug(p), *p.get("authors", []), added=p["added"]) for p in BROWSE]
+    papers += [paper("x", "John Smith"), paper("y", "Jane Smith"), paper("z", "J. Smith", "Götz, B."),
+               paper("w", "Bernd Götz", added="2026-02-01")]
+    made = model.people_of(papers, tmp_path)
+    fresh = build_index(model.newest_first(papers))
+    assert (made.people, made.of_written, made.ambiguous) == (fresh.people, fresh.of_written, fresh.ambiguous)
+    assert made.ambiguous and any(len(p.written) > 1 for p in made.people.values())
+    kept = cache_dir(tmp_path) / model.PEOPLE_FILE
+    assert json.loads(kept.read_bytes())["kind"] == "people"  # data, read by json.loads
+
+    def not_again(_papers):
+        raise AssertionError("the index was made again although no author list changed")
+
+    monkeypatch.setattr(model, "build_index", not_again)
+    again = model.people_of(list(reversed(papers)), tmp_path)  # read from the cache, in any order given
+    assert (again.people, again.of_written, again.ambiguous) == (fresh.people, fresh.of_written, fresh.ambiguous)
+    monkeypatch.undo()
+
+    changed = [*papers[:-1], paper("w", "Bernd Götz", "Ada Lovelace", added="2026-02-01")]
+    assert "ada-lovelace" in model.people_of(changed, tmp_path).people
+    for damaged in (b"", b"{", kept.read_bytes().replace(b'"people":[[', b'"people":[[1,')):
+        kept.write_bytes(damaged)
+        index = model.people_of(changed, tmp_path)
+        assert index.people == build_index(model.newest_first(changed)).people

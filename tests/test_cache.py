@@ -390,3 +390,45 @@ def test_author_feeds_whose_papers_did_not_change_are_taken_over_and_equal_a_cle
     shutil.copytree(warm, clean, ignore=shutil.ignore_patterns(".paper-collection", "site"))
     run_generator(clean, "build")
     assert _tree_hash(warm / "site") == _tree_hash(clean / "site")
+
+
+@pytest.mark.slow
+def test_page_bodies_made_by_other_code_are_made_again(tmp_path):
+    """A body is made by the templates and by Python in several modules (authors.py, tex.py, ...):
+    after an upgrade of the generator none of the last version's bodies is reused. The other
+    version is played by a `sitecustomize` that changes the code's key (`settings.code_fingerprint`)."""
+    root = make_project(tmp_path / "project")
+    run_generator(root, "build")
+    assert reused(run_generator(root, "build"))[0] > 0
+    other = tmp_path / "other-code"
+    other.mkdir()
+    (other / "sitecustomize.py").write_text(
+        "import paper_collection.settings as settings\n"
+        "settings.code_fingerprint = lambda: 'another version of the code'\n",
+        encoding="utf-8")
+    path = os.pathsep.join(p for p in (str(other), os.environ.get("PYTHONPATH", "")) if p)
+    upgraded = run_generator(root, "build", env={"PYTHONPATH": path})
+    assert reused(upgraded) == (0, reused(upgraded)[1]), upgraded.stderr[-2000:]
+    assert reused(run_generator(root, "build", env={"PYTHONPATH": path}))[0] > 0  # and kept for the next build
+
+
+def test_entries_found_in_the_memo_file_are_written_back_in_few_reads_and_the_same_bytes(tmp_path, monkeypatch):
+    memo = Memo(tmp_path)
+    for number in range(300):
+        memo.put("page", f"{number:064d}", f"<p>body {number} ü</p>" * (number % 7 + 1))
+        memo.put("written", f"papers/p{number}.md", f"{number:064x}")
+    memo.save()
+    path = tmp_path / ".paper-collection" / "cache" / "memo.json"
+    saved = path.read_bytes()
+    again = Memo(tmp_path)
+    for number in range(300):
+        again.keep("page", f"{number:064d}", hit=True)  # kept unread, as a page taken over keeps its body
+        assert again.get("written", f"papers/p{number}.md") == f"{number:064x}"
+    assert again.hits_of("page") == 300
+    reads = []
+    original = cache._File.read
+    monkeypatch.setattr(cache._File, "read", lambda self, start, length: reads.append(length) or original(
+        self, start, length))
+    again.save()
+    assert path.read_bytes() == saved
+    assert len(reads) <= 2, reads  # the 300 bodies in one read, not 300

@@ -180,6 +180,38 @@ def build_index(papers: Sequence[Paper]) -> AuthorIndex:
     return AuthorIndex(people, of_written, ambiguous)
 
 
+def index_data(index: AuthorIndex) -> dict:
+    """The index as JSON data (`index_from_data` reads it back): the people in their order, each
+    with the spellings met and their papers; the spellings several people fit."""
+    return {"people": [[p.name, p.slug, list(p.written), p.papers] for p in index.people.values()],
+            "ambiguous": [[written, list(names)] for written, names in index.ambiguous]}
+
+
+def index_from_data(data) -> AuthorIndex | None:
+    """`index_data`'s index again; None for anything else (a damaged or foreign file)."""
+    def strings(value) -> bool:
+        return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+    if not isinstance(data, dict) or not isinstance(data.get("people"), list) or not isinstance(
+            data.get("ambiguous"), list):
+        return None
+    people: dict[str, Person] = {}
+    of_written: dict[str, str] = {}
+    for entry in data["people"]:
+        if not (isinstance(entry, list) and len(entry) == 4 and strings(entry[:2]) and strings(entry[2])
+                and strings(entry[3])) or entry[1] in people:
+            return None
+        name, slug, written, papers = entry
+        people[slug] = Person(name, slug, tuple(written), papers)
+        of_written.update(dict.fromkeys(written, slug))
+    ambiguous = []
+    for entry in data["ambiguous"]:
+        if not (isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], str) and strings(entry[1])):
+            return None
+        ambiguous.append((entry[0], tuple(entry[1])))
+    return AuthorIndex(people, of_written, ambiguous)
+
+
 def best_display(cluster: Sequence[Name], usage: Mapping[str, int] | None = None) -> str:
     """The fullest spelling, then the most used, then the one with accents (sources that drop
     accents are the lossy ones), as "Given Family"."""
@@ -209,7 +241,12 @@ def paged_people(index: AuthorIndex, min_papers: int) -> list[Person]:
 def explorer_path(person: Person) -> str:
     """The explorer filtered to the person (explore-data.js reads `author=` as the name the
     collection lists them under, `AuthorIndex.name_of`)."""
-    return EXPLORE + "?" + urlencode({"author": person.name})
+    return _explorer_path(person.name)
+
+
+@functools.lru_cache(maxsize=100_000)
+def _explorer_path(name: str) -> str:  # a co-author is linked from each of their co-authors' pages
+    return EXPLORE + "?" + urlencode({"author": name})
 
 
 def name_path(person: Person, min_papers: int, url_of: Mapping[str, str], alone: bool = False) -> str | None:
@@ -395,7 +432,9 @@ def ambiguous_notes(index: AuthorIndex, papers: Sequence[Paper], file_of: Callab
         if len(fits) > NAMED_FITS:
             named = f"{len(fits)} people: {named} and {len(fits) - NAMED_FITS} more"
         files = written_in[written]
-        where = ", ".join(files[:NAMED_FITS]) + (f" and {len(files) - NAMED_FITS} more" if len(files) > NAMED_FITS else "")
+        where = ", ".join(files[:NAMED_FITS])
+        if len(files) > NAMED_FITS:
+            where += f" and {len(files) - NAMED_FITS} more"
         notes.append(f"note: author {written!r} ({where}) could be any of {named}; "
                      "listed as a separate person. Write the full name there to join them.")
     return notes

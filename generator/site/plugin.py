@@ -23,7 +23,7 @@ import logging
 import os
 import posixpath
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from importlib import metadata
 from pathlib import Path
 
@@ -37,9 +37,10 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
-from paper_collection import atomic, parallel
+from paper_collection import parallel
 from paper_collection.collection.slugs import check_addresses
 from paper_collection.errors import GeneratorError
+from paper_collection.settings import code_fingerprint
 from paper_collection.site import authors, collection_map, explore, session
 from paper_collection.site.cache import cache_dir, content_key
 from paper_collection.site.compact import CompactTemplates2
@@ -73,6 +74,10 @@ class CollectionPage(Page):
 
 
 SKIP_TEMPLATE = "paper-collection/written-by-a-worker.html"  # renders nothing: MkDocs then writes nothing
+# Threads that link the pages taken over while the keys are made: links into one folder wait on its
+# lock (2 link 14,000 pages as fast as 8 here), and more threads take the interpreter from the keys.
+LINKERS = 2
+LINK_BATCH = 64  # pages taken over (linked) by one task of `_reuse_pages`'s threads
 
 
 class _QuietSkips(logging.Filter):
@@ -80,13 +85,6 @@ class _QuietSkips(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         return not record.getMessage().startswith("Page skipped: ")
-
-
-@functools.cache
-def _code() -> str:
-    """The generator's code: a file made by another version of it is made again."""
-    package = Path(__file__).parent.parent
-    return content_key(*((p.relative_to(package).as_posix(), p.read_bytes()) for p in sorted(package.rglob("*.py"))))
 
 
 def _always() -> bool:
@@ -216,6 +214,10 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
         except GeneratorError as error:
             raise PluginError(str(error)) from None
         self.renderer = Renderer(self.model, self.env)
+        # What every page body's key holds, hashed once (the settings' repr was a tenth of a key's cost).
+        # The code too: a body is made by templates.py's templates and by Python in several modules.
+        self._body_key_base = content_key("page", self.templates, code_fingerprint(), self.config.escape_text,
+                                          self.model.settings)
         self.memo = self.session.memo_for(preview=self.command == "serve")
         # Page cache entries made (or, None, found) by this worker process in this build.
         self.bodies: dict[str, str | None] = {}
@@ -335,33 +337,38 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
         old_site = self.session.previous_site
         shared = content_key("written page", self.templates, self.theme, self.config.escape_text,
                              Path(config.config_file_path).read_bytes(), mkdocs.__version__,
-                             getattr(material, "__version__", ""), _build_date_shown(config), _code(),
+                             getattr(material, "__version__", ""), _build_date_shown(config), code_fingerprint(),
                              [(item.title, getattr(item, "url", None)) for item in self.nav.items])
         staging = Path(config.site_dir)
-        same: list[tuple[str, str]] = []  # (page, its body's key) whose last written file is still right
         model = self.model
-        for uri, ours in self.pages.items():
-            file = files.get_file_from_path(uri)
-            if not hasattr(ours, "inputs") or file is None or not self._outside_nav(file.page):
-                continue
-            page = file.page
-            where = Where(page.url, page.canonical_url, page.edit_url)
-            body = self.body_keys[uri] = self._body_key(ours, where)
-            key = content_key(shared, body, where, ours.shown_around(model, where))
-            self.memo.put("written", uri, key)
-            if old_site is not None and self.memo.old.get("written", {}).get(uri) == key:
-                same.append((uri, body))
 
-        def take_over(uri: str) -> bool:
-            return hard_link(old_site, staging, files.get_file_from_path(uri).dest_uri)
+        def take_over(uris: list[str]) -> list[bool]:
+            return [hard_link(old_site, staging, files.get_file_from_path(uri).dest_uri) for uri in uris]
 
-        # Threads: making folders and links waits on the disk, not the CPU (see atomic.remove_tree).
-        with ThreadPoolExecutor(atomic.REMOVERS, thread_name_prefix="take-over") as pool:
-            taken = list(pool.map(take_over, [uri for uri, _ in same], chunksize=64))
+        # Threads: making folders and links waits on the disk, not the CPU (see atomic.remove_tree), so
+        # pages are linked, a batch at a time, while the keys of the pages after them are made.
+        same: list[tuple[str, str]] = []  # (page, its body's key) whose last written file is still right
+        links: list[Future] = []  # each batch of `same` in order: whether each page was linked
+        with ThreadPoolExecutor(LINKERS, thread_name_prefix="take-over") as pool:
+            for uri, ours in self.pages.items():
+                file = files.get_file_from_path(uri)
+                if not hasattr(ours, "inputs") or file is None or not self._outside_nav(file.page):
+                    continue
+                page = file.page
+                where = Where(page.url, page.canonical_url, page.edit_url)
+                body = self.body_keys[uri] = self._body_key(ours, where)
+                key = content_key(shared, body, where, ours.shown_around(model, where))
+                self.memo.put("written", uri, key)
+                if old_site is not None and self.memo.old.get("written", {}).get(uri) == key:
+                    same.append((uri, body))
+                    if len(same) % LINK_BATCH == 0:
+                        links.append(pool.submit(take_over, [u for u, _ in same[-LINK_BATCH:]]))
+            if len(same) % LINK_BATCH:
+                links.append(pool.submit(take_over, [u for u, _ in same[-(len(same) % LINK_BATCH):]]))
         reused: set[str] = set()
-        for (uri, body), done in zip(same, taken, strict=True):
+        for (uri, body), done in zip(same, (d for batch in links for d in batch.result()), strict=True):
             if done:
-                self.memo.get("page", body)  # its body stays in the cache for a later build
+                self.memo.keep("page", body, hit=True)  # its body stays in the cache for a later build, unread
                 files.get_file_from_path(uri).page.meta["template"] = SKIP_TEMPLATE
                 reused.add(uri)
         return reused
@@ -374,7 +381,7 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
         # One Atom feed per author: a person's feed whose papers did not change is the last build's.
         take_over = TakeOver(self.session.previous_site if self.command == "build" else None,
                              self.memo.old.get("written", {}),
-                             content_key("made file", _code(), model.settings, model.tag_titles,
+                             content_key("made file", code_fingerprint(), model.settings, model.tag_titles,
                                          metadata.version("feedgen"), metadata.version("lxml")))
         write_exports(site, authors.feed_files(
             model.authors, model.papers, functools.partial(atom_feed, model), model.settings.name,
@@ -473,8 +480,9 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
         return html if getattr(ours, "sanitized", False) else sanitize(html)
 
     def _body_key(self, ours: SitePage, where: Where) -> str:
-        return content_key("page", type(ours).__name__, self.templates, self.config.escape_text, where,
-                           self.model.settings, *ours.inputs(self.model))  # type: ignore[attr-defined]
+        return content_key(self._body_key_base, type(ours).__name__, where.url, where.canonical_url, where.edit_url,
+                           *ours.inputs(self.model))  # type: ignore[attr-defined]
+
 
     def _kept_body(self, ours: SitePage, page) -> str:
         """A page's body, kept between builds, keyed by everything it shows."""
