@@ -178,3 +178,35 @@ def test_a_built_site_links_every_part_and_no_file_passes_the_limit(tmp_path, sm
             assert part[kind]["path"] in hrefs
             assert (site / "exports" / part[kind]["path"]).stat().st_size == part[kind]["bytes"]
     assert "index.json" in hrefs and "papers.json" not in hrefs
+
+
+def test_record_sizes_kept_in_the_build_cache_give_the_same_plan_and_follow_what_changed(tmp_path, small_limit,
+                                                                                        monkeypatch):
+    from dataclasses import replace
+
+    from paper_collection.site.cache import Memo
+
+    model = model_of(tmp_path)
+    memo = Memo(tmp_path)
+    sizes = exports.SizeMemo(memo)
+    planned = exports.export_plan(model, sizes=sizes)
+    assert planned == exports.export_plan(model)  # the sizes measured the first time
+    memo.save()
+
+    again = Memo(tmp_path)
+    measured = []
+    original = exports.json_size
+    monkeypatch.setattr(exports, "json_size", lambda value, depth=0: measured.append(depth) or original(value, depth))
+    assert exports.export_plan(model, sizes=exports.SizeMemo(again)) == planned
+    assert 2 not in measured  # no record measured: every size from the cache, and no record made
+    assert again.hits_of(exports.SizeMemo.KIND) == len(model.papers)
+
+    # A paper whose related papers changed has a larger record: measured again, and the plan follows.
+    slug = next(iter(model.papers))
+    changed = replace(model, related={slug: tuple(s for s in model.papers if s != slug)})
+    measured.clear()
+    fresh = exports.export_plan(changed)
+    assert exports.export_plan(changed, sizes=exports.SizeMemo(again)) == fresh != planned
+    assert measured.count(2) == 1 + len(model.papers)  # the one changed record (and every one of `fresh`)
+    files = exports.year_files(changed, exports.export_plan(changed, sizes=exports.SizeMemo(again)))
+    assert all(len(files[part.json_path]) == part.json_bytes for part in fresh.parts)

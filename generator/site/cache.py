@@ -355,14 +355,14 @@ class Memo:
     FILE = "memo.json"
     # Each kind's values: texts, or JSON objects (the search index's term counts); a kind not
     # named here keeps any JSON value.
-    KINDS: dict[str, type] = {"page": str, "bibtex": str, "written": str, "search": dict}
+    KINDS: dict[str, type] = {"page": str, "bibtex": str, "written": str, "search": dict, "export-size": int}
     # Kinds whose values this build does not keep in memory until `save`: a page body is written
     # to a spill file beside the memo when it is made (at 50,000 papers the bodies are more than
     # half a gigabyte), and one found in the file is written back from there.
     SPILLED = frozenset({"page"})
     # Kinds read whole when the file is opened: short values asked for one by one (a written page's
     # key, 64 characters, for each of 14,000 pages) cost a read each otherwise.
-    READ_WHOLE = frozenset({"written"})
+    READ_WHOLE = frozenset({"written", "export-size"})
 
     def __init__(self, root: Path | None):
         self.path = cache_dir(root) / self.FILE if root is not None else None

@@ -137,6 +137,7 @@ class SiteModel:
     related: Mapping[str, tuple[str, ...]]  # slug -> related slugs, best first
     bibtex_memo: BibtexMemo = field(default_factory=BibtexMemo, compare=False, repr=False)
     people: AuthorIndex | None = field(default=None, compare=False, repr=False)  # `people_of` these papers, if made
+    export_sizes: object = field(default=None, compare=False, repr=False)  # exports.SizeMemo: sizes kept, if any
 
     @property
     def tags(self) -> tuple[Tag, ...]:
@@ -161,7 +162,7 @@ class SiteModel:
         page, the exports page and the exports themselves read it."""
         from paper_collection.site.exports import export_plan  # exports.py imports this module
 
-        return export_plan(self)
+        return export_plan(self, sizes=self.export_sizes)  # type: ignore[arg-type]
 
     @cached_property
     def _digests(self) -> dict[str, str]:
@@ -256,10 +257,10 @@ def paper_path(slug: str, directory_urls: bool = True) -> str:
 def build_model(papers: Iterable[Paper], taxonomy: Taxonomy, settings: SiteSettings, *,
                 related: Mapping[str, tuple[str, ...]] | None = None,
                 bibtex_cached: Callable[[SiteModel, str], str | None] | None = None,
-                people: AuthorIndex | None = None) -> SiteModel:
+                people: AuthorIndex | None = None, export_sizes: object = None) -> SiteModel:
     """The whole site, from checked papers. `related` may be handed in when already known (cache);
     `bibtex_cached` looks up a BibTeX entry an earlier build made (see `BibtexMemo`); `people`, the
-    papers' `people_of`, when the caller has made it already."""
+    papers' `people_of`, when the caller has made it already; `export_sizes`, an `exports.SizeMemo`."""
     ordered = sorted(papers, key=lambda p: p.slug)
     by_slug = {p.slug: p for p in ordered}
     newest = tuple(newest_first(ordered))
@@ -276,5 +277,5 @@ def build_model(papers: Iterable[Paper], taxonomy: Taxonomy, settings: SiteSetti
         settings=settings, taxonomy=taxonomy, papers=by_slug, newest=newest, by_tag=by_tag,
         tag_pages=tuple(tag_pages), urls={slug: paper_path(slug, settings.directory_urls) for slug in by_slug},
         keys=citation.bibtex_keys(ordered), related=related, bibtex_memo=BibtexMemo(bibtex_cached),
-        people=people,
+        people=people, export_sizes=export_sizes,
     )

@@ -369,6 +369,15 @@ class AuthorsPage(SitePage):
     def title(self, model):
         return "Authors" + (f" (page {self.part.number})" if self.part.number > 1 else "")
 
+    def inputs(self, model: SiteModel) -> tuple:
+        """Everything `render` reads besides the templates and `where`: the part's place, the A-Z
+        jumps, and each person listed with where their name leads (a page in the navigation is
+        always written, but its body is kept: 21 pages listed 40,000 people at 10,000 papers)."""
+        part, line = self.part, model.settings.author_pages_min_papers
+        return (part.number, part.pages, part.first, len(model.authors.people), part.initials,
+                tuple(part.jumps.items()),
+                tuple((p.slug, p.name, len(p.papers), authors.name_path(p, line, model.urls)) for p in part.people))
+
     def render(self, renderer, where):
         model = renderer.model
         return authors.render_index(renderer.env, model.authors, self.part, where.link, model.urls,

@@ -347,6 +347,7 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
 
         # Threads: making folders and links waits on the disk, not the CPU (see atomic.remove_tree), so
         # pages are linked, a batch at a time, while the keys of the pages after them are made.
+        self.reusable: set[str] = set()  # pages that could be taken over (the message counts them)
         same: list[tuple[str, str]] = []  # (page, its body's key) whose last written file is still right
         links: list[Future] = []  # each batch of `same` in order: whether each page was linked
         with ThreadPoolExecutor(LINKERS, thread_name_prefix="take-over") as pool:
@@ -354,6 +355,7 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
                 file = files.get_file_from_path(uri)
                 if not hasattr(ours, "inputs") or file is None or not self._outside_nav(file.page):
                     continue
+                self.reusable.add(uri)
                 page = file.page
                 where = Where(page.url, page.canonical_url, page.edit_url)
                 body = self.body_keys[uri] = self._body_key(ours, where)
@@ -562,8 +564,7 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
                      by_workers, len(self.pages), len(workers))
         if self.reused:
             papers = sum(1 for uri in self.reused if isinstance(self.pages[uri], PaperPage))
-            others = sum(1 for ours in self.pages.values()
-                         if hasattr(ours, "inputs") and not isinstance(ours, PaperPage))
+            others = sum(1 for uri in self.reusable if not isinstance(self.pages[uri], PaperPage))
             log.info("paper-collection: %d of %d paper pages and %d of %d author, tag and listing pages unchanged "
                      "since the last build, taken over from it", papers, len(model.papers), len(self.reused) - papers,
                      others)

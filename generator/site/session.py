@@ -29,9 +29,10 @@ from mkdocs.exceptions import PluginError
 from paper_collection import parallel
 from paper_collection.collection.paper import Paper
 from paper_collection.collection.taxonomy import Taxonomy, load_taxonomy
-from paper_collection.settings import PAPERS, PLUGIN
+from paper_collection.settings import PAPERS, PLUGIN, code_fingerprint
 from paper_collection.site.authors import AuthorIndex
 from paper_collection.site.cache import Memo, cached_related, checks_file, content_key
+from paper_collection.site.exports import SizeMemo
 from paper_collection.site.model import SiteModel, SiteSettings, build_model
 from paper_collection.site.stopping import Superseded, stop_point, stoppable
 
@@ -168,7 +169,8 @@ def load_checked(config, *, preview: bool = False) -> Checked:
 
 
 def bibtex_key(model: SiteModel, slug: str) -> str:
-    return content_key("bibtex", model.digest(slug), model.keys[slug])
+    """An entry is made by citation.py from the paper and its key: the code stands for citation.py."""
+    return content_key("bibtex", code_fingerprint(), model.digest(slug), model.keys[slug])
 
 
 class BuildSession:
@@ -222,7 +224,8 @@ class BuildSession:
         memo = self.memo_for(preview=preview)
         model = self.site_model = build_model(
             checked.papers, checked.taxonomy, settings, related=related,
-            bibtex_cached=lambda model, slug: memo.get("bibtex", bibtex_key(model, slug)), people=checked.people)
+            bibtex_cached=lambda model, slug: memo.get("bibtex", bibtex_key(model, slug)), people=checked.people,
+            export_sizes=SizeMemo(memo))
         # Work that needs no related papers (the search index) starts now, in a worker while they
         # are computed; work that needs their TF-IDF space only (the map) as soon as it is fitted.
         # They are computed before anyone else is handed the model.
