@@ -45,6 +45,10 @@ SEED = SEED_LISTING
         ("a `quoted' word", "a \u2018quoted\u2019 word"),
         ("  many   spaces\n\tand lines  ", "many spaces and lines"),
         ("zero\u200bwidth \u202ebidi\u202c \ufefftext", "zerowidth bidi text"),
+        # arXiv abstracts underline the letters of an acronym; written without braces, pylatexenc
+        # gave its template back ("the %s ab") and printed a warning in the middle of an import.
+        (r"the \underline ab and \underline\textbf{X}y", "the ab and Xy"),
+        (r"\underline{\textbf{Fed}}erated tuning", "Federated tuning"),
     ],
 )
 def test_residue_is_cleaned(raw, clean):
@@ -139,3 +143,22 @@ def test_clean_text_is_stable_and_trimmed(text):
     assert out == out.strip()
     assert "  " not in out
     assert not re.search("[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]", out)
+
+
+def test_a_command_pylatexenc_cannot_fill_prints_nothing(capfd):
+    import logging
+
+    logging.basicConfig(force=True)  # the root logger prints warnings, as a command-line run would
+    clean_text(r"the \underline ab")
+    assert "failed its substitution" not in capfd.readouterr().err
+
+
+def test_an_underlined_url_in_a_real_abstract_comes_out_whole():
+    """arXiv:2505.05189 (daily arXiv listings, github.com/dw-dengwei/daily-arXiv-ai-enhanced) ends
+    "Our code are available at\\n\\underline{https://...}.": the importer takes the link out of
+    the braces and then cleaned "%shttps://..." into the abstract."""
+    from paper_collection.collection.links import extract_links
+
+    text, links = extract_links("Our code are available at\n\\underline{https://github.com/Kanyooo/Biomed-DPT}.")
+    assert [link.url for link in links] == ["https://github.com/Kanyooo/Biomed-DPT"]
+    assert clean_text(text) == "Our code are available at https://github.com/Kanyooo/Biomed-DPT."

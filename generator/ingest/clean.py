@@ -7,6 +7,7 @@ fragment whose words it would drop is kept as its arguments instead, so no word 
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from collections.abc import Callable
@@ -56,6 +57,9 @@ _EN_DASH = re.compile(r"(?<=[\s\d%])--(?=[\s\d])")
 _BRACED_SCRIPT = re.compile(r"([_^])\{([\w.,+-]*)\}")
 
 _latex = LatexNodes2Text()
+# pylatexenc reports a command it cannot fill ("macro '\underline' failed its substitution") on the
+# console, in the middle of an import's progress; `_command` deals with it, so only errors are shown.
+logging.getLogger("pylatexenc").setLevel(logging.ERROR)
 
 
 def clean_text(text: str) -> str:
@@ -154,6 +158,10 @@ def _command(match: re.Match[str]) -> str:
     try:
         converted = _latex.latex_to_text(fragment)
     except Exception:  # pylatexenc is lenient, but a parse failure must never lose the text
+        converted = ""
+    if "%s" in converted and "%s" not in fragment:
+        # A command written without the argument pylatexenc expects ("\underline word"): its
+        # template is given back unfilled ("%s word" ended up in an abstract). Left out instead.
         converted = ""
     wanted = _words(" ".join(args))
     if converted.strip() and wanted <= _words(converted) and not converted.lstrip().startswith("<"):
