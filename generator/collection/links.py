@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterable
 from urllib.parse import urlsplit
@@ -160,7 +159,6 @@ def derived_links(arxiv: str | None, doi: str | None, links: tuple[Link, ...]) -
     return tuple(derived)
 
 
-@functools.lru_cache(maxsize=1 << 17)  # a paper's page, its export record and its citation data ask in one build
 def paper_links(paper: Paper) -> tuple[Link, ...]:
     """The links a paper's page and exports show: its own, then the arXiv, PDF and DOI links its
     identifiers define. Derived at build time, so a file written by hand with `arxiv:` gets the same
