@@ -170,10 +170,7 @@ def test_memory_kept_per_paper_is_bounded_by_the_record(tmp_path, monkeypatch):
     monkeypatch.setenv("PAPER_COLLECTION_NO_CACHE", "1")
     kept, sizes = {}, {}
     for count in (500, 1_500):
-        (tmp_path / str(count)).mkdir()
-        root = empty_project(tmp_path / str(count))
-        dump = tmp_path / f"dump-{count}.txt"
-        dump.write_text(generate_listing(count, random.Random(count)), encoding="utf-8")
+        root, dump = _project_and_dump(tmp_path, count)
         sizes[count] = dump.stat().st_size
         kept[count] = _held_at("suggest_tags", root, dump, monkeypatch, default_tag="language-models")[0]
     per_paper = (kept[1_500] - kept[500]) / 1_000
@@ -181,6 +178,14 @@ def test_memory_kept_per_paper_is_bounded_by_the_record(tmp_path, monkeypatch):
     assert 1_400 < record < 1_700  # the benchmark's records, as measured in benchmarks/README.md
     print(f"kept per paper {per_paper:.0f} bytes, record {record:.0f} bytes")
     assert per_paper < 1.5 * record, (per_paper, record)
+
+
+def _project_and_dump(tmp_path: Path, count: int) -> tuple[Path, Path]:
+    """An empty project and a listing of `count` of the benchmark's papers to import into it."""
+    (tmp_path / str(count)).mkdir()
+    dump = tmp_path / f"dump-{count}.txt"
+    dump.write_text(generate_listing(count, random.Random(count)), encoding="utf-8")
+    return empty_project(tmp_path / str(count)), dump
 
 
 def _sparse_taxonomy():
@@ -213,10 +218,7 @@ def _kept_without_flags(folder: str) -> dict:
         importer.run_import([tmp_path / "warm.txt"], warm / "content" / "papers", taxonomy, added="2024-03-20")
         kept, sizes, untagged = {}, {}, {}
         for count in (500, 1_500):
-            (tmp_path / str(count)).mkdir()
-            root = empty_project(tmp_path / str(count))
-            dump = tmp_path / f"dump-{count}.txt"
-            dump.write_text(generate_listing(count, random.Random(count)), encoding="utf-8")
+            root, dump = _project_and_dump(tmp_path, count)
             sizes[count] = dump.stat().st_size
             kept[count], report = _held_at("write", root, dump, monkeypatch, taxonomy)
             (file,) = report.files
