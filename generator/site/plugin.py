@@ -54,11 +54,9 @@ log = logging.getLogger("mkdocs.plugins.paper-collection")
 
 
 def template_fingerprint(folder: Path) -> str:
-    """The page templates and the code that fills them: a cached page body is only reused
-    when neither changed."""
-    code = Path(__file__).parent
-    files = [*sorted(p for p in folder.glob("*") if p.is_file()),
-             *(code / name for name in ("pages.py", "render.py", "citation.py", "model.py"))]
+    """The page templates: a cached page body is only reused when they did not change (the keys
+    that use this hold the code too, `code_fingerprint`)."""
+    files = sorted(p for p in folder.glob("*") if p.is_file())
     return content_key(*((p.name, p.read_bytes()) for p in files))
 
 
@@ -215,7 +213,7 @@ class PaperCollectionPlugin(BasePlugin[PaperCollectionConfig]):
             raise PluginError(str(error)) from None
         self.renderer = Renderer(self.model, self.env)
         # What every page body's key holds, hashed once (the settings' repr was a tenth of a key's cost).
-        # The code too: a body is made by templates.py's templates and by Python in several modules.
+        # The code too: a body is made by the templates and by Python in several modules.
         self._body_key_base = content_key("page", self.templates, code_fingerprint(), self.config.escape_text,
                                           self.model.settings)
         self.memo = self.session.memo_for(preview=self.command == "serve")
