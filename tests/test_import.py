@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import random
 from pathlib import Path
@@ -25,6 +26,8 @@ FORMATS = ROOT / "tests" / "fixtures" / "formats"
 FIXTURES = ROOT / "tests" / "fixtures" / "import"
 ADDED = "2024-04-01"
 TAXONOMY = load_taxonomy(SEED_TAXONOMY)
+ABSTRACT = ("We train a small language model on a curated corpus and show that careful data selection "
+            "matters more than its size for reasoning benchmarks, at a fraction of the usual cost.")
 
 
 @pytest.fixture
@@ -202,6 +205,37 @@ def test_hugging_face_json_imports_with_its_links(project):
             assert any("huggingface.co/papers/" in url for url in urls)
             assert any("arxiv.org/abs/" in url for url in urls) and any("arxiv.org/pdf/" in url for url in urls)
     assert_valid(project)
+
+
+def test_a_real_arxiv_export_without_dates_is_dated_by_its_arxiv_ids(project):
+    # A real daily arXiv export (tests/fixtures/new_collection/README.md): id, title, authors, abstract,
+    # and no date. Every id is 2606.x, given in June 2026; the export's records say nothing else.
+    export = ROOT / "tests" / "fixtures" / "new_collection" / "arxiv-medical-imaging-2026-06-19.jsonl"
+    report = do_import(project, export, default_tag="language-models")
+    (file_report,) = report.files
+    assert len(file_report.new) == 17 and file_report.dated_by_arxiv == 17
+    assert "dated by their arXiv id (the month it was given), having no date in the input: 17 new paper(s)" \
+        in "\n".join(file_report.render())
+    for path in papers_dir(project).glob("*.md"):
+        meta = meta_of(path)
+        assert meta["arxiv"].startswith("2606.") and (meta["year"], meta["month"]) == (2026, 6)
+        assert "day" not in meta  # the id gives no day
+    assert_valid(project)
+
+
+def test_a_date_in_the_input_wins_over_the_arxiv_id(project):
+    # the arXiv snapshot's record 0704.0001 says 2 April 2007; a record with a year of its own keeps it
+    path = project / "dated.json"
+    path.write_text(json.dumps([
+        {"title": "A paper the export dates", "abstract": ABSTRACT, "arxiv": "2503.19633", "year": 2024},
+        {"title": "A paper dated by its id", "abstract": ABSTRACT, "arxiv": "hep-th/9901001"},
+    ]), encoding="utf-8")
+    report = do_import(project, path, default_tag="language-models")
+    assert report.files[0].dated_by_arxiv == 1
+    dated = meta_of(papers_dir(project) / "a-paper-the-export-dates.md")
+    assert dated["year"] == 2024 and "month" not in dated
+    by_id = meta_of(papers_dir(project) / "a-paper-dated-by-its-id.md")
+    assert (by_id["year"], by_id["month"]) == (1999, 1)
 
 
 def test_listing_variant_imports_with_dates_that_carry_their_year(project):

@@ -421,6 +421,23 @@ def test_dates_are_never_invented(value: str | None, expected: tuple) -> None:
     assert identifiers.parse_date(value) == expected
 
 
+@pytest.mark.parametrize(
+    ("arxiv", "expected"),
+    [
+        ("2503.19633", (2025, 3)),  # new style: YYMM.NNNNN, from April 2007
+        ("0704.0001", (2007, 4)),  # the first new-style id
+        ("hep-th/9901001", (1999, 1)),  # old style: archive/YYMMNNN, from 1991
+        ("math.GT/0309136", (2003, 9)),
+        ("cs/0112017", (2001, 12)),
+        ("2513.00001", None),  # no 13th month
+        ("arXiv:2503.19633", None),  # only an id as a paper file holds it
+        (None, None),
+    ],
+)
+def test_an_arxiv_id_says_the_month_it_was_given(arxiv: str | None, expected: tuple | None) -> None:
+    assert identifiers.arxiv_month(arxiv) == expected
+
+
 @pytest.mark.parametrize(("value", "month"), [("mar", 3), ("March", 3), ("Sept.", 9), ("03", 3), ("13", None)])
 def test_months(value: str, month: int | None) -> None:
     assert identifiers.parse_month(value) == month

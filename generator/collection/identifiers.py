@@ -3,7 +3,7 @@ and how readers, import and add find them in looser input.
 
 - arXiv ids: new style `2403.12345` and old style `hep-th/9901001`; a paper file holds the id
   without prefix or version (`ARXIV_ID`); `arxiv_id` finds it in `arXiv:2403.12345v2` or an
-  arxiv.org URL, `arxiv_in_text` in free text.
+  arxiv.org URL, `arxiv_in_text` in free text; `arxiv_month` reads the year and month an id was given.
 - DOIs: `10.<registrant>/<suffix>` (`DOI`); `clean_doi` strips `doi:` and doi.org prefixes.
 - Dates: month names (`MONTHS`, `parse_month`), the years a paper may have (`YEARS`),
   `parse_date` for the date formats the input formats use, `ISO_DATE` for `added`.
@@ -43,6 +43,26 @@ def arxiv_in_text(value: str | None) -> str | None:
         return found
     match = _ARXIV_IN_TEXT.search(value)
     return match.group(1) if match else None
+
+
+# The month an id was given in its YYMM digits: old style from August 1991 to March 2007, new
+# style from April 2007 (https://info.arxiv.org/help/arxiv_identifier.html).
+_ARXIV_YYMM = re.compile(r"^(?:[a-z][a-z.-]*(?:\.[A-Z]{2})?/)?(\d{2})(\d{2})")
+
+
+def arxiv_month(arxiv: str | None) -> tuple[int, int] | None:
+    """(year, month) in which the arXiv id ``arxiv`` (as a paper file holds it) was given, that is
+    when its first version was submitted: ``2503.19633`` -> (2025, 3), ``hep-th/9901001`` -> (1999, 1).
+    None for anything else."""
+    if not arxiv or not ARXIV_ID.match(arxiv):
+        return None
+    match = _ARXIV_YYMM.match(arxiv)
+    if not match:
+        return None
+    two_digits, month = int(match.group(1)), int(match.group(2))
+    old_style = "/" in arxiv
+    year = (1900 if old_style and two_digits >= 91 else 2000) + two_digits
+    return (year, month) if 1 <= month <= 12 else None
 
 
 # -- DOI ------------------------------------------------------------------------------------

@@ -105,6 +105,7 @@ class FileReport:
     by_default_tag: int = 0
     by_model: list[str] = field(default_factory=list)
     untagged: list[str] = field(default_factory=list)
+    dated_by_arxiv: int = 0  # new papers with no date in the input, dated by their arXiv id
     abstract_missing: list[str] = field(default_factory=list)
     # Records judged one paper with a file (merged, unchanged or duplicate), by the identity rule's reason.
     merged_by: collections.Counter = field(default_factory=collections.Counter)
@@ -127,6 +128,9 @@ class FileReport:
             if self.by_model or self.untagged:
                 out.append(f"  the {len(self.by_model) + len(self.untagged)} paper(s) without accepted tags carry "
                            f"'{UNTAGGED}' (\"Papers that need tags\"): paper-collection tags review")
+        if self.dated_by_arxiv:
+            out.append(f"  dated by their arXiv id (the month it was given), having no date in the input: "
+                       f"{self.dated_by_arxiv} new paper(s)")
         if self.merged_by:
             out.append("  judged the same paper as a file by: "
                        + ", ".join(f"{kind} {count}" for kind, count in sorted(self.merged_by.items())))
@@ -427,6 +431,8 @@ class _Run:
             report.by_rules += 1
         else:
             report.by_default_tag += 1
+        if raw.year is None and paper.year is not None:
+            report.dated_by_arxiv += 1
         self.created.append((entry, report, where))
         report.new.append(slug)  # the text kept for the address anyway: an import of 100,000 papers keeps one per paper
 

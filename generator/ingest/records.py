@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from paper_collection.collection.identifiers import MONTHS
+from paper_collection.collection.identifiers import MONTHS, arxiv_month
 from paper_collection.collection.links import derived_links, extract_links, unique_links
 from paper_collection.collection.model import RawRecord, Rejection
 from paper_collection.collection.paper import Paper, Source, day_problem, normalize_title
@@ -75,15 +75,24 @@ def paper_from_record(raw: RawRecord, *, added: str = "", listed_year: int | Non
         slug="", title=title, abstract=clean_text(abstract_text), tags=(), added=added,
         authors=tuple(name for name in (clean_text(a).replace("{", "").replace("}", "") for a in raw.authors)
                       if name),
-        # A day that cannot be (no month, 31 February) is dropped rather than written into a file
-        # that `validate` would refuse.
-        year=raw.year, month=raw.month, day=None if day_problem(raw.year, raw.month, raw.day) else raw.day,
+        **_date(raw),
         arxiv=raw.arxiv, doi=raw.doi,
         venue=clean_text(raw.venue) or None if raw.venue else None,
         keywords=tuple(dict.fromkeys(k for k in map(clean_text, raw.keywords) if k)),
         links=unique_links(raw.links + found_links + derived_links(raw.arxiv, raw.doi, raw.links + found_links)),
         sources=(source,),
     )
+
+
+def _date(raw: RawRecord) -> dict[str, int | None]:
+    """The record's year, month and day. A record without a year but with an arXiv id is dated by the
+    id: the month its first version was submitted (arXiv's own exports and listings carry no date).
+    A day that cannot be (no month, 31 February) is dropped rather than written into a file that
+    `validate` would refuse."""
+    year, month, day = raw.year, raw.month, raw.day
+    if year is None and (given := arxiv_month(raw.arxiv)):
+        year, month, day = given[0], month or given[1], None
+    return {"year": year, "month": month, "day": None if day_problem(year, month, day) else day}
 
 
 def _unbrace(text: str) -> str:
