@@ -356,6 +356,16 @@ def test_the_tag_model_process_starts_while_reading_and_trains_during_the_duplic
     assert _import_files(empty_project(tmp_path / "b"), dump, taxonomy)[:2] == (overlapped, text)
 
 
+def test_the_model_process_warm_up_loads_what_training_needs():
+    """`warm_up`, sent to the model's process as it starts, loads scikit-learn's parts that training
+    uses (about a second); the tagger module alone loads only NumPy. In a fresh interpreter, as the
+    spawned process is."""
+    code = ("import sys; from paper_collection.ingest import tag_model; tag_model.warm_up(); "
+            "print(all(m in sys.modules for m in ('sklearn.linear_model', 'sklearn.feature_extraction.text')))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "True", result.stderr
+
+
 def test_the_tag_model_process_starts_only_while_the_last_input_is_read(tmp_path, monkeypatch):
     """The workers of each input are forked when it is read, and a process never forks while it has
     other threads: the model's process (which brings some) waits for the last input."""

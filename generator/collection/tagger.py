@@ -74,6 +74,16 @@ def paper_text(title: str, abstract: str) -> str:
     return f"{title}\n{title}\n{abstract}"
 
 
+def learning_parts():
+    """The parts of scikit-learn `TagModel.fit` uses, imported on first use rather than with this module:
+    they take about a second to load (with SciPy), which `tag_model.warm_up` spends early."""
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    return ConvergenceWarning, TfidfVectorizer, LogisticRegression
+
+
 class TagModel:
     """A trained model; build it with ``TagModel.train`` (None when there is nothing to learn)."""
 
@@ -98,10 +108,7 @@ class TagModel:
             class_weight: str | None) -> TagModel | None:
         """Learn every tag of ``tag_order`` that at least ``MIN_EXAMPLES`` of ``examples`` (all of them,
         no sample taken) carry; ``class_weight``: as `training_sample` says."""
-        from sklearn.exceptions import ConvergenceWarning
-        from sklearn.feature_extraction.text import TfidfVectorizer
-        from sklearn.linear_model import LogisticRegression
-
+        ConvergenceWarning, TfidfVectorizer, LogisticRegression = learning_parts()
         # Abstracts are read for the sample only: an import of 100,000 papers need not hold them all.
         examples = [replace(e, abstract=e.abstract()) if callable(e.abstract) else e for e in examples]
         if len(examples) < 2 * MIN_EXAMPLES:

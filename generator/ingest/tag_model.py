@@ -83,7 +83,9 @@ def _startmodel_process() -> None:
 
 def warm_up() -> None:
     """In `model_process`, as soon as it is started: load scikit-learn while the import reads its input."""
-    from paper_collection.collection import tagger  # noqa: F401 - imported for its cost, now rather than later
+    from paper_collection.collection import tagger
+
+    tagger.learning_parts()  # imported for its cost, now rather than when the model trains
 
 
 def fit_model(examples, tag_order, class_weight) -> bool:
