@@ -97,6 +97,10 @@ def test_a_curators_own_collection_builds_and_passes_the_test_suite(tmp_path):
     names = load_taxonomy(repo / "taxonomy.yml").names
     assert {a["href"].strip("/").split("/")[-1] for a in home.select(".tag-cloud a")} == set(names)
     assert len(names) == 5  # the curator's four tags and the reserved `untagged`
+    # the export has no dates: its arXiv ids (2606.x) date every paper June 2026, with a year page
+    assert "dated by their arXiv id (the month it was given), having no date in the input: 17" in imported.stdout
+    year_page = BeautifulSoup((site / "years" / "2026" / "index.html").read_text(encoding="utf-8"), "html.parser")
+    assert len(year_page.select("article ol > li")) == 17, year_page.select_one("article")
 
     tested = run(repo, "make", *KEEP, "test", timeout=SUITE_TIMEOUT)
     summaries = [line for line in tested.stdout.splitlines() if re.match(r"=+ .* in [\d.]+s", line)]
