@@ -430,6 +430,9 @@ def test_dates_are_never_invented(value: str | None, expected: tuple) -> None:
         ("math.GT/0309136", (2003, 9)),
         ("cs/0112017", (2001, 12)),
         ("2513.00001", None),  # no 13th month
+        ("0612.0001", None),  # new-style ids began in April 2007
+        ("hep-th/9001001", None),  # arXiv began in August 1991
+        ("hep-th/0704001", None),  # old-style ids ended in March 2007
         ("arXiv:2503.19633", None),  # only an id as a paper file holds it
         (None, None),
     ],

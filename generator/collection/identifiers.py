@@ -61,8 +61,9 @@ def arxiv_month(arxiv: str | None) -> tuple[int, int] | None:
         return None
     two_digits, month = int(match.group(1)), int(match.group(2))
     old_style = "/" in arxiv
-    year = (1900 if old_style and two_digits >= 91 else 2000) + two_digits
-    return (year, month) if 1 <= month <= 12 else None
+    given = ((1900 if old_style and two_digits >= 91 else 2000) + two_digits, month)
+    first, last = ((1991, 8), (2007, 3)) if old_style else ((2007, 4), (2099, 12))
+    return given if 1 <= month <= 12 and first <= given <= last else None
 
 
 # -- DOI ------------------------------------------------------------------------------------
