@@ -224,7 +224,7 @@ def test_a_real_arxiv_export_without_dates_is_dated_by_its_arxiv_ids(project):
 
 
 def test_a_date_in_the_input_wins_over_the_arxiv_id(project):
-    # the arXiv snapshot's record 0704.0001 says 2 April 2007; a record with a year of its own keeps it
+    # a record with a year of its own keeps it; one without is dated by its id, old style too
     path = project / "dated.json"
     path.write_text(json.dumps([
         {"title": "A paper the export dates", "abstract": ABSTRACT, "arxiv": "2503.19633", "year": 2024},

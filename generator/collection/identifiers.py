@@ -45,22 +45,16 @@ def arxiv_in_text(value: str | None) -> str | None:
     return match.group(1) if match else None
 
 
-# The month an id was given in its YYMM digits: old style from August 1991 to March 2007, new
-# style from April 2007 (https://info.arxiv.org/help/arxiv_identifier.html).
-_ARXIV_YYMM = re.compile(r"^(?:[a-z][a-z.-]*(?:\.[A-Z]{2})?/)?(\d{2})(\d{2})")
-
-
 def arxiv_month(arxiv: str | None) -> tuple[int, int] | None:
     """(year, month) in which the arXiv id ``arxiv`` (as a paper file holds it) was given, that is
     when its first version was submitted: ``2503.19633`` -> (2025, 3), ``hep-th/9901001`` -> (1999, 1).
-    None for anything else."""
+    None for anything else, and outside the months each style was given in: old style from August
+    1991 to March 2007, new style from April 2007 (https://info.arxiv.org/help/arxiv_identifier.html)."""
     if not arxiv or not ARXIV_ID.match(arxiv):
         return None
-    match = _ARXIV_YYMM.match(arxiv)
-    if not match:
-        return None
-    two_digits, month = int(match.group(1)), int(match.group(2))
-    old_style = "/" in arxiv
+    _, slash, number = arxiv.rpartition("/")  # the number starts with YYMM in both styles
+    old_style = bool(slash)
+    two_digits, month = int(number[:2]), int(number[2:4])
     given = ((1900 if old_style and two_digits >= 91 else 2000) + two_digits, month)
     first, last = ((1991, 8), (2007, 3)) if old_style else ((2007, 4), (2099, 12))
     return given if 1 <= month <= 12 and first <= given <= last else None
