@@ -293,6 +293,29 @@ def test_the_sparse_choice_equals_scoring_every_pair():
         assert np.array_equal(kept.bound_row, expected_kept.bound_row)
 
 
+def test_papers_tied_past_the_top_products_are_chosen_by_slug():
+    """The full computation keeps each row's top m + 2 products only (issue 25: sparse_dot_topn,
+    a third of the time). When more papers than that tie at the m-th score, which of them it kept
+    is arbitrary: the row chooses again among all its products, and the smallest slugs win, as
+    the dense computation has them. Here 30 papers have the same words, so every pair scores the
+    same (their own title words are in one paper each, and dropped; the shared words are in
+    fewer than half the papers, and kept)."""
+    papers = [paper(f"p{i:02d}", f"Unique{i}x", "graph neural solver for fluid flow") for i in range(30)]
+    papers += [paper(f"q{i:02d}", f"Other{i}y", f"tumor segmentation ranking {i % 5}z") for i in range(40)]
+    fitted = related.fit(sorted(papers, key=lambda p: p.slug))
+    n, k = len(fitted.slugs), 3
+    top = related.sp_matmul_topn(fitted.matrix, fitted.matrix.T.tocsr(), top_n=2 * k + 2, threshold=0.0)
+    assert top[0].nnz == 2 * k + 2  # 29 papers tie with p00, and the top products kept only some of them
+    expected, expected_floors, expected_kept = _dense_reference(fitted, k)
+    floors, kept = np.full(n, np.nan), related.Kept.empty(n, min(related.RESERVE * k, n - 1))
+    found = related.neighbours(fitted.matrix, fitted.slugs, k, None, floors, kept)
+    assert found["p00"] == ("p01", "p02", "p03") and found["p29"] == ("p00", "p01", "p02")
+    assert found == expected
+    assert np.array_equal(floors, expected_floors)
+    assert np.array_equal(kept.rows, expected_kept.rows)
+    assert np.array_equal(kept.bound_score, expected_kept.bound_score)
+
+
 def test_a_term_in_very_many_papers_relates_none_of_them(monkeypatch):
     """Past `MAX_PAPERS_PER_TERM` papers a term is dropped, as terms in half the papers are: here
     "transformer" is in all 40 papers but one, and the only other words are each paper's own."""
