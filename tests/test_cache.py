@@ -63,6 +63,10 @@ def test_rebuild_after_one_edit_reuses_the_rest_and_equals_a_clean_build(tmp_pat
     # Related papers: only the rows the edit changed were computed again (related.refresh).
     redone = re.search(r"related papers computed again for (\d+) of (\d+) papers", edited.stderr)
     assert redone and int(redone.group(1)) < int(redone.group(2)), edited.stderr[-2000:]
+    # ... and its space fitted again from the papers' kept term counts: they hold the edited text now.
+    counts = cache._load_counts(cache_dir(warm) / "related-counts.npz")
+    assert counts is not None and len(counts.keys) == len(list((warm / "content" / "papers").glob("*.md")))
+    assert any("cache test" in term for term in counts.terms)
     # The edited paper and the papers that list it as related are made again; the rest is reused.
     assert total - 30 < hits < total, (hits, total)
 

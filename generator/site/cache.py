@@ -5,7 +5,9 @@ simply not found. Losing the folder costs time, never correctness.
 - Related papers: keyed by every paper's slug, title and abstract and the number asked for
   (the TF-IDF vocabulary depends on all of them), so they are reused while no title or abstract
   changed (tags, links, dates and authors do not move them). After an edit, the last fitted space
-  (`related-space.npz`) lets only the changed rows be computed again, exactly.
+  (`related-space.npz`) lets only the changed rows be computed again, exactly; every paper's term
+  counts (`related-counts.npz`, by title and abstract) let the space be fitted again reading only
+  the papers whose text is new.
 - `Memo`: per-paper results (BibTeX entries, rendered and sanitised paper page bodies), each
   keyed by a hash of everything its output depends on (`content_key`). One file, loaded at the
   start of a build and rewritten at its end with only the entries that build used, so it
@@ -35,12 +37,12 @@ from scipy import sparse
 
 from paper_collection import datafile
 from paper_collection.collection.paper import Paper
-from paper_collection.settings import STATE_DIR
-from paper_collection.site.related import Fitted, Kept, Weights, refresh, related_with_space, update
+from paper_collection.settings import STATE_DIR, code_fingerprint
+from paper_collection.site.related import Counts, Fitted, Kept, Weights, refresh, related_with_space, update
 
 log = logging.getLogger("mkdocs.plugins.paper-collection")
 
-VERSION = 4  # bump when related.py's algorithm or its saved state changes
+VERSION = 5  # bump when related.py's algorithm or its saved state changes
 # What older versions kept here, pickled: never read, removed once the new files are written.
 LEGACY = ("checks.pickle", "memo.pickle", "related-space.pickle")
 
@@ -115,14 +117,24 @@ def cached_related(root: Path | None, papers: Sequence[Paper], k: int, *, increm
             return result
     if not incremental:
         state = _load_space(space_path)
+    # Each paper's term counts, so that the space is fitted again counting only the papers whose
+    # title or abstract is new (written as soon as they are counted, then let go).
+    counts_path = folder / "related-counts.npz"
+    counted = None if incremental else _load_counts(counts_path)
+
+    def keep_counts(counts: Counts) -> None:
+        _store_counts(counts_path, counts)
+
     if not incremental and state and state.get("k") == k and state.get("drift") == 0 and state.get("space"):
         # The last build's full computation: only the rows whose weights changed are computed
         # again, and the result is exactly a full computation's (`related.refresh`).
-        result, space, redone = refresh(state["space"], state["result"], papers, k, fitted)
+        result, space, redone = refresh(state["space"], state["result"], papers, k, fitted, counted, keep_counts)
         log.info("paper-collection: related papers computed again for %d of %d papers, the rest kept from "
                  "the last build", redone, len(papers))
-    else:
-        result, space = related_with_space(papers, k, fitted)  # `fitted` remembered the space
+    else:  # `fitted` remembered the space
+        result, space = related_with_space(papers, k, fitted, None if incremental else counted,
+                                           None if incremental else keep_counts)
+    del counted
     _store(folder, path.name, json.dumps(result, separators=(",", ":")), prefix="related-")
     texts = texts or {p.slug: content_key(p.title, p.abstract) for p in papers}
     state = {"k": k, "texts": texts, "result": result, "space": space, "drift": 0}
@@ -212,6 +224,57 @@ def _store_space(path: Path, state: dict) -> None:
         datafile.forget(*(path.parent / name for name in LEGACY if name.startswith("related-")))
     except OSError:
         pass
+
+
+UNUSED_SHARE = 0.2  # terms of removed or edited papers kept in the counts file until they are this share
+
+
+def _load_counts(path: Path) -> Counts | None:
+    """The counts `_store_counts` kept at `path`, or None (missing, corrupt, another version)."""
+    try:
+        with np.load(path, allow_pickle=False) as arrays:  # plain arrays: no pickle runs
+            # Made by this very code: the counts depend on how words are found, folded and left out.
+            head = datafile.loads(arrays["head"].tobytes(), "related-counts", VERSION, code_fingerprint())
+            if not isinstance(head, dict):
+                return None
+            terms = arrays["terms"].tobytes().decode("utf-8", "surrogatepass").split("\n") if head["terms"] else []
+            keys = [key.tobytes().hex() for key in arrays["keys"].reshape(-1, 32)]
+            if len(terms) != head["terms"] or len(keys) != head["rows"]:
+                return None
+            matrices = [sparse.csr_matrix((arrays[f"{part}_data"].astype(np.float64), arrays[f"{part}_indices"],
+                                           arrays[f"{part}_indptr"]), shape=(len(keys), len(terms)))
+                        for part in ("abstracts", "titles")]
+            for matrix in matrices:
+                matrix.check_format(full_check=True)  # indices in range: a damaged file is not used
+        return Counts(terms, keys, *matrices)
+    except (OSError, ValueError, TypeError, KeyError, AttributeError, EOFError, IndexError, RecursionError,
+            UnicodeDecodeError, zipfile.BadZipFile):
+        return None
+
+
+def _store_counts(path: Path, counts: Counts) -> None:
+    """Keep every paper's term counts: terms as one UTF-8 text (a term holds no line break), keys
+    as bytes, counts as integers. Terms no row uses any more are dropped once they are many."""
+    from paper_collection.atomic import open_atomic
+
+    terms, abstracts, titles = counts.terms, counts.abstracts, counts.titles
+    if counts.unused() > UNUSED_SHARE * len(terms):
+        used = np.flatnonzero(np.bincount(np.concatenate([abstracts.indices, titles.indices]),
+                                          minlength=len(terms)))
+        terms = [terms[i] for i in used.tolist()]
+        abstracts, titles = abstracts[:, used].sorted_indices(), titles[:, used].sorted_indices()
+    head = datafile.dumps("related-counts", VERSION, {"terms": len(terms), "rows": len(counts.keys)},
+                          code_fingerprint())
+    arrays = {"terms": np.frombuffer("\n".join(terms).encode("utf-8", "surrogatepass"), dtype=np.uint8),
+              "keys": np.frombuffer(b"".join(bytes.fromhex(key) for key in counts.keys), dtype=np.uint8),
+              "head": np.frombuffer(head, dtype=np.uint8)}
+    for part, matrix in (("abstracts", abstracts), ("titles", titles)):
+        arrays.update({f"{part}_data": matrix.data.astype(np.int32), f"{part}_indices": matrix.indices,
+                       f"{part}_indptr": matrix.indptr})
+    with contextlib.suppress(OSError):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open_atomic(path) as out:  # straight to the file: at 50,000 papers it is 100 MB
+            np.savez(out, **arrays)
 
 
 def _store(folder: Path, name: str, text: str, prefix: str) -> None:

@@ -11,6 +11,7 @@ listed as related.
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -194,27 +195,84 @@ def _combine(transformer: Weights, abstracts, titles) -> sparse.csr_matrix:
     return matrix
 
 
-def fit(papers: Sequence[Paper]) -> Fitted:
+@dataclass
+class Counts:
+    """Every paper's term counts, abstract and title, with the text they were counted from: what
+    `fit` needs of the papers, so that the next fit counts only papers it has not seen."""
+
+    terms: list[str]  # every term counted, numbered by position (in no particular order)
+    keys: list[str]  # per row: `text_key` of the paper it counts
+    abstracts: sparse.csr_matrix  # rows x terms
+    titles: sparse.csr_matrix
+
+    def unused(self) -> int:
+        """Terms in no row (their papers removed or edited since they were counted)."""
+        return len(self.terms) - int(np.count_nonzero(np.bincount(
+            np.concatenate([self.abstracts.indices, self.titles.indices]), minlength=len(self.terms))))
+
+
+def text_key(paper: Paper) -> str:
+    """What a paper's counts depend on: its title and abstract."""
+    text = f"{len(paper.title)}:{paper.title}{paper.abstract}"
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def fit(papers: Sequence[Paper], counted: Counts | None = None,
+        on_counts: Callable[[Counts], None] | None = None) -> Fitted:
     """One L2-normalised TF-IDF row per paper (in the order given): sublinear term frequency and
     smoothed IDF as scikit-learn's TfidfTransformer computes them, IDF over titles and abstracts
     together. Terms in one paper only are dropped (they cannot make two papers similar), as are
     terms in more than half the papers of a large collection, or in more than
-    `MAX_PAPERS_PER_TERM` papers."""
-    vocabulary: dict[str, int] = {}
-    abstracts = counts((analyze(p.abstract) for p in papers), vocabulary)
-    titles = counts((analyze(to_plain(p.title)) for p in papers), vocabulary)
-    abstracts.resize(titles.shape)  # the vocabulary grew while counting titles
+    `MAX_PAPERS_PER_TERM` papers. The kept terms are the columns in alphabetical order, as
+    scikit-learn orders them: the same space however the papers' words were numbered.
+
+    `counted`: an earlier fit's counts (`on_counts` is handed this fit's); papers with the same
+    title and abstract are not read again (a rebuild after one new paper counts one paper)."""
+    vocabulary: dict[str, int] = dict(zip(counted.terms, count())) if counted is not None else {}
+    keys = [text_key(p) for p in papers]
+    row_of = {key: row for row, key in enumerate(counted.keys)} if counted is not None else {}
+    earlier = np.fromiter((row_of.get(key, -1) for key in keys), dtype=np.int64, count=len(keys))
+    fresh = np.flatnonzero(earlier < 0)
+    fresh_abstracts = counts((analyze(papers[i].abstract) for i in fresh), vocabulary)
+    fresh_titles = counts((analyze(to_plain(papers[i].title)) for i in fresh), vocabulary)
+    abstracts = _assemble(counted.abstracts if counted is not None else None, earlier, fresh_abstracts, len(vocabulary))
+    titles = _assemble(counted.titles if counted is not None else None, earlier, fresh_titles, len(vocabulary))
+    del fresh_abstracts, fresh_titles
     present = ((abstracts + titles) > 0).astype(np.float64)
     df = np.asarray(present.sum(axis=0)).ravel()
     n = len(papers)
     keep = np.flatnonzero((df >= 2) & (df <= (min(0.5 * n, MAX_PAPERS_PER_TERM) if n >= 20 else n)))
+    words = list(vocabulary)
+    if on_counts is not None:
+        on_counts(Counts(words, keys, abstracts, titles))
     if not len(keep):
         raise ValueError("no term is shared by two papers")
+    kept = [words[i] for i in keep.tolist()]
+    order = sorted(range(len(kept)), key=kept.__getitem__)
+    keep = keep[order]
     transformer = Weights.fit(present[:, keep].tocsr())
-    words = list(vocabulary)
-    terms = {words[i]: column for column, i in enumerate(keep.tolist())}
-    matrix = _combine(transformer, abstracts[:, keep], titles[:, keep])
+    terms = {kept[i]: column for column, i in enumerate(order)}
+    # Columns taken in alphabetical order leave each row's entries out of order: sorted before any
+    # sum runs along a row, so that the sums are the same to the last bit whatever the numbering.
+    matrix = _combine(transformer, abstracts[:, keep].sorted_indices(), titles[:, keep].sorted_indices())
     return Fitted(terms, transformer, [p.slug for p in papers], matrix)
+
+
+def _assemble(earlier_rows: sparse.csr_matrix | None, earlier: np.ndarray, fresh: sparse.csr_matrix,
+              width: int) -> sparse.csr_matrix:
+    """Rows in the papers' order: row `earlier[i]` of `earlier_rows` where it is not -1, else the
+    next row of `fresh`; `width` columns."""
+    fresh = sparse.csr_matrix(fresh)
+    fresh.resize((fresh.shape[0], width))
+    if earlier_rows is None or not (earlier >= 0).any():
+        return fresh
+    known = np.flatnonzero(earlier >= 0)
+    taken = earlier_rows[earlier[known]]
+    taken.resize((taken.shape[0], width))
+    position = np.empty(len(earlier), dtype=np.int64)
+    position[known] = np.arange(len(known))
+    position[earlier < 0] = len(known) + np.arange(len(earlier) - len(known))
+    return sparse.vstack([taken, fresh], format="csr")[position]
 
 
 def vectors(papers: Sequence[Paper]) -> sparse.csr_matrix:
@@ -331,17 +389,18 @@ def related_papers(papers: Sequence[Paper], k: int) -> dict[str, tuple[str, ...]
     return related_with_space(papers, k)[0]
 
 
-def related_with_space(papers: Sequence[Paper], k: int, on_fit: Callable[[Fitted], None] | None = None
+def related_with_space(papers: Sequence[Paper], k: int, on_fit: Callable[[Fitted], None] | None = None,
+                       counted: Counts | None = None, on_counts: Callable[[Counts], None] | None = None
                        ) -> tuple[dict[str, tuple[str, ...]], Fitted | None]:
     """Related papers and the fitted space; `on_fit` is handed the space as soon as it is fitted
-    (before the products, which take longer)."""
+    (before the products, which take longer). `counted`, `on_counts`: see `fit`."""
     ordered = sorted(papers, key=lambda p: p.slug)
     slugs = [p.slug for p in ordered]
     k = min(k, len(ordered) - 1)
     if k <= 0:
         return {slug: () for slug in slugs}, None
     try:
-        fitted = fit(ordered)
+        fitted = fit(ordered, counted, on_counts)
     except ValueError:  # an empty vocabulary: nothing is related to anything
         return {slug: () for slug in slugs}, None
     if on_fit is not None:
@@ -403,7 +462,8 @@ def _unchanged_rows(before: Fitted, after: Fitted) -> np.ndarray:
 
 
 def refresh(previous: Fitted, previous_result: dict[str, tuple[str, ...]], papers: Sequence[Paper], k: int,
-            on_fit: Callable[[Fitted], None] | None = None) -> tuple[dict[str, tuple[str, ...]], Fitted | None, int]:
+            on_fit: Callable[[Fitted], None] | None = None, counted: Counts | None = None,
+            on_counts: Callable[[Counts], None] | None = None) -> tuple[dict[str, tuple[str, ...]], Fitted | None, int]:
     """Exactly `related_with_space(papers, k)`, computed from a previous full computation (its space
     with floors and scores, and its result) after some papers were edited: the space is fitted
     again, but only the rows whose weights changed are multiplied with every row. An unchanged
@@ -417,9 +477,9 @@ def refresh(previous: Fitted, previous_result: dict[str, tuple[str, ...]], paper
     kept = previous.kept
     if (previous.slugs != slugs or kept is None or previous.floors is None or k_used <= 0
             or kept.size != min(RESERVE * k_used, len(slugs) - 1)):
-        return *related_with_space(papers, k, on_fit), len(slugs)
+        return *related_with_space(papers, k, on_fit, counted, on_counts), len(slugs)
     try:
-        fitted = fit(ordered)
+        fitted = fit(ordered, counted, on_counts)
     except ValueError:
         return {slug: () for slug in slugs}, None, 0
     if on_fit is not None:
