@@ -314,15 +314,23 @@ def _author_notes(collection, layout: Layout, people=None) -> None:
         print(note)
 
 
-def _check_collection(layout: Layout, taxonomy, base: str | None = None):
+def _check_collection(layout: Layout, taxonomy, base: str | None = None, *, saving: list | None = None):
     """`load_collection`, remembering each file's check between runs (in the git-ignored cache):
-    a file is read again only when it changed."""
+    a file is read again only when it changed. With `saving` (a list), a large collection's checks
+    are written by a forked worker added to it while the caller goes on (a second at 10,000 papers
+    that the build's other CPU has time for then): the caller waits for it (`result()`)."""
+    from paper_collection import parallel
     from paper_collection.collection.validate import CheckMemo, load_collection
     from paper_collection.site.cache import checks_file
 
-    memo = CheckMemo.load(checks_file(layout.root))
+    path = checks_file(layout.root)
+    memo = CheckMemo.load(path)
     collection = load_collection(layout.papers_dir, taxonomy, layout.root, memo, base=base)
-    memo.save(checks_file(layout.root))
+    if saving is not None and memo.must_save(path) and parallel.worth_forking(len(memo.files)):
+        saving.append(parallel.Child(lambda: memo.save(path), "saving the paper files' checks",
+                                     stopped_with_build=False))
+    else:
+        memo.save(path)
     return collection
 
 
@@ -344,15 +352,21 @@ def cmd_build(args, layout: Layout) -> int:
 
     with Workspace(layout.root, "build") as workspace:
         taxonomy = _taxonomy(layout)
-        collection = _check_collection(layout, taxonomy)
-        people = people_of(collection.papers, layout.root)  # validate's notes and the author pages read the same people
-        if cmd_validate(args, layout, collection, people) != 0:
-            return 1
-        _make_docs_dir(layout)
-        newest = max((p.added for p in collection.papers), default=None)
-        # MkDocs runs in this process and is handed the checked papers: they are not read twice.
-        build_site(workspace, layout.config_file, layout.site_dir, collection.papers, taxonomy, content_date=newest,
-                   people=people)
+        saving: list = []  # the checks being written meanwhile
+        try:
+            collection = _check_collection(layout, taxonomy, saving=saving)
+            # validate's notes and the author pages read the same people
+            people = people_of(collection.papers, layout.root)
+            if cmd_validate(args, layout, collection, people) != 0:
+                return 1
+            _make_docs_dir(layout)
+            newest = max((p.added for p in collection.papers), default=None)
+            # MkDocs runs in this process and is handed the checked papers: they are not read twice.
+            build_site(workspace, layout.config_file, layout.site_dir, collection.papers, taxonomy,
+                       content_date=newest, people=people)
+        finally:
+            for worker in saving:
+                worker.result()
     print(f"built {layout.shown(layout.site_dir)}/")
     return 0
 

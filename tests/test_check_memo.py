@@ -197,3 +197,33 @@ def test_the_memo_is_saved_and_read_a_file_at_a_time(tmp_path):
     kept = sum(len(paper.abstract) for _, _, (_, _, paper) in loaded.files.values())
     assert loaded_peak < kept + size / 5, (loaded_peak, kept, size)  # the memo, not the text beside it
     assert loaded.files == memo.files
+
+
+def test_a_build_saves_the_checks_in_a_worker_and_waits_for_it(tmp_path, monkeypatch):
+    """Issue 25: writing the checks took a second of every 10,000-paper rebuild that changed a file,
+    in the build's own process. `build` hands it to a forked worker and goes on (validate still
+    writes them itself); what the worker writes is what the process would have written."""
+    from paper_collection import cli
+    from paper_collection.settings import Layout
+
+    monkeypatch.setenv("PAPER_COLLECTION_PARALLEL_FROM", "1")
+    monkeypatch.setenv("PAPER_COLLECTION_WORKERS", "2")
+    root = make_project(tmp_path / "project")
+    layout = Layout(root)
+    saving: list = []
+    collection = cli._check_collection(layout, cli._taxonomy(layout), saving=saving)
+    assert len(saving) == 1 and saving[0].pid != os.getpid()
+    saving[0].result()
+    saved = CheckMemo.load(checks_file(root))
+    assert len(saved.files) == len(list((root / "content" / "papers").glob("*.md"))) == len(collection.papers)
+    inline = tmp_path / "inline.json"
+    cli._check_collection(layout, cli._taxonomy(layout))  # nothing changed: nothing to write
+    memo = CheckMemo.load(checks_file(root))
+    load_collection(layout.papers_dir, cli._taxonomy(layout), root, memo)
+    memo.updated = True
+    memo.save(inline)
+    assert inline.read_bytes() == checks_file(root).read_bytes()
+    # And the command waits for it: the checks are on disk when `build` is done.
+    checks_file(root).unlink()
+    run_generator(root, "build", env={"PAPER_COLLECTION_PARALLEL_FROM": "1", "PAPER_COLLECTION_WORKERS": "2"})
+    assert len(CheckMemo.load(checks_file(root)).files) == len(collection.papers)

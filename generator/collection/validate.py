@@ -343,8 +343,12 @@ class CheckMemo:
         memo.files, memo.context, memo.near, memo.updated = files, context, near, False
         return memo
 
+    def must_save(self, path: Path) -> bool:
+        """Whether `save` would write: the checks changed, or were never kept."""
+        return self.updated or not path.exists()
+
     def save(self, path: Path) -> None:
-        if not self.updated and path.exists():
+        if not self.must_save(path):
             return
         encode = _CODEC.encode
         datafile.write_lines(path, "checks", self.VERSION, chain(
