@@ -120,3 +120,18 @@ def test_memory_timeline_names_the_process_that_held_the_memory(tmp_path):
     children = {pid: mb for pid, mb in peaks.items() if pid != parent}
     assert children and max(children.values()) >= 80 > peaks[parent]
     assert [line for _, line in result["lines"]] == ["starting", "done"]
+
+
+def test_the_related_refit_benchmark_runs_on_a_project(tmp_path):
+    """benchmarks/related_refit.py (issue 25): a fit from nothing, then with the kept counts."""
+    import re
+
+    from tests.helpers import make_project
+
+    root = make_project(tmp_path / "project")
+    papers = len(list((root / "content" / "papers").glob("*.md")))
+    run = subprocess.run([sys.executable, "-m", "benchmarks.related_refit", "--project", str(root), "--runs", "1"],
+                         cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert re.search(rf"run 1: {papers} papers; fit from nothing [\d.]+ s; with the counts [\d.]+ s to read them",
+                     run.stdout), run.stdout
