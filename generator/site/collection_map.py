@@ -40,7 +40,8 @@ log = logging.getLogger("mkdocs.plugins.paper-collection")
 MAP = "map"
 PAGE = f"{MAP}/index.md"
 DATA = f"{MAP}/points.json"
-LAYOUT_VERSION = 2  # bump when the layout's algorithm or parameters change (a new cache key)
+LAYOUT_VERSION = 3  # bump when the layout's algorithm or parameters change (a new cache key); 3: the
+# TF-IDF columns in alphabetical order (the SVD's random projection meets the terms in another order)
 DIMENSIONS = 50  # TruncatedSVD components before t-SNE
 # Power iterations of the randomized SVD: one keeps as many of each paper's TF-IDF neighbours on the map
 # as four, in two thirds of the time (benchmarks/README.md, "Map")

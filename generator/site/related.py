@@ -1,11 +1,11 @@
 """Related papers: the k most similar papers of each paper, by title and abstract.
 
 TF-IDF over words and word pairs (sublinear term frequency, English stop words), with the
-title counting more than the abstract; cosine similarity by sparse matrix products, a block of
-rows at a time so memory stays bounded (about `BLOCK_CELLS` floats) however large the
-collection; the top k of each row with `argpartition`. Deterministic: papers are ordered by
-slug, and equal scores are broken by slug. A paper with nothing in common (score 0) is never
-listed as related.
+title counting more than the abstract; cosine similarity by sparse matrix products, each row's
+best products kept while multiplying (`sparse_dot_topn`; the rows an edit changed, a block at
+a time so memory stays bounded, about `BLOCK_CELLS` floats). Deterministic: papers are ordered
+by slug, the space's columns by term, and equal scores are broken by slug. A paper with nothing
+in common (score 0) is never listed as related.
 """
 
 from __future__ import annotations
