@@ -492,6 +492,7 @@ TEMPLATE_DEPLOY = ROOT / "generator" / "templates" / "collection" / ".github" / 
 BUILD_CACHE = [".paper-collection/cache/checks.json", ".paper-collection/cache/memo.json",
                ".paper-collection/cache/people.json",
                ".paper-collection/cache/related-*.json", ".paper-collection/cache/related-space.npz",
+               ".paper-collection/cache/related-counts.npz",
                ".paper-collection/cache/map-*.json", "site"]
 DEFAULT_BRANCH_ONLY = "github.ref == format('refs/heads/{0}', github.event.repository.default_branch)"
 
